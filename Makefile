@@ -1,0 +1,112 @@
+# guestcore — GNU make build.
+#   make                 library (static + shared), CLI, tools
+#   make check           the whole test suite (includes an ASan+UBSan run)
+#   make demo            generate a sample Xen dump and run the main commands
+#   make install PREFIX=/usr/local
+#   make asan            sanitizer build in build-asan/
+#   make fuzz            libFuzzer targets (clang) in build-fuzz/
+
+VERSION    := 0.1.0
+PREFIX     ?= /usr/local
+BUILD      ?= build
+CC         ?= cc
+OPT        ?= -O2
+SAN        ?=
+PKGS       := zlib lzo2 libzstd
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lz -llzo2 -lzstd) -lsnappy
+WARN       := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
+CFLAGS     ?=
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 $(OPT) -g $(WARN) -fPIC \
+              -Iinclude -Isrc/lib $(PKG_CFLAGS) $(SAN) $(CFLAGS)
+LDLIBS     := $(PKG_LIBS) -lm
+LDFLAGS    ?=
+ALL_LDFLAGS := $(SAN) $(LDFLAGS)
+
+LIB_SRC  := $(sort $(shell find src/lib -name '*.c'))
+CLI_SRC  := $(sort $(wildcard src/cli/*.c))
+TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
+TOOL_SRC := $(sort $(wildcard tests/fixtures/*.c))
+
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
+TESTS    := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+TOOLS    := $(TOOL_SRC:tests/fixtures/%.c=$(BUILD)/%)
+
+STATIC   := $(BUILD)/libguestcore.a
+SHARED   := $(BUILD)/libguestcore.so.0
+BIN      := $(BUILD)/guestcore
+
+all: $(STATIC) $(SHARED) $(BIN) $(TOOLS) $(TESTS) $(BUILD)/guestcore.pc
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(STATIC): $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(SHARED): $(LIB_OBJ)
+	$(CC) -shared -Wl,-soname,libguestcore.so.0 $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
+	ln -sf libguestcore.so.0 $(BUILD)/libguestcore.so
+
+$(BIN): $(CLI_OBJ) $(STATIC)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJ) $(STATIC) $(LDLIBS)
+
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/tests/harness.o $(STATIC)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/tests/harness.o $(STATIC) $(LDLIBS)
+
+$(BUILD)/tests/harness.o: tests/harness.c tests/harness.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests -c $< -o $@
+
+$(BUILD)/tests/unit/%.o: tests/unit/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests -MMD -MP -c $< -o $@
+
+$(BUILD)/%: $(BUILD)/tests/fixtures/%.o $(STATIC)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(STATIC) $(LDLIBS)
+
+$(BUILD)/guestcore.pc: guestcore.pc.in
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' \
+	    -e 's|@PRIVATE_LIBS@|$(PKG_LIBS) -lm|' $< > $@
+
+check: all
+	BUILD=$(BUILD) tests/run.sh
+
+asan:
+	$(MAKE) BUILD=build-asan OPT=-O1 SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all"
+
+check-asan: asan
+	BUILD=build-asan ASAN_OPTIONS=detect_leaks=1 tests/run.sh
+
+fuzz:
+	$(MAKE) -f tests/fuzz/fuzz.mk
+
+demo: all
+	tests/demo.sh $(BUILD)
+
+bench: all
+	$(MAKE) -C bench BUILD=../$(BUILD)
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/bin \
+	    $(DESTDIR)$(PREFIX)/include/guestcore $(DESTDIR)$(PREFIX)/lib/pkgconfig \
+	    $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 644 $(STATIC) $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(SHARED) $(DESTDIR)$(PREFIX)/lib/
+	ln -sf libguestcore.so.0 $(DESTDIR)$(PREFIX)/lib/libguestcore.so
+	install -m 644 include/guestcore/*.h $(DESTDIR)$(PREFIX)/include/guestcore/
+	install -m 644 $(BUILD)/guestcore.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
+	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 man/guestcore.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+
+clean:
+	rm -rf build build-asan build-fuzz
+
+.PHONY: all check asan check-asan fuzz demo bench install clean
+.SECONDARY:
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

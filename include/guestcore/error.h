@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * guestcore error objects.
+ *
+ * Every fallible library call returns a struct gc_error * (NULL on success)
+ * and writes its results through out-parameters.  An error names where it
+ * applies (file, file offset, address and address space) and what was
+ * expected; callers add context with gc_error_context() instead of printing.
+ */
+#ifndef GUESTCORE_ERROR_H
+#define GUESTCORE_ERROR_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum gc_error_code {
+	GC_ERR_NOMEM = 1,     /* allocation failed */
+	GC_ERR_IO,            /* the operating system refused a read/open */
+	GC_ERR_FORMAT,        /* the file is not what it claims (bad field) */
+	GC_ERR_TRUNCATED,     /* a structure runs past the end of the file */
+	GC_ERR_NOT_PRESENT,   /* the page/frame is not in the dump */
+	GC_ERR_EXCLUDED,      /* the page existed but was filtered out */
+	GC_ERR_INVALID_ARG,   /* the caller asked for something meaningless */
+	GC_ERR_UNSUPPORTED,   /* recognised, but not handled (yet) */
+	GC_ERR_TRANSLATION,   /* an address translation stopped */
+	GC_ERR_CORRUPT,       /* data failed to decode (codec, checksum) */
+};
+
+/* Address spaces an error (or a read) can refer to. */
+enum gc_space {
+	GC_SPACE_NONE = 0,
+	GC_SPACE_PHYS,   /* guest (pseudo-)physical addresses: pfn space */
+	GC_SPACE_MACH,   /* machine addresses: mfn space (Xen PV) */
+	GC_SPACE_KVIRT,  /* kernel virtual addresses */
+	GC_SPACE_FILE,   /* byte offsets in the dump file */
+};
+
+struct gc_error {
+	enum gc_error_code code;
+	char *file;          /* dump file path, or NULL */
+	bool has_offset;
+	uint64_t offset;     /* file offset the error is about */
+	bool has_addr;
+	uint64_t addr;       /* address the error is about */
+	enum gc_space space; /* ... and its space */
+	char *what;          /* the thing that is wrong ("section .xen_p2m") */
+	char *why;           /* why, with numbers ("ends at 0x.. past EOF 0x..") */
+	char *context;       /* "while X: while Y" prefixes added by callers */
+	char *text;          /* cached rendering, owned */
+};
+
+/* The error returned when allocation fails; never freed. */
+extern struct gc_error gc_error_nomem;
+
+/* New error: WHAT and a printf-style WHY. */
+struct gc_error *gc_error_new(enum gc_error_code code, const char *what,
+			      const char *why_fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* New error about file offset OFFSET. */
+struct gc_error *gc_error_at(enum gc_error_code code, uint64_t offset,
+			     const char *what, const char *why_fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* New error about address ADDR in SPACE. */
+struct gc_error *gc_error_addr(enum gc_error_code code, enum gc_space space,
+			       uint64_t addr, const char *what,
+			       const char *why_fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+/* Attach the file name if none is set yet.  Returns ERR. */
+struct gc_error *gc_error_set_file(struct gc_error *err, const char *file);
+/* Prefix context ("reading pfn 0x12"); returns ERR (or nomem). */
+struct gc_error *gc_error_context(struct gc_error *err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/*
+ * One line: "FILE: CONTEXT: WHAT at offset 0xOFF: WHY".  The string is
+ * owned by the error and lives until gc_error_free().
+ */
+const char *gc_error_string(struct gc_error *err);
+void gc_error_free(struct gc_error *err);
+
+const char *gc_space_name(enum gc_space space);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT */
+/* A small streaming JSON writer (used by every --json output). */
+#ifndef GUESTCORE_JSON_H
+#define GUESTCORE_JSON_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define GC_JSON_MAX_DEPTH 32
+
+struct gc_json {
+	FILE *out;
+	int depth;
+	bool first[GC_JSON_MAX_DEPTH];
+	bool pending_key;
+	bool pretty;
+};
+
+void gc_json_init(struct gc_json *j, FILE *out, bool pretty);
+void gc_json_object_begin(struct gc_json *j);
+void gc_json_object_end(struct gc_json *j);
+void gc_json_array_begin(struct gc_json *j);
+void gc_json_array_end(struct gc_json *j);
+void gc_json_key(struct gc_json *j, const char *key);
+void gc_json_string(struct gc_json *j, const char *s);
+void gc_json_u64(struct gc_json *j, uint64_t v);
+void gc_json_i64(struct gc_json *j, int64_t v);
+void gc_json_double(struct gc_json *j, double v);
+void gc_json_bool(struct gc_json *j, bool v);
+void gc_json_null(struct gc_json *j);
+/* "0x..." string: addresses are hex strings so 64-bit values survive. */
+void gc_json_hex(struct gc_json *j, uint64_t v);
+/* Finish: newline after the top-level value. */
+void gc_json_end(struct gc_json *j);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

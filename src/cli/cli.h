@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: MIT
+/* The guestcore command line: shared helpers; one file per command. */
+#ifndef GC_CLI_H
+#define GC_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "guestcore/guestcore.h"
+
+enum {
+	EXIT_OK = 0,
+	EXIT_PROBLEMS = 1,  /* check found problems; partial results */
+	EXIT_ERROR = 2,     /* unreadable input, bad usage */
+};
+
+struct cli_command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+	const char *usage;
+};
+
+extern const struct cli_command cmd_info, cmd_check, cmd_rd, cmd_read,
+	cmd_p2m, cmd_regs;
+
+/* Print "guestcore: <error>" and return EXIT_ERROR; frees ERR. */
+int cli_error(struct gc_error *err);
+/* Print "guestcore: <fmt>" and return EXIT_ERROR. */
+int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int cli_usage(const struct cli_command *cmd);
+/* Hex with or without 0x, as crash takes addresses. */
+bool cli_parse_hex(const char *s, uint64_t *out);
+/* Decimal, or hex with 0x. */
+bool cli_parse_count(const char *s, uint64_t *out);
+/* Open a dump or print the error; NULL on failure. */
+struct gc_dump *cli_open(const char *path);
+/* Common option scan: removes --json / -h from argv. */
+bool cli_take_flag(int *argc, char **argv, const char *flag);
+
+#endif

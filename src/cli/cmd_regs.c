@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: MIT
+/* guestcore regs: per-vCPU registers. */
+#include <inttypes.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const enum gc_vcpu_reg order[] = {
+	GC_REG_RIP, GC_REG_RSP, GC_REG_RFLAGS, GC_REG_RAX, GC_REG_RBX,
+	GC_REG_RCX, GC_REG_RDX, GC_REG_RSI, GC_REG_RDI, GC_REG_RBP, GC_REG_R8,
+	GC_REG_R9, GC_REG_R10, GC_REG_R11, GC_REG_R12, GC_REG_R13, GC_REG_R14,
+	GC_REG_R15, GC_REG_ORIG_RAX, GC_REG_CS, GC_REG_SS, GC_REG_DS,
+	GC_REG_ES, GC_REG_FS, GC_REG_GS, GC_REG_FS_BASE, GC_REG_GS_BASE,
+	GC_REG_GS_BASE_KERNEL, GC_REG_CR0, GC_REG_CR1, GC_REG_CR2, GC_REG_CR3,
+	GC_REG_CR4, GC_REG_CR5, GC_REG_CR6, GC_REG_CR7, GC_REG_EFER,
+	GC_REG_KERNEL_SS, GC_REG_KERNEL_SP, GC_REG_GDT_BASE, GC_REG_GDT_LIMIT,
+	GC_REG_IDT_BASE, GC_REG_IDT_LIMIT,
+};
+
+static void flag_words(const struct gc_vcpu *v, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	if (!v->has_xen_flags)
+		return;
+	snprintf(buf, len, "%s%s%s",
+		 (v->xen_flags & (1u << 5)) ? "online" : "offline",
+		 (v->xen_flags & (1u << 2)) ? ", in kernel" : "",
+		 (v->xen_flags & 1u) ? ", fpu valid" : "");
+}
+
+static int run(int argc, char **argv)
+{
+	bool json = cli_take_flag(&argc, argv, "--json");
+	if (argc != 2)
+		return cli_usage(&cmd_regs);
+	struct gc_dump *d = cli_open(argv[1]);
+	if (!d)
+		return EXIT_ERROR;
+	struct gc_json j;
+	if (json) {
+		gc_json_init(&j, stdout, true);
+		gc_json_object_begin(&j);
+		gc_json_key(&j, "vcpus");
+		gc_json_array_begin(&j);
+	}
+	int rc = EXIT_OK;
+	unsigned int n = gc_dump_nr_vcpus(d);
+	if (!n && !json)
+		printf("no vCPU registers in this dump\n");
+	for (unsigned int i = 0; i < n; i++) {
+		struct gc_vcpu v;
+		struct gc_error *err = gc_dump_vcpu(d, i, &v);
+		if (err) {
+			rc = cli_error(gc_error_set_file(err,
+							 gc_dump_path(d)));
+			break;
+		}
+		char flags[64];
+		flag_words(&v, flags, sizeof(flags));
+		if (json) {
+			gc_json_object_begin(&j);
+			gc_json_key(&j, "vcpu");
+			gc_json_u64(&j, v.id);
+			gc_json_key(&j, "source");
+			gc_json_string(&j, v.source);
+			gc_json_key(&j, "width");
+			gc_json_u64(&j, v.is_32bit ? 32 : 64);
+			if (v.has_xen_flags) {
+				gc_json_key(&j, "xen_flags");
+				gc_json_hex(&j, v.xen_flags);
+			}
+			if (v.pgd_space != GC_SPACE_NONE) {
+				gc_json_key(&j, "pgd");
+				gc_json_hex(&j, v.pgd_addr);
+				gc_json_key(&j, "pgd_space");
+				gc_json_string(&j, gc_space_name(v.pgd_space));
+			}
+			gc_json_key(&j, "regs");
+			gc_json_object_begin(&j);
+			for (size_t k = 0; k < sizeof(order) / sizeof(*order);
+			     k++) {
+				if (!(v.valid & (1ull << order[k])))
+					continue;
+				gc_json_key(&j, gc_vcpu_reg_name(order[k]));
+				gc_json_hex(&j, v.regs[order[k]]);
+			}
+			gc_json_object_end(&j);
+			gc_json_object_end(&j);
+			continue;
+		}
+		printf("vcpu %u: %s, %s%s%s\n", v.id, v.source,
+		       v.is_32bit ? "x86_32" : "x86_64", flags[0] ? ", " : "",
+		       flags);
+		int col = 0;
+		for (size_t k = 0; k < sizeof(order) / sizeof(*order); k++) {
+			if (!(v.valid & (1ull << order[k])))
+				continue;
+			char name[24];
+			size_t m = 0;
+			for (const char *s = gc_vcpu_reg_name(order[k]);
+			     *s && m < sizeof(name) - 1; s++)
+				name[m++] = (char)(*s >= 'a' && *s <= 'z' ?
+							   *s - 32 : *s);
+			name[m] = '\0';
+			printf("  %7s: %016" PRIx64, name,
+			       v.regs[order[k]]);
+			if (++col == 3) {
+				printf("\n");
+				col = 0;
+			}
+		}
+		if (col)
+			printf("\n");
+		if (v.pgd_space != GC_SPACE_NONE)
+			printf("  page table root: %s address 0x%" PRIx64 "\n",
+			       gc_space_name(v.pgd_space), v.pgd_addr);
+	}
+	if (json && rc == EXIT_OK) {
+		gc_json_array_end(&j);
+		gc_json_object_end(&j);
+		gc_json_end(&j);
+	}
+	gc_dump_close(d);
+	return rc;
+}
+
+const struct cli_command cmd_regs = {
+	.name = "regs",
+	.run = run,
+	.summary = "per-vCPU registers (GPRs, rip, rsp, rflags, segments, "
+		   "control registers)",
+	.usage = "regs DUMP [--json]",
+};

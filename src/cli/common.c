@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: MIT
+/* Shared command-line helpers. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+int cli_error(struct gc_error *err)
+{
+	fprintf(stderr, "guestcore: %s\n", gc_error_string(err));
+	gc_error_free(err);
+	return EXIT_ERROR;
+}
+
+int cli_fail(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("guestcore: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	return EXIT_ERROR;
+}
+
+int cli_usage(const struct cli_command *cmd)
+{
+	fprintf(stderr, "usage: guestcore %s\n", cmd->usage);
+	return EXIT_ERROR;
+}
+
+bool cli_parse_hex(const char *s, uint64_t *out)
+{
+	if (!s || !*s)
+		return false;
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		s += 2;
+	if (!*s)
+		return false;
+	for (const char *p = s; *p; p++)
+		if (!isxdigit((unsigned char)*p))
+			return false;
+	if (strlen(s) > 16)
+		return false;
+	errno = 0;
+	*out = strtoull(s, NULL, 16);
+	return errno == 0;
+}
+
+bool cli_parse_count(const char *s, uint64_t *out)
+{
+	if (!s || !*s)
+		return false;
+	char *end;
+	errno = 0;
+	if (s[0] == '-')
+		return false;
+	*out = strtoull(s, &end, 0);
+	return errno == 0 && *end == '\0';
+}
+
+struct gc_dump *cli_open(const char *path)
+{
+	struct gc_dump *d;
+	struct gc_error *err = gc_dump_open(path, NULL, &d);
+	if (err) {
+		cli_error(err);
+		return NULL;
+	}
+	return d;
+}
+
+bool cli_take_flag(int *argc, char **argv, const char *flag)
+{
+	bool found = false;
+	int j = 0;
+	for (int i = 0; i < *argc; i++) {
+		if (!strcmp(argv[i], "--")) {
+			while (i < *argc)
+				argv[j++] = argv[i++];
+			break;
+		}
+		if (!strcmp(argv[i], flag))
+			found = true;
+		else
+			argv[j++] = argv[i];
+	}
+	*argc = j;
+	argv[j] = NULL;
+	return found;
+}

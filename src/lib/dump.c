@@ -1,0 +1,377 @@
+// SPDX-License-Identifier: MIT
+/* Opening dumps (format detection) and format-neutral reads. */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dump_internal.h"
+
+const char *gc_format_name(enum gc_format format)
+{
+	switch (format) {
+	case GC_FORMAT_XC_CORE_ELF: return "xc_core (ELF)";
+	case GC_FORMAT_XC_CORE_LEGACY: return "xc_core (legacy)";
+	case GC_FORMAT_ELF_VMCORE: return "ELF vmcore";
+	case GC_FORMAT_KDUMP: return "kdump-compressed";
+	case GC_FORMAT_KDUMP_FLAT: return "kdump-compressed (flattened)";
+	case GC_FORMAT_QEMU_CORE: return "QEMU process core";
+	default: return "unknown";
+	}
+}
+
+const char *gc_page_state_name(enum gc_page_state state)
+{
+	switch (state) {
+	case GC_PAGE_PRESENT: return "present";
+	case GC_PAGE_ZERO: return "zero";
+	case GC_PAGE_EXCLUDED: return "excluded";
+	case GC_PAGE_ABSENT: return "absent";
+	case GC_PAGE_TRUNCATED: return "truncated";
+	}
+	return "?";
+}
+
+static const char *const reg_names[GC_REG_COUNT] = {
+	[GC_REG_RAX] = "rax", [GC_REG_RBX] = "rbx", [GC_REG_RCX] = "rcx",
+	[GC_REG_RDX] = "rdx", [GC_REG_RSI] = "rsi", [GC_REG_RDI] = "rdi",
+	[GC_REG_RBP] = "rbp", [GC_REG_RSP] = "rsp", [GC_REG_R8] = "r8",
+	[GC_REG_R9] = "r9", [GC_REG_R10] = "r10", [GC_REG_R11] = "r11",
+	[GC_REG_R12] = "r12", [GC_REG_R13] = "r13", [GC_REG_R14] = "r14",
+	[GC_REG_R15] = "r15", [GC_REG_RIP] = "rip",
+	[GC_REG_RFLAGS] = "rflags", [GC_REG_CS] = "cs", [GC_REG_SS] = "ss",
+	[GC_REG_DS] = "ds", [GC_REG_ES] = "es", [GC_REG_FS] = "fs",
+	[GC_REG_GS] = "gs", [GC_REG_FS_BASE] = "fs_base",
+	[GC_REG_GS_BASE] = "gs_base",
+	[GC_REG_GS_BASE_KERNEL] = "gs_base_kernel",
+	[GC_REG_CR0] = "cr0", [GC_REG_CR1] = "cr1", [GC_REG_CR2] = "cr2",
+	[GC_REG_CR3] = "cr3", [GC_REG_CR4] = "cr4", [GC_REG_CR5] = "cr5",
+	[GC_REG_CR6] = "cr6", [GC_REG_CR7] = "cr7", [GC_REG_EFER] = "efer",
+	[GC_REG_KERNEL_SS] = "kernel_ss", [GC_REG_KERNEL_SP] = "kernel_sp",
+	[GC_REG_ORIG_RAX] = "orig_rax", [GC_REG_GDT_BASE] = "gdt_base",
+	[GC_REG_GDT_LIMIT] = "gdt_limit", [GC_REG_IDT_BASE] = "idt_base",
+	[GC_REG_IDT_LIMIT] = "idt_limit",
+};
+
+const char *gc_vcpu_reg_name(enum gc_vcpu_reg reg)
+{
+	return (unsigned)reg < GC_REG_COUNT ? reg_names[reg] : "?";
+}
+
+static const struct gc_format_ops *detect(struct gc_file *f,
+					  const uint8_t *head, size_t len)
+{
+	for (size_t i = 0; gc_formats[i].ops; i++)
+		if (gc_formats[i].probe(head, len, f))
+			return gc_formats[i].ops;
+	return NULL;
+}
+
+struct gc_error *gc_dump_open(const char *path, const struct gc_open_opts *opts,
+			      struct gc_dump **out)
+{
+	*out = NULL;
+	struct gc_dump *d = calloc(1, sizeof(*d));
+	if (!d)
+		return &gc_error_nomem;
+	if (opts)
+		d->opts = *opts;
+	struct gc_error *err = gc_file_open(path, &d->file);
+	if (err) {
+		free(d);
+		return err;
+	}
+	uint8_t head[512] = {0};
+	size_t len = (size_t)GC_MIN(d->file->size, sizeof(head));
+	if (len) {
+		err = gc_file_read(d->file, 0, head, len, "file header");
+		if (err)
+			goto fail;
+	}
+	d->ops = detect(d->file, head, len);
+	if (!d->ops) {
+		if (len < 4)
+			err = gc_error_at(GC_ERR_FORMAT, 0, "file header",
+					  "the file is too short to be a dump "
+					  "(%zu bytes)", len);
+		else
+			err = gc_error_at(GC_ERR_FORMAT, 0, "file header",
+					  "not a dump format guestcore knows "
+					  "(first bytes %02x %02x %02x %02x)",
+					  head[0], head[1], head[2], head[3]);
+		goto fail;
+	}
+	err = d->ops->open(d);
+	if (err)
+		goto fail;
+	d->scratch = malloc(d->page_size);
+	if (!d->scratch) {
+		err = &gc_error_nomem;
+		goto fail;
+	}
+	*out = d;
+	return NULL;
+fail:
+	err = gc_error_set_file(err, path);
+	gc_dump_close(d);
+	return err;
+}
+
+void gc_dump_close(struct gc_dump *d)
+{
+	if (!d)
+		return;
+	if (d->ops && d->ops->close)
+		d->ops->close(d);
+	for (size_t i = 0; i < d->nr_fields; i++)
+		free(d->fields[i].value);
+	free(d->fields);
+	gc_report_free(&d->findings);
+	free(d->scratch);
+	gc_file_close(d->file);
+	free(d);
+}
+
+const char *gc_dump_path(const struct gc_dump *d) { return d->file->path; }
+enum gc_format gc_dump_format(const struct gc_dump *d)
+{
+	return d->ops->format;
+}
+uint32_t gc_dump_page_size(const struct gc_dump *d) { return d->page_size; }
+uint64_t gc_dump_file_size(const struct gc_dump *d) { return d->file->size; }
+uint64_t gc_dump_nr_frames(const struct gc_dump *d) { return d->nr_frames; }
+unsigned int gc_dump_nr_vcpus(const struct gc_dump *d) { return d->nr_vcpus; }
+
+bool gc_dump_has_space(const struct gc_dump *d, enum gc_space space)
+{
+	if (space == GC_SPACE_PHYS)
+		return true;
+	if (space == GC_SPACE_MACH)
+		return d->has_mach;
+	return false;
+}
+
+struct gc_error *gc_dump_set_page_size(struct gc_dump *d, uint64_t size,
+				       uint64_t offset, const char *what)
+{
+	if (size < 512 || size > (1u << 20) || (size & (size - 1)))
+		return gc_error_at(GC_ERR_FORMAT, offset, what,
+				   "page size %" PRIu64 " is not a power of two"
+				   " between 512 and 1048576", size);
+	d->page_size = (uint32_t)size;
+	d->page_shift = (unsigned)__builtin_ctzll(size);
+	return NULL;
+}
+
+struct gc_error *gc_dump_add_field(struct gc_dump *d, const char *name,
+				   bool has_number, uint64_t number,
+				   const char *fmt, ...)
+{
+	if (d->nr_fields == d->cap_fields) {
+		size_t cap = d->cap_fields ? d->cap_fields * 2 : 16;
+		struct gc_field *f = realloc(d->fields, cap * sizeof(*f));
+		if (!f)
+			return &gc_error_nomem;
+		d->fields = f;
+		d->cap_fields = cap;
+	}
+	va_list ap;
+	va_start(ap, fmt);
+	char *v = gc_vasprintf(fmt, ap);
+	va_end(ap);
+	if (!v)
+		return &gc_error_nomem;
+	d->fields[d->nr_fields++] = (struct gc_field){
+		.name = name, .value = v, .number = number,
+		.has_number = has_number,
+	};
+	return NULL;
+}
+
+size_t gc_dump_nr_fields(const struct gc_dump *d) { return d->nr_fields; }
+const struct gc_field *gc_dump_field(const struct gc_dump *d, size_t i)
+{
+	return i < d->nr_fields ? &d->fields[i] : NULL;
+}
+const struct gc_field *gc_dump_field_by_name(const struct gc_dump *d,
+					     const char *name)
+{
+	for (size_t i = 0; i < d->nr_fields; i++)
+		if (!strcmp(d->fields[i].name, name))
+			return &d->fields[i];
+	return NULL;
+}
+
+static struct gc_error *check_space(struct gc_dump *d, enum gc_space space)
+{
+	if (space == GC_SPACE_PHYS || (space == GC_SPACE_MACH && d->has_mach))
+		return NULL;
+	if (space == GC_SPACE_MACH)
+		return gc_error_new(GC_ERR_INVALID_ARG, "machine address",
+				    "this %s dump has no machine (mfn) space; "
+				    "use guest-physical addresses",
+				    gc_format_name(d->ops->format));
+	return gc_error_new(GC_ERR_INVALID_ARG, "address space",
+			    "%s addresses cannot be read directly",
+			    gc_space_name(space));
+}
+
+struct gc_error *gc_dump_page_state(struct gc_dump *d, enum gc_space space,
+				    uint64_t frame, enum gc_page_state *out)
+{
+	struct gc_error *err = check_space(d, space);
+	if (err)
+		return err;
+	struct gc_page_loc loc;
+	err = d->ops->locate(d, space, frame, &loc);
+	if (!err)
+		*out = loc.state;
+	return err;
+}
+
+static const char *frame_word(enum gc_space space)
+{
+	return space == GC_SPACE_MACH ? "mfn" : "pfn";
+}
+
+struct gc_error *gc_decode_page(struct gc_dump *d,
+				const struct gc_page_loc *loc, uint64_t frame,
+				enum gc_space space, void *buf)
+{
+	(void)frame;
+	(void)space;
+	struct gc_file *f = loc->file ? loc->file : d->file;
+	if (loc->codec == GC_CODEC_RAW)
+		return gc_file_read(f, loc->offset, buf, d->page_size,
+				    "page data");
+	return gc_error_at(GC_ERR_UNSUPPORTED, loc->offset, "page data",
+			   "compression 0x%x is not supported", loc->codec);
+}
+
+static struct gc_error *read_common(struct gc_dump *d, enum gc_space space,
+				    uint64_t addr, void *buf, size_t len,
+				    bool fill, uint64_t *missing)
+{
+	struct gc_error *err = check_space(d, space);
+	if (err)
+		return err;
+	uint8_t *out = buf;
+	uint64_t psize = d->page_size;
+	while (len) {
+		uint64_t frame = addr >> d->page_shift;
+		uint64_t off = addr & (psize - 1);
+		size_t chunk = (size_t)GC_MIN((uint64_t)len, psize - off);
+		struct gc_page_loc loc;
+		err = d->ops->locate(d, space, frame, &loc);
+		if (err)
+			return err;
+		switch (loc.state) {
+		case GC_PAGE_PRESENT:
+			if (loc.codec == GC_CODEC_RAW) {
+				struct gc_file *f = loc.file ? loc.file :
+							       d->file;
+				err = gc_file_read(f, loc.offset + off, out,
+						   chunk, "page data");
+			} else {
+				err = gc_decode_page(d, &loc, frame, space,
+						     d->scratch);
+				if (!err)
+					memcpy(out, d->scratch + off, chunk);
+			}
+			if (err)
+				return gc_error_context(
+					err, "reading %s 0x%" PRIx64,
+					frame_word(space), frame);
+			break;
+		case GC_PAGE_ZERO:
+			memset(out, 0, chunk);
+			break;
+		default:
+			if (!fill) {
+				const char *why =
+					loc.state == GC_PAGE_EXCLUDED ?
+					"was excluded when the dump was made" :
+					loc.state == GC_PAGE_TRUNCATED ?
+					"is listed but its data lies past the "
+					"end of the (truncated) file" :
+					"is not in the dump";
+				return gc_error_addr(
+					loc.state == GC_PAGE_EXCLUDED ?
+						GC_ERR_EXCLUDED :
+						GC_ERR_NOT_PRESENT,
+					space, addr, "read",
+					"%s 0x%" PRIx64 " %s", frame_word(space),
+					frame, why);
+			}
+			memset(out, 0, chunk);
+			if (missing)
+				(*missing)++;
+		}
+		out += chunk;
+		addr += chunk;
+		len -= chunk;
+	}
+	return NULL;
+}
+
+struct gc_error *gc_dump_read(struct gc_dump *d, enum gc_space space,
+			      uint64_t addr, void *buf, size_t len)
+{
+	return read_common(d, space, addr, buf, len, false, NULL);
+}
+
+struct gc_error *gc_dump_read_fill(struct gc_dump *d, enum gc_space space,
+				   uint64_t addr, void *buf, size_t len,
+				   uint64_t *missing)
+{
+	return read_common(d, space, addr, buf, len, true, missing);
+}
+
+struct gc_error *gc_dump_pfn_to_mfn(struct gc_dump *d, uint64_t pfn,
+				    uint64_t *mfn)
+{
+	if (!d->has_mach || !d->ops->pfn_to_mfn)
+		return gc_error_new(GC_ERR_UNSUPPORTED, "pfn to mfn",
+				    "this %s dump records no machine frames "
+				    "(the guest is not paravirtualized)",
+				    gc_format_name(d->ops->format));
+	return d->ops->pfn_to_mfn(d, pfn, mfn);
+}
+
+struct gc_error *gc_dump_mfn_to_pfn(struct gc_dump *d, uint64_t mfn,
+				    uint64_t *pfn)
+{
+	if (!d->has_mach || !d->ops->mfn_to_pfn)
+		return gc_error_new(GC_ERR_UNSUPPORTED, "mfn to pfn",
+				    "this %s dump records no machine frames "
+				    "(the guest is not paravirtualized)",
+				    gc_format_name(d->ops->format));
+	return d->ops->mfn_to_pfn(d, mfn, pfn);
+}
+
+struct gc_error *gc_dump_frame_runs(struct gc_dump *d, enum gc_space space,
+				    struct gc_frame_run **runs, size_t *nr)
+{
+	*runs = NULL;
+	*nr = 0;
+	struct gc_error *err = check_space(d, space);
+	if (err)
+		return err;
+	if (!d->ops->frame_runs)
+		return gc_error_new(GC_ERR_UNSUPPORTED, "frame runs",
+				    "not available for this format");
+	return d->ops->frame_runs(d, space, runs, nr);
+}
+
+struct gc_error *gc_dump_vcpu(struct gc_dump *d, unsigned int index,
+			      struct gc_vcpu *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (index >= d->nr_vcpus)
+		return gc_error_new(GC_ERR_INVALID_ARG, "vcpu",
+				    "vcpu %u does not exist (the dump has %u)",
+				    index, d->nr_vcpus);
+	if (!d->ops->vcpu)
+		return gc_error_new(GC_ERR_UNSUPPORTED, "vcpu",
+				    "this format carries no registers");
+	return d->ops->vcpu(d, index, out);
+}

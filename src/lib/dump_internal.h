@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The format-neutral dump object and the interface every format module
+ * implements.  A format answers only: which frames exist in which space,
+ * where each one lives in the file and how it is encoded, plus metadata.
+ */
+#ifndef GC_DUMP_INTERNAL_H
+#define GC_DUMP_INTERNAL_H
+
+#include "guestcore/check.h"
+#include "guestcore/dump.h"
+#include "io/file.h"
+#include "util/util.h"
+
+/* Page encodings (kdump-compressed flags use the same bit values). */
+enum gc_codec {
+	GC_CODEC_RAW = 0,
+	GC_CODEC_ZLIB = 0x1,
+	GC_CODEC_LZO = 0x2,
+	GC_CODEC_SNAPPY = 0x4,
+	GC_CODEC_ZSTD = 0x20,
+};
+
+struct gc_page_loc {
+	enum gc_page_state state;
+	uint64_t offset;      /* file offset of the stored bytes */
+	uint32_t size;        /* stored length */
+	uint32_t codec;       /* enum gc_codec */
+	struct gc_file *file; /* NULL = the dump's main file (split dumps) */
+};
+
+struct gc_format_ops {
+	enum gc_format format;
+	/* Parse headers and indexes; set dump->priv, page size, spaces. */
+	struct gc_error *(*open)(struct gc_dump *d);
+	void (*close)(struct gc_dump *d);
+	/* Where FRAME of SPACE lives.  Absent frames are not an error. */
+	struct gc_error *(*locate)(struct gc_dump *d, enum gc_space space,
+				   uint64_t frame, struct gc_page_loc *loc);
+	/* Optional: pfn <-> mfn (dumps with a machine space). */
+	struct gc_error *(*pfn_to_mfn)(struct gc_dump *d, uint64_t pfn,
+				       uint64_t *mfn);
+	struct gc_error *(*mfn_to_pfn)(struct gc_dump *d, uint64_t mfn,
+				       uint64_t *pfn);
+	struct gc_error *(*frame_runs)(struct gc_dump *d, enum gc_space space,
+				       struct gc_frame_run **runs,
+				       size_t *nr_runs);
+	struct gc_error *(*vcpu)(struct gc_dump *d, unsigned int index,
+				 struct gc_vcpu *out);
+	/* Format-specific checks (structure, index, contexts). */
+	struct gc_error *(*check)(struct gc_dump *d, unsigned int flags,
+				  struct gc_report *report);
+};
+
+struct gc_dump {
+	struct gc_file *file;
+	const struct gc_format_ops *ops;
+	void *priv;
+	struct gc_open_opts opts;
+	uint32_t page_size;
+	unsigned int page_shift;
+	bool has_mach;          /* a machine space distinct from PHYS */
+	unsigned int nr_vcpus;
+	uint64_t nr_frames;
+	struct gc_field *fields;
+	size_t nr_fields;
+	size_t cap_fields;
+	/* Problems noticed while opening; check reports them. */
+	struct gc_report findings;
+	/* Scratch page for decoding (one per dump; dumps are not shared
+	 * between threads). */
+	uint8_t *scratch;
+};
+
+/* Record a header field for info (printf-style value). */
+struct gc_error *gc_dump_add_field(struct gc_dump *d, const char *name,
+				   bool has_number, uint64_t number,
+				   const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+/* Set page size; fails unless a power of two in [512, 1 MiB]. */
+struct gc_error *gc_dump_set_page_size(struct gc_dump *d, uint64_t size,
+				       uint64_t offset, const char *what);
+
+/* Decode one stored page into BUF (page_size bytes). */
+struct gc_error *gc_decode_page(struct gc_dump *d,
+				const struct gc_page_loc *loc, uint64_t frame,
+				enum gc_space space, void *buf);
+
+/* vcpu_guest_context decoding shared by the xc_core readers. */
+void gc_xen_decode_vcpu(const uint8_t *ctx, size_t len, bool is_32bit,
+			bool be, bool pv, struct gc_vcpu *out);
+
+/* The format registry (formats/registry.c), in probe order. */
+struct gc_format_entry {
+	const struct gc_format_ops *ops;
+	/* HEAD holds the first LEN (<= 512) bytes of the file. */
+	bool (*probe)(const uint8_t *head, size_t len, struct gc_file *f);
+};
+extern const struct gc_format_entry gc_formats[];
+
+#endif

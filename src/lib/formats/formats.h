@@ -1,0 +1,14 @@
+// SPDX-License-Identifier: MIT
+/* The format modules' entry points (see registry.c). */
+#ifndef GC_FORMATS_H
+#define GC_FORMATS_H
+
+#include "../dump_internal.h"
+
+extern const struct gc_format_ops gc_xc_core_elf_ops;
+bool gc_xc_core_elf_probe(const uint8_t *head, size_t len, struct gc_file *f);
+extern const struct gc_format_ops gc_xc_core_legacy_ops;
+bool gc_xc_core_legacy_probe(const uint8_t *head, size_t len,
+			     struct gc_file *f);
+
+#endif

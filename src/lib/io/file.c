@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: MIT
+/* Dump files: open once, mmap when possible, bounds-checked reads. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "file.h"
+#include "../util/util.h"
+
+struct gc_error *gc_file_open(const char *path, struct gc_file **out)
+{
+	*out = NULL;
+	struct gc_file *f = calloc(1, sizeof(*f));
+	if (!f)
+		return &gc_error_nomem;
+	f->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (f->fd < 0) {
+		int e = errno;
+		free(f);
+		return gc_error_set_file(
+			gc_error_new(GC_ERR_IO, "cannot open", "%s",
+				     strerror(e)), path);
+	}
+	struct stat st;
+	if (fstat(f->fd, &st) < 0) {
+		int e = errno;
+		close(f->fd);
+		free(f);
+		return gc_error_set_file(
+			gc_error_new(GC_ERR_IO, "cannot stat", "%s",
+				     strerror(e)), path);
+	}
+	if (S_ISDIR(st.st_mode)) {
+		close(f->fd);
+		free(f);
+		return gc_error_set_file(
+			gc_error_new(GC_ERR_IO, "cannot read",
+				     "it is a directory"), path);
+	}
+	f->size = (uint64_t)st.st_size;
+	f->path = strdup(path);
+	if (!f->path) {
+		close(f->fd);
+		free(f);
+		return &gc_error_nomem;
+	}
+	if (S_ISREG(st.st_mode) && f->size > 0 && f->size <= SIZE_MAX) {
+		void *m = mmap(NULL, (size_t)f->size, PROT_READ, MAP_PRIVATE,
+			       f->fd, 0);
+		if (m != MAP_FAILED)
+			f->map = m;
+	}
+	*out = f;
+	return NULL;
+}
+
+void gc_file_close(struct gc_file *f)
+{
+	if (!f)
+		return;
+	if (f->map)
+		munmap((void *)f->map, (size_t)f->size);
+	if (f->fd >= 0)
+		close(f->fd);
+	free(f->path);
+	free(f);
+}
+
+struct gc_error *gc_file_check_range(const struct gc_file *f, uint64_t off,
+				     uint64_t len, const char *what)
+{
+	if (gc_range_ok(off, len, f->size))
+		return NULL;
+	return gc_error_at(GC_ERR_TRUNCATED, off, what,
+			   "needs 0x%" PRIx64 " bytes but the file ends at 0x%"
+			   PRIx64, len, f->size);
+}
+
+struct gc_error *gc_file_read(struct gc_file *f, uint64_t off, void *buf,
+			      size_t len, const char *what)
+{
+	struct gc_error *err = gc_file_check_range(f, off, len, what);
+	if (err)
+		return err;
+	if (f->map) {
+		memcpy(buf, f->map + off, len);
+		return NULL;
+	}
+	size_t done = 0;
+	while (done < len) {
+		ssize_t n = pread(f->fd, (char *)buf + done, len - done,
+				  (off_t)(off + done));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return gc_error_at(GC_ERR_IO, off + done, what,
+					   "read failed: %s", strerror(errno));
+		if (n == 0)
+			return gc_error_at(GC_ERR_TRUNCATED, off + done, what,
+					   "unexpected end of file");
+		done += (size_t)n;
+	}
+	return NULL;
+}
+
+struct gc_error *gc_file_view(struct gc_file *f, uint64_t off, size_t len,
+			      void *tmp, const void **out, const char *what)
+{
+	if (f->map) {
+		struct gc_error *err = gc_file_check_range(f, off, len, what);
+		if (err)
+			return err;
+		*out = f->map + off;
+		return NULL;
+	}
+	*out = tmp;
+	return gc_file_read(f, off, tmp, len, what);
+}

@@ -1,0 +1,295 @@
+// SPDX-License-Identifier: MIT
+/* pfn/mfn frame index: compact columns, chunk table, open-addressing hash. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "frame_index.h"
+#include "../util/util.h"
+
+#define BATCH 4096
+#define CHUNK_SHIFT 9
+
+static inline uint64_t hash_slot(uint64_t key, uint64_t cap)
+{
+	uint64_t h = (key * 0x9E3779B97F4A7C15ull) >> 32;
+	return (h * cap) >> 32;
+}
+
+static struct gc_error *hash_init(struct gc_u32_hash *h, uint64_t n)
+{
+	h->cap = n + n / 2 + 1;
+	h->slots = calloc(h->cap, sizeof(uint32_t));
+	return h->slots ? NULL : &gc_error_nomem;
+}
+
+/* Insert entry I with KEY; returns the index already holding KEY, or
+ * GC_INDEX_NONE when inserted. */
+static uint64_t hash_insert(struct gc_u32_hash *h, const struct gc_column *c,
+			    uint64_t key, uint64_t i)
+{
+	uint64_t s = hash_slot(key, h->cap);
+	for (;;) {
+		uint32_t v = h->slots[s];
+		if (!v) {
+			h->slots[s] = (uint32_t)(i + 1);
+			return GC_INDEX_NONE;
+		}
+		if (gc_column_get(c, v - 1) == key)
+			return v - 1;
+		if (++s == h->cap)
+			s = 0;
+	}
+}
+
+static uint64_t hash_find(const struct gc_u32_hash *h,
+			  const struct gc_column *c, uint64_t key)
+{
+	if (!h->slots)
+		return GC_INDEX_NONE;
+	uint64_t s = hash_slot(key, h->cap);
+	for (;;) {
+		uint32_t v = h->slots[s];
+		if (!v)
+			return GC_INDEX_NONE;
+		if (gc_column_get(c, v - 1) == key)
+			return v - 1;
+		if (++s == h->cap)
+			s = 0;
+	}
+}
+
+static struct gc_error *column_alloc(struct gc_column *c, uint64_t n,
+				     bool wide)
+{
+	if (wide)
+		c->w64 = malloc((n ? n : 1) * sizeof(uint64_t));
+	else
+		c->w32 = malloc((n ? n : 1) * sizeof(uint32_t));
+	return (c->w64 || c->w32) ? NULL : &gc_error_nomem;
+}
+
+static inline void column_set(struct gc_column *c, uint64_t i, uint64_t v)
+{
+	if (c->w32)
+		c->w32[i] = v == GC_FRAME_INVALID ? UINT32_MAX : (uint32_t)v;
+	else
+		c->w64[i] = v;
+}
+
+struct gc_error *gc_frame_index_build(struct gc_frame_index *idx, uint64_t n,
+				      bool has_pfn, bool has_mfn,
+				      gc_index_source_fn *get, void *ctx)
+{
+	memset(idx, 0, sizeof(*idx));
+	idx->n = n;
+	idx->has_pfn = has_pfn;
+	idx->has_mfn = has_mfn;
+	idx->first_unsorted = GC_INDEX_NONE;
+	idx->first_invalid = GC_INDEX_NONE;
+	idx->min_pfn = idx->min_mfn = UINT64_MAX;
+	if (n >= UINT32_MAX)
+		return gc_error_new(GC_ERR_UNSUPPORTED, "page index",
+				    "%llu entries is more than the 4294967294 "
+				    "this reader handles",
+				    (unsigned long long)n);
+	uint64_t *pb = malloc(BATCH * sizeof(uint64_t));
+	uint64_t *mb = malloc(BATCH * sizeof(uint64_t));
+	struct gc_error *err = NULL;
+	if (!pb || !mb) {
+		err = &gc_error_nomem;
+		goto out;
+	}
+	/* Pass 1: value ranges, sortedness, invalid entries. */
+	uint64_t prev_pfn = 0;
+	bool have_prev = false, seen_invalid = false, adjacent_dup = false;
+	for (uint64_t start = 0; start < n; start += BATCH) {
+		uint64_t cnt = GC_MIN((uint64_t)BATCH, n - start);
+		err = get(ctx, start, cnt, has_pfn ? pb : NULL,
+			  has_mfn ? mb : NULL);
+		if (err)
+			goto out;
+		for (uint64_t k = 0; k < cnt; k++) {
+			uint64_t i = start + k;
+			uint64_t p = has_pfn ? pb[k] : 0;
+			uint64_t m = has_mfn ? mb[k] : 0;
+			bool invalid = (has_pfn && p == GC_FRAME_INVALID) ||
+				       (!has_pfn && m == GC_FRAME_INVALID);
+			if (invalid) {
+				if (!seen_invalid)
+					idx->first_invalid = i;
+				seen_invalid = true;
+				idx->nr_invalid++;
+				continue;
+			}
+			if (seen_invalid)
+				idx->nr_invalid_inside = idx->nr_invalid;
+			idx->nr_valid++;
+			if (has_pfn) {
+				if (have_prev && p < prev_pfn &&
+				    idx->first_unsorted == GC_INDEX_NONE)
+					idx->first_unsorted = i;
+				if (have_prev && p == prev_pfn)
+					adjacent_dup = true;
+				prev_pfn = p;
+				have_prev = true;
+				idx->min_pfn = GC_MIN(idx->min_pfn, p);
+				idx->max_pfn = GC_MAX(idx->max_pfn, p);
+			}
+			if (has_mfn && m != GC_FRAME_INVALID) {
+				idx->min_mfn = GC_MIN(idx->min_mfn, m);
+				idx->max_mfn = GC_MAX(idx->max_mfn, m);
+			}
+		}
+	}
+	/* A pfn column with invalid entries inside is not usable sorted. */
+	idx->pfn_sorted = has_pfn && idx->first_unsorted == GC_INDEX_NONE &&
+			  !adjacent_dup && idx->nr_invalid_inside == 0;
+	if (has_pfn)
+		err = column_alloc(&idx->pfn, n,
+				   idx->nr_valid && idx->max_pfn >= UINT32_MAX);
+	if (!err && has_mfn)
+		err = column_alloc(&idx->mfn, n,
+				   idx->nr_valid && idx->max_mfn >= UINT32_MAX);
+	if (!err && has_mfn)
+		err = hash_init(&idx->mfn_hash, n);
+	if (!err && has_pfn && !idx->pfn_sorted)
+		err = hash_init(&idx->pfn_hash, n);
+	if (err)
+		goto out;
+	/* Pass 2: fill columns and hashes, find duplicates. */
+	for (uint64_t start = 0; start < n; start += BATCH) {
+		uint64_t cnt = GC_MIN((uint64_t)BATCH, n - start);
+		err = get(ctx, start, cnt, has_pfn ? pb : NULL,
+			  has_mfn ? mb : NULL);
+		if (err)
+			goto out;
+		for (uint64_t k = 0; k < cnt; k++) {
+			uint64_t i = start + k;
+			uint64_t p = has_pfn ? pb[k] : 0;
+			uint64_t m = has_mfn ? mb[k] : 0;
+			bool invalid = (has_pfn && p == GC_FRAME_INVALID) ||
+				       (!has_pfn && m == GC_FRAME_INVALID);
+			if (invalid) {
+				p = m = GC_FRAME_INVALID;
+			}
+			if (has_pfn)
+				column_set(&idx->pfn, i, p);
+			if (has_mfn)
+				column_set(&idx->mfn, i, m);
+			if (invalid)
+				continue;
+			if (has_pfn && !idx->pfn_sorted &&
+			    hash_insert(&idx->pfn_hash, &idx->pfn, p, i) !=
+				    GC_INDEX_NONE) {
+				if (!idx->nr_dup_pfn++) {
+					idx->first_dup_pfn = p;
+					idx->first_dup_pfn_idx = i;
+				}
+			}
+			if (has_mfn && m != GC_FRAME_INVALID &&
+			    hash_insert(&idx->mfn_hash, &idx->mfn, m, i) !=
+				    GC_INDEX_NONE) {
+				if (!idx->nr_dup_mfn++) {
+					idx->first_dup_mfn = m;
+					idx->first_dup_mfn_idx = i;
+				}
+			}
+		}
+	}
+	/* Chunk table for the sorted pfn column, when it stays small. */
+	if (idx->pfn_sorted && idx->nr_valid) {
+		uint64_t chunks = (idx->max_pfn >> CHUNK_SHIFT) + 1;
+		if (chunks <= idx->nr_valid + 1024) {
+			idx->chunk = malloc((chunks + 1) * sizeof(uint32_t));
+			if (!idx->chunk) {
+				err = &gc_error_nomem;
+				goto out;
+			}
+			idx->nr_chunks = chunks;
+			uint64_t i = 0;
+			for (uint64_t c = 0; c <= chunks; c++) {
+				uint64_t lo = c << CHUNK_SHIFT;
+				while (i < idx->nr_valid &&
+				       gc_column_get(&idx->pfn, i) < lo)
+					i++;
+				idx->chunk[c] = (uint32_t)i;
+			}
+		}
+	}
+	uint64_t colw = (idx->pfn.w64 ? 8 : idx->pfn.w32 ? 4 : 0) +
+			(idx->mfn.w64 ? 8 : idx->mfn.w32 ? 4 : 0);
+	idx->memory_bytes = n * colw + idx->mfn_hash.cap * 4 +
+			    idx->pfn_hash.cap * 4 +
+			    (idx->chunk ? (idx->nr_chunks + 1) * 4 : 0);
+out:
+	free(pb);
+	free(mb);
+	if (err)
+		gc_frame_index_free(idx);
+	return err;
+}
+
+void gc_frame_index_free(struct gc_frame_index *idx)
+{
+	free(idx->pfn.w32);
+	free(idx->pfn.w64);
+	free(idx->mfn.w32);
+	free(idx->mfn.w64);
+	free(idx->chunk);
+	free(idx->pfn_hash.slots);
+	free(idx->mfn_hash.slots);
+	memset(idx, 0, sizeof(*idx));
+}
+
+/* Binary search of the sorted pfn column over entries [lo, hi). */
+static uint64_t bsearch_pfn(const struct gc_frame_index *idx, uint64_t lo,
+			    uint64_t hi, uint64_t pfn)
+{
+	while (lo < hi) {
+		uint64_t mid = lo + (hi - lo) / 2;
+		uint64_t v = gc_column_get(&idx->pfn, mid);
+		if (v == pfn)
+			return mid;
+		if (v < pfn)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return GC_INDEX_NONE;
+}
+
+uint64_t gc_frame_index_find_pfn(const struct gc_frame_index *idx,
+				 uint64_t pfn)
+{
+	if (!idx->has_pfn || pfn == GC_FRAME_INVALID)
+		return GC_INDEX_NONE;
+	if (!idx->pfn_sorted)
+		return hash_find(&idx->pfn_hash, &idx->pfn, pfn);
+	if (!idx->nr_valid || pfn > idx->max_pfn)
+		return GC_INDEX_NONE;
+	uint64_t lo = 0, hi = idx->nr_valid;
+	if (idx->chunk) {
+		uint64_t c = pfn >> CHUNK_SHIFT;
+		lo = idx->chunk[c];
+		hi = idx->chunk[c + 1];
+		if (lo >= hi)
+			return GC_INDEX_NONE;
+		/* Dense runs: the entry is usually where arithmetic says. */
+		uint64_t first = gc_column_get(&idx->pfn, lo);
+		if (pfn >= first) {
+			uint64_t guess = lo + (pfn - first);
+			if (guess < hi &&
+			    gc_column_get(&idx->pfn, guess) == pfn)
+				return guess;
+		}
+	}
+	return bsearch_pfn(idx, lo, hi, pfn);
+}
+
+uint64_t gc_frame_index_find_mfn(const struct gc_frame_index *idx,
+				 uint64_t mfn)
+{
+	if (!idx->has_mfn || mfn == GC_FRAME_INVALID)
+		return GC_INDEX_NONE;
+	return hash_find(&idx->mfn_hash, &idx->mfn, mfn);
+}

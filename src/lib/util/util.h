@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: MIT
+/* Internal helpers: strings, byte order, overflow-checked arithmetic. */
+#ifndef GC_UTIL_H
+#define GC_UTIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#define GC_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define GC_MIN(a, b) ((a) < (b) ? (a) : (b))
+#define GC_MAX(a, b) ((a) > (b) ? (a) : (b))
+
+char *gc_asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *gc_vasprintf(const char *fmt, va_list ap);
+
+/* Growable string. */
+struct gc_strbuf {
+	char *buf;
+	size_t len;
+	size_t cap;
+	bool failed;
+};
+void gc_strbuf_init(struct gc_strbuf *sb);
+void gc_strbuf_printf(struct gc_strbuf *sb, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void gc_strbuf_append(struct gc_strbuf *sb, const char *s, size_t len);
+/* Returns the string (caller frees) or NULL if any append failed. */
+char *gc_strbuf_steal(struct gc_strbuf *sb);
+void gc_strbuf_free(struct gc_strbuf *sb);
+
+/* Overflow-checked arithmetic: false on overflow. */
+static inline bool gc_add_ok(uint64_t a, uint64_t b, uint64_t *out)
+{
+	return !__builtin_add_overflow(a, b, out);
+}
+static inline bool gc_mul_ok(uint64_t a, uint64_t b, uint64_t *out)
+{
+	return !__builtin_mul_overflow(a, b, out);
+}
+/* [off, off+len) lies within [0, size). */
+static inline bool gc_range_ok(uint64_t off, uint64_t len, uint64_t size)
+{
+	return off <= size && len <= size - off;
+}
+
+/* Byte-order readers from unaligned memory. */
+static inline uint16_t gc_get16(const void *p, bool be)
+{
+	uint16_t v;
+	memcpy(&v, p, 2);
+	return be ? __builtin_bswap16(v) : v;
+}
+static inline uint32_t gc_get32(const void *p, bool be)
+{
+	uint32_t v;
+	memcpy(&v, p, 4);
+	return be ? __builtin_bswap32(v) : v;
+}
+static inline uint64_t gc_get64(const void *p, bool be)
+{
+	uint64_t v;
+	memcpy(&v, p, 8);
+	return be ? __builtin_bswap64(v) : v;
+}
+static inline void gc_put16(void *p, uint16_t v, bool be)
+{
+	if (be)
+		v = __builtin_bswap16(v);
+	memcpy(p, &v, 2);
+}
+static inline void gc_put32(void *p, uint32_t v, bool be)
+{
+	if (be)
+		v = __builtin_bswap32(v);
+	memcpy(p, &v, 4);
+}
+static inline void gc_put64(void *p, uint64_t v, bool be)
+{
+	if (be)
+		v = __builtin_bswap64(v);
+	memcpy(p, &v, 8);
+}
+
+/* Is NAME=... printable text of LEN bytes (for notes, utsname)? */
+void gc_sanitize(char *dst, const void *src, size_t len);
+
+#endif
