@@ -150,6 +150,28 @@ const struct gc_field *gc_dump_field(const struct gc_dump *dump, size_t i);
 const struct gc_field *gc_dump_field_by_name(const struct gc_dump *dump,
 					     const char *name);
 
+/* ---- notes and VMCOREINFO --------------------------------------------- */
+
+/* An ELF-style note the dump carries (PT_NOTE, kdump offset_note, ...). */
+struct gc_note {
+	const char *name;      /* "CORE", "VMCOREINFO", "QEMU", "Xen", ... */
+	uint32_t type;
+	const uint8_t *desc;   /* descriptor bytes, owned by the dump */
+	uint64_t size;         /* descriptor size */
+	uint64_t offset;       /* file offset of the descriptor */
+};
+size_t gc_dump_nr_notes(const struct gc_dump *dump);
+const struct gc_note *gc_dump_note(const struct gc_dump *dump, size_t i);
+
+/*
+ * The VMCOREINFO text the dump's own metadata carries (ELF note, kdump
+ * sub-header).  *TEXT is owned by the dump and NUL-terminated; returns a
+ * GC_ERR_NOT_PRESENT error when the format has none.  (Finding it in
+ * guest memory is the kernel layer's job.)
+ */
+struct gc_error *gc_dump_vmcoreinfo(struct gc_dump *dump, const char **text,
+				    size_t *len, uint64_t *offset);
+
 #ifdef __cplusplus
 }
 #endif

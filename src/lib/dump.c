@@ -126,6 +126,7 @@ void gc_dump_close(struct gc_dump *d)
 		free(d->fields[i].value);
 	free(d->fields);
 	gc_report_free(&d->findings);
+	free(d->notes);
 	free(d->scratch);
 	gc_file_close(d->file);
 	free(d);
@@ -374,4 +375,21 @@ struct gc_error *gc_dump_vcpu(struct gc_dump *d, unsigned int index,
 		return gc_error_new(GC_ERR_UNSUPPORTED, "vcpu",
 				    "this format carries no registers");
 	return d->ops->vcpu(d, index, out);
+}
+
+size_t gc_dump_nr_notes(const struct gc_dump *d) { return d->nr_notes; }
+
+const struct gc_note *gc_dump_note(const struct gc_dump *d, size_t i)
+{
+	return i < d->nr_notes ? &d->notes[i] : NULL;
+}
+
+struct gc_error *gc_dump_vmcoreinfo(struct gc_dump *d, const char **text,
+				    size_t *len, uint64_t *offset)
+{
+	if (!d->ops->vmcoreinfo)
+		return gc_error_new(GC_ERR_NOT_PRESENT, "VMCOREINFO",
+				    "%s dumps carry no VMCOREINFO note",
+				    gc_format_name(d->ops->format));
+	return d->ops->vmcoreinfo(d, text, len, offset);
 }

@@ -47,6 +47,9 @@ struct gc_format_ops {
 				       size_t *nr_runs);
 	struct gc_error *(*vcpu)(struct gc_dump *d, unsigned int index,
 				 struct gc_vcpu *out);
+	/* Optional: VMCOREINFO text from the format's own metadata. */
+	struct gc_error *(*vmcoreinfo)(struct gc_dump *d, const char **text,
+				       size_t *len, uint64_t *offset);
 	/* Format-specific checks (structure, index, contexts). */
 	struct gc_error *(*check)(struct gc_dump *d, unsigned int flags,
 				  struct gc_report *report);
@@ -65,6 +68,10 @@ struct gc_dump {
 	struct gc_field *fields;
 	size_t nr_fields;
 	size_t cap_fields;
+	/* Notes the format found (descriptors point into format-owned
+	 * memory); formats fill these in open. */
+	struct gc_note *notes;
+	size_t nr_notes;
 	/* Problems noticed while opening; check reports them. */
 	struct gc_report findings;
 	/* Scratch page for decoding (one per dump; dumps are not shared
