@@ -189,6 +189,14 @@ static void read_shdr(struct xc_core *x, const uint8_t *s, uint32_t *name,
 	}
 }
 
+/* Bytes of section SEC that are actually in the file. */
+static uint64_t in_file(const struct gc_dump *d, const struct section *s)
+{
+	if (s->offset >= d->file->size)
+		return 0;
+	return GC_MIN(s->size, d->file->size - s->offset);
+}
+
 static struct gc_error *parse_sections(struct gc_dump *d,
 				       const struct ehdr *eh)
 {
@@ -279,21 +287,11 @@ static struct gc_error *parse_sections(struct gc_dump *d,
 					" bytes are missing", nm, sec.offset,
 					sec.size, sec.offset + sec.size,
 					d->file->size,
-					sec.offset + sec.size - GC_MIN(
-						d->file->size,
-						sec.offset + sec.size));
+					sec.size - in_file(d, &sec));
 		}
 	}
 	free(names);
 	return err;
-}
-
-/* Bytes of section SEC that are actually in the file. */
-static uint64_t in_file(const struct gc_dump *d, const struct section *s)
-{
-	if (s->offset >= d->file->size)
-		return 0;
-	return GC_MIN(s->size, d->file->size - s->offset);
 }
 
 static struct gc_error *parse_notes(struct gc_dump *d)
@@ -303,6 +301,13 @@ static struct gc_error *parse_notes(struct gc_dump *d)
 		return gc_error_new(GC_ERR_FORMAT, "section .note.Xen",
 				    "missing: the file has no Xen dump-core "
 				    "notes, so it is not an xc_core dump");
+	if (x->note.offset >= d->file->size)
+		return gc_error_at(GC_ERR_TRUNCATED, x->note.hdr_offset,
+				   "section .note.Xen",
+				   "starts at 0x%" PRIx64 ", past the end of the "
+				   "file (size 0x%" PRIx64 "), so the dump-core "
+				   "notes are missing", x->note.offset,
+				   d->file->size);
 	uint64_t len = in_file(d, &x->note);
 	if (len > (1u << 20))
 		return gc_error_at(GC_ERR_FORMAT, x->note.hdr_offset,
@@ -1101,8 +1106,7 @@ static struct gc_error *xc_check(struct gc_dump *d, unsigned int flags,
 		    "%s is not in ascending pfn order: entry %" PRIu64
 		    " has pfn 0x%" PRIx64 " after pfn 0x%" PRIx64
 		    "; lookups use a hash instead of binary search", col, i,
-		    gc_column_get(&ix->pfn, i),
-		    gc_column_get(&ix->pfn, i - 1));
+		    gc_column_get(&ix->pfn, i), ix->first_unsorted_prev);
 	} else if (ix->has_pfn) {
 		ADD(GC_SEV_OK, "pfn-order", false, 0,
 		    "pfns are in ascending order (%" PRIu64 " valid entries,"
@@ -1125,7 +1129,14 @@ static struct gc_error *xc_check(struct gc_dump *d, unsigned int flags,
 		    "machine frame; reads by mfn use the first)",
 		    ix->nr_dup_mfn, ix->nr_dup_mfn == 1 ? "y" : "ies",
 		    ix->first_dup_mfn, ix->first_dup_mfn_idx);
-	if (ix->nr_invalid && !ix->nr_invalid_inside)
+	if (ix->nr_invalid && x->legacy_index_is_pfn)
+		ADD(GC_SEV_NOTE, "legacy-holes", true,
+		    x->index_offset + ix->first_invalid * x->index_entsize,
+		    "%" PRIu64 " of the %" PRIu64 " index positions (= pfns) "
+		    "hold ~0, the legacy marker of a pfn that was not dumped;"
+		    " the first is pfn 0x%" PRIx64, ix->nr_invalid, ix->n,
+		    ix->first_invalid);
+	else if (ix->nr_invalid && !ix->nr_invalid_inside)
 		ADD(GC_SEV_NOTE, "invalid-tail", true,
 		    x->index_offset + ix->first_invalid * x->index_entsize,
 		    "%" PRIu64 " invalid (~0) entries pad the end of the index"

@@ -126,8 +126,10 @@ struct gc_error *gc_frame_index_build(struct gc_frame_index *idx, uint64_t n,
 			idx->nr_valid++;
 			if (has_pfn) {
 				if (have_prev && p < prev_pfn &&
-				    idx->first_unsorted == GC_INDEX_NONE)
+				    idx->first_unsorted == GC_INDEX_NONE) {
 					idx->first_unsorted = i;
+					idx->first_unsorted_prev = prev_pfn;
+				}
 				if (have_prev && p == prev_pfn)
 					adjacent_dup = true;
 				prev_pfn = p;

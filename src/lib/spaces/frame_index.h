@@ -48,6 +48,7 @@ struct gc_frame_index {
 	uint64_t nr_dup_pfn, first_dup_pfn, first_dup_pfn_idx;
 	uint64_t nr_dup_mfn, first_dup_mfn, first_dup_mfn_idx;
 	uint64_t first_unsorted;      /* entry index, or GC_INDEX_NONE */
+	uint64_t first_unsorted_prev; /* the valid pfn it follows */
 	uint64_t min_pfn, max_pfn, min_mfn, max_mfn;
 	uint64_t memory_bytes;
 };
