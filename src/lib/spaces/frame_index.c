@@ -15,11 +15,56 @@ static inline uint64_t hash_slot(uint64_t key, uint64_t cap)
 	return (h * cap) >> 32;
 }
 
-static struct gc_error *hash_init(struct gc_u32_hash *h, uint64_t n)
+/*
+ * A slot holds (low 32 bits of the key) << 32 | (entry index + 1); 0 is
+ * empty.  The tag settles most comparisons without touching the column
+ * (all of them when the column is 32-bit wide), so an insert or a lookup
+ * costs one cache miss.
+ */
+static inline uint64_t slot_value(uint64_t key, uint64_t i)
+{
+	return ((uint64_t)(uint32_t)key << 32) | (i + 1);
+}
+
+/* Slot S's value: tagged (64-bit slots) or bare index + 1 (32-bit). */
+static inline uint64_t slot_get(const struct gc_u32_hash *h, uint64_t s)
+{
+	return h->slots ? h->slots[s] : h->slots32[s];
+}
+
+static inline bool slot_matches(const struct gc_u32_hash *h, uint64_t v,
+				const struct gc_column *c, uint64_t key)
+{
+	if (h->slots32)
+		return gc_column_get(c, v - 1) == key;
+	if ((uint32_t)(v >> 32) != (uint32_t)key)
+		return false;
+	return c->w32 ? true : gc_column_get(c, (uint32_t)v - 1) == key;
+}
+
+/*
+ * Compact columns get tagged 8-byte slots (no column read on a probe);
+ * wide (64-bit) columns get bare 4-byte slots, so a page never costs
+ * more than 24 bytes in a well-formed dump.
+ */
+static struct gc_error *hash_init(struct gc_u32_hash *h, uint64_t n,
+				  bool wide)
 {
 	h->cap = n + n / 2 + 1;
-	h->slots = calloc(h->cap, sizeof(uint32_t));
-	return h->slots ? NULL : &gc_error_nomem;
+	if (wide)
+		h->slots32 = calloc(h->cap, sizeof(uint32_t));
+	else
+		h->slots = calloc(h->cap, sizeof(uint64_t));
+	return (h->slots || h->slots32) ? NULL : &gc_error_nomem;
+}
+
+static inline void hash_prefetch(const struct gc_u32_hash *h, uint64_t key)
+{
+	uint64_t s = hash_slot(key, h->cap);
+	if (h->slots)
+		__builtin_prefetch(&h->slots[s], 1);
+	else
+		__builtin_prefetch(&h->slots32[s], 1);
 }
 
 /* Insert entry I with KEY; returns the index already holding KEY, or
@@ -29,13 +74,16 @@ static uint64_t hash_insert(struct gc_u32_hash *h, const struct gc_column *c,
 {
 	uint64_t s = hash_slot(key, h->cap);
 	for (;;) {
-		uint32_t v = h->slots[s];
+		uint64_t v = slot_get(h, s);
 		if (!v) {
-			h->slots[s] = (uint32_t)(i + 1);
+			if (h->slots)
+				h->slots[s] = slot_value(key, i);
+			else
+				h->slots32[s] = (uint32_t)(i + 1);
 			return GC_INDEX_NONE;
 		}
-		if (gc_column_get(c, v - 1) == key)
-			return v - 1;
+		if (slot_matches(h, v, c, key))
+			return (uint32_t)v - 1;
 		if (++s == h->cap)
 			s = 0;
 	}
@@ -44,15 +92,15 @@ static uint64_t hash_insert(struct gc_u32_hash *h, const struct gc_column *c,
 static uint64_t hash_find(const struct gc_u32_hash *h,
 			  const struct gc_column *c, uint64_t key)
 {
-	if (!h->slots)
+	if (!h->slots && !h->slots32)
 		return GC_INDEX_NONE;
 	uint64_t s = hash_slot(key, h->cap);
 	for (;;) {
-		uint32_t v = h->slots[s];
+		uint64_t v = slot_get(h, s);
 		if (!v)
 			return GC_INDEX_NONE;
-		if (gc_column_get(c, v - 1) == key)
-			return v - 1;
+		if (slot_matches(h, v, c, key))
+			return (uint32_t)v - 1;
 		if (++s == h->cap)
 			s = 0;
 	}
@@ -153,9 +201,9 @@ struct gc_error *gc_frame_index_build(struct gc_frame_index *idx, uint64_t n,
 		err = column_alloc(&idx->mfn, n,
 				   idx->nr_valid && idx->max_mfn >= UINT32_MAX);
 	if (!err && has_mfn)
-		err = hash_init(&idx->mfn_hash, n);
+		err = hash_init(&idx->mfn_hash, n, idx->mfn.w64 != NULL);
 	if (!err && has_pfn && !idx->pfn_sorted)
-		err = hash_init(&idx->pfn_hash, n);
+		err = hash_init(&idx->pfn_hash, n, idx->pfn.w64 != NULL);
 	if (err)
 		goto out;
 	/* Pass 2: fill columns and hashes, find duplicates. */
@@ -169,6 +217,15 @@ struct gc_error *gc_frame_index_build(struct gc_frame_index *idx, uint64_t n,
 			uint64_t i = start + k;
 			uint64_t p = has_pfn ? pb[k] : 0;
 			uint64_t m = has_mfn ? mb[k] : 0;
+			/* overlap the hash's cache misses */
+			if (k + 16 < cnt) {
+				if (has_mfn)
+					hash_prefetch(&idx->mfn_hash,
+						      mb[k + 16]);
+				if (has_pfn && !idx->pfn_sorted)
+					hash_prefetch(&idx->pfn_hash,
+						      pb[k + 16]);
+			}
 			bool invalid = (has_pfn && p == GC_FRAME_INVALID) ||
 				       (!has_pfn && m == GC_FRAME_INVALID);
 			if (invalid) {
@@ -220,8 +277,8 @@ struct gc_error *gc_frame_index_build(struct gc_frame_index *idx, uint64_t n,
 	}
 	uint64_t colw = (idx->pfn.w64 ? 8 : idx->pfn.w32 ? 4 : 0) +
 			(idx->mfn.w64 ? 8 : idx->mfn.w32 ? 4 : 0);
-	idx->memory_bytes = n * colw + idx->mfn_hash.cap * 4 +
-			    idx->pfn_hash.cap * 4 +
+	idx->memory_bytes = n * colw + idx->mfn_hash.cap * (idx->mfn_hash.slots ? 8 : 4) +
+			    idx->pfn_hash.cap * (idx->pfn_hash.slots ? 8 : 4) +
 			    (idx->chunk ? (idx->nr_chunks + 1) * 4 : 0);
 out:
 	free(pb);
@@ -240,6 +297,8 @@ void gc_frame_index_free(struct gc_frame_index *idx)
 	free(idx->chunk);
 	free(idx->pfn_hash.slots);
 	free(idx->mfn_hash.slots);
+	free(idx->pfn_hash.slots32);
+	free(idx->mfn_hash.slots32);
 	memset(idx, 0, sizeof(*idx));
 }
 

@@ -4,10 +4,11 @@
  * entry i describes page i of the file.  Lookups pfn -> i and mfn -> i are
  * O(1) expected after one O(n) build, never a scan per lookup.
  *
- * Memory: 4 (or 8) bytes per column value, 4 when every value fits in 32
- * bits (machine memory below 16 TiB), plus 6 bytes per entry for the mfn
- * hash, plus 6 more only when the pfn column is not sorted (a damaged
- * dump).  Normal dumps: 14 B/page; worst case with 64-bit values: 28.
+ * Memory: 4 bytes per column value when every value fits in 32 bits
+ * (machine memory below 16 TiB) plus 12 bytes per entry for the tagged mfn
+ * hash: 20 B/page for a PV dump (HVM: 4).  With 64-bit frame numbers the
+ * columns take 8 and the hash 6 (untagged): 22.  Only a damaged dump whose
+ * pfn column is not sorted pays for a second hash (+12 or +6).
  */
 #ifndef GC_FRAME_INDEX_H
 #define GC_FRAME_INDEX_H
@@ -26,7 +27,8 @@ struct gc_column {
 };
 
 struct gc_u32_hash {
-	uint32_t *slots;  /* entry index + 1; 0 = empty */
+	uint64_t *slots;    /* key tag << 32 | entry index + 1; 0 = empty */
+	uint32_t *slots32;  /* (wide columns) entry index + 1; 0 = empty */
 	uint64_t cap;
 };
 
