@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * guestcore writers: turn any opened dump into a standard Linux dump that
+ * crash, drgn and gdb open natively -- an ELF vmcore laid out like the
+ * kernel's /proc/vmcore, or a kdump-compressed ("KDUMP   ", header
+ * version 6) file.  The output is always in guest-physical (pfn) space;
+ * for a Xen PV guest the page-table pages reachable from the roots are
+ * rewritten from machine frames to pfns.  See docs/convert.md.
+ *
+ * Output is atomic: a temporary file in the output's directory, renamed
+ * over the target at the end, removed on any error.
+ */
+#ifndef GUESTCORE_WRITER_H
+#define GUESTCORE_WRITER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+
+#include "dump.h"
+#include "error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum gc_out_format {
+	GC_OUT_ELF = 1,    /* ELF64 vmcore (PT_NOTE + PT_LOADs) */
+	GC_OUT_KDUMP,      /* kdump-compressed, header_version 6 */
+};
+
+enum gc_out_codec {
+	GC_OUT_CODEC_NONE = 0,
+	GC_OUT_CODEC_ZLIB,
+	GC_OUT_CODEC_LZO,
+	GC_OUT_CODEC_SNAPPY,
+	GC_OUT_CODEC_ZSTD,
+};
+
+/* "zstd", "zlib", "lzo", "snappy", "none"; false for anything else. */
+bool gc_out_codec_parse(const char *name, enum gc_out_codec *out);
+const char *gc_out_codec_name(enum gc_out_codec codec);
+
+/* Bytes of guest-physical memory to replace in the output (recorded in
+ * the GUESTCORE note).  Used for Xen PV: xen_start_info is set to NULL so
+ * that crash treats the pfn-space output as a native kernel. */
+struct gc_convert_patch {
+	uint64_t paddr;
+	uint32_t len;          /* <= 16 */
+	uint8_t bytes[16];
+	const char *what;      /* "xen_start_info = NULL (was 0x...)" */
+};
+
+/* What the writers are told about the guest kernel (all optional). */
+struct gc_convert_kernel {
+	/* PAGE_OFFSET: ELF RAM segments get p_vaddr = page_offset + paddr. */
+	bool has_page_offset;
+	uint64_t page_offset;
+	/* The kernel-text mapping: an extra PT_LOAD (ELF) when known. */
+	bool has_text;
+	uint64_t text_vaddr, text_paddr, text_size;
+	/* phys_base for the kdump sub-header (default 0). */
+	bool has_phys_base;
+	int64_t phys_base;
+	/* Guest-physical frames of the kernel's top-level page table(s)
+	 * (init_top_pgt): extra roots for the Xen PV page-table rewrite. */
+	const uint64_t *pgd_pfns;
+	size_t nr_pgd_pfns;
+	const struct gc_convert_patch *patches;
+	size_t nr_patches;
+	/* utsname for the kdump header (NULL = unknown).  The release
+	 * defaults to VMCOREINFO OSRELEASE; libkdumpfile (and so drgn)
+	 * only takes the architecture from a header whose version is not
+	 * empty, so an unknown version is written as "unknown". */
+	const char *uts_release, *uts_version, *uts_nodename;
+	/* VMCOREINFO text to store; NULL = the source dump's own. */
+	const char *vmcoreinfo;
+	size_t vmcoreinfo_len;
+};
+
+struct gc_convert_opts {
+	enum gc_out_format format;
+	enum gc_out_codec codec;      /* kdump only */
+	bool exclude_zero;            /* kdump only: zero pages not stored */
+	bool force;                   /* overwrite an existing output */
+	unsigned int threads;         /* compression threads; 0 = CPUs (<= 8) */
+	struct gc_convert_kernel kernel;
+	/* Called now and then with pages done / total (may be NULL). */
+	void (*progress)(void *arg, uint64_t done, uint64_t total);
+	void *progress_arg;
+};
+
+struct gc_convert_stats {
+	uint64_t pages_total;      /* frames in the source's PHYS runs */
+	uint64_t pages_written;    /* stored with data */
+	uint64_t pages_excluded;   /* zero pages left out (--exclude zero) */
+	uint64_t pages_missing;    /* listed but unreadable in the source */
+	uint64_t segments;         /* ELF PT_LOADs (incl. kernel text) */
+	uint64_t out_bytes;
+	unsigned int nr_vcpus;     /* NT_PRSTATUS notes written */
+	bool xen_pv;               /* the page-table rewrite ran */
+	uint64_t pt_roots;         /* root tables walked */
+	uint64_t pt_roots_missing; /* roots whose frame is not in the dump */
+	uint64_t pt_pages;         /* page-table pages rewritten */
+	uint64_t pt_entries;       /* entries rewritten mfn -> pfn */
+	uint64_t pt_dropped;       /* entries made non-present (mfn absent) */
+	uint64_t pt_hole;          /* L4 hypervisor-hole entries cleared */
+	uint64_t pt_conflicts;     /* a table reached at two different levels */
+	uint64_t pt_pgds_found;    /* other top-level tables found by their
+				    * kernel half (see docs/convert.md) */
+	bool has_vmcoreinfo;       /* a VMCOREINFO note was written */
+};
+
+/*
+ * Write IN to OUT_PATH.  STATS (may be NULL) is filled in also on error
+ * as far as the work got.
+ */
+struct gc_error *gc_convert(struct gc_dump *in, const char *out_path,
+			    const struct gc_convert_opts *opts,
+			    struct gc_convert_stats *stats);
+
+struct gc_verify_stats {
+	uint64_t compared;     /* pages compared with data in both */
+	uint64_t excluded;     /* zero in IN, excluded in OUT */
+	uint64_t missing;      /* not readable in IN (zero / excluded in OUT) */
+	uint64_t mismatches;   /* must be 0 */
+	uint64_t extra;        /* frames OUT has that IN does not list */
+	bool has_first_mismatch;
+	uint64_t first_mismatch_pfn;
+};
+
+/*
+ * Re-open OUT_PATH with gc_dump_open and compare every page with IN (as
+ * the writer transformed it: the Xen PV page-table rewrite is applied
+ * again to IN's pages with the same OPTS).
+ */
+struct gc_error *gc_convert_verify(struct gc_dump *in, const char *out_path,
+				   const struct gc_convert_opts *opts,
+				   struct gc_verify_stats *stats);
+
+/*
+ * Fill K's text/phys_base facts from VMCOREINFO text (SYMBOL(_stext),
+ * NUMBER(phys_base), NUMBER(KERNEL_IMAGE_SIZE)) when they are there and
+ * K does not already have them.  Returns true when anything was set.
+ */
+bool gc_convert_kernel_from_vmcoreinfo(struct gc_convert_kernel *k,
+				       const char *text, size_t len);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,668 @@
+// SPDX-License-Identifier: MIT
+/*
+ * gc_convert: any opened dump -> ELF vmcore or kdump-compressed file in
+ * pfn space.  Builds the page source (the dump's PHYS runs, with the Xen
+ * PV page-table overlay applied), the notes (NT_PRSTATUS + QEMU per vCPU,
+ * VMCOREINFO, notes of the source worth keeping, our GUESTCORE
+ * provenance note), writes to a temporary file next to the output and
+ * renames it into place.  gc_convert_verify re-opens the output and
+ * compares every page.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "dump_internal.h"
+#include "guestcore/guestcore.h"
+#include "writers/writer_internal.h"
+
+bool gc_out_codec_parse(const char *name, enum gc_out_codec *out)
+{
+	static const struct {
+		const char *name;
+		enum gc_out_codec codec;
+	} tab[] = {
+		{ "none", GC_OUT_CODEC_NONE }, { "zlib", GC_OUT_CODEC_ZLIB },
+		{ "lzo", GC_OUT_CODEC_LZO }, { "snappy", GC_OUT_CODEC_SNAPPY },
+		{ "zstd", GC_OUT_CODEC_ZSTD },
+	};
+	for (size_t i = 0; i < GC_ARRAY_SIZE(tab); i++)
+		if (name && !strcmp(name, tab[i].name)) {
+			*out = tab[i].codec;
+			return true;
+		}
+	return false;
+}
+
+const char *gc_out_codec_name(enum gc_out_codec codec)
+{
+	switch (codec) {
+	case GC_OUT_CODEC_NONE: return "none";
+	case GC_OUT_CODEC_ZLIB: return "zlib";
+	case GC_OUT_CODEC_LZO: return "lzo";
+	case GC_OUT_CODEC_SNAPPY: return "snappy";
+	case GC_OUT_CODEC_ZSTD: return "zstd";
+	}
+	return "?";
+}
+
+/* Value of KEY= in VMCOREINFO text, copied into BUF; false if absent. */
+static bool vmci_get(const char *text, size_t len, const char *key,
+		     char *buf, size_t cap)
+{
+	size_t kl = strlen(key);
+	const char *p = text, *end = text + len;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *le = nl ? nl : end;
+		if ((size_t)(le - p) > kl && !memcmp(p, key, kl) &&
+		    p[kl] == '=') {
+			size_t vl = (size_t)(le - p) - kl - 1;
+			if (vl >= cap)
+				return false;
+			memcpy(buf, p + kl + 1, vl);
+			buf[vl] = '\0';
+			return true;
+		}
+		p = le + 1;
+	}
+	return false;
+}
+
+static bool vmci_hex(const char *text, size_t len, const char *key,
+		     uint64_t *out)
+{
+	char buf[64], *e;
+	if (!vmci_get(text, len, key, buf, sizeof(buf)) || !buf[0])
+		return false;
+	errno = 0;
+	*out = strtoull(buf, &e, 16);
+	return !errno && !*e;
+}
+
+static bool vmci_dec(const char *text, size_t len, const char *key,
+		     int64_t *out)
+{
+	char buf[64], *e;
+	if (!vmci_get(text, len, key, buf, sizeof(buf)) || !buf[0])
+		return false;
+	errno = 0;
+	*out = strtoll(buf, &e, 10);
+	return !errno && !*e;
+}
+
+#define START_KERNEL_MAP 0xffffffff80000000ull
+
+bool gc_convert_kernel_from_vmcoreinfo(struct gc_convert_kernel *k,
+				       const char *text, size_t len)
+{
+	if (!text || !len)
+		return false;
+	bool set = false;
+	int64_t pb;
+	if (!k->has_phys_base && vmci_dec(text, len, "NUMBER(phys_base)",
+					  &pb)) {
+		k->has_phys_base = true;
+		k->phys_base = pb;
+		set = true;
+	}
+	uint64_t stext;
+	if (!k->has_text && k->has_phys_base &&
+	    vmci_hex(text, len, "SYMBOL(_stext)", &stext) &&
+	    stext >= START_KERNEL_MAP) {
+		/* _text is 2 MiB aligned (CONFIG_PHYSICAL_ALIGN). */
+		uint64_t vaddr = stext & ~0x1fffffull;
+		int64_t isize;
+		uint64_t size = 512ull << 20;
+		if (vmci_dec(text, len, "NUMBER(KERNEL_IMAGE_SIZE)", &isize) &&
+		    isize > 0)
+			size = (uint64_t)isize;
+		uint64_t used = vaddr - START_KERNEL_MAP;
+		if (used < size) {
+			k->has_text = true;
+			k->text_vaddr = vaddr;
+			k->text_paddr = used + (uint64_t)k->phys_base;
+			k->text_size = size - used;
+			set = true;
+		}
+	}
+	return set;
+}
+
+/* ---- the page source over a dump ------------------------------------- */
+
+struct dump_src {
+	struct gc_dump *d;
+	const struct gc_pt_overlay *ov;
+	uint32_t page_size;
+};
+
+static struct gc_error *dump_read(void *arg, uint64_t pfn, void *buf,
+				  enum gc_page_state *state)
+{
+	struct dump_src *s = arg;
+	const uint8_t *ov = gc_pt_overlay_get(s->ov, pfn);
+	if (ov) {
+		memcpy(buf, ov, s->page_size);
+		*state = GC_PAGE_PRESENT;
+		return NULL;
+	}
+	struct gc_error *err = gc_dump_read(s->d, GC_SPACE_PHYS,
+					    pfn * s->page_size, buf,
+					    s->page_size);
+	*state = GC_PAGE_PRESENT;
+	if (err && (err->code == GC_ERR_NOT_PRESENT ||
+		    err->code == GC_ERR_EXCLUDED ||
+		    err->code == GC_ERR_TRUNCATED)) {
+		*state = err->code == GC_ERR_EXCLUDED ? GC_PAGE_EXCLUDED :
+							GC_PAGE_ABSENT;
+		gc_error_free(err);
+		memset(buf, 0, s->page_size);
+		return NULL;
+	}
+	return err;
+}
+
+static bool is_xen_pv(struct gc_dump *d)
+{
+	return gc_dump_has_space(d, GC_SPACE_MACH);
+}
+
+/* Notes of the source that the output regenerates or must not carry. */
+static bool note_regenerated(const struct gc_note *n)
+{
+	if (!strcmp(n->name, "CORE") && n->type == 1)
+		return true;
+	if (!strcmp(n->name, "QEMU") || !strcmp(n->name, "VMCOREINFO") ||
+	    !strcmp(n->name, GC_NOTE_GUESTCORE_NAME))
+		return true;
+	/* xc_core's own .note.Xen (DUMPCORE_*) describes the old file. */
+	if (!strcmp(n->name, "Xen") && n->type >= 0x2000000 &&
+	    n->type <= 0x2000003)
+		return true;
+	return false;
+}
+
+struct build {
+	struct gc_wbuf notes;
+	char *vmcoreinfo;       /* owned copy, NUL-terminated */
+	size_t vmcoreinfo_len;
+	char release[65];
+	uint64_t timestamp;
+	unsigned int nr_vcpus;
+};
+
+static struct gc_error *build_notes(struct gc_dump *d,
+				    const struct gc_convert_opts *opts,
+				    const struct gc_convert_stats *st,
+				    struct build *b)
+{
+	bool pv = is_xen_pv(d);
+	unsigned int n = gc_dump_nr_vcpus(d);
+	for (unsigned int i = 0; i < n; i++) {
+		struct gc_vcpu v;
+		struct gc_error *err = gc_dump_vcpu(d, i, &v);
+		if (err)
+			return gc_error_context(err, "reading vcpu %u", i);
+		uint8_t pr[GC_PRSTATUS_SIZE], q[GC_QEMU_CPUSTATE_SIZE];
+		gc_wnote_prstatus(&v, pr);
+		gc_wbuf_note(&b->notes, "CORE", 1, pr, sizeof(pr));
+		uint64_t cr3 = v.regs[GC_REG_CR3];
+		if (pv && v.pgd_space == GC_SPACE_MACH) {
+			uint64_t pfn;
+			err = gc_dump_mfn_to_pfn(d, v.pgd_addr >> 12, &pfn);
+			if (err) {
+				gc_error_free(err);
+				cr3 = 0;
+			} else {
+				cr3 = pfn << 12;
+			}
+		}
+		if (gc_wnote_qemu(&v, cr3, q))
+			gc_wbuf_note(&b->notes, "QEMU", 0, q, sizeof(q));
+		b->nr_vcpus++;
+	}
+	/* VMCOREINFO */
+	const char *vi = opts->kernel.vmcoreinfo;
+	size_t vlen = opts->kernel.vmcoreinfo_len;
+	if (!vi) {
+		size_t l;
+		uint64_t off;
+		struct gc_error *err = gc_dump_vmcoreinfo(d, &vi, &l, &off);
+		if (err) {
+			gc_error_free(err);
+			vi = NULL;
+		} else {
+			vlen = l;
+		}
+	}
+	if (vi && vlen) {
+		while (vlen && vi[vlen - 1] == '\0')
+			vlen--;
+		b->vmcoreinfo = malloc(vlen + 1);
+		if (!b->vmcoreinfo)
+			return &gc_error_nomem;
+		memcpy(b->vmcoreinfo, vi, vlen);
+		b->vmcoreinfo[vlen] = '\0';
+		b->vmcoreinfo_len = vlen;
+		gc_wbuf_note(&b->notes, "VMCOREINFO", 0, b->vmcoreinfo, vlen);
+		vmci_get(vi, vlen, "OSRELEASE", b->release,
+			 sizeof(b->release));
+		int64_t t;
+		if (vmci_dec(vi, vlen, "CRASHTIME", &t) && t > 0)
+			b->timestamp = (uint64_t)t;
+	}
+	/* Other notes of the source, verbatim. */
+	for (size_t i = 0; i < gc_dump_nr_notes(d); i++) {
+		const struct gc_note *nt = gc_dump_note(d, i);
+		if (!nt || note_regenerated(nt))
+			continue;
+		gc_wbuf_note(&b->notes, nt->name, nt->type, nt->desc,
+			     (size_t)nt->size);
+	}
+	/* Provenance */
+	struct gc_strbuf sb;
+	gc_strbuf_init(&sb);
+	gc_strbuf_printf(&sb, "producer=guestcore %s\n", GUESTCORE_VERSION);
+	gc_strbuf_printf(&sb, "source_format=%s\n",
+			 gc_format_name(gc_dump_format(d)));
+	const struct gc_field *f = gc_dump_field_by_name(d, "xen_version");
+	if (f && f->value)
+		gc_strbuf_printf(&sb, "xen_version=%s\n", f->value);
+	f = gc_dump_field_by_name(d, "guest_type");
+	if (f && f->value)
+		gc_strbuf_printf(&sb, "guest_type=%s\n", f->value);
+	gc_strbuf_printf(&sb, "address_space=pfn\n");
+	if (pv) {
+		gc_strbuf_printf(&sb,
+				 "changed=page-table entries rewritten "
+				 "mfn->pfn in %" PRIu64 " pages (%" PRIu64
+				 " entries); %" PRIu64 " entries made "
+				 "non-present (mfn not in the dump); %" PRIu64
+				 " hypervisor-hole L4 entries cleared\n",
+				 st->pt_pages, st->pt_entries, st->pt_dropped,
+				 st->pt_hole);
+		gc_strbuf_printf(&sb,
+				 "changed=QEMU note cr3 = pfn of the "
+				 "vCPU's top-level table\n");
+		gc_strbuf_printf(&sb,
+				 "unchanged=machine frames remain in: p2m "
+				 "list, GDT frames, start_info, "
+				 "shared_info, grant tables, page tables "
+				 "not reached from a root\n");
+	} else {
+		gc_strbuf_printf(&sb, "changed=none (pages copied)\n");
+	}
+	for (size_t i = 0; i < opts->kernel.nr_patches; i++) {
+		const struct gc_convert_patch *p = &opts->kernel.patches[i];
+		gc_strbuf_printf(&sb, "changed=%u bytes at physical 0x%" PRIx64
+				 ": %s\n", p->len, p->paddr,
+				 p->what ? p->what : "patched");
+	}
+	char *text = gc_strbuf_steal(&sb);
+	if (!text)
+		return &gc_error_nomem;
+	gc_wbuf_note(&b->notes, GC_NOTE_GUESTCORE_NAME,
+		     GC_NOTE_GUESTCORE_PROVENANCE, text, strlen(text));
+	free(text);
+	if (b->notes.failed)
+		return &gc_error_nomem;
+	return NULL;
+}
+
+/* ---- atomic output ------------------------------------------------------ */
+
+static char *tmp_name(const char *out)
+{
+	const char *slash = strrchr(out, '/');
+	if (!slash)
+		return gc_asprintf(".%s.gctmp.XXXXXX", out);
+	return gc_asprintf("%.*s/.%s.gctmp.XXXXXX", (int)(slash - out), out,
+			   slash + 1);
+}
+
+static struct gc_error *place(const char *tmp, const char *out, bool force)
+{
+	if (!force) {
+		if (renameat2(AT_FDCWD, tmp, AT_FDCWD, out,
+			      RENAME_NOREPLACE) == 0)
+			return NULL;
+		if (errno == EEXIST)
+			return gc_error_set_file(
+				gc_error_new(GC_ERR_INVALID_ARG, "output",
+					     "exists (use --force to "
+					     "overwrite)"),
+				out);
+		if (errno != EINVAL && errno != ENOSYS)
+			goto fail;
+		if (access(out, F_OK) == 0)
+			return gc_error_set_file(
+				gc_error_new(GC_ERR_INVALID_ARG, "output",
+					     "exists (use --force to "
+					     "overwrite)"),
+				out);
+	}
+	if (rename(tmp, out) == 0)
+		return NULL;
+fail:
+	return gc_error_set_file(gc_error_new(GC_ERR_IO, "output",
+					      "cannot rename %s into place: "
+					      "%s", tmp, strerror(errno)),
+				 out);
+}
+
+/*
+ * Frame runs list the frames with data.  Frames a dump says existed but
+ * were filtered out (kdump bitmap 1 without bitmap 2) sit in the gaps;
+ * add them so that they stay "excluded" in a kdump output and read as
+ * zeroes in an ELF one (as with makedumpfile -E).  Probing a frame's
+ * state is O(1), so the cost is one probe per frame up to the highest.
+ */
+static struct gc_error *add_excluded(struct gc_dump *d,
+				     struct gc_frame_run **runs, size_t *nr)
+{
+	if (!*nr)
+		return NULL;
+	struct gc_frame_run *in = *runs;
+	size_t cap = *nr + 16, n = 0;
+	struct gc_frame_run *out = malloc(cap * sizeof(*out));
+	if (!out)
+		return &gc_error_nomem;
+	struct gc_error *err = NULL;
+	uint64_t pos = 0;
+	for (size_t i = 0; i <= *nr && !err; i++) {
+		uint64_t gap_end = i < *nr ? in[i].start : pos;
+		for (uint64_t f = pos; f < gap_end && !err; f++) {
+			enum gc_page_state s;
+			err = gc_dump_page_state(d, GC_SPACE_PHYS, f, &s);
+			if (err || s != GC_PAGE_EXCLUDED)
+				continue;
+			if (n && out[n - 1].start + out[n - 1].count == f) {
+				out[n - 1].count++;
+				continue;
+			}
+			if (n == cap) {
+				cap *= 2;
+				struct gc_frame_run *o =
+					realloc(out, cap * sizeof(*out));
+				if (!o) {
+					err = &gc_error_nomem;
+					break;
+				}
+				out = o;
+			}
+			out[n].start = f;
+			out[n].count = 1;
+			n++;
+		}
+		if (err || i == *nr)
+			break;
+		if (n && out[n - 1].start + out[n - 1].count == in[i].start) {
+			out[n - 1].count += in[i].count;
+		} else {
+			if (n == cap) {
+				cap *= 2;
+				struct gc_frame_run *o =
+					realloc(out, cap * sizeof(*out));
+				if (!o) {
+					err = &gc_error_nomem;
+					break;
+				}
+				out = o;
+			}
+			out[n++] = in[i];
+		}
+		pos = in[i].start + in[i].count;
+	}
+	if (err) {
+		free(out);
+		return err;
+	}
+	free(in);
+	*runs = out;
+	*nr = n;
+	return NULL;
+}
+
+static struct gc_error *make_source(struct gc_dump *in,
+				    const struct gc_convert_opts *opts,
+				    struct gc_convert_stats *st,
+				    struct gc_pt_overlay **ov,
+				    struct gc_frame_run **runs, size_t *nr)
+{
+	*ov = NULL;
+	struct gc_error *err = gc_dump_frame_runs(in, GC_SPACE_PHYS, runs, nr);
+	if (err)
+		return gc_error_context(err, "listing guest-physical frames");
+	err = add_excluded(in, runs, nr);
+	if (err)
+		return gc_error_context(err, "listing excluded frames");
+	st->pages_total = 0;
+	for (size_t i = 0; i < *nr; i++)
+		st->pages_total += (*runs)[i].count;
+	if (is_xen_pv(in)) {
+		st->xen_pv = true;
+		err = gc_xen_pt_rewrite(in, &opts->kernel, ov, st);
+		if (err)
+			return gc_error_context(err, "rewriting Xen PV page "
+						     "tables mfn->pfn");
+	}
+	for (size_t i = 0; i < opts->kernel.nr_patches; i++) {
+		const struct gc_convert_patch *p = &opts->kernel.patches[i];
+		if (p->len > sizeof(p->bytes))
+			return gc_error_new(GC_ERR_INVALID_ARG, "patch",
+					    "%u bytes (at most 16)", p->len);
+		err = gc_pt_overlay_patch(ov, in, p->paddr, p->bytes, p->len);
+		if (err)
+			return err;
+	}
+	return NULL;
+}
+
+static unsigned int default_threads(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	if (n < 1)
+		n = 1;
+	return (unsigned int)GC_MIN(n, 8);
+}
+
+struct gc_error *gc_convert(struct gc_dump *in, const char *out_path,
+			    const struct gc_convert_opts *opts_in,
+			    struct gc_convert_stats *stats)
+{
+	struct gc_convert_stats local;
+	struct gc_convert_stats *st = stats ? stats : &local;
+	memset(st, 0, sizeof(*st));
+	struct gc_convert_opts opts = *opts_in;
+	if (!opts.threads)
+		opts.threads = default_threads();
+	if (opts.format != GC_OUT_ELF && opts.format != GC_OUT_KDUMP)
+		return gc_error_new(GC_ERR_INVALID_ARG, "output format",
+				    "unknown format %d", (int)opts.format);
+	if (opts.format == GC_OUT_ELF && opts.exclude_zero)
+		return gc_error_new(GC_ERR_INVALID_ARG, "--exclude zero",
+				    "ELF vmcores store every page; excluding "
+				    "pages needs --format kdump");
+	if (!opts.force && access(out_path, F_OK) == 0)
+		return gc_error_set_file(
+			gc_error_new(GC_ERR_INVALID_ARG, "output",
+				     "exists (use --force to overwrite)"),
+			out_path);
+
+	struct gc_frame_run *runs = NULL;
+	size_t nr = 0;
+	struct gc_pt_overlay *ov = NULL;
+	struct build b;
+	memset(&b, 0, sizeof(b));
+	char *tmp = NULL;
+	int fd = -1;
+	struct gc_error *err = make_source(in, &opts, st, &ov, &runs, &nr);
+	if (!err)
+		err = build_notes(in, &opts, st, &b);
+	if (!err) {
+		st->nr_vcpus = b.nr_vcpus;
+		st->has_vmcoreinfo = b.vmcoreinfo_len > 0;
+		tmp = tmp_name(out_path);
+		if (!tmp)
+			err = &gc_error_nomem;
+	}
+	if (!err) {
+		fd = mkstemp(tmp);
+		if (fd < 0) {
+			err = gc_error_set_file(
+				gc_error_new(GC_ERR_IO, "output",
+					     "cannot create a temporary file "
+					     "next to it: %s", strerror(errno)),
+				out_path);
+			free(tmp);
+			tmp = NULL;
+		}
+	}
+	if (!err) {
+		struct gc_convert_kernel k = opts.kernel;
+		if (!k.has_phys_base || !k.has_text)
+			gc_convert_kernel_from_vmcoreinfo(&k, b.vmcoreinfo,
+							  b.vmcoreinfo_len);
+		struct dump_src ds = { .d = in, .ov = ov,
+				       .page_size = gc_dump_page_size(in) };
+		struct gc_wsource src = {
+			.page_size = ds.page_size,
+			.runs = runs,
+			.nr_runs = nr,
+			.read = dump_read,
+			.arg = &ds,
+			.notes = b.notes.data,
+			.notes_len = b.notes.len,
+			.vmcoreinfo = b.vmcoreinfo,
+			.vmcoreinfo_len = b.vmcoreinfo_len,
+			.nr_vcpus = b.nr_vcpus,
+			.kernel = &k,
+			.release = k.uts_release ? k.uts_release :
+				   b.release[0] ? b.release : NULL,
+			.version = k.uts_version,
+			.nodename = k.uts_nodename,
+			.timestamp = b.timestamp,
+		};
+		err = opts.format == GC_OUT_ELF ?
+			      gc_write_elf(&src, fd, tmp, &opts, st) :
+			      gc_write_kdump(&src, fd, tmp, &opts, st);
+	}
+	if (fd >= 0 && close(fd) && !err)
+		err = gc_error_set_file(gc_error_new(GC_ERR_IO, "output",
+						     "close failed: %s",
+						     strerror(errno)),
+					tmp);
+	if (!err && tmp)
+		err = place(tmp, out_path, opts.force);
+	if (err && tmp)
+		unlink(tmp);
+	free(tmp);
+	gc_wbuf_free(&b.notes);
+	free(b.vmcoreinfo);
+	gc_pt_overlay_free(ov);
+	free(runs);
+	return err;
+}
+
+/* ---- verify ------------------------------------------------------------- */
+
+struct gc_error *gc_convert_verify(struct gc_dump *in, const char *out_path,
+				   const struct gc_convert_opts *opts,
+				   struct gc_verify_stats *vs)
+{
+	memset(vs, 0, sizeof(*vs));
+	struct gc_dump *out = NULL;
+	struct gc_error *err = gc_dump_open(out_path, NULL, &out);
+	if (err)
+		return gc_error_context(err, "re-opening the output");
+	uint32_t ps = gc_dump_page_size(in);
+	if (gc_dump_page_size(out) != ps) {
+		gc_dump_close(out);
+		return gc_error_set_file(
+			gc_error_new(GC_ERR_FORMAT, "page size",
+				     "%u in the output, %u in the input",
+				     gc_dump_page_size(out), ps),
+			out_path);
+	}
+	struct gc_convert_stats st;
+	memset(&st, 0, sizeof(st));
+	struct gc_frame_run *runs = NULL, *oruns = NULL;
+	size_t nr = 0, onr = 0;
+	struct gc_pt_overlay *ov = NULL;
+	uint8_t *a = malloc(ps), *bpage = malloc(ps);
+	if (!a || !bpage)
+		err = &gc_error_nomem;
+	if (!err)
+		err = make_source(in, opts, &st, &ov, &runs, &nr);
+	struct dump_src ds = { .d = in, .ov = ov, .page_size = ps };
+	for (size_t r = 0; r < nr && !err; r++) {
+		for (uint64_t f = 0; f < runs[r].count && !err; f++) {
+			uint64_t pfn = runs[r].start + f;
+			enum gc_page_state s;
+			err = dump_read(&ds, pfn, a, &s);
+			if (err)
+				break;
+			if (s != GC_PAGE_PRESENT) {
+				vs->missing++;
+				continue;
+			}
+			enum gc_page_state os;
+			err = gc_dump_page_state(out, GC_SPACE_PHYS, pfn, &os);
+			if (err)
+				break;
+			bool same;
+			if (os == GC_PAGE_EXCLUDED || os == GC_PAGE_ABSENT) {
+				same = os == GC_PAGE_EXCLUDED &&
+				       gc_page_is_zero(a, ps);
+				if (same)
+					vs->excluded++;
+			} else {
+				err = gc_dump_read(out, GC_SPACE_PHYS,
+						   pfn * ps, bpage, ps);
+				if (err)
+					break;
+				same = !memcmp(a, bpage, ps);
+				if (same)
+					vs->compared++;
+			}
+			if (!same) {
+				if (!vs->mismatches++) {
+					vs->has_first_mismatch = true;
+					vs->first_mismatch_pfn = pfn;
+				}
+			}
+		}
+	}
+	/* Frames the output has that the input does not list. */
+	if (!err)
+		err = gc_dump_frame_runs(out, GC_SPACE_PHYS, &oruns, &onr);
+	for (size_t i = 0, j = 0; !err && i < onr; i++) {
+		uint64_t s = oruns[i].start, e = s + oruns[i].count;
+		while (s < e) {
+			while (j < nr && runs[j].start + runs[j].count <= s)
+				j++;
+			if (j == nr || runs[j].start >= e) {
+				vs->extra += e - s;
+				break;
+			}
+			if (runs[j].start > s)
+				vs->extra += runs[j].start - s;
+			s = runs[j].start + runs[j].count;
+		}
+	}
+	if (err)
+		err = gc_error_set_file(err, out_path);
+	free(oruns);
+	free(runs);
+	free(a);
+	free(bpage);
+	gc_pt_overlay_free(ov);
+	gc_dump_close(out);
+	return err;
+}

@@ -1,0 +1,223 @@
+// SPDX-License-Identifier: MIT
+/* Writers: buffered output file, note buffers, prstatus/QEMU notes. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util/util.h"
+#include "writers/writer_internal.h"
+
+enum { WFILE_BUF = 4 << 20 };
+
+struct gc_error *gc_wfile_init(struct gc_wfile *w, int fd, const char *path,
+			       uint64_t pos)
+{
+	memset(w, 0, sizeof(*w));
+	w->fd = fd;
+	w->path = path;
+	w->pos = pos;
+	w->cap = WFILE_BUF;
+	w->buf = malloc(w->cap);
+	return w->buf ? NULL : &gc_error_nomem;
+}
+
+struct gc_error *gc_wfile_pwrite(struct gc_wfile *w, const void *p,
+				 size_t len, uint64_t off)
+{
+	const uint8_t *b = p;
+	while (len) {
+		ssize_t n = pwrite(w->fd, b, len, (off_t)off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return gc_error_set_file(
+				gc_error_at(GC_ERR_IO, off, "output",
+					    "write of %zu bytes failed: %s",
+					    len, n < 0 ? strerror(errno) :
+							 "no progress"),
+				w->path);
+		b += n;
+		len -= (size_t)n;
+		off += (uint64_t)n;
+	}
+	return NULL;
+}
+
+struct gc_error *gc_wfile_flush(struct gc_wfile *w)
+{
+	if (!w->len)
+		return NULL;
+	struct gc_error *err = gc_wfile_pwrite(w, w->buf, w->len, w->pos);
+	if (err)
+		return err;
+	w->pos += w->len;
+	w->len = 0;
+	return NULL;
+}
+
+struct gc_error *gc_wfile_write(struct gc_wfile *w, const void *p, size_t len)
+{
+	const uint8_t *b = p;
+	while (len) {
+		if (w->len == w->cap) {
+			struct gc_error *err = gc_wfile_flush(w);
+			if (err)
+				return err;
+		}
+		size_t n = GC_MIN(len, w->cap - w->len);
+		memcpy(w->buf + w->len, b, n);
+		w->len += n;
+		b += n;
+		len -= n;
+	}
+	return NULL;
+}
+
+void gc_wfile_free(struct gc_wfile *w)
+{
+	free(w->buf);
+	w->buf = NULL;
+}
+
+void gc_wbuf_append(struct gc_wbuf *b, const void *p, size_t len)
+{
+	if (b->failed)
+		return;
+	if (len > b->cap - b->len) {
+		size_t cap = b->cap ? b->cap : 1024;
+		while (cap - b->len < len) {
+			if (cap > SIZE_MAX / 2) {
+				b->failed = true;
+				return;
+			}
+			cap *= 2;
+		}
+		uint8_t *n = realloc(b->data, cap);
+		if (!n) {
+			b->failed = true;
+			return;
+		}
+		b->data = n;
+		b->cap = cap;
+	}
+	if (len)
+		memcpy(b->data + b->len, p, len);
+	b->len += len;
+}
+
+static void pad4(struct gc_wbuf *b)
+{
+	static const uint8_t zero[4];
+	if (b->len & 3)
+		gc_wbuf_append(b, zero, 4 - (b->len & 3));
+}
+
+void gc_wbuf_note(struct gc_wbuf *b, const char *name, uint32_t type,
+		  const void *desc, size_t desc_len)
+{
+	uint8_t hdr[12];
+	size_t namesz = strlen(name) + 1;
+	if (desc_len > UINT32_MAX) {
+		b->failed = true;
+		return;
+	}
+	gc_put32(hdr, (uint32_t)namesz, false);
+	gc_put32(hdr + 4, (uint32_t)desc_len, false);
+	gc_put32(hdr + 8, type, false);
+	pad4(b);
+	gc_wbuf_append(b, hdr, sizeof(hdr));
+	gc_wbuf_append(b, name, namesz);
+	pad4(b);
+	gc_wbuf_append(b, desc, desc_len);
+	pad4(b);
+}
+
+void gc_wbuf_free(struct gc_wbuf *b)
+{
+	free(b->data);
+	memset(b, 0, sizeof(*b));
+}
+
+static uint64_t reg(const struct gc_vcpu *v, enum gc_vcpu_reg r)
+{
+	return (v->valid & (1ull << r)) ? v->regs[r] : 0;
+}
+
+static bool has(const struct gc_vcpu *v, enum gc_vcpu_reg r)
+{
+	return (v->valid & (1ull << r)) != 0;
+}
+
+/* A Xen PV vCPU in kernel mode (VGCF_in_kernel) runs on the kernel GS
+ * base; Xen keeps the user one in gs_base_user. */
+static uint64_t active_gs_base(const struct gc_vcpu *v)
+{
+	bool in_kernel = v->has_xen_flags && (v->xen_flags & (1u << 2));
+	if ((in_kernel || !has(v, GC_REG_GS_BASE)) &&
+	    has(v, GC_REG_GS_BASE_KERNEL))
+		return reg(v, GC_REG_GS_BASE_KERNEL);
+	return reg(v, GC_REG_GS_BASE);
+}
+
+/* elf_prstatus.pr_reg (user_regs_struct) order, starting at 112. */
+static const enum gc_vcpu_reg prstatus_regs[27] = {
+	GC_REG_R15, GC_REG_R14, GC_REG_R13, GC_REG_R12, GC_REG_RBP,
+	GC_REG_RBX, GC_REG_R11, GC_REG_R10, GC_REG_R9, GC_REG_R8,
+	GC_REG_RAX, GC_REG_RCX, GC_REG_RDX, GC_REG_RSI, GC_REG_RDI,
+	GC_REG_ORIG_RAX, GC_REG_RIP, GC_REG_CS, GC_REG_RFLAGS, GC_REG_RSP,
+	GC_REG_SS, GC_REG_FS_BASE, GC_REG_GS_BASE, GC_REG_DS, GC_REG_ES,
+	GC_REG_FS, GC_REG_GS,
+};
+
+void gc_wnote_prstatus(const struct gc_vcpu *v, uint8_t out[336])
+{
+	memset(out, 0, GC_PRSTATUS_SIZE);
+	if (v->has_pid)
+		gc_put32(out + 32, v->pid, false);
+	for (size_t i = 0; i < 27; i++) {
+		enum gc_vcpu_reg r = prstatus_regs[i];
+		uint64_t val = reg(v, r);
+		if (r == GC_REG_GS_BASE)
+			val = active_gs_base(v);
+		gc_put64(out + 112 + 8 * i, val, false);
+	}
+}
+
+bool gc_wnote_qemu(const struct gc_vcpu *v, uint64_t cr3, uint8_t out[440])
+{
+	if (!has(v, GC_REG_CR3) && !has(v, GC_REG_CR0) && !has(v, GC_REG_CR4))
+		return false;
+	static const enum gc_vcpu_reg gprs[18] = {
+		GC_REG_RAX, GC_REG_RBX, GC_REG_RCX, GC_REG_RDX, GC_REG_RSI,
+		GC_REG_RDI, GC_REG_RSP, GC_REG_RBP, GC_REG_R8, GC_REG_R9,
+		GC_REG_R10, GC_REG_R11, GC_REG_R12, GC_REG_R13, GC_REG_R14,
+		GC_REG_R15, GC_REG_RIP, GC_REG_RFLAGS,
+	};
+	memset(out, 0, GC_QEMU_CPUSTATE_SIZE);
+	gc_put32(out, 1, false);
+	gc_put32(out + 4, GC_QEMU_CPUSTATE_SIZE, false);
+	for (size_t i = 0; i < 18; i++)
+		gc_put64(out + 8 + 8 * i, reg(v, gprs[i]), false);
+	/* segments cs, ds, es, fs, gs, ss: selector @0, base @16 */
+	static const enum gc_vcpu_reg segs[6] = {
+		GC_REG_CS, GC_REG_DS, GC_REG_ES, GC_REG_FS, GC_REG_GS,
+		GC_REG_SS,
+	};
+	for (size_t i = 0; i < 6; i++)
+		gc_put32(out + 152 + 24 * i, (uint32_t)reg(v, segs[i]), false);
+	gc_put64(out + 224 + 16, reg(v, GC_REG_FS_BASE), false);
+	gc_put64(out + 248 + 16, active_gs_base(v), false);
+	/* gdt @344, idt @368: limit @4, base @16 */
+	gc_put32(out + 344 + 4, (uint32_t)reg(v, GC_REG_GDT_LIMIT), false);
+	gc_put64(out + 344 + 16, reg(v, GC_REG_GDT_BASE), false);
+	gc_put32(out + 368 + 4, (uint32_t)reg(v, GC_REG_IDT_LIMIT), false);
+	gc_put64(out + 368 + 16, reg(v, GC_REG_IDT_BASE), false);
+	gc_put64(out + 392, reg(v, GC_REG_CR0), false);
+	gc_put64(out + 400, reg(v, GC_REG_CR1), false);
+	gc_put64(out + 408, reg(v, GC_REG_CR2), false);
+	gc_put64(out + 416, cr3, false);
+	gc_put64(out + 424, reg(v, GC_REG_CR4), false);
+	gc_put64(out + 432, reg(v, GC_REG_GS_BASE_KERNEL), false);
+	return true;
+}

@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Writers, internal interface: a page source (the pages to write, in pfn
+ * order, with metadata), a buffered output file, the compression pool,
+ * the Xen PV page-table rewrite, and the ELF / kdump back ends.
+ */
+#ifndef GC_WRITER_INTERNAL_H
+#define GC_WRITER_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "guestcore/writer.h"
+
+/* ---- page source ---------------------------------------------------- */
+
+struct gc_wsource {
+	uint32_t page_size;
+	const struct gc_frame_run *runs;  /* ascending, non-overlapping */
+	size_t nr_runs;
+	/*
+	 * Fill BUF (page_size bytes) with frame PFN.  *STATE is
+	 * GC_PAGE_PRESENT (BUF holds data), GC_PAGE_ZERO (BUF zeroed), or
+	 * any other state for a frame the source cannot provide (BUF
+	 * zeroed; the page is counted missing).
+	 */
+	struct gc_error *(*read)(void *arg, uint64_t pfn, void *buf,
+				 enum gc_page_state *state);
+	void *arg;
+	/* The notes segment, already built (see gc_wnotes_build). */
+	const uint8_t *notes;
+	size_t notes_len;
+	/* Raw VMCOREINFO text (may be NULL). */
+	const char *vmcoreinfo;
+	size_t vmcoreinfo_len;
+	unsigned int nr_vcpus;
+	const struct gc_convert_kernel *kernel;
+	/* kdump header utsname fields (may be NULL) and timestamp. */
+	const char *release, *version, *nodename;
+	uint64_t timestamp;
+};
+
+/* ---- notes ---------------------------------------------------------- */
+
+/* Append one ELF note (name, type, desc) to SB-like growable buffer. */
+struct gc_wbuf {
+	uint8_t *data;
+	size_t len, cap;
+	bool failed;
+};
+void gc_wbuf_append(struct gc_wbuf *b, const void *p, size_t len);
+void gc_wbuf_note(struct gc_wbuf *b, const char *name, uint32_t type,
+		  const void *desc, size_t desc_len);
+void gc_wbuf_free(struct gc_wbuf *b);
+
+enum { GC_PRSTATUS_SIZE = 336, GC_QEMU_CPUSTATE_SIZE = 440 };
+/* x86_64 elf_prstatus / QEMUCPUState from a vCPU.  CR3 is the value to
+ * store (already translated to pfn space for Xen PV). */
+void gc_wnote_prstatus(const struct gc_vcpu *v, uint8_t out[336]);
+bool gc_wnote_qemu(const struct gc_vcpu *v, uint64_t cr3,
+		   uint8_t out[440]);
+
+/* The provenance note of our own: name "GUESTCORE", type 1, text. */
+#define GC_NOTE_GUESTCORE_NAME "GUESTCORE"
+#define GC_NOTE_GUESTCORE_PROVENANCE 1
+
+/* ---- output file ---------------------------------------------------- */
+
+struct gc_wfile {
+	int fd;
+	const char *path;    /* the temporary file, for errors */
+	uint8_t *buf;
+	size_t len, cap;
+	uint64_t pos;        /* file offset of buf[0] */
+};
+struct gc_error *gc_wfile_init(struct gc_wfile *w, int fd, const char *path,
+			       uint64_t pos);
+struct gc_error *gc_wfile_write(struct gc_wfile *w, const void *p,
+				size_t len);
+struct gc_error *gc_wfile_flush(struct gc_wfile *w);
+/* Positioned write, bypassing the buffer. */
+struct gc_error *gc_wfile_pwrite(struct gc_wfile *w, const void *p,
+				 size_t len, uint64_t off);
+void gc_wfile_free(struct gc_wfile *w);
+/* Current end (buffered position). */
+static inline uint64_t gc_wfile_tell(const struct gc_wfile *w)
+{
+	return w->pos + w->len;
+}
+
+/* ---- compression pool ----------------------------------------------- */
+
+struct gc_cpool;
+
+/* One page of a batch. */
+struct gc_citem {
+	const uint8_t *in;     /* page_size bytes */
+	bool skip;             /* missing: do not compress */
+	bool zero;             /* out: the page is all zeroes */
+	uint8_t *out;          /* out: the bytes to store */
+	uint32_t out_len;
+	uint32_t flags;        /* out: page_desc flags (0 = raw) */
+};
+
+/* THREADS counts the calling thread too (1 = no worker threads). */
+struct gc_error *gc_cpool_new(enum gc_out_codec codec, uint32_t page_size,
+			      unsigned int threads, struct gc_cpool **out);
+void gc_cpool_free(struct gc_cpool *p);
+/* Per item slot capacity for compressed output. */
+size_t gc_cpool_slot_size(const struct gc_cpool *p);
+/* Compress ITEMS[0..N) (their OUT points at slot buffers the caller
+ * owns, slot_size bytes each).  Returns the first codec error. */
+struct gc_error *gc_cpool_run(struct gc_cpool *p, struct gc_citem *items,
+			      size_t n);
+/* kdump flag bit of a codec (DUMP_DH_COMPRESSED_*). */
+uint32_t gc_codec_flag(enum gc_out_codec codec);
+bool gc_page_is_zero(const uint8_t *p, size_t len);
+
+/* ---- Xen PV page-table rewrite --------------------------------------- */
+
+struct gc_pt_overlay;
+
+struct gc_error *gc_xen_pt_rewrite(struct gc_dump *d,
+				   const struct gc_convert_kernel *k,
+				   struct gc_pt_overlay **out,
+				   struct gc_convert_stats *stats);
+/* The rewritten copy of PFN, or NULL. */
+const uint8_t *gc_pt_overlay_get(const struct gc_pt_overlay *o,
+				 uint64_t pfn);
+void gc_pt_overlay_free(struct gc_pt_overlay *o);
+/* Replace LEN bytes at PADDR (within one page) in the overlay, copying
+ * the page from D first when the overlay does not hold it yet. */
+struct gc_error *gc_pt_overlay_patch(struct gc_pt_overlay **o,
+				     struct gc_dump *d, uint64_t paddr,
+				     const void *bytes, size_t len);
+
+/* ---- back ends ------------------------------------------------------ */
+
+struct gc_error *gc_write_elf(const struct gc_wsource *src, int fd,
+			      const char *tmp_path,
+			      const struct gc_convert_opts *opts,
+			      struct gc_convert_stats *stats);
+struct gc_error *gc_write_kdump(const struct gc_wsource *src, int fd,
+				const char *tmp_path,
+				const struct gc_convert_opts *opts,
+				struct gc_convert_stats *stats);
+
+/* Number of pages a batch reads at once. */
+enum { GC_WRITE_BATCH = 512 };
+
+#endif

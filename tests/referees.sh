@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# Referee run (not part of the default suite; `make check-referees`):
+# convert the real dumps with `guestcore convert` and open the results in
+# crash (sys, bt -a, log) and drgn (plain `drgn -c OUT -s vmlinux`, no
+# DRGN_USE_LIBKDUMPFILE_FOR_ELF).  The debug vmlinux comes from Debian's
+# linux-image-6.1.0-56-amd64-dbg, downloaded once into a cache
+# ($GC_REFEREE_CACHE, default ~/.cache/guestcore); skipped with a message
+# when it cannot be had.  Prints PASS/FAIL/SKIP lines and a summary.
+set -u
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build}
+GC="$PWD/$BUILD/guestcore"
+CACHE=${GC_DUMP_CACHE:-$PWD/build/dump-cache}
+RC=${GC_REFEREE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/guestcore}
+KVER=6.1.0-56-amd64
+PKG=linux-image-$KVER-dbg
+VMLINUX="$RC/vmlinux-$KVER"
+PY=/usr/bin/python3
+T=$(mktemp -d /tmp/gcref.XXXXXX)
+trap 'rm -rf "$T"' EXIT
+npass=0 nfail=0 nskip=0
+pass() { echo "PASS $1"; npass=$((npass + 1)); }
+fail() { echo "FAIL $1: $2"; nfail=$((nfail + 1)); }
+skip() { echo "SKIP $1: $2"; nskip=$((nskip + 1)); }
+
+[ -x "$GC" ] || { echo "no $GC: build first (make BUILD=$BUILD)"; exit 2; }
+
+get_vmlinux() {
+	[ -s "$VMLINUX" ] && return 0
+	mkdir -p "$RC" || return 1
+	if ! ls "$RC"/${PKG}_*.deb >/dev/null 2>&1; then
+		echo "fetching $PKG (about 860 MB, once) into $RC"
+		(cd "$RC" && apt-get download "$PKG") >"$T/apt.log" 2>&1 || {
+			echo "apt-get download $PKG failed: $(tail -2 "$T/apt.log")"
+			return 1
+		}
+	fi
+	local deb
+	deb=$(ls "$RC"/${PKG}_*.deb 2>/dev/null | head -1)
+	[ -n "$deb" ] || return 1
+	# dpkg -x of only the vmlinux member (the package also holds the
+	# debug info of every module, several GB unpacked).
+	mkdir -p "$T/x"
+	dpkg-deb --fsys-tarfile "$deb" |
+		tar -x -C "$T/x" "./usr/lib/debug/boot/vmlinux-$KVER" 2>"$T/tar.log" ||
+		{ echo "extracting vmlinux failed: $(tail -2 "$T/tar.log")"; return 1; }
+	mv "$T/x/usr/lib/debug/boot/vmlinux-$KVER" "$VMLINUX.tmp" &&
+		mv "$VMLINUX.tmp" "$VMLINUX" && rm -f "$deb"
+}
+
+if ! get_vmlinux; then
+	skip referees "debug vmlinux for $KVER unavailable"
+	echo "$npass passed, $nfail failed, $nskip skipped"
+	exit 0
+fi
+
+inputs=()
+for f in xen-pv-idle/xen-pv-idle.core xen-pvh-idle/xen-pvh-idle.core \
+	 qemu-idle-nokaslr/qemu-6.1-idle-2cpu.elf \
+	 qemu-panic-kaslr/qemu-6.1-panic-kaslr-2cpu.elf; do
+	[ -f "$CACHE/$f" ] && inputs+=("$CACHE/$f") || skip "input-$f" "absent from $CACHE"
+done
+
+crash_check() { # name dump
+	local name=$1 dump=$2
+	printf 'sys\nbt -a\nlog\nquit\n' > "$T/cmds"
+	timeout 300 crash -s "$VMLINUX" "$dump" -i "$T/cmds" > "$T/$name.crash" 2>&1 < /dev/null
+	local rc=$?
+	cp "$T/$name.crash" "$RC/last-$name.crash.txt" 2>/dev/null
+	if grep -q "RELEASE: $KVER" "$T/$name.crash" &&
+	   grep -q '^PID: ' "$T/$name.crash" &&
+	   grep -q 'Linux version' "$T/$name.crash"; then
+		pass "crash-$name (sys, bt -a, log)"
+	else
+		fail "crash-$name" "exit $rc: $(grep -m3 -iE 'error|fatal|cannot|invalid' "$T/$name.crash" | tr '\n' ' ')"
+	fi
+}
+
+drgn_check() { # name dump
+	local name=$1 dump=$2
+	cat > "$T/drgn.py" <<'PYEOF'
+from drgn.helpers.linux.pid import find_task
+print("release", prog["init_uts_ns"].name.release.string_().decode())
+print("banner", prog["linux_banner"].string_().decode()[:40])
+for cpu in range(2):
+    try:
+        t = prog.crashed_thread() if cpu < 0 else None
+    except Exception:
+        pass
+print(prog.stack_trace(find_task(prog, 1)))
+PYEOF
+	timeout 300 drgn -c "$dump" -s "$VMLINUX" "$T/drgn.py" > "$T/$name.drgn" 2>&1 < /dev/null
+	local rc=$?
+	cp "$T/$name.drgn" "$RC/last-$name.drgn.txt" 2>/dev/null
+	if [ $rc = 0 ] && grep -q "release $KVER" "$T/$name.drgn" &&
+	   grep -q "banner Linux version" "$T/$name.drgn"; then
+		pass "drgn-$name (release, linux_banner, stack of pid 1)"
+	else
+		fail "drgn-$name" "exit $rc: $(tail -3 "$T/$name.drgn" | tr '\n' ' ')"
+	fi
+}
+
+for in in "${inputs[@]}"; do
+	base=$(basename "$in"); base=${base%.*}
+	for fmt in elf kdump-zlib kdump-zstd; do
+		out="$T/$base.$fmt"
+		case $fmt in
+		elf) args=(--format elf) ;;
+		kdump-*) args=(--format kdump --compress "${fmt#kdump-}") ;;
+		esac
+		if ! "$GC" convert "$in" -o "$out" "${args[@]}" > "$T/conv.log" 2>&1; then
+			fail "convert-$base-$fmt" "$(tail -1 "$T/conv.log")"
+			continue
+		fi
+		crash_check "$base-$fmt" "$out"
+		drgn_check "$base-$fmt" "$out"
+		rm -f "$out"
+	done
+done
+echo "$npass passed, $nfail failed, $nskip skipped (outputs of the last run: $RC/last-*)"
+[ "$nfail" -eq 0 ]
