@@ -4,7 +4,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <lzo/lzo1x.h>
+#include <snappy-c.h>
+#include <zlib.h>
+#include <zstd.h>
+
 #include "dump_internal.h"
+#include "io/pagecache.h"
+
+#define GC_PAGECACHE_SLOTS 64
 
 const char *gc_format_name(enum gc_format format)
 {
@@ -128,6 +136,7 @@ void gc_dump_close(struct gc_dump *d)
 	gc_report_free(&d->findings);
 	free(d->notes);
 	free(d->scratch);
+	gc_pagecache_free(d->pcache);
 	gc_file_close(d->file);
 	free(d);
 }
@@ -234,6 +243,97 @@ static const char *frame_word(enum gc_space space)
 	return space == GC_SPACE_MACH ? "mfn" : "pfn";
 }
 
+/* Largest stored page we accept before decoding (a compressed page that
+ * does not shrink is stored raw, so SIZE never needs to exceed a page;
+ * allow some slack for codecs' worst-case expansion). */
+static uint64_t max_stored(const struct gc_dump *d)
+{
+	return (uint64_t)d->page_size + d->page_size / 16 + 64;
+}
+
+static struct gc_error *decompress(struct gc_dump *d,
+				   const struct gc_page_loc *loc,
+				   const uint8_t *in, uint8_t *out)
+{
+	size_t want = d->page_size;
+	switch (loc->codec) {
+	case GC_CODEC_ZLIB: {
+		uLongf n = (uLongf)want;
+		int rc = uncompress(out, &n, in, (uLong)loc->size);
+		if (rc != Z_OK)
+			return gc_error_at(GC_ERR_CORRUPT, loc->offset,
+					   "page data",
+					   "zlib data (%u bytes) does not "
+					   "decompress: %s", loc->size,
+					   rc == Z_BUF_ERROR ?
+						   "more than one page of output "
+						   "or truncated input" :
+					   rc == Z_DATA_ERROR ? "corrupt data" :
+					   "zlib error");
+		want -= n;
+		break;
+	}
+	case GC_CODEC_LZO: {
+		lzo_uint n = (lzo_uint)want;
+		int rc = lzo1x_decompress_safe(in, (lzo_uint)loc->size, out,
+					       &n, NULL);
+		if (rc != LZO_E_OK)
+			return gc_error_at(GC_ERR_CORRUPT, loc->offset,
+					   "page data",
+					   "lzo1x data (%u bytes) does not "
+					   "decompress: lzo error %d",
+					   loc->size, rc);
+		want -= n;
+		break;
+	}
+	case GC_CODEC_SNAPPY: {
+		size_t n = want;
+		snappy_status rc = snappy_uncompress((const char *)in,
+						     loc->size, (char *)out,
+						     &n);
+		if (rc != SNAPPY_OK)
+			return gc_error_at(GC_ERR_CORRUPT, loc->offset,
+					   "page data",
+					   "snappy data (%u bytes) does not "
+					   "decompress: %s", loc->size,
+					   rc == SNAPPY_BUFFER_TOO_SMALL ?
+						   "more than one page of output" :
+						   "corrupt data");
+		want -= n;
+		break;
+	}
+	case GC_CODEC_ZSTD: {
+		size_t n = ZSTD_decompress(out, want, in, loc->size);
+		if (ZSTD_isError(n))
+			return gc_error_at(GC_ERR_CORRUPT, loc->offset,
+					   "page data",
+					   "zstd frame (%u bytes) does not "
+					   "decompress: %s", loc->size,
+					   ZSTD_getErrorName(n));
+		want -= n;
+		break;
+	}
+	case GC_CODEC_RAW:  /* indirect raw page */
+		memcpy(out, in, want);
+		return NULL;
+	case GC_CODEC_SHORT:
+		memcpy(out, in, loc->size);
+		memset(out + loc->size, 0, want - loc->size);
+		return NULL;
+	default:
+		return gc_error_at(GC_ERR_UNSUPPORTED, loc->offset,
+				   "page data",
+				   "compression 0x%x is not supported",
+				   loc->codec);
+	}
+	if (want)
+		return gc_error_at(GC_ERR_CORRUPT, loc->offset, "page data",
+				   "decompressed to %zu bytes, not the page "
+				   "size %u", (size_t)d->page_size - want,
+				   d->page_size);
+	return NULL;
+}
+
 struct gc_error *gc_decode_page(struct gc_dump *d,
 				const struct gc_page_loc *loc, uint64_t frame,
 				enum gc_space space, void *buf)
@@ -241,11 +341,62 @@ struct gc_error *gc_decode_page(struct gc_dump *d,
 	(void)frame;
 	(void)space;
 	struct gc_file *f = loc->file ? loc->file : d->file;
-	if (loc->codec == GC_CODEC_RAW)
+	if (loc->codec == GC_CODEC_RAW && !loc->indirect)
 		return gc_file_read(f, loc->offset, buf, d->page_size,
 				    "page data");
-	return gc_error_at(GC_ERR_UNSUPPORTED, loc->offset, "page data",
-			   "compression 0x%x is not supported", loc->codec);
+	if (loc->size > max_stored(d) ||
+	    (loc->codec == GC_CODEC_SHORT && loc->size > d->page_size) ||
+	    (loc->codec == GC_CODEC_RAW && loc->size != d->page_size))
+		return gc_error_at(GC_ERR_CORRUPT, loc->offset, "page data",
+				   "stored size %u is impossible for a %u-byte "
+				   "page (codec 0x%x)", loc->size,
+				   d->page_size, loc->codec);
+	if (!d->pcache) {
+		d->pcache = gc_pagecache_new(GC_PAGECACHE_SLOTS, d->page_size);
+		if (!d->pcache)
+			return &gc_error_nomem;
+	}
+	/* Indirect offsets are logical, not file offsets: key them apart
+	 * (one past the file object's start is never another key). */
+	const void *key = loc->indirect ? (const void *)((const char *)f + 1) :
+					  (const void *)f;
+	const uint8_t *hit = gc_pagecache_get(d->pcache, key, loc->offset);
+	if (hit) {
+		memcpy(buf, hit, d->page_size);
+		return NULL;
+	}
+	uint8_t tmp[1];
+	const void *in = tmp;
+	uint8_t *stored = NULL;
+	struct gc_error *err;
+	if (loc->indirect || !f->map) {
+		stored = malloc(loc->size ? loc->size : 1);
+		if (!stored)
+			return &gc_error_nomem;
+		err = loc->indirect ?
+			      (d->ops->fetch ?
+				       d->ops->fetch(d, loc, stored) :
+				       gc_error_at(GC_ERR_UNSUPPORTED,
+						   loc->offset, "page data",
+						   "indirect page without a "
+						   "fetch operation")) :
+			      gc_file_read(f, loc->offset, stored, loc->size,
+					   "page data");
+		in = stored;
+	} else {
+		err = gc_file_view(f, loc->offset, loc->size, NULL, &in,
+				   "page data");
+	}
+	if (!err) {
+		uint8_t *slot = gc_pagecache_slot(d->pcache, key, loc->offset);
+		err = decompress(d, loc, in, slot);
+		if (!err) {
+			gc_pagecache_commit(d->pcache, slot);
+			memcpy(buf, slot, d->page_size);
+		}
+	}
+	free(stored);
+	return err;
 }
 
 static struct gc_error *read_common(struct gc_dump *d, enum gc_space space,
@@ -267,7 +418,7 @@ static struct gc_error *read_common(struct gc_dump *d, enum gc_space space,
 			return err;
 		switch (loc.state) {
 		case GC_PAGE_PRESENT:
-			if (loc.codec == GC_CODEC_RAW) {
+			if (loc.codec == GC_CODEC_RAW && !loc.indirect) {
 				struct gc_file *f = loc.file ? loc.file :
 							       d->file;
 				err = gc_file_read(f, loc.offset + off, out,

@@ -19,6 +19,9 @@ enum gc_codec {
 	GC_CODEC_LZO = 0x2,
 	GC_CODEC_SNAPPY = 0x4,
 	GC_CODEC_ZSTD = 0x20,
+	/* Raw but short: SIZE stored bytes, the rest of the page is zero
+	 * (an ELF segment whose p_filesz ends inside a page). */
+	GC_CODEC_SHORT = 0x100,
 };
 
 struct gc_page_loc {
@@ -27,6 +30,10 @@ struct gc_page_loc {
 	uint32_t size;        /* stored length */
 	uint32_t codec;       /* enum gc_codec */
 	struct gc_file *file; /* NULL = the dump's main file (split dumps) */
+	/* OFFSET is a logical offset the format must fetch itself
+	 * (ops->fetch): stored bytes that are not contiguous in any file,
+	 * e.g. a flattened-format page split across two records. */
+	bool indirect;
 };
 
 struct gc_format_ops {
@@ -53,6 +60,9 @@ struct gc_format_ops {
 	/* Format-specific checks (structure, index, contexts). */
 	struct gc_error *(*check)(struct gc_dump *d, unsigned int flags,
 				  struct gc_report *report);
+	/* Optional: copy LOC->size stored bytes of an indirect LOC. */
+	struct gc_error *(*fetch)(struct gc_dump *d,
+				  const struct gc_page_loc *loc, void *buf);
 };
 
 struct gc_dump {
@@ -77,6 +87,8 @@ struct gc_dump {
 	/* Scratch page for decoding (one per dump; dumps are not shared
 	 * between threads). */
 	uint8_t *scratch;
+	/* Decoded (decompressed) pages, io/pagecache.h; NULL until used. */
+	struct gc_pagecache *pcache;
 };
 
 /* Record a header field for info (printf-style value). */

@@ -6,5 +6,9 @@
 const struct gc_format_entry gc_formats[] = {
 	{ &gc_xc_core_elf_ops, gc_xc_core_elf_probe },
 	{ &gc_xc_core_legacy_ops, gc_xc_core_legacy_probe },
+	/* after xc_core: ET_CORE with program headers (xc_core has none) */
+	{ &gc_elf_vmcore_ops, gc_elf_vmcore_probe },
+	{ &gc_kdump_ops, gc_kdump_probe },
+	{ &gc_kdump_flat_ops, gc_kdump_flat_probe },
 	{ NULL, NULL },
 };

@@ -1,0 +1,332 @@
+// SPDX-License-Identifier: MIT
+/* ELF notes of Linux vmcores (see notes.h). */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "notes.h"
+
+/* CR3 bits that are not part of the page-table root: PCID (11:0), the
+ * PTI user-copy bit (12, see qemu_state), the no-flush bit (63) and bits
+ * above 51. */
+#define CR3_ROOT_MASK 0x000fffffffffe000ull
+
+static struct gc_note_cpu *cpu_at(struct gc_notes *ns, size_t i)
+{
+	if (i < ns->ncpus)
+		return &ns->cpus[i];
+	if (i != ns->ncpus || i >= 65536)
+		return NULL;
+	struct gc_note_cpu *c = realloc(ns->cpus, (i + 1) * sizeof(*c));
+	if (!c)
+		return NULL;
+	ns->cpus = c;
+	memset(&c[i], 0, sizeof(c[i]));
+	c[i].v.id = (uint32_t)i;
+	c[i].v.pgd_space = GC_SPACE_NONE;
+	ns->ncpus = i + 1;
+	return &c[i];
+}
+
+static void set(struct gc_vcpu *v, enum gc_vcpu_reg r, uint64_t val)
+{
+	v->regs[r] = val;
+	v->valid |= 1ull << r;
+}
+
+static const struct {
+	enum gc_vcpu_reg reg;
+	uint16_t off;
+} prs64[] = {
+	{ GC_REG_R15, 112 }, { GC_REG_R14, 120 }, { GC_REG_R13, 128 },
+	{ GC_REG_R12, 136 }, { GC_REG_RBP, 144 }, { GC_REG_RBX, 152 },
+	{ GC_REG_R11, 160 }, { GC_REG_R10, 168 }, { GC_REG_R9, 176 },
+	{ GC_REG_R8, 184 }, { GC_REG_RAX, 192 }, { GC_REG_RCX, 200 },
+	{ GC_REG_RDX, 208 }, { GC_REG_RSI, 216 }, { GC_REG_RDI, 224 },
+	{ GC_REG_ORIG_RAX, 232 }, { GC_REG_RIP, 240 }, { GC_REG_CS, 248 },
+	{ GC_REG_RFLAGS, 256 }, { GC_REG_RSP, 264 }, { GC_REG_SS, 272 },
+	{ GC_REG_FS_BASE, 280 }, { GC_REG_GS_BASE, 288 }, { GC_REG_DS, 296 },
+	{ GC_REG_ES, 304 }, { GC_REG_FS, 312 }, { GC_REG_GS, 320 },
+}, prs32[] = {
+	{ GC_REG_RBX, 72 }, { GC_REG_RCX, 76 }, { GC_REG_RDX, 80 },
+	{ GC_REG_RSI, 84 }, { GC_REG_RDI, 88 }, { GC_REG_RBP, 92 },
+	{ GC_REG_RAX, 96 }, { GC_REG_DS, 100 }, { GC_REG_ES, 104 },
+	{ GC_REG_FS, 108 }, { GC_REG_GS, 112 }, { GC_REG_ORIG_RAX, 116 },
+	{ GC_REG_RIP, 120 }, { GC_REG_CS, 124 }, { GC_REG_RFLAGS, 128 },
+	{ GC_REG_RSP, 132 }, { GC_REG_SS, 136 },
+}, qemu_gpr[] = {
+	{ GC_REG_RAX, 8 }, { GC_REG_RBX, 16 }, { GC_REG_RCX, 24 },
+	{ GC_REG_RDX, 32 }, { GC_REG_RSI, 40 }, { GC_REG_RDI, 48 },
+	{ GC_REG_RSP, 56 }, { GC_REG_RBP, 64 }, { GC_REG_R8, 72 },
+	{ GC_REG_R9, 80 }, { GC_REG_R10, 88 }, { GC_REG_R11, 96 },
+	{ GC_REG_R12, 104 }, { GC_REG_R13, 112 }, { GC_REG_R14, 120 },
+	{ GC_REG_R15, 128 }, { GC_REG_RIP, 136 }, { GC_REG_RFLAGS, 144 },
+}, qemu_seg[] = {
+	{ GC_REG_CS, 152 }, { GC_REG_DS, 176 }, { GC_REG_ES, 200 },
+	{ GC_REG_FS, 224 }, { GC_REG_GS, 248 }, { GC_REG_SS, 272 },
+};
+
+static void prstatus(struct gc_note_cpu *c, const uint8_t *p, uint64_t n,
+		     bool be)
+{
+	bool is64 = n >= GC_PRSTATUS64_SIZE;
+	if (is64) {
+		for (size_t i = 0; i < GC_ARRAY_SIZE(prs64); i++)
+			set(&c->v, prs64[i].reg, gc_get64(p + prs64[i].off, be));
+		c->v.pid = gc_get32(p + 32, be);
+	} else {
+		for (size_t i = 0; i < GC_ARRAY_SIZE(prs32); i++)
+			set(&c->v, prs32[i].reg, gc_get32(p + prs32[i].off, be));
+		c->v.pid = gc_get32(p + 24, be);
+		c->v.is_32bit = true;
+	}
+	c->v.has_pid = true;
+	c->has_prstatus = true;
+}
+
+static void qemu_state(struct gc_note_cpu *c, const uint8_t *p, uint64_t n,
+		       bool be)
+{
+	struct gc_vcpu *v = &c->v;
+	if (!c->has_prstatus) {
+		for (size_t i = 0; i < GC_ARRAY_SIZE(qemu_gpr); i++)
+			set(v, qemu_gpr[i].reg, gc_get64(p + qemu_gpr[i].off,
+							 be));
+		for (size_t i = 0; i < GC_ARRAY_SIZE(qemu_seg); i++)
+			set(v, qemu_seg[i].reg, gc_get32(p + qemu_seg[i].off,
+							 be));
+	}
+	set(v, GC_REG_FS_BASE, gc_get64(p + 224 + 16, be));
+	set(v, GC_REG_GS_BASE, gc_get64(p + 248 + 16, be));
+	set(v, GC_REG_GDT_BASE, gc_get64(p + 344 + 16, be));
+	set(v, GC_REG_GDT_LIMIT, gc_get32(p + 344 + 4, be));
+	set(v, GC_REG_IDT_BASE, gc_get64(p + 368 + 16, be));
+	set(v, GC_REG_IDT_LIMIT, gc_get32(p + 368 + 4, be));
+	for (int i = 0; i < 5; i++)
+		set(v, (enum gc_vcpu_reg)(GC_REG_CR0 + i),
+		    gc_get64(p + 392 + 8 * i, be));
+	uint32_t size = gc_get32(p + 4, be);
+	if (n >= 440 && size >= 440)
+		set(v, GC_REG_GS_BASE_KERNEL, gc_get64(p + 432, be));
+	/* Bit 12 selects PTI's user copy of the top-level table; it only
+	 * means that while the CPU runs user code (CPL 3 in CS). */
+	uint64_t mask = CR3_ROOT_MASK;
+	if ((v->regs[GC_REG_CS] & 3) != 3)
+		mask |= 1ull << 12;
+	v->pgd_addr = v->regs[GC_REG_CR3] & mask;
+	v->pgd_space = GC_SPACE_PHYS;
+	c->has_qemu = true;
+}
+
+static struct gc_error *add_note(struct gc_notes *ns, const char *name,
+				 uint32_t type, const uint8_t *desc,
+				 uint64_t size, uint64_t off)
+{
+	if (ns->n == ns->cap) {
+		size_t cap = ns->cap ? ns->cap * 2 : 16;
+		struct gc_note *nn = realloc(ns->notes, cap * sizeof(*nn));
+		if (!nn)
+			return &gc_error_nomem;
+		ns->notes = nn;
+		ns->cap = cap;
+	}
+	ns->notes[ns->n++] = (struct gc_note){
+		.name = name, .type = type, .desc = desc, .size = size,
+		.offset = off,
+	};
+	return NULL;
+}
+
+struct gc_error *gc_notes_parse(struct gc_notes *ns, uint8_t *buf, size_t len,
+				uint64_t off, bool be, const char *what,
+				struct gc_report *r)
+{
+	uint8_t **nb = realloc(ns->bufs, (ns->nbufs + 1) * sizeof(*nb));
+	if (!nb) {
+		free(buf);
+		return &gc_error_nomem;
+	}
+	ns->bufs = nb;
+	ns->bufs[ns->nbufs++] = buf;
+	size_t pos = 0;
+	struct gc_error *err = NULL;
+	while (pos < len && !err) {
+		if (len - pos < 12) {
+			/* trailing padding of zeros is common */
+			bool zeros = true;
+			for (size_t i = pos; i < len; i++)
+				zeros &= buf[i] == 0;
+			if (!zeros)
+				err = gc_report_add(r, GC_SEV_WARNING,
+					"note-truncated", true, off + pos,
+					"%s: %zu stray bytes at its end are too"
+					" short for a note header", what,
+					len - pos);
+			break;
+		}
+		uint32_t namesz = gc_get32(buf + pos, be);
+		uint32_t descsz = gc_get32(buf + pos + 4, be);
+		uint32_t type = gc_get32(buf + pos + 8, be);
+		uint64_t nameoff = pos + 12;
+		uint64_t descoff = nameoff + (((uint64_t)namesz + 3) & ~3ull);
+		uint64_t end = descoff + (((uint64_t)descsz + 3) & ~3ull);
+		if (namesz == 0 && descsz == 0 && type == 0) {
+			pos += 12;  /* empty note (padding) */
+			continue;
+		}
+		if (descoff > len || descoff + descsz > len) {
+			err = gc_report_add(r, GC_SEV_ERROR, "note-overrun",
+				true, off + pos,
+				"%s: note %zu (namesz %u, descsz %u, type 0x%x)"
+				" runs %" PRIu64 " bytes past the end of the "
+				"%zu-byte area; it and any notes after it are "
+				"ignored", what, ns->n, namesz, descsz, type,
+				(descoff > len ? descoff : descoff + descsz) -
+					len, len);
+			break;
+		}
+		/* NUL-terminate the name in place (the pad byte or its own
+		 * terminator). */
+		const char *name = "";
+		if (namesz) {
+			buf[nameoff + namesz - 1] = '\0';
+			name = (const char *)buf + nameoff;
+		}
+		const uint8_t *desc = buf + descoff;
+		err = add_note(ns, name, type, desc, descsz, off + descoff);
+		if (err)
+			break;
+		if (!strcmp(name, "CORE") && type == GC_NT_PRSTATUS) {
+			if (descsz != GC_PRSTATUS64_SIZE &&
+			    descsz != GC_PRSTATUS32_SIZE) {
+				err = gc_report_add(r, GC_SEV_WARNING,
+					"prstatus-size", true, off + descoff,
+					"%s: NT_PRSTATUS of %u bytes is neither "
+					"the x86_64 (336) nor the i386 (144) "
+					"layout; its registers are ignored",
+					what, descsz);
+			} else {
+				struct gc_note_cpu *c = cpu_at(ns,
+							       ns->nprstatus);
+				if (!c)
+					return &gc_error_nomem;
+				prstatus(c, desc, descsz, be);
+				ns->nprstatus++;
+			}
+		} else if (!strcmp(name, "QEMU") && type == 0) {
+			if (descsz < GC_QEMU_CPUSTATE_MIN) {
+				err = gc_report_add(r, GC_SEV_WARNING,
+					"qemu-note-size", true, off + descoff,
+					"%s: QEMU CPU state note of %u bytes is "
+					"shorter than the %u-byte QEMUCPUState; "
+					"ignored", what, descsz,
+					GC_QEMU_CPUSTATE_MIN);
+			} else {
+				struct gc_note_cpu *c = cpu_at(ns, ns->nqemu);
+				if (!c)
+					return &gc_error_nomem;
+				qemu_state(c, desc, descsz, be);
+				ns->nqemu++;
+			}
+		} else if (!strcmp(name, "VMCOREINFO")) {
+			if (!ns->vmcoreinfo) {
+				ns->vmcoreinfo = malloc((size_t)descsz + 1);
+				if (!ns->vmcoreinfo)
+					return &gc_error_nomem;
+				memcpy(ns->vmcoreinfo, desc, descsz);
+				ns->vmcoreinfo[descsz] = '\0';
+				ns->vmcoreinfo_len = strlen(ns->vmcoreinfo);
+				ns->vmcoreinfo_offset = off + descoff;
+			}
+			ns->nvmcoreinfo++;
+		} else if (!strcmp(name, "Xen")) {
+			ns->nxen++;
+		} else {
+			ns->nother++;
+		}
+		pos = (size_t)GC_MIN(end, (uint64_t)len);
+	}
+	return err;
+}
+
+/* VMCOREINFO given as raw text (kdump offset_vmcoreinfo). */
+void gc_notes_publish(struct gc_notes *ns, struct gc_dump *d)
+{
+	d->notes = ns->notes;
+	d->nr_notes = ns->n;
+	ns->notes = NULL;
+	ns->n = ns->cap = 0;
+}
+
+void gc_notes_free(struct gc_notes *ns)
+{
+	for (size_t i = 0; i < ns->nbufs; i++)
+		free(ns->bufs[i]);
+	free(ns->bufs);
+	free(ns->notes);
+	free(ns->cpus);
+	free(ns->vmcoreinfo);
+	memset(ns, 0, sizeof(*ns));
+}
+
+bool gc_vmcoreinfo_get(const char *text, const char *key, char *out,
+		       size_t outlen)
+{
+	size_t kl = strlen(key);
+	for (const char *p = text; p && *p;) {
+		const char *eol = strchr(p, '\n');
+		size_t ll = eol ? (size_t)(eol - p) : strlen(p);
+		if (ll > kl && !strncmp(p, key, kl) && p[kl] == '=') {
+			size_t vl = GC_MIN(ll - kl - 1, outlen - 1);
+			memcpy(out, p + kl + 1, vl);
+			out[vl] = '\0';
+			return true;
+		}
+		p = eol ? eol + 1 : NULL;
+	}
+	return false;
+}
+
+struct gc_error *gc_notes_add_fields(struct gc_notes *ns, struct gc_dump *d)
+{
+	struct gc_error *err = gc_dump_add_field(d, "notes", true, ns->n,
+		"%zu (%zu NT_PRSTATUS, %zu QEMU CPU state, %zu VMCOREINFO, "
+		"%zu Xen crash, %zu other)", ns->n, ns->nprstatus, ns->nqemu,
+		ns->nvmcoreinfo, ns->nxen, ns->nother);
+	if (err || !ns->vmcoreinfo)
+		return err;
+	static const struct {
+		const char *key, *field;
+	} keys[] = {
+		{ "OSRELEASE", "vmcoreinfo OSRELEASE" },
+		{ "BUILD-ID", "vmcoreinfo BUILD-ID" },
+		{ "PAGESIZE", "vmcoreinfo PAGESIZE" },
+		{ "KERNELOFFSET", "vmcoreinfo KERNELOFFSET" },
+		{ "NUMBER(phys_base)", "vmcoreinfo phys_base" },
+		{ "NUMBER(pgtable_l5_enabled)", "vmcoreinfo pgtable_l5" },
+		{ "SYMBOL(swapper_pg_dir)", "vmcoreinfo swapper_pg_dir" },
+		{ "CRASHTIME", "vmcoreinfo CRASHTIME" },
+	};
+	err = gc_dump_add_field(d, "vmcoreinfo", true, ns->vmcoreinfo_len,
+				"%zu bytes at offset 0x%" PRIx64,
+				ns->vmcoreinfo_len, ns->vmcoreinfo_offset);
+	for (size_t i = 0; i < GC_ARRAY_SIZE(keys) && !err; i++) {
+		char raw[128], val[128];
+		if (!gc_vmcoreinfo_get(ns->vmcoreinfo, keys[i].key, raw,
+				       sizeof(raw)))
+			continue;
+		gc_sanitize(val, raw, strlen(raw) + 1);
+		err = gc_dump_add_field(d, keys[i].field, false, 0, "%s", val);
+	}
+	return err;
+}
+
+void gc_notes_vcpu(const struct gc_notes *ns, unsigned int i,
+		   struct gc_vcpu *out)
+{
+	const struct gc_note_cpu *c = &ns->cpus[i];
+	*out = c->v;
+	out->source = c->has_prstatus && c->has_qemu ?
+			      "NT_PRSTATUS + QEMU CPU state" :
+		      c->has_qemu ? "QEMU CPU state" : "NT_PRSTATUS";
+}

@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: MIT
+/*
+ * A small fixed-size cache of decoded (decompressed) pages, one per dump.
+ * Entries are keyed by where the stored bytes live (file, offset), so
+ * pages that share stored data (the kdump shared zero page) share one
+ * entry.  Replacement is CLOCK (second chance).  No global state.
+ */
+#ifndef GC_IO_PAGECACHE_H
+#define GC_IO_PAGECACHE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct gc_pagecache;
+
+/* NR_SLOTS pages of PAGE_SIZE bytes; NULL when out of memory. */
+struct gc_pagecache *gc_pagecache_new(size_t nr_slots, uint32_t page_size);
+void gc_pagecache_free(struct gc_pagecache *c);
+
+/* The cached page for KEY, or NULL. */
+const uint8_t *gc_pagecache_get(struct gc_pagecache *c, const void *file,
+				uint64_t offset);
+/*
+ * A slot to decode KEY's page into; call gc_pagecache_commit after the
+ * decode succeeded (an uncommitted slot is never returned by get).
+ */
+uint8_t *gc_pagecache_slot(struct gc_pagecache *c, const void *file,
+			   uint64_t offset);
+void gc_pagecache_commit(struct gc_pagecache *c, uint8_t *slot);
+
+struct gc_pagecache_stats {
+	uint64_t hits, misses;
+};
+void gc_pagecache_stats(const struct gc_pagecache *c,
+			struct gc_pagecache_stats *out);
+
+#endif

@@ -1,0 +1,155 @@
+# Generated ELF vmcores and kdump-compressed files (tests/fixtures/mkvmcore.c)
+# for what the real dumps lack: every codec, every header_version, 32-bit
+# layouts, flattened, split, excluded and zero pages, PN_XNUM, overlapping
+# segments, and damaged files with their exact messages.
+. "$(dirname "$0")/lib.sh"
+MK="$(dirname "$GC")/mkvmcore"
+[ -x "$MK" ] || { fail "mkvmcore" "$MK not built"; exit 0; }
+cd "$T" || exit 1
+
+# word 1 of pfn 3 is 0x0000000300000001 (mkvmcore's pattern)
+RD3="            3008:  0000000300000001 0000000300000002   ................"
+
+for codec in raw zlib lzo snappy zstd; do
+	"$MK" kdump k-$codec --codec $codec --zero 5,7 --exclude 10-12
+	expect_out "kdump-$codec-info" 0 "format:        kdump-compressed" info k-$codec
+	expect_out "kdump-$codec-deep" 0 "all 61 dumped pages decode to 4096 bytes" check --deep k-$codec
+	same "kdump-$codec-rd" "$("$GC" rd k-$codec -p 3008 2)" "$RD3"
+	same "kdump-$codec-zero-page" "$("$GC" read k-$codec -p 0x5000 4096 | tr -d '\0' | wc -c)" "0"
+	expect_err "kdump-$codec-excluded" 2 \
+		"guestcore: k-$codec: read at physical address 0xa000: pfn 0xa was excluded when the dump was made" \
+		read k-$codec -p 0xa000 8
+	expect_err "kdump-$codec-absent" 2 \
+		"guestcore: k-$codec: read at physical address 0x50000: pfn 0x50 is not in the dump" \
+		read k-$codec -p 0x50000 8
+done
+expect_out "kdump-snappy-descriptor-codecs" 0 "(raw 2, zlib 0, lzo 0, snappy 59, zstd 0)" check k-snappy
+expect_out "kdump-zstd-descriptor-codecs" 0 "(raw 2, zlib 0, lzo 0, snappy 0, zstd 59)" check k-zstd
+expect_out "kdump-excluded-count" 0 "3 excluded by dump_level 31" check k-zlib
+
+# every header_version: fields, vmcoreinfo and notes only when valid
+for v in 1 2 3 4 5 6; do
+	"$MK" kdump kv$v --version $v --codec lzo
+	same "kdump-v$v-rd" "$("$GC" rd kv$v -p 3008 2)" "$RD3"
+	run_gc "kdump-v$v-info" 0 info kv$v || continue
+	has() { echo "$OUT" | grep -q "^ *$1:"; }
+	want_split=$([ $v -ge 2 ] && echo y || echo n)
+	want_vmci=$([ $v -ge 3 ] && echo y || echo n)
+	want_note=$([ $v -ge 4 ] && echo y || echo n)
+	want_erase=$([ $v -ge 5 ] && echo y || echo n)
+	same "kdump-v$v-split-field" "$(has start_pfn && echo y || echo n)" "$want_split"
+	same "kdump-v$v-vmcoreinfo" "$(has 'vmcoreinfo OSRELEASE' && echo y || echo n)" "$want_vmci"
+	same "kdump-v$v-notes" "$(echo "$OUT" | sed -n 's/^vcpus: *//p')" "$([ $want_note = y ] && echo 2 || echo 0)"
+	same "kdump-v$v-eraseinfo" "$(has eraseinfo && echo y || echo n)" "$want_erase"
+done
+expect_out "kdump-v5-eraseinfo-text" 0 "eraseinfo: erase modules:mod_x foo" info kv5
+expect_out "kdump-v6-max_mapnr_64" 0 "max_mapnr: 128 (max_mapnr_64)" info kv6
+expect_out "kdump-v5-max_mapnr" 0 "max_mapnr: 128" info kv5
+expect_err "kdump-v3-no-regs-vmcoreinfo" 0 "" regs kv3
+
+# registers from the kdump notes (NT_PRSTATUS + QEMU), cr3 masked for pgd
+run_gc "kdump-regs-json" 0 regs --json kv6 &&
+same "kdump-regs-cpu1" "$(echo "$OUT" | python3 -c 'import json,sys; v=json.load(sys.stdin)["vcpus"][1]; r=v["regs"]; print(r["rip"], r["rsp"], r["rax"], r["cr3"], v["pgd"], v["pgd_space"])')" \
+	"0xffffffff81000010 0xffffc90000001000 0x1111000000000001 0xb801 0xb000 physical"
+
+# 32-bit producer layout
+"$MK" kdump k32 --32 --codec zlib
+expect_out "kdump-32bit-layout" 0 "layout: 32-bit producer, little endian" info k32
+same "kdump-32bit-rd" "$("$GC" rd k32 -p 3008 2)" "$RD3"
+expect_out "kdump-32bit-regs" 0 "vcpu 1: NT_PRSTATUS + QEMU CPU state, x86_32" regs k32
+expect_out "kdump-32bit-eip" 0 "RIP: 00000000c1000010" regs k32
+
+# flattened: records of 1000 bytes (pages straddle them), a junk record
+# overwritten later, the header record last
+for codec in zlib zstd raw; do
+	"$MK" kdump kf-$codec --flat --codec $codec
+	expect_out "flat-$codec-format" 0 "format:        kdump-compressed (flattened)" info kf-$codec
+	expect_out "flat-$codec-deep" 0 "all 64 dumped pages decode" check --deep kf-$codec
+	same "flat-$codec-rd" "$("$GC" rd kf-$codec -p 3008 2)" "$RD3"
+	"$MK" kdump kp-$codec --codec $codec
+	same "flat-$codec-equals-plain" "$("$GC" read kf-$codec -p 0 0x40000 | sha256sum)" \
+		"$("$GC" read kp-$codec -p 0 0x40000 | sha256sum)"
+done
+expect_out "flat-overlap-note" 0 "flattened records overwrite earlier ones (later records win)" check kf-zlib
+head -c 20000 kf-zlib > kf-trunc
+expect_err "flat-truncated-header-record-lost" 2 \
+	"guestcore: kf-trunc: disk_dump_header at offset 0x0: no flattened record holds logical offset 0x0 (kf-trunc)" info kf-trunc
+
+# split: three files, each a pfn range; also flattened parts
+"$MK" kdump ks --split 3 --codec lzo
+expect_out "split-info" 0 "split_file: ks.1: pfn 0x2b-0x56 (21 pages)" info ks --split ks.1 --split ks.2
+expect_out "split-deep" 0 "result: clean" check --deep ks --split ks.1 --split ks.2
+same "split-rd-part2" "$("$GC" rd ks --split ks.1 --split ks.2 -p 3f008 1)" \
+	"           3f008:  0000003f00000001                    ....?..."
+same "split-order-free" "$("$GC" read ks.2 --split ks --split ks.1 -p 0 0x40000 | sha256sum)" \
+	"$("$GC" read kp-zlib -p 0 0x40000 | sha256sum)"
+expect_err "split-part-missing" 2 \
+	"guestcore: ks: read at physical address 0x3f000: pfn 0x3f is not in the dump" \
+	read ks -p 0x3f000 8
+"$MK" kdump ksf --split 2 --flat --codec snappy
+expect_out "split-flat-deep" 0 "result: clean" check --deep ksf --split ksf.1
+expect_err "split-needs-file" 2 "guestcore: --split needs a file name" info ks --split
+
+# damage, with exact messages
+"$MK" kdump d1 --codec zstd --damage desc-past-eof
+expect_out "damage-desc-past-eof" 1 \
+	"d1: bitmap 2 marks 64 pages dumped but only 32 page descriptors fit before the end of the dump (size 0x430a); 32 pages read as truncated" check d1
+expect_err "damage-desc-past-eof-read" 2 \
+	"guestcore: d1: read at physical address 0x3f000: pfn 0x3f is listed but its data lies past the end of the (truncated) file" \
+	read d1 -p 0x3f000 8
+"$MK" kdump d2 --codec zstd --damage bad-csize
+expect_err "damage-bad-csize" 2 \
+	"guestcore: d2: page descriptor at offset 0x4030: pfn 0x2: stored size 4196 is impossible for a 4096-byte block (compressed)" \
+	read d2 -p 0x2000 8
+expect_out "damage-bad-csize-check" 1 "1 of 64 page descriptors are bad; the first: descriptor 2 (offset 0x5b33, size 4196, flags 0x20): impossible stored size" check d2
+"$MK" kdump d3 --codec zstd --damage corrupt-zstd
+expect_err "damage-corrupt-zstd" 2 \
+	"guestcore: d3: reading pfn 0x2: page data at offset 0x5b33: zstd frame (571 bytes) does not decompress: Unknown frame descriptor" \
+	read d3 -p 0x2000 8
+expect_out "damage-corrupt-zstd-shallow-clean" 0 "result: clean" check d3
+expect_out "damage-corrupt-zstd-deep" 1 "1 of 64 pages fail to decode; the first is pfn 0x2" check --deep d3
+same "damage-corrupt-zstd-others-fine" "$("$GC" rd d3 -p 3008 2)" "$RD3"
+"$MK" kdump d4 --zero 5 --damage no-desc
+expect_out "damage-no-desc" 1 \
+	"d4: bitmap 2 marks 65 pages dumped, so the descriptor array would end at 0x4618, but page data starts at 0x4600 (room for 64 descriptors): bitmap and descriptors disagree" check d4
+expect_err "damage-no-desc-read" 2 \
+	"guestcore: d4: page descriptor at offset 0x4600: pfn 0x7f: stored size 0 is impossible for a 4096-byte block (raw)" \
+	read d4 -p 0x7f000 8
+printf 'KDUMP   \006\0\0\0' > d5
+expect_err "damage-short-header" 2 \
+	"guestcore: d5: disk_dump_header at offset 0x0: the dump is 12 bytes, shorter than its header" info d5
+
+# ELF: 64 and 32 bit, QEMU notes, overlap, memsz tail, PN_XNUM, note overrun
+"$MK" elf e64 --qemu --overlap --memsz-tail 2
+expect_out "elf64-format" 0 "format:        ELF vmcore" info e64
+same "elf64-rd" "$("$GC" rd e64 -p 3008 2)" "$RD3"
+same "elf64-overlap-ram-wins" "$("$GC" rd e64 -p 0 1)" \
+	"               0:  0000000000000000                    ........"
+expect_out "elf64-overlap-note" 0 "1 PT_LOAD segment overlaps another in physical addresses" check e64
+expect_err "elf64-memsz-tail" 2 \
+	"guestcore: e64: read at physical address 0x40000: pfn 0x40 was excluded when the dump was made" \
+	read e64 -p 0x40000 8
+expect_err "elf64-past-tail" 2 \
+	"guestcore: e64: read at physical address 0x42000: pfn 0x42 is not in the dump" \
+	read e64 -p 0x42000 8
+same "elf64-missing-zero" "$("$GC" read e64 -p 0x40000 8 --missing=zero | od -An -tx1 | tr -d ' \n')" "0000000000000000"
+expect_out "elf64-vmcoreinfo" 0 "vmcoreinfo KERNELOFFSET: 1ce00000" info e64
+run_gc "elf64-regs" 0 regs --json e64 &&
+same "elf64-regs-cpu0" "$(echo "$OUT" | python3 -c 'import json,sys; v=json.load(sys.stdin)["vcpus"][0]; r=v["regs"]; print(v["source"], r["rip"], r["cr3"], r["gs_base_kernel"], v["pgd"])')" \
+	"NT_PRSTATUS + QEMU CPU state 0xffffffff81000000 0x6801 0xffff888007a00000 0x6000"
+"$MK" elf e32 --class 32
+expect_out "elf32-class" 0 "elf_class: ELFCLASS32, little endian" info e32
+same "elf32-rd" "$("$GC" rd e32 -p 3008 2)" "$RD3"
+expect_out "elf32-regs" 0 "vcpu 1: NT_PRSTATUS, x86_32" regs e32
+"$MK" elf ex --xnum 70000
+expect_out "elf-pn-xnum" 0 "e_phnum: 70000 (PN_XNUM: real count from section header 0)" info ex
+same "elf-pn-xnum-rd" "$("$GC" rd ex -p 3008 2)" "$RD3"
+"$MK" elf eo --note-overrun
+expect_out "elf-note-overrun" 1 \
+	"PT_NOTE (program header 0): note 3 (namesz 5, descsz 4096, type 0x1) runs 4092 bytes past the end of the 912-byte area; it and any notes after it are ignored" check eo
+expect_out "elf-deep" 0 "all 64 pages read back" check --deep e32
+head -c 100000 e32 > et
+expect_out "elf-truncated" 1 "runs past the end of the file" check et
+expect_err "elf-truncated-read" 2 \
+	"guestcore: et: read at physical address 0x3f000: pfn 0x3f is listed but its data lies past the end of the (truncated) file" \
+	read et -p 0x3f000 8
