@@ -1,0 +1,425 @@
+// SPDX-License-Identifier: MIT
+/* guestcore vmcs: find VMCS regions in a host dump, or decode one. */
+#include <inttypes.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "cmd_vmx.h"
+#include "guestcore/vmx.h"
+
+#define MAX_LAYOUTS 16
+
+static void perms_str(unsigned int p, char *s)
+{
+	s[0] = (p & 1) ? 'r' : '-';
+	s[1] = (p & 2) ? 'w' : '-';
+	s[2] = (p & 4) ? 'x' : '-';
+	s[3] = (p & 8) ? 'u' : '-';
+	s[4] = '\0';
+}
+
+static int show_ept(const struct gc_hostmem *mem, uint64_t eptp, bool json,
+		    struct gc_json *j)
+{
+	struct gc_report f = { 0 };
+	struct gc_ept_space *s;
+	struct gc_error *err = gc_ept_space_open(mem, eptp, NULL, &f, &s);
+	if (err) {
+		gc_report_free(&f);
+		if (json) {
+			gc_json_key(j, "ept_error");
+			gc_json_string(j, gc_error_string(err));
+			gc_error_free(err);
+			return EXIT_PROBLEMS;
+		}
+		printf("EPT: %s\n", gc_error_string(err));
+		gc_error_free(err);
+		return EXIT_PROBLEMS;
+	}
+	size_t nm;
+	const struct gc_ept_map *m = gc_ept_space_maps(s, &nm);
+	if (json) {
+		gc_json_key(j, "ept");
+		gc_json_object_begin(j);
+		gc_json_key(j, "frames");
+		gc_json_u64(j, gc_ept_space_nr_frames(s));
+		gc_json_key(j, "maps");
+		gc_json_array_begin(j);
+	} else {
+		printf("EPT 0x%" PRIx64 ": %" PRIu64 " guest frames mapped in "
+		       "%zu pieces\n", eptp, gc_ept_space_nr_frames(s), nm);
+	}
+	for (size_t i = 0; i < nm; i++) {
+		char p[5];
+		perms_str(m[i].perms, p);
+		if (json) {
+			gc_json_object_begin(j);
+			gc_json_key(j, "gpa");
+			gc_json_hex(j, m[i].gfn << 12);
+			gc_json_key(j, "hpa");
+			gc_json_hex(j, m[i].hfn << 12);
+			gc_json_key(j, "size");
+			gc_json_hex(j, m[i].count << 12);
+			gc_json_key(j, "perms");
+			gc_json_string(j, p);
+			gc_json_key(j, "memtype");
+			gc_json_string(j, gc_ept_memtype_name(m[i].memtype));
+			gc_json_object_end(j);
+		} else {
+			printf("  gpa 0x%09" PRIx64 "-0x%09" PRIx64 " -> host "
+			       "0x%09" PRIx64 "  %s %s\n", m[i].gfn << 12,
+			       ((m[i].gfn + m[i].count) << 12) - 1,
+			       m[i].hfn << 12, p,
+			       gc_ept_memtype_name(m[i].memtype));
+		}
+	}
+	if (json) {
+		gc_json_array_end(j);
+		gc_json_key(j, "problems");
+		gc_json_array_begin(j);
+		for (size_t i = 0; i < f.count; i++)
+			gc_json_string(j, f.items[i].message);
+		gc_json_array_end(j);
+		gc_json_object_end(j);
+	} else {
+		vmx_print_warnings(&f, stdout);
+	}
+	int rc = f.count ? EXIT_PROBLEMS : EXIT_OK;
+	gc_report_free(&f);
+	gc_ept_space_close(s);
+	return rc;
+}
+
+static int decode_at(const struct gc_hostmem *mem,
+		     const struct gc_vmcs_db *db, uint64_t paddr,
+		     const struct gc_vmcs_scan_opts *opts, bool json, bool ept)
+{
+	uint8_t head[8];
+	struct gc_error *err = mem->read(mem->ctx, paddr, head, 8);
+	if (err)
+		return cli_error(gc_error_context(err, "VMCS at 0x%" PRIx64,
+						  paddr));
+	uint32_t rev = head[0] | head[1] << 8 | head[2] << 16 |
+		       (uint32_t)head[3] << 24;
+	const struct gc_vmcs_layout *l = gc_vmcs_db_find(db, rev);
+	if (!l)
+		return cli_fail("VMCS at 0x%" PRIx64 ": no layout for "
+				"revision 0x%x (give one with --layout)",
+				paddr, rev & 0x7fffffffu);
+	uint8_t *r = calloc(1, l->region_size);
+	if (!r)
+		return cli_error(&gc_error_nomem);
+	err = mem->read(mem->ctx, paddr, r, l->region_size);
+	struct gc_vmcs_hit hit;
+	if (!err)
+		err = gc_vmcs_check_region(l, r, l->region_size, paddr,
+					   mem->max_paddr, opts, &hit);
+	if (err) {
+		free(r);
+		return cli_error(gc_error_context(err, "VMCS at 0x%" PRIx64,
+						  paddr));
+	}
+	struct gc_json j;
+	if (json) {
+		gc_json_init(&j, stdout, true);
+		gc_json_object_begin(&j);
+		gc_json_key(&j, "paddr");
+		gc_json_hex(&j, paddr);
+		gc_json_key(&j, "revision");
+		gc_json_hex(&j, hit.revision);
+		gc_json_key(&j, "layout");
+		gc_json_string(&j, l->source ? l->source : "");
+		gc_json_key(&j, "valid");
+		gc_json_bool(&j, hit.valid);
+		gc_json_key(&j, "reason");
+		gc_json_string(&j, hit.reason);
+		gc_json_key(&j, "chunk_order");
+		gc_json_string(&j, hit.high_first ? "high-first" :
+						    "low-first");
+		gc_json_key(&j, "fields");
+		gc_json_object_begin(&j);
+	} else {
+		printf("VMCS at 0x%" PRIx64 ": revision 0x%x%s, abort "
+		       "indicator 0x%x, layout %s\n", paddr, hit.revision,
+		       hit.shadow ? " (shadow)" : "",
+		       r[4] | r[5] << 8 | r[6] << 16 | (uint32_t)r[7] << 24,
+		       l->source ? l->source : "?");
+		printf("%s: %s\n", hit.valid ? "plausible" : "rejected",
+		       hit.reason);
+	}
+	for (size_t i = 0; i < l->nr_locs; i++) {
+		const struct gc_vmcs_loc *c = &l->locs[i];
+		const struct gc_vmcs_field *f =
+			gc_vmcs_field_by_encoding(c->encoding & ~1u);
+		uint64_t v;
+		if (!f || !gc_vmcs_get(l, r, l->region_size, hit.high_first,
+				       c->encoding, &v))
+			continue;
+		char name[96];
+		snprintf(name, sizeof(name), "%s%s", f->name,
+			 (c->encoding & 1) ? "_HIGH" : "");
+		if (json) {
+			gc_json_key(&j, name);
+			gc_json_hex(&j, v);
+		} else {
+			unsigned int bits = gc_vmcs_enc_bits(c->encoding);
+			printf("  %-34s 0x%04x %2u  0x%0*" PRIx64 "\n", name,
+			       c->encoding, bits, (int)(bits / 4), v);
+		}
+	}
+	int rc = hit.valid ? EXIT_OK : EXIT_PROBLEMS;
+	if (json)
+		gc_json_object_end(&j);
+	if (ept) {
+		if (!hit.ept_enabled) {
+			if (!json)
+				printf("EPT is not enabled in this VMCS\n");
+		} else {
+			int erc = show_ept(mem, hit.st.eptp, json, &j);
+			if (erc > rc)
+				rc = erc;
+		}
+	}
+	if (json) {
+		gc_json_object_end(&j);
+		gc_json_end(&j);
+	}
+	free(hit.reason);
+	free(r);
+	return rc;
+}
+
+static void hit_json(struct gc_json *j, const struct gc_vmcs_hit *h)
+{
+	gc_json_object_begin(j);
+	gc_json_key(j, "paddr");
+	gc_json_hex(j, h->paddr);
+	gc_json_key(j, "revision");
+	gc_json_hex(j, h->revision);
+	gc_json_key(j, "valid");
+	gc_json_bool(j, h->valid);
+	gc_json_key(j, "reason");
+	gc_json_string(j, h->reason);
+	if (h->valid) {
+		static const struct {
+			const char *n;
+			size_t off;
+		} regs[] = {
+#define R(x) { #x, offsetof(struct gc_vmcs_state, x) }
+			R(guest_rip), R(guest_rsp), R(guest_rflags),
+			R(guest_cr0), R(guest_cr3), R(guest_cr4),
+			R(guest_efer), R(guest_fs_base), R(guest_gs_base),
+			R(eptp), R(vpid), R(host_cr3), R(host_rip),
+#undef R
+		};
+		for (size_t i = 0; i < sizeof(regs) / sizeof(*regs); i++) {
+			uint64_t v;
+			memcpy(&v, (const char *)&h->st + regs[i].off, 8);
+			gc_json_key(j, regs[i].n);
+			gc_json_hex(j, v);
+		}
+		gc_json_key(j, "ept_enabled");
+		gc_json_bool(j, h->ept_enabled);
+	}
+	gc_json_object_end(j);
+}
+
+static int run(int argc, char **argv)
+{
+	bool json = cli_take_flag(&argc, argv, "--json");
+	bool verbose = cli_take_flag(&argc, argv, "--verbose");
+	bool ept = cli_take_flag(&argc, argv, "--ept");
+	bool bad = false;
+	const char *at = vmx_take_opt(&argc, argv, "--at", &bad);
+	const char *layouts[MAX_LAYOUTS];
+	size_t nl = 0;
+	int j2 = 0;
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--layout")) {
+			argv[j2++] = argv[i];
+			continue;
+		}
+		if (i + 1 >= argc || nl == MAX_LAYOUTS) {
+			bad = true;
+			break;
+		}
+		layouts[nl++] = argv[++i];
+	}
+	argc = j2;
+	uint64_t paddr = 0;
+	if (bad || argc != 2 || (at && !cli_parse_hex(at, &paddr)) ||
+	    (ept && !at))
+		return cli_usage(&cmd_vmcs);
+	struct gc_vmcs_db *db;
+	struct gc_error *err = gc_vmcs_db_new(true, &db);
+	if (err)
+		return cli_error(err);
+	struct gc_report w = { 0 };
+	for (size_t i = 0; i < nl; i++) {
+		struct gc_vmcs_layout *l;
+		err = vmx_load_layout_file(layouts[i], &w, &l);
+		if (!err)
+			err = gc_vmcs_db_add(db, l);
+		if (err) {
+			gc_vmcs_db_free(db);
+			gc_report_free(&w);
+			return cli_error(err);
+		}
+	}
+	struct gc_dump *d = cli_open(argv[1]);
+	if (!d) {
+		gc_vmcs_db_free(db);
+		gc_report_free(&w);
+		return EXIT_ERROR;
+	}
+	/* The dump's own VMCSINFO note; --layout files win over it. */
+	struct gc_vmcs_layout *nl_layout;
+	err = gc_vmcsinfo_from_dump(d, &w, &nl_layout);
+	if (!err) {
+		bool overridden = false;
+		for (size_t i = 0; i < nl; i++) {
+			const struct gc_vmcs_layout *u =
+				gc_vmcs_db_find(db, nl_layout->revision);
+			if (u && u->source && !strcmp(u->source, layouts[i]))
+				overridden = true;
+		}
+		if (overridden)
+			gc_vmcs_layout_free(nl_layout);
+		else
+			err = gc_vmcs_db_add(db, nl_layout);
+	} else if (err->code == GC_ERR_NOT_PRESENT) {
+		gc_error_free(err);
+		err = NULL;
+	} else {
+		fprintf(stderr, "guestcore: warning: %s\n",
+			gc_error_string(err));
+		gc_error_free(err);
+		err = NULL;
+	}
+	if (!json)
+		vmx_print_warnings(&w, stderr);
+	gc_report_free(&w);
+	struct gc_vmcs_scan_opts opts = { .keep_rejected = verbose };
+	const char *vi;
+	size_t vlen;
+	uint64_t voff;
+	struct gc_error *verr = gc_dump_vmcoreinfo(d, &vi, &vlen, &voff);
+	if (!verr)
+		gc_vmcs_text_range(vi, vlen, &opts.text_start, &opts.text_end);
+	gc_error_free(verr);
+	struct gc_hostmem mem;
+	if (!err)
+		err = gc_hostmem_dump(d, &mem);
+	int rc = EXIT_OK;
+	if (err) {
+		rc = cli_error(gc_error_set_file(err, gc_dump_path(d)));
+	} else if (at) {
+		rc = decode_at(&mem, db, paddr, &opts, json, ept);
+	} else {
+		struct gc_vmcs_scan s;
+		err = gc_vmcs_scan(&mem, db, &opts, &s);
+		if (err) {
+			rc = cli_error(gc_error_set_file(err,
+							 gc_dump_path(d)));
+		} else if (json) {
+			struct gc_json j;
+			gc_json_init(&j, stdout, true);
+			gc_json_object_begin(&j);
+			gc_json_key(&j, "frames_scanned");
+			gc_json_u64(&j, s.frames_scanned);
+			gc_json_key(&j, "candidates");
+			gc_json_u64(&j, s.candidates);
+			gc_json_key(&j, "unreadable");
+			gc_json_u64(&j, s.read_errors);
+			gc_json_key(&j, "vmcs");
+			gc_json_array_begin(&j);
+			for (size_t i = 0; i < s.nr_hits; i++)
+				if (s.hits[i].valid)
+					hit_json(&j, &s.hits[i]);
+			gc_json_array_end(&j);
+			if (verbose) {
+				gc_json_key(&j, "rejected");
+				gc_json_array_begin(&j);
+				for (size_t i = 0; i < s.nr_hits; i++)
+					if (!s.hits[i].valid)
+						hit_json(&j, &s.hits[i]);
+				gc_json_array_end(&j);
+			}
+			gc_json_object_end(&j);
+			gc_json_end(&j);
+		} else {
+			size_t valid = 0;
+			for (size_t i = 0; i < s.nr_hits; i++)
+				valid += s.hits[i].valid;
+			printf("scanned %" PRIu64 " frames: %" PRIu64
+			       " with a known revision id, %zu VMCS "
+			       "region%s\n", s.frames_scanned, s.candidates,
+			       valid, valid == 1 ? "" : "s");
+			if (s.read_errors)
+				printf("%" PRIu64 " frames could not be read\n",
+				       s.read_errors);
+			for (size_t i = 0; i < s.nr_hits; i++) {
+				const struct gc_vmcs_hit *h = &s.hits[i];
+				if (!h->valid) {
+					printf("rejected 0x%" PRIx64 " (revision "
+					       "0x%x): %s\n", h->paddr,
+					       h->revision, h->reason);
+					continue;
+				}
+				const struct gc_vmcs_state *t = &h->st;
+				printf("VMCS at 0x%" PRIx64 ": revision 0x%x, "
+				       "VPID %" PRIu64 ", EPT %s\n", h->paddr,
+				       h->revision, t->vpid,
+				       h->ept_enabled ? "on" : "off");
+				printf("  RIP %016" PRIx64 "  RSP %016" PRIx64
+				       "  RFLAGS %08" PRIx64 "\n", t->guest_rip,
+				       t->guest_rsp, t->guest_rflags);
+				printf("  CR0 %016" PRIx64 "  CR3 %016" PRIx64
+				       "  CR4 %08" PRIx64 "\n", t->guest_cr0,
+				       t->guest_cr3, t->guest_cr4);
+				printf("  EFER %08" PRIx64 "  EPTP %016" PRIx64
+				       "  host CR3 %" PRIx64 "  host RIP %016"
+				       PRIx64 "\n", t->guest_efer, t->eptp,
+				       t->host_cr3, t->host_rip);
+				printf("  why: %s\n", h->reason);
+			}
+			/* vCPUs of one VM share an EPTP */
+			for (size_t i = 0; i < s.nr_hits; i++) {
+				const struct gc_vmcs_hit *h = &s.hits[i];
+				bool first = h->valid && h->ept_enabled;
+				for (size_t k = 0; k < i && first; k++)
+					if (s.hits[k].valid &&
+					    s.hits[k].ept_enabled &&
+					    s.hits[k].st.eptp == h->st.eptp)
+						first = false;
+				if (!first)
+					continue;
+				printf("guest with EPTP 0x%" PRIx64 ": VMCS",
+				       h->st.eptp);
+				for (size_t k = i; k < s.nr_hits; k++)
+					if (s.hits[k].valid &&
+					    s.hits[k].ept_enabled &&
+					    s.hits[k].st.eptp == h->st.eptp)
+						printf(" 0x%" PRIx64,
+						       s.hits[k].paddr);
+				printf("\n");
+			}
+		}
+		gc_vmcs_scan_free(&s);
+	}
+	gc_dump_close(d);
+	gc_vmcs_db_free(db);
+	return rc;
+}
+
+const struct cli_command cmd_vmcs = {
+	.name = "vmcs",
+	.run = run,
+	.summary = "find VMCS regions (KVM/Xen HVM vCPUs) in a host dump, or "
+		   "decode one",
+	.usage = "vmcs DUMP [--layout FILE]... [--json] [--verbose]\n"
+		 "       guestcore vmcs DUMP --at PADDR [--layout FILE]... "
+		 "[--ept] [--json]",
+};
