@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * guestcore kernel awareness without debuginfo: VMCOREINFO (from the dump
+ * or found in guest memory), x86-64 kernel-virtual translation (native and
+ * Xen PV), symbols (VMCOREINFO, kallsyms in memory, System.map, vmlinux
+ * .symtab), the printk log and the Xen PV guest's own p2m.
+ *
+ * Every fact the kernel layer derives carries its SOURCE ("VMCOREINFO
+ * note", "vmcoreinfo page found in memory at pfn 0x..", "page tables").
+ */
+#ifndef GUESTCORE_KERNEL_H
+#define GUESTCORE_KERNEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+
+#include "check.h"
+#include "dump.h"
+#include "error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- VMCOREINFO text ---------------------------------------------------- */
+
+struct gc_vmcoreinfo;
+
+struct gc_vmcoreinfo_entry {
+	const char *key;    /* "SYMBOL(init_top_pgt)", "OSRELEASE", ... */
+	const char *value;  /* text after '=' */
+};
+
+/* Parse KEY=VALUE lines.  Fails unless at least one line parses. */
+struct gc_error *gc_vmcoreinfo_parse(const char *text, size_t len,
+				     struct gc_vmcoreinfo **out);
+void gc_vmcoreinfo_free(struct gc_vmcoreinfo *vi);
+/* The raw text (NUL-terminated copy) and its length. */
+const char *gc_vmcoreinfo_text(const struct gc_vmcoreinfo *vi, size_t *len);
+size_t gc_vmcoreinfo_count(const struct gc_vmcoreinfo *vi);
+const struct gc_vmcoreinfo_entry *
+gc_vmcoreinfo_entry(const struct gc_vmcoreinfo *vi, size_t i);
+/* Value of the full KEY ("KERNELOFFSET", "SYMBOL(_stext)"); NULL if absent. */
+const char *gc_vmcoreinfo_value(const struct gc_vmcoreinfo *vi,
+			      const char *key);
+/* SYMBOL(NAME) (hex). */
+bool gc_vmcoreinfo_symbol(const struct gc_vmcoreinfo *vi, const char *name,
+			  uint64_t *out);
+/* NUMBER(NAME) (decimal, may be negative). */
+bool gc_vmcoreinfo_number(const struct gc_vmcoreinfo *vi, const char *name,
+			  int64_t *out);
+/* OFFSET(NAME), SIZE(NAME), LENGTH(NAME) (decimal). */
+bool gc_vmcoreinfo_offset(const struct gc_vmcoreinfo *vi, const char *name,
+			  uint64_t *out);
+bool gc_vmcoreinfo_size(const struct gc_vmcoreinfo *vi, const char *name,
+			uint64_t *out);
+bool gc_vmcoreinfo_length(const struct gc_vmcoreinfo *vi, const char *name,
+			  uint64_t *out);
+/* KERNELOFFSET (hex) when present. */
+bool gc_vmcoreinfo_kerneloffset(const struct gc_vmcoreinfo *vi,
+				uint64_t *out);
+
+/* ---- page-table walks ------------------------------------------------------ */
+
+enum { GC_WALK_MAX_LEVELS = 5 };
+
+struct gc_walk_level {
+	const char *name;      /* "PML5", "PGD", "PUD", "PMD", "PTE" */
+	uint64_t table;        /* table address (machine for Xen PV) */
+	uint64_t table_phys;   /* the same table, guest-physical */
+	bool has_table_phys;
+	unsigned int index;
+	uint64_t entry;        /* raw entry as stored */
+	uint64_t entry_pseudo; /* Xen PV: entry with the mfn replaced by pfn */
+	bool has_entry_pseudo;
+	bool read;             /* the entry was read */
+};
+
+struct gc_walk {
+	uint64_t vaddr;
+	unsigned int levels;   /* 4 or 5 */
+	bool xen_pv;           /* entries hold machine frames */
+	unsigned int nr;       /* levels visited (entries read or attempted) */
+	struct gc_walk_level lvl[GC_WALK_MAX_LEVELS];
+	bool ok;
+	uint64_t phys;         /* final guest-physical address */
+	uint64_t mach;         /* final machine address (Xen PV) */
+	uint64_t page_size;    /* 4 KiB, 2 MiB or 1 GiB */
+	uint64_t leaf;         /* leaf entry (pseudo for PV) */
+	char why[200];         /* where and why the walk stopped */
+};
+
+/* Leaf entry flags as crash names them ("PRESENT|RW|...|NX"); LARGE
+ * when the entry maps a 2 MiB / 1 GiB page (bit 7 is PSE, not PAT). */
+void gc_x86_flags(uint64_t entry, bool large, char *buf, size_t len);
+
+/* ---- the kernel object ----------------------------------------------------- */
+
+struct gc_kernel;
+
+struct gc_kernel_opts {
+	const char *vmcoreinfo_file; /* --vmcoreinfo FILE */
+	const char *system_map;      /* --system-map FILE */
+	const char *vmlinux;         /* --vmlinux FILE (.symtab only) */
+};
+
+/* A fact about the kernel and where it came from. */
+struct gc_kernel_fact {
+	const char *name;  /* "osrelease", "kaslr_offset", ... */
+	char *value;
+	char *source;
+};
+
+/* Open the kernel view of DUMP.  OPTS may be NULL.  Only fails when no
+ * translation at all can be set up; partial knowledge is reported through
+ * the facts and notes. */
+struct gc_error *gc_kernel_open(struct gc_dump *dump,
+				const struct gc_kernel_opts *opts,
+				struct gc_kernel **out);
+void gc_kernel_close(struct gc_kernel *k);
+
+/* NULL when no VMCOREINFO was found. */
+const struct gc_vmcoreinfo *gc_kernel_vmcoreinfo(const struct gc_kernel *k);
+/* Where the VMCOREINFO came from ("ELF note at offset 0x..", ...). */
+const char *gc_kernel_vmcoreinfo_source(const struct gc_kernel *k);
+/* Add the facts that cost reads (release, machine and nodename from
+ * init_uts_ns, CPUs online via kallsyms, the panic string from the log);
+ * gc_kernel_open records only what setting up translation needs. */
+void gc_kernel_collect_facts(struct gc_kernel *k);
+size_t gc_kernel_nr_facts(const struct gc_kernel *k);
+const struct gc_kernel_fact *gc_kernel_fact(const struct gc_kernel *k,
+					    size_t i);
+const struct gc_kernel_fact *gc_kernel_fact_by_name(const struct gc_kernel *k,
+						    const char *name);
+/* Notes about fallbacks taken while opening (one line each). */
+size_t gc_kernel_nr_notes(const struct gc_kernel *k);
+const char *gc_kernel_note(const struct gc_kernel *k, size_t i);
+
+/* Walk VADDR from the kernel's top-level table, or from ROOT when
+ * HAS_ROOT (a cr3 value: machine address for Xen PV). */
+struct gc_error *gc_kernel_walk(struct gc_kernel *k, uint64_t vaddr,
+				bool has_root, uint64_t root,
+				struct gc_walk *out);
+/* Kernel virtual -> guest physical (direct map / text shortcuts checked
+ * against, or replaced by, the page tables). */
+struct gc_error *gc_kernel_vtop(struct gc_kernel *k, uint64_t vaddr,
+				uint64_t *paddr);
+/* Read kernel virtual memory. */
+struct gc_error *gc_kernel_read(struct gc_kernel *k, uint64_t vaddr,
+				void *buf, size_t len);
+struct gc_error *gc_kernel_read_u64(struct gc_kernel *k, uint64_t vaddr,
+				    uint64_t *out);
+/* The top-level table the kernel layer uses and its description. */
+uint64_t gc_kernel_pgd_vaddr(const struct gc_kernel *k);
+bool gc_kernel_is_xen_pv(const struct gc_kernel *k);
+
+/* Symbols: TYPE is the kallsyms/System.map letter ('?' if unknown). */
+struct gc_symbol {
+	char name[128];
+	uint64_t addr;
+	char type;
+	const char *source;  /* "VMCOREINFO", "kallsyms", "System.map", ... */
+};
+struct gc_error *gc_kernel_symbol(struct gc_kernel *k, const char *name,
+				  struct gc_symbol *out);
+/* The symbol at or below ADDR (its offset is ADDR - out->addr). */
+struct gc_error *gc_kernel_symbol_at(struct gc_kernel *k, uint64_t addr,
+				     struct gc_symbol *out);
+
+/* The kernel log as dmesg prints it ("[    0.000000] text\n" lines).
+ * *TEXT is malloc'ed.  *SOURCE names the buffer layout used. */
+struct gc_error *gc_kernel_log(struct gc_kernel *k, char **text,
+			       const char **source);
+/* Parse a log from raw printk structures in memory is internal; this
+ * entry point serves the fuzzer: ring read from BUF as if at VADDR. */
+
+/* Xen PV: rebuild the guest's p2m and compare it with the dump's own
+ * index; findings go to REPORT.  A no-op for other guests. */
+struct gc_error *gc_kernel_check(struct gc_kernel *k, struct gc_report *rep);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

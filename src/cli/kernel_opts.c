@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: MIT
+/* Options shared by the kernel-aware commands (vtop, sym, log, rd -v). */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+bool cli_take_kernel_opts(int *argc, char **argv,
+			  struct gc_kernel_opts *opts)
+{
+	memset(opts, 0, sizeof(*opts));
+	int j = 0;
+	for (int i = 0; i < *argc; i++) {
+		const char **slot = NULL;
+		if (!strcmp(argv[i], "--vmcoreinfo"))
+			slot = &opts->vmcoreinfo_file;
+		else if (!strcmp(argv[i], "--system-map"))
+			slot = &opts->system_map;
+		else if (!strcmp(argv[i], "--vmlinux"))
+			slot = &opts->vmlinux;
+		if (!slot) {
+			argv[j++] = argv[i];
+			continue;
+		}
+		if (i + 1 >= *argc) {
+			cli_fail("%s needs a file name", argv[i]);
+			return false;
+		}
+		*slot = argv[++i];
+	}
+	*argc = j;
+	argv[j] = NULL;
+	return true;
+}
+
+struct gc_kernel *cli_open_kernel(struct gc_dump *d,
+				  const struct gc_kernel_opts *opts)
+{
+	struct gc_kernel *k;
+	struct gc_error *err = gc_kernel_open(d, opts, &k);
+	if (err) {
+		cli_error(gc_error_set_file(err, gc_dump_path(d)));
+		return NULL;
+	}
+	return k;
+}
+
+void cli_kernel_info(struct gc_dump *d, struct gc_json *j)
+{
+	struct gc_kernel *k;
+	struct gc_error *err = gc_kernel_open(d, NULL, &k);
+	if (j) {
+		gc_json_key(j, "kernel");
+		gc_json_object_begin(j);
+	} else {
+		printf("kernel:\n");
+	}
+	if (err) {
+		if (j) {
+			gc_json_key(j, "error");
+			gc_json_string(j, gc_error_string(err));
+		} else {
+			printf("%25s: %s\n", "unavailable",
+			       gc_error_string(err));
+		}
+		gc_error_free(err);
+		if (j)
+			gc_json_object_end(j);
+		return;
+	}
+	gc_kernel_collect_facts(k);
+	for (size_t i = 0; i < gc_kernel_nr_facts(k); i++) {
+		const struct gc_kernel_fact *f = gc_kernel_fact(k, i);
+		if (j) {
+			gc_json_key(j, f->name);
+			gc_json_object_begin(j);
+			gc_json_key(j, "value");
+			gc_json_string(j, f->value);
+			gc_json_key(j, "source");
+			gc_json_string(j, f->source);
+			gc_json_object_end(j);
+		} else {
+			printf("%25s: %s  [%s]\n", f->name, f->value,
+			       f->source);
+		}
+	}
+	if (j) {
+		gc_json_key(j, "notes");
+		gc_json_array_begin(j);
+	}
+	for (size_t i = 0; i < gc_kernel_nr_notes(k); i++) {
+		if (j)
+			gc_json_string(j, gc_kernel_note(k, i));
+		else
+			printf("%25s: %s\n", "note", gc_kernel_note(k, i));
+	}
+	if (j) {
+		gc_json_array_end(j);
+		gc_json_object_end(j);
+	}
+	gc_kernel_close(k);
+}
+
+struct gc_error *cli_kernel_check(struct gc_dump *d, struct gc_report *rep)
+{
+	struct gc_kernel *k;
+	struct gc_error *err = gc_kernel_open(d, NULL, &k);
+	if (err) {
+		struct gc_error *e2 = gc_report_add(
+			rep, GC_SEV_NOTE, "kernel-unavailable", false, 0,
+			"kernel-level checks skipped: %s",
+			gc_error_string(err));
+		gc_error_free(err);
+		return e2;
+	}
+	err = gc_kernel_check(k, rep);
+	gc_kernel_close(k);
+	return err;
+}

@@ -1,0 +1,897 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The kernel view of a dump: VMCOREINFO (dump metadata, an override file,
+ * or found in guest memory), the kernel's top-level page table, KASLR,
+ * phys_base and the direct map, and kernel-virtual reads.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernel/kernel_internal.h"
+#include "kernel/vmcoreinfo.h"
+
+#define VI_FILE_MAX (16u << 20)
+
+struct gc_error *gc_kernel_add_fact(struct gc_kernel *k, const char *name,
+				    const char *source, const char *fmt, ...)
+{
+	if (k->nr_facts == k->cap_facts) {
+		size_t cap = k->cap_facts ? k->cap_facts * 2 : 16;
+		struct gc_kernel_fact *n = realloc(k->facts, cap * sizeof(*n));
+		if (!n)
+			return &gc_error_nomem;
+		k->facts = n;
+		k->cap_facts = cap;
+	}
+	va_list ap;
+	va_start(ap, fmt);
+	char *v = gc_vasprintf(fmt, ap);
+	va_end(ap);
+	char *s = strdup(source);
+	if (!v || !s) {
+		free(v);
+		free(s);
+		return &gc_error_nomem;
+	}
+	k->facts[k->nr_facts++] = (struct gc_kernel_fact){
+		.name = name, .value = v, .source = s};
+	return NULL;
+}
+
+struct gc_error *gc_kernel_add_note(struct gc_kernel *k, const char *fmt, ...)
+{
+	char **n = realloc(k->notes, (k->nr_notes + 1) * sizeof(*n));
+	if (!n)
+		return &gc_error_nomem;
+	k->notes = n;
+	va_list ap;
+	va_start(ap, fmt);
+	char *s = gc_vasprintf(fmt, ap);
+	va_end(ap);
+	if (!s)
+		return &gc_error_nomem;
+	k->notes[k->nr_notes++] = s;
+	return NULL;
+}
+
+/* ---- memory callbacks -------------------------------------------------- */
+
+static struct gc_error *mem_read_u64(void *ctx, enum gc_space space,
+				     uint64_t addr, uint64_t *out)
+{
+	struct gc_kernel *k = ctx;
+	uint8_t b[8];
+	struct gc_error *err;
+	if (space == GC_SPACE_MACH && !gc_dump_has_space(k->d, space)) {
+		uint64_t pfn;
+		err = gc_dump_mfn_to_pfn(k->d, addr >> 12, &pfn);
+		if (err)
+			return err;
+		err = gc_dump_read(k->d, GC_SPACE_PHYS,
+				   (pfn << 12) | (addr & 0xfff), b, 8);
+	} else {
+		err = gc_dump_read(k->d, space, addr, b, 8);
+	}
+	if (!err)
+		*out = gc_get64(b, false);
+	return err;
+}
+
+static struct gc_error *mem_m2p(void *ctx, uint64_t mfn, uint64_t *pfn)
+{
+	struct gc_kernel *k = ctx;
+	return gc_dump_mfn_to_pfn(k->d, mfn, pfn);
+}
+
+static struct gc_error *kmem_read(void *ctx, uint64_t vaddr, void *buf,
+				  size_t len)
+{
+	return gc_kernel_read(ctx, vaddr, buf, len);
+}
+
+void gc_kernel_kmem(struct gc_kernel *k, struct gc_kmem *m)
+{
+	m->ctx = k;
+	m->read = kmem_read;
+}
+
+/* ---- VMCOREINFO -------------------------------------------------------- */
+
+static struct gc_error *vi_from_file(struct gc_kernel *k, const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return gc_error_new(GC_ERR_IO, path, "cannot open: %s",
+				    strerror(errno));
+	char *buf = malloc(VI_FILE_MAX);
+	if (!buf) {
+		fclose(f);
+		return &gc_error_nomem;
+	}
+	size_t n = fread(buf, 1, VI_FILE_MAX, f);
+	fclose(f);
+	struct gc_error *err = gc_vmcoreinfo_parse(buf, n, &k->vi);
+	free(buf);
+	if (err)
+		return gc_error_context(err, "reading --vmcoreinfo %s", path);
+	k->vi_source = gc_asprintf("file %s (--vmcoreinfo)", path);
+	return k->vi_source ? NULL : &gc_error_nomem;
+}
+
+/* Look at the start of every page for the kernel's vmcoreinfo_data page
+ * ("OSRELEASE=") or its VMCOREINFO ELF note (page-aligned since 4.x). */
+static struct gc_error *vi_scan_memory(struct gc_kernel *k)
+{
+	struct gc_dump *d = k->d;
+	enum gc_space space = GC_SPACE_PHYS;
+	struct gc_frame_run *runs = NULL;
+	size_t nr = 0;
+	struct gc_error *err = gc_dump_frame_runs(d, space, &runs, &nr);
+	if (err && gc_dump_has_space(d, GC_SPACE_MACH)) {
+		gc_error_free(err);
+		space = GC_SPACE_MACH;
+		err = gc_dump_frame_runs(d, space, &runs, &nr);
+	}
+	if (err)
+		return err;
+	uint32_t psz = gc_dump_page_size(d);
+	char *page = malloc(psz + 1);
+	if (!page) {
+		free(runs);
+		return &gc_error_nomem;
+	}
+	uint64_t scanned = 0;
+	for (size_t r = 0; r < nr && !k->vi; r++) {
+		for (uint64_t i = 0; i < runs[r].count && !k->vi; i++) {
+			uint64_t frame = runs[r].start + i;
+			uint64_t addr = frame * psz;
+			uint8_t head[24];
+			scanned++;
+			struct gc_error *e = gc_dump_read(d, space, addr, head,
+							  sizeof(head));
+			if (e) {
+				gc_error_free(e);
+				continue;
+			}
+			bool data = !memcmp(head, "OSRELEASE=", 10);
+			bool note = gc_get32(head, false) == 11 &&
+				    gc_get32(head + 8, false) == 0 &&
+				    !memcmp(head + 12, "VMCOREINFO\0", 11);
+			if (!data && !note)
+				continue;
+			e = gc_dump_read(d, space, addr, page, psz);
+			if (e) {
+				gc_error_free(e);
+				continue;
+			}
+			page[psz] = '\0';
+			const char *text = page;
+			size_t len = psz;
+			if (note) {
+				uint32_t descsz = gc_get32(head + 4, false);
+				if (descsz > psz - 24)
+					continue;
+				text = page + 24;
+				len = descsz;
+			}
+			if (!gc_vmcoreinfo_plausible(text, len))
+				continue;
+			struct gc_vmcoreinfo *vi;
+			e = gc_vmcoreinfo_parse(text, len, &vi);
+			if (e) {
+				gc_error_free(e);
+				continue;
+			}
+			k->vi = vi;
+			k->vi_source = gc_asprintf(
+				"found in guest memory: %s at %s address "
+				"0x%" PRIx64 " (page %" PRIu64 " of %" PRIu64
+				" scanned)",
+				note ? "VMCOREINFO ELF note" :
+				       "vmcoreinfo text page",
+				space == GC_SPACE_MACH ? "machine" :
+							 "physical",
+				addr + (note ? 24 : 0), scanned,
+				gc_dump_nr_frames(d));
+		}
+	}
+	free(page);
+	free(runs);
+	if (!k->vi)
+		return gc_error_new(GC_ERR_NOT_PRESENT, "VMCOREINFO",
+				    "not in the dump's metadata and not found "
+				    "at the start of any of %" PRIu64
+				    " pages of guest memory", scanned);
+	return k->vi_source ? NULL : &gc_error_nomem;
+}
+
+static bool text_start(struct gc_kernel *k, uint64_t *va, uint64_t *pa);
+static struct gc_error *mem_m2p(void *ctx, uint64_t mfn, uint64_t *pfn);
+
+/*
+ * Before reading the start of every page: when the vCPUs' page tables are
+ * in the dump, at least one must map the kernel text region, or there is
+ * no Linux kernel to find (synthetic or non-Linux guests) and the search is
+ * skipped.  With no usable cr3 at all the search runs.
+ */
+static bool kernel_may_exist(struct gc_kernel *k, unsigned int *tried)
+{
+	*tried = 0;
+	k->pg.xen_pv = gc_dump_has_space(k->d, GC_SPACE_MACH);
+	k->pg.levels = 4;
+	k->mem.ctx = k;
+	k->mem.read_u64 = mem_read_u64;
+	k->mem.m2p = k->pg.xen_pv ? mem_m2p : NULL;
+	unsigned int nv = gc_dump_nr_vcpus(k->d);
+	for (unsigned int i = 0; i < nv && i < 64; i++) {
+		struct gc_vcpu v;
+		struct gc_error *e = gc_dump_vcpu(k->d, i, &v);
+		if (e || v.pgd_space == GC_SPACE_NONE) {
+			gc_error_free(e);
+			continue;
+		}
+		enum gc_page_state st;
+		e = gc_dump_page_state(k->d, v.pgd_space, v.pgd_addr >> 12,
+				       &st);
+		bool present = !e && st == GC_PAGE_PRESENT;
+		gc_error_free(e);
+		if (!present)
+			continue;
+		(*tried)++;
+		k->pg.levels = (v.valid & (1ull << GC_REG_CR4)) &&
+			       (v.regs[GC_REG_CR4] & (1ull << 12)) ? 5 : 4;
+		k->root = v.pgd_addr & ~0xfffull;
+		k->root_space = v.pgd_space;
+		uint64_t va, pa;
+		if (text_start(k, &va, &pa))
+			return true;
+	}
+	return *tried == 0;
+}
+
+static struct gc_error *find_vmcoreinfo(struct gc_kernel *k)
+{
+	if (k->opts.vmcoreinfo_file)
+		return vi_from_file(k, k->opts.vmcoreinfo_file);
+	const char *text;
+	size_t len;
+	uint64_t off;
+	struct gc_error *err = gc_dump_vmcoreinfo(k->d, &text, &len, &off);
+	if (!err) {
+		err = gc_vmcoreinfo_parse(text, len, &k->vi);
+		if (!err) {
+			k->vi_source = gc_asprintf(
+				"dump metadata (VMCOREINFO at file offset "
+				"0x%" PRIx64 ")", off);
+			return k->vi_source ? NULL : &gc_error_nomem;
+		}
+		gc_kernel_add_note(k, "the dump's VMCOREINFO is unusable "
+				   "(%s); searching guest memory",
+				   gc_error_string(err));
+	}
+	gc_error_free(err);
+	unsigned int tried;
+	if (!kernel_may_exist(k, &tried))
+		return gc_error_new(GC_ERR_NOT_PRESENT, "VMCOREINFO",
+				    "none in the dump's metadata, and the "
+				    "page tables of %u vCPU%s map nothing in "
+				    "the kernel text region, so guest memory "
+				    "was not searched (not a Linux guest?)",
+				    tried, tried == 1 ? "" : "s");
+	return vi_scan_memory(k);
+}
+
+/* ---- translation setup ------------------------------------------------- */
+
+static bool try_walk(struct gc_kernel *k, uint64_t root, enum gc_space sp,
+		     uint64_t va, uint64_t *pa)
+{
+	struct gc_walk w;
+	struct gc_error *e = gc_x86_walk(&k->pg, &k->mem, root, sp, va, &w);
+	gc_error_free(e);
+	if (!e && pa)
+		*pa = w.phys;
+	return !e;
+}
+
+/* First present mapping in the kernel text region: _text (2 MiB aligned). */
+static bool text_start(struct gc_kernel *k, uint64_t *va, uint64_t *pa)
+{
+	for (uint64_t a = GC_START_KERNEL_MAP; a >= GC_START_KERNEL_MAP &&
+	     a < 0xffffffffc0000000ull; a += 1ull << 21)
+		if (try_walk(k, k->root, k->root_space, a, pa)) {
+			*va = a;
+			return true;
+		}
+	return false;
+}
+
+static void probe_direct_map(struct gc_kernel *k)
+{
+	/* The direct map is the lowest kernel-half mapping (above the Xen
+	 * hole) and starts with physical 0; page_offset_base is PUD
+	 * aligned with CONFIG_RANDOMIZE_MEMORY. */
+	unsigned int first_slot = k->pg.levels == 5 ? 0 : 272;
+	if (k->pg.levels == 5)
+		return; /* probing 5-level layouts is not done */
+	for (unsigned int s = first_slot; s < 402; s++) {
+		uint64_t base = 0xffff000000000000ull | ((uint64_t)s << 39);
+		for (unsigned int p = 0; p < 512; p++) {
+			uint64_t va = base + ((uint64_t)p << 30);
+			uint64_t pa;
+			struct gc_walk w;
+			struct gc_error *e = gc_x86_walk(&k->pg, &k->mem,
+							 k->root,
+							 k->root_space, va,
+							 &w);
+			gc_error_free(e);
+			pa = w.phys;
+			if (!e && pa == 0) {
+				k->page_offset = va;
+				k->has_page_offset = true;
+				gc_kernel_add_fact(k, "page_offset",
+						   "page tables (lowest kernel-"
+						   "half mapping, maps physical "
+						   "0)", "0x%" PRIx64, va);
+				return;
+			}
+			/* Nothing below this PGD slot: skip it whole. */
+			if (w.nr >= 1 && w.lvl[w.nr - 1].read &&
+			    w.nr == (k->pg.levels == 5 ? 2 : 1))
+				break;
+			if (!e)
+				return; /* mapped, but not physical 0 */
+		}
+	}
+}
+
+struct root_cand {
+	uint64_t root;
+	enum gc_space space;
+	uint64_t vaddr;
+	char desc[120];
+};
+
+static struct gc_error *setup_paging(struct gc_kernel *k)
+{
+	struct gc_dump *d = k->d;
+	const struct gc_vmcoreinfo *vi = k->vi;
+	k->pg.xen_pv = gc_dump_has_space(d, GC_SPACE_MACH);
+	k->pg.levels = 4;
+	k->mem.ctx = k;
+	k->mem.read_u64 = mem_read_u64;
+	k->mem.m2p = k->pg.xen_pv ? mem_m2p : NULL;
+	int64_t n;
+	const char *vsrc = vi ? "VMCOREINFO" : "";
+	if (vi && gc_vmcoreinfo_number(vi, "pgtable_l5_enabled", &n) && n == 1)
+		k->pg.levels = 5;
+	if (vi && gc_vmcoreinfo_number(vi, "sme_mask", &n))
+		k->pg.sme_mask = (uint64_t)n;
+	bool have_pb = false;
+	if (vi && gc_vmcoreinfo_number(vi, "phys_base", &n)) {
+		k->phys_base = (uint64_t)n;
+		have_pb = true;
+		gc_kernel_add_fact(k, "phys_base", "VMCOREINFO NUMBER(phys_base)",
+				   "%s0x%" PRIx64, n < 0 ? "-" : "",
+				   n < 0 ? (uint64_t)0 - k->phys_base :
+					   k->phys_base);
+	} else if (k->pg.xen_pv) {
+		have_pb = true;
+		gc_kernel_add_fact(k, "phys_base", "Xen PV kernels are not "
+				   "relocated", "0x0");
+	}
+	bool have_kaslr = vi && gc_vmcoreinfo_kerneloffset(vi, &k->kaslr);
+	/* The vCPU cr3 values. */
+	struct root_cand c[2 + 2 * 64];
+	size_t nc = 0;
+	uint64_t sym;
+	if (vi && (gc_vmcoreinfo_symbol(vi, "init_top_pgt", &sym) ||
+		   gc_vmcoreinfo_symbol(vi, "swapper_pg_dir", &sym) ||
+		   gc_vmcoreinfo_symbol(vi, "init_level4_pgt", &sym)) &&
+	    sym >= GC_START_KERNEL_MAP && have_pb) {
+		c[nc].root = sym - GC_START_KERNEL_MAP + k->phys_base;
+		c[nc].space = GC_SPACE_PHYS;
+		c[nc].vaddr = sym;
+		snprintf(c[nc].desc, sizeof(c[nc].desc),
+			 "init_top_pgt (%s SYMBOL %" PRIx64 " - "
+			 "__START_KERNEL_map + phys_base)", vsrc, sym);
+		nc++;
+	}
+	unsigned int nv = gc_dump_nr_vcpus(d);
+	for (unsigned int i = 0; i < nv && i < 64; i++) {
+		struct gc_vcpu v;
+		struct gc_error *e = gc_dump_vcpu(d, i, &v);
+		if (e || v.pgd_space == GC_SPACE_NONE) {
+			gc_error_free(e);
+			continue;
+		}
+		enum gc_page_state st;
+		e = gc_dump_page_state(d, v.pgd_space, v.pgd_addr >> 12, &st);
+		bool present = !e && (st == GC_PAGE_PRESENT ||
+				      st == GC_PAGE_ZERO);
+		gc_error_free(e);
+		if (!present) {
+			gc_kernel_add_note(
+				k, "vcpu %u cr3 0x%" PRIx64 " (%s frame "
+				"0x%" PRIx64 ") is not in the dump; %s", i,
+				v.pgd_addr, v.pgd_space == GC_SPACE_MACH ?
+				"machine" : "physical", v.pgd_addr >> 12,
+				nc ? "the kernel's init_top_pgt is used "
+				     "instead" : "trying the other vCPUs");
+			continue;
+		}
+		c[nc].root = v.pgd_addr;
+		c[nc].space = v.pgd_space;
+		c[nc].vaddr = 0;
+		snprintf(c[nc].desc, sizeof(c[nc].desc), "vcpu %u cr3 "
+			 "(%s address 0x%" PRIx64 ", %s)", i,
+			 v.pgd_space == GC_SPACE_MACH ? "machine" : "physical",
+			 v.pgd_addr, v.source ? v.source : "registers");
+		nc++;
+		if (v.pgd_space == GC_SPACE_PHYS && (v.pgd_addr & 0x1000)) {
+			/* PTI: the kernel PGD is the even page. */
+			c[nc] = c[nc - 1];
+			c[nc].root &= ~0x1000ull;
+			snprintf(c[nc].desc, sizeof(c[nc].desc), "vcpu %u cr3 "
+				 "0x%" PRIx64 " with bit 12 cleared (PTI "
+				 "kernel PGD)", i, v.pgd_addr);
+			nc++;
+		}
+	}
+	/* Validate: a known kernel address must translate. */
+	uint64_t probe = 0;
+	if (!(vi && gc_vmcoreinfo_symbol(vi, "_stext", &probe)))
+		probe = 0;
+	for (size_t i = 0; i < nc; i++) {
+		k->root = c[i].root;
+		k->root_space = c[i].space;
+		uint64_t va, pa;
+		bool ok;
+		if (probe)
+			ok = try_walk(k, k->root, k->root_space, probe, &pa);
+		else
+			ok = text_start(k, &va, &pa);
+		if (!ok) {
+			gc_kernel_add_note(k, "top-level table from %s does not "
+					   "map the kernel; not used",
+					   c[i].desc);
+			continue;
+		}
+		k->has_root = true;
+		k->pgd_vaddr = c[i].vaddr;
+		gc_kernel_add_fact(k, "page_table", c[i].desc, "%s 0x%" PRIx64,
+				   c[i].space == GC_SPACE_MACH ? "machine" :
+								 "physical",
+				   c[i].root);
+		break;
+	}
+	gc_kernel_add_fact(k, "paging_levels", vi ? "VMCOREINFO "
+			   "NUMBER(pgtable_l5_enabled)" : "default",
+			   "%u", k->pg.levels);
+	if (k->pg.sme_mask)
+		gc_kernel_add_fact(k, "sme_mask", "VMCOREINFO", "0x%" PRIx64,
+				   k->pg.sme_mask);
+	if (!k->has_root)
+		return gc_error_new(GC_ERR_TRANSLATION, "kernel page table",
+				    "no usable top-level table (%zu "
+				    "candidate%s from VMCOREINFO and vCPU "
+				    "registers)", nc, nc == 1 ? "" : "s");
+	/* KASLR and phys_base from the page tables when VMCOREINFO lacks
+	 * them; otherwise cross-check. */
+	uint64_t tva, tpa;
+	if (text_start(k, &tva, &tpa)) {
+		uint64_t pt_slide = tva - 0xffffffff81000000ull;
+		uint64_t pt_pb = tpa - (tva - GC_START_KERNEL_MAP);
+		if (have_kaslr) {
+			gc_kernel_add_fact(k, "kaslr_offset",
+					   "VMCOREINFO KERNELOFFSET",
+					   "0x%" PRIx64, k->kaslr);
+		} else {
+			k->kaslr = pt_slide;
+			gc_kernel_add_fact(k, "kaslr_offset", "page tables "
+					   "(first kernel text mapping, "
+					   "assuming _text links at "
+					   "ffffffff81000000)", "0x%" PRIx64,
+					   k->kaslr);
+		}
+		if (!have_pb) {
+			k->phys_base = pt_pb;
+			gc_kernel_add_fact(k, "phys_base", "page tables "
+					   "(physical address of the kernel "
+					   "text)", "0x%" PRIx64, pt_pb);
+		} else if (pt_pb != k->phys_base && !k->pg.xen_pv) {
+			gc_kernel_add_note(k, "phys_base 0x%" PRIx64 " from "
+					   "VMCOREINFO, but the text mapping "
+					   "implies 0x%" PRIx64, k->phys_base,
+					   pt_pb);
+		}
+	} else if (have_kaslr) {
+		gc_kernel_add_fact(k, "kaslr_offset", "VMCOREINFO KERNELOFFSET",
+				   "0x%" PRIx64, k->kaslr);
+	}
+	if (!k->pgd_vaddr && k->root_space == GC_SPACE_PHYS)
+		k->pgd_vaddr = 0;
+	probe_direct_map(k);
+	return NULL;
+}
+
+static void read_uts(struct gc_kernel *k)
+{
+	uint64_t uts, off = 0;
+	if (!gc_vmcoreinfo_symbol(k->vi, "init_uts_ns", &uts))
+		return;
+	gc_vmcoreinfo_offset(k->vi, "uts_namespace.name", &off);
+	/* struct new_utsname: six 65-byte fields. */
+	char u[6 * 65];
+	struct gc_error *e = gc_kernel_read(k, uts + off, u, sizeof(u));
+	if (e) {
+		gc_kernel_add_note(k, "cannot read init_uts_ns: %s",
+				   gc_error_string(e));
+		gc_error_free(e);
+		return;
+	}
+	for (int i = 0; i < 6; i++)
+		u[i * 65 + 64] = '\0';
+	char buf[65];
+	gc_sanitize(buf, u + 2 * 65, strnlen(u + 2 * 65, 64));
+	gc_kernel_add_fact(k, "release", "init_uts_ns in memory", "%s", buf);
+	gc_sanitize(buf, u + 3 * 65, strnlen(u + 3 * 65, 64));
+	gc_kernel_add_fact(k, "version", "init_uts_ns in memory", "%s", buf);
+	gc_sanitize(buf, u + 4 * 65, strnlen(u + 4 * 65, 64));
+	gc_kernel_add_fact(k, "machine", "init_uts_ns in memory", "%s", buf);
+	gc_sanitize(buf, u + 1 * 65, strnlen(u + 1 * 65, 64));
+	gc_kernel_add_fact(k, "nodename", "init_uts_ns in memory", "%s", buf);
+}
+
+static void cpus_online(struct gc_kernel *k)
+{
+	struct gc_symbol s;
+	struct gc_error *e = gc_kernel_symbol(k, "__cpu_online_mask", &s);
+	if (e) {
+		gc_error_free(e);
+		e = gc_kernel_symbol(k, "cpu_online_map", &s);
+	}
+	if (e) {
+		gc_error_free(e);
+		return;
+	}
+	uint64_t words[16];
+	e = gc_kernel_read(k, s.addr, words, sizeof(words));
+	if (e) {
+		gc_error_free(e);
+		return;
+	}
+	unsigned int cnt = 0;
+	for (int i = 0; i < 16; i++)
+		cnt += (unsigned int)__builtin_popcountll(words[i]);
+	gc_kernel_add_fact(k, "cpus_online", s.source, "%u", cnt);
+}
+
+static void panic_string(struct gc_kernel *k)
+{
+	char *log;
+	const char *src;
+	struct gc_error *e = gc_kernel_log(k, &log, &src);
+	if (e) {
+		gc_error_free(e);
+		return;
+	}
+	const char *p = strstr(log, "Kernel panic - not syncing: ");
+	if (p) {
+		size_t n = strcspn(p, "\n");
+		gc_kernel_add_fact(k, "panic", "kernel log", "%.*s", (int)n, p);
+	}
+	free(log);
+}
+
+struct gc_error *gc_kernel_open(struct gc_dump *d,
+				const struct gc_kernel_opts *opts,
+				struct gc_kernel **out)
+{
+	*out = NULL;
+	struct gc_kernel *k = calloc(1, sizeof(*k));
+	if (!k)
+		return &gc_error_nomem;
+	k->d = d;
+	if (opts)
+		k->opts = *opts;
+	struct gc_error *err = find_vmcoreinfo(k);
+	if (err) {
+		if (err == &gc_error_nomem)
+			goto fail;
+		gc_kernel_add_note(k, "no VMCOREINFO: %s", gc_error_string(err));
+		gc_error_free(err);
+	} else {
+		const char *v;
+		if ((v = gc_vmcoreinfo_value(k->vi, "OSRELEASE")))
+			gc_kernel_add_fact(k, "osrelease", "VMCOREINFO", "%s",
+					   v);
+		if ((v = gc_vmcoreinfo_value(k->vi, "PAGESIZE")))
+			gc_kernel_add_fact(k, "page_size", "VMCOREINFO", "%s",
+					   v);
+		if ((v = gc_vmcoreinfo_value(k->vi, "BUILD-ID")))
+			gc_kernel_add_fact(k, "build_id", "VMCOREINFO", "%s",
+					   v);
+		if ((v = gc_vmcoreinfo_value(k->vi, "CRASHTIME")))
+			gc_kernel_add_fact(k, "crashtime", "VMCOREINFO", "%s",
+					   v);
+		gc_kernel_add_fact(k, "vmcoreinfo", k->vi_source, "%zu keys",
+				   gc_vmcoreinfo_count(k->vi));
+	}
+	err = setup_paging(k);
+	if (err)
+		goto fail;
+	*out = k;
+	return NULL;
+fail:
+	gc_kernel_close(k);
+	return err;
+}
+
+void gc_kernel_close(struct gc_kernel *k)
+{
+	if (!k)
+		return;
+	gc_vmcoreinfo_free(k->vi);
+	free(k->vi_source);
+	for (size_t i = 0; i < k->nr_facts; i++) {
+		free(k->facts[i].value);
+		free(k->facts[i].source);
+	}
+	free(k->facts);
+	for (size_t i = 0; i < k->nr_notes; i++)
+		free(k->notes[i]);
+	free(k->notes);
+	gc_symtab_free(&k->syms);
+	gc_error_free(k->syms_err);
+	free(k);
+}
+
+void gc_kernel_collect_facts(struct gc_kernel *k)
+{
+	if (k->facts_collected)
+		return;
+	k->facts_collected = true;
+	if (k->vi)
+		read_uts(k);
+	cpus_online(k);
+	panic_string(k);
+}
+
+const struct gc_vmcoreinfo *gc_kernel_vmcoreinfo(const struct gc_kernel *k)
+{
+	return k->vi;
+}
+const char *gc_kernel_vmcoreinfo_source(const struct gc_kernel *k)
+{
+	return k->vi_source;
+}
+size_t gc_kernel_nr_facts(const struct gc_kernel *k) { return k->nr_facts; }
+const struct gc_kernel_fact *gc_kernel_fact(const struct gc_kernel *k,
+					    size_t i)
+{
+	return i < k->nr_facts ? &k->facts[i] : NULL;
+}
+const struct gc_kernel_fact *gc_kernel_fact_by_name(const struct gc_kernel *k,
+						    const char *name)
+{
+	for (size_t i = k->nr_facts; i-- > 0;)
+		if (!strcmp(k->facts[i].name, name))
+			return &k->facts[i];
+	return NULL;
+}
+size_t gc_kernel_nr_notes(const struct gc_kernel *k) { return k->nr_notes; }
+const char *gc_kernel_note(const struct gc_kernel *k, size_t i)
+{
+	return i < k->nr_notes ? k->notes[i] : NULL;
+}
+uint64_t gc_kernel_pgd_vaddr(const struct gc_kernel *k) { return k->pgd_vaddr; }
+bool gc_kernel_is_xen_pv(const struct gc_kernel *k) { return k->pg.xen_pv; }
+
+/* ---- translation and reads --------------------------------------------- */
+
+struct gc_error *gc_kernel_walk(struct gc_kernel *k, uint64_t vaddr,
+				bool has_root, uint64_t root,
+				struct gc_walk *out)
+{
+	uint64_t r = has_root ? root : k->root;
+	enum gc_space sp = has_root ? (k->pg.xen_pv ? GC_SPACE_MACH :
+						      GC_SPACE_PHYS) :
+				      k->root_space;
+	if (has_root && !k->pg.xen_pv)
+		r &= GC_X86_ADDR_MASK;
+	return gc_x86_walk(&k->pg, &k->mem, r, sp, vaddr, out);
+}
+
+struct gc_error *gc_kernel_vtop(struct gc_kernel *k, uint64_t vaddr,
+				uint64_t *paddr)
+{
+	struct gc_walk w;
+	struct gc_error *err = gc_kernel_walk(k, vaddr, false, 0, &w);
+	if (!err)
+		*paddr = w.phys;
+	return err;
+}
+
+struct gc_error *gc_kernel_read(struct gc_kernel *k, uint64_t vaddr,
+				void *buf, size_t len)
+{
+	uint8_t *o = buf;
+	while (len) {
+		size_t chunk = (size_t)GC_MIN((uint64_t)len,
+					      4096 - (vaddr & 4095));
+		bool mach = k->pg.xen_pv &&
+			    gc_dump_has_space(k->d, GC_SPACE_MACH);
+		uint64_t vpage = vaddr >> 12;
+		unsigned int slot = (unsigned int)(vpage & 255);
+		struct gc_error *err;
+		if (!k->tlb[slot].valid || k->tlb[slot].vpage != vpage) {
+			struct gc_walk w;
+			err = gc_kernel_walk(k, vaddr, false, 0, &w);
+			if (err)
+				return err;
+			k->tlb[slot].vpage = vpage;
+			k->tlb[slot].page = (mach ? w.mach : w.phys) >> 12;
+			k->tlb[slot].valid = true;
+		}
+		uint64_t a = (k->tlb[slot].page << 12) | (vaddr & 4095);
+		err = gc_dump_read(k->d, mach ? GC_SPACE_MACH : GC_SPACE_PHYS,
+				   a, o, chunk);
+		if (err)
+			return gc_error_context(err, "reading virtual 0x%"
+						PRIx64, vaddr);
+		o += chunk;
+		vaddr += chunk;
+		len -= chunk;
+	}
+	return NULL;
+}
+
+struct gc_error *gc_kernel_read_u64(struct gc_kernel *k, uint64_t vaddr,
+				    uint64_t *out)
+{
+	uint8_t b[8];
+	struct gc_error *err = gc_kernel_read(k, vaddr, b, 8);
+	if (!err)
+		*out = gc_get64(b, false);
+	return err;
+}
+
+/* ---- symbols ------------------------------------------------------------ */
+
+static struct gc_error *load_syms(struct gc_kernel *k)
+{
+	if (k->syms_loaded)
+		return k->syms_err;
+	k->syms_loaded = true;
+	struct gc_error *err;
+	if (k->opts.system_map) {
+		err = gc_system_map_read(k->opts.system_map, k->kaslr,
+					 &k->syms);
+	} else if (k->opts.vmlinux) {
+		err = gc_vmlinux_symtab_read(k->opts.vmlinux, k->kaslr,
+					     &k->syms);
+	} else if (k->vi) {
+		struct gc_kmem m;
+		gc_kernel_kmem(k, &m);
+		err = gc_kallsyms_read(k->vi, &m, &k->syms);
+	} else {
+		err = gc_error_new(GC_ERR_NOT_PRESENT, "symbols",
+				   "no VMCOREINFO to locate kallsyms; give "
+				   "--system-map or --vmlinux");
+	}
+	k->syms_err = err;
+	return err;
+}
+
+static int sym_cmp_name(const struct gc_ksym *s, const char *name)
+{
+	return strcmp(s->name, name);
+}
+
+struct gc_error *gc_kernel_symbol(struct gc_kernel *k, const char *name,
+				  struct gc_symbol *out)
+{
+	memset(out, 0, sizeof(*out));
+	struct gc_error *err = load_syms(k);
+	if (!err) {
+		for (size_t i = 0; i < k->syms.n; i++) {
+			if (sym_cmp_name(&k->syms.s[i], name))
+				continue;
+			snprintf(out->name, sizeof(out->name), "%s", name);
+			out->addr = k->syms.s[i].addr;
+			out->type = k->syms.s[i].type;
+			out->source = k->syms.source;
+			return NULL;
+		}
+	}
+	uint64_t a;
+	if (gc_vmcoreinfo_symbol(k->vi, name, &a)) {
+		snprintf(out->name, sizeof(out->name), "%s", name);
+		out->addr = a;
+		out->type = '?';
+		out->source = "VMCOREINFO";
+		return NULL;
+	}
+	if (err)
+		return gc_error_new(GC_ERR_NOT_PRESENT, name,
+				    "no such symbol in VMCOREINFO, and no "
+				    "symbol table: %s", gc_error_string(err));
+	return gc_error_new(GC_ERR_NOT_PRESENT, name, "no such symbol in %s "
+			    "(%zu symbols) or VMCOREINFO", k->syms.source,
+			    k->syms.n);
+}
+
+struct gc_error *gc_kernel_symbol_at(struct gc_kernel *k, uint64_t addr,
+				     struct gc_symbol *out)
+{
+	memset(out, 0, sizeof(*out));
+	struct gc_error *err = load_syms(k);
+	if (err)
+		return gc_error_new(GC_ERR_NOT_PRESENT, "symbol lookup",
+				    "%s", gc_error_string(err));
+	size_t lo = 0, hi = k->syms.n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (k->syms.s[mid].addr <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo)
+		return gc_error_addr(GC_ERR_NOT_PRESENT, GC_SPACE_KVIRT, addr,
+				     "symbol lookup", "below every symbol");
+	/* Prefer a global (upper-case) name among equal addresses. */
+	size_t best = lo - 1;
+	for (size_t i = lo - 1; i-- > 0 &&
+	     k->syms.s[i].addr == k->syms.s[lo - 1].addr;)
+		if (k->syms.s[i].type >= 'A' && k->syms.s[i].type <= 'Z')
+			best = i;
+	const struct gc_ksym *s = &k->syms.s[best];
+	snprintf(out->name, sizeof(out->name), "%s", s->name);
+	out->addr = s->addr;
+	out->type = s->type;
+	out->source = k->syms.source;
+	return NULL;
+}
+
+/* ---- log and checks ---------------------------------------------------- */
+
+struct gc_error *gc_kernel_log(struct gc_kernel *k, char **text,
+			       const char **source)
+{
+	*text = NULL;
+	if (!k->vi)
+		return gc_error_new(GC_ERR_NOT_PRESENT, "kernel log",
+				    "no VMCOREINFO: the printk buffer cannot "
+				    "be located");
+	struct gc_kmem m;
+	gc_kernel_kmem(k, &m);
+	struct gc_strbuf sb;
+	gc_strbuf_init(&sb);
+	struct gc_error *err = gc_printk_read(k->vi, &m, &sb, source);
+	if (err) {
+		gc_strbuf_free(&sb);
+		return err;
+	}
+	*text = gc_strbuf_steal(&sb);
+	return *text ? NULL : &gc_error_nomem;
+}
+
+struct gc_error *gc_kernel_check(struct gc_kernel *k, struct gc_report *rep)
+{
+	for (size_t i = 0; i < k->nr_notes; i++) {
+		struct gc_error *e = gc_report_add(rep, GC_SEV_NOTE,
+						   "kernel-note", false, 0,
+						   "%s", k->notes[i]);
+		if (e)
+			return e;
+	}
+	if (k->pg.xen_pv)
+		return gc_xen_p2m_check(k, rep);
+	return NULL;
+}

@@ -1,0 +1,277 @@
+// SPDX-License-Identifier: MIT
+/*
+ * A Xen PV guest's own pfn -> mfn map, rebuilt from guest memory, checked
+ * against the dump's index (.xen_p2m):
+ *  - shared_info's frame-list-list (the mfn tree the toolstack reads),
+ *  - the linear virtually mapped list xen_p2m_addr[] (Linux >= 3.19),
+ *  - the 3-level p2m_top tree (pvops 2.6.38 - 3.18).
+ * Every disagreement becomes a finding.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernel/kernel_internal.h"
+
+#define P2M_PER_PAGE 512u
+#define P2M_INVALID (~0ull)
+#define P2M_FLAG_MASK (3ull << 62) /* FOREIGN_FRAME_BIT, IDENTITY_FRAME_BIT */
+#define MAX_REPORTED 20
+
+/* Offsets in the x86-64 shared_info page (public/xen.h). */
+#define SI_MAX_PFN 3088
+#define SI_FLL     3096
+
+struct cmp {
+	struct gc_kernel *k;
+	struct gc_report *rep;
+	const char *what;
+	uint64_t compared, missing_guest, mismatches, reported;
+};
+
+static struct gc_error *compare(struct cmp *c, uint64_t pfn, uint64_t gmfn)
+{
+	uint64_t dmfn;
+	struct gc_error *e = gc_dump_pfn_to_mfn(c->k->d, pfn, &dmfn);
+	bool in_dump = !e;
+	gc_error_free(e);
+	if (gmfn == P2M_INVALID) {
+		if (in_dump)
+			c->missing_guest++;
+		else
+			return NULL;
+	} else {
+		gmfn &= ~P2M_FLAG_MASK;
+		c->compared += in_dump;
+		if (!in_dump || gmfn == dmfn)
+			return NULL;
+	}
+	c->mismatches++;
+	if (c->reported++ >= MAX_REPORTED)
+		return NULL;
+	if (gmfn == P2M_INVALID)
+		return gc_report_add(c->rep, GC_SEV_WARNING, "p2m-mismatch",
+				     false, 0, "%s: pfn 0x%" PRIx64 " is "
+				     "missing (~0) in the guest's p2m, but the "
+				     "dump's index maps it to mfn 0x%" PRIx64,
+				     c->what, pfn, dmfn);
+	return gc_report_add(c->rep, GC_SEV_WARNING, "p2m-mismatch", false, 0,
+			     "%s: pfn 0x%" PRIx64 " -> mfn 0x%" PRIx64
+			     " in the guest's p2m, but the dump's index says "
+			     "mfn 0x%" PRIx64, c->what, pfn, gmfn, dmfn);
+}
+
+static struct gc_error *summary(struct cmp *c)
+{
+	if (!c->mismatches)
+		return gc_report_add(c->rep, GC_SEV_OK, "p2m-agrees", false, 0,
+				     "%s agrees with the dump's index for "
+				     "all %" PRIu64 " dumped pfns it maps",
+				     c->what, c->compared);
+	return gc_report_add(c->rep, GC_SEV_WARNING, "p2m-disagrees", false,
+			     0, "%s disagrees with the dump's index for %"
+			     PRIu64 " pfns (%" PRIu64 " compared, %" PRIu64
+			     " dumped pfns missing in the guest's map; first "
+			     "%d listed)", c->what, c->mismatches, c->compared,
+			     c->missing_guest, MAX_REPORTED);
+}
+
+static struct gc_error *read_mach_page(struct gc_kernel *k, uint64_t mfn,
+				       uint64_t *page)
+{
+	if (gc_dump_has_space(k->d, GC_SPACE_MACH))
+		return gc_dump_read(k->d, GC_SPACE_MACH, mfn << 12, page,
+				    4096);
+	uint64_t pfn;
+	struct gc_error *e = gc_dump_mfn_to_pfn(k->d, mfn, &pfn);
+	return e ? e : gc_dump_read(k->d, GC_SPACE_PHYS, pfn << 12, page,
+				    4096);
+}
+
+static struct gc_error *check_fll(struct gc_kernel *k, struct gc_report *rep)
+{
+	const struct gc_field *f = gc_dump_field_by_name(k->d,
+							 "shared_info_offset");
+	if (!f || !f->has_number)
+		return gc_report_add(rep, GC_SEV_NOTE, "p2m-fll", false, 0,
+				     "no shared_info page: the frame-list-"
+				     "list cannot be checked");
+	uint8_t si[16];
+	struct gc_error *e = gc_file_read(k->d->file, f->number + SI_MAX_PFN,
+					  si, sizeof(si), "shared_info.arch");
+	if (e)
+		return e;
+	uint64_t max_pfn = gc_get64(si, false), fll = gc_get64(si + 8, false);
+	if (!fll)
+		return gc_report_add(rep, GC_SEV_NOTE, "p2m-fll", true,
+				     f->number + SI_FLL, "shared_info's "
+				     "pfn_to_mfn_frame_list_list is 0 (the "
+				     "guest did not publish its p2m tree)");
+	if (max_pfn > (1ull << 27))
+		return gc_report_add(rep, GC_SEV_WARNING, "p2m-fll", true,
+				     f->number + SI_MAX_PFN, "shared_info "
+				     "max_pfn 0x%" PRIx64 " is implausible",
+				     max_pfn);
+	uint64_t *top = malloc(3 * 4096);
+	if (!top)
+		return &gc_error_nomem;
+	uint64_t *mid = top + 512, *leaf = top + 1024;
+	struct cmp c = {.k = k, .rep = rep,
+			.what = "the guest's p2m via shared_info "
+				"frame-list-list"};
+	e = read_mach_page(k, fll, top);
+	uint64_t unreadable = 0;
+	for (uint64_t t = 0; !e && t * P2M_PER_PAGE * P2M_PER_PAGE < max_pfn &&
+	     t < 512; t++) {
+		struct gc_error *e2 = read_mach_page(k, top[t], mid);
+		if (e2) {
+			gc_error_free(e2);
+			unreadable++;
+			continue;
+		}
+		for (uint64_t m = 0; !e && m < 512; m++) {
+			uint64_t base = (t * 512 + m) * P2M_PER_PAGE;
+			if (base >= max_pfn)
+				break;
+			e2 = read_mach_page(k, mid[m], leaf);
+			if (e2) {
+				gc_error_free(e2);
+				unreadable++;
+				continue;
+			}
+			for (uint64_t i = 0; !e && i < 512 &&
+			     base + i < max_pfn; i++)
+				e = compare(&c, base + i, leaf[i]);
+		}
+	}
+	free(top);
+	if (e) {
+		if (e == &gc_error_nomem)
+			return e;
+		struct gc_error *r = gc_report_add(
+			rep, GC_SEV_WARNING, "p2m-fll", false, 0,
+			"the frame-list-list at mfn 0x%" PRIx64 " cannot be "
+			"read: %s", fll, gc_error_string(e));
+		gc_error_free(e);
+		return r;
+	}
+	if (unreadable && (e = gc_report_add(rep, GC_SEV_WARNING, "p2m-fll",
+					     false, 0, "%" PRIu64 " frames of "
+					     "the p2m tree are not in the dump",
+					     unreadable)))
+		return e;
+	return summary(&c);
+}
+
+static bool ksym_value(struct gc_kernel *k, const char *name, uint64_t *v,
+		       bool deref)
+{
+	struct gc_symbol s;
+	struct gc_error *e = gc_kernel_symbol(k, name, &s);
+	if (!e && deref)
+		e = gc_kernel_read_u64(k, s.addr, v);
+	else if (!e)
+		*v = s.addr;
+	gc_error_free(e);
+	return !e;
+}
+
+static struct gc_error *check_linear(struct gc_kernel *k,
+				     struct gc_report *rep, uint64_t list,
+				     uint64_t size)
+{
+	struct cmp c = {.k = k, .rep = rep,
+			.what = "the guest's linear p2m list (xen_p2m_addr)"};
+	uint64_t page[512];
+	uint64_t unreadable = 0;
+	if (size > (1ull << 30))
+		return gc_report_add(rep, GC_SEV_WARNING, "p2m-linear", false,
+				     0, "xen_p2m_size %" PRIu64 " is "
+				     "implausible", size);
+	for (uint64_t base = 0; base < size; base += 512) {
+		struct gc_error *e = gc_kernel_read(k, list + base * 8, page,
+						    sizeof(page));
+		if (e) {
+			gc_error_free(e);
+			unreadable++;
+			continue;
+		}
+		for (uint64_t i = 0; i < 512 && base + i < size; i++)
+			if ((e = compare(&c, base + i, page[i])))
+				return e;
+	}
+	struct gc_error *e;
+	if (unreadable && (e = gc_report_add(rep, GC_SEV_WARNING, "p2m-linear",
+					     false, 0, "%" PRIu64 " pages of "
+					     "the linear p2m list cannot be "
+					     "read", unreadable)))
+		return e;
+	return summary(&c);
+}
+
+static struct gc_error *check_tree(struct gc_kernel *k, struct gc_report *rep,
+				   uint64_t top_va, uint64_t mid_missing,
+				   uint64_t missing, uint64_t max_pfn)
+{
+	struct cmp c = {.k = k, .rep = rep,
+			.what = "the guest's 3-level p2m tree (p2m_top)"};
+	uint64_t *top = malloc(3 * 4096);
+	if (!top)
+		return &gc_error_nomem;
+	uint64_t *mid = top + 512, *leaf = top + 1024;
+	struct gc_error *e = gc_kernel_read(k, top_va, top, 4096);
+	for (uint64_t t = 0; !e && t < 512; t++) {
+		if (top[t] == mid_missing ||
+		    t * 512 * 512 >= max_pfn)
+			continue;
+		if (gc_kernel_read(k, top[t], mid, 4096)) {
+			continue; /* error freed below is not kept */
+		}
+		for (uint64_t m = 0; !e && m < 512; m++) {
+			uint64_t base = (t * 512 + m) * 512;
+			if (mid[m] == missing || base >= max_pfn)
+				continue;
+			struct gc_error *e2 = gc_kernel_read(k, mid[m], leaf,
+							     4096);
+			if (e2) {
+				gc_error_free(e2);
+				continue;
+			}
+			for (uint64_t i = 0; !e && i < 512; i++)
+				e = compare(&c, base + i, leaf[i]);
+		}
+	}
+	free(top);
+	if (e) {
+		struct gc_error *r = e == &gc_error_nomem ? e :
+			gc_report_add(rep, GC_SEV_WARNING, "p2m-tree", false, 0,
+				      "p2m_top cannot be read: %s",
+				      gc_error_string(e));
+		if (e != &gc_error_nomem)
+			gc_error_free(e);
+		return r;
+	}
+	return summary(&c);
+}
+
+struct gc_error *gc_xen_p2m_check(struct gc_kernel *k, struct gc_report *rep)
+{
+	struct gc_error *e = check_fll(k, rep);
+	if (e)
+		return e;
+	uint64_t list, size, top, mid_missing, missing, max_pfn;
+	if (ksym_value(k, "xen_p2m_addr", &list, true) &&
+	    ksym_value(k, "xen_p2m_size", &size, true))
+		return check_linear(k, rep, list, size);
+	if (ksym_value(k, "p2m_top", &top, true) &&
+	    ksym_value(k, "p2m_mid_missing", &mid_missing, true) &&
+	    ksym_value(k, "p2m_missing", &missing, true)) {
+		if (!ksym_value(k, "xen_max_p2m_pfn", &max_pfn, true))
+			max_pfn = 512ull * 512 * 512;
+		return check_tree(k, rep, top, mid_missing, missing, max_pfn);
+	}
+	return gc_report_add(rep, GC_SEV_NOTE, "p2m-guest", false, 0,
+			     "the guest's own p2m was not rebuilt: no "
+			     "xen_p2m_addr/xen_p2m_size or p2m_top symbol "
+			     "(kallsyms, --system-map)");
+}
