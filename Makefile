@@ -84,6 +84,10 @@ asan:
 check-asan: asan
 	BUILD=build-asan ASAN_OPTIONS=detect_leaks=1 tests/run.sh
 
+# crash and drgn on converted real dumps (downloads a debug vmlinux once).
+check-referees: $(BIN)
+	BUILD=$(BUILD) tests/referees.sh
+
 fuzz:
 	$(MAKE) -f tests/fuzz/fuzz.mk
 
@@ -108,7 +112,16 @@ install: all
 clean:
 	rm -rf build build-asan build-fuzz
 
-.PHONY: all check asan check-asan fuzz demo bench install clean
+.PHONY: all check asan check-asan check-referees fuzz demo bench install clean
 .SECONDARY:
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# QEMU process cores with RAM above 4 GiB (-m 4200M; slow, ~13 GB of scratch files).
+check-qemu-big: all
+	@t=$$(mktemp -d /tmp/gcbig.XXXXXX); GC=$(CURDIR)/$(BUILD)/guestcore T=$$t GC_QEMU_BIG=1 \
+	    bash tests/cli/test_qemu_core.sh > $$t.log 2>&1; cat $$t.log; rm -rf $$t; \
+	    p=$$(grep -c '^PASS' $$t.log); f=$$(grep -c '^FAIL' $$t.log); rm -f $$t.log; \
+	    echo "$$p passed, $$f failed"; [ $$f -eq 0 ]
+
+.PHONY: check-qemu-big

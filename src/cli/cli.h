@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "guestcore/guestcore.h"
+#include "guestcore/kernel.h"
 
 enum {
 	EXIT_OK = 0,
@@ -24,6 +25,10 @@ struct cli_command {
 
 extern const struct cli_command cmd_info, cmd_check, cmd_rd, cmd_read,
 	cmd_p2m, cmd_regs;
+extern const struct cli_command cmd_extract_qemu;
+extern const struct cli_command cmd_vtop, cmd_sym, cmd_log;
+extern const struct cli_command cmd_convert;
+extern const struct cli_command cmd_vmcsinfo, cmd_vmcs;
 
 /* Print "guestcore: <error>" and return EXIT_ERROR; frees ERR. */
 int cli_error(struct gc_error *err);
@@ -36,7 +41,20 @@ bool cli_parse_hex(const char *s, uint64_t *out);
 bool cli_parse_count(const char *s, uint64_t *out);
 /* Open a dump or print the error; NULL on failure. */
 struct gc_dump *cli_open(const char *path);
+/* Removes every "--split FILE" (parts of a split kdump dump) from argv
+ * and remembers them for cli_open; false (message printed) on misuse. */
+bool cli_take_split(int *argc, char **argv);
 /* Common option scan: removes --json / -h from argv. */
 bool cli_take_flag(int *argc, char **argv, const char *flag);
+/* Kernel-layer options: --vmcoreinfo, --system-map, --vmlinux. */
+bool cli_take_kernel_opts(int *argc, char **argv,
+			  struct gc_kernel_opts *opts);
+/* Open the kernel view of D or print the error; NULL on failure. */
+struct gc_kernel *cli_open_kernel(struct gc_dump *d,
+				  const struct gc_kernel_opts *opts);
+/* info: the kernel facts with their sources (J NULL = text). */
+void cli_kernel_info(struct gc_dump *d, struct gc_json *j);
+/* check: kernel-level findings (Xen PV p2m cross-check, fallbacks). */
+struct gc_error *cli_kernel_check(struct gc_dump *d, struct gc_report *rep);
 
 #endif

@@ -18,6 +18,8 @@ static int run(int argc, char **argv)
 	struct gc_report rep = {0};
 	struct gc_error *err = gc_dump_check(d, deep ? GC_CHECK_DEEP : 0,
 					     &rep);
+	if (!err)
+		err = cli_kernel_check(d, &rep);
 	if (err) {
 		gc_report_free(&rep);
 		gc_dump_close(d);

@@ -119,6 +119,7 @@ static int run(int argc, char **argv)
 		json_runs(&j, "pfn_runs", pr, npr);
 		if (mach)
 			json_runs(&j, "mfn_runs", mr, nmr);
+		cli_kernel_info(d, &j);
 		gc_json_key(&j, "problems");
 		gc_json_u64(&j, problems);
 		gc_json_object_end(&j);
@@ -151,6 +152,7 @@ static int run(int argc, char **argv)
 		print_runs(mach ? "pfn runs:" : "frame runs:", pr, npr);
 		if (mach)
 			print_runs("mfn runs:", mr, nmr);
+		cli_kernel_info(d, NULL);
 		if (problems)
 			printf("%-14s %zu (run `guestcore check %s`)\n",
 			       "problems:", problems, gc_dump_path(d));

@@ -24,8 +24,12 @@ static int run(int argc, char **argv)
 	bool json = cli_take_flag(&argc, argv, "--json");
 	bool mach = cli_take_flag(&argc, argv, "-m");
 	bool phys = cli_take_flag(&argc, argv, "-p");
-	if (mach && phys)
-		return cli_fail("rd: -p and -m exclude each other");
+	bool virt = cli_take_flag(&argc, argv, "-v");
+	struct gc_kernel_opts ko;
+	if (!cli_take_kernel_opts(&argc, argv, &ko))
+		return EXIT_ERROR;
+	if (mach + phys + virt > 1)
+		return cli_fail("rd: -p, -m and -v exclude each other");
 	if (argc < 3 || argc > 4)
 		return cli_usage(&cmd_rd);
 	uint64_t addr, count = 1;
@@ -36,10 +40,19 @@ static int run(int argc, char **argv)
 			  count > (1ull << 32)))
 		return cli_fail("rd: '%s' is not a word count (1 to 2^32)",
 				argv[3]);
-	enum gc_space space = mach ? GC_SPACE_MACH : GC_SPACE_PHYS;
+	/* Kernel-half addresses are kernel virtual unless -p/-m says so. */
+	if (!mach && !phys && addr >= 0xffff800000000000ull)
+		virt = true;
+	enum gc_space space = mach ? GC_SPACE_MACH :
+			      virt ? GC_SPACE_KVIRT : GC_SPACE_PHYS;
 	struct gc_dump *d = cli_open(argv[1]);
 	if (!d)
 		return EXIT_ERROR;
+	struct gc_kernel *kern = NULL;
+	if (virt && !(kern = cli_open_kernel(d, &ko))) {
+		gc_dump_close(d);
+		return EXIT_ERROR;
+	}
 	struct gc_json j;
 	if (json) {
 		gc_json_init(&j, stdout, true);
@@ -54,7 +67,9 @@ static int run(int argc, char **argv)
 		uint64_t n = GC_MIN_U64(count - done, WORDS_PER_LINE);
 		uint64_t a = addr + done * 8;
 		uint8_t buf[8 * WORDS_PER_LINE];
-		struct gc_error *err = gc_dump_read(d, space, a, buf, n * 8);
+		struct gc_error *err =
+			kern ? gc_kernel_read(kern, a, buf, n * 8) :
+			    gc_dump_read(d, space, a, buf, n * 8);
 		if (err) {
 			if (json) {
 				gc_json_array_end(&j);
@@ -104,6 +119,7 @@ static int run(int argc, char **argv)
 		gc_json_object_end(&j);
 		gc_json_end(&j);
 	}
+	gc_kernel_close(kern);
 	gc_dump_close(d);
 	return rc;
 }
@@ -112,6 +128,7 @@ const struct cli_command cmd_rd = {
 	.name = "rd",
 	.run = run,
 	.summary = "display memory as 64-bit words and ASCII, like crash's rd",
-	.usage = "rd DUMP [-p|-m] ADDR [COUNT] [--json]   "
-		 "(-p guest-physical, the default; -m machine)",
+	.usage = "rd DUMP [-p|-m|-v] ADDR [COUNT] [--json]   (-p guest-"
+		 "physical, the default below 0xffff800000000000; -m machine; "
+		 "-v kernel virtual, the default for kernel-half addresses)",
 };

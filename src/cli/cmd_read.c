@@ -16,6 +16,8 @@ static int write_all(FILE *out, const void *buf, size_t len)
 	return EXIT_OK;
 }
 
+static struct gc_kernel *kern; /* set for -v (kernel virtual) reads */
+
 static int read_range(struct gc_dump *d, enum gc_space space, uint64_t addr,
 		      uint64_t len, bool zero, FILE *out, uint8_t *buf,
 		      uint64_t *missing)
@@ -23,6 +25,7 @@ static int read_range(struct gc_dump *d, enum gc_space space, uint64_t addr,
 	while (len) {
 		size_t n = (size_t)(len < CHUNK ? len : CHUNK);
 		struct gc_error *err =
+			kern ? gc_kernel_read(kern, addr, buf, n) :
 			zero ? gc_dump_read_fill(d, space, addr, buf, n,
 						 missing) :
 			       gc_dump_read(d, space, addr, buf, n);
@@ -43,6 +46,10 @@ static int run(int argc, char **argv)
 	bool mach = cli_take_flag(&argc, argv, "-m");
 	bool phys = cli_take_flag(&argc, argv, "-p");
 	bool zero = cli_take_flag(&argc, argv, "--missing=zero");
+	bool virt = cli_take_flag(&argc, argv, "-v");
+	struct gc_kernel_opts ko;
+	if (!cli_take_kernel_opts(&argc, argv, &ko))
+		return EXIT_ERROR;
 	const char *outpath = NULL, *list = NULL;
 	uint64_t list_len = 0;
 	bool have_list_len = false;
@@ -65,8 +72,10 @@ static int run(int argc, char **argv)
 		}
 	}
 	argc = j;
-	if (mach && phys)
-		return cli_fail("read: -p and -m exclude each other");
+	if (mach + phys + virt > 1)
+		return cli_fail("read: -p, -m and -v exclude each other");
+	if (virt && zero)
+		return cli_fail("read: --missing=zero applies to -p/-m reads");
 	if (list ? argc != 2 : argc != 4)
 		return cli_usage(&cmd_read);
 	enum gc_space space = mach ? GC_SPACE_MACH : GC_SPACE_PHYS;
@@ -79,9 +88,16 @@ static int run(int argc, char **argv)
 			return cli_fail("read: '%s' is not a length",
 					argv[3]);
 	}
+	if (!list && !mach && !phys && !zero && addr >= 0xffff800000000000ull)
+		virt = true; /* kernel-half addresses are kernel virtual */
 	struct gc_dump *d = cli_open(argv[1]);
 	if (!d)
 		return EXIT_ERROR;
+	kern = NULL;
+	if (virt && !(kern = cli_open_kernel(d, &ko))) {
+		gc_dump_close(d);
+		return EXIT_ERROR;
+	}
 	if (!have_list_len)
 		list_len = gc_dump_page_size(d);
 	FILE *in = NULL, *out = stdout;
@@ -139,6 +155,8 @@ done:
 	if (rc && outpath)
 		remove(outpath);
 	free(buf);
+	gc_kernel_close(kern);
+	kern = NULL;
 	gc_dump_close(d);
 	return rc;
 }
@@ -148,7 +166,8 @@ const struct cli_command cmd_read = {
 	.run = run,
 	.summary = "raw bytes by address (or one address per line with "
 		   "--list)",
-	.usage = "read DUMP [-p|-m] ADDR LENGTH [-o FILE] [--missing=zero]\n"
-		 "       guestcore read DUMP [-p|-m] --list FILE [--length N] "
-		 "[-o FILE] [--missing=zero]",
+	.usage = "read DUMP [-p|-m|-v] ADDR LENGTH [-o FILE] [--missing=zero]\n"
+		 "       guestcore read DUMP [-p|-m|-v] --list FILE [--length N] "
+		 "[-o FILE] [--missing=zero]\n"
+		 "       (-v kernel virtual: the default for a kernel-half ADDR)",
 };

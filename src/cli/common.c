@@ -62,10 +62,46 @@ bool cli_parse_count(const char *s, uint64_t *out)
 	return errno == 0 && *end == '\0';
 }
 
+/* Extra files of a split kdump dump (--split FILE, any command). */
+#define MAX_SPLIT 64
+static const char *split_files[MAX_SPLIT + 1];
+
+bool cli_take_split(int *argc, char **argv)
+{
+	size_t n = 0;
+	int j = 0;
+	for (int i = 0; i < *argc; i++) {
+		if (!strcmp(argv[i], "--")) {
+			while (i < *argc)
+				argv[j++] = argv[i++];
+			break;
+		}
+		if (strcmp(argv[i], "--split")) {
+			argv[j++] = argv[i];
+			continue;
+		}
+		if (i + 1 >= *argc) {
+			cli_fail("--split needs a file name");
+			return false;
+		}
+		if (n == MAX_SPLIT) {
+			cli_fail("at most %d --split files", MAX_SPLIT);
+			return false;
+		}
+		split_files[n++] = argv[++i];
+	}
+	split_files[n] = NULL;
+	*argc = j;
+	argv[j] = NULL;
+	return true;
+}
+
 struct gc_dump *cli_open(const char *path)
 {
 	struct gc_dump *d;
-	struct gc_error *err = gc_dump_open(path, NULL, &d);
+	struct gc_open_opts opts = { .split_files = split_files };
+	struct gc_error *err = gc_dump_open(path, split_files[0] ? &opts :
+						  NULL, &d);
 	if (err) {
 		cli_error(err);
 		return NULL;

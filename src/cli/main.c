@@ -7,6 +7,10 @@
 
 static const struct cli_command *const commands[] = {
 	&cmd_info, &cmd_check, &cmd_rd, &cmd_read, &cmd_p2m, &cmd_regs,
+	&cmd_extract_qemu,
+	&cmd_vtop, &cmd_sym, &cmd_log,
+	&cmd_convert,
+	&cmd_vmcsinfo, &cmd_vmcs,
 };
 
 static void usage(FILE *out)
@@ -20,6 +24,9 @@ static void usage(FILE *out)
 			commands[i]->summary);
 	fprintf(out, "\nEvery reporting command takes --json.  "
 		     "`guestcore COMMAND --help` shows a command's usage.\n"
+		     "A split kdump dump (makedumpfile --split) is opened as "
+		     "its first file\nplus --split FILE for each other part "
+		     "(any command).\n"
 		     "Exit status: 0 success, 1 problems found, 2 error.\n");
 }
 
@@ -52,6 +59,8 @@ int main(int argc, char **argv)
 				return EXIT_OK;
 			}
 		}
+		if (!cli_take_split(&argc, argv))
+			return EXIT_ERROR;
 		return commands[i]->run(argc - 1, argv + 1);
 	}
 	fprintf(stderr, "guestcore: unknown command '%s'\n", argv[1]);
