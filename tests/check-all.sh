@@ -27,7 +27,7 @@ if [ "${GC_SKIP_ASAN:-0}" != 1 ]; then
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 tests/run.sh
 fi
 if [ "${GC_SKIP_FUZZ:-0}" != 1 ] && [ -x tests/fuzz/smoke.sh ]; then
-	run_part "fuzz smoke" tests/fuzz/smoke.sh
+	run_part "fuzz smoke" env FUZZ_SECONDS=${FUZZ_SECONDS:-3} tests/fuzz/smoke.sh
 fi
 echo "$total_p passed, $total_f failed"
 [ "$total_f" -eq 0 ]
