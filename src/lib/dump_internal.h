@@ -91,6 +91,9 @@ struct gc_dump {
 	struct gc_pagecache *pcache;
 };
 
+/* Record an open-time problem for `check` (printf-style message). */
+#define gc_dump_finding(d, ...) gc_report_add(&(d)->findings, __VA_ARGS__)
+
 /* Record a header field for info (printf-style value). */
 struct gc_error *gc_dump_add_field(struct gc_dump *d, const char *name,
 				   bool has_number, uint64_t number,

@@ -67,26 +67,6 @@ size_t gc_elf_vmcore_segments(const struct gc_dump *d,
 	return EV(d)->nsegs;
 }
 
-static struct gc_error *finding(struct gc_dump *d, enum gc_severity sev,
-				const char *code, bool has_off, uint64_t off,
-				const char *fmt, ...)
-	__attribute__((format(printf, 6, 7)));
-static struct gc_error *finding(struct gc_dump *d, enum gc_severity sev,
-				const char *code, bool has_off, uint64_t off,
-				const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	char *msg = gc_vasprintf(fmt, ap);
-	va_end(ap);
-	if (!msg)
-		return &gc_error_nomem;
-	struct gc_error *err = gc_report_add(&d->findings, sev, code, has_off,
-					     off, "%s", msg);
-	free(msg);
-	return err;
-}
-
 static struct gc_error *read_header(struct gc_dump *d, struct elfv *e)
 {
 	uint8_t h[64] = {0};
@@ -165,14 +145,14 @@ static struct gc_error *read_note_area(struct gc_dump *d, struct elfv *e,
 	uint64_t avail = off < d->file->size ? d->file->size - off : 0;
 	struct gc_error *err = NULL;
 	if (size > avail) {
-		err = finding(d, GC_SEV_ERROR, "note-truncated", true, off,
+		err = gc_dump_finding(d, GC_SEV_ERROR, "note-truncated", true, off,
 			      "%s: %" PRIu64 " bytes at 0x%" PRIx64 " run past "
 			      "the end of the file; %" PRIu64 " bytes are read",
 			      what, size, off, avail);
 		size = avail;
 	}
 	if (!err && size > MAX_NOTE_AREA) {
-		err = finding(d, GC_SEV_ERROR, "note-size", true, off,
+		err = gc_dump_finding(d, GC_SEV_ERROR, "note-size", true, off,
 			      "%s: %" PRIu64 " bytes is more than the %u "
 			      "bytes guestcore reads for notes", what, size,
 			      MAX_NOTE_AREA);
@@ -242,7 +222,7 @@ static struct gc_error *read_phdrs(struct gc_dump *d, struct elfv *e)
 			continue;
 		uint64_t end;
 		if (!gc_add_ok(s.paddr, s.memsz, &end)) {
-			err = finding(d, GC_SEV_ERROR, "segment-wraps", true,
+			err = gc_dump_finding(d, GC_SEV_ERROR, "segment-wraps", true,
 				      hoff, "PT_LOAD %" PRIu64 ": p_paddr 0x%"
 				      PRIx64 " + p_memsz 0x%" PRIx64 " wraps "
 				      "around; the segment is ignored", i,
@@ -250,7 +230,7 @@ static struct gc_error *read_phdrs(struct gc_dump *d, struct elfv *e)
 			continue;
 		}
 		if (s.filesz > s.memsz) {
-			err = finding(d, GC_SEV_WARNING, "segment-filesz", true,
+			err = gc_dump_finding(d, GC_SEV_WARNING, "segment-filesz", true,
 				      hoff, "PT_LOAD %" PRIu64 ": p_filesz 0x%"
 				      PRIx64 " exceeds p_memsz 0x%" PRIx64
 				      "; only p_memsz bytes are used", i,
@@ -258,14 +238,14 @@ static struct gc_error *read_phdrs(struct gc_dump *d, struct elfv *e)
 			s.filesz = s.memsz;
 		}
 		if (!err && !gc_range_ok(s.offset, s.filesz, d->file->size))
-			err = finding(d, GC_SEV_ERROR, "segment-truncated",
+			err = gc_dump_finding(d, GC_SEV_ERROR, "segment-truncated",
 				      true, hoff, "PT_LOAD %" PRIu64 ": data at "
 				      "0x%" PRIx64 "+0x%" PRIx64 " runs past "
 				      "the end of the file (size 0x%" PRIx64
 				      "); pages beyond it read as truncated",
 				      i, s.offset, s.filesz, d->file->size);
 		if (!err && (s.paddr & (d->page_size - 1)))
-			err = finding(d, GC_SEV_WARNING, "segment-unaligned",
+			err = gc_dump_finding(d, GC_SEV_WARNING, "segment-unaligned",
 				      true, hoff, "PT_LOAD %" PRIu64 ": p_paddr "
 				      "0x%" PRIx64 " is not page aligned; the "
 				      "partial first page is not addressable",
@@ -392,7 +372,7 @@ static struct gc_error *ev_open(struct gc_dump *d)
 	if (err)
 		return err;
 	if (e->overlaps)
-		err = finding(d, GC_SEV_NOTE, "segment-overlap", false, 0,
+		err = gc_dump_finding(d, GC_SEV_NOTE, "segment-overlap", false, 0,
 			      "%zu PT_LOAD segment%s overlap%s another in "
 			      "physical addresses (kdump's kernel-text alias "
 			      "of RAM); reads use the RAM segment",

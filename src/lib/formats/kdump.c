@@ -100,26 +100,6 @@ bool gc_kdump_flat_probe(const uint8_t *head, size_t len, struct gc_file *f)
 	       head[12] == 0 && gc_get64(head + 16, true) == 1;
 }
 
-static struct gc_error *finding(struct gc_dump *d, enum gc_severity sev,
-				const char *code, bool has_off, uint64_t off,
-				const char *fmt, ...)
-	__attribute__((format(printf, 6, 7)));
-static struct gc_error *finding(struct gc_dump *d, enum gc_severity sev,
-				const char *code, bool has_off, uint64_t off,
-				const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	char *msg = gc_vasprintf(fmt, ap);
-	va_end(ap);
-	if (!msg)
-		return &gc_error_nomem;
-	struct gc_error *err = gc_report_add(&d->findings, sev, code, has_off,
-					     off, "%s", msg);
-	free(msg);
-	return err;
-}
-
 /* ---- flattened format ---------------------------------------------- */
 
 static struct gc_error *flat_index(struct gc_dump *d, struct kd_file *k)
@@ -134,13 +114,13 @@ static struct gc_error *flat_index(struct gc_dump *d, struct kd_file *k)
 		return err;
 	uint64_t ver = gc_get64(h + 24, true);
 	if (ver != 1)
-		err = finding(d, GC_SEV_WARNING, "flat-version", true, 24,
+		err = gc_dump_finding(d, GC_SEV_WARNING, "flat-version", true, 24,
 			      "%s: flattened header version %" PRIu64
 			      " (only 1 is known)", f->path, ver);
 	while (!err) {
 		uint8_t r[16];
 		if (!gc_range_ok(pos, 16, f->size)) {
-			err = finding(d, GC_SEV_ERROR, "flat-truncated", true,
+			err = gc_dump_finding(d, GC_SEV_ERROR, "flat-truncated", true,
 				      pos, "%s: the flattened stream ends at "
 				      "0x%" PRIx64 " without its end marker "
 				      "(offset -1); %zu records were read",
@@ -159,7 +139,7 @@ static struct gc_error *flat_index(struct gc_dump *d, struct kd_file *k)
 		if ((int64_t)lo < 0 || (int64_t)sz < 0 ||
 		    !gc_add_ok(lo, sz, &lend) ||
 		    !gc_range_ok(pos + 16, sz, f->size)) {
-			err = finding(d, GC_SEV_ERROR, "flat-record", true, pos,
+			err = gc_dump_finding(d, GC_SEV_ERROR, "flat-record", true, pos,
 				      "%s: flattened record %zu (offset 0x%"
 				      PRIx64 ", size 0x%" PRIx64 ") runs past "
 				      "the end of the stream (size 0x%" PRIx64
@@ -430,7 +410,7 @@ static struct gc_error *read_bitmaps(struct gc_dump *d, struct kd_file *k,
 	uint64_t blocks;
 	struct gc_error *err = NULL;
 	if (k->bitmap_blocks & 1)
-		err = finding(d, GC_SEV_WARNING, "bitmap-blocks-odd", true,
+		err = gc_dump_finding(d, GC_SEV_WARNING, "bitmap-blocks-odd", true,
 			      k->is32 ? 428 : 436, "%s: bitmap_blocks %u is "
 			      "odd; the two bitmaps should be the same size",
 			      k->f->path, k->bitmap_blocks);
@@ -455,7 +435,7 @@ static struct gc_error *read_bitmaps(struct gc_dump *d, struct kd_file *k,
 	k->desc_off = k->bm_off + 2 * k->bm_bytes;
 	k->nbits = k->bm_bytes * 8;
 	if (max_mapnr > k->nbits) {
-		err = finding(d, GC_SEV_ERROR, "bitmap-short", true, k->bm_off,
+		err = gc_dump_finding(d, GC_SEV_ERROR, "bitmap-short", true, k->bm_off,
 			      "%s: the bitmaps hold %" PRIu64 " bits but "
 			      "max_mapnr is %" PRIu64 "; pfns from 0x%" PRIx64
 			      " on are treated as absent", k->f->path,
@@ -524,7 +504,7 @@ static struct gc_error *setup_file(struct gc_dump *d, struct kd_file *k,
 				(k->lsize - k->desc_off) / DESC_SIZE : 0;
 	k->ndesc_in_file = GC_MIN(room, k->ndesc);
 	if (k->ndesc_in_file < k->ndesc) {
-		err = finding(d, GC_SEV_ERROR, "desc-past-eof", true,
+		err = gc_dump_finding(d, GC_SEV_ERROR, "desc-past-eof", true,
 			      k->desc_off + k->ndesc_in_file * DESC_SIZE,
 			      "%s: bitmap 2 marks %" PRIu64 " pages dumped but "
 			      "only %" PRIu64 " page descriptors fit before the "
@@ -545,7 +525,7 @@ static struct gc_error *setup_file(struct gc_dump *d, struct kd_file *k,
 			return err;
 		uint64_t dend = k->desc_off + k->ndesc * DESC_SIZE;
 		if (off > k->desc_off && off < dend)
-			err = finding(d, GC_SEV_ERROR, "bitmap-desc-mismatch",
+			err = gc_dump_finding(d, GC_SEV_ERROR, "bitmap-desc-mismatch",
 				      true, where, "%s: bitmap 2 marks %" PRIu64
 				      " pages dumped, so the descriptors should "
 				      "end at 0x%" PRIx64 ", but the first page's"
@@ -571,7 +551,7 @@ static struct gc_error *open_part(struct gc_dump *d, struct kd_file *k)
 		if (err)
 			return err;
 		if (k->flat_overlaps)
-			err = finding(d, GC_SEV_NOTE, "flat-overlap", false, 0,
+			err = gc_dump_finding(d, GC_SEV_NOTE, "flat-overlap", false, 0,
 				      "%s: %zu flattened records overwrite "
 				      "earlier ones (later records win)",
 				      k->f->path, k->flat_overlaps);
@@ -594,7 +574,7 @@ static struct gc_error *read_blob(struct gc_dump *d, struct kd_file *k,
 	if (!size)
 		return NULL;
 	if (size > MAX_META || !gc_range_ok(off, size, k->lsize))
-		return finding(d, GC_SEV_ERROR, code, true, off,
+		return gc_dump_finding(d, GC_SEV_ERROR, code, true, off,
 			       "%s: %s of %" PRIu64 " bytes at 0x%" PRIx64
 			       " lies outside the dump (size 0x%" PRIx64 ")",
 			       k->f->path, what, size, off, k->lsize);
@@ -823,7 +803,7 @@ static struct gc_error *kd_open(struct gc_dump *d)
 	if (err)
 		return err;
 	if (nextra && !m->split)
-		err = finding(d, GC_SEV_WARNING, "split-flag", true,
+		err = gc_dump_finding(d, GC_SEV_WARNING, "split-flag", true,
 			      m->block_size + (m->is32 ? 8 : 12),
 			      "split files were given but %s does not have "
 			      "the split flag set", m->f->path);

@@ -66,26 +66,6 @@ struct xc_core {
 
 static struct xc_core *XC(struct gc_dump *d) { return d->priv; }
 
-static struct gc_error *finding(struct gc_dump *d, enum gc_severity sev,
-				const char *code, bool has_off, uint64_t off,
-				const char *fmt, ...)
-	__attribute__((format(printf, 6, 7)));
-static struct gc_error *finding(struct gc_dump *d, enum gc_severity sev,
-				const char *code, bool has_off, uint64_t off,
-				const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	char *msg = gc_vasprintf(fmt, ap);
-	va_end(ap);
-	if (!msg)
-		return &gc_error_nomem;
-	struct gc_error *err = gc_report_add(&d->findings, sev, code, has_off,
-					     off, "%s", msg);
-	free(msg);
-	return err;
-}
-
 /* ------------------------------------------------------------------ */
 /* ELF parsing                                                          */
 
@@ -266,7 +246,7 @@ static struct gc_error *parse_sections(struct gc_dump *d,
 			struct section *dst =
 				(struct section *)((char *)x + known[k].off);
 			if (dst->present) {
-				err = finding(d, GC_SEV_WARNING,
+				err = gc_dump_finding(d, GC_SEV_WARNING,
 					      "duplicate-section", true, off,
 					      "section %s appears twice "
 					      "(headers %" PRIu64 " and %"
@@ -277,7 +257,7 @@ static struct gc_error *parse_sections(struct gc_dump *d,
 			*dst = sec;
 			if (!gc_range_ok(sec.offset, sec.size,
 					 d->file->size))
-				err = finding(
+				err = gc_dump_finding(
 					d, GC_SEV_ERROR, "section-bounds", true,
 					sec.offset,
 					"section %s (offset 0x%" PRIx64
@@ -324,7 +304,7 @@ static struct gc_error *parse_notes(struct gc_dump *d)
 	while (!err && pos < len) {
 		uint64_t at = x->note.offset + pos;
 		if (len - pos < 12) {
-			err = finding(d, GC_SEV_WARNING, "note-short", true, at,
+			err = gc_dump_finding(d, GC_SEV_WARNING, "note-short", true, at,
 				      "%" PRIu64 " stray bytes at the end of "
 				      ".note.Xen are too short for a note "
 				      "header (12 bytes)", len - pos);
@@ -346,7 +326,7 @@ static struct gc_error *parse_notes(struct gc_dump *d)
 					" bytes left)", namesz, descsz,
 					len - pos - 12);
 			else
-				err = finding(d, GC_SEV_WARNING, "note-short",
+				err = gc_dump_finding(d, GC_SEV_WARNING, "note-short",
 					      true, at,
 					      "note type 0x%x claims %u name + "
 					      "%u descriptor bytes but only %"
@@ -378,7 +358,7 @@ static struct gc_error *parse_notes(struct gc_dump *d)
 			break;
 		case XEN_ELFNOTE_DUMPCORE_XEN_VERSION:
 			if (descsz < 1200) {
-				err = finding(d, GC_SEV_WARNING, "note-short",
+				err = gc_dump_finding(d, GC_SEV_WARNING, "note-short",
 					      true, at,
 					      "DUMPCORE_XEN_VERSION descriptor"
 					      " is %u bytes, expected 1280",
@@ -396,7 +376,7 @@ static struct gc_error *parse_notes(struct gc_dump *d)
 			break;
 		case XEN_ELFNOTE_DUMPCORE_FORMAT_VERSION:
 			if (descsz < 8) {
-				err = finding(d, GC_SEV_WARNING, "note-short",
+				err = gc_dump_finding(d, GC_SEV_WARNING, "note-short",
 					      true, at,
 					      "DUMPCORE_FORMAT_VERSION "
 					      "descriptor is %u bytes, expected"
@@ -407,7 +387,7 @@ static struct gc_error *parse_notes(struct gc_dump *d)
 			x->format_version = gc_get64(desc, be);
 			break;
 		default:
-			err = finding(d, GC_SEV_NOTE, "note-unknown", true, at,
+			err = gc_dump_finding(d, GC_SEV_NOTE, "note-unknown", true, at,
 				      "unknown note type 0x%x (%u bytes) "
 				      "ignored", type, descsz);
 		}
@@ -569,7 +549,7 @@ static struct gc_error *finish_open(struct gc_dump *d, uint64_t n_index)
 		uint64_t pfn = x->idx.has_pfn ?
 				       gc_column_get(&x->idx.pfn, first) :
 				       first;
-		err = finding(d, GC_SEV_ERROR, "pages-truncated", true,
+		err = gc_dump_finding(d, GC_SEV_ERROR, "pages-truncated", true,
 			      x->pages_offset + (first << d->page_shift),
 			      "page data is truncated: the file ends at 0x%"
 			      PRIx64 ", so %" PRIu64 " of %" PRIu64
@@ -580,7 +560,7 @@ static struct gc_error *finish_open(struct gc_dump *d, uint64_t n_index)
 			return err;
 	}
 	if (x->pages_in_section < nr) {
-		err = finding(d, GC_SEV_ERROR, "pages-section-size", true,
+		err = gc_dump_finding(d, GC_SEV_ERROR, "pages-section-size", true,
 			      x->pages.hdr_offset,
 			      "the pages section holds %" PRIu64 " pages but "
 			      "the index lists %" PRIu64, x->pages_in_section,
@@ -602,12 +582,12 @@ static struct gc_error *setup_vcpus(struct gc_dump *d, uint64_t ctx_bytes,
 	struct xc_core *x = XC(d);
 	x->ctxt_stride = stride;
 	if (x->nr_vcpus_hdr == 0) {
-		return finding(d, GC_SEV_WARNING, "vcpus-none", true, at,
+		return gc_dump_finding(d, GC_SEV_WARNING, "vcpus-none", true, at,
 			       "the header lists no vCPU contexts "
 			       "(xch_nr_vcpus = 0): no registers and no cr3");
 	}
 	if (stride == 0)
-		return finding(d, GC_SEV_ERROR, "vcpus-stride", true, at,
+		return gc_dump_finding(d, GC_SEV_ERROR, "vcpus-stride", true, at,
 			       "the vCPU context stride is 0; contexts "
 			       "cannot be located");
 	uint64_t fit = ctx_bytes / stride;
@@ -616,7 +596,7 @@ static struct gc_error *setup_vcpus(struct gc_dump *d, uint64_t ctx_bytes,
 		n = 4096; /* Xen's HVM_MAX_VCPUS is far below */
 	x->nr_ctx = (unsigned int)n;
 	if (n < x->nr_vcpus_hdr)
-		return finding(d, GC_SEV_ERROR, "vcpus-count", true, at,
+		return gc_dump_finding(d, GC_SEV_ERROR, "vcpus-count", true, at,
 			       "the header lists %" PRIu64 " vCPU contexts of "
 			       "%" PRIu64 " bytes but only %" PRIu64
 			       " fit in the 0x%" PRIx64 " bytes available",
@@ -666,7 +646,7 @@ static struct gc_error *open_elf(struct gc_dump *d)
 	if (err)
 		return err;
 	if (!x->have_none_note || !x->have_format_note) {
-		err = finding(d, GC_SEV_WARNING, "notes-missing", true,
+		err = gc_dump_finding(d, GC_SEV_WARNING, "notes-missing", true,
 			      x->note.offset,
 			      ".note.Xen lacks the %s%s%s note%s the writer "
 			      "always emits",
@@ -681,7 +661,7 @@ static struct gc_error *open_elf(struct gc_dump *d)
 			return err;
 	}
 	if (x->have_format_note && x->format_version != 1) {
-		err = finding(d, GC_SEV_WARNING, "format-version", true,
+		err = gc_dump_finding(d, GC_SEV_WARNING, "format-version", true,
 			      x->note.offset,
 			      "format_version is 0x%016" PRIx64 "; only "
 			      "0x0000000000000001 (0.1) is known",
@@ -706,7 +686,7 @@ static struct gc_error *open_elf(struct gc_dump *d)
 				    "no page can be placed");
 	x->pv = x->p2m.present;
 	if (x->pv != (x->magic == XC_CORE_MAGIC)) {
-		err = finding(d, GC_SEV_WARNING, "magic-index", true,
+		err = gc_dump_finding(d, GC_SEV_WARNING, "magic-index", true,
 			      x->header_note_offset,
 			      "xch_magic says %s but the index is %s; "
 			      "trusting the index",
@@ -718,7 +698,7 @@ static struct gc_error *open_elf(struct gc_dump *d)
 	x->index_offset = ix->offset;
 	x->index_entsize = x->pv ? 16 : 8;
 	if (ix->entsize && ix->entsize != x->index_entsize) {
-		err = finding(d, GC_SEV_WARNING, "index-entsize", true,
+		err = gc_dump_finding(d, GC_SEV_WARNING, "index-entsize", true,
 			      ix->hdr_offset,
 			      "%s sh_entsize is %" PRIu64 ", expected %" PRIu64
 			      "; using %" PRIu64, x->pv ? ".xen_p2m" :
@@ -731,7 +711,7 @@ static struct gc_error *open_elf(struct gc_dump *d)
 	x->index_entries_in_file = ix_bytes / x->index_entsize;
 	if (ix->size % x->index_entsize || ix->size / x->index_entsize !=
 						   x->nr_pages_hdr) {
-		err = finding(d, GC_SEV_ERROR, "index-size", true,
+		err = gc_dump_finding(d, GC_SEV_ERROR, "index-size", true,
 			      ix->hdr_offset,
 			      "the index %s is 0x%" PRIx64 " bytes: (index end"
 			      " 0x%" PRIx64 " - index start 0x%" PRIx64 ") / %"
@@ -747,7 +727,7 @@ static struct gc_error *open_elf(struct gc_dump *d)
 	uint64_t n = GC_MIN(x->nr_pages_hdr, x->index_entries_in_file);
 	n = GC_MIN(n, ix->size / x->index_entsize);
 	if (ix_bytes < ix->size) {
-		err = finding(d, GC_SEV_ERROR, "index-truncated", true,
+		err = gc_dump_finding(d, GC_SEV_ERROR, "index-truncated", true,
 			      ix->offset + ix_bytes,
 			      "the page index is cut short by the end of the "
 			      "file: %" PRIu64 " of %" PRIu64 " entries are "
@@ -760,7 +740,7 @@ static struct gc_error *open_elf(struct gc_dump *d)
 	x->pages_offset = x->pages.offset;
 	x->pages_in_section = x->pages.size >> d->page_shift;
 	if (x->pages.offset & (d->page_size - 1)) {
-		err = finding(d, GC_SEV_WARNING, "pages-alignment", true,
+		err = gc_dump_finding(d, GC_SEV_WARNING, "pages-alignment", true,
 			      x->pages.hdr_offset,
 			      ".xen_pages starts at 0x%" PRIx64 ", not page "
 			      "aligned", x->pages.offset);
@@ -775,7 +755,7 @@ static struct gc_error *open_elf(struct gc_dump *d)
 	uint64_t stride = x->prstatus.entsize;
 	x->is_32bit = x->e_machine == EM_386 || stride == VCPU_CTX_32;
 	if (!x->prstatus.present) {
-		err = finding(d, GC_SEV_ERROR, "vcpus-missing", false, 0,
+		err = gc_dump_finding(d, GC_SEV_ERROR, "vcpus-missing", false, 0,
 			      "there is no .xen_prstatus section: no vCPU "
 			      "registers and no cr3");
 	} else {
@@ -867,7 +847,7 @@ static struct gc_error *open_legacy(struct gc_dump *d)
 	uint64_t n = GC_MIN(x->nr_pages_hdr, room / x->index_entsize);
 	x->index_entries_in_file = n;
 	if (n < x->nr_pages_hdr) {
-		err = finding(d, GC_SEV_ERROR, "index-size", true,
+		err = gc_dump_finding(d, GC_SEV_ERROR, "index-size", true,
 			      x->index_offset,
 			      "xch_nr_pages is %" PRIu64 " but only %" PRIu64
 			      " index entries of %" PRIu64 " bytes fit before "
@@ -892,7 +872,7 @@ static struct gc_error *open_legacy(struct gc_dump *d)
 	if (err)
 		return err;
 	if (x->pv) {
-		err = finding(d, GC_SEV_NOTE, "legacy-no-pfn", false, 0,
+		err = gc_dump_finding(d, GC_SEV_NOTE, "legacy-no-pfn", false, 0,
 			      "legacy PV dumps list machine frames only; reads"
 			      " by pfn need the guest's own p2m, which this "
 			      "reader does not rebuild yet: read by mfn (-m)");
