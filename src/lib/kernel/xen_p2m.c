@@ -27,14 +27,61 @@ struct cmp {
 	struct gc_report *rep;
 	const char *what;
 	uint64_t compared, missing_guest, mismatches, reported;
+	/* The dump's pfn runs, so that pfns it does not hold are skipped
+	 * without building an error for each (a p2m list can be far larger
+	 * than the dump). */
+	struct gc_frame_run *runs;
+	size_t nr_runs, hint;
+	bool runs_loaded;
 };
+
+static bool pfn_in_runs(struct cmp *c, uint64_t pfn)
+{
+	if (!c->runs_loaded) {
+		c->runs_loaded = true;
+		struct gc_error *e = gc_dump_frame_runs(c->k->d, GC_SPACE_PHYS,
+							&c->runs, &c->nr_runs);
+		if (e) {  /* unknown: fall back to asking for every pfn */
+			gc_error_free(e);
+			c->runs = NULL;
+			c->nr_runs = SIZE_MAX;
+		}
+	}
+	if (c->nr_runs == SIZE_MAX)
+		return true;
+	if (c->hint < c->nr_runs && pfn >= c->runs[c->hint].start &&
+	    pfn - c->runs[c->hint].start < c->runs[c->hint].count)
+		return true;
+	size_t lo = 0, hi = c->nr_runs;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (pfn < c->runs[mid].start)
+			hi = mid;
+		else if (pfn - c->runs[mid].start >= c->runs[mid].count)
+			lo = mid + 1;
+		else {
+			c->hint = mid;
+			return true;
+		}
+	}
+	return false;
+}
+
+static void cmp_done(struct cmp *c)
+{
+	free(c->runs);
+	c->runs = NULL;
+}
 
 static struct gc_error *compare(struct cmp *c, uint64_t pfn, uint64_t gmfn)
 {
-	uint64_t dmfn;
-	struct gc_error *e = gc_dump_pfn_to_mfn(c->k->d, pfn, &dmfn);
-	bool in_dump = !e;
-	gc_error_free(e);
+	uint64_t dmfn = 0;
+	bool in_dump = false;
+	if (pfn_in_runs(c, pfn)) {
+		struct gc_error *e = gc_dump_pfn_to_mfn(c->k->d, pfn, &dmfn);
+		in_dump = !e;
+		gc_error_free(e);
+	}
 	if (gmfn == P2M_INVALID) {
 		if (in_dump)
 			c->missing_guest++;
@@ -63,6 +110,7 @@ static struct gc_error *compare(struct cmp *c, uint64_t pfn, uint64_t gmfn)
 
 static struct gc_error *summary(struct cmp *c)
 {
+	cmp_done(c);
 	if (!c->mismatches)
 		return gc_report_add(c->rep, GC_SEV_OK, "p2m-agrees", false, 0,
 				     "%s agrees with the dump's index for "
@@ -145,6 +193,7 @@ static struct gc_error *check_fll(struct gc_kernel *k, struct gc_report *rep)
 		}
 	}
 	free(top);
+	cmp_done(&c);
 	if (e) {
 		if (e == &gc_error_nomem)
 			return e;
@@ -197,10 +246,13 @@ static struct gc_error *check_linear(struct gc_kernel *k,
 			continue;
 		}
 		for (uint64_t i = 0; i < 512 && base + i < size; i++)
-			if ((e = compare(&c, base + i, page[i])))
+			if ((e = compare(&c, base + i, page[i]))) {
+				cmp_done(&c);
 				return e;
+			}
 	}
 	struct gc_error *e;
+	cmp_done(&c);
 	if (unreadable && (e = gc_report_add(rep, GC_SEV_WARNING, "p2m-linear",
 					     false, 0, "%" PRIu64 " pages of "
 					     "the linear p2m list cannot be "
@@ -224,8 +276,10 @@ static struct gc_error *check_tree(struct gc_kernel *k, struct gc_report *rep,
 		if (top[t] == mid_missing ||
 		    t * 512 * 512 >= max_pfn)
 			continue;
-		if (gc_kernel_read(k, top[t], mid, 4096)) {
-			continue; /* error freed below is not kept */
+		struct gc_error *e1 = gc_kernel_read(k, top[t], mid, 4096);
+		if (e1) {
+			gc_error_free(e1);
+			continue;
 		}
 		for (uint64_t m = 0; !e && m < 512; m++) {
 			uint64_t base = (t * 512 + m) * 512;
@@ -242,6 +296,7 @@ static struct gc_error *check_tree(struct gc_kernel *k, struct gc_report *rep,
 		}
 	}
 	free(top);
+	cmp_done(&c);
 	if (e) {
 		struct gc_error *r = e == &gc_error_nomem ? e :
 			gc_report_add(rep, GC_SEV_WARNING, "p2m-tree", false, 0,
