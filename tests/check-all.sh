@@ -19,9 +19,19 @@ run_part() {
 	fi
 	rm -f /tmp/gc-check-part.$$
 }
-run_part "tests (build)" env BUILD=build tests/run.sh
+# The sanitizer build compiles while the normal build's tests run.
+asan_pid=
 if [ "${GC_SKIP_ASAN:-0}" != 1 ]; then
-	make -s asan >/dev/null 2>&1 || make asan
+	make -s asan >/tmp/gc-check-asan.$$ 2>&1 &
+	asan_pid=$!
+fi
+run_part "tests (build)" env BUILD=build tests/run.sh
+if [ -n "$asan_pid" ]; then
+	if ! wait "$asan_pid"; then
+		cat /tmp/gc-check-asan.$$
+		make asan
+	fi
+	rm -f /tmp/gc-check-asan.$$
 	run_part "tests (ASan+UBSan)" env BUILD=build-asan \
 		ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 tests/run.sh

@@ -38,40 +38,65 @@ else
 fi
 
 passed=0 failed=0 skipped=0
-LOG="$GC_TEST_TMP/log"
+LOGS="$GC_TEST_TMP/logs"
+mkdir -p "$LOGS"
 tally() {
-	# $1 = label; reads test output from $LOG
-	local p f s
-	p=$(grep -c '^PASS ' "$LOG"); f=$(grep -c '^FAIL ' "$LOG"); s=$(grep -c '^SKIP ' "$LOG")
+	# $1 = label, $2 = its log
+	local p f s log=$2
+	p=$(grep -c '^PASS ' "$log"); f=$(grep -c '^FAIL ' "$log"); s=$(grep -c '^SKIP ' "$log")
 	passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
 	if [ "$f" -gt 0 ] || [ "${VERBOSE:-0}" = 1 ]; then
-		cat "$LOG"
+		cat "$log"
 	else
-		grep '^SKIP ' "$LOG" || true
+		grep '^SKIP ' "$log" || true
 	fi
 	printf '%-40s %4d passed, %d failed\n' "$1" "$p" "$f"
 }
 
+# Each unit binary and each CLI script runs on its own (own scratch dir
+# $T, own log); GC_TEST_JOBS of them at a time (default: the CPUs), then
+# the logs are tallied in a fixed order.
+run_one() {  # LABEL LOG CMD...
+	local label=$1 log=$2 rc
+	shift 2
+	"$@" > "$log" 2>&1
+	rc=$?
+	if [ $rc -ne 0 ] && ! grep -q '^FAIL ' "$log"; then
+		echo "FAIL $label: exited $rc without reporting" >> "$log"
+	fi
+}
+JOBS=${GC_TEST_JOBS:-$(nproc 2>/dev/null || echo 1)}
+labels=() logs=()
+running=0
+launch() {  # LABEL CMD...
+	local label=$1 log="$LOGS/${#labels[@]}.log"
+	shift
+	labels+=("$label"); logs+=("$log")
+	if [ "$running" -ge "$JOBS" ]; then
+		wait -n
+		running=$((running - 1))
+	fi
+	run_one "$label" "$log" "$@" &
+	running=$((running + 1))
+}
+
+# The scripts (the slow part) first, then the unit binaries.
+scripts=()
+for s in tests/cli/test_*.sh; do
+	[ -f "$s" ] && scripts+=("$s")
+done
+for s in "${scripts[@]}"; do
+	name=$(basename "$s" .sh)
+	mkdir -p "$GC_TEST_TMP/$name"
+	launch "$(basename "$s")" env T="$GC_TEST_TMP/$name" bash "$s"
+done
 for t in "$BUILD"/tests/test_*; do
 	[ -x "$t" ] || continue
-	"$t" > "$LOG" 2>&1
-	rc=$?
-	if [ $rc -ne 0 ] && ! grep -q '^FAIL ' "$LOG"; then
-		echo "FAIL $(basename "$t"): exited $rc without reporting" >> "$LOG"
-	fi
-	tally "$(basename "$t")"
+	launch "$(basename "$t")" "$t"
 done
-
-for s in tests/cli/test_*.sh; do
-	[ -f "$s" ] || continue
-	export T="$GC_TEST_TMP/$(basename "$s" .sh)"
-	mkdir -p "$T"
-	bash "$s" > "$LOG" 2>&1
-	rc=$?
-	if [ $rc -ne 0 ] && ! grep -q '^FAIL ' "$LOG"; then
-		echo "FAIL $(basename "$s"): exited $rc without reporting" >> "$LOG"
-	fi
-	tally "$(basename "$s")"
+wait
+for i in "${!labels[@]}"; do
+	tally "${labels[$i]}" "${logs[$i]}"
 done
 
 echo "skipped: $skipped"

@@ -29,6 +29,7 @@ enum gc_error_code {
 	GC_ERR_UNSUPPORTED,   /* recognised, but not handled (yet) */
 	GC_ERR_TRANSLATION,   /* an address translation stopped */
 	GC_ERR_CORRUPT,       /* data failed to decode (codec, checksum) */
+	GC_ERR_CANCELLED,     /* the caller asked the work to stop */
 };
 
 /* Address spaces an error (or a read) can refer to. */

@@ -13,6 +13,7 @@
 #ifndef GUESTCORE_WRITER_H
 #define GUESTCORE_WRITER_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdbool.h>
@@ -88,6 +89,10 @@ struct gc_convert_opts {
 	/* Called now and then with pages done / total (may be NULL). */
 	void (*progress)(void *arg, uint64_t done, uint64_t total);
 	void *progress_arg;
+	/* When set and *CANCEL becomes non-zero (e.g. from a SIGINT
+	 * handler), the work stops with GC_ERR_CANCELLED and the temporary
+	 * output is removed. */
+	const volatile sig_atomic_t *cancel;
 };
 
 struct gc_convert_stats {

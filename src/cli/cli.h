@@ -3,6 +3,7 @@
 #ifndef GC_CLI_H
 #define GC_CLI_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -30,6 +31,12 @@ extern const struct cli_command cmd_vtop, cmd_sym, cmd_log;
 extern const struct cli_command cmd_convert;
 extern const struct cli_command cmd_vmcsinfo, cmd_vmcs;
 
+/*
+ * SIGINT, SIGTERM and SIGHUP set a flag instead of killing the process,
+ * so that long writers (convert, extract) stop cleanly and remove their
+ * temporary output.  Returns the flag for gc_convert_opts.cancel.
+ */
+const volatile sig_atomic_t *cli_cancel_flag(void);
 /* Print "guestcore: <error>" and return EXIT_ERROR; frees ERR. */
 int cli_error(struct gc_error *err);
 /* Print "guestcore: <fmt>" and return EXIT_ERROR. */

@@ -297,6 +297,7 @@ static int run(int argc, char **argv)
 	cli_progress_init(&pb, "convert", gc_dump_page_size(d));
 	o.progress = cli_progress_update;
 	o.progress_arg = &pb;
+	o.cancel = cli_cancel_flag();
 	struct gc_convert_stats st;
 	struct gc_error *err = gc_convert(d, out, &o, &st);
 	cli_progress_done(&pb);

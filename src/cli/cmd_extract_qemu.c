@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "progress.h"
 #include "guestcore/qemu.h"
 
 static char *slurp(const char *path, size_t *len)
@@ -238,11 +239,18 @@ static int run(int argc, char **argv)
 	struct gc_qemu_ram_opts o = { ram, nr_ram, mtree_text, mtree_len, machine, ram_size };
 	struct gc_convert_opts copts = { .format = kdump ? GC_OUT_KDUMP : GC_OUT_ELF,
 					 .codec = codec };
+	struct cli_progress pb;
+	cli_progress_init(&pb, "extract", 4096);
+	copts.progress = cli_progress_update;
+	copts.progress_arg = &pb;
+	copts.cancel = cli_cancel_flag();
 	if ((err = gc_qemu_ram_map_build(core, &o, &map))) {
 		rc = cli_error(gc_error_set_file(err, core_path));
 		goto done;
 	}
-	if (!dry && (err = gc_qemu_extract(core, &map, out, &copts, &res))) {
+	err = dry ? NULL : gc_qemu_extract(core, &map, out, &copts, &res);
+	cli_progress_done(&pb);
+	if (err) {
 		rc = cli_error(err);
 		goto done;
 	}

@@ -11,8 +11,10 @@
 int cli_error(struct gc_error *err)
 {
 	fprintf(stderr, "guestcore: %s\n", gc_error_string(err));
+	/* Stopped by SIGINT/SIGTERM: the shell's convention, 128 + 2. */
+	int rc = err->code == GC_ERR_CANCELLED ? 130 : EXIT_ERROR;
 	gc_error_free(err);
-	return EXIT_ERROR;
+	return rc;
 }
 
 int cli_fail(const char *fmt, ...)
@@ -127,4 +129,27 @@ bool cli_take_flag(int *argc, char **argv, const char *flag)
 	*argc = j;
 	argv[j] = NULL;
 	return found;
+}
+
+/* The CLI's one piece of process state: set by a signal handler. */
+static volatile sig_atomic_t cancel_requested;
+
+static void on_cancel_signal(int sig)
+{
+	(void)sig;
+	cancel_requested = 1;
+}
+
+const volatile sig_atomic_t *cli_cancel_flag(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_cancel_signal;
+	/* A second signal takes the default action (ends the process). */
+	sa.sa_flags = SA_RESETHAND;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	return &cancel_requested;
 }

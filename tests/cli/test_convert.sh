@@ -26,6 +26,26 @@ run_gc "convert-exclude-needs-kdump" 2 convert x -o "$T/y" --exclude zero &&
 	*) fail "convert-exclude-needs-kdump" "$ERR" ;; esac
 expect_rc "convert-bad-codec" 2 convert x -o "$T/y" --format kdump --compress lz4
 
+# ---- interrupted: SIGINT while writing leaves neither OUT nor a temp file -
+# A 4 GiB (sparse) guest: the signal is sent as soon as the temporary file
+# appears, long before the copy can end.
+"$GCFIX" --pages 1048576 --fast-pages -o "$T/big.core" >/dev/null
+mkdir -p "$T/intr"
+"$GC" convert "$T/big.core" -o "$T/intr/out.elf" 2>"$T/intr.err" &
+cpid=$!
+for _ in $(seq 1 500); do
+	ls -a "$T/intr" | grep -q gctmp && break
+	sleep 0.01
+done
+kill -INT $cpid 2>/dev/null
+wait $cpid; crc=$?
+same "convert-sigint-exit-130" "$crc" "130"
+case "$(cat "$T/intr.err")" in *"interrupted at pfn 0x"*"partial output was removed"*)
+	pass "convert-sigint-message" ;;
+*) fail "convert-sigint-message" "$(cat "$T/intr.err")" ;; esac
+same "convert-sigint-nothing-left" "$(ls -A "$T/intr")" ""
+rm -f "$T/big.core"
+
 for kind in pv pvh; do
 	core="$GC_DUMP_CACHE/xen-$kind-idle/xen-$kind-idle.core"
 	exp="$GC_SHARED_DUMPS/xen-$kind-idle/expected"

@@ -140,12 +140,17 @@ struct dump_src {
 	struct gc_dump *d;
 	const struct gc_pt_overlay *ov;
 	uint32_t page_size;
+	const volatile sig_atomic_t *cancel;
 };
 
 static struct gc_error *dump_read(void *arg, uint64_t pfn, void *buf,
 				  enum gc_page_state *state)
 {
 	struct dump_src *s = arg;
+	if (s->cancel && *s->cancel)
+		return gc_error_new(GC_ERR_CANCELLED, "convert",
+				    "interrupted at pfn 0x%" PRIx64
+				    "; the partial output was removed", pfn);
 	const uint8_t *ov = gc_pt_overlay_get(s->ov, pfn);
 	if (ov) {
 		memcpy(buf, ov, s->page_size);
@@ -530,7 +535,8 @@ struct gc_error *gc_convert(struct gc_dump *in, const char *out_path,
 			gc_convert_kernel_from_vmcoreinfo(&k, b.vmcoreinfo,
 							  b.vmcoreinfo_len);
 		struct dump_src ds = { .d = in, .ov = ov,
-				       .page_size = gc_dump_page_size(in) };
+				       .page_size = gc_dump_page_size(in),
+				       .cancel = opts.cancel };
 		struct gc_wsource src = {
 			.page_size = ds.page_size,
 			.runs = runs,
