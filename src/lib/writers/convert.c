@@ -173,6 +173,50 @@ static struct gc_error *dump_read(void *arg, uint64_t pfn, void *buf,
 	return err;
 }
 
+/* Frames stored raw and back to back in one file, not rewritten by the
+ * overlay: the ELF writer copies them file to file.  Spans stop at 8192
+ * frames so that progress and cancellation stay responsive. */
+static uint64_t dump_raw_span(void *arg, uint64_t pfn, uint64_t max, int *fd,
+			      const char **path, uint64_t *off)
+{
+	struct dump_src *s = arg;
+	struct gc_dump *d = s->d;
+	if (s->cancel && *s->cancel)
+		return 0;  /* dump_read reports it */
+	max = GC_MIN(max, 8192);
+	struct gc_file *file = NULL;
+	uint64_t n = 0, start = 0;
+	for (; n < max; n++) {
+		struct gc_page_loc loc;
+		if (gc_pt_overlay_get(s->ov, pfn + n))
+			break;
+		struct gc_error *e = d->ops->locate(d, GC_SPACE_PHYS, pfn + n,
+						    &loc);
+		if (e) {
+			gc_error_free(e);
+			break;
+		}
+		struct gc_file *f = loc.file ? loc.file : d->file;
+		if (loc.state != GC_PAGE_PRESENT || loc.codec != GC_CODEC_RAW ||
+		    loc.indirect || loc.size != s->page_size ||
+		    loc.offset > f->size || f->size - loc.offset < s->page_size)
+			break;
+		if (!n) {
+			file = f;
+			start = loc.offset;
+		} else if (f != file ||
+			   loc.offset != start + n * s->page_size) {
+			break;
+		}
+	}
+	if (n) {
+		*fd = file->fd;
+		*path = file->path;
+		*off = start;
+	}
+	return n;
+}
+
 static bool is_xen_pv(struct gc_dump *d)
 {
 	return gc_dump_has_space(d, GC_SPACE_MACH);
@@ -542,6 +586,7 @@ struct gc_error *gc_convert(struct gc_dump *in, const char *out_path,
 			.runs = runs,
 			.nr_runs = nr,
 			.read = dump_read,
+			.raw_span = dump_raw_span,
 			.arg = &ds,
 			.notes = b.notes.data,
 			.notes_len = b.notes.len,

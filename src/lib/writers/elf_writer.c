@@ -151,6 +151,26 @@ struct gc_error *gc_write_elf(const struct gc_wsource *src, int fd,
 		for (uint64_t f = 0; f < src->runs[i].count && !err; f++) {
 			enum gc_page_state state;
 			uint64_t pfn = src->runs[i].start + f;
+			int in_fd;
+			const char *in_path;
+			uint64_t in_off, span = src->raw_span ?
+				src->raw_span(src->arg, pfn,
+					      src->runs[i].count - f, &in_fd,
+					      &in_path, &in_off) : 0;
+			if (span) {
+				err = gc_wfile_copy(&w, in_fd, in_path, in_off,
+						    span * ps);
+				if (err)
+					break;
+				st->pages_written += span;
+				uint64_t before = done;
+				done += span;
+				f += span - 1;
+				if (opts->progress && done / 4096 != before / 4096)
+					opts->progress(opts->progress_arg, done,
+						       st->pages_total);
+				continue;
+			}
 			err = src->read(src->arg, pfn, batch, &state);
 			if (err)
 				break;

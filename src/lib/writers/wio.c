@@ -74,6 +74,50 @@ struct gc_error *gc_wfile_write(struct gc_wfile *w, const void *p, size_t len)
 	return NULL;
 }
 
+struct gc_error *gc_wfile_copy(struct gc_wfile *w, int in_fd,
+			       const char *in_path, uint64_t in_off,
+			       uint64_t len)
+{
+	struct gc_error *err = gc_wfile_flush(w);
+	if (err)
+		return err;
+	loff_t ioff = (loff_t)in_off, ooff = (loff_t)w->pos;
+	uint64_t left = len;
+	/* In-kernel copy first (what cp does); a plain read/write loop
+	 * where the file systems do not support it. */
+	while (left) {
+		ssize_t n = copy_file_range(in_fd, &ioff, w->fd, &ooff,
+					    (size_t)GC_MIN(left, 1ull << 30),
+					    0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		left -= (uint64_t)n;
+	}
+	while (left) {
+		size_t chunk = (size_t)GC_MIN(left, (uint64_t)w->cap);
+		ssize_t n = pread(in_fd, w->buf, chunk, (off_t)ioff);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return gc_error_set_file(
+				gc_error_at(GC_ERR_IO, (uint64_t)ioff, "input",
+					    "read of %zu bytes failed: %s",
+					    chunk, n < 0 ? strerror(errno) :
+							   "end of file"),
+				in_path);
+		err = gc_wfile_pwrite(w, w->buf, (size_t)n, (uint64_t)ooff);
+		if (err)
+			return err;
+		ioff += n;
+		ooff += n;
+		left -= (uint64_t)n;
+	}
+	w->pos += len;
+	return NULL;
+}
+
 void gc_wfile_free(struct gc_wfile *w)
 {
 	free(w->buf);

@@ -28,6 +28,14 @@ struct gc_wsource {
 	struct gc_error *(*read)(void *arg, uint64_t pfn, void *buf,
 				 enum gc_page_state *state);
 	void *arg;
+	/*
+	 * Optional: how many frames from PFN (at most MAX) are stored
+	 * uncompressed, back to back, in one file, and go to the output
+	 * unchanged: their bytes can be copied file to file.  Sets *FD,
+	 * *PATH and *OFF; 0 = use read for PFN.
+	 */
+	uint64_t (*raw_span)(void *arg, uint64_t pfn, uint64_t max, int *fd,
+			     const char **path, uint64_t *off);
 	/* The notes segment, already built (see gc_wnotes_build). */
 	const uint8_t *notes;
 	size_t notes_len;
@@ -82,6 +90,11 @@ struct gc_error *gc_wfile_flush(struct gc_wfile *w);
 /* Positioned write, bypassing the buffer. */
 struct gc_error *gc_wfile_pwrite(struct gc_wfile *w, const void *p,
 				 size_t len, uint64_t off);
+/* Append LEN bytes of file IN_FD from IN_OFF (flushes first; an in-kernel
+ * copy where the file systems allow it, as cp does). */
+struct gc_error *gc_wfile_copy(struct gc_wfile *w, int in_fd,
+			       const char *in_path, uint64_t in_off,
+			       uint64_t len);
 void gc_wfile_free(struct gc_wfile *w);
 /* Current end (buffered position). */
 static inline uint64_t gc_wfile_tell(const struct gc_wfile *w)
