@@ -117,5 +117,21 @@ for in in "${inputs[@]}"; do
 		rm -f "$out"
 	done
 done
+# guestcore extract: a KVM guest out of a synthetic host built around the
+# real idle guest (mkhost --guest), opened in crash and drgn.
+MKHOST="$PWD/$BUILD/mkhost"
+IDLE="$CACHE/qemu-idle-nokaslr/qemu-6.1-idle-2cpu.elf"
+if [ -x "$MKHOST" ] && [ -f "$IDLE" ]; then
+	if vm=$("$MKHOST" "$T/host.elf" --guest "$IDLE") &&
+	   "$GC" extract "$T/host.elf" --vmcs "${vm##* }" -o "$T/kvm-guest.vmcore" > "$T/ext.log" 2>&1; then
+		crash_check extract-kvm-guest "$T/kvm-guest.vmcore"
+		drgn_check extract-kvm-guest "$T/kvm-guest.vmcore"
+	else
+		fail extract-kvm-guest "$(tail -1 "$T/ext.log" 2>/dev/null)"
+	fi
+	rm -f "$T/host.elf" "$T/kvm-guest.vmcore"
+else
+	skip extract-kvm-guest "mkhost or $IDLE absent"
+fi
 echo "$npass passed, $nfail failed, $nskip skipped (outputs of the last run: $RC/last-*)"
 [ "$nfail" -eq 0 ]

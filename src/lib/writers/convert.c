@@ -326,6 +326,15 @@ static struct gc_error *build_notes(struct gc_dump *d,
 	f = gc_dump_field_by_name(d, "guest_type");
 	if (f && f->value)
 		gc_strbuf_printf(&sb, "guest_type=%s\n", f->value);
+	/* Guest views (an EPT-mapped KVM guest, a QEMU process's guest)
+	 * describe where they came from in a "provenance" field of
+	 * "key=value" lines. */
+	f = gc_dump_field_by_name(d, "provenance");
+	if (f && f->value) {
+		size_t l = strlen(f->value);
+		gc_strbuf_printf(&sb, "%s%s", f->value,
+				 l && f->value[l - 1] == '\n' ? "" : "\n");
+	}
 	gc_strbuf_printf(&sb, "address_space=pfn\n");
 	if (pv) {
 		gc_strbuf_printf(&sb,
@@ -415,7 +424,12 @@ fail:
 static struct gc_error *add_excluded(struct gc_dump *d,
 				     struct gc_frame_run **runs, size_t *nr)
 {
-	if (!*nr)
+	/* Only kdump-compressed dumps mark frames excluded, and their
+	 * bitmaps bound the highest frame by the file's own size; other
+	 * formats (and guest views such as an EPT-mapped guest, whose
+	 * frames may sit near 2^48) are not probed. */
+	enum gc_format fmt = gc_dump_format(d);
+	if (!*nr || (fmt != GC_FORMAT_KDUMP && fmt != GC_FORMAT_KDUMP_FLAT))
 		return NULL;
 	struct gc_frame_run *in = *runs;
 	size_t cap = *nr + 16, n = 0;

@@ -1,0 +1,498 @@
+// SPDX-License-Identifier: MIT
+/*
+ * guestcore extract: a KVM (VMX) guest out of a host dump as a vmcore --
+ * the guest view of src/lib/vmx/extract.c written by the shared writer.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+#include "cmd_vmx.h"
+#include "guestcore/vmx.h"
+#include "guestcore/writer.h"
+#include "progress.h"
+
+#define MAX_LAYOUTS 16
+#define MAX_VMCS 4096
+#define MAX_LISTED 64
+
+struct xopts {
+	bool json, verify, all;
+	struct gc_convert_opts conv;
+	struct gc_vmcs_scan_opts scan;
+};
+
+static bool parse_vmcs_list(const char *s, uint64_t **out, size_t *nr)
+{
+	char *copy = strdup(s);
+	if (!copy)
+		return false;
+	bool ok = true;
+	char *save = NULL;
+	for (char *t = strtok_r(copy, ",", &save); t && ok;
+	     t = strtok_r(NULL, ",", &save)) {
+		uint64_t v;
+		if (!cli_parse_hex(t, &v) || (v & 0xfff) || *nr >= MAX_VMCS) {
+			ok = false;
+			break;
+		}
+		uint64_t *n = realloc(*out, (*nr + 1) * sizeof(**out));
+		if (!n) {
+			ok = false;
+			break;
+		}
+		*out = n;
+		(*out)[(*nr)++] = v;
+	}
+	free(copy);
+	return ok && *nr;
+}
+
+/* Layout database: built-ins, the host's VMCSINFO note, --layout files
+ * (these win). */
+static struct gc_error *make_db(struct gc_dump *d, char **layouts, size_t nl,
+				bool json, struct gc_vmcs_db **out)
+{
+	struct gc_vmcs_db *db;
+	struct gc_error *err = gc_vmcs_db_new(true, &db);
+	if (err)
+		return err;
+	struct gc_report w = { 0 };
+	struct gc_vmcs_layout *note;
+	err = gc_vmcsinfo_from_dump(d, &w, &note);
+	if (!err) {
+		err = gc_vmcs_db_add(db, note);
+	} else if (err->code == GC_ERR_NOT_PRESENT) {
+		gc_error_free(err);
+		err = NULL;
+	} else {
+		fprintf(stderr, "guestcore: warning: %s\n",
+			gc_error_string(err));
+		gc_error_free(err);
+		err = NULL;
+	}
+	for (size_t i = 0; i < nl && !err; i++) {
+		struct gc_vmcs_layout *l;
+		err = vmx_load_layout_file(layouts[i], &w, &l);
+		if (!err)
+			err = gc_vmcs_db_add(db, l);
+	}
+	if (!json)
+		vmx_print_warnings(&w, stderr);
+	gc_report_free(&w);
+	if (err) {
+		gc_vmcs_db_free(db);
+		return err;
+	}
+	*out = db;
+	return NULL;
+}
+
+static const char *gap_word(enum gc_page_state s)
+{
+	switch (s) {
+	case GC_PAGE_EXCLUDED: return "excluded in the host dump";
+	case GC_PAGE_TRUNCATED: return "truncated in the host dump";
+	default: return "not in the host dump's memory";
+	}
+}
+
+static void print_guest(const char *out, struct gc_dump *guest,
+			const struct gc_vmx_extract_result *r,
+			const struct gc_verify_stats *vs, bool verify,
+			bool verify_ok, bool kdump)
+{
+	const struct gc_vmx_guest_info *gi = gc_vmx_guest_info(guest);
+	printf("guest: EPTP 0x%" PRIx64 " (%u-level EPT), %zu vCPU%s\n",
+	       gi->eptp, gi->ept_levels, gi->nr_vcpus,
+	       gi->nr_vcpus == 1 ? "" : "s");
+	for (size_t i = 0; i < gi->nr_vcpus; i++) {
+		const struct gc_vmx_guest_vcpu *v = &gi->vcpus[i];
+		struct gc_vcpu c;
+		struct gc_error *err = gc_dump_vcpu(guest, (unsigned int)i, &c);
+		if (err) {
+			gc_error_free(err);
+			continue;
+		}
+		printf("  vCPU %zu: VMCS 0x%" PRIx64 " revision 0x%x, VPID %"
+		       PRIu64 ", layout %s (chunk order %s%s)\n", i, v->vmcs,
+		       v->revision, v->vpid, v->layout,
+		       v->high_first ? "high-first" : "low-first",
+		       v->order_decided ? "" : ", not verifiable");
+		printf("    RIP %016" PRIx64 "  RSP %016" PRIx64 "  RFLAGS %08"
+		       PRIx64 "\n", c.regs[GC_REG_RIP], c.regs[GC_REG_RSP],
+		       c.regs[GC_REG_RFLAGS]);
+		printf("    CR0 %016" PRIx64 "  CR3 %016" PRIx64 "  CR4 %08"
+		       PRIx64 "  EFER %" PRIx64 "\n", c.regs[GC_REG_CR0],
+		       c.regs[GC_REG_CR3], c.regs[GC_REG_CR4],
+		       c.regs[GC_REG_EFER]);
+	}
+	printf("  general registers (rax..r15 but rsp), cr2 and "
+	       "kernel_gs_base are not in a VMCS: stored as 0, marked "
+	       "unknown in the GUESTCORE note\n");
+	printf("EPT: %" PRIu64 " guest frames mapped in %zu pieces: %" PRIu64
+	       " with data, %" PRIu64 " missing, %" PRIu64 " outside the host "
+	       "dump's memory\n", gi->frames_mapped, gi->nr_maps,
+	       gi->frames_present, gi->frames_missing, gi->frames_not_ram);
+	size_t listed = 0;
+	for (size_t i = 0; i < gi->nr_gaps; i++) {
+		const struct gc_vmx_gap *g = &gi->gaps[i];
+		if (listed++ == MAX_LISTED) {
+			printf("... %zu more ranges (--json lists all)\n",
+			       gi->nr_gaps - MAX_LISTED);
+			break;
+		}
+		printf("%s: guest 0x%" PRIx64 "-0x%" PRIx64 " (%" PRIu64
+		       " pages, host 0x%" PRIx64 "): %s; left out of the "
+		       "output\n",
+		       g->host_state == GC_PAGE_ABSENT ? "outside host memory" :
+							 "missing",
+		       g->gfn << 12, ((g->gfn + g->count) << 12) - 1, g->count,
+		       g->hfn << 12, gap_word(g->host_state));
+	}
+	for (size_t i = 0; i < gi->nr_ept_problems; i++)
+		printf("EPT problem: %s\n", gi->ept_problems[i].message);
+	printf("wrote %s: %" PRIu64 " pages of guest memory, %" PRIu64
+	       " bytes", out, r->stats.pages_written, r->stats.out_bytes);
+	if (!kdump)
+		printf(", %" PRIu64 " PT_LOAD(s)", r->stats.segments);
+	printf(", %u vCPU note(s)\n", r->stats.nr_vcpus);
+	printf("VMCOREINFO: %s%s\n", r->stats.has_vmcoreinfo ? "stored, " : "",
+	       r->vmcoreinfo_status ? r->vmcoreinfo_status : "?");
+	if (verify) {
+		printf("verify: %s: %" PRIu64 " pages compared, %" PRIu64
+		       " differ, %" PRIu64 " extra in the output\n",
+		       verify_ok ? "ok" : "FAILED", vs->compared,
+		       vs->mismatches, vs->extra);
+		if (vs->has_first_mismatch)
+			printf("verify: first differing page at guest 0x%"
+			       PRIx64 "\n", vs->first_mismatch_pfn << 12);
+	}
+}
+
+static void json_guest(struct gc_json *j, const char *out,
+		       struct gc_dump *guest,
+		       const struct gc_vmx_extract_result *r,
+		       const struct gc_verify_stats *vs, bool verify,
+		       bool verify_ok)
+{
+	const struct gc_vmx_guest_info *gi = gc_vmx_guest_info(guest);
+	gc_json_object_begin(j);
+	gc_json_key(j, "output");
+	gc_json_string(j, out);
+	gc_json_key(j, "eptp");
+	gc_json_hex(j, gi->eptp);
+	gc_json_key(j, "ept_levels");
+	gc_json_u64(j, gi->ept_levels);
+	gc_json_key(j, "vcpus");
+	gc_json_array_begin(j);
+	for (size_t i = 0; i < gi->nr_vcpus; i++) {
+		const struct gc_vmx_guest_vcpu *v = &gi->vcpus[i];
+		struct gc_vcpu c;
+		struct gc_error *err = gc_dump_vcpu(guest, (unsigned int)i, &c);
+		if (err) {
+			gc_error_free(err);
+			continue;
+		}
+		gc_json_object_begin(j);
+		gc_json_key(j, "vmcs");
+		gc_json_hex(j, v->vmcs);
+		gc_json_key(j, "revision");
+		gc_json_hex(j, v->revision);
+		gc_json_key(j, "layout");
+		gc_json_string(j, v->layout);
+		gc_json_key(j, "vpid");
+		gc_json_u64(j, v->vpid);
+		static const struct {
+			const char *name;
+			enum gc_vcpu_reg reg;
+		} regs[] = {
+			{ "rip", GC_REG_RIP }, { "rsp", GC_REG_RSP },
+			{ "rflags", GC_REG_RFLAGS }, { "cr0", GC_REG_CR0 },
+			{ "cr3", GC_REG_CR3 }, { "cr4", GC_REG_CR4 },
+			{ "efer", GC_REG_EFER }, { "cs", GC_REG_CS },
+			{ "fs_base", GC_REG_FS_BASE },
+			{ "gs_base", GC_REG_GS_BASE },
+			{ "gdt_base", GC_REG_GDT_BASE },
+			{ "idt_base", GC_REG_IDT_BASE },
+		};
+		for (size_t k = 0; k < sizeof(regs) / sizeof(regs[0]); k++) {
+			gc_json_key(j, regs[k].name);
+			gc_json_hex(j, c.regs[regs[k].reg]);
+		}
+		gc_json_object_end(j);
+	}
+	gc_json_array_end(j);
+	gc_json_key(j, "frames_mapped");
+	gc_json_u64(j, gi->frames_mapped);
+	gc_json_key(j, "frames_present");
+	gc_json_u64(j, gi->frames_present);
+	gc_json_key(j, "frames_missing");
+	gc_json_u64(j, gi->frames_missing);
+	gc_json_key(j, "frames_outside_host_memory");
+	gc_json_u64(j, gi->frames_not_ram);
+	gc_json_key(j, "gaps");
+	gc_json_array_begin(j);
+	for (size_t i = 0; i < gi->nr_gaps; i++) {
+		const struct gc_vmx_gap *g = &gi->gaps[i];
+		gc_json_object_begin(j);
+		gc_json_key(j, "gpa");
+		gc_json_hex(j, g->gfn << 12);
+		gc_json_key(j, "pages");
+		gc_json_u64(j, g->count);
+		gc_json_key(j, "hpa");
+		gc_json_hex(j, g->hfn << 12);
+		gc_json_key(j, "reason");
+		gc_json_string(j, gap_word(g->host_state));
+		gc_json_object_end(j);
+	}
+	gc_json_array_end(j);
+	gc_json_key(j, "ept_problems");
+	gc_json_array_begin(j);
+	for (size_t i = 0; i < gi->nr_ept_problems; i++)
+		gc_json_string(j, gi->ept_problems[i].message);
+	gc_json_array_end(j);
+	gc_json_key(j, "pages_written");
+	gc_json_u64(j, r->stats.pages_written);
+	gc_json_key(j, "pt_loads");
+	gc_json_u64(j, r->stats.segments);
+	gc_json_key(j, "output_bytes");
+	gc_json_u64(j, r->stats.out_bytes);
+	gc_json_key(j, "vmcoreinfo");
+	gc_json_bool(j, r->stats.has_vmcoreinfo);
+	gc_json_key(j, "vmcoreinfo_source");
+	gc_json_string(j, r->vmcoreinfo_status ? r->vmcoreinfo_status : "");
+	if (verify) {
+		gc_json_key(j, "verify");
+		gc_json_object_begin(j);
+		gc_json_key(j, "pages_compared");
+		gc_json_u64(j, vs->compared);
+		gc_json_key(j, "pages_differ");
+		gc_json_u64(j, vs->mismatches);
+		gc_json_key(j, "extra");
+		gc_json_u64(j, vs->extra);
+		gc_json_key(j, "ok");
+		gc_json_bool(j, verify_ok);
+		gc_json_object_end(j);
+	}
+	gc_json_object_end(j);
+}
+
+/* Open, write and verify one guest; returns the exit status. */
+static int one_guest(struct gc_dump *host, const struct gc_vmcs_db *db,
+		     const uint64_t *vmcs, size_t nr, const char *out,
+		     const struct xopts *x, struct gc_json *j)
+{
+	struct gc_vmx_guest_opts go = {
+		.db = db, .vmcs = vmcs, .nr_vmcs = nr,
+		.text_start = x->scan.text_start, .text_end = x->scan.text_end,
+	};
+	struct gc_dump *guest;
+	struct gc_error *err = gc_vmx_guest_open(host, &go, &guest);
+	if (err)
+		return cli_error(gc_error_set_file(err, gc_dump_path(host)));
+	struct gc_convert_opts o = x->conv;
+	struct cli_progress pb;
+	cli_progress_init(&pb, "extract", 4096);
+	o.progress = cli_progress_update;
+	o.progress_arg = &pb;
+	struct gc_vmx_extract_result r;
+	err = gc_vmx_extract(guest, out, &o, &r);
+	cli_progress_done(&pb);
+	if (err) {
+		gc_vmx_extract_result_free(&r);
+		gc_dump_close(guest);
+		return cli_error(err);
+	}
+	struct gc_verify_stats vs;
+	memset(&vs, 0, sizeof(vs));
+	bool verify_ok = true;
+	if (x->verify) {
+		err = gc_convert_verify(guest, out, &o, &vs);
+		if (err) {
+			gc_vmx_extract_result_free(&r);
+			gc_dump_close(guest);
+			return cli_error(err);
+		}
+		verify_ok = !vs.mismatches && !vs.extra && !vs.missing;
+	}
+	const struct gc_vmx_guest_info *gi = gc_vmx_guest_info(guest);
+	int rc = (gi->frames_missing || gi->nr_ept_problems || !verify_ok) ?
+			 EXIT_PROBLEMS : EXIT_OK;
+	if (j) {
+		json_guest(j, out, guest, &r, &vs, x->verify, verify_ok);
+	} else if (x->json) {
+		struct gc_json top;
+		gc_json_init(&top, stdout, true);
+		json_guest(&top, out, guest, &r, &vs, x->verify, verify_ok);
+		gc_json_end(&top);
+	} else
+		print_guest(out, guest, &r, &vs, x->verify, verify_ok,
+			    x->conv.format == GC_OUT_KDUMP);
+	gc_vmx_extract_result_free(&r);
+	gc_dump_close(guest);
+	return rc;
+}
+
+static int run(int argc, char **argv)
+{
+	struct xopts x;
+	memset(&x, 0, sizeof(x));
+	x.json = cli_take_flag(&argc, argv, "--json");
+	x.verify = cli_take_flag(&argc, argv, "--verify");
+	x.all = cli_take_flag(&argc, argv, "--all");
+	x.conv.format = GC_OUT_ELF;
+	x.conv.codec = GC_OUT_CODEC_ZSTD;
+	x.conv.force = cli_take_flag(&argc, argv, "--force");
+	const char *host_path = NULL, *out = NULL;
+	char *layouts[MAX_LAYOUTS];
+	size_t nl = 0;
+	uint64_t *vmcs = NULL;
+	size_t nr_vmcs = 0;
+	bool compress_given = false;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		bool has_val = i + 1 < argc;
+		if (!strcmp(a, "-o") && has_val) {
+			out = argv[++i];
+		} else if (!strcmp(a, "--vmcs") && has_val) {
+			if (!parse_vmcs_list(argv[++i], &vmcs, &nr_vmcs)) {
+				free(vmcs);
+				return cli_fail("extract: bad --vmcs '%s' (page-"
+						"aligned hex addresses, comma-"
+						"separated)", argv[i]);
+			}
+		} else if (!strcmp(a, "--layout") && has_val &&
+			   nl < MAX_LAYOUTS) {
+			layouts[nl++] = argv[++i];
+		} else if (!strcmp(a, "--format") && has_val) {
+			const char *f = argv[++i];
+			if (!strcmp(f, "kdump")) {
+				x.conv.format = GC_OUT_KDUMP;
+			} else if (strcmp(f, "elf")) {
+				free(vmcs);
+				return cli_fail("extract: --format is elf or "
+						"kdump, not '%s'", f);
+			}
+		} else if (!strcmp(a, "--compress") && has_val) {
+			compress_given = true;
+			if (!gc_out_codec_parse(argv[++i], &x.conv.codec)) {
+				free(vmcs);
+				return cli_fail("extract: unknown --compress "
+						"'%s'", argv[i]);
+			}
+		} else if (a[0] == '-' && a[1]) {
+			free(vmcs);
+			fprintf(stderr, "guestcore: extract: unknown or "
+					"incomplete option '%s'\n", a);
+			return cli_usage(&cmd_extract);
+		} else if (!host_path) {
+			host_path = a;
+		} else {
+			free(vmcs);
+			return cli_usage(&cmd_extract);
+		}
+	}
+	if (!host_path || !out || (x.all == (nr_vmcs > 0))) {
+		free(vmcs);
+		return cli_usage(&cmd_extract);
+	}
+	if (compress_given && x.conv.format != GC_OUT_KDUMP) {
+		free(vmcs);
+		return cli_fail("extract: --compress needs --format kdump");
+	}
+	struct gc_dump *host = cli_open(host_path);
+	if (!host) {
+		free(vmcs);
+		return EXIT_ERROR;
+	}
+	struct gc_vmcs_db *db = NULL;
+	struct gc_error *err = make_db(host, layouts, nl, x.json, &db);
+	if (err) {
+		gc_dump_close(host);
+		free(vmcs);
+		return cli_error(err);
+	}
+	const char *vi;
+	size_t vlen;
+	uint64_t voff;
+	struct gc_error *verr = gc_dump_vmcoreinfo(host, &vi, &vlen, &voff);
+	if (!verr)
+		gc_vmcs_text_range(vi, vlen, &x.scan.text_start,
+				   &x.scan.text_end);
+	gc_error_free(verr);
+	struct gc_json j, *jp = NULL;
+	int rc = EXIT_OK;
+	if (!x.all) {
+		rc = one_guest(host, db, vmcs, nr_vmcs, out, &x, NULL);
+		goto done;
+	}
+	/* --all: one vmcore per EPTP in the directory OUT */
+	if (mkdir(out, 0777) && errno != EEXIST) {
+		rc = cli_fail("%s: cannot create the output directory: %s", out,
+			      strerror(errno));
+		goto done;
+	}
+	struct gc_vmx_guest_group *groups = NULL;
+	size_t ng = 0;
+	err = gc_vmx_find_guests(host, db, &x.scan, &groups, &ng);
+	if (err) {
+		rc = cli_error(gc_error_set_file(err, host_path));
+		goto done;
+	}
+	if (!ng) {
+		rc = cli_fail("%s: no VMCS region with EPT found (give the "
+			      "layout with --layout?)", host_path);
+		goto done;
+	}
+	if (x.json) {
+		gc_json_init(&j, stdout, true);
+		jp = &j;
+		gc_json_object_begin(jp);
+		gc_json_key(jp, "guests");
+		gc_json_array_begin(jp);
+	}
+	for (size_t i = 0; i < ng; i++) {
+		size_t plen = strlen(out) + 40;
+		char *path = malloc(plen);
+		if (path)
+			snprintf(path, plen, "%s/guest%zu.vmcore", out, i);
+		if (!path) {
+			rc = cli_error(&gc_error_nomem);
+			break;
+		}
+		if (!jp)
+			printf("%s== guest %zu: %s\n", i ? "\n" : "", i, path);
+		int r = one_guest(host, db, groups[i].vmcs, groups[i].nr_vmcs,
+				  path, &x, jp);
+		free(path);
+		if (r > rc)
+			rc = r;
+	}
+	if (jp) {
+		gc_json_array_end(jp);
+		gc_json_object_end(jp);
+		gc_json_end(jp);
+	}
+	gc_vmx_guest_groups_free(groups, ng);
+done:
+	gc_vmcs_db_free(db);
+	gc_dump_close(host);
+	free(vmcs);
+	return rc;
+}
+
+const struct cli_command cmd_extract = {
+	.name = "extract",
+	.run = run,
+	.summary = "extract a KVM (VMX) guest from a host dump as a vmcore",
+	.usage = "extract HOST --vmcs PADDR[,PADDR...] -o GUEST.vmcore "
+		 "[--layout FILE]... [--format elf|kdump] "
+		 "[--compress zstd|zlib|lzo|snappy|none] [--verify] "
+		 "[--force] [--json]\n"
+		 "       guestcore extract HOST --all -o DIR [same options]: "
+		 "DIR/guestN.vmcore per EPTP",
+};
