@@ -19,7 +19,7 @@ WARN       := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
 CFLAGS     ?=
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 $(OPT) -g $(WARN) -fPIC \
               -Iinclude -Isrc/lib $(PKG_CFLAGS) $(SAN) $(CFLAGS)
-LDLIBS     := $(PKG_LIBS) -lm
+LDLIBS     := $(PKG_LIBS) -lm -pthread
 LDFLAGS    ?=
 ALL_LDFLAGS := $(SAN) $(LDFLAGS)
 
@@ -71,7 +71,7 @@ $(BUILD)/%: $(BUILD)/tests/fixtures/%.o $(STATIC)
 
 $(BUILD)/guestcore.pc: guestcore.pc.in
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' \
-	    -e 's|@PRIVATE_LIBS@|$(PKG_LIBS) -lm|' $< > $@
+	    -e 's|@PRIVATE_LIBS@|$(PKG_LIBS) -lm -pthread|' $< > $@
 
 # The whole suite: normal build, then the same tests under ASan+UBSan,
 # then a few seconds of each fuzz target.  Ends "N passed, N failed".

@@ -38,6 +38,9 @@ struct gc_open_opts {
 	uint32_t page_size;
 	/* Extra files of a split dump (kdump --split), NULL-terminated. */
 	const char *const *split_files;
+	/* Do not decode ahead on a second thread when pages are read in
+	 * ascending order (compressed formats; on by default). */
+	bool no_readahead;
 };
 
 /* Open PATH, detecting its format.  OPTS may be NULL. */
@@ -96,6 +99,19 @@ struct gc_error *gc_dump_frame_runs(struct gc_dump *dump, enum gc_space space,
 				    struct gc_frame_run **runs, size_t *nr_runs);
 /* Number of frames the dump holds data (or a zero marker) for. */
 uint64_t gc_dump_nr_frames(const struct gc_dump *dump);
+
+/*
+ * Xen PV dumps without a pfn column (legacy xc_core): hand the dump the
+ * guest's own pfn -> mfn map, P2M[pfn] for pfn < COUNT (~0 = no frame),
+ * as the kernel layer rebuilt it from guest memory, so that reads and
+ * translations by pfn work.  SOURCE says where the map came from; `info`
+ * shows it as the p2m_source field.  The dump keeps its own copy.  Fails
+ * with GC_ERR_UNSUPPORTED for dumps that have a pfn index of their own.
+ */
+struct gc_error *gc_dump_set_p2m(struct gc_dump *dump, const uint64_t *p2m,
+				 uint64_t count, const char *source);
+/* True when reads by pfn need gc_dump_set_p2m first (legacy PV). */
+bool gc_dump_needs_p2m(const struct gc_dump *dump);
 
 /* ---- vCPU registers ---------------------------------------------------- */
 

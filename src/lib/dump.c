@@ -3,6 +3,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <lzo/lzo1x.h>
 #include <snappy-c.h>
@@ -11,6 +12,7 @@
 
 #include "dump_internal.h"
 #include "io/pagecache.h"
+#include "io/readahead.h"
 
 #define GC_PAGECACHE_SLOTS 64
 
@@ -128,6 +130,7 @@ void gc_dump_close(struct gc_dump *d)
 {
 	if (!d)
 		return;
+	gc_readahead_free(d->ra);  /* joins the worker before the format goes */
 	if (d->ops && d->ops->close)
 		d->ops->close(d);
 	for (size_t i = 0; i < d->nr_fields; i++)
@@ -137,6 +140,7 @@ void gc_dump_close(struct gc_dump *d)
 	free(d->notes);
 	free(d->scratch);
 	gc_pagecache_free(d->pcache);
+	gc_decoder_free(&d->dec);
 	gc_file_close(d->file);
 	free(d);
 }
@@ -253,13 +257,38 @@ static uint64_t max_stored(const struct gc_dump *d)
 
 static struct gc_error *decompress(struct gc_dump *d,
 				   const struct gc_page_loc *loc,
-				   const uint8_t *in, uint8_t *out)
+				   const uint8_t *in, uint8_t *out,
+				   struct gc_decoder *dc)
 {
 	size_t want = d->page_size;
 	switch (loc->codec) {
 	case GC_CODEC_ZLIB: {
+		/* a reused inflate state (uncompress allocates ~40 KiB per
+		 * call); results mapped as uncompress maps them */
 		uLongf n = (uLongf)want;
-		int rc = uncompress(out, &n, in, (uLong)loc->size);
+		int rc;
+		z_stream *zs = dc->zlib;
+		if (!zs && (zs = calloc(1, sizeof(*zs))) != NULL) {
+			if (inflateInit(zs) != Z_OK) {
+				free(zs);
+				zs = NULL;
+			}
+			dc->zlib = zs;
+		}
+		if (zs && inflateReset(zs) == Z_OK) {
+			zs->next_in = (Bytef *)(uintptr_t)in;
+			zs->avail_in = (uInt)loc->size;
+			zs->next_out = out;
+			zs->avail_out = (uInt)want;
+			int r = inflate(zs, Z_FINISH);
+			rc = r == Z_STREAM_END ? Z_OK :
+			     r == Z_NEED_DICT ? Z_DATA_ERROR :
+			     r == Z_BUF_ERROR && zs->avail_out ? Z_DATA_ERROR :
+			     r == Z_OK ? Z_BUF_ERROR : r;
+			n = (uLongf)(want - zs->avail_out);
+		} else {
+			rc = uncompress(out, &n, in, (uLong)loc->size);
+		}
 		if (rc != Z_OK)
 			return gc_error_at(GC_ERR_CORRUPT, loc->offset,
 					   "page data",
@@ -303,7 +332,13 @@ static struct gc_error *decompress(struct gc_dump *d,
 		break;
 	}
 	case GC_CODEC_ZSTD: {
-		size_t n = ZSTD_decompress(out, want, in, loc->size);
+		/* a reused context: ZSTD_decompress allocates and frees
+		 * about 100 KiB per call */
+		ZSTD_DCtx *z = dc->zstd;
+		if (!z)
+			z = dc->zstd = ZSTD_createDCtx();
+		size_t n = z ? ZSTD_decompressDCtx(z, out, want, in, loc->size) :
+			       ZSTD_decompress(out, want, in, loc->size);
 		if (ZSTD_isError(n))
 			return gc_error_at(GC_ERR_CORRUPT, loc->offset,
 					   "page data",
@@ -334,16 +369,28 @@ static struct gc_error *decompress(struct gc_dump *d,
 	return NULL;
 }
 
-struct gc_error *gc_decode_page(struct gc_dump *d,
-				const struct gc_page_loc *loc, uint64_t frame,
-				enum gc_space space, void *buf)
+void gc_decoder_free(struct gc_decoder *dc)
 {
-	(void)frame;
-	(void)space;
+	ZSTD_freeDCtx(dc->zstd);
+	if (dc->zlib) {
+		inflateEnd(dc->zlib);
+		free(dc->zlib);
+	}
+	dc->zstd = dc->zlib = NULL;
+}
+
+struct gc_error *gc_decode_stored(struct gc_dump *d,
+				  const struct gc_page_loc *loc, uint8_t *out)
+{
+	return gc_decode_stored_ctx(d, loc, out, &d->dec, false);
+}
+
+struct gc_error *gc_decode_stored_ctx(struct gc_dump *d,
+				      const struct gc_page_loc *loc,
+				      uint8_t *out, struct gc_decoder *dc,
+				      bool sequential)
+{
 	struct gc_file *f = loc->file ? loc->file : d->file;
-	if (loc->codec == GC_CODEC_RAW && !loc->indirect)
-		return gc_file_read(f, loc->offset, buf, d->page_size,
-				    "page data");
 	if (loc->size > max_stored(d) ||
 	    (loc->codec == GC_CODEC_SHORT && loc->size > d->page_size) ||
 	    (loc->codec == GC_CODEC_RAW && loc->size != d->page_size))
@@ -351,21 +398,7 @@ struct gc_error *gc_decode_page(struct gc_dump *d,
 				   "stored size %u is impossible for a %u-byte "
 				   "page (codec 0x%x)", loc->size,
 				   d->page_size, loc->codec);
-	if (!d->pcache) {
-		d->pcache = gc_pagecache_new(GC_PAGECACHE_SLOTS, d->page_size);
-		if (!d->pcache)
-			return &gc_error_nomem;
-	}
-	/* Indirect offsets are logical, not file offsets: key them apart
-	 * (one past the file object's start is never another key). */
-	const void *key = loc->indirect ? (const void *)((const char *)f + 1) :
-					  (const void *)f;
-	const uint8_t *hit = gc_pagecache_get(d->pcache, key, loc->offset);
-	if (hit) {
-		memcpy(buf, hit, d->page_size);
-		return NULL;
-	}
-	uint8_t tmp[1];
+	uint8_t tmp[1], small[4096 + 4096 / 16 + 64];
 	const void *in = tmp;
 	uint8_t *stored = NULL;
 	struct gc_error *err;
@@ -383,20 +416,60 @@ struct gc_error *gc_decode_page(struct gc_dump *d,
 			      gc_file_read(f, loc->offset, stored, loc->size,
 					   "page data");
 		in = stored;
+	} else if (!sequential && loc->size <= sizeof(small) &&
+		   gc_range_ok(loc->offset, loc->size, f->size) &&
+		   pread(f->fd, small, loc->size, (off_t)loc->offset) ==
+			   (ssize_t)loc->size) {
+		/* random access: one small read is cheaper than faulting
+		 * the mapping in (fault-around maps 16 pages each time);
+		 * a sequential reader is better served by the mapping */
+		in = small;
+		err = NULL;
 	} else {
 		err = gc_file_view(f, loc->offset, loc->size, NULL, &in,
 				   "page data");
 	}
-	if (!err) {
-		uint8_t *slot = gc_pagecache_slot(d->pcache, key, loc->offset);
-		err = decompress(d, loc, in, slot);
-		if (!err) {
-			gc_pagecache_commit(d->pcache, slot);
-			memcpy(buf, slot, d->page_size);
-		}
-	}
+	if (!err)
+		err = decompress(d, loc, in, out, dc);
 	free(stored);
 	return err;
+}
+
+struct gc_error *gc_decode_page(struct gc_dump *d,
+				const struct gc_page_loc *loc, uint64_t frame,
+				enum gc_space space, void *buf)
+{
+	struct gc_file *f = loc->file ? loc->file : d->file;
+	if (loc->codec == GC_CODEC_RAW && !loc->indirect)
+		return gc_file_read(f, loc->offset, buf, d->page_size,
+				    "page data");
+	if (d->ops->readahead && !d->opts.no_readahead)
+		return gc_readahead_page(d, loc, frame, space, buf);
+	if (!d->pcache) {
+		d->pcache = gc_pagecache_new(GC_PAGECACHE_SLOTS, d->page_size);
+		if (!d->pcache)
+			return &gc_error_nomem;
+	}
+	/* Indirect offsets are logical, not file offsets: key them apart
+	 * (one past the file object's start is never another key). */
+	const void *key = loc->indirect ? (const void *)((const char *)f + 1) :
+					  (const void *)f;
+	const uint8_t *hit = gc_pagecache_get(d->pcache, key, loc->offset);
+	if (hit) {
+		memcpy(buf, hit, d->page_size);
+		return NULL;
+	}
+	uint8_t *slot = gc_pagecache_slot(d->pcache, key, loc->offset);
+	if (!slot)
+		return gc_decode_stored(d, loc, buf);
+	struct gc_error *err = gc_decode_stored(d, loc, slot);
+	if (err) {
+		gc_pagecache_release(d->pcache, slot);
+		return err;
+	}
+	gc_pagecache_commit(d->pcache, slot);
+	memcpy(buf, slot, d->page_size);
+	return NULL;
 }
 
 static struct gc_error *read_common(struct gc_dump *d, enum gc_space space,

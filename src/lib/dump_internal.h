@@ -63,7 +63,22 @@ struct gc_format_ops {
 	/* Optional: copy LOC->size stored bytes of an indirect LOC. */
 	struct gc_error *(*fetch)(struct gc_dump *d,
 				  const struct gc_page_loc *loc, void *buf);
+	/* Optional: the guest's pfn -> mfn map for a dump that has no pfn
+	 * column (gc_dump_set_p2m), and whether one is still needed. */
+	struct gc_error *(*set_p2m)(struct gc_dump *d, const uint64_t *p2m,
+				    uint64_t count, const char *source);
+	bool (*needs_p2m)(const struct gc_dump *d);
+	/* locate and fetch may run on a second thread (read-ahead,
+	 * io/readahead.h) concurrently with every other operation. */
+	bool readahead;
 };
+
+/* Codec state one thread reuses across pages (each NULL until used). */
+struct gc_decoder {
+	void *zstd;   /* ZSTD_DCtx */
+	void *zlib;   /* z_stream after inflateInit */
+};
+void gc_decoder_free(struct gc_decoder *dc);
 
 struct gc_dump {
 	struct gc_file *file;
@@ -89,6 +104,10 @@ struct gc_dump {
 	uint8_t *scratch;
 	/* Decoded (decompressed) pages, io/pagecache.h; NULL until used. */
 	struct gc_pagecache *pcache;
+	/* Read-ahead (io/readahead.h); NULL until used. */
+	struct gc_readahead *ra;
+	/* The caller thread's decoder state, reused across pages. */
+	struct gc_decoder dec;
 };
 
 /* Record an open-time problem for `check` (printf-style message). */
@@ -108,6 +127,18 @@ struct gc_error *gc_dump_set_page_size(struct gc_dump *d, uint64_t size,
 struct gc_error *gc_decode_page(struct gc_dump *d,
 				const struct gc_page_loc *loc, uint64_t frame,
 				enum gc_space space, void *buf);
+
+/* Fetch and decompress LOC's stored bytes into OUT (page_size bytes);
+ * no cache.  Safe from a second thread when the format's ops are. */
+struct gc_error *gc_decode_stored(struct gc_dump *d,
+				  const struct gc_page_loc *loc, uint8_t *out);
+/* The same with another thread's decoder state DC (freed by that thread's
+ * owner with gc_decoder_free); SEQUENTIAL reads stored bytes through the
+ * mapping rather than with pread. */
+struct gc_error *gc_decode_stored_ctx(struct gc_dump *d,
+				      const struct gc_page_loc *loc,
+				      uint8_t *out, struct gc_decoder *dc,
+				      bool sequential);
 
 /* vcpu_guest_context decoding shared by the xc_core readers. */
 void gc_xen_decode_vcpu(const uint8_t *ctx, size_t len, bool is_32bit,

@@ -1207,6 +1207,7 @@ const struct gc_format_ops gc_kdump_ops = {
 	.vmcoreinfo = kd_vmcoreinfo,
 	.check = kd_check,
 	.fetch = kd_fetch,
+	.readahead = true,   /* locate/fetch only read immutable state */
 };
 
 const struct gc_format_ops gc_kdump_flat_ops = {
@@ -1219,4 +1220,5 @@ const struct gc_format_ops gc_kdump_flat_ops = {
 	.vmcoreinfo = kd_vmcoreinfo,
 	.check = kd_check,
 	.fetch = kd_fetch,
+	.readahead = true,   /* locate/fetch only read immutable state */
 };

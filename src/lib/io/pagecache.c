@@ -4,10 +4,12 @@
 
 #include "pagecache.h"
 
+enum slot_state { FREE, BUSY, VALID };
+
 struct slot {
 	const void *file;
 	uint64_t offset;
-	bool valid;
+	uint8_t state;      /* enum slot_state; BUSY and VALID are linked */
 	bool referenced;
 	uint32_t next;      /* hash chain, UINT32_MAX = end */
 	uint32_t bucket;
@@ -69,20 +71,32 @@ void gc_pagecache_free(struct gc_pagecache *c)
 	free(c);
 }
 
-const uint8_t *gc_pagecache_get(struct gc_pagecache *c, const void *file,
-				uint64_t offset)
+const uint8_t *gc_pagecache_lookup(struct gc_pagecache *c, const void *file,
+				   uint64_t offset, bool *busy)
 {
+	*busy = false;
 	for (uint32_t i = c->buckets[hash(c, file, offset)]; i != NONE;
 	     i = c->slots[i].next) {
 		struct slot *s = &c->slots[i];
-		if (s->valid && s->file == file && s->offset == offset) {
-			s->referenced = true;
-			c->hits++;
-			return c->data + (size_t)i * c->page_size;
+		if (s->file != file || s->offset != offset)
+			continue;
+		if (s->state == BUSY) {
+			*busy = true;
+			return NULL;
 		}
+		s->referenced = true;
+		c->hits++;
+		return c->data + (size_t)i * c->page_size;
 	}
 	c->misses++;
 	return NULL;
+}
+
+const uint8_t *gc_pagecache_get(struct gc_pagecache *c, const void *file,
+				uint64_t offset)
+{
+	bool busy;
+	return gc_pagecache_lookup(c, file, offset, &busy);
 }
 
 static void unlink_slot(struct gc_pagecache *c, uint32_t i)
@@ -97,12 +111,18 @@ static void unlink_slot(struct gc_pagecache *c, uint32_t i)
 uint8_t *gc_pagecache_slot(struct gc_pagecache *c, const void *file,
 			   uint64_t offset)
 {
-	/* CLOCK: skip recently used slots once. */
+	/* CLOCK: skip busy slots, and recently used ones once; two full
+	 * turns find a slot unless every one is busy. */
+	size_t tries = 2 * c->n + 1;
 	for (;;) {
 		struct slot *s = &c->slots[c->hand];
-		if (s->valid && s->referenced) {
-			s->referenced = false;
+		if (s->state == BUSY ||
+		    (s->state == VALID && s->referenced)) {
+			if (s->state == VALID)
+				s->referenced = false;
 			c->hand = (c->hand + 1) % c->n;
+			if (!--tries)
+				return NULL;
 			continue;
 		}
 		break;
@@ -110,23 +130,34 @@ uint8_t *gc_pagecache_slot(struct gc_pagecache *c, const void *file,
 	uint32_t i = (uint32_t)c->hand;
 	c->hand = (c->hand + 1) % c->n;
 	struct slot *s = &c->slots[i];
-	if (s->valid)
+	if (s->state == VALID)
 		unlink_slot(c, i);
-	s->valid = false;
+	s->state = BUSY;
 	s->file = file;
 	s->offset = offset;
 	s->referenced = true;
 	s->bucket = hash(c, file, offset);
+	s->next = c->buckets[s->bucket];
+	c->buckets[s->bucket] = i;
 	return c->data + (size_t)i * c->page_size;
+}
+
+static struct slot *slot_of(struct gc_pagecache *c, const uint8_t *p)
+{
+	return &c->slots[(size_t)(p - c->data) / c->page_size];
 }
 
 void gc_pagecache_commit(struct gc_pagecache *c, uint8_t *slot)
 {
-	size_t i = (size_t)(slot - c->data) / c->page_size;
-	struct slot *s = &c->slots[i];
-	s->valid = true;
-	s->next = c->buckets[s->bucket];
-	c->buckets[s->bucket] = (uint32_t)i;
+	slot_of(c, slot)->state = VALID;
+}
+
+void gc_pagecache_release(struct gc_pagecache *c, uint8_t *slot)
+{
+	struct slot *s = slot_of(c, slot);
+	unlink_slot(c, (uint32_t)(s - c->slots));
+	s->state = FREE;
+	s->referenced = false;
 }
 
 void gc_pagecache_stats(const struct gc_pagecache *c,

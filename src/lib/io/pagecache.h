@@ -3,7 +3,14 @@
  * A small fixed-size cache of decoded (decompressed) pages, one per dump.
  * Entries are keyed by where the stored bytes live (file, offset), so
  * pages that share stored data (the kdump shared zero page) share one
- * entry.  Replacement is CLOCK (second chance).  No global state.
+ * entry.  Replacement is CLOCK (second chance).  No global state and no
+ * locking: a cache shared between threads (io/readahead.c) is used under
+ * its owner's mutex.
+ *
+ * A slot handed out by gc_pagecache_slot is "busy": it is never evicted
+ * and get does not return it, but gc_pagecache_lookup reports it, so a
+ * second thread can wait for the decode in progress instead of repeating
+ * it.  Every busy slot ends in gc_pagecache_commit or _release.
  */
 #ifndef GC_IO_PAGECACHE_H
 #define GC_IO_PAGECACHE_H
@@ -21,13 +28,18 @@ void gc_pagecache_free(struct gc_pagecache *c);
 /* The cached page for KEY, or NULL. */
 const uint8_t *gc_pagecache_get(struct gc_pagecache *c, const void *file,
 				uint64_t offset);
+/* Like get, and sets *BUSY when KEY's page is being decoded (NULL then). */
+const uint8_t *gc_pagecache_lookup(struct gc_pagecache *c, const void *file,
+				   uint64_t offset, bool *busy);
 /*
- * A slot to decode KEY's page into; call gc_pagecache_commit after the
- * decode succeeded (an uncommitted slot is never returned by get).
+ * A busy slot to decode KEY's page into (the caller made sure KEY is not
+ * cached); NULL when every slot is busy.  Then gc_pagecache_commit after
+ * the decode succeeded, gc_pagecache_release after it failed.
  */
 uint8_t *gc_pagecache_slot(struct gc_pagecache *c, const void *file,
 			   uint64_t offset);
 void gc_pagecache_commit(struct gc_pagecache *c, uint8_t *slot);
+void gc_pagecache_release(struct gc_pagecache *c, uint8_t *slot);
 
 struct gc_pagecache_stats {
 	uint64_t hits, misses;

@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Read-ahead for compressed dumps: when pages are decoded in ascending
+ * frame order, a worker thread decodes the pages after the current one
+ * into a cache shared with the caller, so decompression runs on two
+ * cores.  One per dump, created on the first decode, the thread only on
+ * the first sequential run; joined by gc_readahead_free (gc_dump_close).
+ *
+ * The worker only ever fills cache slots: a page it fails to decode is
+ * dropped silently and the caller decodes it again when (and only when)
+ * it reads it, so the error reaches the caller unchanged.  Formats opt
+ * in (gc_format_ops.readahead) when locate and fetch are safe to call
+ * from a second thread; gc_open_opts.no_readahead turns it off.
+ */
+#ifndef GC_IO_READAHEAD_H
+#define GC_IO_READAHEAD_H
+
+#include "dump_internal.h"
+
+struct gc_readahead;
+
+/* Bytes decoded ahead of the caller at most. */
+#define GC_READAHEAD_BYTES (4u << 20)
+/* Ascending decodes in a row that start read-ahead. */
+#define GC_READAHEAD_TRIGGER 4
+/* A forward jump of at most this many frames still counts as sequential
+ * (excluded and zero pages between two stored ones are not decoded). */
+#define GC_READAHEAD_MAX_GAP 64
+
+/* Decode LOC (a PRESENT page that needs decoding) of FRAME into BUF
+ * through D's read-ahead cache, creating it on first use. */
+struct gc_error *gc_readahead_page(struct gc_dump *d,
+				   const struct gc_page_loc *loc,
+				   uint64_t frame, enum gc_space space,
+				   void *buf);
+/* Stop and join the worker, free everything (NULL is fine). */
+void gc_readahead_free(struct gc_readahead *ra);
+
+struct gc_readahead_stats {
+	uint64_t hits, misses;    /* caller lookups */
+	uint64_t ahead;           /* pages decoded by the worker */
+	uint64_t helped;          /* pages the caller decoded ahead */
+	uint64_t ahead_failed;    /* pages ahead that did not decode */
+	uint64_t waits;           /* times the caller waited for a page */
+	bool thread_started;
+};
+/* Zeroes when D has no read-ahead. */
+void gc_readahead_stats(const struct gc_dump *d,
+			struct gc_readahead_stats *out);
+
+#endif
