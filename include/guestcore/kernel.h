@@ -99,10 +99,20 @@ void gc_x86_flags(uint64_t entry, bool large, char *buf, size_t len);
 
 struct gc_kernel;
 
+/* Where kallsyms comes from: VMCOREINFO's pointers when it has them
+ * (Linux >= 6.0) else a search of the kernel image (AUTO), only the
+ * pointers, or always the search (to test it on newer kernels). */
+enum gc_kallsyms_mode {
+	GC_KALLSYMS_AUTO = 0,
+	GC_KALLSYMS_VMCOREINFO,
+	GC_KALLSYMS_SEARCH,
+};
+
 struct gc_kernel_opts {
 	const char *vmcoreinfo_file; /* --vmcoreinfo FILE */
 	const char *system_map;      /* --system-map FILE */
 	const char *vmlinux;         /* --vmlinux FILE (.symtab only) */
+	enum gc_kallsyms_mode kallsyms; /* --kallsyms auto|vmcoreinfo|search */
 };
 
 /* A fact about the kernel and where it came from. */

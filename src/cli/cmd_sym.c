@@ -73,5 +73,6 @@ const struct cli_command cmd_sym = {
 	.summary = "kernel symbol to address or address to symbol "
 		   "(VMCOREINFO, kallsyms in memory, System.map, vmlinux)",
 	.usage = "sym DUMP NAME|ADDR [--json] [--vmcoreinfo FILE] "
-		 "[--system-map FILE] [--vmlinux FILE]",
+		 "[--system-map FILE] [--vmlinux FILE] "
+		 "[--kallsyms auto|vmcoreinfo|search]",
 };

@@ -44,19 +44,23 @@ static void print_text(struct gc_kernel *k, const struct gc_walk *w,
 	printf("VIRTUAL           PHYSICAL        \n");
 	printf("%016" PRIx64 "  %-16s\n\n", w->vaddr, phys);
 	uint64_t pgdv = gc_kernel_pgd_vaddr(k);
+	/* crash's labels for 4 levels; with 5 the root is the PML5 table
+	 * and its entry gets a line of its own like the lower levels. */
+	bool five = w->levels == 5;
+	const char *root_name = five ? "PML5" : "PGD";
 	if (has_root || !pgdv)
-		printf("PGD DIRECTORY: %" PRIx64 " [%s]\n",
+		printf("%s DIRECTORY: %" PRIx64 " [%s]\n", root_name,
 		       w->nr ? w->lvl[0].table : root,
 		       w->xen_pv ? "machine" : "physical");
 	else
-		printf("PGD DIRECTORY: %" PRIx64 "\n", pgdv);
+		printf("%s DIRECTORY: %" PRIx64 "\n", root_name, pgdv);
 	const char *mach = w->xen_pv ? " [machine]" : "";
 	for (unsigned int i = 0; i < w->nr; i++) {
 		const struct gc_walk_level *l = &w->lvl[i];
 		if (!l->read)
 			break;
 		bool last = i + 1 == w->nr;
-		if (i == 0) {
+		if (i == 0 && !five) {
 			printf("PAGE DIRECTORY: %" PRIx64 "%s\n", l->entry,
 			       mach);
 		} else {

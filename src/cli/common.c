@@ -108,6 +108,15 @@ struct gc_dump *cli_open(const char *path)
 		cli_error(err);
 		return NULL;
 	}
+	/* Legacy PV xc_core has no pfn column: let the kernel layer rebuild
+	 * the guest's p2m (gc_dump_set_p2m) so reads by pfn work. */
+	if (gc_dump_needs_p2m(d)) {
+		struct gc_kernel *k;
+		err = gc_kernel_open(d, NULL, &k);
+		if (!err)
+			gc_kernel_close(k);
+		gc_error_free(err);
+	}
 	return d;
 }
 

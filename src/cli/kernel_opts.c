@@ -1,17 +1,51 @@
 // SPDX-License-Identifier: MIT
 /* Options shared by the kernel-aware commands (vtop, sym, log, rd -v). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 
+static bool cli_kallsyms_mode(const char *s, struct gc_kernel_opts *opts)
+{
+	if (!strcmp(s, "auto"))
+		opts->kallsyms = GC_KALLSYMS_AUTO;
+	else if (!strcmp(s, "vmcoreinfo"))
+		opts->kallsyms = GC_KALLSYMS_VMCOREINFO;
+	else if (!strcmp(s, "search"))
+		opts->kallsyms = GC_KALLSYMS_SEARCH;
+	else
+		return false;
+	return true;
+}
+
+/* Defaults for every kernel-aware command, including info and check:
+ * GUESTCORE_KALLSYMS=auto|vmcoreinfo|search chooses the kallsyms source. */
+static void cli_default_kernel_opts(struct gc_kernel_opts *opts)
+{
+	memset(opts, 0, sizeof(*opts));
+	const char *e = getenv("GUESTCORE_KALLSYMS");
+	if (e && *e)
+		cli_kallsyms_mode(e, opts);
+}
+
 bool cli_take_kernel_opts(int *argc, char **argv,
 			  struct gc_kernel_opts *opts)
 {
-	memset(opts, 0, sizeof(*opts));
+	cli_default_kernel_opts(opts);
 	int j = 0;
 	for (int i = 0; i < *argc; i++) {
 		const char **slot = NULL;
+		if (!strcmp(argv[i], "--kallsyms")) {
+			if (i + 1 >= *argc ||
+			    !cli_kallsyms_mode(argv[i + 1], opts)) {
+				cli_fail("--kallsyms takes auto, vmcoreinfo or "
+					 "search");
+				return false;
+			}
+			i++;
+			continue;
+		}
 		if (!strcmp(argv[i], "--vmcoreinfo"))
 			slot = &opts->vmcoreinfo_file;
 		else if (!strcmp(argv[i], "--system-map"))
@@ -48,7 +82,9 @@ struct gc_kernel *cli_open_kernel(struct gc_dump *d,
 void cli_kernel_info(struct gc_dump *d, struct gc_json *j)
 {
 	struct gc_kernel *k;
-	struct gc_error *err = gc_kernel_open(d, NULL, &k);
+	struct gc_kernel_opts ko;
+	cli_default_kernel_opts(&ko);
+	struct gc_error *err = gc_kernel_open(d, &ko, &k);
 	if (j) {
 		gc_json_key(j, "kernel");
 		gc_json_object_begin(j);
@@ -104,7 +140,9 @@ void cli_kernel_info(struct gc_dump *d, struct gc_json *j)
 struct gc_error *cli_kernel_check(struct gc_dump *d, struct gc_report *rep)
 {
 	struct gc_kernel *k;
-	struct gc_error *err = gc_kernel_open(d, NULL, &k);
+	struct gc_kernel_opts ko;
+	cli_default_kernel_opts(&ko);
+	struct gc_error *err = gc_kernel_open(d, &ko, &k);
 	if (err) {
 		struct gc_error *e2 = gc_report_add(
 			rep, GC_SEV_NOTE, "kernel-unavailable", false, 0,

@@ -66,7 +66,7 @@ done
 note_line "check-legacy-hvm-holes" "$T/leghvm.core" \
 	"100 of the 300 index positions (= pfns) hold ~0, the legacy marker of a pfn that was not dumped; the first is pfn 0x64"
 note_line "check-legacy-pv-note" "$T/leg.core" \
-	"legacy PV dumps list machine frames only; reads by pfn need the guest's own p2m, which this reader does not rebuild yet: read by mfn (-m)"
+	"legacy PV dumps list machine frames only; reads by pfn need the guest's own p2m, rebuilt from guest memory by the kernel layer when it finds the kernel (else read by mfn, -m)"
 fx tail --invalid-tail 5
 note_line "check-invalid-tail" "$T/tail.core" \
 	"5 invalid (~0) entries pad the end of the index from entry 256 (the domain had fewer pages than xch_nr_pages when dumped); their pages are zero-filled and not addressable"
@@ -133,7 +133,7 @@ same "p2m-frag-matches-writer" "0x$mfn" "$want"
 expect_out "rd-frag-by-mfn" 0 "GCFIX pfn=0x10 m" rd "$T/frag.core" -m "${mfn}000" 2
 expect_err "rd-missing-pfn" 2 "guestcore: $T/hvm.core: read at physical address 0x400000: pfn 0x400 is not in the dump" rd "$T/hvm.core" -p 400000 2
 expect_err "rd-missing-mfn" 2 "guestcore: $T/pv64.core: read at machine address 0x200000: mfn 0x200 is not in the dump" rd "$T/pv64.core" -m 200000
-expect_err "rd-legacy-pv-by-pfn" 2 "guestcore: $T/leg.core: read at physical address 0x2000: legacy PV xc_core dumps have no pfn column; read by machine address (-m)" rd "$T/leg.core" -p 2000
+expect_err "rd-legacy-pv-by-pfn" 2 "guestcore: $T/leg.core: read at physical address 0x2000: legacy PV xc_core dumps have no pfn column and the guest's p2m was not rebuilt (no kernel found); read by machine address (-m)" rd "$T/leg.core" -p 2000
 expect_err "rd-hvm-no-mfn-space" 2 "guestcore: $T/hvm.core: machine address: this xc_core (ELF) dump has no machine (mfn) space; use guest-physical addresses" rd "$T/hvm.core" -m 1000
 expect_err "rd-bad-address" 2 "guestcore: rd: 'xyz' is not a hexadecimal address" rd "$T/pv64.core" xyz
 run_gc "rd-p-and-m" 2 rd "$T/pv64.core" -p -m 1000 && case "$ERR" in

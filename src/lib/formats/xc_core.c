@@ -62,7 +62,16 @@ struct xc_core {
 	uint64_t pages_in_file; /* entries whose page data is in the file */
 	uint64_t pages_in_section;
 	struct gc_frame_index idx;
+	/* Legacy PV: the guest's own p2m, handed in by gc_dump_set_p2m
+	 * (the kernel layer rebuilds it from guest memory). */
+	uint64_t *gp2m;         /* pfn -> mfn, GC_FRAME_INVALID = none */
+	uint64_t p2m_count;
+	uint64_t *pfn_of;       /* index entry -> pfn, GC_FRAME_INVALID */
+	uint64_t p2m_mapped;    /* index entries that got a pfn */
+	uint64_t p2m_undumped;  /* p2m mfns that are not in the dump */
 };
+
+#define P2M_FLAG_BITS (3ull << 62) /* FOREIGN_FRAME_BIT, IDENTITY_FRAME_BIT */
 
 static struct xc_core *XC(struct gc_dump *d) { return d->priv; }
 
@@ -874,8 +883,9 @@ static struct gc_error *open_legacy(struct gc_dump *d)
 	if (x->pv) {
 		err = gc_dump_finding(d, GC_SEV_NOTE, "legacy-no-pfn", false, 0,
 			      "legacy PV dumps list machine frames only; reads"
-			      " by pfn need the guest's own p2m, which this "
-			      "reader does not rebuild yet: read by mfn (-m)");
+			      " by pfn need the guest's own p2m, rebuilt from "
+			      "guest memory by the kernel layer when it finds "
+			      "the kernel (else read by mfn, -m)");
 		if (err)
 			return err;
 	}
@@ -891,6 +901,8 @@ static void xc_close(struct gc_dump *d)
 	if (!x)
 		return;
 	gc_frame_index_free(&x->idx);
+	free(x->gp2m);
+	free(x->pfn_of);
 	free(x);
 	d->priv = NULL;
 }
@@ -932,11 +944,20 @@ static struct gc_error *xc_locate(struct gc_dump *d, enum gc_space space,
 		loc_for_index(d, gc_frame_index_find_mfn(&x->idx, frame), loc);
 		return NULL;
 	}
+	if (!x->elf && x->pv && x->gp2m) {
+		uint64_t m = frame < x->p2m_count ? x->gp2m[frame] :
+						    GC_FRAME_INVALID;
+		loc_for_index(d, m == GC_FRAME_INVALID ? GC_INDEX_NONE :
+				 gc_frame_index_find_mfn(&x->idx, m), loc);
+		return NULL;
+	}
 	if (!x->elf && x->pv)
 		return gc_error_addr(GC_ERR_UNSUPPORTED, GC_SPACE_PHYS,
 				     frame << d->page_shift, "read",
 				     "legacy PV xc_core dumps have no pfn "
-				     "column; read by machine address (-m)");
+				     "column and the guest's p2m was not "
+				     "rebuilt (no kernel found); read by "
+				     "machine address (-m)");
 	loc_for_index(d, find_pfn(x, frame), loc);
 	return NULL;
 }
@@ -945,6 +966,20 @@ static struct gc_error *xc_pfn_to_mfn(struct gc_dump *d, uint64_t pfn,
 				      uint64_t *mfn)
 {
 	struct xc_core *x = XC(d);
+	if (!x->elf && x->gp2m) {
+		uint64_t m = pfn < x->p2m_count ? x->gp2m[pfn] :
+						  GC_FRAME_INVALID;
+		if (m == GC_FRAME_INVALID ||
+		    gc_frame_index_find_mfn(&x->idx, m) == GC_INDEX_NONE)
+			return gc_error_addr(GC_ERR_NOT_PRESENT, GC_SPACE_PHYS,
+					     pfn << d->page_shift, "pfn to mfn",
+					     "pfn 0x%" PRIx64 " has no dumped "
+					     "frame in the guest's p2m (%"
+					     PRIu64 " entries)", pfn,
+					     x->p2m_count);
+		*mfn = m;
+		return NULL;
+	}
 	if (!x->elf)
 		return gc_error_new(GC_ERR_UNSUPPORTED, "pfn to mfn",
 				    "legacy PV dumps have no pfn column");
@@ -970,11 +1005,17 @@ static struct gc_error *xc_mfn_to_pfn(struct gc_dump *d, uint64_t mfn,
 				     "mfn 0x%" PRIx64 " is not among the %"
 				     PRIu64 " dumped frames", mfn,
 				     x->idx.nr_valid);
+	if (!x->elf && x->pfn_of && x->pfn_of[i] != GC_FRAME_INVALID) {
+		*pfn = x->pfn_of[i];
+		return NULL;
+	}
 	if (!x->elf)
 		return gc_error_new(GC_ERR_UNSUPPORTED, "mfn to pfn",
-				    "legacy PV dumps have no pfn column (mfn "
+				    "legacy PV dumps have no pfn column%s (mfn "
 				    "0x%" PRIx64 " is page %" PRIu64
-				    " of the dump)", mfn, i);
+				    " of the dump)", x->gp2m ? ", and the "
+				    "guest's p2m maps no pfn to it" : "",
+				    mfn, i);
 	*pfn = gc_column_get(&x->idx.pfn, i);
 	return NULL;
 }
@@ -995,7 +1036,7 @@ static struct gc_error *xc_frame_runs(struct gc_dump *d, enum gc_space space,
 		return &gc_error_nomem;
 	uint64_t k = 0;
 	bool pfn_space = space == GC_SPACE_PHYS;
-	if (pfn_space && !x->elf && x->pv) {
+	if (pfn_space && !x->elf && x->pv && !x->pfn_of) {
 		free(v);
 		return gc_error_new(GC_ERR_UNSUPPORTED, "pfn runs",
 				    "legacy PV dumps have no pfn column");
@@ -1005,13 +1046,15 @@ static struct gc_error *xc_frame_runs(struct gc_dump *d, enum gc_space space,
 		if (pfn_space && x->legacy_index_is_pfn)
 			f = gc_column_get(&x->idx.mfn, i) == GC_FRAME_INVALID ?
 				    GC_FRAME_INVALID : i;
+		else if (pfn_space && x->pfn_of)
+			f = x->pfn_of[i];
 		else
 			f = gc_column_get(pfn_space ? &x->idx.pfn :
 						      &x->idx.mfn, i);
 		if (f != GC_FRAME_INVALID)
 			v[k++] = f;
 	}
-	if (!(pfn_space && x->idx.pfn_sorted))
+	if (!(pfn_space && x->idx.pfn_sorted && x->elf))
 		qsort(v, k, sizeof(*v), cmp_u64);
 	size_t cap = 16, cnt = 0;
 	struct gc_frame_run *r = malloc(cap * sizeof(*r));
@@ -1179,12 +1222,77 @@ static struct gc_error *xc_check(struct gc_dump *d, unsigned int flags,
 				   "");
 		}
 	}
+	if (x->gp2m)
+		ADD(x->p2m_undumped ? GC_SEV_WARNING : GC_SEV_OK, "p2m-legacy",
+		    false, 0, "reads by pfn use the guest's p2m (%" PRIu64
+		    " entries): %" PRIu64 " of %" PRIu64 " dumped frames have "
+		    "a pfn; %" PRIu64 " mfns it names are not in the dump",
+		    x->p2m_count, x->p2m_mapped, ix->nr_valid,
+		    x->p2m_undumped);
 	if (x->elf && !x->shared_info.present)
 		ADD(GC_SEV_NOTE, "shared-info", false, 0,
 		    "no .xen_shared_info section (optional): the guest's "
 		    "p2m frame-list root is not recorded");
 #undef ADD
 	return err;
+}
+
+static bool xc_needs_p2m(const struct gc_dump *d)
+{
+	const struct xc_core *x = d->priv;
+	return !x->elf && x->pv && !x->gp2m;
+}
+
+static struct gc_error *xc_set_p2m(struct gc_dump *d, const uint64_t *p2m,
+				   uint64_t count, const char *source)
+{
+	struct xc_core *x = XC(d);
+	if (count > (1ull << 28))
+		return gc_error_new(GC_ERR_CORRUPT, "guest p2m",
+				    "%" PRIu64 " entries is implausible", count);
+	uint64_t n = x->idx.n;
+	uint64_t *tab = malloc((count ? count : 1) * sizeof(*tab));
+	uint64_t *pfn_of = malloc((n ? n : 1) * sizeof(*pfn_of));
+	if (!tab || !pfn_of) {
+		free(tab);
+		free(pfn_of);
+		return &gc_error_nomem;
+	}
+	for (uint64_t i = 0; i < n; i++)
+		pfn_of[i] = GC_FRAME_INVALID;
+	uint64_t mapped = 0, undumped = 0;
+	for (uint64_t pfn = 0; pfn < count; pfn++) {
+		uint64_t m = p2m[pfn];
+		if (m != GC_FRAME_INVALID)
+			m &= ~P2M_FLAG_BITS;
+		tab[pfn] = m;
+		if (m == GC_FRAME_INVALID)
+			continue;
+		uint64_t i = gc_frame_index_find_mfn(&x->idx, m);
+		if (i == GC_INDEX_NONE) {
+			undumped++;
+			continue;
+		}
+		if (pfn_of[i] == GC_FRAME_INVALID) {
+			pfn_of[i] = pfn;
+			mapped++;
+		}
+	}
+	struct gc_error *err = gc_dump_add_field(
+		d, "p2m_source", false, 0, "%s (%" PRIu64 " entries; %" PRIu64
+		" of %" PRIu64 " dumped frames get a pfn)", source, count,
+		mapped, x->idx.nr_valid);
+	if (err) {
+		free(tab);
+		free(pfn_of);
+		return err;
+	}
+	x->gp2m = tab;
+	x->p2m_count = count;
+	x->pfn_of = pfn_of;
+	x->p2m_mapped = mapped;
+	x->p2m_undumped = undumped;
+	return NULL;
 }
 
 const struct gc_format_ops gc_xc_core_elf_ops = {
@@ -1202,6 +1310,8 @@ const struct gc_format_ops gc_xc_core_elf_ops = {
 const struct gc_format_ops gc_xc_core_legacy_ops = {
 	.format = GC_FORMAT_XC_CORE_LEGACY,
 	.open = open_legacy,
+	.set_p2m = xc_set_p2m,
+	.needs_p2m = xc_needs_p2m,
 	.close = xc_close,
 	.locate = xc_locate,
 	.pfn_to_mfn = xc_pfn_to_mfn,

@@ -44,42 +44,59 @@ static struct gc_error *read_all(const struct gc_kmem *m, uint64_t va,
 	return e ? gc_error_context(e, "reading %s", what) : NULL;
 }
 
-struct gc_error *gc_kallsyms_read(const struct gc_vmcoreinfo *vi,
-				  const struct gc_kmem *m,
-				  struct gc_symtab *out)
+/* Can VMCOREINFO locate the tables (Linux >= 6.0)? */
+bool gc_kallsyms_locate_vmcoreinfo(const struct gc_vmcoreinfo *vi,
+				   struct gc_kallsyms_loc *loc)
+{
+	memset(loc, 0, sizeof(*loc));
+	if (!vi || !gc_vmcoreinfo_symbol(vi, "kallsyms_num_syms",
+					 &loc->num_syms) ||
+	    !gc_vmcoreinfo_symbol(vi, "kallsyms_names", &loc->names) ||
+	    !gc_vmcoreinfo_symbol(vi, "kallsyms_token_table",
+				  &loc->token_table) ||
+	    !gc_vmcoreinfo_symbol(vi, "kallsyms_token_index",
+				  &loc->token_index))
+		return false;
+	loc->relative = gc_vmcoreinfo_symbol(vi, "kallsyms_offsets",
+					     &loc->offsets) &&
+			gc_vmcoreinfo_symbol(vi, "kallsyms_relative_base",
+					     &loc->relative_base);
+	if (!loc->relative &&
+	    !gc_vmcoreinfo_symbol(vi, "kallsyms_addresses", &loc->addresses))
+		return false;
+	loc->layout = "located by VMCOREINFO";
+	return true;
+}
+
+/*
+ * Decode the tables at LOC: names through the token table, addresses from
+ * kallsyms_offsets + kallsyms_relative_base (either encoding) or from
+ * kallsyms_addresses.  LOC->nr is read from kallsyms_num_syms when 0.
+ */
+static struct gc_error *decode(const struct gc_kmem *m,
+			       struct gc_kallsyms_loc *loc,
+			       struct gc_symtab *out)
 {
 	memset(out, 0, sizeof(*out));
-	uint64_t a_num, a_names, a_ttab, a_tidx, a_offs, a_base;
-	if (!gc_vmcoreinfo_symbol(vi, "kallsyms_num_syms", &a_num) ||
-	    !gc_vmcoreinfo_symbol(vi, "kallsyms_names", &a_names) ||
-	    !gc_vmcoreinfo_symbol(vi, "kallsyms_token_table", &a_ttab) ||
-	    !gc_vmcoreinfo_symbol(vi, "kallsyms_token_index", &a_tidx))
-		return gc_error_new(GC_ERR_NOT_PRESENT, "kallsyms",
-				    "VMCOREINFO does not locate the kallsyms "
-				    "tables (Linux < 6.0); give --system-map "
-				    "or --vmlinux");
-	bool relative = gc_vmcoreinfo_symbol(vi, "kallsyms_offsets", &a_offs) &&
-			gc_vmcoreinfo_symbol(vi, "kallsyms_relative_base",
-					     &a_base);
-	uint64_t a_addrs = 0;
-	if (!relative && !gc_vmcoreinfo_symbol(vi, "kallsyms_addresses",
-					       &a_addrs))
-		return gc_error_new(GC_ERR_NOT_PRESENT, "kallsyms",
-				    "neither kallsyms_offsets nor "
-				    "kallsyms_addresses in VMCOREINFO");
 	uint8_t b4[8];
-	struct gc_error *err = read_all(m, a_num, b4, 4, "kallsyms_num_syms");
+	struct gc_error *err = read_all(m, loc->num_syms, b4, 4,
+					"kallsyms_num_syms");
 	if (err)
 		return err;
 	uint32_t num = gc_get32(b4, false);
 	if (!num || num > KSYMS_MAX)
-		return gc_error_addr(GC_ERR_CORRUPT, GC_SPACE_KVIRT, a_num,
-				     "kallsyms_num_syms",
+		return gc_error_addr(GC_ERR_CORRUPT, GC_SPACE_KVIRT,
+				     loc->num_syms, "kallsyms_num_syms",
 				     "%u symbols is implausible", num);
-	uint16_t tidx[256];
-	err = read_all(m, a_tidx, tidx, sizeof(tidx), "kallsyms_token_index");
+	loc->nr = num;
+	uint8_t tib[512];
+	err = read_all(m, loc->token_index, tib, sizeof(tib),
+		       "kallsyms_token_index");
 	if (err)
 		return err;
+	uint16_t tidx[256];
+	for (int i = 0; i < 256; i++)
+		tidx[i] = gc_get16(tib + 2 * i, false);
 	/* The token table: 256 NUL-terminated strings. */
 	uint16_t maxoff = 0;
 	for (int i = 0; i < 256; i++)
@@ -87,26 +104,36 @@ struct gc_error *gc_kallsyms_read(const struct gc_vmcoreinfo *vi,
 			maxoff = tidx[i];
 	size_t ttlen = (size_t)maxoff + 256;
 	char *ttab = calloc(1, ttlen + 1);
+	bool relative = loc->relative;
 	uint8_t *offs = malloc((size_t)num * 8);
 	if (!ttab || !offs) {
 		free(ttab);
 		free(offs);
 		return &gc_error_nomem;
 	}
-	err = read_all(m, a_ttab, ttab, ttlen, "kallsyms_token_table");
+	err = read_all(m, loc->token_table, ttab, ttlen,
+		       "kallsyms_token_table");
 	if (!err)
-		err = read_all(m, relative ? a_offs : a_addrs, offs,
-			       (size_t)num * (relative ? 4 : 8),
+		err = read_all(m, relative ? loc->offsets : loc->addresses,
+			       offs, (size_t)num * (relative ? 4 : 8),
 			       relative ? "kallsyms_offsets" :
 					  "kallsyms_addresses");
 	uint64_t relbase = 0;
+	bool abs_percpu = false;
 	if (!err && relative) {
 		uint8_t b8[8];
-		err = read_all(m, a_base, b8, 8, "kallsyms_relative_base");
+		err = read_all(m, loc->relative_base, b8, 8,
+			       "kallsyms_relative_base");
 		relbase = gc_get64(b8, false);
+		/* With CONFIG_KALLSYMS_ABSOLUTE_PERCPU (x86-64 SMP) every
+		 * relative symbol has a negative offset; without it no
+		 * offset is negative. */
+		for (uint32_t i = 0; !err && i < num && !abs_percpu; i++)
+			abs_percpu = (int32_t)gc_get32(offs + (size_t)i * 4,
+						       false) < 0;
 	}
-	/* kallsyms_names: the names region ends before the token tables;
-	 * read it in chunks as we go. */
+	loc->abs_percpu = abs_percpu;
+	/* kallsyms_names, read in chunks as we go. */
 	struct gc_ksym *s = err ? NULL : calloc(num, sizeof(*s));
 	struct gc_strbuf names;
 	gc_strbuf_init(&names);
@@ -115,10 +142,8 @@ struct gc_error *gc_kallsyms_read(const struct gc_vmcoreinfo *vi,
 		err = &gc_error_nomem;
 	uint8_t chunk[4096];
 	size_t have = 0, pos = 0;
-	uint64_t cva = a_names;
+	uint64_t cva = loc->names;
 	for (uint32_t i = 0; !err && i < num; i++) {
-		/* Ensure at least 2 + 0x3fff bytes are buffered is too much;
-		 * refill per need instead. */
 		uint8_t entry[2 + 0x4000];
 		size_t need = 1, got = 0;
 		for (int phase = 0; phase < 3 && !err; phase++) {
@@ -158,7 +183,8 @@ struct gc_error *gc_kallsyms_read(const struct gc_vmcoreinfo *vi,
 			uint16_t o = tidx[entry[t]];
 			if (o >= ttlen) {
 				err = gc_error_addr(GC_ERR_CORRUPT,
-						    GC_SPACE_KVIRT, a_tidx,
+						    GC_SPACE_KVIRT,
+						    loc->token_index,
 						    "kallsyms_token_index",
 						    "token %u offset %u "
 						    "out of range", entry[t],
@@ -184,10 +210,11 @@ struct gc_error *gc_kallsyms_read(const struct gc_vmcoreinfo *vi,
 		if (relative) {
 			int32_t o = (int32_t)gc_get32(offs + (size_t)i * 4,
 						      false);
-			/* x86-64 uses absolute per-cpu symbols: non-negative
-			 * offsets are absolute values. */
-			s[i].addr = o >= 0 ? (uint64_t)o :
-					     relbase - 1 - (uint64_t)(int64_t)o;
+			if (!abs_percpu)
+				s[i].addr = relbase + (uint32_t)o;
+			else
+				s[i].addr = o >= 0 ? (uint64_t)o :
+					    relbase - 1 - (uint64_t)(int64_t)o;
 		} else {
 			s[i].addr = gc_get64(offs + (size_t)i * 8, false);
 		}
@@ -209,10 +236,539 @@ struct gc_error *gc_kallsyms_read(const struct gc_vmcoreinfo *vi,
 	for (uint32_t i = 0; i < num; i++)
 		s[i].name = out->names + nameoff[i];
 	free(nameoff);
-	qsort(s, num, sizeof(*s), by_addr);
+	/* The kernel sorts the table by address; keep that order for the
+	 * checks, then sort by (address, name) for lookups. */
 	out->s = s;
 	out->n = num;
 	out->source = "kallsyms";
+	return NULL;
+}
+
+static void sort_table(struct gc_symtab *t)
+{
+	qsort(t->s, t->n, sizeof(*t->s), by_addr);
+}
+
+struct gc_error *gc_kallsyms_read(const struct gc_vmcoreinfo *vi,
+				  const struct gc_kmem *m,
+				  struct gc_symtab *out)
+{
+	memset(out, 0, sizeof(*out));
+	struct gc_kallsyms_loc loc;
+	if (!gc_kallsyms_locate_vmcoreinfo(vi, &loc))
+		return gc_error_new(GC_ERR_NOT_PRESENT, "kallsyms",
+				    "VMCOREINFO does not locate the kallsyms "
+				    "tables (Linux < 6.0)");
+	struct gc_error *err = decode(m, &loc, out);
+	if (!err)
+		sort_table(out);
+	return err;
+}
+
+/* ---- finding the tables by their structure ------------------------------ */
+
+/*
+ * Without VMCOREINFO pointers (Linux < 6.0) the tables are found in the
+ * kernel image by their shape (scripts/kallsyms.c emits them into .rodata,
+ * each label 8-byte aligned on 64-bit):
+ *   kallsyms_token_index: 256 u16 offsets, the first 0, strictly rising;
+ *   kallsyms_token_table: right before it, 256 NUL-terminated tokens whose
+ *     lengths are exactly the index's steps;
+ *   kallsyms_markers: before the token table (6.2/6.3: kallsyms_seqs_of_names
+ *     in between), u32 (u64 before 4.20) names offsets of every 256th
+ *     symbol, the first 0;
+ *   kallsyms_names: before the markers, and kallsyms_num_syms right before
+ *     the names; walking the names' length bytes must land on every marker;
+ *   kallsyms_offsets + kallsyms_relative_base before num_syms (4.6-6.3),
+ *     or after the token index (6.4+); kallsyms_addresses (u64) before
+ *     num_syms on kernels without CONFIG_KALLSYMS_BASE_RELATIVE.
+ */
+#define SEARCH_CAP (128u << 20)     /* bytes kept in memory at once */
+#define SEARCH_STEP (1u << 20)      /* scan after this much new data */
+#define SEARCH_OVERLAP (16u << 20)  /* kept when the cap is hit */
+#define SEARCH_MAX_PAGES (1u << 19) /* 2 GiB of reads at most */
+#define ENTRY_MAX 130u              /* typical bound of a names entry */
+
+struct win {
+	const uint8_t *p;
+	size_t len;
+	uint64_t va;
+};
+
+static bool w_has(const struct win *w, uint64_t va, uint64_t n)
+{
+	return va >= w->va && va - w->va <= w->len &&
+	       w->len - (va - w->va) >= n;
+}
+static uint32_t w32(const struct win *w, uint64_t va)
+{
+	return gc_get32(w->p + (va - w->va), false);
+}
+static uint16_t w16(const struct win *w, uint64_t va)
+{
+	return gc_get16(w->p + (va - w->va), false);
+}
+static uint8_t w8(const struct win *w, uint64_t va)
+{
+	return w->p[va - w->va];
+}
+
+static bool token_char(uint8_t c)
+{
+	return c > 0x20 && c < 0x7f;
+}
+
+/* Does a token table that matches IDX end right before TI?  *TT. */
+static bool token_table_before(const struct win *w, uint64_t ti,
+			       const uint16_t *idx, uint64_t *tt_out)
+{
+	if (ti < (uint64_t)idx[255] + 1)
+		return false;
+	uint64_t hi = (ti - idx[255] - 1) & ~7ull;
+	for (unsigned int k = 0; k < 34; k++) {
+		if (hi < 8ull * k)
+			break;
+		uint64_t tt = hi - 8ull * k;
+		if (!w_has(w, tt, ti - tt))
+			break;
+		bool ok = true;
+		unsigned int nonempty = 0;
+		for (int i = 0; i < 255 && ok; i++) {
+			uint64_t s = tt + idx[i], e = tt + idx[i + 1] - 1;
+			if (w8(w, e) != 0) {
+				ok = false;
+				break;
+			}
+			nonempty += e > s;
+			for (uint64_t a = s; a < e && ok; a++)
+				ok = token_char(w8(w, a));
+		}
+		if (!ok)
+			continue;
+		uint64_t a = tt + idx[255];
+		while (a < ti && w8(w, a) && token_char(w8(w, a)))
+			a++;
+		if (a >= ti || w8(w, a) != 0)
+			continue;
+		nonempty += a > tt + idx[255];
+		if (((a + 1 + 7) & ~7ull) != ti || nonempty < 64)
+			continue;
+		*tt_out = tt;
+		return true;
+	}
+	return false;
+}
+
+/* The markers ending at END (entries of ESZ bytes): *MS and *C. */
+static bool markers_ending(const struct win *w, uint64_t end, unsigned esz,
+			   uint64_t *ms, uint32_t *c)
+{
+	uint64_t a = end;
+	uint32_t prev = 0, n = 0;
+	while (a >= w->va + esz && w_has(w, a - esz, esz)) {
+		a -= esz;
+		if (esz == 8 && w32(w, a + 4))
+			return false;
+		uint32_t v = w32(w, a);
+		if (n && (v >= prev || prev - v < 512 ||
+			  prev - v > 256u * (2 + 0x3fff)))
+			return false;
+		n++;
+		if (v == 0) {
+			if ((a & 7) || n < 2)
+				return false;
+			*ms = a;
+			*c = n;
+			return true;
+		}
+		prev = v;
+		if (n > KSYMS_MAX / 256 + 1)
+			return false;
+	}
+	return false;
+}
+
+/* Size of the names entry at VA, 0 if it does not fit in W. */
+static uint32_t entry_size(const struct win *w, uint64_t va)
+{
+	if (!w_has(w, va, 1))
+		return 0;
+	uint8_t b = w8(w, va);
+	if (!(b & 0x80))
+		return b ? 1u + b : 0;
+	if (!w_has(w, va, 2))
+		return 0;
+	return 2u + ((b & 0x7fu) | ((uint32_t)w8(w, va + 1) << 7));
+}
+
+/* Walk all N entries from NS: every 256th must start at its marker, the
+ * walk must end at most 7 bytes before LIMIT. */
+static bool names_agree(const struct win *w, uint64_t ns, uint32_t n,
+			uint64_t ms, unsigned esz, uint64_t limit)
+{
+	uint64_t pos = ns;
+	for (uint32_t i = 0; i < n; i++) {
+		if ((i & 255) == 0 &&
+		    pos != ns + w32(w, ms + (uint64_t)(i / 256) * esz))
+			return false;
+		uint32_t sz = entry_size(w, pos);
+		if (!sz || pos + sz > limit)
+			return false;
+		pos += sz;
+	}
+	return limit - pos < 8;
+}
+
+/* num_syms and the names before the markers at MS (C entries). */
+static bool find_names(const struct win *w, uint64_t ms, uint32_t c,
+		       unsigned esz, uint64_t *ns_out, uint32_t *n_out)
+{
+	uint32_t last = w32(w, ms + (uint64_t)(c - 1) * esz);
+	if (ms < (uint64_t)last + 2 + 8)
+		return false;
+	uint64_t top = (ms - last - 2) & ~7ull;
+	for (uint64_t back = 0; back <= 256u * ENTRY_MAX; back += 8) {
+		if (top < back + 8)
+			break;
+		uint64_t ns = top - back;
+		if (!w_has(w, ns - 8, 8))
+			break;
+		uint32_t n = w32(w, ns - 8);
+		if (n <= 256u * (c - 1) || n > 256u * c)
+			continue;
+		/* the last block first (cheap), then everything */
+		uint64_t pos = ns + last;
+		bool ok = true;
+		for (uint32_t i = 256u * (c - 1); i < n && ok; i++) {
+			uint32_t sz = entry_size(w, pos);
+			ok = sz && pos + sz <= ms;
+			pos += sz;
+		}
+		if (!ok || ms - pos >= 8)
+			continue;
+		if (!names_agree(w, ns, n, ms, esz, ms))
+			continue;
+		*ns_out = ns;
+		*n_out = n;
+		return true;
+	}
+	return false;
+}
+
+/* Markers right before the token table, or (6.2/6.3) separated from it
+ * by kallsyms_seqs_of_names (3 bytes a symbol, 4 in early patches). */
+static bool find_markers_names(const struct win *w, uint64_t tt,
+			       struct gc_kallsyms_loc *loc)
+{
+	static const unsigned sizes[] = {4, 8};
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t si = 0; si < 2; si++) {
+			unsigned esz = sizes[si];
+			uint64_t lo = pass ? (tt > 4ull * KSYMS_MAX + 16 ?
+					      tt - 4ull * KSYMS_MAX - 16 : 0) :
+					     tt - 8;
+			if (pass && esz == 8)
+				continue;
+			for (uint64_t end = pass ? tt - 8 : tt; end >= lo &&
+			     end > w->va; end -= 4) {
+				if (!pass && esz == 8 && end != tt)
+					break;
+				if (pass && !w_has(w, end - 8, 8))
+					break;
+				if (pass) {
+					uint32_t a = w32(w, end - 4),
+						 b = w32(w, end - 8);
+					if (a <= b || a - b < 512)
+						continue;
+				}
+				uint64_t ms;
+				uint32_t c, n;
+				uint64_t ns;
+				if (!markers_ending(w, end, esz, &ms, &c))
+					continue;
+				if (!find_names(w, ms, c, esz, &ns, &n))
+					continue;
+				if (pass) {
+					uint64_t seq = (end + 7) & ~7ull;
+					uint64_t l3 = ((uint64_t)n * 3 + 7) &
+						      ~7ull;
+					uint64_t l4 = ((uint64_t)n * 4 + 7) &
+						      ~7ull;
+					if (seq + l3 != tt && seq + l4 != tt)
+						continue;
+				}
+				loc->markers = ms;
+				loc->nr_markers = c;
+				loc->marker_size = esz;
+				loc->names = ns;
+				loc->num_syms = ns - 8;
+				loc->nr = n;
+				loc->seqs_gap = pass;
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
+static const char *const key_syms[] = {"_stext", "init_uts_ns",
+				       "swapper_pg_dir", "init_top_pgt",
+				       "_text", "linux_banner"};
+
+/*
+ * A decoded table is right when it is sorted by address (the kernel sorts
+ * it) and the symbols VMCOREINFO names agree with it: the key ones above
+ * must, and at least one must be present when VMCOREINFO has any.
+ * *AGREE counts every SYMBOL() that matched.
+ */
+static bool table_sane(const struct gc_symtab *t,
+		       const struct gc_vmcoreinfo *vi, unsigned int *agree,
+		       char *why, size_t whylen)
+{
+	*agree = 0;
+	for (size_t i = 1; i < t->n; i++)
+		if (t->s[i].addr < t->s[i - 1].addr) {
+			snprintf(why, whylen, "addresses not sorted at "
+				 "symbol %zu", i);
+			return false;
+		}
+	if (!vi)
+		return true;
+	unsigned int keys_known = 0, keys_ok = 0;
+	size_t nv = gc_vmcoreinfo_count(vi);
+	for (size_t i = 0; i < nv; i++) {
+		const struct gc_vmcoreinfo_entry *e = gc_vmcoreinfo_entry(vi,
+									  i);
+		if (strncmp(e->key, "SYMBOL(", 7))
+			continue;
+		char name[128];
+		size_t kl = strlen(e->key);
+		if (kl < 9 || kl - 8 >= sizeof(name))
+			continue;
+		memcpy(name, e->key + 7, kl - 8);
+		name[kl - 8] = '\0';
+		uint64_t want;
+		if (!gc_vmcoreinfo_symbol(vi, name, &want))
+			continue;
+		bool key = false;
+		for (size_t k = 0; k < GC_ARRAY_SIZE(key_syms); k++)
+			key |= !strcmp(name, key_syms[k]);
+		bool found = false, match = false;
+		for (size_t j = 0; j < t->n && !match; j++)
+			if (!strcmp(t->s[j].name, name)) {
+				found = true;
+				match = t->s[j].addr == want;
+			}
+		if (key && found) {
+			keys_known++;
+			if (!match) {
+				snprintf(why, whylen, "%s disagrees with "
+					 "VMCOREINFO (0x%" PRIx64 ")", name,
+					 want);
+				return false;
+			}
+			keys_ok++;
+		}
+		*agree += match;
+	}
+	bool vi_has_key = false;
+	for (size_t k = 0; k < GC_ARRAY_SIZE(key_syms); k++) {
+		uint64_t a;
+		vi_has_key |= gc_vmcoreinfo_symbol(vi, key_syms[k], &a);
+	}
+	if (vi_has_key && !keys_ok) {
+		snprintf(why, whylen, "none of VMCOREINFO's key symbols "
+			 "(%u known) is in the decoded table", keys_known);
+		return false;
+	}
+	return true;
+}
+
+struct layout {
+	bool relative;
+	uint64_t tab, base;
+	const char *name;
+};
+
+/* Try the address-table layouts for the names at LOC. */
+static struct gc_error *try_layouts(const struct gc_kmem *m,
+				    const struct gc_vmcoreinfo *vi,
+				    struct gc_kallsyms_loc *loc,
+				    struct gc_symtab *out, char *why,
+				    size_t whylen)
+{
+	uint64_t n = loc->nr;
+	uint64_t l4 = (n * 4 + 7) & ~7ull;
+	struct layout c[4];
+	size_t nc = 0;
+	uint64_t rb = loc->num_syms - 8;
+	if (rb >= l4)
+		c[nc++] = (struct layout){true, rb - l4, rb,
+			"kallsyms_offsets and kallsyms_relative_base before "
+			"kallsyms_num_syms (4.6-6.3)"};
+	uint64_t o64 = loc->token_index + 512;
+	c[nc++] = (struct layout){true, o64, o64 + l4,
+		"kallsyms_offsets and kallsyms_relative_base after "
+		"kallsyms_token_index (6.4+)"};
+	if (loc->num_syms >= n * 8)
+		c[nc++] = (struct layout){false, loc->num_syms - n * 8, 0,
+			"kallsyms_addresses before kallsyms_num_syms "
+			"(no CONFIG_KALLSYMS_BASE_RELATIVE)"};
+	c[nc++] = (struct layout){false, o64, 0,
+		"kallsyms_addresses after kallsyms_token_index"};
+	why[0] = '\0';
+	for (size_t i = 0; i < nc; i++) {
+		struct gc_kallsyms_loc l = *loc;
+		l.relative = c[i].relative;
+		l.offsets = c[i].relative ? c[i].tab : 0;
+		l.relative_base = c[i].base;
+		l.addresses = c[i].relative ? 0 : c[i].tab;
+		l.layout = c[i].name;
+		struct gc_symtab t;
+		struct gc_error *e = decode(m, &l, &t);
+		if (e) {
+			snprintf(why, whylen, "%s", gc_error_string(e));
+			gc_error_free(e);
+			continue;
+		}
+		unsigned int agree;
+		if (!table_sane(&t, vi, &agree, why, whylen)) {
+			gc_symtab_free(&t);
+			continue;
+		}
+		l.vmcoreinfo_agree = agree;
+		*loc = l;
+		sort_table(&t);
+		*out = t;
+		return NULL;
+	}
+	return gc_error_new(GC_ERR_CORRUPT, "kallsyms", "%s", why);
+}
+
+/* Look for the token index in W; on success fill LOC and OUT. */
+static bool scan_window(const struct win *w, const struct gc_kmem *m,
+			const struct gc_vmcoreinfo *vi,
+			struct gc_kallsyms_loc *loc, struct gc_symtab *out,
+			char *why, size_t whylen, unsigned int *candidates,
+			uint64_t *from)
+{
+	uint64_t ti = (GC_MAX(*from, w->va) + 7) & ~7ull;
+	for (; w_has(w, ti, 512); ti += 8) {
+		*from = ti + 8;
+		if (w16(w, ti) != 0)
+			continue;
+		uint16_t i1 = w16(w, ti + 2), i2 = w16(w, ti + 4);
+		if (i1 == 0 || i1 > 256 || i2 <= i1 || i2 - i1 > 256)
+			continue;
+		uint16_t idx[256];
+		bool ok = true;
+		idx[0] = 0;
+		for (int i = 1; i < 256 && ok; i++) {
+			idx[i] = w16(w, ti + 2ull * i);
+			ok = idx[i] > idx[i - 1] && idx[i] - idx[i - 1] <= 256;
+		}
+		uint64_t tt;
+		if (!ok || !token_table_before(w, ti, idx, &tt))
+			continue;
+		(*candidates)++;
+		struct gc_kallsyms_loc l = {0};
+		l.token_table = tt;
+		l.token_index = ti;
+		if (!find_markers_names(w, tt, &l)) {
+			snprintf(why, whylen, "a token table at 0x%" PRIx64
+				 " has no markers and names before it", tt);
+			continue;
+		}
+		struct gc_error *e = try_layouts(m, vi, &l, out, why, whylen);
+		if (e) {
+			gc_error_free(e);
+			continue;
+		}
+		*loc = l;
+		return true;
+	}
+	return false;
+}
+
+struct gc_error *gc_kallsyms_search(const struct gc_kmem *m,
+				    const struct gc_va_range *ranges,
+				    size_t nr_ranges,
+				    const struct gc_vmcoreinfo *vi,
+				    struct gc_symtab *out,
+				    struct gc_kallsyms_loc *loc)
+{
+	memset(out, 0, sizeof(*out));
+	memset(loc, 0, sizeof(*loc));
+	uint8_t *buf = NULL;
+	size_t cap = 0;
+	char why[200] = "";
+	unsigned int candidates = 0;
+	uint64_t pages = 0, bytes_scanned = 0;
+	bool found = false;
+	for (size_t r = 0; r < nr_ranges && !found; r++) {
+		uint64_t va = ranges[r].start & ~4095ull;
+		uint64_t end = ranges[r].end;
+		/* A run of readable pages is kept whole (the tables are
+		 * found backwards from the token index); new positions are
+		 * scanned every SEARCH_STEP bytes. */
+		uint64_t wva = va, from = va;
+		size_t len = 0;
+		while (!found && pages < SEARCH_MAX_PAGES) {
+			bool more = va < end;
+			bool bad = false;
+			if (more && len + 4096 > cap) {
+				size_t nc = cap ? cap * 2 : 1u << 20;
+				uint8_t *nb = realloc(buf, nc);
+				if (!nb) {
+					free(buf);
+					return &gc_error_nomem;
+				}
+				buf = nb;
+				cap = nc;
+			}
+			if (more) {
+				pages++;
+				struct gc_error *e = m->read(m->ctx, va,
+							     buf + len, 4096);
+				gc_error_free(e);
+				bad = e != NULL;
+				if (!bad)
+					len += 4096;
+				va += 4096;
+			}
+			bool last = !more || bad;
+			if (!last && len % SEARCH_STEP && len < SEARCH_CAP)
+				continue;
+			struct win w = {buf, len, wva};
+			uint64_t before = from;
+			found = len && scan_window(&w, m, vi, loc, out, why,
+						   sizeof(why), &candidates,
+						   &from);
+			bytes_scanned += from > before ? from - before : 0;
+			if (!more)
+				break;
+			if (bad) {
+				wva = from = va;
+				len = 0;
+			} else if (len >= SEARCH_CAP) {
+				/* keep the tail, drop the rest */
+				memmove(buf, buf + len - SEARCH_OVERLAP,
+					SEARCH_OVERLAP);
+				wva += len - SEARCH_OVERLAP;
+				len = SEARCH_OVERLAP;
+			}
+		}
+	}
+	free(buf);
+	if (!found)
+		return gc_error_new(GC_ERR_NOT_PRESENT, "kallsyms",
+				    "no kallsyms tables found in %" PRIu64
+				    " KiB of the kernel image (%u token-table "
+				    "candidate%s%s%s)", bytes_scanned >> 10,
+				    candidates, candidates == 1 ? "" : "s",
+				    why[0] ? "; last: " : "", why);
+	loc->pages_read = pages;
+	out->source = "kallsyms (found by searching the kernel image)";
 	return NULL;
 }
 

@@ -310,42 +310,48 @@ static bool text_start(struct gc_kernel *k, uint64_t *va, uint64_t *pa)
 	return false;
 }
 
+/*
+ * The direct map is the lowest kernel-half mapping above the Xen hole and
+ * the LDT remap, and starts with physical 0; page_offset_base is PUD (1 GiB)
+ * aligned, also with CONFIG_RANDOMIZE_MEMORY.  4-level: from
+ * ffff880000000000 (PGD slot 272) to the vmalloc area ffffc90000000000;
+ * 5-level: from ff10000000000000 (PML5 slot 272, the 4.14-4.19 LA57 base;
+ * ff11000000000000 since 4.20) to ffa0000000000000.  Unmapped tables are
+ * skipped whole: one walk per present 1 GiB slot, not per address.
+ */
 static void probe_direct_map(struct gc_kernel *k)
 {
-	/* The direct map is the lowest kernel-half mapping (above the Xen
-	 * hole) and starts with physical 0; page_offset_base is PUD
-	 * aligned with CONFIG_RANDOMIZE_MEMORY. */
-	unsigned int first_slot = k->pg.levels == 5 ? 0 : 272;
-	if (k->pg.levels == 5)
-		return; /* probing 5-level layouts is not done */
-	for (unsigned int s = first_slot; s < 402; s++) {
-		uint64_t base = 0xffff000000000000ull | ((uint64_t)s << 39);
-		for (unsigned int p = 0; p < 512; p++) {
-			uint64_t va = base + ((uint64_t)p << 30);
-			uint64_t pa;
-			struct gc_walk w;
-			struct gc_error *e = gc_x86_walk(&k->pg, &k->mem,
-							 k->root,
-							 k->root_space, va,
-							 &w);
-			gc_error_free(e);
-			pa = w.phys;
-			if (!e && pa == 0) {
-				k->page_offset = va;
-				k->has_page_offset = true;
-				gc_kernel_add_fact(k, "page_offset",
-						   "page tables (lowest kernel-"
-						   "half mapping, maps physical "
-						   "0)", "0x%" PRIx64, va);
-				return;
-			}
-			/* Nothing below this PGD slot: skip it whole. */
-			if (w.nr >= 1 && w.lvl[w.nr - 1].read &&
-			    w.nr == (k->pg.levels == 5 ? 2 : 1))
-				break;
-			if (!e)
+	bool l5 = k->pg.levels == 5;
+	uint64_t va = l5 ? 0xff10000000000000ull : 0xffff880000000000ull;
+	uint64_t end = l5 ? 0xffa0000000000000ull : 0xffffc90000000000ull;
+	unsigned int walks = 0;
+	while (va < end && walks < 1u << 20) {
+		struct gc_walk w;
+		struct gc_error *e = gc_x86_walk(&k->pg, &k->mem, k->root,
+						 k->root_space, va, &w);
+		gc_error_free(e);
+		walks++;
+		if (!e) {
+			if (w.phys != 0)
 				return; /* mapped, but not physical 0 */
+			k->page_offset = va;
+			k->has_page_offset = true;
+			gc_kernel_add_fact(k, "page_offset",
+					   "page tables (lowest kernel-half "
+					   "mapping, maps physical 0)",
+					   "0x%" PRIx64, va);
+			return;
 		}
+		/* Skip what the level that stopped covers (at least the
+		 * 1 GiB step of the candidates). */
+		unsigned int lvl = (5 - w.levels) + (w.nr ? w.nr - 1 : 0);
+		if (lvl > 2)
+			lvl = 2;
+		uint64_t span = 1ull << (12 + 9 * (4 - lvl));
+		uint64_t next = (va & ~(span - 1)) + span;
+		if (next <= va)
+			return;
+		va = next;
 	}
 }
 
@@ -367,8 +373,26 @@ static struct gc_error *setup_paging(struct gc_kernel *k)
 	k->mem.m2p = k->pg.xen_pv ? mem_m2p : NULL;
 	int64_t n;
 	const char *vsrc = vi ? "VMCOREINFO" : "";
-	if (vi && gc_vmcoreinfo_number(vi, "pgtable_l5_enabled", &n) && n == 1)
+	bool levels_known = vi && gc_vmcoreinfo_number(vi,
+						       "pgtable_l5_enabled",
+						       &n);
+	if (levels_known && n == 1)
 		k->pg.levels = 5;
+	const char *levels_src = levels_known ?
+		"VMCOREINFO NUMBER(pgtable_l5_enabled)" : "default";
+	/* No VMCOREINFO word: a vCPU's CR4.LA57 (QEMU note, Xen context). */
+	for (unsigned int i = 0; !levels_known && !k->pg.xen_pv &&
+	     i < gc_dump_nr_vcpus(d) && i < 64; i++) {
+		struct gc_vcpu v;
+		struct gc_error *e = gc_dump_vcpu(d, i, &v);
+		if (e || !(v.valid & (1ull << GC_REG_CR4))) {
+			gc_error_free(e);
+			continue;
+		}
+		levels_known = true;
+		k->pg.levels = (v.regs[GC_REG_CR4] & (1ull << 12)) ? 5 : 4;
+		levels_src = "vCPU CR4.LA57";
+	}
 	if (vi && gc_vmcoreinfo_number(vi, "sme_mask", &n))
 		k->pg.sme_mask = (uint64_t)n;
 	bool have_pb = false;
@@ -399,6 +423,16 @@ static struct gc_error *setup_paging(struct gc_kernel *k)
 		snprintf(c[nc].desc, sizeof(c[nc].desc),
 			 "init_top_pgt (%s SYMBOL %" PRIx64 " - "
 			 "__START_KERNEL_map + phys_base)", vsrc, sym);
+		/* Xen PV: walks and vtop name tables by machine address, so
+		 * the root is the machine frame of that pfn. */
+		uint64_t mfn;
+		struct gc_error *pe = k->pg.xen_pv ?
+			gc_dump_pfn_to_mfn(d, c[nc].root >> 12, &mfn) : NULL;
+		if (k->pg.xen_pv && !pe) {
+			c[nc].root = mfn << 12;
+			c[nc].space = GC_SPACE_MACH;
+		}
+		gc_error_free(pe);
 		nc++;
 	}
 	unsigned int nv = gc_dump_nr_vcpus(d);
@@ -469,9 +503,8 @@ static struct gc_error *setup_paging(struct gc_kernel *k)
 				   c[i].root);
 		break;
 	}
-	gc_kernel_add_fact(k, "paging_levels", vi ? "VMCOREINFO "
-			   "NUMBER(pgtable_l5_enabled)" : "default",
-			   "%u", k->pg.levels);
+	gc_kernel_add_fact(k, "paging_levels", levels_src, "%u",
+			   k->pg.levels);
 	if (k->pg.sme_mask)
 		gc_kernel_add_fact(k, "sme_mask", "VMCOREINFO", "0x%" PRIx64,
 				   k->pg.sme_mask);
@@ -500,9 +533,12 @@ static struct gc_error *setup_paging(struct gc_kernel *k)
 		}
 		if (!have_pb) {
 			k->phys_base = pt_pb;
+			bool neg = (int64_t)pt_pb < 0;
 			gc_kernel_add_fact(k, "phys_base", "page tables "
 					   "(physical address of the kernel "
-					   "text)", "0x%" PRIx64, pt_pb);
+					   "text)", "%s0x%" PRIx64,
+					   neg ? "-" : "",
+					   neg ? (uint64_t)0 - pt_pb : pt_pb);
 		} else if (pt_pb != k->phys_base && !k->pg.xen_pv) {
 			gc_kernel_add_note(k, "phys_base 0x%" PRIx64 " from "
 					   "VMCOREINFO, but the text mapping "
@@ -588,6 +624,82 @@ static void panic_string(struct gc_kernel *k)
 	free(log);
 }
 
+/*
+ * A legacy PV xc_core dump lists machine frames only.  Translate through
+ * a vCPU's cr3 with machine reads alone (the tables hold mfns), read the
+ * guest's own p2m, and hand it to the dump so that pfns work from then
+ * on.  Leaves the kernel object as it found it (no root, no symbols).
+ */
+static void legacy_p2m(struct gc_kernel *k)
+{
+	struct gc_dump *d = k->d;
+	uint64_t probe = 0;
+	int64_t n;
+	k->pg.xen_pv = true;
+	k->pg.levels = gc_vmcoreinfo_number(k->vi, "pgtable_l5_enabled", &n) &&
+		       n == 1 ? 5 : 4;
+	k->mem.ctx = k;
+	k->mem.read_u64 = mem_read_u64;
+	k->mem.m2p = mem_m2p;
+	gc_vmcoreinfo_kerneloffset(k->vi, &k->kaslr);
+	gc_vmcoreinfo_symbol(k->vi, "_stext", &probe);
+	unsigned int nv = gc_dump_nr_vcpus(d), used = 0;
+	for (unsigned int i = 0; i < nv && i < 64 && !k->has_root; i++) {
+		struct gc_vcpu v;
+		struct gc_error *e = gc_dump_vcpu(d, i, &v);
+		bool ok = !e && v.pgd_space == GC_SPACE_MACH;
+		gc_error_free(e);
+		if (!ok)
+			continue;
+		k->root = v.pgd_addr;
+		k->root_space = GC_SPACE_MACH;
+		uint64_t va, pa;
+		if (probe ? try_walk(k, k->root, k->root_space, probe, &pa) :
+			    text_start(k, &va, &pa)) {
+			k->has_root = true;
+			used = i;
+		}
+	}
+	if (!k->has_root) {
+		gc_kernel_add_note(k, "legacy PV dump: no vCPU cr3 maps the "
+				   "kernel, so the guest's p2m cannot be read "
+				   "and reads by pfn are unavailable");
+	} else {
+		uint64_t *tab, cnt;
+		char *src;
+		struct gc_error *e = gc_xen_p2m_rebuild(k, &tab, &cnt, &src);
+		if (!e) {
+			char *full = gc_asprintf("%s, read through vcpu %u cr3",
+						 src, used);
+			e = full ? gc_dump_set_p2m(d, tab, cnt, full) :
+				   &gc_error_nomem;
+			if (!e)
+				gc_kernel_add_fact(k, "p2m", full, "%" PRIu64
+						   " entries", cnt);
+			free(full);
+			free(tab);
+			free(src);
+		}
+		if (e) {
+			gc_kernel_add_note(k, "legacy PV dump: the guest's p2m "
+					   "was not rebuilt, so reads by pfn "
+					   "are unavailable: %s",
+					   gc_error_string(e));
+			gc_error_free(e);
+		}
+	}
+	/* Start over for the normal setup, now with pfns. */
+	k->pg.mach_only = false;
+	k->has_root = false;
+	k->root = 0;
+	k->kaslr = 0;
+	memset(k->tlb, 0, sizeof(k->tlb));
+	gc_symtab_free(&k->syms);
+	gc_error_free(k->syms_err);
+	k->syms_err = NULL;
+	k->syms_loaded = false;
+}
+
 struct gc_error *gc_kernel_open(struct gc_dump *d,
 				const struct gc_kernel_opts *opts,
 				struct gc_kernel **out)
@@ -599,6 +711,8 @@ struct gc_error *gc_kernel_open(struct gc_dump *d,
 	k->d = d;
 	if (opts)
 		k->opts = *opts;
+	bool legacy = gc_dump_needs_p2m(d);
+	k->pg.mach_only = legacy;
 	struct gc_error *err = find_vmcoreinfo(k);
 	if (err) {
 		if (err == &gc_error_nomem)
@@ -622,6 +736,9 @@ struct gc_error *gc_kernel_open(struct gc_dump *d,
 		gc_kernel_add_fact(k, "vmcoreinfo", k->vi_source, "%zu keys",
 				   gc_vmcoreinfo_count(k->vi));
 	}
+	if (legacy && k->vi)
+		legacy_p2m(k);
+	k->pg.mach_only = false;
 	err = setup_paging(k);
 	if (err)
 		goto fail;
@@ -763,6 +880,99 @@ struct gc_error *gc_kernel_read_u64(struct gc_kernel *k, uint64_t vaddr,
 
 /* ---- symbols ------------------------------------------------------------ */
 
+/* The kernel image's mapped extents in the kernel text region, from
+ * _stext (or the first text mapping) on, found by page-table walks that
+ * skip whole unmapped tables. */
+static size_t kernel_image_ranges(struct gc_kernel *k,
+				  struct gc_va_range *r, size_t max)
+{
+	uint64_t start = GC_START_KERNEL_MAP, sym, size = 1ull << 30;
+	int64_t n;
+	if (k->vi && gc_vmcoreinfo_symbol(k->vi, "_stext", &sym) &&
+	    sym >= GC_START_KERNEL_MAP)
+		start = sym & ~0xfffull;
+	if (k->vi && gc_vmcoreinfo_number(k->vi, "KERNEL_IMAGE_SIZE", &n) &&
+	    n > 0 && (uint64_t)n <= (1ull << 30))
+		size = (uint64_t)n;
+	uint64_t end = GC_START_KERNEL_MAP + size;
+	if (end < GC_START_KERNEL_MAP) /* wrapped */
+		end = 0xfffffffffffff000ull;
+	size_t nr = 0;
+	for (uint64_t va = start; va < end && va >= start;) {
+		struct gc_walk w;
+		struct gc_error *e = gc_x86_walk(&k->pg, &k->mem, k->root,
+						 k->root_space, va, &w);
+		gc_error_free(e);
+		uint64_t span;
+		if (!e) {
+			span = w.page_size;
+			if (nr && r[nr - 1].end == va)
+				r[nr - 1].end = (va & ~(span - 1)) + span;
+			else if (nr < max)
+				r[nr++] = (struct gc_va_range){
+					va, (va & ~(span - 1)) + span};
+			else
+				break;
+		} else {
+			/* skip what the level that stopped covers */
+			unsigned int lvl = (5 - w.levels) + (w.nr ? w.nr - 1 : 0);
+			span = 1ull << (12 + 9 * (4 - (lvl > 4 ? 4 : lvl)));
+		}
+		uint64_t next = (va & ~(span - 1)) + span;
+		if (next <= va)
+			break;
+		va = next;
+	}
+	if (nr && r[nr - 1].end > end)
+		r[nr - 1].end = end;
+	return nr;
+}
+
+static struct gc_error *load_kallsyms(struct gc_kernel *k)
+{
+	struct gc_kmem m;
+	gc_kernel_kmem(k, &m);
+	struct gc_kallsyms_loc loc;
+	enum gc_kallsyms_mode mode = k->opts.kallsyms;
+	if (mode != GC_KALLSYMS_SEARCH &&
+	    gc_kallsyms_locate_vmcoreinfo(k->vi, &loc))
+		return gc_kallsyms_read(k->vi, &m, &k->syms);
+	if (mode == GC_KALLSYMS_VMCOREINFO)
+		return gc_error_new(GC_ERR_NOT_PRESENT, "symbols",
+				    "%s; give --system-map or --vmlinux",
+				    k->vi ? "VMCOREINFO does not locate the "
+					    "kallsyms tables (Linux < 6.0)" :
+					    "no VMCOREINFO to locate kallsyms");
+	struct gc_va_range r[64];
+	size_t nr = kernel_image_ranges(k, r, GC_ARRAY_SIZE(r));
+	struct gc_error *err = gc_kallsyms_search(&m, r, nr, k->vi, &k->syms,
+						  &loc);
+	if (err)
+		return gc_error_context(err, "searching the kernel image for "
+					"kallsyms; give --system-map or "
+					"--vmlinux");
+	char src[160];
+	snprintf(src, sizeof(src), "search of the kernel image (%" PRIu64
+		 " pages read; %u VMCOREINFO symbols agree)", loc.pages_read,
+		 loc.vmcoreinfo_agree);
+	char tabs[96];
+	if (loc.relative)
+		snprintf(tabs, sizeof(tabs), "offsets 0x%" PRIx64
+			 " relative_base 0x%" PRIx64, loc.offsets,
+			 loc.relative_base);
+	else
+		snprintf(tabs, sizeof(tabs), "addresses 0x%" PRIx64,
+			 loc.addresses);
+	gc_kernel_add_fact(k, "kallsyms", src,
+			   "%u symbols; token_table 0x%" PRIx64
+			   " token_index 0x%" PRIx64 " markers 0x%" PRIx64
+			   " names 0x%" PRIx64 " num_syms 0x%" PRIx64 " %s"
+			   " [%s]", loc.nr, loc.token_table, loc.token_index,
+			   loc.markers, loc.names, loc.num_syms, tabs,
+			   loc.layout);
+	return NULL;
+}
+
 static struct gc_error *load_syms(struct gc_kernel *k)
 {
 	if (k->syms_loaded)
@@ -775,14 +985,8 @@ static struct gc_error *load_syms(struct gc_kernel *k)
 	} else if (k->opts.vmlinux) {
 		err = gc_vmlinux_symtab_read(k->opts.vmlinux, k->kaslr,
 					     &k->syms);
-	} else if (k->vi) {
-		struct gc_kmem m;
-		gc_kernel_kmem(k, &m);
-		err = gc_kallsyms_read(k->vi, &m, &k->syms);
 	} else {
-		err = gc_error_new(GC_ERR_NOT_PRESENT, "symbols",
-				   "no VMCOREINFO to locate kallsyms; give "
-				   "--system-map or --vmlinux");
+		err = load_kallsyms(k);
 	}
 	k->syms_err = err;
 	return err;

@@ -65,6 +65,35 @@ struct gc_error *gc_kernel_add_note(struct gc_kernel *k, const char *fmt,
 void gc_kernel_kmem(struct gc_kernel *k, struct gc_kmem *m);
 
 /* kallsyms.c */
+/* Where the kallsyms tables are (kernel-virtual addresses). */
+struct gc_kallsyms_loc {
+	uint64_t num_syms, names, markers, token_table, token_index;
+	uint64_t offsets, relative_base; /* CONFIG_KALLSYMS_BASE_RELATIVE */
+	uint64_t addresses;              /* otherwise */
+	bool relative;
+	bool abs_percpu;         /* offsets >= 0 are absolute values */
+	bool seqs_gap;           /* kallsyms_seqs_of_names before tokens */
+	uint32_t nr;             /* symbols */
+	uint32_t nr_markers;
+	unsigned int marker_size;
+	unsigned int vmcoreinfo_agree; /* SYMBOL()s the table agrees with */
+	uint64_t pages_read;     /* by the search */
+	const char *layout;
+};
+struct gc_va_range {
+	uint64_t start, end;
+};
+/* The VMCOREINFO pointers (Linux >= 6.0); false when absent. */
+bool gc_kallsyms_locate_vmcoreinfo(const struct gc_vmcoreinfo *vi,
+				   struct gc_kallsyms_loc *loc);
+/* Find the tables by their structure in RANGES of kernel-virtual memory
+ * (the kernel image) and decode them; VI (may be NULL) validates. */
+struct gc_error *gc_kallsyms_search(const struct gc_kmem *m,
+				    const struct gc_va_range *ranges,
+				    size_t nr_ranges,
+				    const struct gc_vmcoreinfo *vi,
+				    struct gc_symtab *out,
+				    struct gc_kallsyms_loc *loc);
 struct gc_error *gc_kallsyms_read(const struct gc_vmcoreinfo *vi,
 				  const struct gc_kmem *m,
 				  struct gc_symtab *out);
@@ -85,5 +114,10 @@ struct gc_error *gc_printk_read(const struct gc_vmcoreinfo *vi,
 /* xen_p2m.c */
 struct gc_error *gc_xen_p2m_check(struct gc_kernel *k,
 				  struct gc_report *rep);
+/* The guest's pfn -> mfn table read from guest memory: the linear list
+ * (xen_p2m_addr) or the 3-level p2m_top tree.  *TABLE and *SOURCE are
+ * malloc'ed; unreadable parts are ~0 and said in *SOURCE. */
+struct gc_error *gc_xen_p2m_rebuild(struct gc_kernel *k, uint64_t **table,
+				    uint64_t *count, char **source);
 
 #endif

@@ -314,6 +314,13 @@ struct gc_error *gc_xen_p2m_check(struct gc_kernel *k, struct gc_report *rep)
 	struct gc_error *e = check_fll(k, rep);
 	if (e)
 		return e;
+	const struct gc_field *src = gc_dump_field_by_name(k->d, "p2m_source");
+	if (src)  /* legacy dump: its pfn map IS the guest's p2m */
+		return gc_report_add(rep, GC_SEV_NOTE, "p2m-guest", false, 0,
+				     "the dump has no pfn column; its pfn map "
+				     "is the guest's own p2m (%s), so there is "
+				     "nothing independent to compare it with",
+				     src->value);
 	uint64_t list, size, top, mid_missing, missing, max_pfn;
 	if (ksym_value(k, "xen_p2m_addr", &list, true) &&
 	    ksym_value(k, "xen_p2m_size", &size, true))
@@ -329,4 +336,152 @@ struct gc_error *gc_xen_p2m_check(struct gc_kernel *k, struct gc_report *rep)
 			     "the guest's own p2m was not rebuilt: no "
 			     "xen_p2m_addr/xen_p2m_size or p2m_top symbol "
 			     "(kallsyms, --system-map)");
+}
+
+/* ---- rebuilding the table (legacy dumps without a pfn column) ---------- */
+
+#define REBUILD_MAX (1ull << 28) /* entries: a 1 TiB guest */
+
+static struct gc_error *rebuild_linear(struct gc_kernel *k, uint64_t list,
+				       uint64_t size, uint64_t **table,
+				       uint64_t *count, char **source)
+{
+	if (!size || size > REBUILD_MAX)
+		return gc_error_new(GC_ERR_CORRUPT, "xen_p2m_size",
+				    "%" PRIu64 " entries is implausible", size);
+	uint64_t *t = malloc(size * sizeof(*t));
+	if (!t)
+		return &gc_error_nomem;
+	uint64_t unreadable = 0;
+	for (uint64_t base = 0; base < size; base += 512) {
+		uint64_t n = GC_MIN(size - base, 512);
+		struct gc_error *e = gc_kernel_read(k, list + base * 8,
+						    t + base, n * 8);
+		if (e) {
+			if (e == &gc_error_nomem) {
+				free(t);
+				return e;
+			}
+			gc_error_free(e);
+			for (uint64_t i = 0; i < n; i++)
+				t[base + i] = P2M_INVALID;
+			unreadable++;
+		}
+	}
+	*source = unreadable ?
+		gc_asprintf("the guest's linear p2m list (xen_p2m_addr 0x%"
+			    PRIx64 ", xen_p2m_size %" PRIu64 "; %" PRIu64
+			    " pages unreadable)", list, size, unreadable) :
+		gc_asprintf("the guest's linear p2m list (xen_p2m_addr 0x%"
+			    PRIx64 ", xen_p2m_size %" PRIu64 ")", list, size);
+	if (!*source) {
+		free(t);
+		return &gc_error_nomem;
+	}
+	*table = t;
+	*count = size;
+	return NULL;
+}
+
+static struct gc_error *rebuild_tree(struct gc_kernel *k, uint64_t top_va,
+				     uint64_t mid_missing, uint64_t missing,
+				     uint64_t max_pfn, uint64_t **table,
+				     uint64_t *count, char **source)
+{
+	uint64_t *top = malloc(2 * 4096);
+	if (!top)
+		return &gc_error_nomem;
+	uint64_t *mid = top + 512;
+	struct gc_error *e = gc_kernel_read(k, top_va, top, 4096);
+	if (e) {
+		free(top);
+		return gc_error_context(e, "reading p2m_top");
+	}
+	/* The table ends after the last leaf that is not p2m_missing. */
+	uint64_t end = 0, unreadable = 0;
+	for (uint64_t t = 0; t < 512; t++) {
+		if (top[t] == mid_missing || t * 512 * 512 >= max_pfn)
+			continue;
+		struct gc_error *e1 = gc_kernel_read(k, top[t], mid, 4096);
+		if (e1) {
+			gc_error_free(e1);
+			continue;
+		}
+		for (uint64_t m = 0; m < 512; m++)
+			if (mid[m] != missing && (t * 512 + m) * 512 < max_pfn)
+				end = (t * 512 + m + 1) * 512;
+	}
+	end = GC_MIN(end, max_pfn);
+	if (!end || end > REBUILD_MAX) {
+		free(top);
+		return gc_error_new(GC_ERR_CORRUPT, "p2m_top", "the tree maps "
+				    "%" PRIu64 " pfns", end);
+	}
+	uint64_t *tab = malloc(end * sizeof(*tab));
+	if (!tab) {
+		free(top);
+		return &gc_error_nomem;
+	}
+	for (uint64_t i = 0; i < end; i++)
+		tab[i] = P2M_INVALID;
+	for (uint64_t t = 0; t * 512 * 512 < end; t++) {
+		if (top[t] == mid_missing)
+			continue;
+		struct gc_error *e1 = gc_kernel_read(k, top[t], mid, 4096);
+		if (e1) {
+			gc_error_free(e1);
+			unreadable++;
+			continue;
+		}
+		for (uint64_t m = 0; m < 512; m++) {
+			uint64_t base = (t * 512 + m) * 512;
+			if (mid[m] == missing || base >= end)
+				continue;
+			uint64_t n = GC_MIN(end - base, 512);
+			e1 = gc_kernel_read(k, mid[m], tab + base, n * 8);
+			if (e1) {
+				gc_error_free(e1);
+				for (uint64_t i = 0; i < n; i++)
+					tab[base + i] = P2M_INVALID;
+				unreadable++;
+			}
+		}
+	}
+	free(top);
+	*source = unreadable ?
+		gc_asprintf("the guest's 3-level p2m tree (p2m_top 0x%" PRIx64
+			    "; %" PRIu64 " pages unreadable)", top_va,
+			    unreadable) :
+		gc_asprintf("the guest's 3-level p2m tree (p2m_top 0x%" PRIx64
+			    ")", top_va);
+	if (!*source) {
+		free(tab);
+		return &gc_error_nomem;
+	}
+	*table = tab;
+	*count = end;
+	return NULL;
+}
+
+struct gc_error *gc_xen_p2m_rebuild(struct gc_kernel *k, uint64_t **table,
+				    uint64_t *count, char **source)
+{
+	*table = NULL;
+	*count = 0;
+	*source = NULL;
+	uint64_t list, size, top, mid_missing, missing, max_pfn;
+	if (ksym_value(k, "xen_p2m_addr", &list, true) &&
+	    ksym_value(k, "xen_p2m_size", &size, true))
+		return rebuild_linear(k, list, size, table, count, source);
+	if (ksym_value(k, "p2m_top", &top, true) &&
+	    ksym_value(k, "p2m_mid_missing", &mid_missing, true) &&
+	    ksym_value(k, "p2m_missing", &missing, true)) {
+		if (!ksym_value(k, "xen_max_p2m_pfn", &max_pfn, true))
+			max_pfn = 512ull * 512 * 512;
+		return rebuild_tree(k, top, mid_missing, missing, max_pfn,
+				    table, count, source);
+	}
+	return gc_error_new(GC_ERR_NOT_PRESENT, "guest p2m",
+			    "no xen_p2m_addr/xen_p2m_size or p2m_top symbol "
+			    "(kallsyms, --system-map)");
 }

@@ -148,7 +148,9 @@ struct gc_error *gc_x86_walk(const struct gc_x86_paging *pg,
 			w->leaf = pg->xen_pv ? lv->entry_pseudo : ent;
 			if (pg->xen_pv) {
 				w->mach = frame_addr + off;
-				if (!have_pseudo)
+				if (!have_pseudo && pg->mach_only)
+					pseudo = frame_addr;
+				else if (!have_pseudo)
 					return stop(w, "machine frame 0x%" PRIx64
 						    " of the page is not in the "
 						    "dump's pfn index",

@@ -39,6 +39,11 @@ struct gc_x86_paging {
 	unsigned int levels;  /* 4 or 5 */
 	bool xen_pv;          /* entries hold mfns */
 	uint64_t sme_mask;    /* AMD SME C-bit (and similar) to strip */
+	/* Xen PV without any mfn -> pfn map yet (legacy xc_core before the
+	 * guest's p2m is rebuilt): a leaf whose frame has no pfn still
+	 * translates, with phys set to the machine address.  Only for
+	 * reading the p2m itself; never shown to users. */
+	bool mach_only;
 };
 
 /*

@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The legacy PV p2m hook (gc_dump_set_p2m) on a hand-made legacy xc_core
+ * dump, and the walker's machine-only mode it relies on.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "guestcore/guestcore.h"
+#include "harness.h"
+#include "spaces/x86_64.h"
+
+#define PG 4096u
+#define NP 4u
+static const uint64_t mfns[NP] = {0x5003, 0x5001, 0x7000, 0x5002};
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+/* 24-byte header, one 5168-byte context, 4 8-byte mfns, 4 pages whose
+ * first bytes name their mfn. */
+static const char *write_legacy(void)
+{
+	static char path[512];
+	snprintf(path, sizeof(path), "%s/legacy-pv.core", gc_test_tmpdir());
+	uint64_t ctx = 24, idx = ctx + 5168, pages = 3 * PG;
+	uint8_t *f = calloc(1, pages + NP * PG);
+	if (!f)
+		return NULL;
+	put32(f, 0xF00FEBEDu);
+	put32(f + 4, 1);
+	put32(f + 8, NP);
+	put32(f + 12, (uint32_t)ctx);
+	put32(f + 16, (uint32_t)idx);
+	put32(f + 20, (uint32_t)pages);
+	for (unsigned i = 0; i < NP; i++) {
+		memcpy(f + idx + 8 * i, &mfns[i], 8);
+		snprintf((char *)f + pages + i * PG, 32, "page of mfn 0x%" PRIx64,
+			 mfns[i]);
+	}
+	FILE *o = fopen(path, "wb");
+	bool ok = o && fwrite(f, 1, pages + NP * PG, o) == pages + NP * PG;
+	if (o && fclose(o))
+		ok = false;
+	free(f);
+	return ok ? path : NULL;
+}
+
+TEST(legacy_pv_set_p2m)
+{
+	const char *path = write_legacy();
+	CHECK(path);
+	struct gc_dump *d;
+	CHECK(!gc_dump_open(path, NULL, &d));
+	CHECK(gc_dump_needs_p2m(d));
+	char buf[32];
+	struct gc_error *e = gc_dump_read(d, GC_SPACE_PHYS, 0, buf, 8);
+	CHECK(e && e->code == GC_ERR_UNSUPPORTED);
+	gc_error_free(e);
+	/* pfn 0 -> 0x5001, 1 -> none, 2 -> 0x7000 with FOREIGN_FRAME_BIT,
+	 * 3 -> 0x9999 (not dumped), 4 -> 0x5003 */
+	const uint64_t p2m[] = {0x5001, ~0ull, 0x7000 | (1ull << 63), 0x9999,
+				0x5003};
+	CHECK(!gc_dump_set_p2m(d, p2m, 5, "test table"));
+	CHECK(!gc_dump_needs_p2m(d));
+	e = gc_dump_set_p2m(d, p2m, 5, "again");
+	CHECK(e && e->code == GC_ERR_UNSUPPORTED);
+	gc_error_free(e);
+	CHECK(!gc_dump_read(d, GC_SPACE_PHYS, 0, buf, sizeof(buf)));
+	CHECK_STR(buf, "page of mfn 0x5001");
+	CHECK(!gc_dump_read(d, GC_SPACE_PHYS, 2 * PG, buf, sizeof(buf)));
+	CHECK_STR(buf, "page of mfn 0x7000");
+	CHECK(!gc_dump_read(d, GC_SPACE_PHYS, 4 * PG, buf, sizeof(buf)));
+	CHECK_STR(buf, "page of mfn 0x5003");
+	e = gc_dump_read(d, GC_SPACE_PHYS, 1 * PG, buf, 8);
+	CHECK(e && e->code == GC_ERR_NOT_PRESENT);
+	gc_error_free(e);
+	e = gc_dump_read(d, GC_SPACE_PHYS, 3 * PG, buf, 8);
+	CHECK(e && e->code == GC_ERR_NOT_PRESENT);
+	gc_error_free(e);
+	uint64_t v;
+	CHECK(!gc_dump_pfn_to_mfn(d, 2, &v));
+	CHECK_EQ_U64(v, 0x7000);
+	CHECK(!gc_dump_mfn_to_pfn(d, 0x5003, &v));
+	CHECK_EQ_U64(v, 4);
+	/* mfn 0x5002 is dumped but the guest's p2m names no pfn for it */
+	e = gc_dump_mfn_to_pfn(d, 0x5002, &v);
+	CHECK(e && e->code == GC_ERR_UNSUPPORTED);
+	gc_error_free(e);
+	struct gc_frame_run *runs;
+	size_t nr;
+	CHECK(!gc_dump_frame_runs(d, GC_SPACE_PHYS, &runs, &nr));
+	bool shape = nr == 3 && runs[0].start == 0 && runs[0].count == 1 &&
+		     runs[1].start == 2 && runs[1].count == 1 &&
+		     runs[2].start == 4 && runs[2].count == 1;
+	free(runs);
+	CHECK(shape);
+	const struct gc_field *f = gc_dump_field_by_name(d, "p2m_source");
+	CHECK(f);
+	CHECK_STR(f->value, "test table (5 entries; 3 of 4 dumped frames get a "
+			    "pfn)");
+	struct gc_report r = {0};
+	CHECK(!gc_dump_check(d, 0, &r));
+	bool found = false;
+	for (size_t i = 0; i < r.count; i++)
+		if (!strcmp(r.items[i].code, "p2m-legacy") &&
+		    r.items[i].severity == GC_SEV_WARNING &&
+		    strstr(r.items[i].message, "3 of 4 dumped frames have a "
+					       "pfn; 1 mfns it names are not "
+					       "in the dump"))
+			found = true;
+	gc_report_free(&r);
+	gc_dump_close(d);
+	CHECK(found);
+}
+
+TEST(legacy_pv_set_p2m_absurd_size)
+{
+	const char *path = write_legacy();
+	CHECK(path);
+	struct gc_dump *d;
+	CHECK(!gc_dump_open(path, NULL, &d));
+	const uint64_t big = 1;
+	/* absurd sizes are refused before any allocation */
+	struct gc_error *e = gc_dump_set_p2m(d, &big, 1ull << 40, "absurd");
+	CHECK(e && e->code == GC_ERR_CORRUPT);
+	gc_error_free(e);
+	CHECK(gc_dump_needs_p2m(d));
+	gc_dump_close(d);
+}
+
+/* The walker in machine-only mode: a PV table whose leaf frame has no
+ * pfn translates (phys = machine) only when mach_only is set. */
+static uint64_t mem[3][512];
+static struct gc_error *rd(void *ctx, enum gc_space sp, uint64_t a,
+			   uint64_t *out)
+{
+	(void)ctx;
+	(void)sp;
+	uint64_t page = (a >> 12) - 0x100;
+	if (page >= 3)
+		return gc_error_new(GC_ERR_NOT_PRESENT, "test", "no frame");
+	*out = mem[page][(a & 4095) / 8];
+	return NULL;
+}
+static struct gc_error *m2p(void *ctx, uint64_t mfn, uint64_t *pfn)
+{
+	(void)ctx;
+	(void)mfn;
+	(void)pfn;
+	return gc_error_new(GC_ERR_UNSUPPORTED, "test", "no pfn column");
+}
+
+TEST(walker_machine_only)
+{
+	/* 0xffffffff80000000: PGD 511 -> PUD 510 -> PMD 0 = 2 MiB page */
+	memset(mem, 0, sizeof(mem));
+	mem[0][511] = 0x101000 | 0x67;
+	mem[1][510] = 0x102000 | 0x67;
+	mem[2][0] = 0x40000000 | 0xe7;
+	struct gc_x86_paging pg = {.levels = 4, .xen_pv = true};
+	struct gc_x86_mem m = {.read_u64 = rd, .m2p = m2p};
+	struct gc_walk w;
+	struct gc_error *e = gc_x86_walk(&pg, &m, 0x100000, GC_SPACE_MACH,
+					 0xffffffff80012345ull, &w);
+	CHECK(e);
+	gc_error_free(e);
+	pg.mach_only = true;
+	CHECK(!gc_x86_walk(&pg, &m, 0x100000, GC_SPACE_MACH,
+			   0xffffffff80012345ull, &w));
+	CHECK_EQ_U64(w.mach, 0x40012345);
+	CHECK_EQ_U64(w.phys, 0x40012345);
+	CHECK_EQ_U64(w.page_size, 2u << 20);
+}
+
+TEST_MAIN()
