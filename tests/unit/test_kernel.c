@@ -476,6 +476,58 @@ TEST(printk_records_3_5)
 	gc_vmcoreinfo_free(vi);
 }
 
+/* Before 3.5: log_buf is a plain character ring; log_end counts every
+ * byte ever written, so the text starts at log_end - len once it wrapped. */
+TEST(printk_plain_buffer)
+{
+	static uint8_t m[0x1000];
+	memset(m, 0, sizeof(m));
+	uint64_t B = 0xffffffff81000000ull;
+	static const char v[] =
+		"OSRELEASE=2.6.32\nPAGESIZE=4096\n"
+		"SYMBOL(log_buf)=ffffffff81000000\n"
+		"SYMBOL(log_buf_len)=ffffffff81000008\n"
+		"SYMBOL(log_end)=ffffffff8100000c\n";
+	struct gc_vmcoreinfo *vi;
+	CHECK_OK(gc_vmcoreinfo_parse(v, sizeof(v), &vi));
+	struct fake_mem fm = {.base = B, .buf = m, .len = sizeof(m)};
+	struct gc_kmem km = {.ctx = &fm, .read = fake_read};
+	gc_put64(m, B + 0x100, false);
+	gc_put32(m + 8, 32, false);
+	/* Not wrapped: 14 bytes written. */
+	memcpy(m + 0x100, "<6>one\n<4>two\n", 14);
+	gc_put32(m + 12, 14, false);
+	struct gc_strbuf sb;
+	gc_strbuf_init(&sb);
+	const char *src;
+	CHECK_OK(gc_printk_read(vi, &km, &sb, &src));
+	CHECK_STR(src, "plain log_buf (Linux < 3.5)");
+	char *out = gc_strbuf_steal(&sb);
+	CHECK_STR(out, "<6>one\n<4>two\n");
+	free(out);
+	/* Wrapped: 38 bytes written into 32; the last 32 begin with the
+	 * newline after "<6>one" and end without one (it is added). */
+	const char *all = "<6>one\n<4>two\n<6>three\n<6>four\n<6>five";
+	size_t n = strlen(all);
+	for (size_t i = 0; i < n; i++)
+		m[0x100 + (i & 31)] = (uint8_t)all[i];
+	gc_put32(m + 12, (uint32_t)n, false);
+	gc_strbuf_init(&sb);
+	CHECK_OK(gc_printk_read(vi, &km, &sb, &src));
+	out = gc_strbuf_steal(&sb);
+	CHECK_STR(out, "\n<4>two\n<6>three\n<6>four\n<6>five\n");
+	free(out);
+	/* A length that is not a power of two is corrupt, not guessed at. */
+	gc_put32(m + 8, 48, false);
+	gc_strbuf_init(&sb);
+	struct gc_error *e = gc_printk_read(vi, &km, &sb, &src);
+	CHECK(e && e->code == GC_ERR_CORRUPT);
+	CHECK_CONTAINS(gc_error_string(e), "length 48 is not a power of two");
+	gc_error_free(e);
+	free(gc_strbuf_steal(&sb));
+	gc_vmcoreinfo_free(vi);
+}
+
 TEST(system_map_parse)
 {
 	static const char map[] =
