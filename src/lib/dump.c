@@ -126,6 +126,36 @@ fail:
 	return err;
 }
 
+struct gc_error *gc_dump_view_new(const char *path,
+				  const struct gc_format_ops *ops, void *priv,
+				  uint32_t page_size, struct gc_dump **out)
+{
+	*out = NULL;
+	struct gc_dump *d = calloc(1, sizeof(*d));
+	if (!d) {
+		struct gc_dump tmp = { .ops = ops, .priv = priv };
+		if (ops->close)
+			ops->close(&tmp);
+		return &gc_error_nomem;
+	}
+	d->ops = ops;
+	d->priv = priv;
+	d->page_size = page_size;
+	while ((1u << d->page_shift) < page_size)
+		d->page_shift++;
+	struct gc_error *err = gc_file_open(path, &d->file);
+	if (err)
+		d->file = NULL;
+	else if (!(d->scratch = malloc(page_size)))
+		err = &gc_error_nomem;
+	if (err) {
+		gc_dump_close(d);
+		return err;
+	}
+	*out = d;
+	return NULL;
+}
+
 void gc_dump_close(struct gc_dump *d)
 {
 	if (!d)

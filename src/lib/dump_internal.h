@@ -110,6 +110,16 @@ struct gc_dump {
 	struct gc_decoder dec;
 };
 
+/*
+ * A dump object that is a view onto another one (a KVM guest behind its
+ * EPT, the guest inside a QEMU process core): OPS over PRIV, PATH opened
+ * as its file, pages of PAGE_SIZE (a power of two).  PRIV belongs to the
+ * view from here on: ops->close frees it, also when this call fails.
+ */
+struct gc_error *gc_dump_view_new(const char *path,
+				  const struct gc_format_ops *ops, void *priv,
+				  uint32_t page_size, struct gc_dump **out);
+
 /* Record an open-time problem for `check` (printf-style message). */
 #define gc_dump_finding(d, ...) gc_report_add(&(d)->findings, __VA_ARGS__)
 

@@ -174,22 +174,6 @@ struct gc_error *gc_qemu_extract(struct gc_qemu_core *c, const struct gc_qemu_ra
 	return err;
 }
 
-static const struct gc_qemu_ram_range *range_of(const struct gc_qemu_ram_map *m, uint64_t gpa)
-{
-	size_t lo = 0, hi = m->nr_ranges;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (m->ranges[mid].gpa <= gpa)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (!lo)
-		return NULL;
-	const struct gc_qemu_ram_range *r = &m->ranges[lo - 1];
-	return gpa - r->gpa < r->size ? r : NULL;
-}
-
 struct gc_error *gc_qemu_verify(struct gc_qemu_core *c, const struct gc_qemu_ram_map *m,
 				const char *out_path, struct gc_qemu_verify_result *v)
 {
@@ -261,7 +245,7 @@ struct gc_error *gc_qemu_verify(struct gc_qemu_core *c, const struct gc_qemu_ram
 				(ld[j][2] > fsz || j < i);
 		for (uint64_t k = 0; k + PAGE <= fsz; k += PAGE) {
 			uint64_t gpa = pa + k;
-			const struct gc_qemu_ram_range *r = range_of(m, gpa);
+			const struct gc_qemu_ram_range *r = gc_qemu_ram_range_find(m->ranges, m->nr_ranges, gpa);
 			if (!r) {
 				v->pages_outside_map++;
 				continue;

@@ -30,22 +30,6 @@ struct qguest {
 	size_t nr_runs;
 };
 
-static const struct gc_qemu_ram_range *range_of(const struct qguest *q, uint64_t gpa)
-{
-	size_t lo = 0, hi = q->nr_ranges;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (q->ranges[mid].gpa <= gpa)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (!lo)
-		return NULL;
-	const struct gc_qemu_ram_range *r = &q->ranges[lo - 1];
-	return gpa - r->gpa < r->size ? r : NULL;
-}
-
 static struct gc_error *qg_locate(struct gc_dump *d, enum gc_space space, uint64_t frame,
 				  struct gc_page_loc *loc)
 {
@@ -55,7 +39,7 @@ static struct gc_error *qg_locate(struct gc_dump *d, enum gc_space space, uint64
 	if (space != GC_SPACE_PHYS || frame > (UINT64_MAX >> 12))
 		return NULL;
 	uint64_t gpa = frame << 12;
-	const struct gc_qemu_ram_range *r = range_of(q, gpa);
+	const struct gc_qemu_ram_range *r = gc_qemu_ram_range_find(q->ranges, q->nr_ranges, gpa);
 	if (!r)
 		return NULL;
 	uint64_t run, off;
@@ -137,23 +121,16 @@ struct gc_error *gc_qemu_guest_open(struct gc_qemu_core *core, const struct gc_q
 				    struct gc_dump **out)
 {
 	*out = NULL;
-	struct gc_dump *d = calloc(1, sizeof(*d));
 	struct qguest *q = calloc(1, sizeof(*q));
-	if (!d || !q) {
-		free(d);
-		free(q);
+	if (!q)
 		return &gc_error_nomem;
-	}
-	d->ops = &gc_qemu_guest_ops;
-	d->priv = q;
 	q->core = core;
-	struct gc_error *err = gc_file_open(gc_qemu_core_path(core), &d->file);
-	if (err) {
-		d->file = NULL;
-		goto fail;
-	}
-	d->page_size = (uint32_t)PAGE;
-	d->page_shift = 12;
+	struct gc_dump *d;
+	struct gc_error *err = gc_dump_view_new(gc_qemu_core_path(core),
+						&gc_qemu_guest_ops, q,
+						(uint32_t)PAGE, &d);
+	if (err)
+		return err;
 	q->ranges = malloc((map->nr_ranges ? map->nr_ranges : 1) * sizeof(*q->ranges));
 	if (!q->ranges) {
 		err = &gc_error_nomem;

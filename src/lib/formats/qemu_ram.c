@@ -867,3 +867,20 @@ struct gc_error *gc_qemu_ram_map_build(struct gc_qemu_core *c, const struct gc_q
 	}
 	return NULL;
 }
+
+const struct gc_qemu_ram_range *gc_qemu_ram_range_find(
+	const struct gc_qemu_ram_range *ranges, size_t n, uint64_t gpa)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (ranges[mid].gpa <= gpa)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo)
+		return NULL;
+	const struct gc_qemu_ram_range *r = &ranges[lo - 1];
+	return gpa - r->gpa < r->size ? r : NULL;
+}

@@ -503,32 +503,26 @@ struct gc_error *gc_vmx_guest_open(struct gc_dump *host,
 		return gc_error_new(GC_ERR_UNSUPPORTED, "host dump",
 				    "page size %u (only 4096 is supported)",
 				    gc_dump_page_size(host));
-	struct gc_dump *d = calloc(1, sizeof(*d));
 	struct vguest *g = calloc(1, sizeof(*g));
-	if (!d || !g) {
-		free(d);
-		free(g);
+	if (!g)
 		return &gc_error_nomem;
-	}
+	const struct gc_format_ops *ops;
 	switch (host->ops->format) {
-	case GC_FORMAT_ELF_VMCORE: d->ops = &vg_ops_elf; break;
-	case GC_FORMAT_KDUMP: d->ops = &vg_ops_kdump; break;
-	case GC_FORMAT_KDUMP_FLAT: d->ops = &vg_ops_flat; break;
-	default: d->ops = &vg_ops_other; break;
+	case GC_FORMAT_ELF_VMCORE: ops = &vg_ops_elf; break;
+	case GC_FORMAT_KDUMP: ops = &vg_ops_kdump; break;
+	case GC_FORMAT_KDUMP_FLAT: ops = &vg_ops_flat; break;
+	default: ops = &vg_ops_other; break;
 	}
-	d->priv = g;
 	g->host = host;
 	g->info.host_path = host->file->path;
-	struct gc_error *err = gc_file_open(host->file->path, &d->file);
-	if (err) {
-		d->file = NULL;
-		goto fail;
-	}
-	d->page_size = (uint32_t)PAGE;
-	d->page_shift = 12;
+	struct gc_dump *d;
+	struct gc_error *err = gc_dump_view_new(host->file->path, ops, g,
+						(uint32_t)PAGE, &d);
+	if (err)
+		return err;
 	g->vcpus = calloc(o->nr_vmcs, sizeof(*g->vcpus));
 	g->vinfo = calloc(o->nr_vmcs, sizeof(*g->vinfo));
-	if (!g->vcpus || !g->vinfo || !(d->scratch = malloc(PAGE))) {
+	if (!g->vcpus || !g->vinfo) {
 		err = &gc_error_nomem;
 		goto fail;
 	}
