@@ -161,8 +161,6 @@ struct gc_error *gc_qemu_guest_open(struct gc_qemu_core *core, const struct gc_q
 	if (!err)
 		err = gc_dump_add_field(d, "guest RAM method", false, 0, "%s: %s",
 					gc_qemu_ram_method_name(map->method), map->why);
-	if (!err && !(d->scratch = malloc(PAGE)))
-		err = &gc_error_nomem;
 	if (err)
 		goto fail;
 	*out = d;
