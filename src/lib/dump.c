@@ -7,7 +7,7 @@
 
 #include <lzo/lzo1x.h>
 #include <snappy-c.h>
-#include <zlib.h>
+#include <libdeflate.h>
 #include <zstd.h>
 
 #include "dump_internal.h"
@@ -291,44 +291,37 @@ static struct gc_error *decompress(struct gc_dump *d,
 				   struct gc_decoder *dc)
 {
 	size_t want = d->page_size;
+	bool memo = loc->size <= GC_ZERO_MEMO_MAX &&
+		    (loc->codec == GC_CODEC_ZLIB || loc->codec == GC_CODEC_LZO ||
+		     loc->codec == GC_CODEC_SNAPPY ||
+		     loc->codec == GC_CODEC_ZSTD);
+	if (memo && dc->zero_len == loc->size &&
+	    dc->zero_codec == (uint32_t)loc->codec &&
+	    !memcmp(dc->zero, in, loc->size)) {
+		memset(out, 0, want);
+		return NULL;
+	}
 	switch (loc->codec) {
 	case GC_CODEC_ZLIB: {
-		/* a reused inflate state (uncompress allocates ~40 KiB per
-		 * call); results mapped as uncompress maps them */
-		uLongf n = (uLongf)want;
-		int rc;
-		z_stream *zs = dc->zlib;
-		if (!zs && (zs = calloc(1, sizeof(*zs))) != NULL) {
-			if (inflateInit(zs) != Z_OK) {
-				free(zs);
-				zs = NULL;
-			}
-			dc->zlib = zs;
-		}
-		if (zs && inflateReset(zs) == Z_OK) {
-			zs->next_in = (Bytef *)(uintptr_t)in;
-			zs->avail_in = (uInt)loc->size;
-			zs->next_out = out;
-			zs->avail_out = (uInt)want;
-			int r = inflate(zs, Z_FINISH);
-			rc = r == Z_STREAM_END ? Z_OK :
-			     r == Z_NEED_DICT ? Z_DATA_ERROR :
-			     r == Z_BUF_ERROR && zs->avail_out ? Z_DATA_ERROR :
-			     r == Z_OK ? Z_BUF_ERROR : r;
-			n = (uLongf)(want - zs->avail_out);
-		} else {
-			rc = uncompress(out, &n, in, (uLong)loc->size);
-		}
-		if (rc != Z_OK)
+		/* zlib format (RFC 1950: header, deflate, adler32), as
+		 * makedumpfile's compress2 writes it; libdeflate decodes whole
+		 * buffers about twice as fast as zlib's inflate */
+		struct libdeflate_decompressor *z = dc->zlib;
+		if (!z && !(z = dc->zlib = libdeflate_alloc_decompressor()))
+			return &gc_error_nomem;
+		size_t n = 0;
+		enum libdeflate_result rc = libdeflate_zlib_decompress(
+			z, in, loc->size, out, want, &n);
+		if (rc != LIBDEFLATE_SUCCESS)
 			return gc_error_at(GC_ERR_CORRUPT, loc->offset,
 					   "page data",
 					   "zlib data (%u bytes) does not "
 					   "decompress: %s", loc->size,
-					   rc == Z_BUF_ERROR ?
-						   "more than one page of output "
-						   "or truncated input" :
-					   rc == Z_DATA_ERROR ? "corrupt data" :
-					   "zlib error");
+					   rc == LIBDEFLATE_INSUFFICIENT_SPACE ?
+						   "more than one page of output" :
+					   rc == LIBDEFLATE_BAD_DATA ?
+						   "corrupt or truncated data" :
+						   "zlib error");
 		want -= n;
 		break;
 	}
@@ -340,8 +333,16 @@ static struct gc_error *decompress(struct gc_dump *d,
 			return gc_error_at(GC_ERR_CORRUPT, loc->offset,
 					   "page data",
 					   "lzo1x data (%u bytes) does not "
-					   "decompress: lzo error %d",
-					   loc->size, rc);
+					   "decompress: %s (lzo error %d)",
+					   loc->size,
+					   rc == LZO_E_INPUT_OVERRUN ?
+						   "truncated data" :
+					   rc == LZO_E_OUTPUT_OVERRUN ?
+						   "more than one page of output" :
+					   rc == LZO_E_INPUT_NOT_CONSUMED ?
+						   "bytes left after the end of "
+						   "the data" :
+						   "corrupt data", rc);
 		want -= n;
 		break;
 	}
@@ -396,17 +397,21 @@ static struct gc_error *decompress(struct gc_dump *d,
 				   "decompressed to %zu bytes, not the page "
 				   "size %u", (size_t)d->page_size - want,
 				   d->page_size);
+	if (memo && gc_page_is_zero(out, d->page_size)) {
+		memcpy(dc->zero, in, loc->size);
+		dc->zero_len = loc->size;
+		dc->zero_codec = (uint32_t)loc->codec;
+	}
 	return NULL;
 }
 
 void gc_decoder_free(struct gc_decoder *dc)
 {
 	ZSTD_freeDCtx(dc->zstd);
-	if (dc->zlib) {
-		inflateEnd(dc->zlib);
-		free(dc->zlib);
-	}
+	if (dc->zlib)
+		libdeflate_free_decompressor(dc->zlib);
 	dc->zstd = dc->zlib = NULL;
+	dc->zero_len = 0;
 }
 
 struct gc_error *gc_decode_stored(struct gc_dump *d,

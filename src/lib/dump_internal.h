@@ -73,10 +73,20 @@ struct gc_format_ops {
 	bool readahead;
 };
 
+/* The longest stored page the zero-page memo remembers (bytes). */
+#define GC_ZERO_MEMO_MAX 256
+
 /* Codec state one thread reuses across pages (each NULL until used). */
 struct gc_decoder {
 	void *zstd;   /* ZSTD_DCtx */
-	void *zlib;   /* z_stream after inflateInit */
+	void *zlib;   /* struct libdeflate_decompressor */
+	/* The stored bytes of the last short compressed page that decoded
+	 * to all zeros (codec zero_codec, zero_len bytes; zero_len 0: none
+	 * yet).  Decoding is a function of the stored bytes, so the same
+	 * bytes under the same codec are that zero page again: idle guests
+	 * dumped without excluding zero pages store thousands of them. */
+	uint32_t zero_codec, zero_len;
+	uint8_t zero[GC_ZERO_MEMO_MAX];
 };
 void gc_decoder_free(struct gc_decoder *dc);
 

@@ -23,6 +23,53 @@ for codec in raw zlib lzo snappy zstd; do
 		"guestcore: k-$codec: read at physical address 0x50000: pfn 0x50 is not in the dump" \
 		read k-$codec -p 0x50000 8
 done
+# zero pages compressed one by one (makedumpfile -d0): read in one process,
+# zero, 0x01-filled, zero, filled, so a decoder that remembered the zero
+# page's stored bytes must still tell the filled page (whose stored bytes
+# differ) from it; then check --deep decodes all of them
+Z4K="$(head -c 4096 /dev/zero | sha256sum)"
+F4K="$(head -c 4096 /dev/zero | tr '\0' '\1' | sha256sum)"
+for codec in zlib lzo snappy zstd; do
+	"$MK" kdump kz-$codec --codec $codec --czero 3,5,20-23 --fill 4,6
+	"$GC" read kz-$codec -p 0x3000 0x4000 > kz-$codec.bin
+	same "kdump-$codec-czero-fill-order" \
+		"$(for p in 0 1 2 3; do dd if=kz-$codec.bin bs=4096 skip=$p count=1 2>/dev/null | sha256sum; done)" \
+		"$(printf '%s\n%s\n%s\n%s' "$Z4K" "$F4K" "$Z4K" "$F4K")"
+	same "kdump-$codec-czero-run" "$("$GC" read kz-$codec -p 0x14000 0x4000 | tr -d '\0' | wc -c)" "0"
+	same "kdump-$codec-czero-neighbour" "$("$GC" rd kz-$codec -p 7008 2)" \
+		"            7008:  0000000700000001 0000000700000002   ................"
+	expect_out "kdump-$codec-czero-deep" 0 "all 64 dumped pages decode" check --deep kz-$codec
+done
+
+# codec failures, with exact messages: data cut short, data that decodes to
+# two pages, data that decodes to half a page (pfn 2 each time)
+damage_msg() {  # codec damage -> the expected message's tail
+	case "$1:$2" in
+	zlib:truncated-data) echo "offset 0x5c5e: zlib data (410 bytes) does not decompress: corrupt or truncated data" ;;
+	zlib:long-data) echo "offset 0x5c5e: zlib data (31 bytes) does not decompress: more than one page of output" ;;
+	lzo:truncated-data) echo "offset 0x622a: lzo1x data (779 bytes) does not decompress: truncated data (lzo error -4)" ;;
+	lzo:long-data) echo "offset 0x622a: lzo1x data (60 bytes) does not decompress: more than one page of output (lzo error -5)" ;;
+	snappy:truncated-data) echo "offset 0x6618: snappy data (1032 bytes) does not decompress: corrupt data" ;;
+	snappy:long-data) echo "offset 0x6618: snappy data (388 bytes) does not decompress: more than one page of output" ;;
+	zstd:truncated-data) echo "offset 0x5b33: zstd frame (285 bytes) does not decompress: Src size is incorrect" ;;
+	zstd:long-data) echo "offset 0x5b33: zstd frame (19 bytes) does not decompress: Destination buffer is too small" ;;
+	zlib:short-data) echo "offset 0x5c5e: decompressed to 2048 bytes, not the page size 4096" ;;
+	lzo:short-data) echo "offset 0x622a: decompressed to 2048 bytes, not the page size 4096" ;;
+	snappy:short-data) echo "offset 0x6618: decompressed to 2048 bytes, not the page size 4096" ;;
+	zstd:short-data) echo "offset 0x5b33: decompressed to 2048 bytes, not the page size 4096" ;;
+	esac
+}
+for codec in zlib lzo snappy zstd; do
+	for dm in truncated-data long-data short-data; do
+		"$MK" kdump kd-$codec-$dm --codec $codec --damage $dm
+		expect_err "damage-$codec-$dm" 2 \
+			"guestcore: kd-$codec-$dm: reading pfn 0x2: page data at $(damage_msg $codec $dm)" \
+			read kd-$codec-$dm -p 0x2000 8
+	done
+	expect_out "damage-$codec-long-data-deep" 1 "1 of 64 pages fail to decode; the first is pfn 0x2" check --deep kd-$codec-long-data
+	same "damage-$codec-others-fine" "$("$GC" rd kd-$codec-long-data -p 3008 2)" "$RD3"
+done
+
 expect_out "kdump-snappy-descriptor-codecs" 0 "(raw 2, zlib 0, lzo 0, snappy 59, zstd 0)" check k-snappy
 expect_out "kdump-zstd-descriptor-codecs" 0 "(raw 2, zlib 0, lzo 0, snappy 0, zstd 59)" check k-zstd
 expect_out "kdump-excluded-count" 0 "3 excluded by dump_level 31" check k-zlib

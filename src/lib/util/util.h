@@ -31,6 +31,9 @@ void gc_strbuf_append(struct gc_strbuf *sb, const char *s, size_t len);
 char *gc_strbuf_steal(struct gc_strbuf *sb);
 void gc_strbuf_free(struct gc_strbuf *sb);
 
+/* LEN bytes at P are all zero. */
+bool gc_page_is_zero(const uint8_t *p, size_t len);
+
 /* Overflow-checked arithmetic: false on overflow. */
 static inline bool gc_add_ok(uint64_t a, uint64_t b, uint64_t *out)
 {

@@ -128,7 +128,6 @@ struct gc_error *gc_cpool_run(struct gc_cpool *p, struct gc_citem *items,
 			      size_t n);
 /* kdump flag bit of a codec (DUMP_DH_COMPRESSED_*). */
 uint32_t gc_codec_flag(enum gc_out_codec codec);
-bool gc_page_is_zero(const uint8_t *p, size_t len);
 
 /* ---- Xen PV page-table rewrite --------------------------------------- */
 
