@@ -85,6 +85,7 @@ struct gc_error *gc_dump_open(const char *path, const struct gc_open_opts *opts,
 		return &gc_error_nomem;
 	if (opts)
 		d->opts = *opts;
+	d->map_random_max = GC_MAP_RANDOM_MAX;
 	struct gc_error *err = gc_file_open(path, &d->file);
 	if (err) {
 		free(d);
@@ -141,6 +142,7 @@ struct gc_error *gc_dump_view_new(const char *path,
 	d->ops = ops;
 	d->priv = priv;
 	d->page_size = page_size;
+	d->map_random_max = GC_MAP_RANDOM_MAX;
 	while ((1u << d->page_shift) < page_size)
 		d->page_shift++;
 	struct gc_error *err = gc_file_open(path, &d->file);
@@ -451,13 +453,16 @@ struct gc_error *gc_decode_stored_ctx(struct gc_dump *d,
 			      gc_file_read(f, loc->offset, stored, loc->size,
 					   "page data");
 		in = stored;
-	} else if (!sequential && loc->size <= sizeof(small) &&
+	} else if (!sequential && f->size > d->map_random_max &&
+		   loc->size <= sizeof(small) &&
 		   gc_range_ok(loc->offset, loc->size, f->size) &&
 		   pread(f->fd, small, loc->size, (off_t)loc->offset) ==
 			   (ssize_t)loc->size) {
-		/* random access: one small read is cheaper than faulting
-		 * the mapping in (fault-around maps 16 pages each time);
-		 * a sequential reader is better served by the mapping */
+		/* random access in a large file: one small read is cheaper
+		 * than touching the mapping at a random place (a fault that
+		 * maps 16 pages, or a page-table walk that misses the CPU
+		 * caches); a sequential reader, and any reader of a small
+		 * file, is better served by the mapping */
 		in = small;
 		err = NULL;
 	} else {

@@ -4,7 +4,9 @@
  * a short compressed page decode to zeros remembers its stored bytes and
  * answers the same bytes with a zero page without decompressing; other
  * stored bytes (even of the same length) still go through the codec.
- * Fixtures come from $(BUILD)/mkvmcore.
+ * And the two ways random reads fetch stored bytes (the mapping for files
+ * up to GC_MAP_RANDOM_MAX, pread above) give the same bytes and the same
+ * errors.  Fixtures come from $(BUILD)/mkvmcore.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -111,6 +113,94 @@ TEST(decode_zero_memo_compares_bytes)
 	CHECK_OK(gc_decode_stored(d, &fill, buf));
 	CHECK(page_is(buf, 1));
 	gc_dump_close(d);
+}
+
+/* mkvmcore's pattern: word i of page pfn holds (pfn << 32) | i. */
+static uint64_t word_at(uint64_t addr)
+{
+	uint64_t pfn = addr >> 12, i = (addr & 4095) >> 3;
+	return (pfn << 32) | i;
+}
+
+static void fetch_paths(const char *codec, const char *extra)
+{
+	const char *fix = getenv("GCFIX");
+	CHECK(fix);
+	char dir[512], path[768], cmd[2048];
+	snprintf(dir, sizeof(dir), "%s", fix);
+	char *slash = strrchr(dir, '/');
+	CHECK(slash);
+	*slash = '\0';
+	snprintf(path, sizeof(path), "%s/fetch-%s%s.kdump", gc_test_tmpdir(),
+		 codec, extra[0] ? "-flat" : "");
+	snprintf(cmd, sizeof(cmd), "'%s/mkvmcore' kdump '%s' --codec %s "
+		 "--pages 0-1023 --max-mapnr 1024 %s", dir, path, codec, extra);
+	CHECK(system(cmd) == 0);
+	struct gc_open_opts o = { .no_readahead = true };
+	struct gc_dump *map = NULL, *rd = NULL;
+	CHECK_OK(gc_dump_open(path, &o, &map));
+	CHECK_OK(gc_dump_open(path, &o, &rd));
+	CHECK(map->file->size <= map->map_random_max);
+	rd->map_random_max = 0;   /* every random read through pread */
+	uint64_t x = 0x9E3779B97F4A7C15ull;
+	uint8_t a[6000], b[6000];
+	for (int i = 0; i < 2000; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		uint64_t addr = x % (1024 * 4096 - sizeof(a));
+		addr &= ~7ull;
+		CHECK_OK(gc_dump_read(map, GC_SPACE_PHYS, addr, a, sizeof(a)));
+		CHECK_OK(gc_dump_read(rd, GC_SPACE_PHYS, addr, b, sizeof(b)));
+		CHECK(!memcmp(a, b, sizeof(a)));
+		uint64_t w;
+		memcpy(&w, a + 8, 8);
+		CHECK_EQ_U64(w, word_at(addr + 8));
+		memcpy(&w, a + sizeof(a) - 8, 8);
+		CHECK_EQ_U64(w, word_at(addr + sizeof(a) - 8));
+	}
+	gc_dump_close(map);
+	gc_dump_close(rd);
+}
+
+TEST(decode_fetch_map_and_pread_zlib) { fetch_paths("zlib", ""); }
+TEST(decode_fetch_map_and_pread_lzo) { fetch_paths("lzo", ""); }
+TEST(decode_fetch_map_and_pread_snappy) { fetch_paths("snappy", ""); }
+TEST(decode_fetch_map_and_pread_zstd) { fetch_paths("zstd", ""); }
+TEST(decode_fetch_map_and_pread_raw) { fetch_paths("raw", ""); }
+TEST(decode_fetch_map_and_pread_flattened) { fetch_paths("zstd", "--flat"); }
+
+/* A corrupt page gives the same message either way. */
+TEST(decode_fetch_same_error_both_ways)
+{
+	const char *fix = getenv("GCFIX");
+	CHECK(fix);
+	char dir[512], path[768], cmd[2048];
+	snprintf(dir, sizeof(dir), "%s", fix);
+	char *slash = strrchr(dir, '/');
+	CHECK(slash);
+	*slash = '\0';
+	snprintf(path, sizeof(path), "%s/fetch-bad.kdump", gc_test_tmpdir());
+	snprintf(cmd, sizeof(cmd), "'%s/mkvmcore' kdump '%s' --codec zlib "
+		 "--damage truncated-data", dir, path);
+	CHECK(system(cmd) == 0);
+	struct gc_open_opts o = { .no_readahead = true };
+	struct gc_dump *map = NULL, *rd = NULL;
+	CHECK_OK(gc_dump_open(path, &o, &map));
+	CHECK_OK(gc_dump_open(path, &o, &rd));
+	rd->map_random_max = 0;
+	uint8_t buf[8];
+	struct gc_error *e1 = gc_dump_read(map, GC_SPACE_PHYS, 0x2000, buf, 8);
+	struct gc_error *e2 = gc_dump_read(rd, GC_SPACE_PHYS, 0x2000, buf, 8);
+	CHECK(e1 && e2);
+	CHECK_STR(gc_error_string(e1), gc_error_string(e2));
+	CHECK_CONTAINS(gc_error_string(e1), "page data at offset 0x5c5e: "
+		       "zlib data (410 bytes) does not decompress: corrupt or "
+		       "truncated data");
+	gc_error_free(e1);
+	gc_error_free(e2);
+	gc_dump_close(map);
+	gc_dump_close(rd);
 }
 
 TEST_MAIN()
