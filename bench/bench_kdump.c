@@ -449,11 +449,6 @@ int main(int argc, char **argv)
 		       " helping ahead, %" PRIu64 " on demand); %" PRIu64
 		       " waits\n", st.ahead, 100.0 * st.ahead / dec,
 		       st.helped + st.misses, st.helped, st.misses, st.waits);
-	if (st.thread_started)
-		printf("    read-ahead paused %" PRIu64 " times for cheap pages "
-		       "(average decode %.1f us, pause below %.1f us)\n",
-		       st.pauses, st.decode_ns / 1000.0,
-		       GC_READAHEAD_MIN_NS / 1000.0);
 	uint64_t bad = 0;
 	if (k) {
 		kdump_free(k);

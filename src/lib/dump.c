@@ -86,7 +86,6 @@ struct gc_error *gc_dump_open(const char *path, const struct gc_open_opts *opts,
 	if (opts)
 		d->opts = *opts;
 	d->map_random_max = GC_MAP_RANDOM_MAX;
-	d->readahead_min_ns = GC_READAHEAD_MIN_NS;
 	struct gc_error *err = gc_file_open(path, &d->file);
 	if (err) {
 		free(d);
@@ -144,7 +143,6 @@ struct gc_error *gc_dump_view_new(const char *path,
 	d->priv = priv;
 	d->page_size = page_size;
 	d->map_random_max = GC_MAP_RANDOM_MAX;
-	d->readahead_min_ns = GC_READAHEAD_MIN_NS;
 	while ((1u << d->page_shift) < page_size)
 		d->page_shift++;
 	struct gc_error *err = gc_file_open(path, &d->file);
@@ -487,14 +485,6 @@ struct gc_error *gc_decode_page(struct gc_dump *d,
 				    "page data");
 	if (d->ops->readahead && !d->opts.no_readahead)
 		return gc_readahead_page(d, loc, frame, space, buf);
-	return gc_decode_page_cached(d, loc, buf);
-}
-
-struct gc_error *gc_decode_page_cached(struct gc_dump *d,
-				       const struct gc_page_loc *loc,
-				       void *buf)
-{
-	struct gc_file *f = loc->file ? loc->file : d->file;
 	if (!d->pcache) {
 		d->pcache = gc_pagecache_new(GC_PAGECACHE_SLOTS, d->page_size);
 		if (!d->pcache)

@@ -129,9 +129,6 @@ struct gc_dump {
 	/* Random reads in files up to this size use the mapping
 	 * (GC_MAP_RANDOM_MAX; tests lower it to exercise pread). */
 	uint64_t map_random_max;
-	/* Read-ahead pauses while pages decode faster than this
-	 * (GC_READAHEAD_MIN_NS; tests set 0 or a huge value). */
-	uint64_t readahead_min_ns;
 };
 
 /*
@@ -161,11 +158,6 @@ struct gc_error *gc_dump_set_page_size(struct gc_dump *d, uint64_t size,
 struct gc_error *gc_decode_page(struct gc_dump *d,
 				const struct gc_page_loc *loc, uint64_t frame,
 				enum gc_space space, void *buf);
-
-/* The same without read-ahead: through the dump's small page cache. */
-struct gc_error *gc_decode_page_cached(struct gc_dump *d,
-				       const struct gc_page_loc *loc,
-				       void *buf);
 
 /* Fetch and decompress LOC's stored bytes into OUT (page_size bytes);
  * no cache.  Safe from a second thread when the format's ops are. */

@@ -50,9 +50,6 @@ static struct gc_dump *open_ra(const char *p, bool ra)
 		gc_error_free(e);
 		return NULL;
 	}
-	/* never pause for cheap pages (how fast the fixture's pages decode
-	 * depends on the machine); the pause has its own tests below */
-	d->readahead_min_ns = 0;
 	return d;
 }
 
@@ -172,82 +169,6 @@ TEST(readahead_close_while_worker_busy)
 		CHECK(st.thread_started);
 		gc_dump_close(d);   /* the worker has ~1000 pages to go */
 	}
-}
-
-/* Every page counts as cheap: read-ahead pauses once GC_READAHEAD_PROBE
- * decodes are timed, claims nothing more, and the caller decodes the rest
- * inline; the bytes are the same as without read-ahead. */
-TEST(readahead_pauses_for_cheap_pages)
-{
-	char path[512];
-	const char *p = make("lzo", false, path, sizeof(path));
-	CHECK(p);
-	struct gc_dump *on = open_ra(p, true), *off = open_ra(p, false);
-	CHECK(on && off);
-	on->readahead_min_ns = UINT64_MAX / 4;
-	uint8_t *a = malloc(NPAGES * 4096), *b = malloc(NPAGES * 4096);
-	CHECK(a && b);
-	CHECK(read_all(on, a));
-	CHECK(read_all(off, b));
-	CHECK(!memcmp(a, b, NPAGES * 4096));
-	struct gc_readahead_stats st;
-	gc_readahead_stats(on, &st);
-	CHECK(st.thread_started);
-	/* two runs (the 100 excluded pfns at 100-199 break the first), each
-	 * paused once GC_READAHEAD_PROBE decodes were timed */
-	CHECK_EQ_U64(st.pauses, 2);
-	CHECK(st.paused);
-	CHECK(st.decode_ns > 0);
-	/* at most the windows claimed before the pause were decoded ahead;
-	 * the caller decoded well over half of the 3976 stored pages */
-	uint64_t window = GC_READAHEAD_BYTES / 4096;
-	CHECK(st.ahead + st.helped <= 2 * window);
-	CHECK(st.misses >= 3976 - 2 * window);
-	free(a);
-	free(b);
-	gc_dump_close(on);
-	gc_dump_close(off);
-}
-
-/* A pause lasts until the sequential run breaks: the next run is judged
- * afresh, and with pages that are not cheap the worker decodes ahead
- * again. */
-TEST(readahead_pause_ends_with_the_run)
-{
-	char path[512];
-	const char *p = make("zstd", false, path, sizeof(path));
-	CHECK(p);
-	struct gc_dump *d = open_ra(p, true);
-	CHECK(d);
-	d->readahead_min_ns = UINT64_MAX / 4;
-	uint8_t buf[4096];
-	for (uint64_t f = 200; f < 1800; f++)
-		CHECK_OK(gc_dump_read(d, GC_SPACE_PHYS, f << 12, buf, 4096));
-	struct gc_readahead_stats st;
-	gc_readahead_stats(d, &st);
-	CHECK(st.paused && st.pauses == 1);
-	uint64_t before = st.ahead + st.helped;
-	d->readahead_min_ns = 0;     /* every page is worth handing over */
-	/* still the same run: still paused */
-	for (uint64_t f = 1800; f < 1900; f++)
-		CHECK_OK(gc_dump_read(d, GC_SPACE_PHYS, f << 12, buf, 4096));
-	gc_readahead_stats(d, &st);
-	CHECK(st.paused);
-	/* a jump back breaks the run; the new one reads ahead */
-	for (uint64_t f = 2000; f < NPAGES; f++) {
-		CHECK_OK(gc_dump_read(d, GC_SPACE_PHYS, f << 12, buf, 4096));
-		uint64_t w;
-		memcpy(&w, buf + 8 * 5, 8);
-		CHECK_EQ_U64(w, (f << 32) | 5);
-	}
-	CHECK_OK(gc_dump_read(d, GC_SPACE_PHYS, 1000ull << 12, buf, 4096));
-	for (uint64_t f = 1001; f < 2000; f++)
-		CHECK_OK(gc_dump_read(d, GC_SPACE_PHYS, f << 12, buf, 4096));
-	gc_readahead_stats(d, &st);
-	CHECK(!st.paused);
-	CHECK_EQ_U64(st.pauses, 1);
-	CHECK(st.ahead + st.helped > before + 500);
-	gc_dump_close(d);
 }
 
 static uint64_t now_ms(void)

@@ -9,17 +9,10 @@
  * it back to NEXT when the pattern breaks.  When the caller's page is
  * busy (the worker is decoding it) the caller claims the next frame of
  * the window and decodes that instead of sleeping, so both cores decode.
- *
- * Every decode (worker's or caller's) of a sequential run is timed into
- * a running average; once it is below d->readahead_min_ns the window is
- * no longer extended for the rest of the run (the worker idles and the
- * caller decodes through the dump's small cache), see
- * GC_READAHEAD_MIN_NS.
  */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "pagecache.h"
 #include "readahead.h"
@@ -38,27 +31,9 @@ struct gc_readahead {
 	bool have_last;
 	uint64_t last, run;
 	uint64_t next, limit, window;
-	struct gc_readahead_stats st;  /* also the pause state, decode_ns */
-	uint64_t samples;              /* decodes timed */
+	struct gc_readahead_stats st;
 	struct gc_decoder worker_dec;  /* the worker's codec state */
 };
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-/* One decode took NS: the mean of the first 64, then a running average
- * over about the last 64.  ra->mu held. */
-static void note_cost(struct gc_readahead *ra, uint64_t ns)
-{
-	double w = ra->samples < 64 ? 1.0 / (double)(ra->samples + 1) :
-				      1.0 / 64;
-	ra->st.decode_ns += ((double)ns - ra->st.decode_ns) * w;
-	ra->samples++;
-}
 
 static const void *key_of(struct gc_dump *d, const struct gc_page_loc *loc)
 {
@@ -116,13 +91,9 @@ static void decode_ahead(struct gc_readahead *ra, uint64_t first, unsigned n,
 		pthread_mutex_unlock(&ra->mu);
 		/* the caller helping uses its own decoder state; both read
 		 * through the mapping (a sequential scan) */
-		uint64_t t0 = now_ns();
 		struct gc_error *err = gc_decode_stored_ctx(d, &loc[i],
 			slot[i], by_worker ? &ra->worker_dec : &d->dec, true);
-		uint64_t t1 = now_ns();
 		pthread_mutex_lock(&ra->mu);
-		if (!err)
-			note_cost(ra, t1 - t0);
 		if (err) {
 			/* dropped: the caller decodes it again and gets the
 			 * error when (and only when) it reads this page */
@@ -229,25 +200,12 @@ static void track(struct gc_readahead *ra, uint64_t frame,
 	} else {
 		ra->run = 0;
 		ra->limit = ra->next;   /* the pattern broke: claim no more */
-		ra->st.paused = false;  /* a new run is judged afresh */
-		ra->samples = 0;
 	}
 	ra->have_last = true;
 	ra->last = frame;
 	ra->space = space;
 	if (ra->run < GC_READAHEAD_TRIGGER)
 		return;
-	/* cheap pages: claim no more (pages already ahead stay cached) */
-	uint64_t min = ra->d->readahead_min_ns;
-	if (!ra->st.paused && ra->samples >= GC_READAHEAD_PROBE &&
-	    ra->st.decode_ns < (double)min) {
-		ra->st.paused = true;
-		ra->st.pauses++;
-	}
-	if (ra->st.paused) {
-		ra->limit = ra->next;
-		return;
-	}
 	if (!ra->started && !ra->no_thread) {
 		/* twice the window plus the small cache's 64 slots; the
 		 * worker does not exist yet, so swapping needs no care */
@@ -313,28 +271,18 @@ struct gc_error *gc_readahead_page(struct gc_dump *d,
 		}
 	}
 	ra->st.misses++;
-	if (ra->st.paused) {
-		/* cheap pages: decode as without read-ahead (the small,
-		 * warm cache; no hand-over, no timing) */
-		pthread_mutex_unlock(&ra->mu);
-		return gc_decode_page_cached(d, loc, buf);
-	}
 	uint8_t *slot = gc_pagecache_slot(ra->cache, key, loc->offset);
 	pthread_mutex_unlock(&ra->mu);
 	if (!slot)      /* every slot busy: cannot happen with two threads */
 		return gc_decode_stored(d, loc, buf);
-	uint64_t t0 = now_ns();
 	struct gc_error *err = gc_decode_stored(d, loc, slot);
-	uint64_t t1 = now_ns();
 	if (!err)
 		memcpy(buf, slot, d->page_size);
 	pthread_mutex_lock(&ra->mu);
-	if (err) {
+	if (err)
 		gc_pagecache_release(ra->cache, slot);
-	} else {
+	else
 		gc_pagecache_commit(ra->cache, slot);
-		note_cost(ra, t1 - t0);
-	}
 	pthread_mutex_unlock(&ra->mu);
 	return err;
 }

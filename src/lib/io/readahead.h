@@ -26,19 +26,6 @@ struct gc_readahead;
 /* A forward jump of at most this many frames still counts as sequential
  * (excluded and zero pages between two stored ones are not decoded). */
 #define GC_READAHEAD_MAX_GAP 64
-/* Pages are "cheap" when they decode in less than this many nanoseconds
- * on average (struct gc_dump.readahead_min_ns): then handing them from
- * one core to the other costs more than decoding them where they are
- * read, and read-ahead pauses for the rest of the sequential run (the
- * caller decodes as without read-ahead); a run that breaks and starts
- * again is judged afresh.  Measured (bench/README.md): the real -d0 lzo
- * dump (1-2 us a page, mostly zero pages) scanned 0.78x as fast with
- * read-ahead before the pause, 0.91-0.95x with it; pages that decode
- * in 5 us and more scan 1.1-1.8x as fast with read-ahead and never
- * pause. */
-#define GC_READAHEAD_MIN_NS 2000
-/* Decodes timed in a run before it can pause. */
-#define GC_READAHEAD_PROBE 32
 
 /* Decode LOC (a PRESENT page that needs decoding) of FRAME into BUF
  * through D's read-ahead cache, creating it on first use. */
@@ -55,9 +42,6 @@ struct gc_readahead_stats {
 	uint64_t helped;          /* pages the caller decoded ahead */
 	uint64_t ahead_failed;    /* pages ahead that did not decode */
 	uint64_t waits;           /* times the caller waited for a page */
-	uint64_t pauses;          /* times it paused for cheap pages */
-	bool paused;              /* paused now */
-	double decode_ns;         /* running average decode time per page */
 	bool thread_started;
 };
 /* Zeroes when D has no read-ahead. */
