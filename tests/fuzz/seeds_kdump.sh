@@ -17,5 +17,11 @@ done
 for v in 1 3 4 5; do "$MK" kdump "$k/kv$v" --version $v --pages 0-3 --max-mapnr 8; done
 "$MK" kdump "$k/k32" --32 --pages 0-3 --max-mapnr 8
 "$MK" kdump "$k/kbad" --codec zstd --pages 0-7 --max-mapnr 16 --damage bad-csize
+# zero pages compressed one by one next to 0x01 pages (the zero-page memo),
+# and codec data that decodes to two pages
+for c in zlib lzo snappy zstd; do
+	"$MK" kdump "$k/kz-$c" --codec $c --pages 0-7 --czero 1,3,4 --fill 2,5 --max-mapnr 16
+	"$MK" kdump "$k/klong-$c" --codec $c --pages 0-3 --max-mapnr 8 --damage long-data
+done
 "$MK" kdump "$f/flat" --flat --codec zlib --pages 0-3 --max-mapnr 8
 "$MK" kdump "$f/flat-raw" --flat --codec raw --pages 0-1 --max-mapnr 8
