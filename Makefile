@@ -69,7 +69,7 @@ $(BUILD)/tests/unit/%.o: tests/unit/%.c
 $(BUILD)/%: $(BUILD)/tests/fixtures/%.o $(STATIC)
 	$(CC) $(ALL_LDFLAGS) -o $@ $< $(STATIC) $(LDLIBS)
 
-$(BUILD)/guestcore.pc: guestcore.pc.in
+$(BUILD)/guestcore.pc: guestcore.pc.in Makefile
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' \
 	    -e 's|@PRIVATE_LIBS@|$(PKG_LIBS) -lm -pthread|' $< > $@
 
