@@ -485,6 +485,14 @@ struct gc_error *gc_decode_page(struct gc_dump *d,
 				    "page data");
 	if (d->ops->readahead && !d->opts.no_readahead)
 		return gc_readahead_page(d, loc, frame, space, buf);
+	return gc_decode_page_cached(d, loc, buf);
+}
+
+struct gc_error *gc_decode_page_cached(struct gc_dump *d,
+				       const struct gc_page_loc *loc,
+				       void *buf)
+{
+	struct gc_file *f = loc->file ? loc->file : d->file;
 	if (!d->pcache) {
 		d->pcache = gc_pagecache_new(GC_PAGECACHE_SLOTS, d->page_size);
 		if (!d->pcache)

@@ -159,6 +159,12 @@ struct gc_error *gc_decode_page(struct gc_dump *d,
 				const struct gc_page_loc *loc, uint64_t frame,
 				enum gc_space space, void *buf);
 
+/* The same without read-ahead: through the dump's small page cache
+ * (the caller's thread only). */
+struct gc_error *gc_decode_page_cached(struct gc_dump *d,
+				       const struct gc_page_loc *loc,
+				       void *buf);
+
 /* Fetch and decompress LOC's stored bytes into OUT (page_size bytes);
  * no cache.  Safe from a second thread when the format's ops are. */
 struct gc_error *gc_decode_stored(struct gc_dump *d,

@@ -171,6 +171,51 @@ TEST(readahead_close_while_worker_busy)
 	}
 }
 
+/* Short stored pages (here 2000 zero pages compressed one by one) are
+ * never decoded ahead: the caller decodes them inline, the worker the
+ * others; the bytes are those read without read-ahead. */
+TEST(readahead_leaves_short_pages_to_the_caller)
+{
+	const char *fix = getenv("GCFIX");
+	CHECK(fix);
+	char dir[512], path[768], cmd[2048];
+	snprintf(dir, sizeof(dir), "%s", fix);
+	char *slash = strrchr(dir, '/');
+	CHECK(slash);
+	*slash = '\0';
+	snprintf(path, sizeof(path), "%s/ra-short.kdump", gc_test_tmpdir());
+	snprintf(cmd, sizeof(cmd), "'%s/mkvmcore' kdump '%s' --codec lzo "
+		 "--pages 0-4095 --max-mapnr 4096 --czero 1000-2999", dir, path);
+	CHECK(system(cmd) == 0);
+	struct gc_dump *on = open_ra(path, true), *off = open_ra(path, false);
+	CHECK(on && off);
+	struct gc_page_loc loc;
+	CHECK_OK(on->ops->locate(on, GC_SPACE_PHYS, 1500, &loc));
+	CHECK(loc.size <= GC_ZERO_MEMO_MAX && loc.codec == GC_CODEC_LZO);
+	CHECK_OK(on->ops->locate(on, GC_SPACE_PHYS, 3500, &loc));
+	CHECK(loc.size > GC_ZERO_MEMO_MAX);
+	uint8_t *a = malloc(NPAGES * 4096), *b = malloc(NPAGES * 4096);
+	CHECK(a && b);
+	CHECK(read_all(on, a));
+	CHECK(read_all(off, b));
+	CHECK(!memcmp(a, b, NPAGES * 4096));
+	uint64_t w;
+	memcpy(&w, a + 1500 * 4096 + 64, 8);
+	CHECK_EQ_U64(w, 0);
+	memcpy(&w, a + 3500 * 4096 + 64, 8);
+	CHECK_EQ_U64(w, (3500ull << 32) | 8);
+	struct gc_readahead_stats st;
+	gc_readahead_stats(on, &st);
+	CHECK(st.thread_started);
+	CHECK_EQ_U64(st.short_pages, 2000);
+	CHECK(st.ahead + st.helped > 100);
+	CHECK(st.ahead + st.helped + st.misses <= NPAGES - 2000);
+	free(a);
+	free(b);
+	gc_dump_close(on);
+	gc_dump_close(off);
+}
+
 static uint64_t now_ms(void)
 {
 	struct timespec ts;

@@ -49,6 +49,15 @@ static bool needs_decode(const struct gc_page_loc *loc)
 	       !(loc->codec == GC_CODEC_RAW && !loc->indirect);
 }
 
+/* Short stored pages (zero pages and the like: the zero-page memo answers
+ * them, or they decode in well under a microsecond) are never decoded
+ * ahead: handing one from core to core costs more than decoding it where
+ * it is read, so the caller decodes them as without read-ahead. */
+static bool is_short(const struct gc_page_loc *loc)
+{
+	return loc->size <= GC_ZERO_MEMO_MAX;
+}
+
 /* Frames the worker claims at once: one lock round to locate and reserve
  * them all, then one per page to publish it as soon as it is decoded. */
 #define BATCH 16
@@ -66,7 +75,8 @@ static void decode_ahead(struct gc_readahead *ra, uint64_t first, unsigned n,
 	for (unsigned i = 0; i < n; i++) {
 		struct gc_error *err = d->ops->locate(d, space, first + i,
 						      &loc[i]);
-		want[i] = !err && needs_decode(&loc[i]);
+		want[i] = !err && needs_decode(&loc[i]) &&
+			  !is_short(&loc[i]);
 		gc_error_free(err);
 	}
 	pthread_mutex_lock(&ra->mu);
@@ -247,6 +257,11 @@ struct gc_error *gc_readahead_page(struct gc_dump *d,
 	const void *key = key_of(d, loc);
 	pthread_mutex_lock(&ra->mu);
 	track(ra, frame, space);
+	if (is_short(loc)) {    /* never in the shared cache */
+		ra->st.short_pages++;
+		pthread_mutex_unlock(&ra->mu);
+		return gc_decode_page_cached(d, loc, buf);
+	}
 	for (;;) {
 		bool busy;
 		const uint8_t *hit = gc_pagecache_lookup(ra->cache, key,

@@ -42,6 +42,7 @@ struct gc_readahead_stats {
 	uint64_t helped;          /* pages the caller decoded ahead */
 	uint64_t ahead_failed;    /* pages ahead that did not decode */
 	uint64_t waits;           /* times the caller waited for a page */
+	uint64_t short_pages;     /* short pages the caller decoded inline */
 	bool thread_started;
 };
 /* Zeroes when D has no read-ahead. */
