@@ -53,6 +53,25 @@ const char *gc_test_tmpdir(void)
 	return tmpdir;
 }
 
+const char *gc_test_mkvmcore(const char *name, const char *args,
+			     char *path, size_t len)
+{
+	const char *fix = getenv("GCFIX");
+	if (!fix)
+		return NULL;
+	char dir[512];
+	snprintf(dir, sizeof(dir), "%s", fix);
+	char *slash = strrchr(dir, '/');
+	if (!slash)
+		return NULL;
+	*slash = '\0';
+	snprintf(path, len, "%s/%s", gc_test_tmpdir(), name);
+	char cmd[2048];
+	snprintf(cmd, sizeof(cmd), "'%s/mkvmcore' kdump '%s' %s", dir, path,
+		 args);
+	return system(cmd) == 0 ? path : NULL;
+}
+
 const char *gc_test_real_dump(const char *relpath)
 {
 	static char path[1024];

@@ -26,6 +26,10 @@ int gc_test_main(int argc, char **argv);
 const char *gc_test_tmpdir(void);
 /* Path of a real dump (decompressed into the cache) or NULL if absent. */
 const char *gc_test_real_dump(const char *relpath);
+/* Write NAME in the scratch directory with `mkvmcore kdump NAME ARGS`
+ * ($(BUILD)/mkvmcore, next to $GCFIX); its path in PATH, or NULL. */
+const char *gc_test_mkvmcore(const char *name, const char *args,
+			     char *path, size_t len);
 /* Mark the current case skipped (real data missing). */
 void gc_test_skip(const char *why);
 extern bool gc_test_failed;

@@ -19,20 +19,11 @@
  * own), 4 and 6 filled with 0x01, the rest mkvmcore's word pattern. */
 static const char *make(const char *codec, char *path, size_t len)
 {
-	const char *fix = getenv("GCFIX");
-	if (!fix)
-		return NULL;
-	char dir[512];
-	snprintf(dir, sizeof(dir), "%s", fix);
-	char *slash = strrchr(dir, '/');
-	if (!slash)
-		return NULL;
-	*slash = '\0';
-	snprintf(path, len, "%s/dec-%s.kdump", gc_test_tmpdir(), codec);
-	char cmd[1536];
-	snprintf(cmd, sizeof(cmd), "'%s/mkvmcore' kdump '%s' --codec %s "
-		 "--czero 3,5,20-23 --fill 4,6", dir, path, codec);
-	return system(cmd) == 0 ? path : NULL;
+	char name[64], args[256];
+	snprintf(name, sizeof(name), "dec-%s.kdump", codec);
+	snprintf(args, sizeof(args), "--codec %s --czero 3,5,20-23 --fill 4,6",
+		 codec);
+	return gc_test_mkvmcore(name, args, path, len);
 }
 
 static bool page_is(const uint8_t *p, uint8_t byte)
@@ -124,18 +115,12 @@ static uint64_t word_at(uint64_t addr)
 
 static void fetch_paths(const char *codec, const char *extra)
 {
-	const char *fix = getenv("GCFIX");
-	CHECK(fix);
-	char dir[512], path[768], cmd[2048];
-	snprintf(dir, sizeof(dir), "%s", fix);
-	char *slash = strrchr(dir, '/');
-	CHECK(slash);
-	*slash = '\0';
-	snprintf(path, sizeof(path), "%s/fetch-%s%s.kdump", gc_test_tmpdir(),
-		 codec, extra[0] ? "-flat" : "");
-	snprintf(cmd, sizeof(cmd), "'%s/mkvmcore' kdump '%s' --codec %s "
-		 "--pages 0-1023 --max-mapnr 1024 %s", dir, path, codec, extra);
-	CHECK(system(cmd) == 0);
+	char name[64], args[256], path[768];
+	snprintf(name, sizeof(name), "fetch-%s%s.kdump", codec,
+		 extra[0] ? "-flat" : "");
+	snprintf(args, sizeof(args), "--codec %s --pages 0-1023 "
+		 "--max-mapnr 1024 %s", codec, extra);
+	CHECK(gc_test_mkvmcore(name, args, path, sizeof(path)));
 	struct gc_open_opts o = { .no_readahead = true };
 	struct gc_dump *map = NULL, *rd = NULL;
 	CHECK_OK(gc_dump_open(path, &o, &map));
@@ -173,17 +158,10 @@ TEST(decode_fetch_map_and_pread_flattened) { fetch_paths("zstd", "--flat"); }
 /* A corrupt page gives the same message either way. */
 TEST(decode_fetch_same_error_both_ways)
 {
-	const char *fix = getenv("GCFIX");
-	CHECK(fix);
-	char dir[512], path[768], cmd[2048];
-	snprintf(dir, sizeof(dir), "%s", fix);
-	char *slash = strrchr(dir, '/');
-	CHECK(slash);
-	*slash = '\0';
-	snprintf(path, sizeof(path), "%s/fetch-bad.kdump", gc_test_tmpdir());
-	snprintf(cmd, sizeof(cmd), "'%s/mkvmcore' kdump '%s' --codec zlib "
-		 "--damage truncated-data", dir, path);
-	CHECK(system(cmd) == 0);
+	char path[768];
+	CHECK(gc_test_mkvmcore("fetch-bad.kdump",
+			       "--codec zlib --damage truncated-data", path,
+			       sizeof(path)));
 	struct gc_open_opts o = { .no_readahead = true };
 	struct gc_dump *map = NULL, *rd = NULL;
 	CHECK_OK(gc_dump_open(path, &o, &map));

@@ -22,22 +22,13 @@
 static const char *make(const char *codec, bool flat, char *path,
 			size_t len)
 {
-	const char *fix = getenv("GCFIX");
-	if (!fix)
-		return NULL;
-	char dir[512];
-	snprintf(dir, sizeof(dir), "%s", fix);
-	char *slash = strrchr(dir, '/');
-	if (!slash)
-		return NULL;
-	*slash = '\0';
-	snprintf(path, len, "%s/ra-%s%s.kdump", gc_test_tmpdir(), codec,
+	char name[64], args[256];
+	snprintf(name, sizeof(name), "ra-%s%s.kdump", codec,
 		 flat ? "-flat" : "");
-	char cmd[1536];
-	snprintf(cmd, sizeof(cmd), "'%s/mkvmcore' kdump '%s' --codec %s "
-		 "--pages 0-4095 --max-mapnr 4096 --exclude 100-199 --zero 300-309 %s", dir,
-		 path, codec, flat ? "--flat" : "");
-	return system(cmd) == 0 ? path : NULL;
+	snprintf(args, sizeof(args), "--codec %s --pages 0-4095 "
+		 "--max-mapnr 4096 --exclude 100-199 --zero 300-309 %s", codec,
+		 flat ? "--flat" : "");
+	return gc_test_mkvmcore(name, args, path, len);
 }
 
 static struct gc_dump *open_ra(const char *p, bool ra)
@@ -176,17 +167,10 @@ TEST(readahead_close_while_worker_busy)
  * others; the bytes are those read without read-ahead. */
 TEST(readahead_leaves_short_pages_to_the_caller)
 {
-	const char *fix = getenv("GCFIX");
-	CHECK(fix);
-	char dir[512], path[768], cmd[2048];
-	snprintf(dir, sizeof(dir), "%s", fix);
-	char *slash = strrchr(dir, '/');
-	CHECK(slash);
-	*slash = '\0';
-	snprintf(path, sizeof(path), "%s/ra-short.kdump", gc_test_tmpdir());
-	snprintf(cmd, sizeof(cmd), "'%s/mkvmcore' kdump '%s' --codec lzo "
-		 "--pages 0-4095 --max-mapnr 4096 --czero 1000-2999", dir, path);
-	CHECK(system(cmd) == 0);
+	char path[768];
+	CHECK(gc_test_mkvmcore("ra-short.kdump", "--codec lzo --pages 0-4095 "
+			       "--max-mapnr 4096 --czero 1000-2999", path,
+			       sizeof(path)));
 	struct gc_dump *on = open_ra(path, true), *off = open_ra(path, false);
 	CHECK(on && off);
 	struct gc_page_loc loc;
