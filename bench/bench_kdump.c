@@ -40,6 +40,7 @@
 #include <zstd.h>
 
 #include "guestcore/guestcore.h"
+#include "bench_common.h"
 /* internal: who decoded the pages (the read-ahead split); where the
  * stored bytes of a page are (the floor reader) */
 #include "dump_internal.h"
@@ -64,39 +65,6 @@ static struct stamp stamp(void)
  * KDUMP_MACHPHYSADDR (the same addresses outside Xen) when its
  * kernel-physical mapping cannot be set up for the dump. */
 static kdump_addrspace_t kas = KDUMP_KPHYSADDR;
-
-static uint64_t rng_state;
-static uint64_t rnd(void)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
-}
-
-static uint64_t *stored_frames(struct gc_dump *d, size_t *n)
-{
-	struct gc_frame_run *r;
-	size_t nr;
-	struct gc_error *err = gc_dump_frame_runs(d, GC_SPACE_PHYS, &r, &nr);
-	if (err) {
-		fprintf(stderr, "frame runs: %s\n", gc_error_string(err));
-		exit(2);
-	}
-	size_t total = 0;
-	for (size_t i = 0; i < nr; i++)
-		total += r[i].count;
-	uint64_t *f = malloc((total ? total : 1) * sizeof(*f));
-	if (!f)
-		exit(2);
-	size_t k = 0;
-	for (size_t i = 0; i < nr; i++)
-		for (uint64_t j = 0; j < r[i].count; j++)
-			f[k++] = r[i].start + j;
-	free(r);
-	*n = total;
-	return f;
-}
 
 struct rate {
 	uint64_t reads;
@@ -341,7 +309,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	size_t n;
-	uint64_t *frames = stored_frames(on, &n);
+	uint64_t *frames = stored_frames(on, GC_SPACE_PHYS, &n);
 	if (!n) {
 		fprintf(stderr, "no stored pages\n");
 		return 2;

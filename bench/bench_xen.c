@@ -18,6 +18,7 @@
 #include <libkdumpfile/kdumpfile.h>
 
 #include "guestcore/guestcore.h"
+#include "bench_common.h"
 
 /*
  * Rates are per second of this thread's CPU time (user + system, page
@@ -31,37 +32,6 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static uint64_t rng_state;
-static uint64_t rnd(void)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
-}
-
-static uint64_t *expand(struct gc_dump *d, enum gc_space sp, size_t *n)
-{
-	struct gc_frame_run *r;
-	size_t nr;
-	struct gc_error *err = gc_dump_frame_runs(d, sp, &r, &nr);
-	if (err) {
-		fprintf(stderr, "frame runs: %s\n", gc_error_string(err));
-		exit(2);
-	}
-	size_t total = 0;
-	for (size_t i = 0; i < nr; i++)
-		total += r[i].count;
-	uint64_t *f = malloc(total * sizeof(*f));
-	size_t k = 0;
-	for (size_t i = 0; i < nr; i++)
-		for (uint64_t j = 0; j < r[i].count; j++)
-			f[k++] = r[i].start + j;
-	free(r);
-	*n = total;
-	return f;
-}
-
 struct result {
 	double gc_rate, kdf_rate, gc_cold_rate;
 	uint64_t gc_reads, kdf_reads;
@@ -73,7 +43,7 @@ static void bench_space(struct gc_dump *d, kdump_ctx_t *k, enum gc_space sp,
 			double baseline_seconds, struct result *res)
 {
 	size_t n;
-	uint64_t *frames = expand(d, sp, &n);
+	uint64_t *frames = stored_frames(d, sp, &n);
 	uint64_t *addrs = malloc(reads * sizeof(*addrs));
 	for (uint64_t i = 0; i < reads; i++)
 		addrs[i] = frames[rnd() % n] << 12;
