@@ -333,6 +333,9 @@ void gc_ept_space_close(struct gc_ept_space *s);
 /* Mappings sorted by gfn (owned by the space). */
 const struct gc_ept_map *gc_ept_space_maps(const struct gc_ept_space *s,
 					   size_t *nr);
+/* The mapping that holds guest frame GFN, or NULL (binary search). */
+const struct gc_ept_map *gc_ept_space_find(const struct gc_ept_space *s,
+					   uint64_t gfn);
 /* Runs of mapped guest frames (adjacent maps merged); caller frees. */
 struct gc_error *gc_ept_space_runs(const struct gc_ept_space *s,
 				   struct gc_frame_run **runs, size_t *nr);

@@ -357,8 +357,8 @@ struct gc_error *gc_ept_space_runs(const struct gc_ept_space *s,
 	return NULL;
 }
 
-static const struct gc_ept_map *find_map(const struct gc_ept_space *s,
-					 uint64_t gfn)
+const struct gc_ept_map *gc_ept_space_find(const struct gc_ept_space *s,
+					   uint64_t gfn)
 {
 	size_t lo = 0, hi = s->n;
 	while (lo < hi) {
@@ -377,7 +377,7 @@ static const struct gc_ept_map *find_map(const struct gc_ept_space *s,
 struct gc_error *gc_ept_space_translate(const struct gc_ept_space *s,
 					uint64_t gpa, uint64_t *hpa)
 {
-	const struct gc_ept_map *m = find_map(s, gpa >> 12);
+	const struct gc_ept_map *m = gc_ept_space_find(s, gpa >> 12);
 	if (!m)
 		return gc_error_addr(GC_ERR_NOT_PRESENT, GC_SPACE_PHYS, gpa,
 				     "guest-physical address",

@@ -45,22 +45,6 @@ struct vguest {
 
 static const struct gc_vmx_guest_info *info_of(const struct gc_dump *d);
 
-static const struct gc_ept_map *find_map(const struct vguest *g, uint64_t gfn)
-{
-	size_t lo = 0, hi = g->nr_maps;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		const struct gc_ept_map *m = &g->maps[mid];
-		if (gfn < m->gfn)
-			hi = mid;
-		else if (gfn - m->gfn >= m->count)
-			lo = mid + 1;
-		else
-			return m;
-	}
-	return NULL;
-}
-
 /* Host location of host frame HFN; *STATE as the host dump says. */
 static struct gc_error *host_loc(struct vguest *g, uint64_t hfn,
 				 struct gc_page_loc *loc)
@@ -77,7 +61,7 @@ static struct gc_error *vg_locate(struct gc_dump *d, enum gc_space space,
 	loc->state = GC_PAGE_ABSENT;
 	if (space != GC_SPACE_PHYS)
 		return NULL;
-	const struct gc_ept_map *m = find_map(g, frame);
+	const struct gc_ept_map *m = gc_ept_space_find(g->ept, frame);
 	if (!m)
 		return NULL;
 	uint64_t hfn = m->hfn + (frame - m->gfn);
