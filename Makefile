@@ -18,7 +18,7 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lz -llzo2 -
 WARN       := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
 CFLAGS     ?=
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 $(OPT) -g $(WARN) -fPIC \
-              -Iinclude -Isrc/lib $(PKG_CFLAGS) $(SAN) $(CFLAGS)
+              -fvisibility=hidden -Iinclude -Isrc/lib $(PKG_CFLAGS) $(SAN) $(CFLAGS)
 LDLIBS     := $(PKG_LIBS) -lm -pthread
 LDFLAGS    ?=
 ALL_LDFLAGS := $(SAN) $(LDFLAGS)

@@ -16,6 +16,9 @@
 extern "C" {
 #endif
 
+/* Everything declared in include/guestcore/ is the library's ABI. */
+#pragma GCC visibility push(default)
+
 enum gc_severity {
 	GC_SEV_OK = 0,    /* a check that passed (listed for completeness) */
 	GC_SEV_NOTE,      /* worth knowing, not a problem */
@@ -54,6 +57,8 @@ struct gc_error *gc_report_add(struct gc_report *report, enum gc_severity sev,
 			       const char *code, bool has_offset,
 			       uint64_t offset, const char *fmt, ...)
 	__attribute__((format(printf, 6, 7)));
+
+#pragma GCC visibility pop
 
 #ifdef __cplusplus
 }

@@ -19,6 +19,9 @@
 extern "C" {
 #endif
 
+/* Everything declared in include/guestcore/ is the library's ABI. */
+#pragma GCC visibility push(default)
+
 struct gc_dump;
 
 enum gc_format {
@@ -187,6 +190,8 @@ const struct gc_note *gc_dump_note(const struct gc_dump *dump, size_t i);
  */
 struct gc_error *gc_dump_vmcoreinfo(struct gc_dump *dump, const char **text,
 				    size_t *len, uint64_t *offset);
+
+#pragma GCC visibility pop
 
 #ifdef __cplusplus
 }

@@ -18,6 +18,9 @@
 extern "C" {
 #endif
 
+/* Everything declared in include/guestcore/ is the library's ABI. */
+#pragma GCC visibility push(default)
+
 enum gc_error_code {
 	GC_ERR_NOMEM = 1,     /* allocation failed */
 	GC_ERR_IO,            /* the operating system refused a read/open */
@@ -86,6 +89,8 @@ const char *gc_error_string(struct gc_error *err);
 void gc_error_free(struct gc_error *err);
 
 const char *gc_space_name(enum gc_space space);
+
+#pragma GCC visibility pop
 
 #ifdef __cplusplus
 }

@@ -11,6 +11,9 @@
 extern "C" {
 #endif
 
+/* Everything declared in include/guestcore/ is the library's ABI. */
+#pragma GCC visibility push(default)
+
 #define GC_JSON_MAX_DEPTH 32
 
 struct gc_json {
@@ -37,6 +40,8 @@ void gc_json_null(struct gc_json *j);
 void gc_json_hex(struct gc_json *j, uint64_t v);
 /* Finish: newline after the top-level value. */
 void gc_json_end(struct gc_json *j);
+
+#pragma GCC visibility pop
 
 #ifdef __cplusplus
 }

@@ -23,6 +23,9 @@
 extern "C" {
 #endif
 
+/* Everything declared in include/guestcore/ is the library's ABI. */
+#pragma GCC visibility push(default)
+
 /* ---- VMCOREINFO text ---------------------------------------------------- */
 
 struct gc_vmcoreinfo;
@@ -188,6 +191,8 @@ struct gc_error *gc_kernel_log(struct gc_kernel *k, char **text,
 /* Xen PV: rebuild the guest's p2m and compare it with the dump's own
  * index; findings go to REPORT.  A no-op for other guests. */
 struct gc_error *gc_kernel_check(struct gc_kernel *k, struct gc_report *rep);
+
+#pragma GCC visibility pop
 
 #ifdef __cplusplus
 }

@@ -27,6 +27,9 @@
 extern "C" {
 #endif
 
+/* Everything declared in include/guestcore/ is the library's ABI. */
+#pragma GCC visibility push(default)
+
 struct gc_qemu_core;
 
 /* A PT_LOAD of the process core. */
@@ -234,6 +237,8 @@ struct gc_qemu_verify_result {
  * PT_LOADs read raw, other formats through gc_dump_open (gc_convert_verify). */
 struct gc_error *gc_qemu_verify(struct gc_qemu_core *core, const struct gc_qemu_ram_map *map,
 				const char *out_path, struct gc_qemu_verify_result *result);
+
+#pragma GCC visibility pop
 
 #ifdef __cplusplus
 }

@@ -24,6 +24,9 @@
 extern "C" {
 #endif
 
+/* Everything declared in include/guestcore/ is the library's ABI. */
+#pragma GCC visibility push(default)
+
 /* ---- the field table --------------------------------------------------- */
 
 enum gc_vmcs_width {  /* encoding bits 14:13 */
@@ -441,6 +444,8 @@ struct gc_error *gc_vmx_extract(struct gc_dump *guest, const char *out_path,
 				const struct gc_convert_opts *opts,
 				struct gc_vmx_extract_result *r);
 void gc_vmx_extract_result_free(struct gc_vmx_extract_result *r);
+
+#pragma GCC visibility pop
 
 #ifdef __cplusplus
 }

@@ -25,6 +25,9 @@
 extern "C" {
 #endif
 
+/* Everything declared in include/guestcore/ is the library's ABI. */
+#pragma GCC visibility push(default)
+
 enum gc_out_format {
 	GC_OUT_ELF = 1,    /* ELF64 vmcore (PT_NOTE + PT_LOADs) */
 	GC_OUT_KDUMP,      /* kdump-compressed, header_version 6 */
@@ -150,6 +153,8 @@ struct gc_error *gc_convert_verify(struct gc_dump *in, const char *out_path,
  */
 bool gc_convert_kernel_from_vmcoreinfo(struct gc_convert_kernel *k,
 				       const char *text, size_t len);
+
+#pragma GCC visibility pop
 
 #ifdef __cplusplus
 }
