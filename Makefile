@@ -6,7 +6,7 @@
 #   make asan            sanitizer build in build-asan/
 #   make fuzz            libFuzzer targets (clang) in build-fuzz/
 
-VERSION    := 0.1.0
+VERSION    := $(shell sed -n 's/^#define GUESTCORE_VERSION "\(.*\)"/\1/p' include/guestcore/guestcore.h)
 PREFIX     ?= /usr/local
 BUILD      ?= build
 CC         ?= cc
@@ -42,6 +42,9 @@ all: $(STATIC) $(SHARED) $(BIN) $(TOOLS) $(TESTS) $(BUILD)/guestcore.pc
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+# Compile flags live here: objects are rebuilt when it changes.
+$(LIB_OBJ) $(CLI_OBJ): Makefile
 
 $(STATIC): $(LIB_OBJ)
 	@rm -f $@

@@ -35,11 +35,14 @@ struct gc_finding {
 	uint64_t offset; /* file offset it is about */
 };
 
-struct gc_report {
-	struct gc_finding *items;
-	size_t count;
-	size_t cap;
-};
+/* A list of findings (opaque): gc_report_new, gc_report_count,
+ * gc_report_finding, gc_report_free. */
+struct gc_report;
+struct gc_report *gc_report_new(void);
+size_t gc_report_count(const struct gc_report *report);
+/* Finding I (< gc_report_count), owned by the report. */
+const struct gc_finding *gc_report_finding(const struct gc_report *report,
+					   size_t i);
 
 enum {
 	GC_CHECK_DEEP = 1 << 0,  /* read (and decompress) every page */
@@ -50,6 +53,7 @@ struct gc_error *gc_dump_check(struct gc_dump *dump, unsigned int flags,
 			       struct gc_report *report);
 /* Number of findings with severity >= WARNING. */
 size_t gc_report_problems(const struct gc_report *report);
+/* Free a report from gc_report_new and its findings (NULL is fine). */
 void gc_report_free(struct gc_report *report);
 
 /* Append a finding (used by the library's checkers). */

@@ -44,22 +44,32 @@ enum gc_space {
 	GC_SPACE_FILE,   /* byte offsets in the dump file */
 };
 
-struct gc_error {
-	enum gc_error_code code;
-	char *file;          /* dump file path, or NULL */
-	bool has_offset;
-	uint64_t offset;     /* file offset the error is about */
-	bool has_addr;
-	uint64_t addr;       /* address the error is about */
-	enum gc_space space; /* ... and its space */
-	char *what;          /* the thing that is wrong ("section .xen_p2m") */
-	char *why;           /* why, with numbers ("ends at 0x.. past EOF 0x..") */
-	char *context;       /* "while X: while Y" prefixes added by callers */
-	char *text;          /* cached rendering, owned */
-};
+/*
+ * An error object is opaque: read it through the accessors below.  Errors
+ * are owned by whoever receives them and freed with gc_error_free().
+ */
+struct gc_error;
 
-/* The error returned when allocation fails; never freed. */
+/* The error returned when allocation fails; never freed (an incomplete
+ * object: take its address only). */
 extern struct gc_error gc_error_nomem;
+
+/* ---- accessors -------------------------------------------------------- */
+
+enum gc_error_code gc_error_code(const struct gc_error *err);
+/* The dump file the error is about, or NULL. */
+const char *gc_error_file(const struct gc_error *err);
+/* True, with *OFFSET, when the error is about a file offset. */
+bool gc_error_offset(const struct gc_error *err, uint64_t *offset);
+/* True, with *ADDR and *SPACE, when the error is about an address. */
+bool gc_error_address(const struct gc_error *err, uint64_t *addr,
+		      enum gc_space *space);
+/* What is wrong ("section .xen_p2m"), or NULL. */
+const char *gc_error_what(const struct gc_error *err);
+/* Why, with numbers ("ends at 0x.. past EOF 0x.."), or NULL. */
+const char *gc_error_why(const struct gc_error *err);
+/* The callers' context ("while X: while Y"), or NULL. */
+const char *gc_error_context_string(const struct gc_error *err);
 
 /* New error: WHAT and a printf-style WHY. */
 struct gc_error *gc_error_new(enum gc_error_code code, const char *what,

@@ -10,6 +10,7 @@
 
 #include "guestcore/guestcore.h"
 #include "guestcore/kernel.h"
+#include "json.h"
 
 enum {
 	EXIT_OK = 0,
@@ -49,6 +50,8 @@ bool cli_parse_hex(const char *s, uint64_t *out);
 bool cli_parse_count(const char *s, uint64_t *out);
 /* Open a dump or print the error; NULL on failure. */
 struct gc_dump *cli_open(const char *path);
+/* A new empty check report; out of memory ends the program (exit 2). */
+struct gc_report *cli_report_new(void);
 /* Removes every "--split FILE" (parts of a split kdump dump) from argv
  * and remembers them for cli_open; false (message printed) on misuse. */
 bool cli_take_split(int *argc, char **argv);

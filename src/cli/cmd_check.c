@@ -15,21 +15,21 @@ static int run(int argc, char **argv)
 	struct gc_dump *d = cli_open(argv[1]);
 	if (!d)
 		return EXIT_ERROR;
-	struct gc_report rep = {0};
+	struct gc_report *rep = cli_report_new();
 	struct gc_error *err = gc_dump_check(d, deep ? GC_CHECK_DEEP : 0,
-					     &rep);
+					     rep);
 	if (!err)
-		err = cli_kernel_check(d, &rep);
+		err = cli_kernel_check(d, rep);
 	if (err) {
-		gc_report_free(&rep);
+		gc_report_free(rep);
 		gc_dump_close(d);
 		return cli_error(err);
 	}
-	size_t problems = gc_report_problems(&rep);
+	size_t problems = gc_report_problems(rep);
 	size_t nerr = 0, nwarn = 0;
-	for (size_t i = 0; i < rep.count; i++) {
-		nerr += rep.items[i].severity == GC_SEV_ERROR;
-		nwarn += rep.items[i].severity == GC_SEV_WARNING;
+	for (size_t i = 0; i < gc_report_count(rep); i++) {
+		nerr += gc_report_finding(rep, i)->severity == GC_SEV_ERROR;
+		nwarn += gc_report_finding(rep, i)->severity == GC_SEV_WARNING;
 	}
 	if (json) {
 		struct gc_json j;
@@ -41,8 +41,8 @@ static int run(int argc, char **argv)
 		gc_json_string(&j, gc_format_name(gc_dump_format(d)));
 		gc_json_key(&j, "findings");
 		gc_json_array_begin(&j);
-		for (size_t i = 0; i < rep.count; i++) {
-			const struct gc_finding *f = &rep.items[i];
+		for (size_t i = 0; i < gc_report_count(rep); i++) {
+			const struct gc_finding *f = gc_report_finding(rep, i);
 			gc_json_object_begin(&j);
 			gc_json_key(&j, "severity");
 			gc_json_string(&j, gc_severity_name(f->severity));
@@ -69,8 +69,8 @@ static int run(int argc, char **argv)
 		printf("%s: %s, %" PRIu64 " pages, %u vCPUs\n",
 		       gc_dump_path(d), gc_format_name(gc_dump_format(d)),
 		       gc_dump_nr_frames(d), gc_dump_nr_vcpus(d));
-		for (size_t i = 0; i < rep.count; i++) {
-			const struct gc_finding *f = &rep.items[i];
+		for (size_t i = 0; i < gc_report_count(rep); i++) {
+			const struct gc_finding *f = gc_report_finding(rep, i);
 			if (quiet && f->severity < GC_SEV_WARNING)
 				continue;
 			printf("  %-8s %s", gc_severity_name(f->severity),
@@ -88,7 +88,7 @@ static int run(int argc, char **argv)
 		else
 			printf("result: clean\n");
 	}
-	gc_report_free(&rep);
+	gc_report_free(rep);
 	gc_dump_close(d);
 	return problems ? EXIT_PROBLEMS : EXIT_OK;
 }

@@ -60,12 +60,12 @@ static struct gc_error *make_db(struct gc_dump *d, char **layouts, size_t nl,
 	struct gc_error *err = gc_vmcs_db_new(true, &db);
 	if (err)
 		return err;
-	struct gc_report w = { 0 };
+	struct gc_report *w = cli_report_new();
 	struct gc_vmcs_layout *note;
-	err = gc_vmcsinfo_from_dump(d, &w, &note);
+	err = gc_vmcsinfo_from_dump(d, w, &note);
 	if (!err) {
 		err = gc_vmcs_db_add(db, note);
-	} else if (err->code == GC_ERR_NOT_PRESENT) {
+	} else if (gc_error_code(err) == GC_ERR_NOT_PRESENT) {
 		gc_error_free(err);
 		err = NULL;
 	} else {
@@ -76,13 +76,13 @@ static struct gc_error *make_db(struct gc_dump *d, char **layouts, size_t nl,
 	}
 	for (size_t i = 0; i < nl && !err; i++) {
 		struct gc_vmcs_layout *l;
-		err = vmx_load_layout_file(layouts[i], &w, &l);
+		err = vmx_load_layout_file(layouts[i], w, &l);
 		if (!err)
 			err = gc_vmcs_db_add(db, l);
 	}
 	if (!json)
-		vmx_print_warnings(&w, stderr);
-	gc_report_free(&w);
+		vmx_print_warnings(w, stderr);
+	gc_report_free(w);
 	if (err) {
 		gc_vmcs_db_free(db);
 		return err;

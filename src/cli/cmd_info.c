@@ -74,15 +74,15 @@ static int run(int argc, char **argv)
 			return cli_error(err);
 		}
 	}
-	struct gc_report rep = {0};
-	err = gc_dump_check(d, 0, &rep);
+	struct gc_report *rep = cli_report_new();
+	err = gc_dump_check(d, 0, rep);
 	if (err) {
 		free(pr);
 		free(mr);
 		gc_dump_close(d);
 		return cli_error(err);
 	}
-	size_t problems = gc_report_problems(&rep);
+	size_t problems = gc_report_problems(rep);
 	if (json) {
 		struct gc_json j;
 		gc_json_init(&j, stdout, true);
@@ -159,7 +159,7 @@ static int run(int argc, char **argv)
 		else
 			printf("%-14s none found\n", "problems:");
 	}
-	gc_report_free(&rep);
+	gc_report_free(rep);
 	free(pr);
 	free(mr);
 	gc_dump_close(d);

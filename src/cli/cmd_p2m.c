@@ -32,7 +32,7 @@ static int run(int argc, char **argv)
 		cli_parse_hex(argv[i], &v);
 		struct gc_error *err = rev ? gc_dump_mfn_to_pfn(d, v, &r) :
 					     gc_dump_pfn_to_mfn(d, v, &r);
-		if (err && err->code != GC_ERR_NOT_PRESENT) {
+		if (err && gc_error_code(err) != GC_ERR_NOT_PRESENT) {
 			if (json) {
 				gc_json_array_end(&j);
 				gc_json_end(&j);
@@ -52,12 +52,12 @@ static int run(int argc, char **argv)
 				gc_json_hex(&j, r);
 			if (err) {
 				gc_json_key(&j, "error");
-				gc_json_string(&j, err->why);
+				gc_json_string(&j, gc_error_why(err));
 			}
 			gc_json_object_end(&j);
 		} else if (err) {
 			printf("%s 0x%" PRIx64 " -> not in the dump: %s\n",
-			       from, v, err->why);
+			       from, v, gc_error_why(err));
 		} else {
 			printf("%s 0x%" PRIx64 " -> %s 0x%" PRIx64 "\n", from,
 			       v, to, r);

@@ -23,11 +23,11 @@ static void perms_str(unsigned int p, char *s)
 static int show_ept(const struct gc_hostmem *mem, uint64_t eptp, bool json,
 		    struct gc_json *j)
 {
-	struct gc_report f = { 0 };
+	struct gc_report *f = cli_report_new();
 	struct gc_ept_space *s;
-	struct gc_error *err = gc_ept_space_open(mem, eptp, NULL, &f, &s);
+	struct gc_error *err = gc_ept_space_open(mem, eptp, NULL, f, &s);
 	if (err) {
-		gc_report_free(&f);
+		gc_report_free(f);
 		if (json) {
 			gc_json_key(j, "ept_error");
 			gc_json_string(j, gc_error_string(err));
@@ -79,15 +79,15 @@ static int show_ept(const struct gc_hostmem *mem, uint64_t eptp, bool json,
 		gc_json_array_end(j);
 		gc_json_key(j, "problems");
 		gc_json_array_begin(j);
-		for (size_t i = 0; i < f.count; i++)
-			gc_json_string(j, f.items[i].message);
+		for (size_t i = 0; i < gc_report_count(f); i++)
+			gc_json_string(j, gc_report_finding(f, i)->message);
 		gc_json_array_end(j);
 		gc_json_object_end(j);
 	} else {
-		vmx_print_warnings(&f, stdout);
+		vmx_print_warnings(f, stdout);
 	}
-	int rc = f.count ? EXIT_PROBLEMS : EXIT_OK;
-	gc_report_free(&f);
+	int rc = gc_report_count(f) ? EXIT_PROBLEMS : EXIT_OK;
+	gc_report_free(f);
 	gc_ept_space_close(s);
 	return rc;
 }
@@ -256,27 +256,27 @@ static int run(int argc, char **argv)
 	struct gc_error *err = gc_vmcs_db_new(true, &db);
 	if (err)
 		return cli_error(err);
-	struct gc_report w = { 0 };
+	struct gc_report *w = cli_report_new();
 	for (size_t i = 0; i < nl; i++) {
 		struct gc_vmcs_layout *l;
-		err = vmx_load_layout_file(layouts[i], &w, &l);
+		err = vmx_load_layout_file(layouts[i], w, &l);
 		if (!err)
 			err = gc_vmcs_db_add(db, l);
 		if (err) {
 			gc_vmcs_db_free(db);
-			gc_report_free(&w);
+			gc_report_free(w);
 			return cli_error(err);
 		}
 	}
 	struct gc_dump *d = cli_open(argv[1]);
 	if (!d) {
 		gc_vmcs_db_free(db);
-		gc_report_free(&w);
+		gc_report_free(w);
 		return EXIT_ERROR;
 	}
 	/* The dump's own VMCSINFO note; --layout files win over it. */
 	struct gc_vmcs_layout *nl_layout;
-	err = gc_vmcsinfo_from_dump(d, &w, &nl_layout);
+	err = gc_vmcsinfo_from_dump(d, w, &nl_layout);
 	if (!err) {
 		bool overridden = false;
 		for (size_t i = 0; i < nl; i++) {
@@ -289,7 +289,7 @@ static int run(int argc, char **argv)
 			gc_vmcs_layout_free(nl_layout);
 		else
 			err = gc_vmcs_db_add(db, nl_layout);
-	} else if (err->code == GC_ERR_NOT_PRESENT) {
+	} else if (gc_error_code(err) == GC_ERR_NOT_PRESENT) {
 		gc_error_free(err);
 		err = NULL;
 	} else {
@@ -299,8 +299,8 @@ static int run(int argc, char **argv)
 		err = NULL;
 	}
 	if (!json)
-		vmx_print_warnings(&w, stderr);
-	gc_report_free(&w);
+		vmx_print_warnings(w, stderr);
+	gc_report_free(w);
 	struct gc_vmcs_scan_opts opts = { .keep_rejected = verbose };
 	const char *vi;
 	size_t vlen;

@@ -70,8 +70,8 @@ struct gc_error *vmx_load_layout_file(const char *path, struct gc_report *w,
 
 void vmx_print_warnings(const struct gc_report *w, FILE *out)
 {
-	for (size_t i = 0; i < w->count; i++)
-		fprintf(out, "warning: %s\n", w->items[i].message);
+	for (size_t i = 0; i < gc_report_count(w); i++)
+		fprintf(out, "warning: %s\n", gc_report_finding(w, i)->message);
 }
 
 /* -o FILE style option: removes it from argv; NULL when absent. */
@@ -98,7 +98,7 @@ static int emit(const char *what, const char *path, bool note)
 {
 	struct gc_vmcs_layout *l = NULL;
 	uint64_t rev;
-	struct gc_report w = { 0 };
+	struct gc_report *w = cli_report_new();
 	if (cli_parse_hex(what, &rev) && rev <= 0x7fffffff &&
 	    (l = gc_vmcs_builtin_layout((uint32_t)rev))) {
 		/* a built-in layout */
@@ -109,11 +109,11 @@ static int emit(const char *what, const char *path, bool note)
 					"revision (d, 5a17) nor a readable "
 					"file", what);
 		fclose(t);
-		struct gc_error *err = vmx_load_layout_file(what, &w, &l);
+		struct gc_error *err = vmx_load_layout_file(what, w, &l);
 		if (err)
 			return cli_error(err);
-		vmx_print_warnings(&w, stderr);
-		gc_report_free(&w);
+		vmx_print_warnings(w, stderr);
+		gc_report_free(w);
 	}
 	uint8_t *buf = NULL;
 	size_t len = 0;
@@ -186,8 +186,8 @@ static void print_layout(const struct gc_vmcs_layout *l,
 		gc_json_array_end(&j);
 		gc_json_key(&j, "warnings");
 		gc_json_array_begin(&j);
-		for (size_t i = 0; i < w->count; i++)
-			gc_json_string(&j, w->items[i].message);
+		for (size_t i = 0; i < gc_report_count(w); i++)
+			gc_json_string(&j, gc_report_finding(w, i)->message);
 		gc_json_array_end(&j);
 		gc_json_object_end(&j);
 		gc_json_end(&j);
@@ -236,7 +236,7 @@ static int run(int argc, char **argv)
 	if (argc != 2 || out || note)
 		return cli_usage(&cmd_vmcsinfo);
 	const char *path = argv[1];
-	struct gc_report w = { 0 };
+	struct gc_report *w = cli_report_new();
 	struct gc_vmcs_layout *l = NULL;
 	struct gc_error *err = NULL;
 
@@ -247,7 +247,7 @@ static int run(int argc, char **argv)
 	if (f)
 		fclose(f);
 	if (!sysfs && vmx_looks_like_vmcsinfo(head, hn)) {
-		err = vmx_load_layout_file(path, &w, &l);
+		err = vmx_load_layout_file(path, w, &l);
 	} else {
 		struct gc_dump *d = cli_open(path);
 		if (!d)
@@ -272,22 +272,22 @@ static int run(int argc, char **argv)
 				}
 			}
 			free(txt);
-			err = gc_vmcsinfo_from_memory(d, addr, size, &w, &l);
+			err = gc_vmcsinfo_from_memory(d, addr, size, w, &l);
 		} else {
-			err = gc_vmcsinfo_from_dump(d, &w, &l);
+			err = gc_vmcsinfo_from_dump(d, w, &l);
 		}
 		if (err)
 			gc_error_set_file(err, gc_dump_path(d));
 		gc_dump_close(d);
 	}
 	if (err) {
-		gc_report_free(&w);
+		gc_report_free(w);
 		return cli_error(err);
 	}
-	print_layout(l, &w, json);
-	int rc = w.count ? EXIT_PROBLEMS : EXIT_OK;
+	print_layout(l, w, json);
+	int rc = gc_report_count(w) ? EXIT_PROBLEMS : EXIT_OK;
 	gc_vmcs_layout_free(l);
-	gc_report_free(&w);
+	gc_report_free(w);
 	return rc;
 }
 

@@ -12,7 +12,7 @@ int cli_error(struct gc_error *err)
 {
 	fprintf(stderr, "guestcore: %s\n", gc_error_string(err));
 	/* Stopped by SIGINT/SIGTERM: the shell's convention, 128 + 2. */
-	int rc = err->code == GC_ERR_CANCELLED ? 130 : EXIT_ERROR;
+	int rc = gc_error_code(err) == GC_ERR_CANCELLED ? 130 : EXIT_ERROR;
 	gc_error_free(err);
 	return rc;
 }
@@ -161,4 +161,14 @@ const volatile sig_atomic_t *cli_cancel_flag(void)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	return &cancel_requested;
+}
+
+struct gc_report *cli_report_new(void)
+{
+	struct gc_report *r = gc_report_new();
+	if (!r) {
+		fprintf(stderr, "guestcore: out of memory\n");
+		exit(EXIT_ERROR);
+	}
+	return r;
 }

@@ -4,6 +4,8 @@
 #include <string.h>
 
 #include "dump_internal.h"
+#include "util/report.h"
+#include "util/vec.h"
 
 const char *gc_severity_name(enum gc_severity sev)
 {
@@ -20,14 +22,8 @@ struct gc_error *gc_report_add(struct gc_report *r, enum gc_severity sev,
 			       const char *code, bool has_offset,
 			       uint64_t offset, const char *fmt, ...)
 {
-	if (r->count == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 16;
-		struct gc_finding *n = realloc(r->items, cap * sizeof(*n));
-		if (!n)
-			return &gc_error_nomem;
-		r->items = n;
-		r->cap = cap;
-	}
+	if (!gc_vec_reserve(&r->items, &r->cap, r->count + 1))
+		return &gc_error_nomem;
 	va_list ap;
 	va_start(ap, fmt);
 	char *msg = gc_vasprintf(fmt, ap);
@@ -54,7 +50,7 @@ size_t gc_report_problems(const struct gc_report *r)
 	return n;
 }
 
-void gc_report_free(struct gc_report *r)
+void gc_report_clear(struct gc_report *r)
 {
 	for (size_t i = 0; i < r->count; i++) {
 		free(r->items[i].code);
@@ -62,6 +58,30 @@ void gc_report_free(struct gc_report *r)
 	}
 	free(r->items);
 	memset(r, 0, sizeof(*r));
+}
+
+struct gc_report *gc_report_new(void)
+{
+	return calloc(1, sizeof(struct gc_report));
+}
+
+void gc_report_free(struct gc_report *r)
+{
+	if (!r)
+		return;
+	gc_report_clear(r);
+	free(r);
+}
+
+size_t gc_report_count(const struct gc_report *r)
+{
+	return r ? r->count : 0;
+}
+
+const struct gc_finding *gc_report_finding(const struct gc_report *r,
+					   size_t i)
+{
+	return r && i < r->count ? &r->items[i] : NULL;
 }
 
 struct gc_error *gc_dump_check(struct gc_dump *d, unsigned int flags,

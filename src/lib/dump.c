@@ -10,6 +10,7 @@
 #include <libdeflate.h>
 #include <zstd.h>
 
+#include "util/report.h"
 #include "dump_internal.h"
 #include "io/pagecache.h"
 #include "io/readahead.h"
@@ -168,7 +169,7 @@ void gc_dump_close(struct gc_dump *d)
 	for (size_t i = 0; i < d->nr_fields; i++)
 		free(d->fields[i].value);
 	free(d->fields);
-	gc_report_free(&d->findings);
+	gc_report_clear(&d->findings);
 	free(d->notes);
 	free(d->scratch);
 	gc_pagecache_free(d->pcache);

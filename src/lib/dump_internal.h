@@ -10,6 +10,7 @@
 #include "guestcore/check.h"
 #include "guestcore/dump.h"
 #include "io/file.h"
+#include "util/report.h"
 #include "util/util.h"
 
 /* Page encodings (kdump-compressed flags use the same bit values). */

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "util/report.h"
 #include "guestcore/guestcore.h"
 
 static char path[64];
@@ -53,7 +54,7 @@ static void exercise(struct gc_dump *d)
 	struct gc_report r = {0};
 	gc_error_free(gc_dump_check(d, gc_dump_nr_frames(d) < 256 ?
 					       GC_CHECK_DEEP : 0, &r));
-	gc_report_free(&r);
+	gc_report_clear(&r);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

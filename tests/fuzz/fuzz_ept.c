@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/report.h"
 #include "guestcore/vmx.h"
 
 struct mem {
@@ -83,7 +84,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		gc_ept_space_close(s);
 	}
 	gc_error_free(err);
-	gc_report_free(&f);
+	gc_report_clear(&f);
 	/* the scanner over the same memory */
 	static struct gc_vmcs_db *db;  /* built once: layouts are costly */
 	if (db || !gc_vmcs_db_new(true, &db)) {

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "util/report.h"
 #include "guestcore/guestcore.h"
 #include "guestcore/vmx.h"
 
@@ -53,7 +54,7 @@ static void exercise(struct gc_dump *g)
 		abort();   /* the view must agree with itself */
 	struct gc_report r = { 0 };
 	gc_error_free(gc_dump_check(g, 0, &r));
-	gc_report_free(&r);
+	gc_report_clear(&r);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

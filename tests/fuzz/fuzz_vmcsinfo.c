@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/report.h"
 #include "guestcore/vmx.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -40,7 +41,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		gc_vmcs_layout_free(l);
 	}
 	gc_error_free(err);
-	gc_report_free(&w);
+	gc_report_clear(&w);
 	char s[64];
 	size_t n = size < sizeof(s) - 1 ? size : sizeof(s) - 1;
 	memcpy(s, data, n);

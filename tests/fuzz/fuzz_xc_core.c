@@ -15,6 +15,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "util/report.h"
 #include "guestcore/guestcore.h"
 
 static void read_frames(struct gc_dump *d, enum gc_space space)
@@ -99,7 +100,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (size_t i = 0; i < rep.count; i++)
 		(void)strlen(rep.items[i].message);
 	(void)gc_report_problems(&rep);
-	gc_report_free(&rep);
+	gc_report_clear(&rep);
 	read_frames(d, GC_SPACE_PHYS);
 	if (gc_dump_has_space(d, GC_SPACE_MACH))
 		read_frames(d, GC_SPACE_MACH);

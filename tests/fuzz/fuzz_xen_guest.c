@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "util/report.h"
 #include "guestcore/guestcore.h"
 #include "guestcore/kernel.h"
 
@@ -67,7 +68,7 @@ static void kernel(struct gc_dump *d)
 	gc_error_free(err);
 	struct gc_report r = {0};
 	gc_error_free(gc_kernel_check(k, &r));
-	gc_report_free(&r);
+	gc_report_clear(&r);
 	gc_kernel_close(k);
 }
 
@@ -103,7 +104,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	reads(d);
 	struct gc_report r = {0};
 	gc_error_free(gc_dump_check(d, 0, &r));
-	gc_report_free(&r);
+	gc_report_clear(&r);
 	gc_dump_close(d);
 	unlink(path);
 	return 0;

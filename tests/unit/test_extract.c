@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/report.h"
 #include "guestcore/guestcore.h"
 #include "guestcore/vmx.h"
 #include "harness.h"
@@ -254,16 +255,16 @@ TEST(extract_damaged)
 	CHECK(listed);
 	uint8_t buf[16];
 	struct gc_error *err = gc_dump_read(guest, GC_SPACE_PHYS, 0x1234000, buf, 16);
-	CHECK(err && err->code == GC_ERR_NOT_PRESENT);
+	CHECK(err && gc_error_code(err) == GC_ERR_NOT_PRESENT);
 	gc_error_free(err);
 	err = gc_dump_read(guest, GC_SPACE_PHYS, 0x42000, buf, 16);
-	CHECK(err && err->code == GC_ERR_NOT_PRESENT);
+	CHECK(err && gc_error_code(err) == GC_ERR_NOT_PRESENT);
 	gc_error_free(err);
 	CHECK_OK(gc_dump_read(guest, GC_SPACE_PHYS, 0x1235000, buf, 16));
 	struct gc_report rep = { 0 };
 	CHECK_OK(gc_dump_check(guest, 0, &rep));
 	CHECK_EQ_U64(gc_report_problems(&rep), 2);
-	gc_report_free(&rep);
+	gc_report_clear(&rep);
 	gc_dump_close(guest);
 	/* an absent VMCS address, a VMCS given twice, differing EPTPs */
 	uint64_t absent[1] = { 0x7770000 };

@@ -210,8 +210,10 @@ TEST(source_error_propagates)
 	free(p);
 	free(m);
 	CHECK(err != NULL);
-	CHECK_EQ_U64(err->code, GC_ERR_TRUNCATED);
-	CHECK_EQ_U64(err->offset, 4096 * 16);
+	CHECK_EQ_U64(gc_error_code(err), GC_ERR_TRUNCATED);
+	uint64_t eoff = 0;
+	CHECK(gc_error_offset(err, &eoff));
+	CHECK_EQ_U64(eoff, 4096 * 16);
 	gc_error_free(err);
 	/* the failed build left nothing allocated */
 	CHECK(ix.pfn.w32 == NULL && ix.mfn_hash.slots == NULL);
@@ -224,7 +226,7 @@ TEST(too_many_entries)
 	struct gc_error *err = gc_frame_index_build(&ix, 1ull << 33, true,
 						    true, get, &s);
 	CHECK(err != NULL);
-	CHECK_EQ_U64(err->code, GC_ERR_UNSUPPORTED);
+	CHECK_EQ_U64(gc_error_code(err), GC_ERR_UNSUPPORTED);
 	CHECK_EQ_U64(s.calls, 0);
 	gc_error_free(err);
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/report.h"
 #include "harness.h"
 #include "guestcore/guestcore.h"
 #include "io/pagecache.h"
@@ -165,7 +166,7 @@ TEST(notes_prstatus_qemu_vmcoreinfo)
 	CHECK_STR(val, "4096");
 	CHECK(!gc_vmcoreinfo_get(ns.vmcoreinfo, "PAGE", val, sizeof(val)));
 	gc_notes_free(&ns);
-	gc_report_free(&r);
+	gc_report_clear(&r);
 }
 
 TEST(notes_overrun_reported)
@@ -182,7 +183,7 @@ TEST(notes_overrun_reported)
 	CHECK_EQ_U64(r.count, 1);
 	CHECK_STR(r.items[0].code, "note-overrun");
 	gc_notes_free(&ns);
-	gc_report_free(&r);
+	gc_report_clear(&r);
 }
 
 TEST(real_elf_segments_and_vmcoreinfo)
@@ -248,7 +249,7 @@ TEST(real_kdump_d31_excluded_vs_absent)
 		struct gc_error *e = gc_dump_read(d, GC_SPACE_PHYS, f << 12,
 						  buf, 8);
 		CHECK(e != NULL);
-		CHECK(e->code == GC_ERR_EXCLUDED);
+		CHECK(gc_error_code(e) == GC_ERR_EXCLUDED);
 		gc_error_free(e);
 		break;
 	}

@@ -521,7 +521,7 @@ TEST(printk_plain_buffer)
 	gc_put32(m + 8, 48, false);
 	gc_strbuf_init(&sb);
 	struct gc_error *e = gc_printk_read(vi, &km, &sb, &src);
-	CHECK(e && e->code == GC_ERR_CORRUPT);
+	CHECK(e && gc_error_code(e) == GC_ERR_CORRUPT);
 	CHECK_CONTAINS(gc_error_string(e), "length 48 is not a power of two");
 	gc_error_free(e);
 	free(gc_strbuf_steal(&sb));

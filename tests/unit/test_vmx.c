@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/report.h"
 #include "guestcore/guestcore.h"
 #include "guestcore/vmx.h"
 #include "harness.h"
@@ -122,7 +123,7 @@ TEST(seed_note_parse)
 	CHECK(gc_vmcs_get(l, r, sizeof(r), false, 0x4000, &v));
 	CHECK_EQ_U64(v, 0x00160001);
 	gc_vmcs_layout_free(l);
-	gc_report_free(&w);
+	gc_report_clear(&w);
 }
 
 TEST(seed_note_rebuilt)
@@ -190,16 +191,16 @@ TEST(vmcsinfo_warnings)
 	CHECK_CONTAINS(w.items[2].message, "overlaps GUEST_RIP");
 	CHECK_CONTAINS(w.items[4].message, "0x1000");
 	gc_vmcs_layout_free(l);
-	gc_report_free(&w);
+	gc_report_clear(&w);
 
 	struct gc_error *err = gc_vmcsinfo_parse("FIELD(GUEST_RIP)="
 						 "0ff60ff40ff20ff0\n", 34, 0,
 						 NULL, &l);
-	CHECK(err && err->code == GC_ERR_FORMAT);
+	CHECK(err && gc_error_code(err) == GC_ERR_FORMAT);
 	CHECK_CONTAINS(gc_error_string(err), "REVISION_ID");
 	gc_error_free(err);
 	err = gc_vmcsinfo_parse("REVISION_ID=d\n", 14, 0, NULL, &l);
-	CHECK(err && err->code == GC_ERR_FORMAT);
+	CHECK(err && gc_error_code(err) == GC_ERR_FORMAT);
 	gc_error_free(err);
 
 	uint64_t a, s;
@@ -322,7 +323,7 @@ TEST(eptp_decode)
 					(1ull << 60) | 6 | (3 << 3) };
 	for (size_t i = 0; i < 4; i++) {
 		struct gc_error *e = gc_eptp_decode(bad[i], 0, &ei);
-		CHECK(e && e->code == GC_ERR_FORMAT);
+		CHECK(e && gc_error_code(e) == GC_ERR_FORMAT);
 		gc_error_free(e);
 	}
 	struct gc_error *e = gc_eptp_decode(0x9000000 | 0x1e, 0x8000000, &ei);
@@ -364,12 +365,12 @@ TEST(ept_translate)
 	CHECK_EQ_U64(wk.depth, 2);
 	/* unmapped */
 	struct gc_error *e = gc_ept_translate(&w.mem, HI_EPTP_A, 0xa000, &wk);
-	CHECK(e && e->code == GC_ERR_NOT_PRESENT);
+	CHECK(e && gc_error_code(e) == GC_ERR_NOT_PRESENT);
 	CHECK_CONTAINS(gc_error_string(e), "not mapped: EPT PTE");
 	gc_error_free(e);
 	/* write-only entry */
 	e = gc_ept_translate(&w.mem, HI_EPTP_A, 0x600000, &wk);
-	CHECK(e && e->code == GC_ERR_CORRUPT);
+	CHECK(e && gc_error_code(e) == GC_ERR_CORRUPT);
 	CHECK_CONTAINS(gc_error_string(e), "write permission without read");
 	gc_error_free(e);
 	CHECK_OK(gc_ept_translate(&w.mem, HI_EPTP_A, 0x601008, &wk));
@@ -377,7 +378,7 @@ TEST(ept_translate)
 	CHECK_EQ_U64(wk.perms, 3);
 	/* beyond 48 bits on a 4-level EPT */
 	e = gc_ept_translate(&w.mem, HI_EPTP_A, 1ull << 48, &wk);
-	CHECK(e && e->code == GC_ERR_NOT_PRESENT);
+	CHECK(e && gc_error_code(e) == GC_ERR_NOT_PRESENT);
 	gc_error_free(e);
 	/* 5-level */
 	CHECK_OK(gc_ept_translate(&w.mem, HI_EPTP_B, (1ull << 48) | 0x10,
@@ -388,7 +389,7 @@ TEST(ept_translate)
 	CHECK_EQ_U64(wk.hpa, 0x6002fff);
 	/* a table outside the image */
 	e = gc_ept_translate(&w.mem, 0x7770000 | 0x1e, 0, &wk);
-	CHECK(e && e->code == GC_ERR_NOT_PRESENT);
+	CHECK(e && gc_error_code(e) == GC_ERR_NOT_PRESENT);
 	CHECK_CONTAINS(gc_error_string(e), "EPT PML4E");
 	gc_error_free(e);
 	world_free(&w);
@@ -437,11 +438,11 @@ TEST(ept_space)
 	CHECK_EQ_U64(hpa, 0x13fffffffull);
 	/* mapped but the host frame is not in the image */
 	struct gc_error *e = gc_ept_space_read(s, 0x40002000, buf, 8);
-	CHECK(e && e->code == GC_ERR_NOT_PRESENT);
+	CHECK(e && gc_error_code(e) == GC_ERR_NOT_PRESENT);
 	CHECK_CONTAINS(gc_error_string(e), "0x100002000");
 	gc_error_free(e);
 	e = gc_ept_space_read(s, 0xa000, buf, 8);
-	CHECK(e && e->code == GC_ERR_NOT_PRESENT);
+	CHECK(e && gc_error_code(e) == GC_ERR_NOT_PRESENT);
 	gc_error_free(e);
 	/* the guest's memory as host memory (nested scans) */
 	struct gc_hostmem gm;
@@ -460,11 +461,11 @@ TEST(ept_space)
 	gc_vmcs_scan_free(&sc);
 	gc_vmcs_db_free(db);
 	gc_ept_space_close(s);
-	gc_report_free(&f);
+	gc_report_clear(&f);
 	/* the walk limit stops runaway tables */
 	struct gc_ept_space_opts o = { .max_entries = 1024 };
 	e = gc_ept_space_open(&w.mem, HI_EPTP_A, &o, NULL, &s);
-	CHECK(e && e->code == GC_ERR_UNSUPPORTED);
+	CHECK(e && gc_error_code(e) == GC_ERR_UNSUPPORTED);
 	gc_error_free(e);
 	/* 5-level */
 	CHECK_OK(gc_ept_space_open(&w.mem, HI_EPTP_B, NULL, NULL, &s));
@@ -707,7 +708,7 @@ TEST(end_to_end_elf)
 	gc_ept_space_close(es);
 	gc_vmcs_scan_free(&s);
 	gc_vmcs_db_free(db);
-	gc_report_free(&rep);
+	gc_report_clear(&rep);
 	gc_dump_close(d);
 	world_free(&w);
 }

@@ -414,7 +414,7 @@ TEST(convert_atomic_force_and_verify)
 	o.exclude_zero = true;
 	struct gc_error *err = gc_convert(d, out, &o, &st);
 	CHECK(err != NULL);
-	CHECK_EQ_U64(err->code, GC_ERR_INVALID_ARG);
+	CHECK_EQ_U64(gc_error_code(err), GC_ERR_INVALID_ARG);
 	CHECK_CONTAINS(gc_error_string(err), "--force");
 	gc_error_free(err);
 	struct stat sb;

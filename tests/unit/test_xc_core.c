@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "util/report.h"
 #include "guestcore/guestcore.h"
 #include "harness.h"
 
@@ -117,13 +118,15 @@ TEST(pv_header_and_reads)
 	CHECK_EQ_U64(st, GC_PAGE_PRESENT);
 	struct gc_error *err = gc_dump_read(d, GC_SPACE_PHYS, 0x40008, a, 8);
 	CHECK(err != NULL);
-	CHECK_EQ_U64(err->code, GC_ERR_NOT_PRESENT);
-	CHECK(err->has_addr);
-	CHECK_EQ_U64(err->addr, 0x40008);
-	CHECK_EQ_U64(err->space, GC_SPACE_PHYS);
+	CHECK_EQ_U64(gc_error_code(err), GC_ERR_NOT_PRESENT);
+	uint64_t eaddr = 0;
+	enum gc_space espace = GC_SPACE_NONE;
+	CHECK(gc_error_address(err, &eaddr, &espace));
+	CHECK_EQ_U64(eaddr, 0x40008);
+	CHECK_EQ_U64(espace, GC_SPACE_PHYS);
 	gc_error_free(err);
 	err = gc_dump_pfn_to_mfn(d, 0x40, &mfn);
-	CHECK(err && err->code == GC_ERR_NOT_PRESENT);
+	CHECK(err && gc_error_code(err) == GC_ERR_NOT_PRESENT);
 	gc_error_free(err);
 	gc_dump_close(d);
 }
@@ -146,13 +149,13 @@ TEST(hvm_holes_and_fill)
 	CHECK_OK(gc_dump_read(d, GC_SPACE_PHYS, 0x20000, buf, 19));
 	CHECK(!memcmp(buf, "GCFIX pfn=0x20 hvm\n", 19));
 	struct gc_error *err = gc_dump_read(d, GC_SPACE_MACH, 0, buf, 8);
-	CHECK(err && err->code == GC_ERR_INVALID_ARG);
+	CHECK(err && gc_error_code(err) == GC_ERR_INVALID_ARG);
 	gc_error_free(err);
 	struct gc_report r = { 0 };
 	CHECK_OK(gc_dump_check(d, 0, &r));
 	CHECK(has_finding(&r, "invalid-tail", GC_SEV_NOTE));
 	CHECK_EQ_U64(gc_report_problems(&r), 0);
-	gc_report_free(&r);
+	gc_report_clear(&r);
 	gc_dump_close(d);
 }
 
@@ -178,7 +181,7 @@ TEST(big_endian_elf32)
 	CHECK_OK(gc_dump_read(d, GC_SPACE_MACH, 0x100003000ull, a, 14));
 	CHECK(!memcmp(a, "GCFIX pfn=0x3 ", 14));
 	struct gc_error *err = gc_dump_vcpu(d, 3, &v);
-	CHECK(err && err->code == GC_ERR_INVALID_ARG);
+	CHECK(err && gc_error_code(err) == GC_ERR_INVALID_ARG);
 	gc_error_free(err);
 	gc_dump_close(d);
 }
@@ -200,7 +203,7 @@ TEST(x86_32_pae_cr3)
 	CHECK_OK(gc_dump_check(d, 0, &r));
 	CHECK(has_finding(&r, "cr3", GC_SEV_OK));
 	CHECK(!has_finding(&r, "cr3-missing", GC_SEV_ERROR));
-	gc_report_free(&r);
+	gc_report_clear(&r);
 	gc_dump_close(d);
 }
 
@@ -221,7 +224,7 @@ TEST(cr3_missing_finding)
 				   "page-table walks from this cr3 cannot "
 				   "start");
 	CHECK_EQ_U64(gc_report_problems(&r), 1);
-	gc_report_free(&r);
+	gc_report_clear(&r);
 	/* everything else still works */
 	char a[16];
 	CHECK_OK(gc_dump_read(d, GC_SPACE_PHYS, 0x1f000, a, 15));
@@ -239,14 +242,14 @@ TEST(truncated_pages)
 	CHECK_EQ_U64(st, GC_PAGE_PRESENT);
 	char a[8];
 	struct gc_error *err = gc_dump_read(d, GC_SPACE_PHYS, 0xc000, a, 8);
-	CHECK(err && err->code == GC_ERR_NOT_PRESENT);
+	CHECK(err && gc_error_code(err) == GC_ERR_NOT_PRESENT);
 	CHECK_CONTAINS(gc_error_string(err), "is listed but its data lies "
 					     "past the end");
 	gc_error_free(err);
 	struct gc_report r = { 0 };
 	CHECK_OK(gc_dump_check(d, 0, &r));
 	CHECK(has_finding(&r, "pages-truncated", GC_SEV_ERROR));
-	gc_report_free(&r);
+	gc_report_clear(&r);
 	gc_dump_close(d);
 }
 
@@ -261,7 +264,7 @@ TEST(legacy_layouts)
 		CHECK(!memcmp(a, "GCFIX pfn=0x5 ", 14));
 		struct gc_error *err = gc_dump_read(d, GC_SPACE_PHYS, 0x5000,
 						    a, 8);
-		CHECK(err && err->code == GC_ERR_UNSUPPORTED);
+		CHECK(err && gc_error_code(err) == GC_ERR_UNSUPPORTED);
 		gc_error_free(err);
 		gc_dump_close(d);
 	}
@@ -278,7 +281,7 @@ TEST(legacy_layouts)
 		CHECK_OK(gc_dump_check(d, 0, &r));
 		CHECK(has_finding(&r, "legacy-holes", GC_SEV_NOTE));
 		CHECK_EQ_U64(gc_report_problems(&r), 0);
-		gc_report_free(&r);
+		gc_report_clear(&r);
 		gc_dump_close(d);
 	}
 }
@@ -298,9 +301,10 @@ static void expect_open_error(const char *name, const char *opts,
 	struct gc_error *err = gc_dump_open(path, NULL, &d);
 	CHECK(err != NULL);
 	CHECK(d == NULL);
-	CHECK_EQ_U64(err->code, code);
-	CHECK(err->has_offset);
-	CHECK_EQ_U64(err->offset, offset);
+	CHECK_EQ_U64(gc_error_code(err), code);
+	uint64_t eoff = 0;
+	CHECK(gc_error_offset(err, &eoff));
+	CHECK_EQ_U64(eoff, offset);
 	char want[1200];
 	snprintf(want, sizeof(want), "%s: %s", path, text_tail);
 	CHECK_STR(gc_error_string(err), want);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/report.h"
 #include "guestcore/guestcore.h"
 #include "harness.h"
 #include "spaces/x86_64.h"
@@ -60,7 +61,7 @@ TEST(legacy_pv_set_p2m)
 	CHECK(gc_dump_needs_p2m(d));
 	char buf[32];
 	struct gc_error *e = gc_dump_read(d, GC_SPACE_PHYS, 0, buf, 8);
-	CHECK(e && e->code == GC_ERR_UNSUPPORTED);
+	CHECK(e && gc_error_code(e) == GC_ERR_UNSUPPORTED);
 	gc_error_free(e);
 	/* pfn 0 -> 0x5001, 1 -> none, 2 -> 0x7000 with FOREIGN_FRAME_BIT,
 	 * 3 -> 0x9999 (not dumped), 4 -> 0x5003 */
@@ -69,7 +70,7 @@ TEST(legacy_pv_set_p2m)
 	CHECK(!gc_dump_set_p2m(d, p2m, 5, "test table"));
 	CHECK(!gc_dump_needs_p2m(d));
 	e = gc_dump_set_p2m(d, p2m, 5, "again");
-	CHECK(e && e->code == GC_ERR_UNSUPPORTED);
+	CHECK(e && gc_error_code(e) == GC_ERR_UNSUPPORTED);
 	gc_error_free(e);
 	CHECK(!gc_dump_read(d, GC_SPACE_PHYS, 0, buf, sizeof(buf)));
 	CHECK_STR(buf, "page of mfn 0x5001");
@@ -78,10 +79,10 @@ TEST(legacy_pv_set_p2m)
 	CHECK(!gc_dump_read(d, GC_SPACE_PHYS, 4 * PG, buf, sizeof(buf)));
 	CHECK_STR(buf, "page of mfn 0x5003");
 	e = gc_dump_read(d, GC_SPACE_PHYS, 1 * PG, buf, 8);
-	CHECK(e && e->code == GC_ERR_NOT_PRESENT);
+	CHECK(e && gc_error_code(e) == GC_ERR_NOT_PRESENT);
 	gc_error_free(e);
 	e = gc_dump_read(d, GC_SPACE_PHYS, 3 * PG, buf, 8);
-	CHECK(e && e->code == GC_ERR_NOT_PRESENT);
+	CHECK(e && gc_error_code(e) == GC_ERR_NOT_PRESENT);
 	gc_error_free(e);
 	uint64_t v;
 	CHECK(!gc_dump_pfn_to_mfn(d, 2, &v));
@@ -90,7 +91,7 @@ TEST(legacy_pv_set_p2m)
 	CHECK_EQ_U64(v, 4);
 	/* mfn 0x5002 is dumped but the guest's p2m names no pfn for it */
 	e = gc_dump_mfn_to_pfn(d, 0x5002, &v);
-	CHECK(e && e->code == GC_ERR_UNSUPPORTED);
+	CHECK(e && gc_error_code(e) == GC_ERR_UNSUPPORTED);
 	gc_error_free(e);
 	struct gc_frame_run *runs;
 	size_t nr;
@@ -114,7 +115,7 @@ TEST(legacy_pv_set_p2m)
 					       "pfn; 1 mfns it names are not "
 					       "in the dump"))
 			found = true;
-	gc_report_free(&r);
+	gc_report_clear(&r);
 	gc_dump_close(d);
 	CHECK(found);
 }
@@ -128,7 +129,7 @@ TEST(legacy_pv_set_p2m_absurd_size)
 	const uint64_t big = 1;
 	/* absurd sizes are refused before any allocation */
 	struct gc_error *e = gc_dump_set_p2m(d, &big, 1ull << 40, "absurd");
-	CHECK(e && e->code == GC_ERR_CORRUPT);
+	CHECK(e && gc_error_code(e) == GC_ERR_CORRUPT);
 	gc_error_free(e);
 	CHECK(gc_dump_needs_p2m(d));
 	gc_dump_close(d);

@@ -8,6 +8,20 @@
 #include "guestcore/error.h"
 #include "util.h"
 
+struct gc_error {
+	enum gc_error_code code;
+	char *file;          /* dump file path, or NULL */
+	bool has_offset;
+	uint64_t offset;     /* file offset the error is about */
+	bool has_addr;
+	uint64_t addr;       /* address the error is about */
+	enum gc_space space; /* ... and its space */
+	char *what;          /* the thing that is wrong ("section .xen_p2m") */
+	char *why;           /* why, with numbers ("ends at 0x.. past EOF 0x..") */
+	char *context;       /* "while X: while Y" prefixes added by callers */
+	char *text;          /* cached rendering, owned */
+};
+
 struct gc_error gc_error_nomem = {
 	.code = GC_ERR_NOMEM,
 	.what = "out of memory",
@@ -152,4 +166,50 @@ void gc_error_free(struct gc_error *err)
 	free(err->context);
 	free(err->text);
 	free(err);
+}
+
+enum gc_error_code gc_error_code(const struct gc_error *err)
+{
+	return err ? err->code : 0;
+}
+
+const char *gc_error_file(const struct gc_error *err)
+{
+	return err ? err->file : NULL;
+}
+
+bool gc_error_offset(const struct gc_error *err, uint64_t *offset)
+{
+	if (!err || !err->has_offset)
+		return false;
+	if (offset)
+		*offset = err->offset;
+	return true;
+}
+
+bool gc_error_address(const struct gc_error *err, uint64_t *addr,
+		      enum gc_space *space)
+{
+	if (!err || !err->has_addr)
+		return false;
+	if (addr)
+		*addr = err->addr;
+	if (space)
+		*space = err->space;
+	return true;
+}
+
+const char *gc_error_what(const struct gc_error *err)
+{
+	return err ? err->what : NULL;
+}
+
+const char *gc_error_why(const struct gc_error *err)
+{
+	return err ? err->why : NULL;
+}
+
+const char *gc_error_context_string(const struct gc_error *err)
+{
+	return err ? err->context : NULL;
 }

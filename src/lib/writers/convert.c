@@ -161,10 +161,10 @@ static struct gc_error *dump_read(void *arg, uint64_t pfn, void *buf,
 					    pfn * s->page_size, buf,
 					    s->page_size);
 	*state = GC_PAGE_PRESENT;
-	if (err && (err->code == GC_ERR_NOT_PRESENT ||
-		    err->code == GC_ERR_EXCLUDED ||
-		    err->code == GC_ERR_TRUNCATED)) {
-		*state = err->code == GC_ERR_EXCLUDED ? GC_PAGE_EXCLUDED :
+	if (err && (gc_error_code(err) == GC_ERR_NOT_PRESENT ||
+		    gc_error_code(err) == GC_ERR_EXCLUDED ||
+		    gc_error_code(err) == GC_ERR_TRUNCATED)) {
+		*state = gc_error_code(err) == GC_ERR_EXCLUDED ? GC_PAGE_EXCLUDED :
 							GC_PAGE_ABSENT;
 		gc_error_free(err);
 		memset(buf, 0, s->page_size);

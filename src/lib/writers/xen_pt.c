@@ -194,7 +194,7 @@ static struct gc_error *m2p(struct gc_dump *d, uint64_t mfn, uint64_t *pfn,
 {
 	struct gc_error *err = gc_dump_mfn_to_pfn(d, mfn, pfn);
 	*found = !err;
-	if (err && err->code == GC_ERR_NOT_PRESENT) {
+	if (err && gc_error_code(err) == GC_ERR_NOT_PRESENT) {
 		gc_error_free(err);
 		return NULL;
 	}
@@ -218,8 +218,8 @@ static struct gc_error *rewrite_table(struct walker *w, uint64_t pfn,
 					    page, ps);
 	if (err) {
 		free(page);
-		if (err->code == GC_ERR_NOT_PRESENT ||
-		    err->code == GC_ERR_EXCLUDED) {
+		if (gc_error_code(err) == GC_ERR_NOT_PRESENT ||
+		    gc_error_code(err) == GC_ERR_EXCLUDED) {
 			gc_error_free(err);
 			w->st->pt_roots_missing += level == 4;
 			return NULL;
@@ -333,8 +333,8 @@ static struct gc_error *find_pgds(struct walker *w)
 					   (pfn << 12) + KH_FIRST * 8, cur,
 					   sizeof(cur));
 			if (err) {
-				if (err->code != GC_ERR_NOT_PRESENT &&
-				    err->code != GC_ERR_EXCLUDED)
+				if (gc_error_code(err) != GC_ERR_NOT_PRESENT &&
+				    gc_error_code(err) != GC_ERR_EXCLUDED)
 					break;
 				gc_error_free(err);
 				err = NULL;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* A small streaming JSON writer (used by every --json output). */
-#ifndef GUESTCORE_JSON_H
-#define GUESTCORE_JSON_H
+/* A small streaming JSON writer, the command line's (every --json output);
+ * not part of the library. */
+#ifndef GC_CLI_JSON_H
+#define GC_CLI_JSON_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -11,8 +12,6 @@
 extern "C" {
 #endif
 
-/* Everything declared in include/guestcore/ is the library's ABI. */
-#pragma GCC visibility push(default)
 
 #define GC_JSON_MAX_DEPTH 32
 
@@ -40,8 +39,6 @@ void gc_json_null(struct gc_json *j);
 void gc_json_hex(struct gc_json *j, uint64_t v);
 /* Finish: newline after the top-level value. */
 void gc_json_end(struct gc_json *j);
-
-#pragma GCC visibility pop
 
 #ifdef __cplusplus
 }

@@ -3,7 +3,7 @@
 #include <inttypes.h>
 #include <math.h>
 
-#include "guestcore/json.h"
+#include "json.h"
 
 void gc_json_init(struct gc_json *j, FILE *out, bool pretty)
 {
