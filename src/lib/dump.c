@@ -77,6 +77,38 @@ static const struct gc_format_ops *detect(struct gc_file *f,
 	return NULL;
 }
 
+/*
+ * Files that are not dumps but are often mistaken for one: say what they
+ * are and what to do, instead of "not a dump format".  NULL when the head
+ * matches none of them.
+ */
+static struct gc_error *explain_unknown(const uint8_t *head, size_t len)
+{
+	static const struct {
+		const char *magic;
+		size_t len;
+		const char *what;
+	} known[] = {
+		{ "\x28\xb5\x2f\xfd", 4, "a zstd-compressed file: decompress it first (zstd -d --long=31)" },
+		{ "\x1f\x8b", 2, "a gzip-compressed file: decompress it first (gunzip)" },
+		{ "\xfd" "7zXZ\0", 6, "an xz-compressed file: decompress it first (xz -d)" },
+		{ "BZh", 3, "a bzip2-compressed file: decompress it first (bunzip2)" },
+		{ "\x89LZO\0\r\n\x1a\n", 9, "an lzop-compressed file: decompress it first (lzop -d)" },
+		{ "QEVM", 4, "a QEMU migration stream (virsh dump without --memory-only, or QEMU's migrate to file), which this version cannot read yet; `virsh dump --memory-only` writes an ELF vmcore it reads" },
+		{ "LibvirtQemudSave", 16, "a libvirt save image (virsh save / managedsave), which this version cannot read yet; `virsh dump --memory-only` writes an ELF vmcore it reads" },
+		{ "LibvirtQemudPart", 16, "an unfinished libvirt save image (LibvirtQemudPart: the save did not complete)" },
+		{ "PK\x03\x04", 4, "a zip archive: unpack it first" },
+	};
+	for (size_t i = 0; i < GC_ARRAY_SIZE(known); i++)
+		if (len >= known[i].len && !memcmp(head, known[i].magic, known[i].len))
+			return gc_error_at(GC_ERR_UNSUPPORTED, 0, "file header",
+					   "this is %s", known[i].what);
+	if (len >= 262 && !memcmp(head + 257, "ustar", 5))
+		return gc_error_at(GC_ERR_UNSUPPORTED, 0, "file header",
+				   "this is a tar archive: unpack it first");
+	return NULL;
+}
+
 struct gc_error *gc_dump_open(const char *path, const struct gc_open_opts *opts,
 			      struct gc_dump **out)
 {
@@ -105,7 +137,7 @@ struct gc_error *gc_dump_open(const char *path, const struct gc_open_opts *opts,
 			err = gc_error_at(GC_ERR_FORMAT, 0, "file header",
 					  "the file is too short to be a dump "
 					  "(%zu bytes)", len);
-		else
+		else if ((err = explain_unknown(head, len)) == NULL)
 			err = gc_error_at(GC_ERR_FORMAT, 0, "file header",
 					  "not a dump format guestcore knows "
 					  "(first bytes %02x %02x %02x %02x)",

@@ -340,6 +340,53 @@ static struct gc_error *add_fields(struct gc_dump *d, struct elfv *e)
 	return err;
 }
 
+/*
+ * A core file of an ordinary process (gdb gcore, the kernel's core dumps)
+ * is ET_CORE with PT_LOADs too, but it is no machine dump: its segments are
+ * one process's virtual memory and its NT_PRSTATUS notes are host threads.
+ * Such cores carry NT_FILE and NT_AUXV and no VMCOREINFO; a vmcore never
+ * has NT_FILE or NT_AUXV (/proc/kcore has NT_PRPSINFO, but also VMCOREINFO).
+ */
+#define NT_PRPSINFO 3
+#define NT_AUXV 6
+#define NT_FILE 0x46494c45
+#define PRPSINFO64_SIZE 136   /* x86_64 struct elf_prpsinfo */
+
+static struct gc_error *refuse_process_core(struct gc_dump *d,
+					    const struct elfv *e)
+{
+	bool file = false, auxv = false;
+	const struct gc_note *ps = NULL;
+	for (size_t i = 0; i < e->notes.n; i++) {
+		const struct gc_note *n = &e->notes.notes[i];
+		if (strcmp(n->name, "CORE"))
+			continue;
+		file |= n->type == NT_FILE;
+		auxv |= n->type == NT_AUXV;
+		if (n->type == NT_PRPSINFO && !ps)
+			ps = n;
+	}
+	if (e->notes.vmcoreinfo || !(file || auxv))
+		return NULL;
+	char name[17] = "", buf[64];
+	uint32_t pid = 0;
+	if (ps && ps->size == PRPSINFO64_SIZE) {
+		pid = gc_get32(ps->desc + 24, e->be);
+		gc_sanitize(name, ps->desc + 40, 16);
+		snprintf(buf, sizeof(buf), "'%s'", name);
+	} else {
+		snprintf(buf, sizeof(buf), "?");
+	}
+	bool qemu = !strncmp(name, "qemu", 4);
+	return gc_error_at(GC_ERR_FORMAT, ps ? ps->offset : 0, "ELF core file",
+			   "this is a core file of the process %s (pid %u), not "
+			   "a machine dump (it has %s%s%s and no VMCOREINFO)%s",
+			   buf, pid, file ? "NT_FILE" : "",
+			   file && auxv ? " and " : "", auxv ? "NT_AUXV" : "",
+			   qemu ? "; for the guest inside a QEMU process use "
+				  "`guestcore extract-qemu`" : "");
+}
+
 static struct gc_error *ev_open(struct gc_dump *d)
 {
 	struct elfv *e = calloc(1, sizeof(*e));
@@ -353,6 +400,8 @@ static struct gc_error *ev_open(struct gc_dump *d)
 					    0, "page size option");
 	if (!err)
 		err = read_phdrs(d, e);
+	if (!err)
+		err = refuse_process_core(d, e);
 	if (err)
 		return err;
 	/* VMCOREINFO's PAGESIZE, when present, is the kernel's page size. */

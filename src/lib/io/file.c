@@ -5,6 +5,8 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -18,7 +20,9 @@ struct gc_error *gc_file_open(const char *path, struct gc_file **out)
 	struct gc_file *f = calloc(1, sizeof(*f));
 	if (!f)
 		return &gc_error_nomem;
-	f->fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: opening a FIFO with no writer must not wait forever;
+	 * anything but a regular file or a block device is refused below. */
+	f->fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (f->fd < 0) {
 		int e = errno;
 		free(f);
@@ -35,14 +39,23 @@ struct gc_error *gc_file_open(const char *path, struct gc_file **out)
 			gc_error_new(GC_ERR_IO, "cannot stat", "%s",
 				     strerror(e)), path);
 	}
-	if (S_ISDIR(st.st_mode)) {
+	const char *kind = S_ISDIR(st.st_mode) ? "a directory"
+		: S_ISFIFO(st.st_mode) ? "a FIFO (pipe): a dump needs random access; save it to a file first"
+		: S_ISCHR(st.st_mode) ? "a character device, not a dump file"
+		: S_ISSOCK(st.st_mode) ? "a socket, not a dump file"
+		: NULL;
+	uint64_t size = (uint64_t)st.st_size;
+	if (!kind && S_ISBLK(st.st_mode) && ioctl(f->fd, BLKGETSIZE64, &size) < 0)
+		kind = "a block device whose size cannot be read";
+	if (kind) {
 		close(f->fd);
 		free(f);
 		return gc_error_set_file(
-			gc_error_new(GC_ERR_IO, "cannot read",
-				     "it is a directory"), path);
+			gc_error_new(GC_ERR_IO, "cannot read", "it is %s", kind),
+			path);
 	}
-	f->size = (uint64_t)st.st_size;
+	(void)fcntl(f->fd, F_SETFL, 0);  /* back to blocking reads */
+	f->size = size;
 	f->path = strdup(path);
 	if (!f->path) {
 		close(f->fd);

@@ -87,7 +87,8 @@ static inline void gc_put64(void *p, uint64_t v, bool be)
 	memcpy(p, &v, 8);
 }
 
-/* Is NAME=... printable text of LEN bytes (for notes, utsname)? */
+/* Copy up to LEN bytes of SRC (stopping at NUL) into DST (LEN + 1 bytes),
+ * every byte outside printable ASCII replaced by '?'. */
 void gc_sanitize(char *dst, const void *src, size_t len);
 
 #endif

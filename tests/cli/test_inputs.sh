@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# What is not a dump is named, not misread: pipes, devices, compressed
+# files, migration streams, process cores.
+. "$(dirname "$0")/lib.sh"
+
+# expect_err NAME SUBSTRING ARGS... : exit 2 and stderr contains SUBSTRING
+expect_err() {
+	local name=$1 sub=$2
+	shift 2
+	OUT=$(timeout 20 "$GC" "$@" 2>"$T/stderr"); RC=$?
+	ERR=$(cat "$T/stderr")
+	if [ "$RC" != 2 ]; then
+		fail "$name" "exit $RC, expected 2 (stderr: $ERR)"
+	elif [[ "$ERR" != *"$sub"* ]]; then
+		fail "$name" "stderr lacks '$sub': $ERR"
+	else
+		pass "$name"
+	fi
+}
+
+mkfifo "$T/fifo"
+expect_err "a FIFO with no writer is refused at once" "is a FIFO (pipe)" info "$T/fifo"
+expect_err "a character device is refused" "is a character device" check /dev/zero
+expect_err "a directory is refused" "is a directory" info "$T"
+
+printf 'QEVM\0\0\0\3\2\0\0\0' > "$T/stream"
+expect_err "a QEMU migration stream is named" "QEMU migration stream" info "$T/stream"
+printf 'LibvirtQemudSave\2\0\0\0' > "$T/save"
+head -c 100 /dev/zero >> "$T/save"
+expect_err "a libvirt save image is named" "libvirt save image" info "$T/save"
+printf 'LibvirtQemudPart\2\0\0\0' > "$T/part"
+head -c 100 /dev/zero >> "$T/part"
+expect_err "an unfinished libvirt save is named" "unfinished libvirt save" info "$T/part"
+head -c 4096 /dev/urandom > "$T/raw"
+gzip -c "$T/raw" > "$T/raw.gz"
+expect_err "gzip is named" "gzip-compressed file: decompress it first" info "$T/raw.gz"
+xz -c "$T/raw" > "$T/raw.xz" 2>/dev/null && expect_err "xz is named" "xz-compressed" info "$T/raw.xz"
+bzip2 -c "$T/raw" > "$T/raw.bz2" 2>/dev/null && expect_err "bzip2 is named" "bzip2-compressed" info "$T/raw.bz2"
+zstd -q -c "$T/raw" > "$T/raw.zst" && expect_err "zstd is named" "zstd-compressed file: decompress it first" info "$T/raw.zst"
+expect_err "random bytes are not a dump" "not a dump format guestcore knows" info "$T/raw"
+
+# A core file of an ordinary process is not a machine dump.
+if command -v gdb >/dev/null; then
+	sleep 60 &
+	pid=$!
+	gdb -q -batch -p "$pid" -ex "gcore $T/sleep.core" >/dev/null 2>&1
+	kill "$pid" 2>/dev/null
+	if [ -s "$T/sleep.core" ]; then
+		expect_err "a process core is refused, naming the process" \
+			"core file of the process 'sleep' (pid $pid), not a machine dump" info "$T/sleep.core"
+		expect_err "check refuses a process core too" "not a machine dump" check "$T/sleep.core"
+		expect_err "regs does not list host threads as vCPUs" "not a machine dump" regs "$T/sleep.core"
+	else
+		skip "process core" "gdb could not write a core (ptrace restricted?)"
+	fi
+else
+	skip "process core" "no gdb"
+fi
