@@ -54,8 +54,8 @@ static int run(int argc, char **argv)
 		gc_json_end(&j);
 	} else {
 		char type = (char)toupper((unsigned char)s.type);
-		if (is_addr && addr != s.addr)
-			printf("%016" PRIx64 " (%c) %s+%" PRIu64 "\n", s.addr,
+		if (is_addr && addr != s.addr)  /* as crash: the address asked */
+			printf("%016" PRIx64 " (%c) %s+%" PRIu64 "\n", addr,
 			       s.type, s.name, addr - s.addr);
 		else
 			printf("%016" PRIx64 " (%c) %s\n", s.addr,

@@ -161,7 +161,7 @@ else
 	expect_out "kmore-l5-sym-vmcoreinfo" 0 "ffffffff9e100000 (D) init_top_pgt" sym "$T/k5.elf" init_top_pgt
 	expect_out "kmore-l5-sym-kallsyms" 0 "ffffffff9de00120 (t) fixture_func_017" sym "$T/k5.elf" fixture_func_017
 	expect_out "kmore-l5-sym-percpu" 0 "000000000001a000 (D) cpu_number" sym "$T/k5.elf" cpu_number
-	expect_out "kmore-l5-sym-addr" 0 "ffffffff9de01120 (T) fixture_func_273+5" sym "$T/k5.elf" 0xffffffff9de01125
+	expect_out "kmore-l5-sym-addr" 0 "ffffffff9de01125 (T) fixture_func_273+5" sym "$T/k5.elf" 0xffffffff9de01125
 	expect_out "kmore-l5-sym-type-in-token" 0 "(t) fixture_func_002" sym "$T/k5.elf" fixture_func_002
 	# the tables found are where mkvmcore put them
 	for f in k5 k4 k4abs; do

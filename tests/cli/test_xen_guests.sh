@@ -131,7 +131,7 @@ expect_out "vtop-unmapped" 1 "WALK STOPPED" vtop "$T/pv.core" 0xffffc90000003000
 # kallsyms in VMCOREINFO, as a pre-6.0 kernel)
 sk=$(val pv sym_start_kernel)
 expect_out "sym-name" 0 "${sk#0x} (T) start_kernel" sym "$T/pv.core" start_kernel
-expect_out "sym-addr" 0 "${sk#0x} (T) start_kernel+16" sym "$T/pv.core" "$(printf '%x' $((sk + 16)))"
+expect_out "sym-addr" 0 "$(printf '%016x' $((sk + 16))) (T) start_kernel+16" sym "$T/pv.core" "$(printf '%x' $((sk + 16)))"
 expect_out "sym-data" 0 "$(val pv sym_xen_p2m_addr | sed 's/^0x//') (D) xen_p2m_addr" sym "$T/pv.core" xen_p2m_addr
 expect_out "sym-hvm-kaslr" 0 "$(val hvm sym_panic | sed 's/^0x//') (T) panic" sym "$T/hvm.core" panic
 expect_out "sym-system-map" 0 "$(val pvold sym_p2m_top | sed 's/^0x//') (b) p2m_top" \

@@ -1038,6 +1038,33 @@ struct gc_error *gc_kernel_symbol_at(struct gc_kernel *k, uint64_t addr,
 	if (err)
 		return gc_error_new(GC_ERR_NOT_PRESENT, "symbol lookup",
 				    "%s", gc_error_string(err));
+	/* Only addresses inside the kernel image get an image symbol: past
+	 * _end (modules, the direct map, vmalloc, fixmap) the nearest symbol
+	 * below is meaningless, and so are the absolute per-CPU offsets
+	 * below _text. */
+	struct gc_symbol lim;
+	uint64_t text = 0, end = 0;
+	struct gc_error *e2 = gc_kernel_symbol(k, "_text", &lim);
+	if (e2) {
+		gc_error_free(e2);
+		e2 = gc_kernel_symbol(k, "_stext", &lim);
+	}
+	if (!e2)
+		text = lim.addr;
+	gc_error_free(e2);
+	e2 = gc_kernel_symbol(k, "_end", &lim);
+	if (!e2)
+		end = lim.addr;
+	gc_error_free(e2);
+	if (text && end > text && (addr < text || addr >= end)) {
+		char where[160];
+		gc_kernel_describe_addr(k, addr, end, where, sizeof(where));
+		return gc_error_addr(GC_ERR_NOT_PRESENT, GC_SPACE_KVIRT, addr,
+				     "symbol lookup",
+				     "not in the kernel image (0x%" PRIx64
+				     "-0x%" PRIx64 "): %s", text, end - 1,
+				     where);
+	}
 	size_t lo = 0, hi = k->syms.n;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;

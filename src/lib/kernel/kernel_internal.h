@@ -64,6 +64,11 @@ struct gc_error *gc_kernel_add_note(struct gc_kernel *k, const char *fmt,
 				    ...) __attribute__((format(printf, 2, 3)));
 void gc_kernel_kmem(struct gc_kernel *k, struct gc_kmem *m);
 
+/* regions.c: describe where ADDR is in the kernel's address space
+ * (IMAGE_END: the end of the kernel image, _end). */
+void gc_kernel_describe_addr(struct gc_kernel *k, uint64_t addr,
+			     uint64_t image_end, char *buf, size_t len);
+
 /* kallsyms.c */
 /* Where the kallsyms tables are (kernel-virtual addresses). */
 struct gc_kallsyms_loc {
