@@ -154,6 +154,29 @@ struct gc_error *gc_convert_verify(struct gc_dump *in, const char *out_path,
 bool gc_convert_kernel_from_vmcoreinfo(struct gc_convert_kernel *k,
 				       const char *text, size_t len);
 
+/* ---- output files ------------------------------------------------------ */
+
+/*
+ * Output files of every writer (convert, extract): written to a temporary
+ * file next to the output and renamed into place, so that an interrupted
+ * or failed write never leaves a partial file.  The rules:
+ *  - an existing output is replaced only with FORCE, and only when it is a
+ *    regular file (never a device, FIFO, socket, directory or symlink);
+ *  - the output is never one of the inputs (same device and inode);
+ *  - the new file gets the mode the user's umask gives (0666 & ~umask),
+ *    as any tool that creates a file does.
+ */
+/* Check OUT before any work: the rules above; INPUT (may be NULL) is the
+ * file the output is made from. */
+struct gc_error *gc_outfile_check(const char *out, bool force,
+				  const char *input);
+/* Create the temporary file next to OUT: *FD open for writing, *TMP its
+ * malloc'ed name. */
+struct gc_error *gc_outfile_create(const char *out, int *fd, char **tmp);
+/* Rename TMP over OUT (checked again, as OUT may have appeared meanwhile). */
+struct gc_error *gc_outfile_place(const char *tmp, const char *out,
+				  bool force);
+
 #pragma GCC visibility pop
 
 #ifdef __cplusplus

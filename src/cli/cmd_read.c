@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -47,6 +48,7 @@ static int run(int argc, char **argv)
 	bool phys = cli_take_flag(&argc, argv, "-p");
 	bool zero = cli_take_flag(&argc, argv, "--missing=zero");
 	bool virt = cli_take_flag(&argc, argv, "-v");
+	bool force = cli_take_flag(&argc, argv, "--force");
 	struct gc_kernel_opts ko;
 	if (!cli_take_kernel_opts(&argc, argv, &ko))
 		return EXIT_ERROR;
@@ -101,6 +103,7 @@ static int run(int argc, char **argv)
 	if (!have_list_len)
 		list_len = gc_dump_page_size(d);
 	FILE *in = NULL, *out = stdout;
+	char *tmp = NULL;
 	uint8_t *buf = malloc(CHUNK);
 	int rc = EXIT_OK;
 	uint64_t missing = 0;
@@ -108,11 +111,23 @@ static int run(int argc, char **argv)
 		rc = cli_fail("read: out of memory");
 		goto done;
 	}
-	if (outpath && !(out = fopen(outpath, "wb"))) {
-		out = NULL;
-		rc = cli_fail("read: cannot create %s: %s", outpath,
-			      strerror(errno));
-		goto done;
+	/* -o: written beside the output and renamed into place at the end,
+	 * under the rules every writer follows (gc_outfile_check). */
+	if (outpath) {
+		int fd = -1;
+		struct gc_error *oerr = gc_outfile_check(outpath, force, argv[1]);
+		if (!oerr)
+			oerr = gc_outfile_create(outpath, &fd, &tmp);
+		if (!oerr && !(out = fdopen(fd, "wb"))) {
+			close(fd);
+			oerr = gc_error_set_file(gc_error_new(GC_ERR_IO, "output",
+							      "%s", strerror(errno)), outpath);
+		}
+		if (oerr) {
+			out = NULL;
+			rc = cli_error(oerr);
+			goto done;
+		}
 	}
 	if (!list) {
 		rc = read_range(d, space, addr, len, zero, out, buf, &missing);
@@ -151,9 +166,16 @@ done:
 	if (in && in != stdin)
 		fclose(in);
 	if (out && out != stdout && fclose(out) && !rc)
-		rc = cli_fail("read: writing %s failed", outpath);
-	if (rc && outpath)
-		remove(outpath);
+		rc = cli_fail("read: writing %s failed: %s", outpath,
+			      strerror(errno));
+	if (tmp && !rc) {
+		struct gc_error *perr = gc_outfile_place(tmp, outpath, force);
+		if (perr)
+			rc = cli_error(perr);
+	}
+	if (tmp && rc)
+		unlink(tmp);
+	free(tmp);
 	free(buf);
 	gc_kernel_close(kern);
 	kern = NULL;
@@ -168,6 +190,6 @@ const struct cli_command cmd_read = {
 		   "--list)",
 	.usage = "read DUMP [-p|-m|-v] ADDR LENGTH [-o FILE] [--missing=zero]\n"
 		 "       guestcore read DUMP [-p|-m|-v] --list FILE [--length N] "
-		 "[-o FILE] [--missing=zero]\n"
+		 "[-o FILE [--force]] [--missing=zero]\n"
 		 "       (-v kernel virtual: the default for a kernel-half ADDR)",
 };

@@ -19,6 +19,7 @@
 
 #include "dump_internal.h"
 #include "guestcore/guestcore.h"
+#include "guestcore/writer.h"
 #include "writers/writer_internal.h"
 
 bool gc_out_codec_parse(const char *name, enum gc_out_codec *out)
@@ -375,44 +376,6 @@ static struct gc_error *build_notes(struct gc_dump *d,
 
 /* ---- atomic output ------------------------------------------------------ */
 
-static char *tmp_name(const char *out)
-{
-	const char *slash = strrchr(out, '/');
-	if (!slash)
-		return gc_asprintf(".%s.gctmp.XXXXXX", out);
-	return gc_asprintf("%.*s/.%s.gctmp.XXXXXX", (int)(slash - out), out,
-			   slash + 1);
-}
-
-static struct gc_error *place(const char *tmp, const char *out, bool force)
-{
-	if (!force) {
-		if (renameat2(AT_FDCWD, tmp, AT_FDCWD, out,
-			      RENAME_NOREPLACE) == 0)
-			return NULL;
-		if (errno == EEXIST)
-			return gc_error_set_file(
-				gc_error_new(GC_ERR_INVALID_ARG, "output",
-					     "exists (use --force to "
-					     "overwrite)"),
-				out);
-		if (errno != EINVAL && errno != ENOSYS)
-			goto fail;
-		if (access(out, F_OK) == 0)
-			return gc_error_set_file(
-				gc_error_new(GC_ERR_INVALID_ARG, "output",
-					     "exists (use --force to "
-					     "overwrite)"),
-				out);
-	}
-	if (rename(tmp, out) == 0)
-		return NULL;
-fail:
-	return gc_error_set_file(gc_error_new(GC_ERR_IO, "output",
-					      "cannot rename %s into place: "
-					      "%s", tmp, strerror(errno)),
-				 out);
-}
 
 /*
  * Frame runs list the frames with data.  Frames a dump says existed but
@@ -552,11 +515,10 @@ struct gc_error *gc_convert(struct gc_dump *in, const char *out_path,
 		return gc_error_new(GC_ERR_INVALID_ARG, "--exclude zero",
 				    "ELF vmcores store every page; excluding "
 				    "pages needs --format kdump");
-	if (!opts.force && access(out_path, F_OK) == 0)
-		return gc_error_set_file(
-			gc_error_new(GC_ERR_INVALID_ARG, "output",
-				     "exists (use --force to overwrite)"),
-			out_path);
+	struct gc_error *oerr = gc_outfile_check(out_path, opts.force,
+						 gc_dump_path(in));
+	if (oerr)
+		return oerr;
 
 	struct gc_frame_run *runs = NULL;
 	size_t nr = 0;
@@ -571,21 +533,7 @@ struct gc_error *gc_convert(struct gc_dump *in, const char *out_path,
 	if (!err) {
 		st->nr_vcpus = b.nr_vcpus;
 		st->has_vmcoreinfo = b.vmcoreinfo_len > 0;
-		tmp = tmp_name(out_path);
-		if (!tmp)
-			err = &gc_error_nomem;
-	}
-	if (!err) {
-		fd = mkstemp(tmp);
-		if (fd < 0) {
-			err = gc_error_set_file(
-				gc_error_new(GC_ERR_IO, "output",
-					     "cannot create a temporary file "
-					     "next to it: %s", strerror(errno)),
-				out_path);
-			free(tmp);
-			tmp = NULL;
-		}
+		err = gc_outfile_create(out_path, &fd, &tmp);
 	}
 	if (!err) {
 		struct gc_convert_kernel k = opts.kernel;
@@ -624,9 +572,14 @@ struct gc_error *gc_convert(struct gc_dump *in, const char *out_path,
 						     strerror(errno)),
 					tmp);
 	if (!err && tmp)
-		err = place(tmp, out_path, opts.force);
-	if (err && tmp)
+		err = gc_outfile_place(tmp, out_path, opts.force);
+	if (err && tmp) {
 		unlink(tmp);
+		/* Write errors name the temporary file; say which output. */
+		const char *ef = gc_error_file(err);
+		if (ef && !strcmp(ef, tmp))
+			err = gc_error_context(err, "writing %s", out_path);
+	}
 	free(tmp);
 	gc_wbuf_free(&b.notes);
 	free(b.vmcoreinfo);
