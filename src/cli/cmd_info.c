@@ -77,6 +77,7 @@ static int run(int argc, char **argv)
 	struct gc_report *rep = cli_report_new();
 	err = gc_dump_check(d, 0, rep);
 	if (err) {
+		gc_report_free(rep);
 		free(pr);
 		free(mr);
 		gc_dump_close(d);

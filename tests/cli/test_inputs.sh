@@ -56,3 +56,11 @@ if command -v gdb >/dev/null; then
 else
 	skip "process core" "no gdb"
 fi
+
+# A flattened kdump cut short: info fails on the page descriptors and frees
+# its check report on that path (LeakSanitizer in the ASan run).
+F=$GC_DUMP_CACHE/qemu-idle-nokaslr/qemu-6.1-idle-2cpu.kdump-zlib
+if [ -n "$GC_DUMP_CACHE" ] && [ -f "$F" ]; then
+	head -c 6531596 "$F" > "$T/trunc.kdump"
+	expect_err "info on a truncated flattened kdump names the offset" "offset 0x4afe0" info "$T/trunc.kdump"
+fi
