@@ -108,7 +108,9 @@ install: all
 	install -m 755 $(SHARED) $(DESTDIR)$(PREFIX)/lib/
 	ln -sf libguestcore.so.0 $(DESTDIR)$(PREFIX)/lib/libguestcore.so
 	install -m 644 include/guestcore/*.h $(DESTDIR)$(PREFIX)/include/guestcore/
-	install -m 644 $(BUILD)/guestcore.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' \
+	    -e 's|@PRIVATE_LIBS@|$(PKG_LIBS) -lm -pthread|' guestcore.pc.in \
+	    > $(DESTDIR)$(PREFIX)/lib/pkgconfig/guestcore.pc
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 man/guestcore.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 
