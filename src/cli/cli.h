@@ -18,12 +18,40 @@ enum {
 	EXIT_ERROR = 2,     /* unreadable input, bad usage */
 };
 
+/* An option a command takes (src/cli/options.c parses them). */
+enum cli_arg { CLI_FLAG, CLI_VALUE };
+struct cli_opt {
+	const char *name;      /* long name, without "--" */
+	int short_name;        /* 'o' for -o, or 0 */
+	enum cli_arg arg;
+	const char *metavar;   /* CLI_VALUE: "FILE", "ADDR", ... */
+	const char *help;
+	/* The spelling the command reads (default "--NAME"); ending in '='
+	 * joins the value into one token ("--missing=zero"). */
+	const char *canon;
+};
+
+#define CLI_FLAG_OPT(n, s, h) { .name = n, .short_name = s, .arg = CLI_FLAG, .help = h }
+#define CLI_VALUE_OPT(n, s, m, h) \
+	{ .name = n, .short_name = s, .arg = CLI_VALUE, .metavar = m, .help = h }
+#define CLI_OPT_END { .name = NULL }
+
 struct cli_command {
 	const char *name;
 	int (*run)(int argc, char **argv);
 	const char *summary;
 	const char *usage;
+	/* Declared options (NULL-terminated).  Commands that declare them
+	 * are parsed by cli_parse_options before run. */
+	const struct cli_opt *opts;
+	bool kernel;           /* also the kernel options */
 };
+
+/* Parse ARGV (the command's, argv[0] = its name) against CMD's options;
+ * on success replace it by operands followed by canonical options and
+ * return -1; otherwise print and return the exit code (0 for --help). */
+int cli_parse_options(const struct cli_command *cmd, int *argc, char ***argv);
+void cli_command_help(const struct cli_command *cmd, FILE *out);
 
 extern const struct cli_command cmd_info, cmd_check, cmd_rd, cmd_read,
 	cmd_p2m, cmd_regs;
@@ -64,8 +92,11 @@ bool cli_take_kernel_opts(int *argc, char **argv,
 struct gc_kernel *cli_open_kernel(struct gc_dump *d,
 				  const struct gc_kernel_opts *opts);
 /* info: the kernel facts with their sources (J NULL = text). */
-void cli_kernel_info(struct gc_dump *d, struct gc_json *j);
+void cli_kernel_info(struct gc_dump *d, const struct gc_kernel_opts *ko,
+		     struct gc_json *j);
 /* check: kernel-level findings (Xen PV p2m cross-check, fallbacks). */
-struct gc_error *cli_kernel_check(struct gc_dump *d, struct gc_report *rep);
+struct gc_error *cli_kernel_check(struct gc_dump *d,
+				  const struct gc_kernel_opts *ko,
+				  struct gc_report *rep);
 
 #endif

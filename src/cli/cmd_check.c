@@ -8,6 +8,9 @@
 static int run(int argc, char **argv)
 {
 	bool json = cli_take_flag(&argc, argv, "--json");
+	struct gc_kernel_opts ko;
+	if (!cli_take_kernel_opts(&argc, argv, &ko))
+		return EXIT_ERROR;
 	bool deep = cli_take_flag(&argc, argv, "--deep");
 	bool quiet = cli_take_flag(&argc, argv, "--quiet");
 	if (argc != 2)
@@ -19,7 +22,7 @@ static int run(int argc, char **argv)
 	struct gc_error *err = gc_dump_check(d, deep ? GC_CHECK_DEEP : 0,
 					     rep);
 	if (!err)
-		err = cli_kernel_check(d, rep);
+		err = cli_kernel_check(d, &ko, rep);
 	if (err) {
 		gc_report_free(rep);
 		gc_dump_close(d);
@@ -93,10 +96,19 @@ static int run(int argc, char **argv)
 	return problems ? EXIT_PROBLEMS : EXIT_OK;
 }
 
+static const struct cli_opt options[] = {
+	CLI_FLAG_OPT("deep", 0, "read (and decompress) every page"),
+	{ .name = "quiet", .short_name = 'q', .arg = CLI_FLAG, .canon = "--quiet", .help = "list only problems (warnings and errors)" },
+	CLI_FLAG_OPT("json", 0, "print one JSON object"),
+	CLI_OPT_END,
+};
+
 const struct cli_command cmd_check = {
 	.name = "check",
 	.run = run,
 	.summary = "validate the dump and explain every problem found "
 		   "(exit 0 clean, 1 problems, 2 unreadable)",
 	.usage = "check DUMP [--deep] [--quiet] [--json]",
+	.opts = options,
+	.kernel = true,
 };

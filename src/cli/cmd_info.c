@@ -52,6 +52,9 @@ static void json_runs(struct gc_json *j, const char *key,
 static int run(int argc, char **argv)
 {
 	bool json = cli_take_flag(&argc, argv, "--json");
+	struct gc_kernel_opts ko;
+	if (!cli_take_kernel_opts(&argc, argv, &ko))
+		return EXIT_ERROR;
 	if (argc != 2)
 		return cli_usage(&cmd_info);
 	struct gc_dump *d = cli_open(argv[1]);
@@ -120,7 +123,7 @@ static int run(int argc, char **argv)
 		json_runs(&j, "pfn_runs", pr, npr);
 		if (mach)
 			json_runs(&j, "mfn_runs", mr, nmr);
-		cli_kernel_info(d, &j);
+		cli_kernel_info(d, &ko, &j);
 		gc_json_key(&j, "problems");
 		gc_json_u64(&j, problems);
 		gc_json_object_end(&j);
@@ -153,7 +156,7 @@ static int run(int argc, char **argv)
 		print_runs(mach ? "pfn runs:" : "frame runs:", pr, npr);
 		if (mach)
 			print_runs("mfn runs:", mr, nmr);
-		cli_kernel_info(d, NULL);
+		cli_kernel_info(d, &ko, NULL);
 		if (problems)
 			printf("%-14s %zu (run `guestcore check %s`)\n",
 			       "problems:", problems, gc_dump_path(d));
@@ -167,10 +170,17 @@ static int run(int argc, char **argv)
 	return EXIT_OK;
 }
 
+static const struct cli_opt options[] = {
+	CLI_FLAG_OPT("json", 0, "print one JSON object"),
+	CLI_OPT_END,
+};
+
 const struct cli_command cmd_info = {
 	.name = "info",
 	.run = run,
 	.summary = "format, guest type, vCPUs, pages, every header field, "
 		   "frame ranges",
 	.usage = "info DUMP [--json]",
+	.opts = options,
+	.kernel = true,
 };

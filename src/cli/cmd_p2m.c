@@ -75,6 +75,12 @@ static int run(int argc, char **argv)
 	return rc;
 }
 
+static const struct cli_opt options[] = {
+	CLI_FLAG_OPT("mfn", 0, "the frames are machine frames: translate mfn -> pfn"),
+	CLI_FLAG_OPT("json", 0, "print one JSON object"),
+	CLI_OPT_END,
+};
+
 const struct cli_command cmd_p2m = {
 	.name = "p2m",
 	.run = run,
@@ -82,4 +88,5 @@ const struct cli_command cmd_p2m = {
 		   "dump's page index",
 	.usage = "p2m DUMP [--mfn] FRAME... [--json]   (frames in hex; exit 1 "
 		 "if any is not in the dump)",
+	.opts = options,
 };

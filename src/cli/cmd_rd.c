@@ -124,6 +124,14 @@ static int run(int argc, char **argv)
 	return rc;
 }
 
+static const struct cli_opt options[] = {
+	{ .name = "phys", .short_name = 'p', .arg = CLI_FLAG, .canon = "-p", .help = "ADDR is guest-physical (the default below 0xffff800000000000)" },
+	{ .name = "mach", .short_name = 'm', .arg = CLI_FLAG, .canon = "-m", .help = "ADDR is a machine address (Xen PV)" },
+	{ .name = "virt", .short_name = 'v', .arg = CLI_FLAG, .canon = "-v", .help = "ADDR is kernel virtual (the default for kernel-half addresses)" },
+	CLI_FLAG_OPT("json", 0, "print one JSON object"),
+	CLI_OPT_END,
+};
+
 const struct cli_command cmd_rd = {
 	.name = "rd",
 	.run = run,
@@ -131,4 +139,6 @@ const struct cli_command cmd_rd = {
 	.usage = "rd DUMP [-p|-m|-v] ADDR [COUNT] [--json]   (-p guest-"
 		 "physical, the default below 0xffff800000000000; -m machine; "
 		 "-v kernel virtual, the default for kernel-half addresses)",
+	.opts = options,
+	.kernel = true,
 };

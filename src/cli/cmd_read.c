@@ -183,6 +183,19 @@ done:
 	return rc;
 }
 
+static const struct cli_opt options[] = {
+	{ .name = "phys", .short_name = 'p', .arg = CLI_FLAG, .canon = "-p", .help = "ADDR is guest-physical" },
+	{ .name = "mach", .short_name = 'm', .arg = CLI_FLAG, .canon = "-m", .help = "ADDR is a machine address (Xen PV)" },
+	{ .name = "virt", .short_name = 'v', .arg = CLI_FLAG, .canon = "-v", .help = "ADDR is kernel virtual (the default for kernel-half addresses)" },
+	{ .name = "output", .short_name = 'o', .arg = CLI_VALUE, .metavar = "FILE", .canon = "-o", .help = "write the bytes to FILE instead of standard output" },
+	CLI_FLAG_OPT("force", 0, "replace an existing regular FILE"),
+	CLI_VALUE_OPT("list", 0, "FILE", "read one address per line from FILE (- for standard input)"),
+	CLI_VALUE_OPT("length", 0, "N", "bytes per --list address (default: one page)"),
+	{ .name = "missing", .arg = CLI_VALUE, .metavar = "zero", .canon = "--missing=",
+	  .help = "read pages missing from the dump as zeroes (counted on standard error)" },
+	CLI_OPT_END,
+};
+
 const struct cli_command cmd_read = {
 	.name = "read",
 	.run = run,
@@ -192,4 +205,6 @@ const struct cli_command cmd_read = {
 		 "       guestcore read DUMP [-p|-m|-v] --list FILE [--length N] "
 		 "[-o FILE [--force]] [--missing=zero]\n"
 		 "       (-v kernel virtual: the default for a kernel-half ADDR)",
+	.opts = options,
+	.kernel = true,
 };

@@ -199,6 +199,12 @@ static int run(int argc, char **argv)
 	return w.ok ? EXIT_OK : EXIT_PROBLEMS;
 }
 
+static const struct cli_opt options[] = {
+	CLI_VALUE_OPT("cr3", 0, "ADDR", "walk from this top-level table (a cr3 value; machine address for Xen PV)"),
+	CLI_FLAG_OPT("json", 0, "print one JSON object"),
+	CLI_OPT_END,
+};
+
 const struct cli_command cmd_vtop = {
 	.name = "vtop",
 	.run = run,
@@ -206,4 +212,6 @@ const struct cli_command cmd_vtop = {
 		   "like crash's vtop",
 	.usage = "vtop DUMP VADDR [--cr3 ADDR] [--json] [--vmcoreinfo FILE] "
 		 "[--system-map FILE] [--vmlinux FILE]",
+	.opts = options,
+	.kernel = true,
 };

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* Options shared by the kernel-aware commands (vtop, sym, log, rd -v). */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,6 +62,14 @@ bool cli_take_kernel_opts(int *argc, char **argv,
 			return false;
 		}
 		*slot = argv[++i];
+		/* An override the user names must be usable: never silently
+		 * fall back to what the dump says. */
+		FILE *f = fopen(*slot, "r");
+		if (!f) {
+			cli_fail("%s %s: %s", argv[i - 1], *slot, strerror(errno));
+			return false;
+		}
+		fclose(f);
 	}
 	*argc = j;
 	argv[j] = NULL;
@@ -79,12 +88,11 @@ struct gc_kernel *cli_open_kernel(struct gc_dump *d,
 	return k;
 }
 
-void cli_kernel_info(struct gc_dump *d, struct gc_json *j)
+void cli_kernel_info(struct gc_dump *d, const struct gc_kernel_opts *ko,
+		     struct gc_json *j)
 {
 	struct gc_kernel *k;
-	struct gc_kernel_opts ko;
-	cli_default_kernel_opts(&ko);
-	struct gc_error *err = gc_kernel_open(d, &ko, &k);
+	struct gc_error *err = gc_kernel_open(d, ko, &k);
 	if (j) {
 		gc_json_key(j, "kernel");
 		gc_json_object_begin(j);
@@ -137,12 +145,12 @@ void cli_kernel_info(struct gc_dump *d, struct gc_json *j)
 	gc_kernel_close(k);
 }
 
-struct gc_error *cli_kernel_check(struct gc_dump *d, struct gc_report *rep)
+struct gc_error *cli_kernel_check(struct gc_dump *d,
+				  const struct gc_kernel_opts *ko,
+				  struct gc_report *rep)
 {
 	struct gc_kernel *k;
-	struct gc_kernel_opts ko;
-	cli_default_kernel_opts(&ko);
-	struct gc_error *err = gc_kernel_open(d, &ko, &k);
+	struct gc_error *err = gc_kernel_open(d, ko, &k);
 	if (err) {
 		struct gc_error *e2 = gc_report_add(
 			rep, GC_SEV_NOTE, "kernel-unavailable", false, 0,

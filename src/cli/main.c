@@ -14,6 +14,8 @@ static const struct cli_command *const commands[] = {
 	&cmd_vmcsinfo, &cmd_vmcs,
 };
 
+#define GC_CLI_NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
 static void usage(FILE *out)
 {
 	fprintf(out,
@@ -24,11 +26,13 @@ static void usage(FILE *out)
 		fprintf(out, "  %-8s %s\n", commands[i]->name,
 			commands[i]->summary);
 	fprintf(out, "\nEvery reporting command takes --json.  "
-		     "`guestcore COMMAND --help` shows a command's usage.\n"
+		     "`guestcore help COMMAND` or `guestcore COMMAND --help` "
+		     "shows a command's options.\n"
 		     "A split kdump dump (makedumpfile --split) is opened as "
 		     "its first file\nplus --split FILE for each other part "
 		     "(any command).\n"
-		     "Exit status: 0 success, 1 problems found, 2 error.\n");
+		     "Exit status: 0 answered, 1 answered with problems or not "
+		     "found, 2 unusable input or usage, 130 interrupted.\n");
 }
 
 int main(int argc, char **argv)
@@ -37,32 +41,47 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_ERROR;
 	}
+	if (!strcmp(argv[1], "help") && argc == 3) {
+		for (size_t i = 0; i < GC_CLI_NCOMMANDS; i++)
+			if (!strcmp(argv[2], commands[i]->name)) {
+				cli_command_help(commands[i], stdout);
+				return EXIT_OK;
+			}
+		fprintf(stderr, "guestcore: unknown command '%s'\n", argv[2]);
+		return EXIT_ERROR;
+	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
 	    !strcmp(argv[1], "help")) {
 		usage(stdout);
 		return EXIT_OK;
 	}
-	if (!strcmp(argv[1], "--version")) {
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
 		printf("guestcore %s\n", gc_version());
 		return EXIT_OK;
 	}
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		if (strcmp(argv[1], commands[i]->name))
 			continue;
-		for (int k = 2; k < argc; k++) {
-			if (!strcmp(argv[k], "--"))
-				break;
-			if (!strcmp(argv[k], "--help") ||
-			    !strcmp(argv[k], "-h")) {
-				printf("usage: guestcore %s\n  %s\n",
-				       commands[i]->usage,
-				       commands[i]->summary);
-				return EXIT_OK;
+		int cargc = argc - 1;
+		char **cargv = argv + 1;
+		if (commands[i]->opts) {
+			int rc = cli_parse_options(commands[i], &cargc, &cargv);
+			if (rc >= 0)
+				return rc;
+		} else {
+			for (int k = 1; k < cargc; k++) {
+				if (!strcmp(cargv[k], "--"))
+					break;
+				if (!strcmp(cargv[k], "--help") ||
+				    !strcmp(cargv[k], "-h")) {
+					cli_command_help(commands[i], stdout);
+					return EXIT_OK;
+				}
 			}
 		}
-		if (!cli_take_split(&argc, argv))
+		if (!cli_take_split(&cargc, cargv))
 			return EXIT_ERROR;
-		return commands[i]->run(argc - 1, argv + 1);
+		return commands[i]->run(cargc, cargv);
 	}
 	fprintf(stderr, "guestcore: unknown command '%s'\n", argv[1]);
 	usage(stderr);

@@ -3,7 +3,7 @@
 # program using only the public headers builds and runs against it.
 . "$(dirname "$0")/lib.sh"
 cd "$(dirname "$0")/../.."
-B=${GC%/guestcore}
+B=$(realpath --relative-to="$PWD" "${GC%/guestcore}")
 case "$B" in *asan*) skip "install" "the sanitizer build is not installed"; exit 0 ;; esac
 P=$T/prefix
 if ! make -s install BUILD="$B" PREFIX="$P" >"$T/install.log" 2>&1; then
