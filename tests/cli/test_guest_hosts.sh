@@ -50,11 +50,13 @@ host_variants() {
 		python3 "$RESHAPE" split "$h.zlib" 3 "$h.split"
 }
 
-# same_guest TAG HOST VMCS RC: extract from each host variant (ELF and
-# kdump output; exit status RC, 1 when the guest has EPT problems),
-# compare with the extract from the ELF host
+# same_guest TAG HOST VMCS RC [KDUMP_OUT]: extract from each host variant
+# (exit status RC, 1 when the guest has EPT problems), compare with the
+# extract from the ELF host; with KDUMP_OUT also as a kdump-compressed
+# output (not for a guest with a frame at 2^48: its kdump bitmaps alone
+# would be 16 GiB)
 same_guest() {
-	local tag=$1 h=$2 vmcs=$3 want_rc=$4 ref="$T/$1-ref.vmcore"
+	local tag=$1 h=$2 vmcs=$3 want_rc=$4 kdump_out=${5:-} ref="$T/$1-ref.vmcore"
 	timeout "$LIMIT" "$GC" extract "$h" --vmcs "$vmcs" -o "$ref" >/dev/null 2>"$T/err"
 	local rc=$?
 	if [ $rc != "$want_rc" ]; then
@@ -86,6 +88,7 @@ same_guest() {
 		fi
 		same "${tag}_${v}_host_pages" "$(page_list "$out")" "$want"
 		# the same guest as kdump output, read back page for page
+		[ -n "$kdump_out" ] || continue
 		timeout "$LIMIT" "$GC" extract "${args[@]}" --vmcs "$vmcs" -o "$out.kdump" \
 			--format kdump --verify >"$T/out" 2>"$T/err"
 		rc=$?
@@ -108,14 +111,14 @@ host_variants "$H" || { fail host_variants "convert/reshape failed"; exit 0; }
 # guest B: a 5-level EPT with a frame at guest-physical 2^48
 same_guest synth_b "$H" 0x9990000 0
 # guest A: two vCPUs, one misconfigured EPT entry (listed: exit 1)
-same_guest synth_a "$H" 0x2345000,0xabc000 1
+same_guest synth_a "$H" 0x2345000,0xabc000 1 kdump
 
 if [ -s "$IDLE" ]; then
 	H2="$T/hostg.elf"
 	L=$("$MKHOST" "$H2" --guest "$IDLE") || { fail mkhost_guest "exit $?"; exit 0; }
 	V=$(echo "$L" | sed -n 's/^guest 0 eptp 0x[0-9a-f]* vmcs //p')
 	host_variants "$H2" || { fail host_variants_real "convert/reshape failed"; exit 0; }
-	same_guest real "$H2" "$V" 0
+	same_guest real "$H2" "$V" 0 kdump
 else
 	skip guest_hosts_real "real QEMU guest dumps not available"
 fi
