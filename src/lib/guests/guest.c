@@ -98,7 +98,7 @@ static struct gc_error *view_check(struct gc_dump *d, unsigned int flags,
 			0, "guest frames 0x%" PRIx64 "-0x%" PRIx64 " (%s 0x%"
 			PRIx64 "...) are %s in the %s", x->gfn,
 			x->gfn + x->count - 1,
-			g->src == &gc_guest_source_vmx ? "host" : "at",
+			g->src->target,
 			x->target, x->state == GC_PAGE_EXCLUDED ? "excluded" :
 			"truncated", g->src->where);
 	}

@@ -53,17 +53,14 @@ struct gc_guest_source {
 	struct gc_error *(*provenance)(struct gc_guest *g,
 				       struct gc_strbuf *sb);
 	/* What "the source" is called in messages ("host dump",
-	 * "process core") and what maps the guest ("EPT", "RAM map"). */
-	const char *where, *mapper;
+	 * "process core"), what maps the guest ("EPT", "RAM map") and what
+	 * a target address is ("host", "process address"). */
+	const char *where, *mapper, *target;
 	void (*close)(struct gc_guest *g);
 };
 
-/* The registry (registry.c): one line per source. */
+/* The registry (registry.c): one line per source, NULL-terminated. */
 extern const struct gc_guest_source *const gc_guest_sources[];
-
-/* The sources (each in its own folder). */
-extern const struct gc_guest_source gc_guest_source_vmx;
-extern const struct gc_guest_source gc_guest_source_qemu;
 
 struct gc_guest {
 	const struct gc_guest_source *src;

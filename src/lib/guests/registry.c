@@ -6,6 +6,9 @@
  */
 #include "guests/guest.h"
 
+extern const struct gc_guest_source gc_guest_source_vmx;
+extern const struct gc_guest_source gc_guest_source_qemu;
+
 const struct gc_guest_source *const gc_guest_sources[] = {
 	&gc_guest_source_vmx,   /* KVM on Intel: VMCS + EPT in a host dump */
 	&gc_guest_source_qemu,  /* guest RAM in a QEMU process core */

@@ -122,6 +122,7 @@ const struct gc_guest_source gc_guest_source_qemu = {
 	.gap_reason = qg_gap_reason,
 	.provenance = qg_provenance,
 	.where = "process core",
+	.target = "process address",
 	.mapper = "RAM map",
 	.close = qg_close,
 };

@@ -18,6 +18,8 @@
 
 #define CR3_ROOT_MASK 0x000fffffffffe000ull
 
+extern const struct gc_guest_source gc_guest_source_vmx;
+
 struct vguest {
 	struct gc_dump *host;            /* not owned */
 	struct gc_hostmem mem;
@@ -329,6 +331,7 @@ const struct gc_guest_source gc_guest_source_vmx = {
 	.gap_reason = vx_gap_reason,
 	.provenance = vx_provenance,
 	.where = "host dump",
+	.target = "host",
 	.mapper = "EPT",
 	.close = vx_close,
 };
