@@ -7,6 +7,7 @@
 #include "dump.h"
 #include "check.h"
 #include "json.h"
+#include "guest.h"
 
 #define GUESTCORE_VERSION "0.1.0"
 
