@@ -6,6 +6,7 @@
  * The EPT as an xlat (gc_ept_xlat_new) must agree with the single walk and
  * return runs that contain the address and stay inside one leaf.
  */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,7 +89,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	gc_error_free(err);
 	gc_report_free(&f);
 	struct gc_xlat *x;
-	if (!gc_ept_xlat_new(&hm, eptp, &x)) {
+	struct gc_error *xe = gc_ept_xlat_new(&hm, eptp, &x);
+	bool have_x = !xe;
+	gc_error_free(xe);
+	if (have_x) {
 		struct gc_xlat_run r;
 		struct gc_error *e1 = gc_xlat_lookup(x, gpa, &r);
 		struct gc_error *e2 = gc_ept_translate(&hm, eptp, gpa, &w);
