@@ -32,6 +32,9 @@ enum gc_format {
 	GC_FORMAT_KDUMP,           /* makedumpfile "KDUMP   " */
 	GC_FORMAT_KDUMP_FLAT,      /* makedumpfile -F flattened stream */
 	GC_FORMAT_QEMU_CORE,       /* core file of a QEMU process */
+	/* Not a file format: the read-only dump object over a guest found
+	 * inside another dump (gc_guest_dump(), include/guestcore/guest.h). */
+	GC_FORMAT_GUEST,
 };
 
 const char *gc_format_name(enum gc_format format);

@@ -19,6 +19,7 @@
 #include "writer.h"
 #include "vmx.h"
 #include "qemu.h"
+#include "guest.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -208,13 +208,8 @@ struct gc_qemu_extract_result {
 };
 void gc_qemu_extract_result_free(struct gc_qemu_extract_result *r);
 
-/*
- * The guest as a read-only dump (GC_FORMAT_QEMU_CORE, PHYS space only):
- * frames the core lacks are EXCLUDED/TRUNCATED and not in frame_runs.
- * CORE and MAP must outlive the dump.
- */
-struct gc_error *gc_qemu_guest_open(struct gc_qemu_core *core, const struct gc_qemu_ram_map *map,
-				    struct gc_dump **out);
+/* The guest itself: gc_guest_open("qemu", args) with args.core and
+ * args.ram_map (include/guestcore/guest.h). */
 
 /*
  * Write the guest RAM of MAP with the shared vmcore writer (gc_convert;

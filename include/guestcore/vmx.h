@@ -18,6 +18,7 @@
 #include "check.h"
 #include "dump.h"
 #include "error.h"
+#include "guest.h"
 #include "writer.h"
 
 #ifdef __cplusplus
@@ -355,27 +356,17 @@ struct gc_error *gc_ept_space_read(const struct gc_ept_space *s, uint64_t gpa,
 void gc_ept_space_hostmem(const struct gc_ept_space *s, struct gc_hostmem *out);
 
 
-/* ---- a guest extracted from a host dump (src/lib/vmx/extract.c) ------- */
+/* ---- the "vmx" guest source (src/lib/guests/vmx/source.c) ------------ */
 
-/* One guest: the VMCS regions of its vCPUs (all with the same EPTP). */
-struct gc_vmx_guest_opts {
-	const struct gc_vmcs_db *db;   /* layouts by revision id */
-	const uint64_t *vmcs;          /* host physical addresses, vCPU order */
-	size_t nr_vmcs;
-	/* Host kernel text range for the HOST_RIP check (0/0 = unknown). */
-	uint64_t text_start, text_end;
-};
-
-/* Guest frames the EPT maps but whose data the host dump lacks. */
-struct gc_vmx_gap {
-	uint64_t gfn, count;           /* guest frames */
-	uint64_t hfn;                  /* host frame of the first one */
-	/* GC_PAGE_ABSENT: the host address is in no range of the host dump
-	 * (not RAM there: device memory, the unused part of a large page);
-	 * GC_PAGE_EXCLUDED / GC_PAGE_TRUNCATED: the host page was filtered
-	 * out or cut off -- guest data is missing. */
-	enum gc_page_state host_state;
-};
+/*
+ * gc_guest_open("vmx", args): args.host, args.addrs / nr_addrs (the VMCS
+ * regions of the guest's vCPUs, all with the same EPTP), args.vmcs_db,
+ * args.text_start / text_end.  Registers come from each VMCS guest-state
+ * area (general registers other than RSP/RIP are not in a VMCS and are
+ * left unknown); memory is guest frame -> EPT -> host frame.  An absent or
+ * invalid VMCS, a layout-less revision or differing EPTPs are errors
+ * naming the VMCS address.  Gaps: gc_guest_gaps().
+ */
 
 struct gc_vmx_guest_vcpu {
 	uint64_t vmcs;                 /* host physical address */
@@ -394,8 +385,6 @@ struct gc_vmx_guest_info {
 	uint64_t frames_present;       /* ... with data in the host dump */
 	uint64_t frames_missing;       /* host page excluded/truncated */
 	uint64_t frames_not_ram;       /* host address outside the dump */
-	const struct gc_vmx_gap *gaps; /* ascending gfn */
-	size_t nr_gaps;
 	const struct gc_vmx_guest_vcpu *vcpus;
 	size_t nr_vcpus;
 	/* EPT problems (misconfigured entries, tables or frames above the
@@ -405,19 +394,8 @@ struct gc_vmx_guest_info {
 	size_t nr_ept_problems;
 };
 
-/*
- * The guest of the VMCS regions in O as a struct gc_dump over HOST: PHYS
- * frame -> EPT -> host frame.  Registers come from each VMCS guest-state
- * area (general registers other than RSP/RIP are not in a VMCS and are
- * left unknown).  HOST must stay open while the guest is.  An absent or
- * invalid VMCS, a layout-less revision or differing EPTPs are errors
- * naming the VMCS address.
- */
-struct gc_error *gc_vmx_guest_open(struct gc_dump *host,
-				   const struct gc_vmx_guest_opts *o,
-				   struct gc_dump **out);
-/* NULL when D is not a guest view. */
-const struct gc_vmx_guest_info *gc_vmx_guest_info(const struct gc_dump *d);
+/* NULL when G is not a "vmx" guest. */
+const struct gc_vmx_guest_info *gc_vmx_guest_info(const struct gc_guest *g);
 
 /* Guests found by scanning HOST: valid EPT-enabled VMCS regions grouped
  * by EPTP, vCPUs ordered by VPID (then address). */
@@ -433,17 +411,6 @@ struct gc_error *gc_vmx_find_guests(struct gc_dump *host,
 				    size_t *nr);
 void gc_vmx_guest_groups_free(struct gc_vmx_guest_group *g, size_t nr);
 
-
-/* Write GUEST (a guest view) with the shared writer, with the VMCOREINFO
- * the kernel layer finds in guest memory. */
-struct gc_vmx_extract_result {
-	struct gc_convert_stats stats;
-	char *vmcoreinfo_status;       /* where VMCOREINFO came from, or why not */
-};
-struct gc_error *gc_vmx_extract(struct gc_dump *guest, const char *out_path,
-				const struct gc_convert_opts *opts,
-				struct gc_vmx_extract_result *r);
-void gc_vmx_extract_result_free(struct gc_vmx_extract_result *r);
 
 #pragma GCC visibility pop
 

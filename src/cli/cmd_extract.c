@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * guestcore extract: a KVM (VMX) guest out of a host dump as a vmcore --
- * the guest view of src/lib/vmx/extract.c written by the shared writer.
+ * gc_guest_open("vmx") (src/lib/guests/vmx/) written by the guest
+ * pipeline (gc_guest_extract, src/lib/writers/guest_extract.c).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -11,6 +12,7 @@
 
 #include "cli.h"
 #include "cmd_vmx.h"
+#include "guestcore/guest.h"
 #include "guestcore/vmx.h"
 #include "guestcore/writer.h"
 #include "progress.h"
@@ -91,17 +93,8 @@ static struct gc_error *make_db(struct gc_dump *d, char **layouts, size_t nl,
 	return NULL;
 }
 
-static const char *gap_word(enum gc_page_state s)
-{
-	switch (s) {
-	case GC_PAGE_EXCLUDED: return "excluded in the host dump";
-	case GC_PAGE_TRUNCATED: return "truncated in the host dump";
-	default: return "not in the host dump's memory";
-	}
-}
-
-static void print_guest(const char *out, struct gc_dump *guest,
-			const struct gc_vmx_extract_result *r,
+static void print_guest(const char *out, struct gc_guest *guest,
+			const struct gc_guest_extract_result *r,
 			const struct gc_verify_stats *vs, bool verify,
 			bool verify_ok, bool kdump)
 {
@@ -112,7 +105,7 @@ static void print_guest(const char *out, struct gc_dump *guest,
 	for (size_t i = 0; i < gi->nr_vcpus; i++) {
 		const struct gc_vmx_guest_vcpu *v = &gi->vcpus[i];
 		struct gc_vcpu c;
-		struct gc_error *err = gc_dump_vcpu(guest, (unsigned int)i, &c);
+		struct gc_error *err = gc_guest_vcpu(guest, (unsigned int)i, &c);
 		if (err) {
 			gc_error_free(err);
 			continue;
@@ -137,21 +130,22 @@ static void print_guest(const char *out, struct gc_dump *guest,
 	       " with data, %" PRIu64 " missing, %" PRIu64 " outside the host "
 	       "dump's memory\n", gi->frames_mapped, gi->nr_maps,
 	       gi->frames_present, gi->frames_missing, gi->frames_not_ram);
-	size_t listed = 0;
-	for (size_t i = 0; i < gi->nr_gaps; i++) {
-		const struct gc_vmx_gap *g = &gi->gaps[i];
+	size_t listed = 0, nr_gaps;
+	const struct gc_guest_gap *gaps = gc_guest_gaps(guest, &nr_gaps);
+	for (size_t i = 0; i < nr_gaps; i++) {
+		const struct gc_guest_gap *g = &gaps[i];
 		if (listed++ == MAX_LISTED) {
 			printf("... %zu more ranges (--json lists all)\n",
-			       gi->nr_gaps - MAX_LISTED);
+			       nr_gaps - MAX_LISTED);
 			break;
 		}
 		printf("%s: guest 0x%" PRIx64 "-0x%" PRIx64 " (%" PRIu64
 		       " pages, host 0x%" PRIx64 "): %s; left out of the "
 		       "output\n",
-		       g->host_state == GC_PAGE_ABSENT ? "outside host memory" :
-							 "missing",
+		       g->state == GC_PAGE_ABSENT ? "outside host memory" :
+						    "missing",
 		       g->gfn << 12, ((g->gfn + g->count) << 12) - 1, g->count,
-		       g->hfn << 12, gap_word(g->host_state));
+		       g->target, g->reason);
 	}
 	for (size_t i = 0; i < gi->nr_ept_problems; i++)
 		printf("EPT problem: %s\n", gi->ept_problems[i].message);
@@ -174,8 +168,8 @@ static void print_guest(const char *out, struct gc_dump *guest,
 }
 
 static void json_guest(struct gc_json *j, const char *out,
-		       struct gc_dump *guest,
-		       const struct gc_vmx_extract_result *r,
+		       struct gc_guest *guest,
+		       const struct gc_guest_extract_result *r,
 		       const struct gc_verify_stats *vs, bool verify,
 		       bool verify_ok)
 {
@@ -192,7 +186,7 @@ static void json_guest(struct gc_json *j, const char *out,
 	for (size_t i = 0; i < gi->nr_vcpus; i++) {
 		const struct gc_vmx_guest_vcpu *v = &gi->vcpus[i];
 		struct gc_vcpu c;
-		struct gc_error *err = gc_dump_vcpu(guest, (unsigned int)i, &c);
+		struct gc_error *err = gc_guest_vcpu(guest, (unsigned int)i, &c);
 		if (err) {
 			gc_error_free(err);
 			continue;
@@ -236,17 +230,19 @@ static void json_guest(struct gc_json *j, const char *out,
 	gc_json_u64(j, gi->frames_not_ram);
 	gc_json_key(j, "gaps");
 	gc_json_array_begin(j);
-	for (size_t i = 0; i < gi->nr_gaps; i++) {
-		const struct gc_vmx_gap *g = &gi->gaps[i];
+	size_t nr_gaps;
+	const struct gc_guest_gap *gaps = gc_guest_gaps(guest, &nr_gaps);
+	for (size_t i = 0; i < nr_gaps; i++) {
+		const struct gc_guest_gap *g = &gaps[i];
 		gc_json_object_begin(j);
 		gc_json_key(j, "gpa");
 		gc_json_hex(j, g->gfn << 12);
 		gc_json_key(j, "pages");
 		gc_json_u64(j, g->count);
 		gc_json_key(j, "hpa");
-		gc_json_hex(j, g->hfn << 12);
+		gc_json_hex(j, g->target);
 		gc_json_key(j, "reason");
-		gc_json_string(j, gap_word(g->host_state));
+		gc_json_string(j, g->reason);
 		gc_json_object_end(j);
 	}
 	gc_json_array_end(j);
@@ -286,12 +282,12 @@ static int one_guest(struct gc_dump *host, const struct gc_vmcs_db *db,
 		     const uint64_t *vmcs, size_t nr, const char *out,
 		     const struct xopts *x, struct gc_json *j)
 {
-	struct gc_vmx_guest_opts go = {
-		.db = db, .vmcs = vmcs, .nr_vmcs = nr,
+	struct gc_guest_args ga = {
+		.host = host, .addrs = vmcs, .nr_addrs = nr, .vmcs_db = db,
 		.text_start = x->scan.text_start, .text_end = x->scan.text_end,
 	};
-	struct gc_dump *guest;
-	struct gc_error *err = gc_vmx_guest_open(host, &go, &guest);
+	struct gc_guest *guest;
+	struct gc_error *err = gc_guest_open("vmx", &ga, &guest);
 	if (err)
 		return cli_error(gc_error_set_file(err, gc_dump_path(host)));
 	struct gc_convert_opts o = x->conv;
@@ -299,22 +295,22 @@ static int one_guest(struct gc_dump *host, const struct gc_vmcs_db *db,
 	cli_progress_init(&pb, "extract", 4096);
 	o.progress = cli_progress_update;
 	o.progress_arg = &pb;
-	struct gc_vmx_extract_result r;
-	err = gc_vmx_extract(guest, out, &o, &r);
+	struct gc_guest_extract_result r;
+	err = gc_guest_extract(guest, out, &o, &r);
 	cli_progress_done(&pb);
 	if (err) {
-		gc_vmx_extract_result_free(&r);
-		gc_dump_close(guest);
+		gc_guest_extract_result_free(&r);
+		gc_guest_close(guest);
 		return cli_error(err);
 	}
 	struct gc_verify_stats vs;
 	memset(&vs, 0, sizeof(vs));
 	bool verify_ok = true;
 	if (x->verify) {
-		err = gc_convert_verify(guest, out, &o, &vs);
+		err = gc_guest_verify(guest, out, &o, &vs);
 		if (err) {
-			gc_vmx_extract_result_free(&r);
-			gc_dump_close(guest);
+			gc_guest_extract_result_free(&r);
+			gc_guest_close(guest);
 			return cli_error(err);
 		}
 		verify_ok = !vs.mismatches && !vs.extra && !vs.missing;
@@ -332,8 +328,8 @@ static int one_guest(struct gc_dump *host, const struct gc_vmcs_db *db,
 	} else
 		print_guest(out, guest, &r, &vs, x->verify, verify_ok,
 			    x->conv.format == GC_OUT_KDUMP);
-	gc_vmx_extract_result_free(&r);
-	gc_dump_close(guest);
+	gc_guest_extract_result_free(&r);
+	gc_guest_close(guest);
 	return rc;
 }
 

@@ -26,6 +26,7 @@ const char *gc_format_name(enum gc_format format)
 	case GC_FORMAT_KDUMP: return "kdump-compressed";
 	case GC_FORMAT_KDUMP_FLAT: return "kdump-compressed (flattened)";
 	case GC_FORMAT_QEMU_CORE: return "QEMU process core";
+	case GC_FORMAT_GUEST: return "guest (gc_guest view)";
 	default: return "unknown";
 	}
 }

@@ -3,13 +3,17 @@
  * libFuzzer target: EPT walks.  Input: 8 bytes EPTP selector, 8 bytes
  * guest-physical address, then host physical memory starting at 0.  The
  * EPTP's root is kept inside the input so walks reach real table data.
+ * The EPT as an xlat (gc_ept_xlat_new) must agree with the single walk and
+ * return runs that contain the address and stay inside one leaf.
  */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "util/report.h"
 #include "guestcore/vmx.h"
+#include "guests/vmx/vmx_internal.h"
 
 struct mem {
 	const uint8_t *p;
@@ -85,6 +89,32 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	gc_error_free(err);
 	gc_report_clear(&f);
+	struct gc_xlat *x;
+	struct gc_error *xe = gc_ept_xlat_new(&hm, eptp, &x);
+	bool have_x = !xe;
+	gc_error_free(xe);
+	if (have_x) {
+		struct gc_xlat_run r;
+		struct gc_error *e1 = gc_xlat_lookup(x, gpa, &r);
+		struct gc_error *e2 = gc_ept_translate(&hm, eptp, gpa, &w);
+		if (!e1 && !r.len)
+			abort();
+		if (!e1 && r.status == GC_XLAT_MAPPED &&
+		    (e2 || r.target != w.hpa || r.len > w.page_size))
+			abort();   /* the run and the walk must agree */
+		if (!e1 && !e2 && r.status != GC_XLAT_MAPPED)
+			abort();
+		/* a few runs on from GPA: each starts where the last ended */
+		uint64_t a = gpa;
+		for (int i = 0; i < 8 && !e1 && a + r.len > a &&
+				a + r.len < x->limit; i++) {
+			a += r.len;
+			e1 = gc_xlat_lookup(x, a, &r);
+		}
+		gc_error_free(e1);
+		gc_error_free(e2);
+		gc_xlat_free(x);
+	}
 	/* the scanner over the same memory */
 	static struct gc_vmcs_db *db;  /* built once: layouts are costly */
 	if (db || !gc_vmcs_db_new(true, &db)) {

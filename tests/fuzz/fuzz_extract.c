@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * libFuzzer target: KVM guest extraction (src/lib/vmx/extract.c).  The
+ * libFuzzer target: KVM guest extraction (src/lib/guests/vmx/source.c,
+ * src/lib/guests/guest.c).  The
  * input is a host dump (any format gc_dump_open takes); every guest the
  * VMCS scan finds (built-in layouts and the dump's VMCSINFO note) is
  * opened as a guest view and exercised: EPT walk, host-frame
@@ -15,17 +16,21 @@
 
 #include "util/report.h"
 #include "guestcore/guestcore.h"
+#include "guestcore/guest.h"
 #include "guestcore/vmx.h"
 
 static char path[64];
 
-static void exercise(struct gc_dump *g)
+static void exercise(struct gc_guest *gg)
 {
-	const struct gc_vmx_guest_info *gi = gc_vmx_guest_info(g);
-	if (!gi)
+	struct gc_dump *g = gc_guest_dump(gg);
+	const struct gc_vmx_guest_info *gi = gc_vmx_guest_info(gg);
+	if (!gi || gc_dump_format(g) != GC_FORMAT_GUEST)
 		abort();
-	for (size_t i = 0; i < gi->nr_gaps; i++)
-		if (!gi->gaps[i].count)
+	size_t nr_gaps;
+	const struct gc_guest_gap *gaps = gc_guest_gaps(gg, &nr_gaps);
+	for (size_t i = 0; i < nr_gaps; i++)
+		if (!gaps[i].count || !gaps[i].reason)
 			abort();
 	for (unsigned int i = 0; i < gc_dump_nr_vcpus(g); i++) {
 		struct gc_vcpu v;
@@ -96,16 +101,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		err = gc_vmx_find_guests(host, db, NULL, &g, &ng);
 		gc_error_free(err);
 		for (size_t i = 0; !err && i < ng && i < 4; i++) {
-			struct gc_vmx_guest_opts o = { .db = db, .vmcs = g[i].vmcs,
-						       .nr_vmcs = g[i].nr_vmcs };
-			struct gc_dump *guest;
-			struct gc_error *e = gc_vmx_guest_open(host, &o, &guest);
+			struct gc_guest_args o = { .host = host, .vmcs_db = db,
+						   .addrs = g[i].vmcs,
+						   .nr_addrs = g[i].nr_vmcs };
+			struct gc_guest *guest;
+			struct gc_error *e = gc_guest_open("vmx", &o, &guest);
 			if (e) {
 				gc_error_free(e);
 				continue;
 			}
 			exercise(guest);
-			gc_dump_close(guest);
+			gc_guest_close(guest);
 		}
 		gc_vmx_guest_groups_free(g, ng);
 	}

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "guestcore/guestcore.h"
+#include "guestcore/guest.h"
 #include "guestcore/qemu.h"
 
 static char path[64];
@@ -53,15 +54,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	o.machine = size & 1 ? "q35" : "pc";
 	err = gc_qemu_ram_map_build(c, &o, &m);
 	if (!err) {
-		struct gc_dump *d;
-		err = gc_qemu_guest_open(c, &m, &d);
+		struct gc_guest *gg;
+		struct gc_guest_args ga = { .core = c, .ram_map = &m };
+		err = gc_guest_open("qemu", &ga, &gg);
 		if (!err) {
+			struct gc_dump *d = gc_guest_dump(gg);
 			uint8_t page[4096];
 			for (uint64_t a = 0; a < 8 * 4096; a += 4096) {
 				struct gc_error *e = gc_dump_read(d, GC_SPACE_PHYS, a, page, sizeof(page));
 				gc_error_free(e);
 			}
-			gc_dump_close(d);
+			gc_guest_close(gg);
 		}
 		gc_qemu_ram_map_free(&m);
 	}

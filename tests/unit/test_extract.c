@@ -10,6 +10,7 @@
 
 #include "util/report.h"
 #include "guestcore/guestcore.h"
+#include "guestcore/guest.h"
 #include "guestcore/vmx.h"
 #include "harness.h"
 #include "fixtures/hostguest.h"
@@ -170,11 +171,15 @@ static void roundtrip(const char *guest_rel, uint32_t rev, unsigned int seed, co
 	CHECK_OK(gc_dump_open(host_path, NULL, &host));
 	CHECK_OK(gc_vmcs_db_new(true, &db));
 	uint64_t vmcs[2] = { hg_vmcs_addr(0, 0), hg_vmcs_addr(0, 1) };
-	struct gc_vmx_guest_opts go = { .db = db, .vmcs = vmcs, .nr_vmcs = 2 };
-	CHECK_OK(gc_vmx_guest_open(host, &go, &guest));
-	const struct gc_vmx_guest_info *gi = gc_vmx_guest_info(guest);
+	struct gc_guest_args go = { .host = host, .vmcs_db = db, .addrs = vmcs, .nr_addrs = 2 };
+	struct gc_guest *gg = NULL;
+	CHECK_OK(gc_guest_open("vmx", &go, &gg));
+	guest = gc_guest_dump(gg);
+	const struct gc_vmx_guest_info *gi = gc_vmx_guest_info(gg);
 	CHECK(gi != NULL);
-	CHECK(gc_vmx_guest_info(orig) == NULL);
+	CHECK(gc_vmx_guest_info(NULL) == NULL);
+	/* the guest is never its host's format */
+	CHECK_EQ_U64(gc_dump_format(guest), GC_FORMAT_GUEST);
 	CHECK_EQ_U64(gi->eptp, hg_root(0) | 0x5e);
 	CHECK_EQ_U64(gi->ept_levels, 4);
 	CHECK_EQ_U64(gi->vcpus[0].revision, rev);
@@ -187,12 +192,12 @@ static void roundtrip(const char *guest_rel, uint32_t rev, unsigned int seed, co
 	CHECK(same_regs(orig, guest, true));
 	CHECK(same_pages(orig, guest) == (int64_t)gc_dump_nr_frames(orig));
 	struct gc_convert_opts co = { .format = GC_OUT_ELF, .force = true };
-	struct gc_vmx_extract_result r;
-	CHECK_OK(gc_vmx_extract(guest, out_path, &co, &r));
+	struct gc_guest_extract_result r;
+	CHECK_OK(gc_guest_extract(gg, out_path, &co, &r));
 	CHECK_EQ_U64(r.stats.pages_written, gc_dump_nr_frames(orig));
 	CHECK_EQ_U64(r.stats.nr_vcpus, 2);
 	CHECK(r.stats.has_vmcoreinfo);
-	gc_vmx_extract_result_free(&r);
+	gc_guest_extract_result_free(&r);
 	CHECK_OK(gc_dump_open(out_path, NULL, &out));
 	CHECK(same_regs(orig, out, false));
 	CHECK(same_pages(orig, out) == (int64_t)gc_dump_nr_frames(orig));
@@ -212,7 +217,7 @@ static void roundtrip(const char *guest_rel, uint32_t rev, unsigned int seed, co
 	}
 	CHECK(prov);
 	gc_dump_close(out);
-	gc_dump_close(guest);
+	gc_guest_close(gg);
 	gc_dump_close(host);
 	gc_dump_close(orig);
 	gc_vmcs_db_free(db);
@@ -241,17 +246,21 @@ TEST(extract_damaged)
 	CHECK_OK(gc_dump_open(path, NULL, &host));
 	CHECK_OK(gc_vmcs_db_new(true, &db));
 	uint64_t vmcs[2] = { hg_vmcs_addr(0, 0), hg_vmcs_addr(0, 1) };
-	struct gc_vmx_guest_opts go = { .db = db, .vmcs = vmcs, .nr_vmcs = 2 };
-	CHECK_OK(gc_vmx_guest_open(host, &go, &guest));
-	const struct gc_vmx_guest_info *gi = gc_vmx_guest_info(guest);
+	struct gc_guest_args go = { .host = host, .vmcs_db = db, .addrs = vmcs, .nr_addrs = 2 };
+	struct gc_guest *gg = NULL;
+	CHECK_OK(gc_guest_open("vmx", &go, &gg));
+	guest = gc_guest_dump(gg);
+	const struct gc_vmx_guest_info *gi = gc_vmx_guest_info(gg);
 	CHECK_EQ_U64(gi->frames_missing, 1);
 	CHECK_EQ_U64(gi->nr_ept_problems, 1);
 	CHECK_CONTAINS(gi->ept_problems[0].message, "(guest-physical 0x42000) is misconfigured: "
 						     "address above the highest host address");
 	bool listed = false;
-	for (size_t i = 0; i < gi->nr_gaps; i++)
-		listed |= gi->gaps[i].gfn == 0x1234 && gi->gaps[i].count == 1 &&
-			  gi->gaps[i].host_state == GC_PAGE_EXCLUDED;
+	size_t nr_gaps;
+	const struct gc_guest_gap *gaps = gc_guest_gaps(gg, &nr_gaps);
+	for (size_t i = 0; i < nr_gaps; i++)
+		listed |= gaps[i].gfn == 0x1234 && gaps[i].count == 1 &&
+			  gaps[i].state == GC_PAGE_EXCLUDED;
 	CHECK(listed);
 	uint8_t buf[16];
 	struct gc_error *err = gc_dump_read(guest, GC_SPACE_PHYS, 0x1234000, buf, 16);
@@ -265,25 +274,25 @@ TEST(extract_damaged)
 	CHECK_OK(gc_dump_check(guest, 0, &rep));
 	CHECK_EQ_U64(gc_report_problems(&rep), 2);
 	gc_report_clear(&rep);
-	gc_dump_close(guest);
+	gc_guest_close(gg);
 	/* an absent VMCS address, a VMCS given twice, differing EPTPs */
 	uint64_t absent[1] = { 0x7770000 };
-	go.vmcs = absent;
-	go.nr_vmcs = 1;
-	err = gc_vmx_guest_open(host, &go, &guest);
+	go.addrs = absent;
+	go.nr_addrs = 1;
+	err = gc_guest_open("vmx", &go, &gg);
 	CHECK(err != NULL);
 	CHECK_CONTAINS(gc_error_string(err), "VMCS at 0x7770000");
 	gc_error_free(err);
 	uint64_t twice[2] = { vmcs[0], vmcs[0] };
-	go.vmcs = twice;
-	go.nr_vmcs = 2;
-	err = gc_vmx_guest_open(host, &go, &guest);
+	go.addrs = twice;
+	go.nr_addrs = 2;
+	err = gc_guest_open("vmx", &go, &gg);
 	CHECK(err != NULL);
 	CHECK_CONTAINS(gc_error_string(err), "given twice");
 	gc_error_free(err);
 	uint64_t decoy[2] = { vmcs[0], HI_DECOYS };
-	go.vmcs = decoy;
-	err = gc_vmx_guest_open(host, &go, &guest);
+	go.addrs = decoy;
+	err = gc_guest_open("vmx", &go, &gg);
 	CHECK(err != NULL);
 	CHECK_CONTAINS(gc_error_string(err), "VMX-abort indicator");
 	gc_error_free(err);
@@ -316,9 +325,9 @@ TEST(find_two_guests)
 	}
 	/* the two guests' vCPUs do not mix */
 	uint64_t mixed[2] = { hg_vmcs_addr(0, 0), hg_vmcs_addr(1, 0) };
-	struct gc_vmx_guest_opts go = { .db = db, .vmcs = mixed, .nr_vmcs = 2 };
-	struct gc_dump *guest = NULL;
-	struct gc_error *err = gc_vmx_guest_open(host, &go, &guest);
+	struct gc_guest_args go = { .host = host, .vmcs_db = db, .addrs = mixed, .nr_addrs = 2 };
+	struct gc_guest *guest = NULL;
+	struct gc_error *err = gc_guest_open("vmx", &go, &guest);
 	CHECK(err != NULL);
 	CHECK_CONTAINS(gc_error_string(err), "not the same guest");
 	gc_error_free(err);

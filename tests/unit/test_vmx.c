@@ -5,9 +5,11 @@
 
 #include "util/report.h"
 #include "guestcore/guestcore.h"
+#include "guestcore/guest.h"
 #include "guestcore/vmx.h"
 #include "harness.h"
 #include "fixtures/hostimg.h"
+#include "guests/vmx/vmx_internal.h"
 
 #define GC_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 static uint64_t gc_get64_le(const uint8_t *p)
@@ -395,6 +397,85 @@ TEST(ept_translate)
 	world_free(&w);
 }
 
+/* The EPT as an xlat: one run per leaf (4 KiB, 2 MiB, 1 GiB) from the
+ * address on, one run per stopping entry's whole span, and the same
+ * answers as the single walk. */
+TEST(ept_xlat)
+{
+	struct world w;
+	CHECK(world_build(&w));
+	struct gc_xlat *x;
+	CHECK_OK(gc_ept_xlat_new(&w.mem, HI_EPTP_A, &x));
+	CHECK_EQ_U64(x->limit, 1ull << 48);
+	struct gc_xlat_run r;
+	/* 4 KiB leaf, from inside the page */
+	CHECK_OK(gc_xlat_lookup(x, 0x3123, &r));
+	CHECK(r.status == GC_XLAT_MAPPED);
+	CHECK_EQ_U64(r.target, 0x5000000 + 6 * 0x3000 + 0x123);
+	CHECK_EQ_U64(r.len, 0x1000 - 0x123);
+	/* 2 MiB leaf: the rest of the large page in one run */
+	CHECK_OK(gc_xlat_lookup(x, 0x200000, &r));
+	CHECK(r.status == GC_XLAT_MAPPED);
+	CHECK_EQ_U64(r.target, 0x7e00000);
+	CHECK_EQ_U64(r.len, 2u << 20);
+	/* 1 GiB leaf */
+	CHECK_OK(gc_xlat_lookup(x, 0x52345678, &r));
+	CHECK(r.status == GC_XLAT_MAPPED);
+	CHECK_EQ_U64(r.target, 0x112345678ull);
+	CHECK_EQ_U64(r.len, 0x80000000ull - 0x52345678);
+	/* a PTE not present: that page only */
+	CHECK_OK(gc_xlat_lookup(x, 0xa000, &r));
+	CHECK(r.status == GC_XLAT_UNMAPPED);
+	CHECK_EQ_U64(r.len, 0x1000);
+	CHECK_CONTAINS(r.reason, "PTE not present");
+	/* the write-only (misconfigured) entry is not mapped */
+	CHECK_OK(gc_xlat_lookup(x, 0x600000, &r));
+	CHECK(r.status == GC_XLAT_UNMAPPED);
+	CHECK_CONTAINS(r.reason, "misconfigured");
+	/* a PML4E not present: its whole 512 GiB in one run */
+	CHECK_OK(gc_xlat_lookup(x, (1ull << 39) + 0x5000, &r));
+	CHECK(r.status == GC_XLAT_UNMAPPED);
+	CHECK_EQ_U64(r.len, (1ull << 39) - 0x5000);
+	CHECK_CONTAINS(r.reason, "PML4E not present");
+	/* every mapped run agrees with the walk, and walking the space run
+	 * by run visits as many frames as the full walk maps */
+	uint64_t frames = 0, lookups = 0;
+	for (uint64_t a = 0; a < x->limit; a += r.len) {
+		CHECK_OK(gc_xlat_lookup(x, a, &r));
+		lookups++;
+		if (r.status != GC_XLAT_MAPPED)
+			continue;
+		struct gc_ept_walk wk;
+		CHECK_OK(gc_ept_translate(&w.mem, HI_EPTP_A, a, &wk));
+		CHECK_EQ_U64(r.target, wk.hpa);
+		frames += r.len >> 12;
+	}
+	CHECK_EQ_U64(frames, 10 + 512 + 262144 + 1);
+	CHECK(lookups < 4096);
+	gc_xlat_free(x);
+	/* 5-level: the frame at 2^48 is reached in a few runs */
+	CHECK_OK(gc_ept_xlat_new(&w.mem, HI_EPTP_B, &x));
+	CHECK_EQ_U64(x->limit, 1ull << 57);
+	lookups = 0;
+	uint64_t far = 0;
+	for (uint64_t a = 0; a < x->limit; a += r.len) {
+		CHECK_OK(gc_xlat_lookup(x, a, &r));
+		lookups++;
+		if (r.status == GC_XLAT_MAPPED && a >= (1ull << 48))
+			far = r.target;
+	}
+	CHECK_EQ_U64(far, 0x6100000);
+	/* one lookup per entry of the tables on the way (4600), not one per
+	 * page below 2^48 */
+	CHECK_EQ_U64(lookups, 4600);
+	gc_xlat_free(x);
+	/* an EPTP whose root is outside the host's memory is refused */
+	struct gc_error *e = gc_ept_xlat_new(&w.mem, 0x7770000000ull | 0x1e, &x);
+	CHECK(e != NULL);
+	gc_error_free(e);
+	world_free(&w);
+}
+
 TEST(ept_space)
 {
 	struct world w;
@@ -709,6 +790,77 @@ TEST(end_to_end_elf)
 	gc_vmcs_scan_free(&s);
 	gc_vmcs_db_free(db);
 	gc_report_clear(&rep);
+	gc_dump_close(d);
+	world_free(&w);
+}
+
+/* The guest object on mkhost's image: the registry, guest B (5-level EPT,
+ * a frame at 2^48) through gc_guest_open("vmx"), its view is never the
+ * host's format, its gaps and counts. */
+TEST(guest_vmx_source)
+{
+	const char *desc = NULL;
+	CHECK(gc_guest_source_at(0, &desc) && !strcmp(gc_guest_source_at(0, NULL), "vmx"));
+	CHECK(desc && strstr(desc, "EPT"));
+	CHECK(gc_guest_source_at(1, NULL) && !strcmp(gc_guest_source_at(1, NULL), "qemu"));
+	CHECK(gc_guest_source_at(2, NULL) == NULL);
+	struct gc_guest *g = NULL;
+	struct gc_guest_args a = { 0 };
+	struct gc_error *e = gc_guest_open("svm", &a, &g);
+	CHECK(e && gc_error_code(e) == GC_ERR_INVALID_ARG);
+	CHECK_CONTAINS(gc_error_string(e), "no source 'svm' (known: vmx, qemu)");
+	gc_error_free(e);
+	struct world w;
+	CHECK(world_build(&w));
+	char path[512];
+	snprintf(path, sizeof(path), "%s/host-g.elf", gc_test_tmpdir());
+	CHECK(hi_write_elf(&w.h, path, w.la, true));
+	struct gc_dump *d;
+	CHECK_OK(gc_dump_open(path, NULL, &d));
+	struct gc_vmcs_db *db;
+	CHECK_OK(gc_vmcs_db_new(true, &db));
+	e = gc_guest_open("vmx", &a, &g);
+	CHECK(e && gc_error_code(e) == GC_ERR_INVALID_ARG);
+	gc_error_free(e);
+	uint64_t vb[1] = { HI_VMCS_B0 };
+	a = (struct gc_guest_args){ .host = d, .vmcs_db = db, .addrs = vb,
+				    .nr_addrs = 1 };
+	CHECK_OK(gc_guest_open("vmx", &a, &g));
+	CHECK(!strcmp(gc_guest_source(g), "vmx"));
+	struct gc_dump *v = gc_guest_dump(g);
+	CHECK(gc_dump_format(v) == GC_FORMAT_GUEST);
+	CHECK(gc_dump_format(d) == GC_FORMAT_ELF_VMCORE);
+	CHECK_EQ_U64(gc_guest_nr_vcpus(g), 1);
+	struct gc_vcpu c;
+	CHECK_OK(gc_guest_vcpu(g, 0, &c));
+	CHECK_EQ_U64(c.regs[GC_REG_RIP], 0x7c00);
+	const struct gc_guest_counts *n = gc_guest_counts(g);
+	CHECK_EQ_U64(n->frames_present, 4);
+	CHECK_EQ_U64(n->frames_present + n->frames_missing + n->frames_not_ram,
+		     n->frames_mapped);
+	CHECK_EQ_U64(gc_dump_nr_frames(v), 4);
+	struct gc_frame_run *runs;
+	size_t nr;
+	CHECK_OK(gc_dump_frame_runs(v, GC_SPACE_PHYS, &runs, &nr));
+	CHECK(nr >= 1);
+	CHECK_EQ_U64(runs[nr - 1].start, 0x1000000000ull);
+	free(runs);
+	uint8_t buf[8];
+	CHECK_OK(gc_dump_read(v, GC_SPACE_PHYS, 1ull << 48, buf, 8));
+	CHECK_EQ_U64(gc_get64_le(buf), HI_TAG_B(0x1000000000ull));
+	uint64_t t, len;
+	CHECK_OK(gc_guest_translate(g, (1ull << 48) | 0x10, &t, &len));
+	CHECK_EQ_U64(t, 0x6100010);
+	CHECK_EQ_U64(len, 0x1000 - 0x10);
+	e = gc_guest_translate(g, 0x7000000, &t, &len);
+	CHECK(e && gc_error_code(e) == GC_ERR_NOT_PRESENT);
+	CHECK_CONTAINS(gc_error_string(e), "not present");
+	gc_error_free(e);
+	CHECK_CONTAINS(gc_guest_provenance(g), "eptp=0x");
+	CHECK_CONTAINS(gc_guest_provenance(g), "guest_frames=");
+	CHECK(gc_vmx_guest_info(g) && gc_vmx_guest_info(g)->ept_levels == 5);
+	gc_guest_close(g);
+	gc_vmcs_db_free(db);
 	gc_dump_close(d);
 	world_free(&w);
 }

@@ -28,8 +28,4 @@ struct gc_qemu_core {
 	size_t nr_problems;
 };
 
-/* The range of RANGES (N, sorted by gpa, disjoint) holding GPA, or NULL. */
-const struct gc_qemu_ram_range *gc_qemu_ram_range_find(
-	const struct gc_qemu_ram_range *ranges, size_t n, uint64_t gpa);
-
 #endif

@@ -389,8 +389,10 @@ static struct gc_error *add_excluded(struct gc_dump *d,
 {
 	/* Only kdump-compressed dumps mark frames excluded, and their
 	 * bitmaps bound the highest frame by the file's own size; other
-	 * formats (and guest views such as an EPT-mapped guest, whose
-	 * frames may sit near 2^48) are not probed. */
+	 * formats are not probed.  A guest (guests/) is never a kdump dump
+	 * whatever its host is: its view has format GC_FORMAT_GUEST and
+	 * lists only frames with data, which may sit near 2^48 (probing the
+	 * holes below them was the hang of issue #12). */
 	enum gc_format fmt = gc_dump_format(d);
 	if (!*nr || (fmt != GC_FORMAT_KDUMP && fmt != GC_FORMAT_KDUMP_FLAT))
 		return NULL;

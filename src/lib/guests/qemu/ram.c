@@ -15,8 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../util/util.h"
-#include "qemu_core.h"
+#include "util/util.h"
+#include "formats/qemu_core.h"
+#include "guests/qemu/ram.h"
 
 #define GIB (1ull << 30)
 #define MAX_TEXT_RANGES 100000

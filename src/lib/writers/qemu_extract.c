@@ -7,7 +7,10 @@
  * it with the core page for page.
  *
  * The file is produced by write_vmcore() below, the one place that
- * writes: the shared writer (gc_convert) on the guest view of the core.
+ * writes: the guest pipeline (gc_guest_extract) on the "qemu" guest
+ * (src/lib/guests/qemu/).  This file is the QEMU-flavoured front of that
+ * pipeline (gaps in process terms, verification against the core's own
+ * PT_LOADs); it lives with the writers, the layer above guests.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,10 +20,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../util/util.h"
-#include "guestcore/kernel.h"
+#include "util/util.h"
+#include "guestcore/guest.h"
 #include "guestcore/writer.h"
-#include "qemu_core.h"
+#include "formats/qemu_core.h"
+#include "guests/qemu/ram.h"
 
 #define PAGE 4096ull
 #define PT_LOAD 1
@@ -106,50 +110,33 @@ static struct gc_error *plan(struct gc_qemu_core *c, const struct gc_qemu_ram_ma
 }
 
 /*
- * The one place the output is written: the shared vmcore writer on the
- * guest view of the core (qemu_guest.c), with VMCOREINFO when the kernel
- * layer finds it in guest memory.
+ * The one place the output is written: the guest pipeline
+ * (guest_extract.c) on the "qemu" guest of the core.
  */
 static struct gc_error *write_vmcore(struct gc_qemu_core *c, const struct gc_qemu_ram_map *m,
 				     const char *out_path, const struct gc_convert_opts *opts,
 				     struct gc_qemu_extract_result *r)
 {
-	struct gc_dump *guest;
-	struct gc_error *err = gc_qemu_guest_open(c, m, &guest);
+	struct gc_guest *guest;
+	struct gc_guest_args a = { .core = c, .ram_map = m };
+	struct gc_error *err = gc_guest_open("qemu", &a, &guest);
 	if (err)
 		return err;
 	struct gc_convert_opts o = { .format = GC_OUT_ELF };
 	if (opts)
 		o = *opts;
 	o.force = true;
-	struct gc_kernel *k = NULL;
-	struct gc_error *kerr = gc_kernel_open(guest, NULL, &k);
-	const struct gc_vmcoreinfo *vi = k ? gc_kernel_vmcoreinfo(k) : NULL;
-	if (vi && !o.kernel.vmcoreinfo) {
-		o.kernel.vmcoreinfo = gc_vmcoreinfo_text(vi, &o.kernel.vmcoreinfo_len);
-		gc_convert_kernel_from_vmcoreinfo(&o.kernel, o.kernel.vmcoreinfo, o.kernel.vmcoreinfo_len);
-		r->vmcoreinfo_status = gc_asprintf("%s", gc_kernel_vmcoreinfo_source(k));
-	} else {
-		r->vmcoreinfo_status = kerr ? gc_asprintf("not stored: the kernel layer found no Linux kernel "
-							 "in guest memory (%s)", gc_error_string(kerr))
-					    : gc_asprintf("not stored: no VMCOREINFO found in guest memory");
-	}
-	gc_error_free(kerr);
-	struct gc_convert_stats st;
-	memset(&st, 0, sizeof(st));
-	err = gc_convert(guest, out_path, &o, &st);
+	struct gc_guest_extract_result gr;
+	err = gc_guest_extract(guest, out_path, &o, &gr);
 	r->writer = o.format == GC_OUT_KDUMP ? "shared kdump-compressed writer (gc_convert)" :
 					       "shared ELF vmcore writer (gc_convert)";
-	r->nr_loads = st.segments;
-	r->file_size = st.out_bytes;
-	r->has_vmcoreinfo = st.has_vmcoreinfo;
-	if (!err && st.pages_missing)
-		err = gc_error_new(GC_ERR_CORRUPT, "writer",
-				   "%" PRIu64 " pages listed present could not be read", st.pages_missing);
-	if (!err && !r->vmcoreinfo_status)
-		err = &gc_error_nomem;
-	gc_kernel_close(k);
-	gc_dump_close(guest);
+	r->nr_loads = gr.stats.segments;
+	r->file_size = gr.stats.out_bytes;
+	r->has_vmcoreinfo = gr.stats.has_vmcoreinfo;
+	r->vmcoreinfo_status = gr.vmcoreinfo_status;
+	gr.vmcoreinfo_status = NULL;
+	gc_guest_extract_result_free(&gr);
+	gc_guest_close(guest);
 	return err;
 }
 
@@ -193,14 +180,15 @@ struct gc_error *gc_qemu_verify(struct gc_qemu_core *c, const struct gc_qemu_ram
 		goto out;
 	if (memcmp(eh, "\177ELF", 4)) {
 		/* kdump-compressed & co: through the team's readers */
-		struct gc_dump *guest;
-		if ((err = gc_qemu_guest_open(c, m, &guest)))
+		struct gc_guest *guest;
+		struct gc_guest_args a = { .core = c, .ram_map = m };
+		if ((err = gc_guest_open("qemu", &a, &guest)))
 			goto out;
 		struct gc_convert_opts o = { .format = GC_OUT_KDUMP };
 		struct gc_verify_stats vs;
 		memset(&vs, 0, sizeof(vs));
-		err = gc_convert_verify(guest, out_path, &o, &vs);
-		gc_dump_close(guest);
+		err = gc_guest_verify(guest, out_path, &o, &vs);
+		gc_guest_close(guest);
 		v->pages_compared = vs.compared;
 		v->pages_differ = vs.mismatches;
 		v->first_differ_gpa = vs.first_mismatch_pfn << 12;

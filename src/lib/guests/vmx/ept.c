@@ -432,3 +432,92 @@ void gc_ept_space_hostmem(const struct gc_ept_space *s, struct gc_hostmem *out)
 		out->max_paddr = (m->gfn + m->count) << 12;
 	}
 }
+
+/* ---- the EPT as an address translation (spaces/xlat.h) ------------------ */
+
+struct ept_xlat {
+	const struct gc_hostmem *mem;
+	struct gc_eptp_info ei;
+};
+
+/* The run at GPA: the leaf's page (4 KiB, 2 MiB, 1 GiB) from GPA on, or
+ * the whole span of the first entry that is not present, misconfigured or
+ * in an unreadable table. */
+static struct gc_error *ept_lookup(struct gc_xlat *x, uint64_t gpa,
+				   struct gc_xlat_run *out)
+{
+	const struct ept_xlat *e = x->priv;
+	uint64_t table = e->ei.root;
+	for (unsigned int level = e->ei.levels; level >= 1; level--) {
+		unsigned int shift = 12 + 9 * (level - 1);
+		uint64_t size = 1ull << shift;
+		uint64_t ea = table + ((gpa >> shift) & 511) * 8;
+		*out = (struct gc_xlat_run){ .status = GC_XLAT_UNMAPPED,
+					     .len = size - (gpa & (size - 1)) };
+		uint8_t b[8];
+		struct gc_error *err = e->mem->read(e->mem->ctx, ea, b, 8);
+		if (err) {
+			/* listed by the full walk (gc_ept_space_open) */
+			gc_error_free(err);
+			out->status = GC_XLAT_NOT_READABLE;
+			out->reason = "EPT table not readable in the host dump";
+			/* the table's whole span */
+			out->len = (size << 9) - (gpa & ((size << 9) - 1));
+			if (level == e->ei.levels)
+				out->len = x->limit - gpa;
+			return NULL;
+		}
+		uint64_t v = gc_get64(b, false);
+		if (!(v & 7)) {
+			static const char *const why[] = {
+				"?", "EPT PTE not present", "EPT PDE not present",
+				"EPT PDPTE not present", "EPT PML4E not present",
+				"EPT PML5E not present",
+			};
+			out->reason = why[level];
+			return NULL;
+		}
+		if (gc_ept_entry_misconfig(v, level, e->mem->max_paddr)) {
+			out->reason = "EPT entry misconfigured";
+			return NULL;
+		}
+		if (is_leaf(v, level)) {
+			out->status = GC_XLAT_MAPPED;
+			out->target = ((v & ADDR_MASK) & ~(size - 1)) |
+				      (gpa & (size - 1));
+			return NULL;
+		}
+		table = v & ADDR_MASK;
+	}
+	return gc_error_addr(GC_ERR_TRANSLATION, GC_SPACE_PHYS, gpa,
+			     "guest-physical address", "EPT walk ended "
+			     "without a leaf");
+}
+
+static void ept_destroy(struct gc_xlat *x)
+{
+	free(x->priv);
+}
+
+static const struct gc_xlat_ops ept_xlat_ops = {
+	.lookup = ept_lookup,
+	.destroy = ept_destroy,
+};
+
+struct gc_error *gc_ept_xlat_new(const struct gc_hostmem *mem, uint64_t eptp,
+				 struct gc_xlat **out)
+{
+	*out = NULL;
+	struct ept_xlat *e = calloc(1, sizeof(*e));
+	if (!e)
+		return &gc_error_nomem;
+	e->mem = mem;
+	struct gc_error *err = gc_eptp_decode(eptp, mem->max_paddr, &e->ei);
+	if (err) {
+		free(e);
+		return err;
+	}
+	unsigned int bits = 12 + 9 * e->ei.levels;
+	return gc_xlat_new(&ept_xlat_ops, e, "ept", GC_SPACE_PHYS,
+			   GC_SPACE_PHYS, 1ull << bits, out);
+}
