@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * The legacy PV p2m hook (gc_dump_set_p2m) on a hand-made legacy xc_core
- * dump, and the walker's machine-only mode it relies on.
+ * The physical view of a hand-made legacy PV xc_core dump (the guest's
+ * p2m as an xlat composed over the dump's machine space, gc_p2m_view_new),
+ * and the walker's machine-only mode the kernel layer uses to read it.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -10,6 +11,8 @@
 
 #include "guestcore/guestcore.h"
 #include "harness.h"
+#include "dump_internal.h"
+#include "kernel/xen_p2m.h"
 #include "spaces/x86_64.h"
 
 #define PG 4096u
@@ -66,9 +69,20 @@ TEST(legacy_pv_set_p2m)
 	 * 3 -> 0x9999 (not dumped), 4 -> 0x5003 */
 	const uint64_t p2m[] = {0x5001, ~0ull, 0x7000 | (1ull << 63), 0x9999,
 				0x5003};
-	CHECK(!gc_dump_set_p2m(d, p2m, 5, "test table"));
+	struct gc_xlat *x;
+	CHECK(!gc_xen_p2m_table_xlat(p2m, 5, 12, &x));
+	struct gc_dump *base = d;
+	CHECK(!gc_p2m_view_new(base, x, "test table", false, &d));
 	CHECK(!gc_dump_needs_p2m(d));
-	e = gc_dump_set_p2m(d, p2m, 5, "again");
+	/* the base dump is not changed by its view */
+	CHECK(gc_dump_needs_p2m(base));
+	CHECK(!gc_dump_field_by_name(base, "p2m_source"));
+	e = gc_dump_read(base, GC_SPACE_PHYS, 0, buf, 8);
+	CHECK(e && e->code == GC_ERR_UNSUPPORTED);
+	gc_error_free(e);
+	CHECK(!gc_xen_p2m_table_xlat(p2m, 5, 12, &x));
+	struct gc_dump *again;
+	e = gc_p2m_view_new(d, x, "again", false, &again);
 	CHECK(e && e->code == GC_ERR_UNSUPPORTED);
 	gc_error_free(e);
 	CHECK(!gc_dump_read(d, GC_SPACE_PHYS, 0, buf, sizeof(buf)));
@@ -116,6 +130,7 @@ TEST(legacy_pv_set_p2m)
 			found = true;
 	gc_report_free(&r);
 	gc_dump_close(d);
+	gc_dump_close(base);
 	CHECK(found);
 }
 
@@ -127,7 +142,15 @@ TEST(legacy_pv_set_p2m_absurd_size)
 	CHECK(!gc_dump_open(path, NULL, &d));
 	const uint64_t big = 1;
 	/* absurd sizes are refused before any allocation */
-	struct gc_error *e = gc_dump_set_p2m(d, &big, 1ull << 40, "absurd");
+	struct gc_xlat *x;
+	struct gc_error *e = gc_xen_p2m_table_xlat(&big, 1ull << 40, 12, &x);
+	CHECK(e && e->code == GC_ERR_CORRUPT);
+	gc_error_free(e);
+	/* ... also as an xlat (its limit is the number of entries) */
+	CHECK(!gc_xen_p2m_table_xlat(&big, 1, 12, &x));
+	x->limit = (1ull << 40) << 12;
+	struct gc_dump *v;
+	e = gc_p2m_view_new(d, x, "absurd", false, &v);
 	CHECK(e && e->code == GC_ERR_CORRUPT);
 	gc_error_free(e);
 	CHECK(gc_dump_needs_p2m(d));
