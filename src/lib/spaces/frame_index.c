@@ -357,7 +357,7 @@ uint64_t gc_frame_index_find_mfn(const struct gc_frame_index *idx,
 
 /* ---- the index as a translation ---------------------------------------- */
 
-#define XLAT_RUN_MAX 4096 /* pages one answer covers at most */
+#define XLAT_RUN_MAX 16 /* pages one answer covers at most */
 
 struct index_xlat {
 	const struct gc_frame_index *idx;
@@ -420,11 +420,19 @@ static struct gc_error *index_xlat_lookup(struct gc_xlat *x, uint64_t addr,
 	bool unique = ix->to_mach ? (idx->pfn_sorted || !idx->nr_dup_pfn) :
 				    !idx->nr_dup_mfn;
 	uint64_t n = 1;
-	while (unique && n < XLAT_RUN_MAX && i + n < idx->n &&
-	       frame + n > frame && t + n <= (UINT64_MAX >> ix->shift) &&
-	       gc_column_get(src, i + n) == frame + n &&
-	       gc_column_get(dst, i + n) == t + n)
-		n++;
+	uint64_t most = unique ? GC_MIN(XLAT_RUN_MAX, idx->n - i) : 1;
+	if (src->w32 && dst->w32) {
+		/* compact columns: values < UINT32_MAX, no overflow */
+		const uint32_t *a = src->w32 + i, *b = dst->w32 + i;
+		while (n < most && a[n] == a[0] + n && b[n] == b[0] + n)
+			n++;
+	} else {
+		while (n < most && frame + n > frame &&
+		       t + n <= (UINT64_MAX >> ix->shift) &&
+		       gc_column_get(src, i + n) == frame + n &&
+		       gc_column_get(dst, i + n) == t + n)
+			n++;
+	}
 	*out = (struct gc_xlat_run){ .status = GC_XLAT_MAPPED,
 				     .target = (t << ix->shift) | off,
 				     .len = (n << ix->shift) - off };
