@@ -258,7 +258,8 @@ static struct gc_error *build_tables(struct gc_dump *d, struct pair *p,
 	if (err)
 		return err;
 	/* m2p: by mfn, the first (lowest) pfn of each dumped frame */
-	qsort(p, n, sizeof(*p), cmp_by_mfn);
+	if (n > 1)
+		qsort(p, n, sizeof(*p), cmp_by_mfn);
 	struct gc_xlat_entry *inv = NULL;
 	size_t ni = 0, capi = 0;
 	for (size_t i = 0; i < n; i++) {
