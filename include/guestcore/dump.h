@@ -107,16 +107,12 @@ struct gc_error *gc_dump_frame_runs(struct gc_dump *dump, enum gc_space space,
 uint64_t gc_dump_nr_frames(const struct gc_dump *dump);
 
 /*
- * Xen PV dumps without a pfn column (legacy xc_core): hand the dump the
- * guest's own pfn -> mfn map, P2M[pfn] for pfn < COUNT (~0 = no frame),
- * as the kernel layer rebuilt it from guest memory, so that reads and
- * translations by pfn work.  SOURCE says where the map came from; `info`
- * shows it as the p2m_source field.  The dump keeps its own copy.  Fails
- * with GC_ERR_UNSUPPORTED for dumps that have a pfn index of their own.
+ * True when the dump has a machine space but no pfn index (legacy PV
+ * xc_core): reads by pfn need the guest's own p2m, which the kernel layer
+ * rebuilds from guest memory into a physical view of the dump
+ * (gc_kernel_phys_view, or implicitly gc_kernel_open).  The dump itself
+ * never changes.
  */
-struct gc_error *gc_dump_set_p2m(struct gc_dump *dump, const uint64_t *p2m,
-				 uint64_t count, const char *source);
-/* True when reads by pfn need gc_dump_set_p2m first (legacy PV). */
 bool gc_dump_needs_p2m(const struct gc_dump *dump);
 
 /* ---- vCPU registers ---------------------------------------------------- */

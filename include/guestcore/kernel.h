@@ -133,6 +133,26 @@ struct gc_error *gc_kernel_open(struct gc_dump *dump,
 				struct gc_kernel **out);
 void gc_kernel_close(struct gc_kernel *k);
 
+/*
+ * The dump the kernel object reads by pfn: DUMP itself, or, for a Xen PV
+ * dump without a pfn column (legacy xc_core, gc_dump_needs_p2m), a
+ * physical view of it whose pfns are the guest's own p2m, rebuilt from
+ * guest memory (info shows where from as its p2m_source field).  The view
+ * belongs to K; DUMP is never changed.
+ */
+struct gc_dump *gc_kernel_dump(const struct gc_kernel *k);
+
+/*
+ * That physical view on its own, for a dump gc_dump_needs_p2m says needs
+ * one: reads, translations and frame runs by pfn go through the guest's
+ * p2m; everything else is DUMP's.  On success the view takes DUMP over
+ * (closing the view closes DUMP); on failure (no kernel found, p2m not
+ * readable: the error says why) DUMP stays the caller's, unchanged.
+ */
+struct gc_error *gc_kernel_phys_view(struct gc_dump *dump,
+				     const struct gc_kernel_opts *opts,
+				     struct gc_dump **out);
+
 /* NULL when no VMCOREINFO was found. */
 const struct gc_vmcoreinfo *gc_kernel_vmcoreinfo(const struct gc_kernel *k);
 /* Where the VMCOREINFO came from ("ELF note at offset 0x..", ...). */

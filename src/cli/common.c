@@ -108,13 +108,14 @@ struct gc_dump *cli_open(const char *path)
 		cli_error(err);
 		return NULL;
 	}
-	/* Legacy PV xc_core has no pfn column: let the kernel layer rebuild
-	 * the guest's p2m (gc_dump_set_p2m) so reads by pfn work. */
+	/* Legacy PV xc_core has no pfn column: read through the physical
+	 * view the kernel layer builds from the guest's own p2m, so reads by
+	 * pfn work (without it, reads by mfn still do). */
 	if (gc_dump_needs_p2m(d)) {
-		struct gc_kernel *k;
-		err = gc_kernel_open(d, NULL, &k);
+		struct gc_dump *view;
+		err = gc_kernel_phys_view(d, NULL, &view);
 		if (!err)
-			gc_kernel_close(k);
+			d = view;
 		gc_error_free(err);
 	}
 	return d;

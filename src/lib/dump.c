@@ -197,6 +197,8 @@ void gc_dump_close(struct gc_dump *d)
 	if (!d)
 		return;
 	gc_readahead_free(d->ra);  /* joins the worker before the format goes */
+	gc_xlat_free(d->p2m);  /* before the index they read goes */
+	gc_xlat_free(d->m2p);
 	if (d->ops && d->ops->close)
 		d->ops->close(d);
 	for (size_t i = 0; i < d->nr_fields; i++)
@@ -631,28 +633,6 @@ struct gc_error *gc_dump_read_fill(struct gc_dump *d, enum gc_space space,
 				   uint64_t *missing)
 {
 	return read_common(d, space, addr, buf, len, true, missing);
-}
-
-struct gc_error *gc_dump_pfn_to_mfn(struct gc_dump *d, uint64_t pfn,
-				    uint64_t *mfn)
-{
-	if (!d->has_mach || !d->ops->pfn_to_mfn)
-		return gc_error_new(GC_ERR_UNSUPPORTED, "pfn to mfn",
-				    "this %s dump records no machine frames "
-				    "(the guest is not paravirtualized)",
-				    gc_format_name(d->ops->format));
-	return d->ops->pfn_to_mfn(d, pfn, mfn);
-}
-
-struct gc_error *gc_dump_mfn_to_pfn(struct gc_dump *d, uint64_t mfn,
-				    uint64_t *pfn)
-{
-	if (!d->has_mach || !d->ops->mfn_to_pfn)
-		return gc_error_new(GC_ERR_UNSUPPORTED, "mfn to pfn",
-				    "this %s dump records no machine frames "
-				    "(the guest is not paravirtualized)",
-				    gc_format_name(d->ops->format));
-	return d->ops->mfn_to_pfn(d, mfn, pfn);
 }
 
 struct gc_error *gc_dump_frame_runs(struct gc_dump *d, enum gc_space space,

@@ -11,6 +11,7 @@
 #include "guestcore/dump.h"
 #include "io/file.h"
 #include "util/report.h"
+#include "spaces/xlat.h"
 #include "util/util.h"
 
 /* Page encodings (kdump-compressed flags use the same bit values). */
@@ -45,11 +46,6 @@ struct gc_format_ops {
 	/* Where FRAME of SPACE lives.  Absent frames are not an error. */
 	struct gc_error *(*locate)(struct gc_dump *d, enum gc_space space,
 				   uint64_t frame, struct gc_page_loc *loc);
-	/* Optional: pfn <-> mfn (dumps with a machine space). */
-	struct gc_error *(*pfn_to_mfn)(struct gc_dump *d, uint64_t pfn,
-				       uint64_t *mfn);
-	struct gc_error *(*mfn_to_pfn)(struct gc_dump *d, uint64_t mfn,
-				       uint64_t *pfn);
 	struct gc_error *(*frame_runs)(struct gc_dump *d, enum gc_space space,
 				       struct gc_frame_run **runs,
 				       size_t *nr_runs);
@@ -64,11 +60,6 @@ struct gc_format_ops {
 	/* Optional: copy LOC->size stored bytes of an indirect LOC. */
 	struct gc_error *(*fetch)(struct gc_dump *d,
 				  const struct gc_page_loc *loc, void *buf);
-	/* Optional: the guest's pfn -> mfn map for a dump that has no pfn
-	 * column (gc_dump_set_p2m), and whether one is still needed. */
-	struct gc_error *(*set_p2m)(struct gc_dump *d, const uint64_t *p2m,
-				    uint64_t count, const char *source);
-	bool (*needs_p2m)(const struct gc_dump *d);
 	/* locate and fetch may run on a second thread (read-ahead,
 	 * io/readahead.h) concurrently with every other operation. */
 	bool readahead;
@@ -107,6 +98,10 @@ struct gc_dump {
 	uint32_t page_size;
 	unsigned int page_shift;
 	bool has_mach;          /* a machine space distinct from PHYS */
+	/* The dump's own translations between PHYS and MACH (Xen: the
+	 * index's pfn/mfn pairs), set by the format at open when it has
+	 * them, freed by gc_dump_close; NULL = none (see gc_dump_xlat). */
+	struct gc_xlat *p2m, *m2p;
 	unsigned int nr_vcpus;
 	uint64_t nr_frames;
 	struct gc_field *fields;
@@ -141,6 +136,36 @@ struct gc_dump {
 struct gc_error *gc_dump_view_new(const char *path,
 				  const struct gc_format_ops *ops, void *priv,
 				  uint32_t page_size, struct gc_dump **out);
+
+/*
+ * The dump's translation FROM -> TO (PHYS -> MACH: pfn -> mfn, MACH ->
+ * PHYS: mfn -> pfn, over byte addresses), owned by the dump.  Formats do
+ * not translate: the translation is what their index says (xc_core's
+ * .xen_p2m pairs) or, on a physical view, the guest's own p2m.
+ * GC_ERR_UNSUPPORTED when the dump has none (no machine space, or a
+ * legacy PV dump without a pfn column: see gc_p2m_view_new).
+ */
+struct gc_error *gc_dump_xlat(struct gc_dump *d, enum gc_space from,
+			      enum gc_space to, struct gc_xlat **out);
+
+/*
+ * A physical view of BASE, a dump with a machine space but no pfn index
+ * of its own (legacy PV xc_core): reads by pfn go through P2M (pfn ->
+ * mfn byte addresses, the guest's own p2m; its limit is the number of
+ * entries) composed over BASE's machine space; reads by mfn, registers,
+ * fields, notes and checks are BASE's.  SOURCE says where P2M came from
+ * (the view's p2m_source field).  Takes P2M (freed with the view, or on
+ * failure).  BASE must outlive the view unless OWN_BASE, in which case
+ * closing the view closes BASE (on failure BASE stays the caller's).
+ * GC_ERR_UNSUPPORTED when BASE has a pfn index of its own.
+ */
+struct gc_error *gc_p2m_view_new(struct gc_dump *base, struct gc_xlat *p2m,
+				 const char *source, bool own_base,
+				 struct gc_dump **out);
+/* The view's base dump, or NULL when D is not a physical view. */
+struct gc_dump *gc_p2m_view_base(struct gc_dump *d);
+/* Hand BASE over to the view D (closing D closes BASE from then on). */
+void gc_p2m_view_own_base(struct gc_dump *d);
 
 /* Record an open-time problem for `check` (printf-style message). */
 #define gc_dump_finding(d, ...) gc_report_add(&(d)->findings, __VA_ARGS__)

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: MIT
 /*
- * libFuzzer target: the kernel layer on Xen dumps, and the legacy PV p2m
- * hook.  The input goes to gc_dump_open as a file; gc_kernel_open then
- * searches it for VMCOREINFO, walks page tables (machine-only for legacy
- * PV), rebuilds the guest's p2m and hands it to the dump.  When the dump
- * still needs a p2m, the input's last bytes serve as one (hostile mfns,
- * duplicates, flag bits) through gc_dump_set_p2m.  Then reads by pfn and
- * by mfn, pfn <-> mfn, frame runs, vtop, log and check are exercised.
+ * libFuzzer target: the kernel layer on Xen dumps, and the legacy PV
+ * physical view.  The input goes to gc_dump_open as a file; gc_kernel_open
+ * then searches it for VMCOREINFO, walks page tables (machine-only for
+ * legacy PV), rebuilds the guest's p2m and reads through a physical view
+ * over the dump.  When the dump has no pfn column, the input's last bytes
+ * also serve as a p2m (hostile mfns, duplicates, flag bits) for a view of
+ * its own (gc_p2m_view_new).  Then reads by pfn and by mfn, pfn <-> mfn,
+ * frame runs, vtop, log and check are exercised on the dump and views.
  * Seeds: tests/fuzz/seeds_xen_guest.sh GCFIXTURE OUTDIR.
  */
 #include <stdint.h>
@@ -18,6 +19,8 @@
 #include "util/report.h"
 #include "guestcore/guestcore.h"
 #include "guestcore/kernel.h"
+#include "dump_internal.h"
+#include "kernel/xen_p2m.h"
 
 static char path[64];
 
@@ -90,22 +93,49 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	kernel(d);
+	struct gc_dump *view = NULL;
 	if (gc_dump_needs_p2m(d) && size >= 64) {
 		size_t n = size / 8 > 4096 ? 4096 : size / 8;
 		uint64_t *tab = malloc(n * sizeof(*tab));
+		struct gc_xlat *x;
 		if (tab) {
 			memcpy(tab, data + size - n * 8, n * 8);
-			gc_error_free(gc_dump_set_p2m(d, tab, n, "fuzz"));
-			/* a second one is refused */
-			gc_error_free(gc_dump_set_p2m(d, tab, n, "again"));
+			err = gc_xen_p2m_table_xlat(tab, n, 12, &x);
+			if (!err)
+				err = gc_p2m_view_new(d, x, "fuzz", false,
+						      &view);
+			gc_error_free(err);
 			free(tab);
 		}
+		/* a view of a view is refused */
+		if (view && !gc_xen_p2m_table_xlat(NULL, 0, 12, &x)) {
+			struct gc_dump *again;
+			gc_error_free(gc_p2m_view_new(view, x, "again", false,
+						      &again));
+		}
 	}
+	/* and the CLI's way: a view built by the kernel layer */
+	struct gc_dump *kview = NULL;
+	if (gc_dump_needs_p2m(d))
+		gc_error_free(gc_kernel_phys_view(d, NULL, &kview));
 	reads(d);
 	struct gc_report r = {0};
 	gc_error_free(gc_dump_check(d, 0, &r));
 	gc_report_clear(&r);
-	gc_dump_close(d);
+	for (int i = 0; i < 2; i++) {
+		struct gc_dump *v = i ? kview : view;
+		if (!v)
+			continue;
+		reads(v);
+		kernel(v);
+		gc_error_free(gc_dump_check(v, 0, &r));
+		gc_report_clear(&r);
+	}
+	gc_dump_close(view);
+	if (kview)
+		gc_dump_close(kview);  /* closes D too */
+	else
+		gc_dump_close(d);
 	unlink(path);
 	return 0;
 }

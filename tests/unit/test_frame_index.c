@@ -274,4 +274,83 @@ TEST(large_fragmented)
 	gc_frame_index_free(&ix);
 }
 
+/* The index as xlats: runs coalesced where both columns continue, holes
+ * of a sorted pfn column answered up to the next listed pfn, byte offsets
+ * carried through, duplicates never coalesced past. */
+TEST(xlat_runs_both_ways)
+{
+	static const uint64_t p[] = { 0, 1, 2, 3, 10, 11, 600, 601 };
+	static const uint64_t m[] = { 90, 91, 92, 7, 8, 9, 3, 4 };
+	struct gc_frame_index ix;
+	BUILD(&ix, 8, p, m, true, true);
+	struct gc_xlat *x, *y;
+	struct gc_xlat_run r;
+	CHECK_OK(gc_frame_index_xlat(&ix, true, 12, "is not listed", &x));
+	CHECK_OK(gc_frame_index_xlat(&ix, false, 12, NULL, &y));
+	CHECK(x->from == GC_SPACE_PHYS && x->to == GC_SPACE_MACH);
+	CHECK(y->from == GC_SPACE_MACH && y->to == GC_SPACE_PHYS);
+	/* pfn 0-2 -> mfn 90-92 is one run; pfn 3 -> 7 breaks it */
+	CHECK_OK(gc_xlat_lookup(x, 0x123, &r));
+	CHECK(r.status == GC_XLAT_MAPPED);
+	CHECK_EQ_U64(r.target, (90ull << 12) | 0x123);
+	CHECK_EQ_U64(r.len, 3 * 4096 - 0x123);
+	CHECK_OK(gc_xlat_lookup(x, 3 << 12, &r));
+	CHECK_EQ_U64(r.target, 7ull << 12);
+	CHECK_EQ_U64(r.len, 4096);
+	/* pfn 4-9 are a hole up to pfn 10 */
+	CHECK_OK(gc_xlat_lookup(x, (5ull << 12) + 8, &r));
+	CHECK(r.status == GC_XLAT_UNMAPPED);
+	CHECK_EQ_U64(r.len, (5ull << 12) - 8);
+	CHECK_STR(r.reason, "is not listed");
+	/* past the last pfn: unmapped to the end of the space */
+	CHECK_OK(gc_xlat_lookup(x, 602ull << 12, &r));
+	CHECK(r.status == GC_XLAT_UNMAPPED);
+	CHECK_EQ_U64(r.len, UINT64_MAX - (602ull << 12)); /* limit ~0 */
+	/* m2p: mfn 7-9 -> pfn 3, 10, 11 (not one run: pfn 3 -> 10) */
+	CHECK_OK(gc_xlat_lookup(y, 8ull << 12, &r));
+	CHECK(r.status == GC_XLAT_MAPPED);
+	CHECK_EQ_U64(r.target, 10ull << 12);
+	CHECK_EQ_U64(r.len, 2 * 4096);
+	CHECK_OK(gc_xlat_lookup(y, 5ull << 12, &r));
+	CHECK(r.status == GC_XLAT_UNMAPPED);
+	CHECK_EQ_U64(r.len, 4096);
+	CHECK_STR(r.reason, "is not in the page index");
+	gc_xlat_free(x);
+	gc_xlat_free(y);
+	gc_frame_index_free(&ix);
+}
+
+TEST(xlat_duplicates_answer_first_copy)
+{
+	/* unsorted, pfn 5 twice: the first copy answers, no run past it */
+	static const uint64_t p[] = { 4, 5, 6, 5 };
+	static const uint64_t m[] = { 20, 21, 22, 30 };
+	struct gc_frame_index ix;
+	BUILD(&ix, 4, p, m, true, true);
+	CHECK_EQ_U64(ix.nr_dup_pfn, 1);
+	struct gc_xlat *x;
+	struct gc_xlat_run r;
+	CHECK_OK(gc_frame_index_xlat(&ix, true, 12, NULL, &x));
+	CHECK_OK(gc_xlat_lookup(x, 4ull << 12, &r));
+	CHECK_EQ_U64(r.target, 20ull << 12);
+	CHECK_EQ_U64(r.len, 4096);
+	CHECK_OK(gc_xlat_lookup(x, 5ull << 12, &r));
+	CHECK_EQ_U64(r.target, 21ull << 12);
+	gc_xlat_free(x);
+	gc_frame_index_free(&ix);
+}
+
+/* an mfn-only index (legacy PV) has no translation */
+TEST(xlat_needs_both_columns)
+{
+	static const uint64_t m[] = { 20, 21, 22, 30 };
+	struct gc_frame_index ix;
+	BUILD(&ix, 4, NULL, m, false, true);
+	struct gc_xlat *x;
+	struct gc_error *err = gc_frame_index_xlat(&ix, true, 12, NULL, &x);
+	CHECK(err && gc_error_code(err) == GC_ERR_INVALID_ARG && !x);
+	gc_error_free(err);
+	gc_frame_index_free(&ix);
+}
+
 TEST_MAIN()

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * The legacy PV p2m hook (gc_dump_set_p2m) on a hand-made legacy xc_core
- * dump, and the walker's machine-only mode it relies on.
+ * The physical view of a hand-made legacy PV xc_core dump (the guest's
+ * p2m as an xlat composed over the dump's machine space, gc_p2m_view_new),
+ * and the walker's machine-only mode the kernel layer uses to read it.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -11,6 +12,8 @@
 #include "util/report.h"
 #include "guestcore/guestcore.h"
 #include "harness.h"
+#include "dump_internal.h"
+#include "kernel/xen_p2m.h"
 #include "spaces/x86_64.h"
 
 #define PG 4096u
@@ -52,7 +55,7 @@ static const char *write_legacy(void)
 	return ok ? path : NULL;
 }
 
-TEST(legacy_pv_set_p2m)
+TEST(legacy_pv_view_reads)
 {
 	const char *path = write_legacy();
 	CHECK(path);
@@ -67,9 +70,20 @@ TEST(legacy_pv_set_p2m)
 	 * 3 -> 0x9999 (not dumped), 4 -> 0x5003 */
 	const uint64_t p2m[] = {0x5001, ~0ull, 0x7000 | (1ull << 63), 0x9999,
 				0x5003};
-	CHECK(!gc_dump_set_p2m(d, p2m, 5, "test table"));
+	struct gc_xlat *x;
+	CHECK(!gc_xen_p2m_table_xlat(p2m, 5, 12, &x));
+	struct gc_dump *base = d;
+	CHECK(!gc_p2m_view_new(base, x, "test table", false, &d));
 	CHECK(!gc_dump_needs_p2m(d));
-	e = gc_dump_set_p2m(d, p2m, 5, "again");
+	/* the base dump is not changed by its view */
+	CHECK(gc_dump_needs_p2m(base));
+	CHECK(!gc_dump_field_by_name(base, "p2m_source"));
+	e = gc_dump_read(base, GC_SPACE_PHYS, 0, buf, 8);
+	CHECK(e && gc_error_code(e) == GC_ERR_UNSUPPORTED);
+	gc_error_free(e);
+	CHECK(!gc_xen_p2m_table_xlat(p2m, 5, 12, &x));
+	struct gc_dump *again;
+	e = gc_p2m_view_new(d, x, "again", false, &again);
 	CHECK(e && gc_error_code(e) == GC_ERR_UNSUPPORTED);
 	gc_error_free(e);
 	CHECK(!gc_dump_read(d, GC_SPACE_PHYS, 0, buf, sizeof(buf)));
@@ -117,10 +131,11 @@ TEST(legacy_pv_set_p2m)
 			found = true;
 	gc_report_clear(&r);
 	gc_dump_close(d);
+	gc_dump_close(base);
 	CHECK(found);
 }
 
-TEST(legacy_pv_set_p2m_absurd_size)
+TEST(legacy_pv_view_absurd_size)
 {
 	const char *path = write_legacy();
 	CHECK(path);
@@ -128,10 +143,82 @@ TEST(legacy_pv_set_p2m_absurd_size)
 	CHECK(!gc_dump_open(path, NULL, &d));
 	const uint64_t big = 1;
 	/* absurd sizes are refused before any allocation */
-	struct gc_error *e = gc_dump_set_p2m(d, &big, 1ull << 40, "absurd");
+	struct gc_xlat *x;
+	struct gc_error *e = gc_xen_p2m_table_xlat(&big, 1ull << 40, 12, &x);
+	CHECK(e && gc_error_code(e) == GC_ERR_CORRUPT);
+	gc_error_free(e);
+	/* ... also as an xlat (its limit is the number of entries) */
+	CHECK(!gc_xen_p2m_table_xlat(&big, 1, 12, &x));
+	x->limit = (1ull << 40) << 12;
+	struct gc_dump *v;
+	e = gc_p2m_view_new(d, x, "absurd", false, &v);
 	CHECK(e && gc_error_code(e) == GC_ERR_CORRUPT);
 	gc_error_free(e);
 	CHECK(gc_dump_needs_p2m(d));
+	gc_dump_close(d);
+}
+
+/* The view's translations are coalesced runs; everything but pfns is the
+ * base dump's; no kernel in the file means no view from the kernel layer
+ * and the dump stays as it was. */
+TEST(legacy_pv_view_xlats)
+{
+	const char *path = write_legacy();
+	CHECK(path);
+	struct gc_dump *base, *d;
+	CHECK(!gc_dump_open(path, NULL, &base));
+	struct gc_dump *v = NULL;
+	struct gc_error *e = gc_kernel_phys_view(base, NULL, &v);
+	CHECK(e && !v);
+	gc_error_free(e);
+	CHECK(gc_dump_needs_p2m(base));
+	const uint64_t p2m[] = {0x5001, 0x5002, 0x5003, 0x7000, ~0ull, 0x9999};
+	struct gc_xlat *x;
+	CHECK(!gc_xen_p2m_table_xlat(p2m, 6, 12, &x));
+	CHECK(!gc_p2m_view_new(base, x, "six", false, &d));
+	CHECK_EQ_U64(gc_dump_format(d), GC_FORMAT_XC_CORE_LEGACY);
+	CHECK_STR(gc_dump_path(d), gc_dump_path(base));
+	CHECK_EQ_U64(gc_dump_nr_vcpus(d), gc_dump_nr_vcpus(base));
+	CHECK(gc_p2m_view_base(d) == base && !gc_p2m_view_base(base));
+	struct gc_xlat *p, *m;
+	struct gc_xlat_run r;
+	CHECK(!gc_dump_xlat(d, GC_SPACE_PHYS, GC_SPACE_MACH, &p));
+	CHECK(!gc_dump_xlat(d, GC_SPACE_MACH, GC_SPACE_PHYS, &m));
+	CHECK(!gc_xlat_lookup(p, 0x10, &r));
+	CHECK(r.status == GC_XLAT_MAPPED);
+	CHECK_EQ_U64(r.target, 0x5001010);
+	CHECK_EQ_U64(r.len, 3 * PG - 0x10);
+	CHECK(!gc_xlat_lookup(m, 0x5002000, &r));
+	CHECK_EQ_U64(r.target, 0x1000);
+	CHECK_EQ_U64(r.len, 2 * PG);
+	e = gc_dump_xlat(base, GC_SPACE_PHYS, GC_SPACE_MACH, &p);
+	CHECK(e && gc_error_code(e) == GC_ERR_UNSUPPORTED && !p);
+	gc_error_free(e);
+	struct gc_frame_run *runs;
+	size_t nr;
+	CHECK(!gc_dump_frame_runs(d, GC_SPACE_PHYS, &runs, &nr));
+	bool shape = nr == 1 && runs[0].start == 0 && runs[0].count == 4;
+	free(runs);
+	CHECK(shape);
+	uint64_t f;
+	e = gc_dump_pfn_to_mfn(d, 5, &f);
+	CHECK(e && gc_error_code(e) == GC_ERR_NOT_PRESENT);
+	CHECK_STR(gc_error_why(e), "pfn 0x5 has no dumped frame in the guest's p2m "
+			  "(6 entries)");
+	gc_error_free(e);
+	e = gc_dump_mfn_to_pfn(d, 0x1234, &f);
+	CHECK(e && gc_error_code(e) == GC_ERR_NOT_PRESENT);
+	CHECK_STR(gc_error_why(e), "mfn 0x1234 is not among the 4 dumped frames");
+	gc_error_free(e);
+	char buf[32];
+	CHECK(!gc_dump_read(d, GC_SPACE_MACH, 0x7000000, buf, sizeof(buf)));
+	CHECK_STR(buf, "page of mfn 0x7000");
+	CHECK(!gc_dump_read(d, GC_SPACE_PHYS, 3 * PG, buf, sizeof(buf)));
+	CHECK_STR(buf, "page of mfn 0x7000");
+	gc_dump_close(d);
+	/* a view that owns its base closes it */
+	CHECK(!gc_xen_p2m_table_xlat(p2m, 6, 12, &x));
+	CHECK(!gc_p2m_view_new(base, x, "six", true, &d));
 	gc_dump_close(d);
 }
 

@@ -6,6 +6,7 @@
  * size before it sizes an allocation or a loop.
  */
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -62,16 +63,7 @@ struct xc_core {
 	uint64_t pages_in_file; /* entries whose page data is in the file */
 	uint64_t pages_in_section;
 	struct gc_frame_index idx;
-	/* Legacy PV: the guest's own p2m, handed in by gc_dump_set_p2m
-	 * (the kernel layer rebuilds it from guest memory). */
-	uint64_t *gp2m;         /* pfn -> mfn, GC_FRAME_INVALID = none */
-	uint64_t p2m_count;
-	uint64_t *pfn_of;       /* index entry -> pfn, GC_FRAME_INVALID */
-	uint64_t p2m_mapped;    /* index entries that got a pfn */
-	uint64_t p2m_undumped;  /* p2m mfns that are not in the dump */
 };
-
-#define P2M_FLAG_BITS (3ull << 62) /* FOREIGN_FRAME_BIT, IDENTITY_FRAME_BIT */
 
 static struct xc_core *XC(struct gc_dump *d) { return d->priv; }
 
@@ -581,7 +573,19 @@ static struct gc_error *finish_open(struct gc_dump *d, uint64_t n_index)
 	d->nr_frames = x->idx.nr_valid;
 	d->has_mach = x->pv;
 	d->nr_vcpus = x->nr_ctx;
-	return add_fields(d);
+	err = add_fields(d);
+	if (err || !x->pv || !x->idx.has_pfn)
+		return err;  /* legacy PV: no pfns, see gc_p2m_view_new */
+	/* The .xen_p2m pairs as translations both ways. */
+	char why[96];
+	snprintf(why, sizeof(why), "is not in the page index (%" PRIu64
+		 " pages)", x->idx.nr_valid);
+	err = gc_frame_index_xlat(&x->idx, true, d->page_shift, why, &d->p2m);
+	if (!err)
+		err = gc_frame_index_xlat(&x->idx, false, d->page_shift,
+					  "no pfn maps to it in the page index",
+					  &d->m2p);
+	return err;
 }
 
 /* vCPU count and stride, bounded by the bytes in the file. */
@@ -901,8 +905,6 @@ static void xc_close(struct gc_dump *d)
 	if (!x)
 		return;
 	gc_frame_index_free(&x->idx);
-	free(x->gp2m);
-	free(x->pfn_of);
 	free(x);
 	d->priv = NULL;
 }
@@ -944,13 +946,6 @@ static struct gc_error *xc_locate(struct gc_dump *d, enum gc_space space,
 		loc_for_index(d, gc_frame_index_find_mfn(&x->idx, frame), loc);
 		return NULL;
 	}
-	if (!x->elf && x->pv && x->gp2m) {
-		uint64_t m = frame < x->p2m_count ? x->gp2m[frame] :
-						    GC_FRAME_INVALID;
-		loc_for_index(d, m == GC_FRAME_INVALID ? GC_INDEX_NONE :
-				 gc_frame_index_find_mfn(&x->idx, m), loc);
-		return NULL;
-	}
 	if (!x->elf && x->pv)
 		return gc_error_addr(GC_ERR_UNSUPPORTED, GC_SPACE_PHYS,
 				     frame << d->page_shift, "read",
@@ -959,64 +954,6 @@ static struct gc_error *xc_locate(struct gc_dump *d, enum gc_space space,
 				     "rebuilt (no kernel found); read by "
 				     "machine address (-m)");
 	loc_for_index(d, find_pfn(x, frame), loc);
-	return NULL;
-}
-
-static struct gc_error *xc_pfn_to_mfn(struct gc_dump *d, uint64_t pfn,
-				      uint64_t *mfn)
-{
-	struct xc_core *x = XC(d);
-	if (!x->elf && x->gp2m) {
-		uint64_t m = pfn < x->p2m_count ? x->gp2m[pfn] :
-						  GC_FRAME_INVALID;
-		if (m == GC_FRAME_INVALID ||
-		    gc_frame_index_find_mfn(&x->idx, m) == GC_INDEX_NONE)
-			return gc_error_addr(GC_ERR_NOT_PRESENT, GC_SPACE_PHYS,
-					     pfn << d->page_shift, "pfn to mfn",
-					     "pfn 0x%" PRIx64 " has no dumped "
-					     "frame in the guest's p2m (%"
-					     PRIu64 " entries)", pfn,
-					     x->p2m_count);
-		*mfn = m;
-		return NULL;
-	}
-	if (!x->elf)
-		return gc_error_new(GC_ERR_UNSUPPORTED, "pfn to mfn",
-				    "legacy PV dumps have no pfn column");
-	uint64_t i = gc_frame_index_find_pfn(&x->idx, pfn);
-	if (i == GC_INDEX_NONE)
-		return gc_error_addr(GC_ERR_NOT_PRESENT, GC_SPACE_PHYS,
-				     pfn << d->page_shift, "pfn to mfn",
-				     "pfn 0x%" PRIx64 " is not in the page "
-				     "index (%" PRIu64 " pages)", pfn,
-				     x->idx.nr_valid);
-	*mfn = gc_column_get(&x->idx.mfn, i);
-	return NULL;
-}
-
-static struct gc_error *xc_mfn_to_pfn(struct gc_dump *d, uint64_t mfn,
-				      uint64_t *pfn)
-{
-	struct xc_core *x = XC(d);
-	uint64_t i = gc_frame_index_find_mfn(&x->idx, mfn);
-	if (i == GC_INDEX_NONE)
-		return gc_error_addr(GC_ERR_NOT_PRESENT, GC_SPACE_MACH,
-				     mfn << d->page_shift, "mfn to pfn",
-				     "mfn 0x%" PRIx64 " is not among the %"
-				     PRIu64 " dumped frames", mfn,
-				     x->idx.nr_valid);
-	if (!x->elf && x->pfn_of && x->pfn_of[i] != GC_FRAME_INVALID) {
-		*pfn = x->pfn_of[i];
-		return NULL;
-	}
-	if (!x->elf)
-		return gc_error_new(GC_ERR_UNSUPPORTED, "mfn to pfn",
-				    "legacy PV dumps have no pfn column%s (mfn "
-				    "0x%" PRIx64 " is page %" PRIu64
-				    " of the dump)", x->gp2m ? ", and the "
-				    "guest's p2m maps no pfn to it" : "",
-				    mfn, i);
-	*pfn = gc_column_get(&x->idx.pfn, i);
 	return NULL;
 }
 
@@ -1036,7 +973,7 @@ static struct gc_error *xc_frame_runs(struct gc_dump *d, enum gc_space space,
 		return &gc_error_nomem;
 	uint64_t k = 0;
 	bool pfn_space = space == GC_SPACE_PHYS;
-	if (pfn_space && !x->elf && x->pv && !x->pfn_of) {
+	if (pfn_space && !x->elf && x->pv) {
 		free(v);
 		return gc_error_new(GC_ERR_UNSUPPORTED, "pfn runs",
 				    "legacy PV dumps have no pfn column");
@@ -1046,8 +983,6 @@ static struct gc_error *xc_frame_runs(struct gc_dump *d, enum gc_space space,
 		if (pfn_space && x->legacy_index_is_pfn)
 			f = gc_column_get(&x->idx.mfn, i) == GC_FRAME_INVALID ?
 				    GC_FRAME_INVALID : i;
-		else if (pfn_space && x->pfn_of)
-			f = x->pfn_of[i];
 		else
 			f = gc_column_get(pfn_space ? &x->idx.pfn :
 						      &x->idx.mfn, i);
@@ -1222,13 +1157,6 @@ static struct gc_error *xc_check(struct gc_dump *d, unsigned int flags,
 				   "");
 		}
 	}
-	if (x->gp2m)
-		ADD(x->p2m_undumped ? GC_SEV_WARNING : GC_SEV_OK, "p2m-legacy",
-		    false, 0, "reads by pfn use the guest's p2m (%" PRIu64
-		    " entries): %" PRIu64 " of %" PRIu64 " dumped frames have "
-		    "a pfn; %" PRIu64 " mfns it names are not in the dump",
-		    x->p2m_count, x->p2m_mapped, ix->nr_valid,
-		    x->p2m_undumped);
 	if (x->elf && !x->shared_info.present)
 		ADD(GC_SEV_NOTE, "shared-info", false, 0,
 		    "no .xen_shared_info section (optional): the guest's "
@@ -1237,71 +1165,11 @@ static struct gc_error *xc_check(struct gc_dump *d, unsigned int flags,
 	return err;
 }
 
-static bool xc_needs_p2m(const struct gc_dump *d)
-{
-	const struct xc_core *x = d->priv;
-	return !x->elf && x->pv && !x->gp2m;
-}
-
-static struct gc_error *xc_set_p2m(struct gc_dump *d, const uint64_t *p2m,
-				   uint64_t count, const char *source)
-{
-	struct xc_core *x = XC(d);
-	if (count > (1ull << 28))
-		return gc_error_new(GC_ERR_CORRUPT, "guest p2m",
-				    "%" PRIu64 " entries is implausible", count);
-	uint64_t n = x->idx.n;
-	uint64_t *tab = malloc((count ? count : 1) * sizeof(*tab));
-	uint64_t *pfn_of = malloc((n ? n : 1) * sizeof(*pfn_of));
-	if (!tab || !pfn_of) {
-		free(tab);
-		free(pfn_of);
-		return &gc_error_nomem;
-	}
-	for (uint64_t i = 0; i < n; i++)
-		pfn_of[i] = GC_FRAME_INVALID;
-	uint64_t mapped = 0, undumped = 0;
-	for (uint64_t pfn = 0; pfn < count; pfn++) {
-		uint64_t m = p2m[pfn];
-		if (m != GC_FRAME_INVALID)
-			m &= ~P2M_FLAG_BITS;
-		tab[pfn] = m;
-		if (m == GC_FRAME_INVALID)
-			continue;
-		uint64_t i = gc_frame_index_find_mfn(&x->idx, m);
-		if (i == GC_INDEX_NONE) {
-			undumped++;
-			continue;
-		}
-		if (pfn_of[i] == GC_FRAME_INVALID) {
-			pfn_of[i] = pfn;
-			mapped++;
-		}
-	}
-	struct gc_error *err = gc_dump_add_field(
-		d, "p2m_source", false, 0, "%s (%" PRIu64 " entries; %" PRIu64
-		" of %" PRIu64 " dumped frames get a pfn)", source, count,
-		mapped, x->idx.nr_valid);
-	if (err) {
-		free(tab);
-		free(pfn_of);
-		return err;
-	}
-	x->gp2m = tab;
-	x->p2m_count = count;
-	x->pfn_of = pfn_of;
-	x->p2m_mapped = mapped;
-	x->p2m_undumped = undumped;
-	return NULL;
-}
-
 const struct gc_format_ops gc_xc_core_elf_ops = {
 	.format = GC_FORMAT_XC_CORE_ELF,
 	.open = open_elf,
 	.close = xc_close,
 	.locate = xc_locate,
-	.pfn_to_mfn = xc_pfn_to_mfn,
-	.mfn_to_pfn = xc_mfn_to_pfn,
 	.frame_runs = xc_frame_runs,
 	.vcpu = xc_vcpu,
 	.check = xc_check,
@@ -1310,12 +1178,8 @@ const struct gc_format_ops gc_xc_core_elf_ops = {
 const struct gc_format_ops gc_xc_core_legacy_ops = {
 	.format = GC_FORMAT_XC_CORE_LEGACY,
 	.open = open_legacy,
-	.set_p2m = xc_set_p2m,
-	.needs_p2m = xc_needs_p2m,
 	.close = xc_close,
 	.locate = xc_locate,
-	.pfn_to_mfn = xc_pfn_to_mfn,
-	.mfn_to_pfn = xc_mfn_to_pfn,
 	.frame_runs = xc_frame_runs,
 	.vcpu = xc_vcpu,
 	.check = xc_check,

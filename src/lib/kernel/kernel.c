@@ -13,6 +13,7 @@
 
 #include "kernel/kernel_internal.h"
 #include "kernel/vmcoreinfo.h"
+#include "kernel/xen_p2m.h"
 
 #define VI_FILE_MAX (16u << 20)
 
@@ -627,8 +628,10 @@ static void panic_string(struct gc_kernel *k)
 /*
  * A legacy PV xc_core dump lists machine frames only.  Translate through
  * a vCPU's cr3 with machine reads alone (the tables hold mfns), read the
- * guest's own p2m, and hand it to the dump so that pfns work from then
- * on.  Leaves the kernel object as it found it (no root, no symbols).
+ * guest's own p2m, and read from then on through a physical view of the
+ * dump composed of that p2m over its machine space (K->view; the dump
+ * itself is not changed).  Leaves the kernel object as it found it
+ * otherwise (no root, no symbols).
  */
 static void legacy_p2m(struct gc_kernel *k)
 {
@@ -665,19 +668,26 @@ static void legacy_p2m(struct gc_kernel *k)
 				   "kernel, so the guest's p2m cannot be read "
 				   "and reads by pfn are unavailable");
 	} else {
-		uint64_t *tab, cnt;
+		struct gc_xlat *p2m;
 		char *src;
-		struct gc_error *e = gc_xen_p2m_rebuild(k, &tab, &cnt, &src);
+		struct gc_error *e = gc_xen_p2m_rebuild(k, &p2m, &src);
 		if (!e) {
+			uint64_t cnt = p2m->limit >> 12;
 			char *full = gc_asprintf("%s, read through vcpu %u cr3",
 						 src, used);
-			e = full ? gc_dump_set_p2m(d, tab, cnt, full) :
-				   &gc_error_nomem;
-			if (!e)
+			if (full)
+				e = gc_p2m_view_new(d, p2m, full, false,
+						    &k->view);
+			else {
+				gc_xlat_free(p2m);
+				e = &gc_error_nomem;
+			}
+			if (!e) {
+				k->d = k->view;
 				gc_kernel_add_fact(k, "p2m", full, "%" PRIu64
 						   " entries", cnt);
+			}
 			free(full);
-			free(tab);
 			free(src);
 		}
 		if (e) {
@@ -765,7 +775,44 @@ void gc_kernel_close(struct gc_kernel *k)
 	free(k->notes);
 	gc_symtab_free(&k->syms);
 	gc_error_free(k->syms_err);
+	gc_dump_close(k->view);
 	free(k);
+}
+
+struct gc_dump *gc_kernel_dump(const struct gc_kernel *k)
+{
+	return k->d;
+}
+
+struct gc_error *gc_kernel_phys_view(struct gc_dump *dump,
+				     const struct gc_kernel_opts *opts,
+				     struct gc_dump **out)
+{
+	*out = NULL;
+	if (!gc_dump_needs_p2m(dump))
+		return gc_error_new(GC_ERR_UNSUPPORTED, "physical view",
+				    "the dump reads by pfn itself");
+	struct gc_kernel *k;
+	struct gc_error *err = gc_kernel_open(dump, opts, &k);
+	if (err)
+		return err;
+	if (!k->view) {
+		/* why: legacy_p2m's note, else the first (no VMCOREINFO) */
+		const char *why = k->nr_notes ? k->notes[0] :
+				  "the guest's p2m was not rebuilt";
+		for (size_t i = 0; i < k->nr_notes; i++)
+			if (!strncmp(k->notes[i], "legacy PV dump", 14))
+				why = k->notes[i];
+		err = gc_error_new(GC_ERR_NOT_PRESENT, "physical view", "%s",
+				   why);
+		gc_kernel_close(k);
+		return err;
+	}
+	*out = k->view;
+	k->view = NULL;
+	gc_p2m_view_own_base(*out);
+	gc_kernel_close(k);
+	return NULL;
 }
 
 void gc_kernel_collect_facts(struct gc_kernel *k)
@@ -1123,6 +1170,6 @@ struct gc_error *gc_kernel_check(struct gc_kernel *k, struct gc_report *rep)
 			return e;
 	}
 	if (k->pg.xen_pv)
-		return gc_xen_p2m_check(k, rep);
+		return gc_xen_p2m_check(k, k->d, rep);
 	return NULL;
 }

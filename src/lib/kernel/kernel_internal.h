@@ -30,7 +30,10 @@ struct gc_symtab {
 };
 
 struct gc_kernel {
-	struct gc_dump *d;
+	struct gc_dump *d;         /* what it reads: the dump, or VIEW */
+	/* Legacy PV dump (no pfn column): the physical view over it built
+	 * from the guest's own p2m (gc_p2m_view_new), owned; else NULL. */
+	struct gc_dump *view;
 	struct gc_kernel_opts opts;
 	struct gc_vmcoreinfo *vi;
 	char *vi_source;
@@ -115,14 +118,5 @@ void gc_symtab_free(struct gc_symtab *t);
 struct gc_error *gc_printk_read(const struct gc_vmcoreinfo *vi,
 				const struct gc_kmem *m, struct gc_strbuf *sb,
 				const char **source);
-
-/* xen_p2m.c */
-struct gc_error *gc_xen_p2m_check(struct gc_kernel *k,
-				  struct gc_report *rep);
-/* The guest's pfn -> mfn table read from guest memory: the linear list
- * (xen_p2m_addr) or the 3-level p2m_top tree.  *TABLE and *SOURCE are
- * malloc'ed; unreadable parts are ~0 and said in *SOURCE. */
-struct gc_error *gc_xen_p2m_rebuild(struct gc_kernel *k, uint64_t **table,
-				    uint64_t *count, char **source);
 
 #endif

@@ -11,7 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kernel/kernel_internal.h"
+#include "kernel/xen_p2m.h"
+
+#include "dump_internal.h"
+#include "util/vec.h"
 
 #define P2M_PER_PAGE 512u
 #define P2M_INVALID (~0ull)
@@ -24,6 +27,7 @@
 
 struct cmp {
 	struct gc_kernel *k;
+	struct gc_dump *d;  /* the dump whose index is compared */
 	struct gc_report *rep;
 	const char *what;
 	uint64_t compared, missing_guest, mismatches, reported;
@@ -39,7 +43,7 @@ static bool pfn_in_runs(struct cmp *c, uint64_t pfn)
 {
 	if (!c->runs_loaded) {
 		c->runs_loaded = true;
-		struct gc_error *e = gc_dump_frame_runs(c->k->d, GC_SPACE_PHYS,
+		struct gc_error *e = gc_dump_frame_runs(c->d, GC_SPACE_PHYS,
 							&c->runs, &c->nr_runs);
 		if (e) {  /* unknown: fall back to asking for every pfn */
 			gc_error_free(e);
@@ -78,7 +82,7 @@ static struct gc_error *compare(struct cmp *c, uint64_t pfn, uint64_t gmfn)
 	uint64_t dmfn = 0;
 	bool in_dump = false;
 	if (pfn_in_runs(c, pfn)) {
-		struct gc_error *e = gc_dump_pfn_to_mfn(c->k->d, pfn, &dmfn);
+		struct gc_error *e = gc_dump_pfn_to_mfn(c->d, pfn, &dmfn);
 		in_dump = !e;
 		gc_error_free(e);
 	}
@@ -124,28 +128,29 @@ static struct gc_error *summary(struct cmp *c)
 			     c->missing_guest, MAX_REPORTED);
 }
 
-static struct gc_error *read_mach_page(struct gc_kernel *k, uint64_t mfn,
+static struct gc_error *read_mach_page(struct gc_dump *d, uint64_t mfn,
 				       uint64_t *page)
 {
-	if (gc_dump_has_space(k->d, GC_SPACE_MACH))
-		return gc_dump_read(k->d, GC_SPACE_MACH, mfn << 12, page,
+	if (gc_dump_has_space(d, GC_SPACE_MACH))
+		return gc_dump_read(d, GC_SPACE_MACH, mfn << 12, page,
 				    4096);
 	uint64_t pfn;
-	struct gc_error *e = gc_dump_mfn_to_pfn(k->d, mfn, &pfn);
-	return e ? e : gc_dump_read(k->d, GC_SPACE_PHYS, pfn << 12, page,
+	struct gc_error *e = gc_dump_mfn_to_pfn(d, mfn, &pfn);
+	return e ? e : gc_dump_read(d, GC_SPACE_PHYS, pfn << 12, page,
 				    4096);
 }
 
-static struct gc_error *check_fll(struct gc_kernel *k, struct gc_report *rep)
+static struct gc_error *check_fll(struct gc_kernel *k, struct gc_dump *d,
+				  struct gc_report *rep)
 {
-	const struct gc_field *f = gc_dump_field_by_name(k->d,
+	const struct gc_field *f = gc_dump_field_by_name(d,
 							 "shared_info_offset");
 	if (!f || !f->has_number)
 		return gc_report_add(rep, GC_SEV_NOTE, "p2m-fll", false, 0,
 				     "no shared_info page: the frame-list-"
 				     "list cannot be checked");
 	uint8_t si[16];
-	struct gc_error *e = gc_file_read(k->d->file, f->number + SI_MAX_PFN,
+	struct gc_error *e = gc_file_read(d->file, f->number + SI_MAX_PFN,
 					  si, sizeof(si), "shared_info.arch");
 	if (e)
 		return e;
@@ -164,14 +169,14 @@ static struct gc_error *check_fll(struct gc_kernel *k, struct gc_report *rep)
 	if (!top)
 		return &gc_error_nomem;
 	uint64_t *mid = top + 512, *leaf = top + 1024;
-	struct cmp c = {.k = k, .rep = rep,
+	struct cmp c = {.k = k, .d = d, .rep = rep,
 			.what = "the guest's p2m via shared_info "
 				"frame-list-list"};
-	e = read_mach_page(k, fll, top);
+	e = read_mach_page(d, fll, top);
 	uint64_t unreadable = 0;
 	for (uint64_t t = 0; !e && t * P2M_PER_PAGE * P2M_PER_PAGE < max_pfn &&
 	     t < 512; t++) {
-		struct gc_error *e2 = read_mach_page(k, top[t], mid);
+		struct gc_error *e2 = read_mach_page(d, top[t], mid);
 		if (e2) {
 			gc_error_free(e2);
 			unreadable++;
@@ -181,7 +186,7 @@ static struct gc_error *check_fll(struct gc_kernel *k, struct gc_report *rep)
 			uint64_t base = (t * 512 + m) * P2M_PER_PAGE;
 			if (base >= max_pfn)
 				break;
-			e2 = read_mach_page(k, mid[m], leaf);
+			e2 = read_mach_page(d, mid[m], leaf);
 			if (e2) {
 				gc_error_free(e2);
 				unreadable++;
@@ -225,11 +230,11 @@ static bool ksym_value(struct gc_kernel *k, const char *name, uint64_t *v,
 	return !e;
 }
 
-static struct gc_error *check_linear(struct gc_kernel *k,
+static struct gc_error *check_linear(struct gc_kernel *k, struct gc_dump *d,
 				     struct gc_report *rep, uint64_t list,
 				     uint64_t size)
 {
-	struct cmp c = {.k = k, .rep = rep,
+	struct cmp c = {.k = k, .d = d, .rep = rep,
 			.what = "the guest's linear p2m list (xen_p2m_addr)"};
 	uint64_t page[512];
 	uint64_t unreadable = 0;
@@ -261,11 +266,12 @@ static struct gc_error *check_linear(struct gc_kernel *k,
 	return summary(&c);
 }
 
-static struct gc_error *check_tree(struct gc_kernel *k, struct gc_report *rep,
+static struct gc_error *check_tree(struct gc_kernel *k, struct gc_dump *d,
+				   struct gc_report *rep,
 				   uint64_t top_va, uint64_t mid_missing,
 				   uint64_t missing, uint64_t max_pfn)
 {
-	struct cmp c = {.k = k, .rep = rep,
+	struct cmp c = {.k = k, .d = d, .rep = rep,
 			.what = "the guest's 3-level p2m tree (p2m_top)"};
 	uint64_t *top = malloc(3 * 4096);
 	if (!top)
@@ -309,12 +315,13 @@ static struct gc_error *check_tree(struct gc_kernel *k, struct gc_report *rep,
 	return summary(&c);
 }
 
-struct gc_error *gc_xen_p2m_check(struct gc_kernel *k, struct gc_report *rep)
+struct gc_error *gc_xen_p2m_check(struct gc_kernel *k, struct gc_dump *d,
+				  struct gc_report *rep)
 {
-	struct gc_error *e = check_fll(k, rep);
+	struct gc_error *e = check_fll(k, d, rep);
 	if (e)
 		return e;
-	const struct gc_field *src = gc_dump_field_by_name(k->d, "p2m_source");
+	const struct gc_field *src = gc_dump_field_by_name(d, "p2m_source");
 	if (src)  /* legacy dump: its pfn map IS the guest's p2m */
 		return gc_report_add(rep, GC_SEV_NOTE, "p2m-guest", false, 0,
 				     "the dump has no pfn column; its pfn map "
@@ -324,13 +331,13 @@ struct gc_error *gc_xen_p2m_check(struct gc_kernel *k, struct gc_report *rep)
 	uint64_t list, size, top, mid_missing, missing, max_pfn;
 	if (ksym_value(k, "xen_p2m_addr", &list, true) &&
 	    ksym_value(k, "xen_p2m_size", &size, true))
-		return check_linear(k, rep, list, size);
+		return check_linear(k, d, rep, list, size);
 	if (ksym_value(k, "p2m_top", &top, true) &&
 	    ksym_value(k, "p2m_mid_missing", &mid_missing, true) &&
 	    ksym_value(k, "p2m_missing", &missing, true)) {
 		if (!ksym_value(k, "xen_max_p2m_pfn", &max_pfn, true))
 			max_pfn = 512ull * 512 * 512;
-		return check_tree(k, rep, top, mid_missing, missing, max_pfn);
+		return check_tree(k, d, rep, top, mid_missing, missing, max_pfn);
 	}
 	return gc_report_add(rep, GC_SEV_NOTE, "p2m-guest", false, 0,
 			     "the guest's own p2m was not rebuilt: no "
@@ -463,25 +470,76 @@ static struct gc_error *rebuild_tree(struct gc_kernel *k, uint64_t top_va,
 	return NULL;
 }
 
-struct gc_error *gc_xen_p2m_rebuild(struct gc_kernel *k, uint64_t **table,
-				    uint64_t *count, char **source)
+struct gc_error *gc_xen_p2m_table_xlat(const uint64_t *table, uint64_t count,
+				       unsigned int page_shift,
+				       struct gc_xlat **out)
 {
-	*table = NULL;
-	*count = 0;
+	*out = NULL;
+	if (count > REBUILD_MAX || page_shift < 9 || page_shift > 20)
+		return gc_error_new(GC_ERR_CORRUPT, "guest p2m",
+				    "%" PRIu64 " entries is implausible", count);
+	struct gc_xlat_entry *runs = NULL;
+	size_t n = 0, cap = 0;
+	uint64_t mfn_max = UINT64_MAX >> page_shift;
+	for (uint64_t pfn = 0; pfn < count; pfn++) {
+		uint64_t m = table[pfn];
+		if (m == P2M_INVALID)
+			continue;
+		m &= ~P2M_FLAG_MASK;
+		if (m > mfn_max)
+			continue;
+		uint64_t from = pfn << page_shift, to = m << page_shift;
+		uint64_t psize = 1ull << page_shift;
+		if (n && runs[n - 1].from + runs[n - 1].len == from &&
+		    runs[n - 1].to + runs[n - 1].len == to) {
+			runs[n - 1].len += psize;
+			continue;
+		}
+		struct gc_xlat_entry one = { from, to, psize };
+		if (!gc_vec_push(&runs, &n, &cap, &one)) {
+			free(runs);
+			return &gc_error_nomem;
+		}
+	}
+	struct gc_error *e = gc_xlat_table(runs, n, "xen-guest-p2m",
+					   GC_SPACE_PHYS, GC_SPACE_MACH,
+					   "~0 (no frame) in the guest's p2m",
+					   out);
+	free(runs);
+	if (!e)
+		(*out)->limit = count << page_shift;
+	return e;
+}
+
+struct gc_error *gc_xen_p2m_rebuild(struct gc_kernel *k, struct gc_xlat **out,
+				    char **source)
+{
+	*out = NULL;
 	*source = NULL;
+	uint64_t *table = NULL, count = 0;
 	uint64_t list, size, top, mid_missing, missing, max_pfn;
+	struct gc_error *e;
 	if (ksym_value(k, "xen_p2m_addr", &list, true) &&
-	    ksym_value(k, "xen_p2m_size", &size, true))
-		return rebuild_linear(k, list, size, table, count, source);
-	if (ksym_value(k, "p2m_top", &top, true) &&
-	    ksym_value(k, "p2m_mid_missing", &mid_missing, true) &&
-	    ksym_value(k, "p2m_missing", &missing, true)) {
+	    ksym_value(k, "xen_p2m_size", &size, true)) {
+		e = rebuild_linear(k, list, size, &table, &count, source);
+	} else if (ksym_value(k, "p2m_top", &top, true) &&
+		   ksym_value(k, "p2m_mid_missing", &mid_missing, true) &&
+		   ksym_value(k, "p2m_missing", &missing, true)) {
 		if (!ksym_value(k, "xen_max_p2m_pfn", &max_pfn, true))
 			max_pfn = 512ull * 512 * 512;
-		return rebuild_tree(k, top, mid_missing, missing, max_pfn,
-				    table, count, source);
+		e = rebuild_tree(k, top, mid_missing, missing, max_pfn,
+				 &table, &count, source);
+	} else {
+		return gc_error_new(GC_ERR_NOT_PRESENT, "guest p2m",
+				    "no xen_p2m_addr/xen_p2m_size or p2m_top "
+				    "symbol (kallsyms, --system-map)");
 	}
-	return gc_error_new(GC_ERR_NOT_PRESENT, "guest p2m",
-			    "no xen_p2m_addr/xen_p2m_size or p2m_top symbol "
-			    "(kallsyms, --system-map)");
+	if (!e)
+		e = gc_xen_p2m_table_xlat(table, count, 12, out);
+	free(table);
+	if (e) {
+		free(*source);
+		*source = NULL;
+	}
+	return e;
 }

@@ -354,3 +354,127 @@ uint64_t gc_frame_index_find_mfn(const struct gc_frame_index *idx,
 		return GC_INDEX_NONE;
 	return hash_find(&idx->mfn_hash, &idx->mfn, mfn);
 }
+
+/* ---- the index as a translation ---------------------------------------- */
+
+#define XLAT_RUN_MAX 16 /* pages one answer covers at most */
+
+struct index_xlat {
+	const struct gc_frame_index *idx;
+	bool to_mach;
+	unsigned int shift;
+	char *reason;
+};
+
+/* First valid entry of the sorted pfn column with pfn >= PFN. */
+static uint64_t lower_bound_pfn(const struct gc_frame_index *idx,
+				uint64_t pfn)
+{
+	uint64_t lo = 0, hi = idx->nr_valid;
+	while (lo < hi) {
+		uint64_t mid = lo + (hi - lo) / 2;
+		if (gc_column_get(&idx->pfn, mid) < pfn)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static struct gc_error *index_xlat_lookup(struct gc_xlat *x, uint64_t addr,
+					  struct gc_xlat_run *out)
+{
+	const struct index_xlat *ix = x->priv;
+	const struct gc_frame_index *idx = ix->idx;
+	const struct gc_column *src = ix->to_mach ? &idx->pfn : &idx->mfn;
+	const struct gc_column *dst = ix->to_mach ? &idx->mfn : &idx->pfn;
+	uint64_t psize = 1ull << ix->shift;
+	uint64_t frame = addr >> ix->shift, off = addr & (psize - 1);
+	uint64_t i = ix->to_mach ? gc_frame_index_find_pfn(idx, frame) :
+				   gc_frame_index_find_mfn(idx, frame);
+	uint64_t t = i == GC_INDEX_NONE ? GC_FRAME_INVALID :
+					  gc_column_get(dst, i);
+	/* the target frame must have a byte address */
+	if (t != GC_FRAME_INVALID && t > (UINT64_MAX >> ix->shift))
+		t = GC_FRAME_INVALID;
+	if (t == GC_FRAME_INVALID) {
+		*out = (struct gc_xlat_run){ .status = GC_XLAT_UNMAPPED,
+					     .len = psize - off,
+					     .reason = ix->reason };
+		if (ix->to_mach && idx->pfn_sorted && frame < UINT64_MAX) {
+			uint64_t j = lower_bound_pfn(idx, frame + 1);
+			uint64_t next = j < idx->nr_valid ?
+				gc_column_get(&idx->pfn, j) : UINT64_MAX;
+			if (next > (UINT64_MAX >> ix->shift))
+				out->len = UINT64_MAX - addr + 1;
+			else
+				out->len = (next << ix->shift) - addr;
+			if (!out->len)
+				out->len = UINT64_MAX;
+		}
+		return NULL;
+	}
+	/* Later entries continue the run when they continue both columns,
+	 * unless the source column has duplicates (a lookup of such a
+	 * frame answers with its first copy, maybe not the next entry). */
+	bool unique = ix->to_mach ? (idx->pfn_sorted || !idx->nr_dup_pfn) :
+				    !idx->nr_dup_mfn;
+	uint64_t n = 1;
+	uint64_t most = unique ? GC_MIN(XLAT_RUN_MAX, idx->n - i) : 1;
+	if (src->w32 && dst->w32) {
+		/* compact columns: values < UINT32_MAX, no overflow */
+		const uint32_t *a = src->w32 + i, *b = dst->w32 + i;
+		while (n < most && a[n] == a[0] + n && b[n] == b[0] + n)
+			n++;
+	} else {
+		while (n < most && frame + n > frame &&
+		       t + n <= (UINT64_MAX >> ix->shift) &&
+		       gc_column_get(src, i + n) == frame + n &&
+		       gc_column_get(dst, i + n) == t + n)
+			n++;
+	}
+	*out = (struct gc_xlat_run){ .status = GC_XLAT_MAPPED,
+				     .target = (t << ix->shift) | off,
+				     .len = (n << ix->shift) - off };
+	return NULL;
+}
+
+static void index_xlat_destroy(struct gc_xlat *x)
+{
+	struct index_xlat *ix = x->priv;
+	if (ix)
+		free(ix->reason);
+	free(ix);
+}
+
+static const struct gc_xlat_ops index_xlat_ops = {
+	.lookup = index_xlat_lookup,
+	.destroy = index_xlat_destroy,
+};
+
+struct gc_error *gc_frame_index_xlat(const struct gc_frame_index *idx,
+				     bool to_mach, unsigned int page_shift,
+				     const char *reason, struct gc_xlat **out)
+{
+	*out = NULL;
+	if (!idx->has_pfn || !idx->has_mfn || page_shift >= 32)
+		return gc_error_new(GC_ERR_INVALID_ARG, "page index",
+				    "a translation needs both a pfn and an "
+				    "mfn column");
+	struct index_xlat *ix = calloc(1, sizeof(*ix));
+	if (!ix)
+		return &gc_error_nomem;
+	ix->idx = idx;
+	ix->to_mach = to_mach;
+	ix->shift = page_shift;
+	ix->reason = strdup(reason ? reason : "is not in the page index");
+	if (!ix->reason) {
+		free(ix);
+		return &gc_error_nomem;
+	}
+	return gc_xlat_new(&index_xlat_ops, ix,
+			   to_mach ? "xen-p2m" : "xen-m2p",
+			   to_mach ? GC_SPACE_PHYS : GC_SPACE_MACH,
+			   to_mach ? GC_SPACE_MACH : GC_SPACE_PHYS, UINT64_MAX,
+			   out);
+}

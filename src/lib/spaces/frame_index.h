@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "guestcore/error.h"
+#include "spaces/xlat.h"
 
 #define GC_FRAME_INVALID UINT64_MAX
 #define GC_INDEX_NONE UINT64_MAX
@@ -82,5 +83,19 @@ uint64_t gc_frame_index_find_pfn(const struct gc_frame_index *idx,
 				 uint64_t pfn);
 uint64_t gc_frame_index_find_mfn(const struct gc_frame_index *idx,
 				 uint64_t mfn);
+
+/*
+ * The index as a translation between its columns (both must be present):
+ * PHYS -> MACH (pfn -> mfn, "xen-p2m") when TO_MACH, else MACH -> PHYS
+ * ("xen-m2p").  Addresses are bytes (frame << PAGE_SHIFT | offset).  A
+ * lookup is one index search; a mapped answer runs on while the next
+ * entries continue both columns by one (at most 4096 pages per answer),
+ * an unmapped one (sorted pfn column) up to the next listed pfn.  IDX
+ * must outlive the xlat.  REASON (copied) is said for frames the index
+ * does not list ("is not in the page index (N pages)").
+ */
+struct gc_error *gc_frame_index_xlat(const struct gc_frame_index *idx,
+				     bool to_mach, unsigned int page_shift,
+				     const char *reason, struct gc_xlat **out);
 
 #endif
