@@ -16,6 +16,12 @@
 
 #define VI_FILE_MAX (16u << 20)
 
+/* __START_KERNEL_map of the guest's architecture. */
+static uint64_t kernel_map(const struct gc_kernel *k)
+{
+	return k->arch->linux_layout.kernel_map;
+}
+
 struct gc_error *gc_kernel_add_fact(struct gc_kernel *k, const char *name,
 				    const char *source, const char *fmt, ...)
 {
@@ -242,8 +248,8 @@ static bool kernel_may_exist(struct gc_kernel *k, unsigned int *tried)
 		if (!present)
 			continue;
 		(*tried)++;
-		k->pg.levels = (v.valid & (1ull << GC_REG_CR4)) &&
-			       (v.regs[GC_REG_CR4] & (1ull << 12)) ? 5 : 4;
+		unsigned int lv = k->arch->paging_levels(&v);
+		k->pg.levels = lv ? lv : 4;
 		k->root = v.pgd_addr & ~0xfffull;
 		k->root_space = v.pgd_space;
 		uint64_t va, pa;
@@ -291,7 +297,7 @@ static bool try_walk(struct gc_kernel *k, uint64_t root, enum gc_space sp,
 		     uint64_t va, uint64_t *pa)
 {
 	struct gc_walk w;
-	struct gc_error *e = gc_x86_walk(&k->pg, &k->mem, root, sp, va, &w);
+	struct gc_error *e = k->arch->walk(&k->pg, &k->mem, root, sp, va, &w);
 	gc_error_free(e);
 	if (!e && pa)
 		*pa = w.phys;
@@ -301,7 +307,7 @@ static bool try_walk(struct gc_kernel *k, uint64_t root, enum gc_space sp,
 /* First present mapping in the kernel text region: _text (2 MiB aligned). */
 static bool text_start(struct gc_kernel *k, uint64_t *va, uint64_t *pa)
 {
-	for (uint64_t a = GC_START_KERNEL_MAP; a >= GC_START_KERNEL_MAP &&
+	for (uint64_t a = kernel_map(k); a >= kernel_map(k) &&
 	     a < 0xffffffffc0000000ull; a += 1ull << 21)
 		if (try_walk(k, k->root, k->root_space, a, pa)) {
 			*va = a;
@@ -321,13 +327,18 @@ static bool text_start(struct gc_kernel *k, uint64_t *va, uint64_t *pa)
  */
 static void probe_direct_map(struct gc_kernel *k)
 {
-	bool l5 = k->pg.levels == 5;
-	uint64_t va = l5 ? 0xff10000000000000ull : 0xffff880000000000ull;
-	uint64_t end = l5 ? 0xffa0000000000000ull : 0xffffc90000000000ull;
+	const struct gc_arch_linux *lx = &k->arch->linux_layout;
+	uint64_t va = 0, end = 0;
+	for (size_t i = 0; i < lx->nr_direct_map; i++) {
+		if (lx->direct_map[i].levels == k->pg.levels) {
+			va = lx->direct_map[i].start;
+			end = lx->direct_map[i].end;
+		}
+	}
 	unsigned int walks = 0;
 	while (va < end && walks < 1u << 20) {
 		struct gc_walk w;
-		struct gc_error *e = gc_x86_walk(&k->pg, &k->mem, k->root,
+		struct gc_error *e = k->arch->walk(&k->pg, &k->mem, k->root,
 						 k->root_space, va, &w);
 		gc_error_free(e);
 		walks++;
@@ -385,12 +396,13 @@ static struct gc_error *setup_paging(struct gc_kernel *k)
 	     i < gc_dump_nr_vcpus(d) && i < 64; i++) {
 		struct gc_vcpu v;
 		struct gc_error *e = gc_dump_vcpu(d, i, &v);
-		if (e || !(v.valid & (1ull << GC_REG_CR4))) {
+		unsigned int lv = e ? 0 : k->arch->paging_levels(&v);
+		if (!lv) {
 			gc_error_free(e);
 			continue;
 		}
 		levels_known = true;
-		k->pg.levels = (v.regs[GC_REG_CR4] & (1ull << 12)) ? 5 : 4;
+		k->pg.levels = lv;
 		levels_src = "vCPU CR4.LA57";
 	}
 	if (vi && gc_vmcoreinfo_number(vi, "sme_mask", &n))
@@ -416,8 +428,8 @@ static struct gc_error *setup_paging(struct gc_kernel *k)
 	if (vi && (gc_vmcoreinfo_symbol(vi, "init_top_pgt", &sym) ||
 		   gc_vmcoreinfo_symbol(vi, "swapper_pg_dir", &sym) ||
 		   gc_vmcoreinfo_symbol(vi, "init_level4_pgt", &sym)) &&
-	    sym >= GC_START_KERNEL_MAP && have_pb) {
-		c[nc].root = sym - GC_START_KERNEL_MAP + k->phys_base;
+	    sym >= kernel_map(k) && have_pb) {
+		c[nc].root = sym - kernel_map(k) + k->phys_base;
 		c[nc].space = GC_SPACE_PHYS;
 		c[nc].vaddr = sym;
 		snprintf(c[nc].desc, sizeof(c[nc].desc),
@@ -517,8 +529,8 @@ static struct gc_error *setup_paging(struct gc_kernel *k)
 	 * them; otherwise cross-check. */
 	uint64_t tva, tpa;
 	if (text_start(k, &tva, &tpa)) {
-		uint64_t pt_slide = tva - 0xffffffff81000000ull;
-		uint64_t pt_pb = tpa - (tva - GC_START_KERNEL_MAP);
+		uint64_t pt_slide = tva - k->arch->linux_layout.default_text;
+		uint64_t pt_pb = tpa - (tva - kernel_map(k));
 		if (have_kaslr) {
 			gc_kernel_add_fact(k, "kaslr_offset",
 					   "VMCOREINFO KERNELOFFSET",
@@ -709,6 +721,7 @@ struct gc_error *gc_kernel_open(struct gc_dump *d,
 	if (!k)
 		return &gc_error_nomem;
 	k->d = d;
+	k->arch = gc_arch_of_dump(d);
 	if (opts)
 		k->opts = *opts;
 	bool legacy = gc_dump_needs_p2m(d);
@@ -820,8 +833,8 @@ struct gc_error *gc_kernel_walk(struct gc_kernel *k, uint64_t vaddr,
 						      GC_SPACE_PHYS) :
 				      k->root_space;
 	if (has_root && !k->pg.xen_pv)
-		r &= GC_X86_ADDR_MASK;
-	return gc_x86_walk(&k->pg, &k->mem, r, sp, vaddr, out);
+		r &= k->arch->root_mask;
+	return k->arch->walk(&k->pg, &k->mem, r, sp, vaddr, out);
 }
 
 struct gc_error *gc_kernel_vtop(struct gc_kernel *k, uint64_t vaddr,
@@ -886,21 +899,21 @@ struct gc_error *gc_kernel_read_u64(struct gc_kernel *k, uint64_t vaddr,
 static size_t kernel_image_ranges(struct gc_kernel *k,
 				  struct gc_va_range *r, size_t max)
 {
-	uint64_t start = GC_START_KERNEL_MAP, sym, size = 1ull << 30;
+	uint64_t start = kernel_map(k), sym, size = 1ull << 30;
 	int64_t n;
 	if (k->vi && gc_vmcoreinfo_symbol(k->vi, "_stext", &sym) &&
-	    sym >= GC_START_KERNEL_MAP)
+	    sym >= kernel_map(k))
 		start = sym & ~0xfffull;
 	if (k->vi && gc_vmcoreinfo_number(k->vi, "KERNEL_IMAGE_SIZE", &n) &&
 	    n > 0 && (uint64_t)n <= (1ull << 30))
 		size = (uint64_t)n;
-	uint64_t end = GC_START_KERNEL_MAP + size;
-	if (end < GC_START_KERNEL_MAP) /* wrapped */
+	uint64_t end = kernel_map(k) + size;
+	if (end < kernel_map(k)) /* wrapped */
 		end = 0xfffffffffffff000ull;
 	size_t nr = 0;
 	for (uint64_t va = start; va < end && va >= start;) {
 		struct gc_walk w;
-		struct gc_error *e = gc_x86_walk(&k->pg, &k->mem, k->root,
+		struct gc_error *e = k->arch->walk(&k->pg, &k->mem, k->root,
 						 k->root_space, va, &w);
 		gc_error_free(e);
 		uint64_t span;

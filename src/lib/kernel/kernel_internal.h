@@ -5,9 +5,7 @@
 
 #include "dump_internal.h"
 #include "guestcore/kernel.h"
-#include "spaces/x86_64.h"
-
-#define GC_START_KERNEL_MAP 0xffffffff80000000ull
+#include "arch/arch.h"
 
 /* Kernel-virtual memory as the log reader and symbol reader see it. */
 struct gc_kmem {
@@ -38,8 +36,9 @@ struct gc_kernel {
 	size_t nr_facts, cap_facts;
 	char **notes;
 	size_t nr_notes;
-	struct gc_x86_paging pg;
-	struct gc_x86_mem mem;
+	const struct gc_arch_ops *arch; /* ISA of the guest (gc_arch_of_dump) */
+	struct gc_arch_paging pg;
+	struct gc_arch_mem mem;
 	uint64_t root;             /* top-level table */
 	enum gc_space root_space;
 	bool has_root;

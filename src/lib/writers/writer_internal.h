@@ -62,13 +62,6 @@ void gc_wbuf_note(struct gc_wbuf *b, const char *name, uint32_t type,
 		  const void *desc, size_t desc_len);
 void gc_wbuf_free(struct gc_wbuf *b);
 
-enum { GC_PRSTATUS_SIZE = 336, GC_QEMU_CPUSTATE_SIZE = 440 };
-/* x86_64 elf_prstatus / QEMUCPUState from a vCPU.  CR3 is the value to
- * store (already translated to pfn space for Xen PV). */
-void gc_wnote_prstatus(const struct gc_vcpu *v, uint8_t out[336]);
-bool gc_wnote_qemu(const struct gc_vcpu *v, uint64_t cr3,
-		   uint8_t out[440]);
-
 /* The provenance note of our own: name "GUESTCORE", type 1, text. */
 #define GC_NOTE_GUESTCORE_NAME "GUESTCORE"
 #define GC_NOTE_GUESTCORE_PROVENANCE 1
