@@ -5,6 +5,7 @@
 
 #include "dump_internal.h"
 #include "guestcore/kernel.h"
+#include "guestcore/writer.h"
 #include "arch/arch.h"
 
 /* Kernel-virtual memory as the log reader and symbol reader see it. */
@@ -51,6 +52,13 @@ struct gc_kernel {
 	bool syms_loaded;
 	bool facts_collected;
 	struct gc_error *syms_err; /* why no table, kept for messages */
+	/* Storage behind gc_kernel_writer_hints (hints.c). */
+	struct {
+		uint64_t pgd_pfn;
+		struct gc_convert_patch patch;
+		char patch_what[256];
+		char used[512];
+	} hints;
 	/* Small direct-mapped cache of 4 KiB translations (the dump does
 	 * not change, so entries never go stale). */
 	struct { uint64_t vpage, page; bool valid; } tlb[256];
@@ -59,6 +67,32 @@ struct gc_kernel {
 struct gc_error *gc_kernel_add_fact(struct gc_kernel *k, const char *name,
 				    const char *source, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+/* A typed fact: T gives type, origin, u64/s64/space (name and source
+ * are taken from the arguments, T's are ignored); FMT renders the
+ * value's text. */
+struct gc_error *gc_kernel_add_fact_typed(struct gc_kernel *k,
+					  const char *name,
+					  const char *source,
+					  const struct gc_kernel_fact *t,
+					  const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+/* Shorthands: an unsigned number shown as 0x..., an address in SPACE
+ * shown as 0x..., a text fact with its origin. */
+struct gc_error *gc_kernel_add_fact_hex(struct gc_kernel *k,
+					const char *name,
+					enum gc_fact_origin origin,
+					const char *source, uint64_t v);
+struct gc_error *gc_kernel_add_fact_addr(struct gc_kernel *k,
+					 const char *name,
+					 enum gc_fact_origin origin,
+					 const char *source, enum gc_space sp,
+					 uint64_t v);
+struct gc_error *gc_kernel_add_fact_text(struct gc_kernel *k,
+					 const char *name,
+					 enum gc_fact_origin origin,
+					 const char *source, const char *fmt,
+					 ...)
+	__attribute__((format(printf, 5, 6)));
 struct gc_error *gc_kernel_add_note(struct gc_kernel *k, const char *fmt,
 				    ...) __attribute__((format(printf, 2, 3)));
 void gc_kernel_kmem(struct gc_kernel *k, struct gc_kmem *m);
