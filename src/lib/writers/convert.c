@@ -622,6 +622,7 @@ struct gc_error *gc_convert(struct gc_dump *in, const char *out_path,
 			.version = k.uts_version,
 			.nodename = k.uts_nodename,
 			.timestamp = b.timestamp,
+			.arch = gc_arch_of_dump(in),
 		};
 		err = opts.format == GC_OUT_ELF ?
 			      gc_write_elf(&src, fd, tmp, &opts, st) :

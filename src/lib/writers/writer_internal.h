@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "arch/arch.h"
 #include "guestcore/writer.h"
 
 /* ---- page source ---------------------------------------------------- */
@@ -44,6 +45,9 @@ struct gc_wsource {
 	size_t vmcoreinfo_len;
 	unsigned int nr_vcpus;
 	const struct gc_convert_kernel *kernel;
+	/* The guest's architecture (arch/arch.h; NULL = x86_64): the ELF
+	 * e_machine and the kdump utsname machine. */
+	const struct gc_arch_ops *arch;
 	/* kdump header utsname fields (may be NULL) and timestamp. */
 	const char *release, *version, *nodename;
 	uint64_t timestamp;
