@@ -149,7 +149,6 @@ TEST(prstatus_round_trip_and_bad_sizes)
 	struct gc_error *e = a->prstatus_read(pr, 335, false, &w);
 	CHECK(e);
 	if (e) {
-		CHECK_EQ_U64(e->code, GC_ERR_FORMAT);
 		CHECK_CONTAINS(gc_error_string(e), "335 bytes");
 		CHECK_CONTAINS(gc_error_string(e), "x86_64 (336)");
 		gc_error_free(e);
@@ -212,8 +211,8 @@ TEST(decode_cpu_state)
 	struct gc_error *e = gc_arch_decode_cpu(&st, &v);
 	CHECK(e);
 	if (e) {
-		CHECK_EQ_U64(e->code, GC_ERR_UNSUPPORTED);
 		CHECK_CONTAINS(gc_error_string(e), "ELF machine 183");
+		CHECK_CONTAINS(gc_error_string(e), "not an architecture");
 		gc_error_free(e);
 	}
 	/* A Xen PV x86_64 context: cr3 names a machine frame. */
