@@ -92,6 +92,10 @@ TEST(arch_table_lookup_and_linux_layout)
 	CHECK(a->page_sizes & (1ull << 21));
 	CHECK_EQ_U64(a->reg_pc, GC_REG_RIP);
 	CHECK_EQ_U64(a->reg_pgd, GC_REG_CR3);
+	CHECK(a->canonical(0xffff888000000000ull, 4));
+	CHECK(!a->canonical(0xff11000000000000ull, 4));
+	CHECK(a->canonical(0xff11000000000000ull, 5));
+	CHECK(!a->canonical(0x0000800000000000ull, 4));
 	CHECK_EQ_U64(a->linux_layout.kernel_map, 0xffffffff80000000ull);
 	CHECK_EQ_U64(a->linux_layout.default_text, 0xffffffff81000000ull);
 	CHECK_EQ_U64(a->linux_layout.nr_direct_map, 2);

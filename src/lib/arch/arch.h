@@ -106,6 +106,8 @@ struct gc_arch_ops {
 				 const struct gc_arch_mem *mem, uint64_t root,
 				 enum gc_space root_space, uint64_t vaddr,
 				 struct gc_walk *w);
+	/* Is VADDR a valid (canonical) virtual address at this depth? */
+	bool (*canonical)(uint64_t vaddr, unsigned int levels);
 	/* Table address bits of a root register value (cr3 & mask). */
 	uint64_t root_mask;
 

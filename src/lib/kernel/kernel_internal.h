@@ -7,6 +7,10 @@
 #include "guestcore/kernel.h"
 #include "guestcore/writer.h"
 #include "arch/arch.h"
+/* x86_64 specifics still named directly by kernel-layer code that predates
+ * the arch table (gc_x86_canonical in regions.c on main); new code goes
+ * through k->arch. */
+#include "arch/x86_64/x86_64.h"
 
 /* Kernel-virtual memory as the log reader and symbol reader see it. */
 struct gc_kmem {

@@ -64,6 +64,7 @@ const struct gc_arch_ops gc_arch_x86_64 = {
 	.xen_ctx_read = gc_x86_xen_ctx_read,
 	.paging_levels = x86_paging_levels,
 	.walk = gc_x86_walk,
+	.canonical = gc_x86_canonical,
 	.root_mask = GC_X86_ADDR_MASK,
 	.linux_layout = {
 		/* __START_KERNEL_map and the default _text (no KASLR). */
