@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <stdbool.h>
 
+#include "arch.h"
 #include "error.h"
 
 #ifdef __cplusplus
@@ -117,6 +118,12 @@ bool gc_dump_needs_p2m(const struct gc_dump *dump);
 
 /* ---- vCPU registers ---------------------------------------------------- */
 
+/*
+ * The x86_64 register numbering (GC_ARCH_X86_64, see arch.h): the index
+ * of a register in struct gc_vcpu.regs[] and its bit in valid when
+ * vcpu.arch is GC_ARCH_X86_64.  Other architectures number their
+ * registers their own way; gc_arch_reg_name() names any of them.
+ */
 enum gc_vcpu_reg {
 	GC_REG_RAX, GC_REG_RBX, GC_REG_RCX, GC_REG_RDX, GC_REG_RSI, GC_REG_RDI,
 	GC_REG_RBP, GC_REG_RSP, GC_REG_R8, GC_REG_R9, GC_REG_R10, GC_REG_R11,
@@ -127,15 +134,24 @@ enum gc_vcpu_reg {
 	GC_REG_CR5, GC_REG_CR6, GC_REG_CR7, GC_REG_EFER,
 	GC_REG_KERNEL_SS, GC_REG_KERNEL_SP, GC_REG_ORIG_RAX,
 	GC_REG_GDT_BASE, GC_REG_GDT_LIMIT, GC_REG_IDT_BASE, GC_REG_IDT_LIMIT,
-	GC_REG_COUNT
+	GC_REG_COUNT  /* x86_64 registers; <= GC_VCPU_MAX_REGS */
 };
+/* x86_64 register name (gc_arch_reg_name(GC_ARCH_X86_64, reg)); "?" for
+ * a number that is not one. */
 const char *gc_vcpu_reg_name(enum gc_vcpu_reg reg);
 
 struct gc_vcpu {
 	uint32_t id;           /* vCPU number (array position for Xen) */
+	enum gc_arch arch;     /* numbering of regs[] (0 = x86_64) */
 	bool is_32bit;         /* x86_32 guest context */
-	uint64_t regs[GC_REG_COUNT];
-	uint64_t valid;        /* bit (1 << reg) set when regs[reg] is known */
+	/* Register N of ARCH (x86_64: enum gc_vcpu_reg). */
+	uint64_t regs[GC_VCPU_MAX_REGS];
+	/* Bit N set when regs[N] is known: valid_bits[N / 64] bit N % 64.
+	 * VALID is the first word (registers 0..63: all of x86_64). */
+	union {
+		uint64_t valid;
+		uint64_t valid_bits[GC_VCPU_MAX_REGS / 64];
+	};
 	uint64_t xen_flags;    /* Xen VGCF_* flags, when from a Xen context */
 	bool has_xen_flags;
 	uint32_t pid;          /* NT_PRSTATUS pr_pid, when known */
@@ -145,6 +161,12 @@ struct gc_vcpu {
 	enum gc_space pgd_space; /* GC_SPACE_NONE when unknown */
 	const char *source;    /* "xen vcpu_guest_context", "NT_PRSTATUS"... */
 };
+
+/* Register N of V: true and *VAL when V has it. */
+bool gc_vcpu_get_reg(const struct gc_vcpu *v, unsigned int n,
+		     uint64_t *val);
+/* Set register N of V (N < GC_VCPU_MAX_REGS) and mark it known. */
+void gc_vcpu_set_reg(struct gc_vcpu *v, unsigned int n, uint64_t val);
 
 unsigned int gc_dump_nr_vcpus(const struct gc_dump *dump);
 struct gc_error *gc_dump_vcpu(struct gc_dump *dump, unsigned int index,

@@ -13,6 +13,7 @@
 #define GUESTCORE_H
 
 #include "error.h"
+#include "arch.h"
 #include "dump.h"
 #include "check.h"
 #include "kernel.h"

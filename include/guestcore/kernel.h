@@ -118,11 +118,44 @@ struct gc_kernel_opts {
 	enum gc_kallsyms_mode kallsyms; /* --kallsyms auto|vmcoreinfo|search */
 };
 
-/* A fact about the kernel and where it came from. */
+/* What a fact's value is.  Every fact also has its rendered text. */
+enum gc_fact_type {
+	GC_FACT_TEXT = 0,  /* text only: value */
+	GC_FACT_U64,       /* an unsigned number: u64 */
+	GC_FACT_S64,       /* a signed number: s64 (e.g. phys_base) */
+	GC_FACT_ADDR,      /* an address: u64 in space */
+};
+
+/* Where a fact came from, as a class (SOURCE says it in words). */
+enum gc_fact_origin {
+	GC_FACT_FROM_UNKNOWN = 0,
+	GC_FACT_FROM_VMCOREINFO,   /* the dump's, a file's or a found one */
+	GC_FACT_FROM_PAGE_TABLES,  /* derived by walking the guest's tables */
+	GC_FACT_FROM_MEMORY,       /* read from guest memory at a symbol */
+	GC_FACT_FROM_REGISTERS,    /* a vCPU's registers */
+	GC_FACT_FROM_SYMBOLS,      /* kallsyms, System.map, vmlinux */
+	GC_FACT_FROM_DEFAULT,      /* an architecture or kernel convention */
+	GC_FACT_FROM_TYPES,        /* type information (BTF, DWARF) */
+	GC_FACT_FROM_USER,         /* given by the caller */
+};
+
+/*
+ * A fact about the kernel and where it came from.  Facts are named in
+ * lower case ("osrelease", "kaslr_offset", "page_table"); layout facts
+ * that a types provider answers are to be named as VMCOREINFO spells
+ * them, "SIZE(page)", "OFFSET(page.flags)", "LENGTH(...)", with type
+ * U64 and origin VMCOREINFO or TYPES, so a caller asks one way whichever
+ * source knows.
+ */
 struct gc_kernel_fact {
-	const char *name;  /* "osrelease", "kaslr_offset", ... */
-	char *value;
-	char *source;
+	const char *name;
+	char *value;               /* the value as text ("0xffff888000000000") */
+	char *source;              /* "VMCOREINFO NUMBER(phys_base)", ... */
+	enum gc_fact_type type;
+	enum gc_fact_origin origin;
+	uint64_t u64;              /* U64 and ADDR */
+	int64_t s64;               /* S64 */
+	enum gc_space space;       /* ADDR: PHYS, MACH or KVIRT */
 };
 
 /* Open the kernel view of DUMP.  OPTS may be NULL.  Only fails when no
@@ -166,6 +199,34 @@ const struct gc_kernel_fact *gc_kernel_fact(const struct gc_kernel *k,
 					    size_t i);
 const struct gc_kernel_fact *gc_kernel_fact_by_name(const struct gc_kernel *k,
 						    const char *name);
+/* The numeric value of fact NAME (the newest of that name): U64 and ADDR
+ * facts give u64, S64 facts their two's complement; false when there is
+ * no such fact or it is text only.  *SPACE (may be NULL) gets the ADDR
+ * fact's space, GC_SPACE_NONE otherwise. */
+bool gc_kernel_fact_u64(const struct gc_kernel *k, const char *name,
+			uint64_t *out, enum gc_space *space);
+bool gc_kernel_fact_s64(const struct gc_kernel *k, const char *name,
+			int64_t *out);
+const char *gc_fact_type_name(enum gc_fact_type type);
+const char *gc_fact_origin_name(enum gc_fact_origin origin);
+
+/*
+ * The one bridge from kernel facts to what the writers are told
+ * (writer.h): fills K's VMCOREINFO (also when found in guest memory),
+ * PAGE_OFFSET (unless OUT already has one), the kernel's top-level table
+ * as an extra page-table root (a pfn), phys_base, the utsname strings the
+ * facts know, and for a Xen PV guest the patch that clears
+ * xen_start_info (crash then reads the pfn-space tables natively).
+ * `guestcore convert` calls exactly this, so a library caller that does
+ * gets the same output bytes.  OUT's pointers point into K, valid until
+ * gc_kernel_close or the next call.  *USED (may be NULL) gets a line
+ * naming what was used ("" when nothing), also owned by K.
+ */
+struct gc_convert_kernel;
+struct gc_error *gc_kernel_writer_hints(struct gc_kernel *k,
+					struct gc_convert_kernel *out,
+					const char **used);
+
 /* Notes about fallbacks taken while opening (one line each). */
 size_t gc_kernel_nr_notes(const struct gc_kernel *k);
 const char *gc_kernel_note(const struct gc_kernel *k, size_t i);

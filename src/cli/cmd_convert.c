@@ -68,131 +68,6 @@ static void json_stats(struct gc_json *j, const struct gc_convert_stats *s)
 	}
 }
 
-/* First "0x..." (or bare hex) number in a fact's value. */
-static bool fact_hex(struct gc_kernel *k, const char *name, uint64_t *out,
-		     const char **text)
-{
-	const struct gc_kernel_fact *f = gc_kernel_fact_by_name(k, name);
-	if (!f || !f->value)
-		return false;
-	if (text)
-		*text = f->value;
-	const char *p = strstr(f->value, "0x");
-	char *end;
-	if (!p)
-		p = f->value;
-	*out = strtoull(p, &end, 16);
-	return end != p;
-}
-
-/*
- * What the kernel layer knows and the writers use: VMCOREINFO (also when
- * found in guest memory), PAGE_OFFSET, the kernel's top-level table (an
- * extra root for the Xen PV rewrite) and phys_base.  Returns a line
- * saying what was used, or NULL.
- */
-/*
- * Xen PV: crash decides that a kernel is a Xen PV guest from a non-NULL
- * xen_start_info, and then translates page-table entries as machine
- * frames.  The output's tables hold pfns, so the pointer is cleared (the
- * old value goes into the GUESTCORE note).
- */
-static void pv_patch(struct gc_dump *d, struct gc_kernel *k,
-		     struct gc_convert_patch *p, char *what, size_t what_len,
-		     size_t *n)
-{
-	struct gc_symbol sym;
-	uint64_t pa, old;
-	if (!gc_dump_has_space(d, GC_SPACE_MACH))
-		return;
-	struct gc_error *err = gc_kernel_symbol(k, "xen_start_info", &sym);
-	if (!err)
-		err = gc_kernel_vtop(k, sym.addr, &pa);
-	if (!err)
-		err = gc_kernel_read_u64(k, sym.addr, &old);
-	if (err) {
-		gc_error_free(err);
-		return;
-	}
-	if (!old)
-		return;
-	memset(p, 0, sizeof(*p));
-	p->paddr = pa;
-	p->len = 8;
-	snprintf(what, what_len, "xen_start_info (symbol from %s) set to NULL, "
-		 "was 0x%" PRIx64 ", so that crash reads the pfn-space page "
-		 "tables natively", sym.source ? sym.source : "?", old);
-	p->what = what;
-	*n = 1;
-}
-
-static void kernel_facts(struct gc_dump *d, struct gc_kernel *k,
-			 struct gc_convert_kernel *ck, uint64_t *pgd_pfn,
-			 char *used, size_t cap)
-{
-	size_t n = 0;
-	used[0] = '\0';
-	const struct gc_vmcoreinfo *vi = gc_kernel_vmcoreinfo(k);
-	if (vi) {
-		size_t len;
-		const char *t = gc_vmcoreinfo_text(vi, &len);
-		if (t && len) {
-			ck->vmcoreinfo = t;
-			ck->vmcoreinfo_len = len;
-			n += (size_t)snprintf(used + n, cap - n, "VMCOREINFO "
-					      "(%s)",
-					      gc_kernel_vmcoreinfo_source(k));
-		}
-	}
-	uint64_t v;
-	if (!ck->has_page_offset && n < cap &&
-	    fact_hex(k, "page_offset", &v, NULL)) {
-		ck->has_page_offset = true;
-		ck->page_offset = v;
-		n += (size_t)snprintf(used + n, cap - n, "%spage_offset 0x%"
-				      PRIx64, n ? ", " : "", v);
-	}
-	const char *txt = NULL;
-	if (n < cap && fact_hex(k, "page_table", &v, &txt)) {
-		uint64_t pfn = v >> 12;
-		bool ok = true;
-		if (!strncmp(txt, "machine", 7)) {
-			struct gc_error *err = gc_dump_mfn_to_pfn(d, pfn, &pfn);
-			ok = !err;
-			gc_error_free(err);
-		}
-		if (ok) {
-			*pgd_pfn = pfn;
-			ck->pgd_pfns = pgd_pfn;
-			ck->nr_pgd_pfns = 1;
-			n += (size_t)snprintf(used + n, cap - n,
-					      "%stop-level table pfn 0x%" PRIx64,
-					      n ? ", " : "", pfn);
-		}
-	}
-	const struct gc_kernel_fact *f = gc_kernel_fact_by_name(k, "release");
-	if (f && f->value && f->value[0])
-		ck->uts_release = f->value;
-	if ((f = gc_kernel_fact_by_name(k, "version")) && f->value)
-		ck->uts_version = f->value;
-	if ((f = gc_kernel_fact_by_name(k, "nodename")) && f->value)
-		ck->uts_nodename = f->value;
-	f = gc_kernel_fact_by_name(k, "phys_base");
-	if (f && f->value && n < cap) {
-		/* "0x..." (two's complement when negative) or decimal. */
-		char *end;
-		const char *p = f->value;
-		bool neg = *p == '-';
-		uint64_t pb = strtoull(p + neg, &end, 0);
-		if (end != p + neg) {
-			ck->has_phys_base = true;
-			ck->phys_base = neg ? -(int64_t)pb : (int64_t)pb;
-			snprintf(used + n, cap - n, "%sphys_base %s",
-				 n ? ", " : "", f->value);
-		}
-	}
-}
-
 static int run(int argc, char **argv)
 {
 	bool json = cli_take_flag(&argc, argv, "--json");
@@ -268,31 +143,36 @@ static int run(int argc, char **argv)
 		return cli_fail("convert: --exclude zero needs --format kdump "
 				"(an ELF vmcore stores every page)");
 
+	uint64_t page_offset = o.kernel.page_offset;
+	bool has_page_offset = o.kernel.has_page_offset;
 	struct gc_dump *d = cli_open(in);
 	if (!d)
 		return EXIT_ERROR;
+	/* What the kernel layer knows and the writers use comes through
+	 * the library's one bridge, gc_kernel_writer_hints, so that a
+	 * library caller converting the same dump writes the same bytes. */
 	struct gc_kernel *kern = NULL;
-	uint64_t pgd_pfn = 0;
-	struct gc_convert_patch patch;
-	char patch_what[256];
-	size_t nr_patch = 0;
 	char used[512] = "";
 	if (!no_kernel) {
 		struct gc_error *kerr = gc_kernel_open(d, &kopts, &kern);
+		if (!kerr) {
+			const char *u;
+			kerr = gc_kernel_writer_hints(kern, &o.kernel, &u);
+			if (!kerr)
+				snprintf(used, sizeof(used), "%s", u);
+		}
 		if (kerr) {
 			snprintf(used, sizeof(used), "none (%s)",
 				 gc_error_string(kerr));
 			gc_error_free(kerr);
+			gc_kernel_close(kern);
 			kern = NULL;
-		} else {
-			kernel_facts(d, kern, &o.kernel, &pgd_pfn, used,
-				     sizeof(used));
-			pv_patch(d, kern, &patch, patch_what,
-				 sizeof(patch_what), &nr_patch);
-			o.kernel.patches = &patch;
-			o.kernel.nr_patches = nr_patch;
+			memset(&o.kernel, 0, sizeof(o.kernel));
+			o.kernel.page_offset = page_offset;
+			o.kernel.has_page_offset = has_page_offset;
 		}
 	}
+	size_t nr_patch = o.kernel.nr_patches;
 	struct cli_progress pb;
 	cli_progress_init(&pb, "convert", gc_dump_page_size(d));
 	o.progress = cli_progress_update;
@@ -337,8 +217,8 @@ static int run(int argc, char **argv)
 		gc_json_string(&j, used);
 		gc_json_key(&j, "patched");
 		gc_json_array_begin(&j);
-		if (nr_patch)
-			gc_json_string(&j, patch_what);
+		for (size_t i = 0; i < nr_patch; i++)
+			gc_json_string(&j, o.kernel.patches[i].what);
 		gc_json_array_end(&j);
 		json_stats(&j, &st);
 		if (verify) {
@@ -364,8 +244,8 @@ static int run(int argc, char **argv)
 		if (!no_kernel)
 			printf("  kernel facts used: %s\n",
 			       used[0] ? used : "none");
-		if (nr_patch)
-			printf("  patched: %s\n", patch_what);
+		for (size_t i = 0; i < nr_patch; i++)
+			printf("  patched: %s\n", o.kernel.patches[i].what);
 		if (verify) {
 			printf("verify: %" PRIu64 " pages identical, %" PRIu64
 			       " excluded (zero), %" PRIu64 " missing in the "

@@ -5,7 +5,8 @@
 
 #include "cli.h"
 
-static const enum gc_vcpu_reg order[] = {
+/* x86_64 display order (other architectures: register number order). */
+static const enum gc_vcpu_reg x86_order[] = {
 	GC_REG_RIP, GC_REG_RSP, GC_REG_RFLAGS, GC_REG_RAX, GC_REG_RBX,
 	GC_REG_RCX, GC_REG_RDX, GC_REG_RSI, GC_REG_RDI, GC_REG_RBP, GC_REG_R8,
 	GC_REG_R9, GC_REG_R10, GC_REG_R11, GC_REG_R12, GC_REG_R13, GC_REG_R14,
@@ -16,6 +17,25 @@ static const enum gc_vcpu_reg order[] = {
 	GC_REG_KERNEL_SS, GC_REG_KERNEL_SP, GC_REG_GDT_BASE, GC_REG_GDT_LIMIT,
 	GC_REG_IDT_BASE, GC_REG_IDT_LIMIT,
 };
+
+/* The registers V has, in display order; names from the library. */
+static size_t reg_order(const struct gc_vcpu *v, unsigned int *out)
+{
+	size_t n = 0;
+	uint64_t x;
+	if (v->arch == GC_ARCH_X86_64) {
+		for (size_t k = 0; k < sizeof(x86_order) / sizeof(*x86_order);
+		     k++)
+			if (gc_vcpu_get_reg(v, x86_order[k], &x))
+				out[n++] = x86_order[k];
+		return n;
+	}
+	for (unsigned int r = 0; r < gc_arch_nr_regs(v->arch) &&
+	     r < GC_VCPU_MAX_REGS; r++)
+		if (gc_vcpu_get_reg(v, r, &x))
+			out[n++] = r;
+	return n;
+}
 
 static void flag_words(const struct gc_vcpu *v, char *buf, size_t len)
 {
@@ -57,12 +77,16 @@ static int run(int argc, char **argv)
 		}
 		char flags[64];
 		flag_words(&v, flags, sizeof(flags));
+		unsigned int idx[GC_VCPU_MAX_REGS];
+		size_t nr = reg_order(&v, idx);
 		if (json) {
 			gc_json_object_begin(&j);
 			gc_json_key(&j, "vcpu");
 			gc_json_u64(&j, v.id);
 			gc_json_key(&j, "source");
 			gc_json_string(&j, v.source);
+			gc_json_key(&j, "arch");
+			gc_json_string(&j, gc_arch_name(v.arch));
 			gc_json_key(&j, "width");
 			gc_json_u64(&j, v.is_32bit ? 32 : 64);
 			if (v.has_xen_flags) {
@@ -77,33 +101,29 @@ static int run(int argc, char **argv)
 			}
 			gc_json_key(&j, "regs");
 			gc_json_object_begin(&j);
-			for (size_t k = 0; k < sizeof(order) / sizeof(*order);
-			     k++) {
-				if (!(v.valid & (1ull << order[k])))
-					continue;
-				gc_json_key(&j, gc_vcpu_reg_name(order[k]));
-				gc_json_hex(&j, v.regs[order[k]]);
+			for (size_t k = 0; k < nr; k++) {
+				gc_json_key(&j, gc_arch_reg_name(v.arch,
+								 idx[k]));
+				gc_json_hex(&j, v.regs[idx[k]]);
 			}
 			gc_json_object_end(&j);
 			gc_json_object_end(&j);
 			continue;
 		}
 		printf("vcpu %u: %s, %s%s%s\n", v.id, v.source,
-		       v.is_32bit ? "x86_32" : "x86_64", flags[0] ? ", " : "",
+		       v.arch == GC_ARCH_X86_64 && v.is_32bit ? "x86_32" :
+		       gc_arch_name(v.arch), flags[0] ? ", " : "",
 		       flags);
 		int col = 0;
-		for (size_t k = 0; k < sizeof(order) / sizeof(*order); k++) {
-			if (!(v.valid & (1ull << order[k])))
-				continue;
+		for (size_t k = 0; k < nr; k++) {
 			char name[24];
 			size_t m = 0;
-			for (const char *s = gc_vcpu_reg_name(order[k]);
+			for (const char *s = gc_arch_reg_name(v.arch, idx[k]);
 			     *s && m < sizeof(name) - 1; s++)
 				name[m++] = (char)(*s >= 'a' && *s <= 'z' ?
 							   *s - 32 : *s);
 			name[m] = '\0';
-			printf("  %7s: %016" PRIx64, name,
-			       v.regs[order[k]]);
+			printf("  %7s: %016" PRIx64, name, v.regs[idx[k]]);
 			if (++col == 3) {
 				printf("\n");
 				col = 0;

@@ -122,6 +122,14 @@ void cli_kernel_info(struct gc_dump *d, const struct gc_kernel_opts *ko,
 			gc_json_string(j, f->value);
 			gc_json_key(j, "source");
 			gc_json_string(j, f->source);
+			gc_json_key(j, "type");
+			gc_json_string(j, gc_fact_type_name(f->type));
+			gc_json_key(j, "origin");
+			gc_json_string(j, gc_fact_origin_name(f->origin));
+			if (f->type == GC_FACT_ADDR) {
+				gc_json_key(j, "space");
+				gc_json_string(j, gc_space_name(f->space));
+			}
 			gc_json_object_end(j);
 		} else {
 			printf("%25s: %s  [%s]\n", f->name, f->value,

@@ -43,32 +43,6 @@ const char *gc_page_state_name(enum gc_page_state state)
 	return "?";
 }
 
-static const char *const reg_names[GC_REG_COUNT] = {
-	[GC_REG_RAX] = "rax", [GC_REG_RBX] = "rbx", [GC_REG_RCX] = "rcx",
-	[GC_REG_RDX] = "rdx", [GC_REG_RSI] = "rsi", [GC_REG_RDI] = "rdi",
-	[GC_REG_RBP] = "rbp", [GC_REG_RSP] = "rsp", [GC_REG_R8] = "r8",
-	[GC_REG_R9] = "r9", [GC_REG_R10] = "r10", [GC_REG_R11] = "r11",
-	[GC_REG_R12] = "r12", [GC_REG_R13] = "r13", [GC_REG_R14] = "r14",
-	[GC_REG_R15] = "r15", [GC_REG_RIP] = "rip",
-	[GC_REG_RFLAGS] = "rflags", [GC_REG_CS] = "cs", [GC_REG_SS] = "ss",
-	[GC_REG_DS] = "ds", [GC_REG_ES] = "es", [GC_REG_FS] = "fs",
-	[GC_REG_GS] = "gs", [GC_REG_FS_BASE] = "fs_base",
-	[GC_REG_GS_BASE] = "gs_base",
-	[GC_REG_GS_BASE_KERNEL] = "gs_base_kernel",
-	[GC_REG_CR0] = "cr0", [GC_REG_CR1] = "cr1", [GC_REG_CR2] = "cr2",
-	[GC_REG_CR3] = "cr3", [GC_REG_CR4] = "cr4", [GC_REG_CR5] = "cr5",
-	[GC_REG_CR6] = "cr6", [GC_REG_CR7] = "cr7", [GC_REG_EFER] = "efer",
-	[GC_REG_KERNEL_SS] = "kernel_ss", [GC_REG_KERNEL_SP] = "kernel_sp",
-	[GC_REG_ORIG_RAX] = "orig_rax", [GC_REG_GDT_BASE] = "gdt_base",
-	[GC_REG_GDT_LIMIT] = "gdt_limit", [GC_REG_IDT_BASE] = "idt_base",
-	[GC_REG_IDT_LIMIT] = "idt_limit",
-};
-
-const char *gc_vcpu_reg_name(enum gc_vcpu_reg reg)
-{
-	return (unsigned)reg < GC_REG_COUNT ? reg_names[reg] : "?";
-}
-
 static const struct gc_format_ops *detect(struct gc_file *f,
 					  const uint8_t *head, size_t len)
 {
@@ -647,20 +621,6 @@ struct gc_error *gc_dump_frame_runs(struct gc_dump *d, enum gc_space space,
 		return gc_error_new(GC_ERR_UNSUPPORTED, "frame runs",
 				    "not available for this format");
 	return d->ops->frame_runs(d, space, runs, nr);
-}
-
-struct gc_error *gc_dump_vcpu(struct gc_dump *d, unsigned int index,
-			      struct gc_vcpu *out)
-{
-	memset(out, 0, sizeof(*out));
-	if (index >= d->nr_vcpus)
-		return gc_error_new(GC_ERR_INVALID_ARG, "vcpu",
-				    "vcpu %u does not exist (the dump has %u)",
-				    index, d->nr_vcpus);
-	if (!d->ops->vcpu)
-		return gc_error_new(GC_ERR_UNSUPPORTED, "vcpu",
-				    "this format carries no registers");
-	return d->ops->vcpu(d, index, out);
 }
 
 size_t gc_dump_nr_notes(const struct gc_dump *d) { return d->nr_notes; }

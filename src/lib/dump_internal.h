@@ -38,6 +38,25 @@ struct gc_page_loc {
 	bool indirect;
 };
 
+/*
+ * One vCPU's registers as a format stores them, undecoded: which layout
+ * is the architecture's business (arch/arch.h), not the format's.  Any
+ * combination of records may be present.
+ */
+struct gc_cpu_state {
+	uint16_t e_machine;        /* ELF EM_* of the dump; 0 = EM_X86_64 */
+	bool be;                   /* records are big-endian */
+	const uint8_t *prstatus;   /* NT_PRSTATUS descriptor (owned by the */
+	size_t prstatus_len;       /*   format) or NULL */
+	const uint8_t *qemu;       /* QEMU CPU-state note descriptor */
+	size_t qemu_len;
+	/* Xen vcpu_guest_context: malloc'ed copy, freed by the caller. */
+	uint8_t *xen_ctx;
+	size_t xen_ctx_len;
+	bool xen_32bit;            /* the x86_32 layout */
+	bool xen_pv;               /* cr3 holds a machine frame */
+};
+
 struct gc_format_ops {
 	enum gc_format format;
 	/* Parse headers and indexes; set dump->priv, page size, spaces. */
@@ -49,6 +68,11 @@ struct gc_format_ops {
 	struct gc_error *(*frame_runs)(struct gc_dump *d, enum gc_space space,
 				       struct gc_frame_run **runs,
 				       size_t *nr_runs);
+	/* A vCPU's register state as stored (decoded by the arch layer,
+	 * arch/arch.h).  Formats that hold raw register records implement
+	 * this; views that compute registers themselves implement vcpu. */
+	struct gc_error *(*cpu_state)(struct gc_dump *d, unsigned int index,
+				      struct gc_cpu_state *out);
 	struct gc_error *(*vcpu)(struct gc_dump *d, unsigned int index,
 				 struct gc_vcpu *out);
 	/* Optional: VMCOREINFO text from the format's own metadata. */
@@ -202,10 +226,6 @@ struct gc_error *gc_decode_stored_ctx(struct gc_dump *d,
 				      const struct gc_page_loc *loc,
 				      uint8_t *out, struct gc_decoder *dc,
 				      bool sequential);
-
-/* vcpu_guest_context decoding shared by the xc_core readers. */
-void gc_xen_decode_vcpu(const uint8_t *ctx, size_t len, bool is_32bit,
-			bool be, bool pv, struct gc_vcpu *out);
 
 /* The format registry (formats/registry.c), in probe order. */
 struct gc_format_entry {

@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "spaces/x86_64.h"
+#include "arch/x86_64/x86_64.h"
 #include "util/util.h"
 
 struct img {
@@ -44,12 +44,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint64_t va = gc_get64(data, false);
 	uint64_t mode = gc_get64(data + 8, false);
 	struct img im = {data + 16, size - 16};
-	struct gc_x86_paging pg = {
+	struct gc_arch_paging pg = {
 		.levels = (mode & 1) ? 5 : 4,
 		.xen_pv = (mode & 2) != 0,
 		.sme_mask = (mode & 4) ? 1ull << 47 : 0,
 	};
-	struct gc_x86_mem m = {&im, rd, pg.xen_pv ? m2p : NULL};
+	struct gc_arch_mem m = {&im, rd, pg.xen_pv ? m2p : NULL};
 	struct gc_walk w;
 	uint64_t root = (mode >> 8) & 0xfffff000ull;
 	struct gc_error *err = gc_x86_walk(&pg, &m, root,

@@ -11,6 +11,7 @@
 #include "io/pagecache.h"
 #include "spaces/rangemap.h"
 #include "formats/notes.h"
+#include "arch/arch.h"
 #include "formats/elf_vmcore.h"
 
 TEST(rangemap_disjoint)
@@ -152,7 +153,10 @@ TEST(notes_prstatus_qemu_vmcoreinfo)
 	CHECK_STR(ns.notes[3].name, "Xen");
 	CHECK_EQ_U64(ns.notes[0].offset, 0x1000 + 20);
 	struct gc_vcpu v;
-	gc_notes_vcpu(&ns, 0, &v);
+	struct gc_cpu_state cs;
+	memset(&v, 0, sizeof(v));
+	gc_notes_cpu_state(&ns, 0, &cs);
+	CHECK_OK(gc_arch_decode_cpu(&cs, &v));
 	CHECK_STR(v.source, "NT_PRSTATUS + QEMU CPU state");
 	CHECK_EQ_U64(v.regs[GC_REG_RIP], rip);
 	CHECK_EQ_U64(v.regs[GC_REG_RSP], rsp);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "harness.h"
+#include "arch/x86_64/x86_64.h"
 #include "kernel/kernel_internal.h"
 #include "kernel/vmcoreinfo.h"
 
@@ -155,9 +156,9 @@ static void img_map(struct image *im, unsigned int root, unsigned int levels,
 	im->mem[table][idx] = frame_bits | leaf_flags;
 }
 
-static struct gc_x86_mem img_mem(struct image *im)
+static struct gc_arch_mem img_mem(struct image *im)
 {
-	return (struct gc_x86_mem){.ctx = im, .read_u64 = img_read,
+	return (struct gc_arch_mem){.ctx = im, .read_u64 = img_read,
 				   .m2p = im->pv ? img_m2p : NULL};
 }
 
@@ -169,8 +170,8 @@ TEST(walk_4level_4k_and_pat_bit)
 	/* 4 KiB page whose PTE has PAT (bit 7) and NX set. */
 	img_map(&im, root, 4, 0xffffffff81000000ull, 0x5000, 1,
 		0x8000000000000000ull | 0x80 | 0x63);
-	struct gc_x86_paging pg = {.levels = 4};
-	struct gc_x86_mem m = img_mem(&im);
+	struct gc_arch_paging pg = {.levels = 4};
+	struct gc_arch_mem m = img_mem(&im);
 	struct gc_walk w;
 	CHECK_OK(gc_x86_walk(&pg, &m, (uint64_t)root << 12, GC_SPACE_PHYS,
 			     0xffffffff81000123ull, &w));
@@ -198,8 +199,8 @@ TEST(walk_2m_with_pat_and_1g_pages)
 		0x1e3);
 	/* 1 GiB page: direct map at ffff888000000000 -> 0. */
 	img_map(&im, root, 4, 0xffff888000000000ull, 0, 3, 0x1e3);
-	struct gc_x86_paging pg = {.levels = 4};
-	struct gc_x86_mem m = img_mem(&im);
+	struct gc_arch_paging pg = {.levels = 4};
+	struct gc_arch_mem m = img_mem(&im);
 	struct gc_walk w;
 	CHECK_OK(gc_x86_walk(&pg, &m, (uint64_t)root << 12, GC_SPACE_PHYS,
 			     0xffffffff82a1aa40ull, &w));
@@ -221,8 +222,8 @@ TEST(walk_5level)
 	memset(&im, 0, sizeof(im));
 	unsigned int root = img_alloc(&im);
 	img_map(&im, root, 5, 0xff11000000003000ull, 0x7000, 1, 0x63);
-	struct gc_x86_paging pg = {.levels = 5};
-	struct gc_x86_mem m = img_mem(&im);
+	struct gc_arch_paging pg = {.levels = 5};
+	struct gc_arch_mem m = img_mem(&im);
 	struct gc_walk w;
 	CHECK_OK(gc_x86_walk(&pg, &m, (uint64_t)root << 12, GC_SPACE_PHYS,
 			     0xff11000000003abcull, &w));
@@ -248,8 +249,8 @@ TEST(walk_xen_pv_mfns)
 	unsigned int root = img_alloc(&im);
 	img_map(&im, root, 4, 0xffffffff82161000ull, 0x21000, 1,
 		0x8010000000000025ull);
-	struct gc_x86_paging pg = {.levels = 4, .xen_pv = true};
-	struct gc_x86_mem m = img_mem(&im);
+	struct gc_arch_paging pg = {.levels = 4, .xen_pv = true};
+	struct gc_arch_mem m = img_mem(&im);
 	struct gc_walk w;
 	/* cr3 is a machine address. */
 	CHECK_OK(gc_x86_walk(&pg, &m, pfn_to_mfn(root) << 12, GC_SPACE_MACH,
@@ -279,8 +280,8 @@ TEST(walk_sme_mask_stripped)
 		for (int i = 0; i < 512; i++)
 			if (im.mem[f][i] & 1)
 				im.mem[f][i] |= cbit;
-	struct gc_x86_paging pg = {.levels = 4, .sme_mask = cbit};
-	struct gc_x86_mem m = img_mem(&im);
+	struct gc_arch_paging pg = {.levels = 4, .sme_mask = cbit};
+	struct gc_arch_mem m = img_mem(&im);
 	struct gc_walk w;
 	CHECK_OK(gc_x86_walk(&pg, &m, ((uint64_t)root << 12) | cbit,
 			     GC_SPACE_PHYS, 0xffffffff81000010ull, &w));
@@ -301,8 +302,8 @@ TEST(walk_damaged_tables)
 	memset(&im, 0, sizeof(im));
 	unsigned int root = img_alloc(&im);
 	img_map(&im, root, 4, 0xffffffff81000000ull, 0x9000, 1, 0x63);
-	struct gc_x86_paging pg = {.levels = 4};
-	struct gc_x86_mem m = img_mem(&im);
+	struct gc_arch_paging pg = {.levels = 4};
+	struct gc_arch_mem m = img_mem(&im);
 	struct gc_walk w;
 	/* Not present at the PMD level. */
 	struct gc_error *e = gc_x86_walk(&pg, &m, (uint64_t)root << 12,

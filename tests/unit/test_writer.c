@@ -17,6 +17,7 @@
 #include "harness.h"
 #include "guestcore/guestcore.h"
 #include "guestcore/writer.h"
+#include "arch/arch.h"
 #include "writers/writer_internal.h"
 
 #define PS 4096u
@@ -42,15 +43,18 @@ TEST(prstatus_and_qemu_note_layout)
 	v.xen_flags = 1u << 2;  /* in kernel */
 	v.has_pid = true;
 	v.pid = 42;
-	uint8_t pr[GC_PRSTATUS_SIZE], q[GC_QEMU_CPUSTATE_SIZE];
-	gc_wnote_prstatus(&v, pr);
+	const struct gc_arch_ops *a = gc_arch_get(GC_ARCH_X86_64);
+	CHECK_EQ_U64(a->prstatus_size, 336);
+	CHECK_EQ_U64(a->qemu_note_size, 440);
+	uint8_t pr[336], q[440];
+	a->prstatus_write(&v, pr);
 	CHECK_EQ_U64(rd32(pr + 32), 42);
 	CHECK_EQ_U64(rd64(pr + 112), 0x15);            /* r15 */
 	CHECK_EQ_U64(rd64(pr + 240), 0xffffffff81a442b5ull); /* rip */
 	CHECK_EQ_U64(rd64(pr + 264), 0xffffffff82a03db8ull); /* rsp */
 	CHECK_EQ_U64(rd64(pr + 288), 0xffff88800f800000ull); /* gs_base */
 	CHECK_EQ_U64(rd64(pr + 320), 0x2b);            /* gs */
-	CHECK(gc_wnote_qemu(&v, 0x6a1e000, q));
+	CHECK(a->qemu_note_write(&v, 0x6a1e000, q));
 	CHECK_EQ_U64(rd32(q), 1);
 	CHECK_EQ_U64(rd32(q + 4), 440);
 	CHECK_EQ_U64(rd64(q + 56), 0xffffffff82a03db8ull); /* rsp */
@@ -58,7 +62,7 @@ TEST(prstatus_and_qemu_note_layout)
 	CHECK_EQ_U64(rd64(q + 416), 0x6a1e000);        /* cr3 as given */
 	/* no control registers known: no QEMU note */
 	v.valid = 1ull << GC_REG_RIP;
-	CHECK(!gc_wnote_qemu(&v, 0, q));
+	CHECK(!a->qemu_note_write(&v, 0, q));
 
 	struct gc_wbuf b;
 	memset(&b, 0, sizeof(b));
@@ -192,12 +196,12 @@ static struct gc_error *write_synth(const char *path, bool kdump,
 {
 	struct gc_wbuf notes;
 	memset(&notes, 0, sizeof(notes));
-	uint8_t pr[GC_PRSTATUS_SIZE];
+	uint8_t pr[336];
 	struct gc_vcpu v;
 	memset(&v, 0, sizeof(v));
 	v.regs[GC_REG_RIP] = 0xffffffff81000123ull;
 	v.valid = 1ull << GC_REG_RIP;
-	gc_wnote_prstatus(&v, pr);
+	gc_arch_get(GC_ARCH_X86_64)->prstatus_write(&v, pr);
 	gc_wbuf_note(&notes, "CORE", 1, pr, sizeof(pr));
 	static const char vi[] = "OSRELEASE=6.1.0-test\nPAGESIZE=4096\n";
 	gc_wbuf_note(&notes, "VMCOREINFO", 0, vi, sizeof(vi) - 1);

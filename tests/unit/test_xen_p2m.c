@@ -14,7 +14,7 @@
 #include "harness.h"
 #include "dump_internal.h"
 #include "kernel/xen_p2m.h"
-#include "spaces/x86_64.h"
+#include "arch/x86_64/x86_64.h"
 
 #define PG 4096u
 #define NP 4u
@@ -251,8 +251,8 @@ TEST(walker_machine_only)
 	mem[0][511] = 0x101000 | 0x67;
 	mem[1][510] = 0x102000 | 0x67;
 	mem[2][0] = 0x40000000 | 0xe7;
-	struct gc_x86_paging pg = {.levels = 4, .xen_pv = true};
-	struct gc_x86_mem m = {.read_u64 = rd, .m2p = m2p};
+	struct gc_arch_paging pg = {.levels = 4, .xen_pv = true};
+	struct gc_arch_mem m = {.read_u64 = rd, .m2p = m2p};
 	struct gc_walk w;
 	struct gc_error *e = gc_x86_walk(&pg, &m, 0x100000, GC_SPACE_MACH,
 					 0xffffffff80012345ull, &w);

@@ -83,6 +83,7 @@ static struct gc_error *read_header(struct gc_dump *d, struct elfv *e)
 	}
 	bool be = e->be;
 	e->machine = gc_get16(h + 18, be);
+	e->notes.e_machine = e->machine;
 	uint64_t shoff;
 	uint16_t shentsize;
 	if (e->cls == 64) {
@@ -509,10 +510,10 @@ static struct gc_error *ev_frame_runs(struct gc_dump *d, enum gc_space space,
 	return NULL;
 }
 
-static struct gc_error *ev_vcpu(struct gc_dump *d, unsigned int i,
-				struct gc_vcpu *out)
+static struct gc_error *ev_cpu_state(struct gc_dump *d, unsigned int i,
+				     struct gc_cpu_state *out)
 {
-	gc_notes_vcpu(&EV(d)->notes, i, out);
+	gc_notes_cpu_state(&EV(d)->notes, i, out);
 	return NULL;
 }
 
@@ -594,7 +595,7 @@ const struct gc_format_ops gc_elf_vmcore_ops = {
 	.close = ev_close,
 	.locate = ev_locate,
 	.frame_runs = ev_frame_runs,
-	.vcpu = ev_vcpu,
+	.cpu_state = ev_cpu_state,
 	.vmcoreinfo = ev_vmcoreinfo,
 	.check = ev_check,
 };

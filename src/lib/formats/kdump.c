@@ -1031,10 +1031,10 @@ static struct gc_error *kd_frame_runs(struct gc_dump *d, enum gc_space space,
 	return NULL;
 }
 
-static struct gc_error *kd_vcpu(struct gc_dump *d, unsigned int i,
-				struct gc_vcpu *out)
+static struct gc_error *kd_cpu_state(struct gc_dump *d, unsigned int i,
+				     struct gc_cpu_state *out)
 {
-	gc_notes_vcpu(&KD(d)->notes, i, out);
+	gc_notes_cpu_state(&KD(d)->notes, i, out);
 	return NULL;
 }
 
@@ -1203,7 +1203,7 @@ const struct gc_format_ops gc_kdump_ops = {
 	.close = kd_close,
 	.locate = kd_locate,
 	.frame_runs = kd_frame_runs,
-	.vcpu = kd_vcpu,
+	.cpu_state = kd_cpu_state,
 	.vmcoreinfo = kd_vmcoreinfo,
 	.check = kd_check,
 	.fetch = kd_fetch,
@@ -1216,7 +1216,7 @@ const struct gc_format_ops gc_kdump_flat_ops = {
 	.close = kd_close,
 	.locate = kd_locate,
 	.frame_runs = kd_frame_runs,
-	.vcpu = kd_vcpu,
+	.cpu_state = kd_cpu_state,
 	.vmcoreinfo = kd_vmcoreinfo,
 	.check = kd_check,
 	.fetch = kd_fetch,

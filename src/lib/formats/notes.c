@@ -6,11 +6,6 @@
 
 #include "notes.h"
 
-/* CR3 bits that are not part of the page-table root: PCID (11:0), the
- * PTI user-copy bit (12, see qemu_state), the no-flush bit (63) and bits
- * above 51. */
-#define CR3_ROOT_MASK 0x000fffffffffe000ull
-
 static struct gc_note_cpu *cpu_at(struct gc_notes *ns, size_t i)
 {
 	if (i < ns->ncpus)
@@ -22,100 +17,8 @@ static struct gc_note_cpu *cpu_at(struct gc_notes *ns, size_t i)
 		return NULL;
 	ns->cpus = c;
 	memset(&c[i], 0, sizeof(c[i]));
-	c[i].v.id = (uint32_t)i;
-	c[i].v.pgd_space = GC_SPACE_NONE;
 	ns->ncpus = i + 1;
 	return &c[i];
-}
-
-static void set(struct gc_vcpu *v, enum gc_vcpu_reg r, uint64_t val)
-{
-	v->regs[r] = val;
-	v->valid |= 1ull << r;
-}
-
-static const struct {
-	enum gc_vcpu_reg reg;
-	uint16_t off;
-} prs64[] = {
-	{ GC_REG_R15, 112 }, { GC_REG_R14, 120 }, { GC_REG_R13, 128 },
-	{ GC_REG_R12, 136 }, { GC_REG_RBP, 144 }, { GC_REG_RBX, 152 },
-	{ GC_REG_R11, 160 }, { GC_REG_R10, 168 }, { GC_REG_R9, 176 },
-	{ GC_REG_R8, 184 }, { GC_REG_RAX, 192 }, { GC_REG_RCX, 200 },
-	{ GC_REG_RDX, 208 }, { GC_REG_RSI, 216 }, { GC_REG_RDI, 224 },
-	{ GC_REG_ORIG_RAX, 232 }, { GC_REG_RIP, 240 }, { GC_REG_CS, 248 },
-	{ GC_REG_RFLAGS, 256 }, { GC_REG_RSP, 264 }, { GC_REG_SS, 272 },
-	{ GC_REG_FS_BASE, 280 }, { GC_REG_GS_BASE, 288 }, { GC_REG_DS, 296 },
-	{ GC_REG_ES, 304 }, { GC_REG_FS, 312 }, { GC_REG_GS, 320 },
-}, prs32[] = {
-	{ GC_REG_RBX, 72 }, { GC_REG_RCX, 76 }, { GC_REG_RDX, 80 },
-	{ GC_REG_RSI, 84 }, { GC_REG_RDI, 88 }, { GC_REG_RBP, 92 },
-	{ GC_REG_RAX, 96 }, { GC_REG_DS, 100 }, { GC_REG_ES, 104 },
-	{ GC_REG_FS, 108 }, { GC_REG_GS, 112 }, { GC_REG_ORIG_RAX, 116 },
-	{ GC_REG_RIP, 120 }, { GC_REG_CS, 124 }, { GC_REG_RFLAGS, 128 },
-	{ GC_REG_RSP, 132 }, { GC_REG_SS, 136 },
-}, qemu_gpr[] = {
-	{ GC_REG_RAX, 8 }, { GC_REG_RBX, 16 }, { GC_REG_RCX, 24 },
-	{ GC_REG_RDX, 32 }, { GC_REG_RSI, 40 }, { GC_REG_RDI, 48 },
-	{ GC_REG_RSP, 56 }, { GC_REG_RBP, 64 }, { GC_REG_R8, 72 },
-	{ GC_REG_R9, 80 }, { GC_REG_R10, 88 }, { GC_REG_R11, 96 },
-	{ GC_REG_R12, 104 }, { GC_REG_R13, 112 }, { GC_REG_R14, 120 },
-	{ GC_REG_R15, 128 }, { GC_REG_RIP, 136 }, { GC_REG_RFLAGS, 144 },
-}, qemu_seg[] = {
-	{ GC_REG_CS, 152 }, { GC_REG_DS, 176 }, { GC_REG_ES, 200 },
-	{ GC_REG_FS, 224 }, { GC_REG_GS, 248 }, { GC_REG_SS, 272 },
-};
-
-static void prstatus(struct gc_note_cpu *c, const uint8_t *p, uint64_t n,
-		     bool be)
-{
-	bool is64 = n >= GC_PRSTATUS64_SIZE;
-	if (is64) {
-		for (size_t i = 0; i < GC_ARRAY_SIZE(prs64); i++)
-			set(&c->v, prs64[i].reg, gc_get64(p + prs64[i].off, be));
-		c->v.pid = gc_get32(p + 32, be);
-	} else {
-		for (size_t i = 0; i < GC_ARRAY_SIZE(prs32); i++)
-			set(&c->v, prs32[i].reg, gc_get32(p + prs32[i].off, be));
-		c->v.pid = gc_get32(p + 24, be);
-		c->v.is_32bit = true;
-	}
-	c->v.has_pid = true;
-	c->has_prstatus = true;
-}
-
-static void qemu_state(struct gc_note_cpu *c, const uint8_t *p, uint64_t n,
-		       bool be)
-{
-	struct gc_vcpu *v = &c->v;
-	if (!c->has_prstatus) {
-		for (size_t i = 0; i < GC_ARRAY_SIZE(qemu_gpr); i++)
-			set(v, qemu_gpr[i].reg, gc_get64(p + qemu_gpr[i].off,
-							 be));
-		for (size_t i = 0; i < GC_ARRAY_SIZE(qemu_seg); i++)
-			set(v, qemu_seg[i].reg, gc_get32(p + qemu_seg[i].off,
-							 be));
-	}
-	set(v, GC_REG_FS_BASE, gc_get64(p + 224 + 16, be));
-	set(v, GC_REG_GS_BASE, gc_get64(p + 248 + 16, be));
-	set(v, GC_REG_GDT_BASE, gc_get64(p + 344 + 16, be));
-	set(v, GC_REG_GDT_LIMIT, gc_get32(p + 344 + 4, be));
-	set(v, GC_REG_IDT_BASE, gc_get64(p + 368 + 16, be));
-	set(v, GC_REG_IDT_LIMIT, gc_get32(p + 368 + 4, be));
-	for (int i = 0; i < 5; i++)
-		set(v, (enum gc_vcpu_reg)(GC_REG_CR0 + i),
-		    gc_get64(p + 392 + 8 * i, be));
-	uint32_t size = gc_get32(p + 4, be);
-	if (n >= 440 && size >= 440)
-		set(v, GC_REG_GS_BASE_KERNEL, gc_get64(p + 432, be));
-	/* Bit 12 selects PTI's user copy of the top-level table; it only
-	 * means that while the CPU runs user code (CPL 3 in CS). */
-	uint64_t mask = CR3_ROOT_MASK;
-	if ((v->regs[GC_REG_CS] & 3) != 3)
-		mask |= 1ull << 12;
-	v->pgd_addr = v->regs[GC_REG_CR3] & mask;
-	v->pgd_space = GC_SPACE_PHYS;
-	c->has_qemu = true;
 }
 
 static struct gc_error *add_note(struct gc_notes *ns, const char *name,
@@ -148,6 +51,7 @@ struct gc_error *gc_notes_parse(struct gc_notes *ns, uint8_t *buf, size_t len,
 	}
 	ns->bufs = nb;
 	ns->bufs[ns->nbufs++] = buf;
+	ns->be = be;
 	size_t pos = 0;
 	struct gc_error *err = NULL;
 	while (pos < len && !err) {
@@ -210,7 +114,8 @@ struct gc_error *gc_notes_parse(struct gc_notes *ns, uint8_t *buf, size_t len,
 							       ns->nprstatus);
 				if (!c)
 					return &gc_error_nomem;
-				prstatus(c, desc, descsz, be);
+				c->prstatus = desc;
+				c->prstatus_len = descsz;
 				ns->nprstatus++;
 			}
 		} else if (!strcmp(name, "QEMU") && type == 0) {
@@ -225,7 +130,8 @@ struct gc_error *gc_notes_parse(struct gc_notes *ns, uint8_t *buf, size_t len,
 				struct gc_note_cpu *c = cpu_at(ns, ns->nqemu);
 				if (!c)
 					return &gc_error_nomem;
-				qemu_state(c, desc, descsz, be);
+				c->qemu = desc;
+				c->qemu_len = descsz;
 				ns->nqemu++;
 			}
 		} else if (!strcmp(name, "VMCOREINFO")) {
@@ -321,12 +227,15 @@ struct gc_error *gc_notes_add_fields(struct gc_notes *ns, struct gc_dump *d)
 	return err;
 }
 
-void gc_notes_vcpu(const struct gc_notes *ns, unsigned int i,
-		   struct gc_vcpu *out)
+void gc_notes_cpu_state(const struct gc_notes *ns, unsigned int i,
+			struct gc_cpu_state *out)
 {
 	const struct gc_note_cpu *c = &ns->cpus[i];
-	*out = c->v;
-	out->source = c->has_prstatus && c->has_qemu ?
-			      "NT_PRSTATUS + QEMU CPU state" :
-		      c->has_qemu ? "QEMU CPU state" : "NT_PRSTATUS";
+	memset(out, 0, sizeof(*out));
+	out->e_machine = ns->e_machine;
+	out->be = ns->be;
+	out->prstatus = c->prstatus;
+	out->prstatus_len = c->prstatus_len;
+	out->qemu = c->qemu;
+	out->qemu_len = c->qemu_len;
 }

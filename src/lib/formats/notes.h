@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
  * ELF note parsing shared by the ELF vmcore and kdump-compressed readers:
- * NT_PRSTATUS (x86_64 and i386 layouts), QEMU's QEMUCPUState, VMCOREINFO,
- * Xen crash notes.  The parser owns copies of the note bytes; gc_note
+ * which notes there are, per-CPU NT_PRSTATUS and QEMU CPU-state records
+ * (decoded by the arch layer), VMCOREINFO, Xen crash notes.  The sizes
+ * below only let the parser flag a damaged record at open; the layouts
+ * live in arch/x86_64/.  The parser owns copies of the note bytes; gc_note
  * descriptors point into them.
  */
 #ifndef GC_FORMATS_NOTES_H
@@ -17,9 +19,10 @@
 #define GC_PRSTATUS32_SIZE 144u
 #define GC_QEMU_CPUSTATE_MIN 432u
 
+/* One CPU's register notes, undecoded (arch/ knows the layouts). */
 struct gc_note_cpu {
-	struct gc_vcpu v;
-	bool has_prstatus, has_qemu;
+	const uint8_t *prstatus, *qemu;  /* into the note bytes, or NULL */
+	size_t prstatus_len, qemu_len;
 };
 
 struct gc_notes {
@@ -33,6 +36,8 @@ struct gc_notes {
 	char *vmcoreinfo;          /* NUL-terminated copy, or NULL */
 	size_t vmcoreinfo_len;
 	uint64_t vmcoreinfo_offset;
+	bool be;                   /* byte order of the notes */
+	uint16_t e_machine;        /* the container's EM_*, 0 = x86_64 */
 };
 
 /*
@@ -54,8 +59,8 @@ bool gc_vmcoreinfo_get(const char *text, const char *key, char *out,
 /* Record the VMCOREINFO keys `info` shows as dump fields. */
 struct gc_error *gc_notes_add_fields(struct gc_notes *ns, struct gc_dump *d);
 
-/* Copy of cpu I's registers (I < ns->ncpus). */
-void gc_notes_vcpu(const struct gc_notes *ns, unsigned int i,
-		   struct gc_vcpu *out);
+/* CPU I's register notes (I < ns->ncpus), for gc_dump_vcpu to decode. */
+void gc_notes_cpu_state(const struct gc_notes *ns, unsigned int i,
+			struct gc_cpu_state *out);
 
 #endif

@@ -1022,19 +1022,27 @@ static struct gc_error *xc_frame_runs(struct gc_dump *d, enum gc_space space,
 	return NULL;
 }
 
-static struct gc_error *xc_vcpu(struct gc_dump *d, unsigned int i,
-				struct gc_vcpu *out)
+static struct gc_error *xc_cpu_state(struct gc_dump *d, unsigned int i,
+				     struct gc_cpu_state *out)
 {
 	struct xc_core *x = XC(d);
-	uint8_t buf[VCPU_CTX_64];
-	size_t len = (size_t)GC_MIN(x->ctxt_stride, (uint64_t)sizeof(buf));
+	size_t len = (size_t)GC_MIN(x->ctxt_stride, (uint64_t)VCPU_CTX_64);
 	uint64_t off = x->ctxt_offset + (uint64_t)i * x->ctxt_stride;
+	uint8_t *buf = malloc(len ? len : 1);
+	if (!buf)
+		return &gc_error_nomem;
 	struct gc_error *err = gc_file_read(d->file, off, buf, len,
 					    "vCPU context");
-	if (err)
+	if (err) {
+		free(buf);
 		return gc_error_context(err, "vcpu %u", i);
-	gc_xen_decode_vcpu(buf, len, x->is_32bit, x->be, x->pv, out);
-	out->id = i;
+	}
+	out->e_machine = x->e_machine;
+	out->be = x->be;
+	out->xen_ctx = buf;
+	out->xen_ctx_len = len;
+	out->xen_32bit = x->is_32bit;
+	out->xen_pv = x->pv;
 	return NULL;
 }
 
@@ -1171,7 +1179,7 @@ const struct gc_format_ops gc_xc_core_elf_ops = {
 	.close = xc_close,
 	.locate = xc_locate,
 	.frame_runs = xc_frame_runs,
-	.vcpu = xc_vcpu,
+	.cpu_state = xc_cpu_state,
 	.check = xc_check,
 };
 
@@ -1181,6 +1189,6 @@ const struct gc_format_ops gc_xc_core_legacy_ops = {
 	.close = xc_close,
 	.locate = xc_locate,
 	.frame_runs = xc_frame_runs,
-	.vcpu = xc_vcpu,
+	.cpu_state = xc_cpu_state,
 	.check = xc_check,
 };

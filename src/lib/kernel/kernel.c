@@ -17,8 +17,16 @@
 
 #define VI_FILE_MAX (16u << 20)
 
-struct gc_error *gc_kernel_add_fact(struct gc_kernel *k, const char *name,
-				    const char *source, const char *fmt, ...)
+/* __START_KERNEL_map of the guest's architecture. */
+static uint64_t kernel_map(const struct gc_kernel *k)
+{
+	return k->arch->linux_layout.kernel_map;
+}
+
+static struct gc_error *add_fact_v(struct gc_kernel *k, const char *name,
+				    const char *source,
+				    const struct gc_kernel_fact *t,
+				    const char *fmt, va_list ap)
 {
 	if (k->nr_facts == k->cap_facts) {
 		size_t cap = k->cap_facts ? k->cap_facts * 2 : 16;
@@ -28,19 +36,103 @@ struct gc_error *gc_kernel_add_fact(struct gc_kernel *k, const char *name,
 		k->facts = n;
 		k->cap_facts = cap;
 	}
-	va_list ap;
-	va_start(ap, fmt);
 	char *v = gc_vasprintf(fmt, ap);
-	va_end(ap);
 	char *s = strdup(source);
 	if (!v || !s) {
 		free(v);
 		free(s);
 		return &gc_error_nomem;
 	}
-	k->facts[k->nr_facts++] = (struct gc_kernel_fact){
-		.name = name, .value = v, .source = s};
+	struct gc_kernel_fact f = {.name = name, .value = v, .source = s};
+	if (t) {
+		f.type = t->type;
+		f.origin = t->origin;
+		f.u64 = t->u64;
+		f.s64 = t->s64;
+		f.space = t->space;
+	}
+	k->facts[k->nr_facts++] = f;
 	return NULL;
+}
+
+struct gc_error *gc_kernel_add_fact(struct gc_kernel *k, const char *name,
+				    const char *source, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	struct gc_error *e = add_fact_v(k, name, source, NULL, fmt, ap);
+	va_end(ap);
+	return e;
+}
+
+struct gc_error *gc_kernel_add_fact_typed(struct gc_kernel *k,
+					  const char *name,
+					  const char *source,
+					  const struct gc_kernel_fact *t,
+					  const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	struct gc_error *e = add_fact_v(k, name, source, t, fmt, ap);
+	va_end(ap);
+	return e;
+}
+
+struct gc_error *gc_kernel_add_fact_hex(struct gc_kernel *k,
+					const char *name,
+					enum gc_fact_origin origin,
+					const char *source, uint64_t v)
+{
+	struct gc_kernel_fact t = {.type = GC_FACT_U64, .origin = origin,
+				   .u64 = v};
+	return gc_kernel_add_fact_typed(k, name, source, &t, "0x%" PRIx64, v);
+}
+
+struct gc_error *gc_kernel_add_fact_addr(struct gc_kernel *k,
+					 const char *name,
+					 enum gc_fact_origin origin,
+					 const char *source, enum gc_space sp,
+					 uint64_t v)
+{
+	struct gc_kernel_fact t = {.type = GC_FACT_ADDR, .origin = origin,
+				   .u64 = v, .space = sp};
+	return gc_kernel_add_fact_typed(k, name, source, &t, "0x%" PRIx64, v);
+}
+
+struct gc_error *gc_kernel_add_fact_text(struct gc_kernel *k,
+					 const char *name,
+					 enum gc_fact_origin origin,
+					 const char *source, const char *fmt,
+					 ...)
+{
+	struct gc_kernel_fact t = {.type = GC_FACT_TEXT, .origin = origin};
+	va_list ap;
+	va_start(ap, fmt);
+	struct gc_error *e = add_fact_v(k, name, source, &t, fmt, ap);
+	va_end(ap);
+	return e;
+}
+
+/* A signed fact shown as [-]0x... (phys_base below the link address). */
+static void add_fact_signed(struct gc_kernel *k, const char *name,
+			    enum gc_fact_origin origin, const char *source,
+			    int64_t v)
+{
+	struct gc_kernel_fact t = {.type = GC_FACT_S64, .origin = origin,
+				   .s64 = v, .u64 = (uint64_t)v};
+	uint64_t mag = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+	gc_kernel_add_fact_typed(k, name, source, &t, "%s0x%" PRIx64,
+				 v < 0 ? "-" : "", mag);
+}
+
+/* An unsigned fact shown in decimal. */
+static void add_fact_dec(struct gc_kernel *k, const char *name,
+			 enum gc_fact_origin origin, const char *source,
+			 uint64_t v)
+{
+	struct gc_kernel_fact t = {.type = GC_FACT_U64, .origin = origin,
+				   .u64 = v};
+	gc_kernel_add_fact_typed(k, name, source, &t, "%" PRIu64, v);
 }
 
 struct gc_error *gc_kernel_add_note(struct gc_kernel *k, const char *fmt, ...)
@@ -243,8 +335,8 @@ static bool kernel_may_exist(struct gc_kernel *k, unsigned int *tried)
 		if (!present)
 			continue;
 		(*tried)++;
-		k->pg.levels = (v.valid & (1ull << GC_REG_CR4)) &&
-			       (v.regs[GC_REG_CR4] & (1ull << 12)) ? 5 : 4;
+		unsigned int lv = k->arch->paging_levels(&v);
+		k->pg.levels = lv ? lv : 4;
 		k->root = v.pgd_addr & ~0xfffull;
 		k->root_space = v.pgd_space;
 		uint64_t va, pa;
@@ -292,7 +384,7 @@ static bool try_walk(struct gc_kernel *k, uint64_t root, enum gc_space sp,
 		     uint64_t va, uint64_t *pa)
 {
 	struct gc_walk w;
-	struct gc_error *e = gc_x86_walk(&k->pg, &k->mem, root, sp, va, &w);
+	struct gc_error *e = k->arch->walk(&k->pg, &k->mem, root, sp, va, &w);
 	gc_error_free(e);
 	if (!e && pa)
 		*pa = w.phys;
@@ -302,7 +394,7 @@ static bool try_walk(struct gc_kernel *k, uint64_t root, enum gc_space sp,
 /* First present mapping in the kernel text region: _text (2 MiB aligned). */
 static bool text_start(struct gc_kernel *k, uint64_t *va, uint64_t *pa)
 {
-	for (uint64_t a = GC_START_KERNEL_MAP; a >= GC_START_KERNEL_MAP &&
+	for (uint64_t a = kernel_map(k); a >= kernel_map(k) &&
 	     a < 0xffffffffc0000000ull; a += 1ull << 21)
 		if (try_walk(k, k->root, k->root_space, a, pa)) {
 			*va = a;
@@ -322,13 +414,18 @@ static bool text_start(struct gc_kernel *k, uint64_t *va, uint64_t *pa)
  */
 static void probe_direct_map(struct gc_kernel *k)
 {
-	bool l5 = k->pg.levels == 5;
-	uint64_t va = l5 ? 0xff10000000000000ull : 0xffff880000000000ull;
-	uint64_t end = l5 ? 0xffa0000000000000ull : 0xffffc90000000000ull;
+	const struct gc_arch_linux *lx = &k->arch->linux_layout;
+	uint64_t va = 0, end = 0;
+	for (size_t i = 0; i < lx->nr_direct_map; i++) {
+		if (lx->direct_map[i].levels == k->pg.levels) {
+			va = lx->direct_map[i].start;
+			end = lx->direct_map[i].end;
+		}
+	}
 	unsigned int walks = 0;
 	while (va < end && walks < 1u << 20) {
 		struct gc_walk w;
-		struct gc_error *e = gc_x86_walk(&k->pg, &k->mem, k->root,
+		struct gc_error *e = k->arch->walk(&k->pg, &k->mem, k->root,
 						 k->root_space, va, &w);
 		gc_error_free(e);
 		walks++;
@@ -337,10 +434,11 @@ static void probe_direct_map(struct gc_kernel *k)
 				return; /* mapped, but not physical 0 */
 			k->page_offset = va;
 			k->has_page_offset = true;
-			gc_kernel_add_fact(k, "page_offset",
-					   "page tables (lowest kernel-half "
-					   "mapping, maps physical 0)",
-					   "0x%" PRIx64, va);
+			gc_kernel_add_fact_addr(k, "page_offset",
+						GC_FACT_FROM_PAGE_TABLES,
+						"page tables (lowest kernel-"
+						"half mapping, maps physical "
+						"0)", GC_SPACE_KVIRT, va);
 			return;
 		}
 		/* Skip what the level that stopped covers (at least the
@@ -386,12 +484,13 @@ static struct gc_error *setup_paging(struct gc_kernel *k)
 	     i < gc_dump_nr_vcpus(d) && i < 64; i++) {
 		struct gc_vcpu v;
 		struct gc_error *e = gc_dump_vcpu(d, i, &v);
-		if (e || !(v.valid & (1ull << GC_REG_CR4))) {
+		unsigned int lv = e ? 0 : k->arch->paging_levels(&v);
+		if (!lv) {
 			gc_error_free(e);
 			continue;
 		}
 		levels_known = true;
-		k->pg.levels = (v.regs[GC_REG_CR4] & (1ull << 12)) ? 5 : 4;
+		k->pg.levels = lv;
 		levels_src = "vCPU CR4.LA57";
 	}
 	if (vi && gc_vmcoreinfo_number(vi, "sme_mask", &n))
@@ -400,14 +499,12 @@ static struct gc_error *setup_paging(struct gc_kernel *k)
 	if (vi && gc_vmcoreinfo_number(vi, "phys_base", &n)) {
 		k->phys_base = (uint64_t)n;
 		have_pb = true;
-		gc_kernel_add_fact(k, "phys_base", "VMCOREINFO NUMBER(phys_base)",
-				   "%s0x%" PRIx64, n < 0 ? "-" : "",
-				   n < 0 ? (uint64_t)0 - k->phys_base :
-					   k->phys_base);
+		add_fact_signed(k, "phys_base", GC_FACT_FROM_VMCOREINFO,
+				"VMCOREINFO NUMBER(phys_base)", n);
 	} else if (k->pg.xen_pv) {
 		have_pb = true;
-		gc_kernel_add_fact(k, "phys_base", "Xen PV kernels are not "
-				   "relocated", "0x0");
+		add_fact_signed(k, "phys_base", GC_FACT_FROM_DEFAULT,
+				"Xen PV kernels are not relocated", 0);
 	}
 	bool have_kaslr = vi && gc_vmcoreinfo_kerneloffset(vi, &k->kaslr);
 	/* The vCPU cr3 values. */
@@ -417,8 +514,8 @@ static struct gc_error *setup_paging(struct gc_kernel *k)
 	if (vi && (gc_vmcoreinfo_symbol(vi, "init_top_pgt", &sym) ||
 		   gc_vmcoreinfo_symbol(vi, "swapper_pg_dir", &sym) ||
 		   gc_vmcoreinfo_symbol(vi, "init_level4_pgt", &sym)) &&
-	    sym >= GC_START_KERNEL_MAP && have_pb) {
-		c[nc].root = sym - GC_START_KERNEL_MAP + k->phys_base;
+	    sym >= kernel_map(k) && have_pb) {
+		c[nc].root = sym - kernel_map(k) + k->phys_base;
 		c[nc].space = GC_SPACE_PHYS;
 		c[nc].vaddr = sym;
 		snprintf(c[nc].desc, sizeof(c[nc].desc),
@@ -498,17 +595,26 @@ static struct gc_error *setup_paging(struct gc_kernel *k)
 		}
 		k->has_root = true;
 		k->pgd_vaddr = c[i].vaddr;
-		gc_kernel_add_fact(k, "page_table", c[i].desc, "%s 0x%" PRIx64,
-				   c[i].space == GC_SPACE_MACH ? "machine" :
-								 "physical",
-				   c[i].root);
+		struct gc_kernel_fact t = {
+			.type = GC_FACT_ADDR, .u64 = c[i].root,
+			.space = c[i].space,
+			.origin = c[i].vaddr ? GC_FACT_FROM_VMCOREINFO :
+					       GC_FACT_FROM_REGISTERS,
+		};
+		gc_kernel_add_fact_typed(k, "page_table", c[i].desc, &t,
+					 "%s 0x%" PRIx64,
+					 c[i].space == GC_SPACE_MACH ?
+						 "machine" : "physical",
+					 c[i].root);
 		break;
 	}
-	gc_kernel_add_fact(k, "paging_levels", levels_src, "%u",
-			   k->pg.levels);
+	add_fact_dec(k, "paging_levels", levels_known ?
+		     (strcmp(levels_src, "vCPU CR4.LA57") ?
+		      GC_FACT_FROM_VMCOREINFO : GC_FACT_FROM_REGISTERS) :
+		     GC_FACT_FROM_DEFAULT, levels_src, k->pg.levels);
 	if (k->pg.sme_mask)
-		gc_kernel_add_fact(k, "sme_mask", "VMCOREINFO", "0x%" PRIx64,
-				   k->pg.sme_mask);
+		gc_kernel_add_fact_hex(k, "sme_mask", GC_FACT_FROM_VMCOREINFO,
+				       "VMCOREINFO", k->pg.sme_mask);
 	if (!k->has_root)
 		return gc_error_new(GC_ERR_TRANSLATION, "kernel page table",
 				    "no usable top-level table (%zu "
@@ -518,28 +624,28 @@ static struct gc_error *setup_paging(struct gc_kernel *k)
 	 * them; otherwise cross-check. */
 	uint64_t tva, tpa;
 	if (text_start(k, &tva, &tpa)) {
-		uint64_t pt_slide = tva - 0xffffffff81000000ull;
-		uint64_t pt_pb = tpa - (tva - GC_START_KERNEL_MAP);
+		uint64_t pt_slide = tva - k->arch->linux_layout.default_text;
+		uint64_t pt_pb = tpa - (tva - kernel_map(k));
 		if (have_kaslr) {
-			gc_kernel_add_fact(k, "kaslr_offset",
-					   "VMCOREINFO KERNELOFFSET",
-					   "0x%" PRIx64, k->kaslr);
+			gc_kernel_add_fact_hex(k, "kaslr_offset",
+					       GC_FACT_FROM_VMCOREINFO,
+					       "VMCOREINFO KERNELOFFSET",
+					       k->kaslr);
 		} else {
 			k->kaslr = pt_slide;
-			gc_kernel_add_fact(k, "kaslr_offset", "page tables "
-					   "(first kernel text mapping, "
-					   "assuming _text links at "
-					   "ffffffff81000000)", "0x%" PRIx64,
-					   k->kaslr);
+			char src[120];
+			snprintf(src, sizeof(src), "page tables (first kernel "
+				 "text mapping, assuming _text links at %"
+				 PRIx64 ")", k->arch->linux_layout.default_text);
+			gc_kernel_add_fact_hex(k, "kaslr_offset",
+					       GC_FACT_FROM_PAGE_TABLES, src,
+					       k->kaslr);
 		}
 		if (!have_pb) {
 			k->phys_base = pt_pb;
-			bool neg = (int64_t)pt_pb < 0;
-			gc_kernel_add_fact(k, "phys_base", "page tables "
-					   "(physical address of the kernel "
-					   "text)", "%s0x%" PRIx64,
-					   neg ? "-" : "",
-					   neg ? (uint64_t)0 - pt_pb : pt_pb);
+			add_fact_signed(k, "phys_base", GC_FACT_FROM_PAGE_TABLES,
+					"page tables (physical address of the "
+					"kernel text)", (int64_t)pt_pb);
 		} else if (pt_pb != k->phys_base && !k->pg.xen_pv) {
 			gc_kernel_add_note(k, "phys_base 0x%" PRIx64 " from "
 					   "VMCOREINFO, but the text mapping "
@@ -547,8 +653,9 @@ static struct gc_error *setup_paging(struct gc_kernel *k)
 					   pt_pb);
 		}
 	} else if (have_kaslr) {
-		gc_kernel_add_fact(k, "kaslr_offset", "VMCOREINFO KERNELOFFSET",
-				   "0x%" PRIx64, k->kaslr);
+		gc_kernel_add_fact_hex(k, "kaslr_offset",
+				       GC_FACT_FROM_VMCOREINFO,
+				       "VMCOREINFO KERNELOFFSET", k->kaslr);
 	}
 	if (!k->pgd_vaddr && k->root_space == GC_SPACE_PHYS)
 		k->pgd_vaddr = 0;
@@ -575,13 +682,17 @@ static void read_uts(struct gc_kernel *k)
 		u[i * 65 + 64] = '\0';
 	char buf[65];
 	gc_sanitize(buf, u + 2 * 65, strnlen(u + 2 * 65, 64));
-	gc_kernel_add_fact(k, "release", "init_uts_ns in memory", "%s", buf);
+	gc_kernel_add_fact_text(k, "release", GC_FACT_FROM_MEMORY,
+				"init_uts_ns in memory", "%s", buf);
 	gc_sanitize(buf, u + 3 * 65, strnlen(u + 3 * 65, 64));
-	gc_kernel_add_fact(k, "version", "init_uts_ns in memory", "%s", buf);
+	gc_kernel_add_fact_text(k, "version", GC_FACT_FROM_MEMORY,
+				"init_uts_ns in memory", "%s", buf);
 	gc_sanitize(buf, u + 4 * 65, strnlen(u + 4 * 65, 64));
-	gc_kernel_add_fact(k, "machine", "init_uts_ns in memory", "%s", buf);
+	gc_kernel_add_fact_text(k, "machine", GC_FACT_FROM_MEMORY,
+				"init_uts_ns in memory", "%s", buf);
 	gc_sanitize(buf, u + 1 * 65, strnlen(u + 1 * 65, 64));
-	gc_kernel_add_fact(k, "nodename", "init_uts_ns in memory", "%s", buf);
+	gc_kernel_add_fact_text(k, "nodename", GC_FACT_FROM_MEMORY,
+				"init_uts_ns in memory", "%s", buf);
 }
 
 static void cpus_online(struct gc_kernel *k)
@@ -605,7 +716,7 @@ static void cpus_online(struct gc_kernel *k)
 	unsigned int cnt = 0;
 	for (int i = 0; i < 16; i++)
 		cnt += (unsigned int)__builtin_popcountll(words[i]);
-	gc_kernel_add_fact(k, "cpus_online", s.source, "%u", cnt);
+	add_fact_dec(k, "cpus_online", GC_FACT_FROM_MEMORY, s.source, cnt);
 }
 
 static void panic_string(struct gc_kernel *k)
@@ -620,7 +731,8 @@ static void panic_string(struct gc_kernel *k)
 	const char *p = strstr(log, "Kernel panic - not syncing: ");
 	if (p) {
 		size_t n = strcspn(p, "\n");
-		gc_kernel_add_fact(k, "panic", "kernel log", "%.*s", (int)n, p);
+		gc_kernel_add_fact_text(k, "panic", GC_FACT_FROM_MEMORY,
+					"kernel log", "%.*s", (int)n, p);
 	}
 	free(log);
 }
@@ -719,6 +831,7 @@ struct gc_error *gc_kernel_open(struct gc_dump *d,
 	if (!k)
 		return &gc_error_nomem;
 	k->d = d;
+	k->arch = gc_arch_of_dump(d);
 	if (opts)
 		k->opts = *opts;
 	bool legacy = gc_dump_needs_p2m(d);
@@ -732,19 +845,25 @@ struct gc_error *gc_kernel_open(struct gc_dump *d,
 	} else {
 		const char *v;
 		if ((v = gc_vmcoreinfo_value(k->vi, "OSRELEASE")))
-			gc_kernel_add_fact(k, "osrelease", "VMCOREINFO", "%s",
-					   v);
+			gc_kernel_add_fact_text(k, "osrelease",
+						GC_FACT_FROM_VMCOREINFO,
+						"VMCOREINFO", "%s", v);
 		if ((v = gc_vmcoreinfo_value(k->vi, "PAGESIZE")))
-			gc_kernel_add_fact(k, "page_size", "VMCOREINFO", "%s",
-					   v);
+			gc_kernel_add_fact_text(k, "page_size",
+						GC_FACT_FROM_VMCOREINFO,
+						"VMCOREINFO", "%s", v);
 		if ((v = gc_vmcoreinfo_value(k->vi, "BUILD-ID")))
-			gc_kernel_add_fact(k, "build_id", "VMCOREINFO", "%s",
-					   v);
+			gc_kernel_add_fact_text(k, "build_id",
+						GC_FACT_FROM_VMCOREINFO,
+						"VMCOREINFO", "%s", v);
 		if ((v = gc_vmcoreinfo_value(k->vi, "CRASHTIME")))
-			gc_kernel_add_fact(k, "crashtime", "VMCOREINFO", "%s",
-					   v);
-		gc_kernel_add_fact(k, "vmcoreinfo", k->vi_source, "%zu keys",
-				   gc_vmcoreinfo_count(k->vi));
+			gc_kernel_add_fact_text(k, "crashtime",
+						GC_FACT_FROM_VMCOREINFO,
+						"VMCOREINFO", "%s", v);
+		gc_kernel_add_fact_text(k, "vmcoreinfo",
+					GC_FACT_FROM_VMCOREINFO, k->vi_source,
+					"%zu keys",
+					gc_vmcoreinfo_count(k->vi));
 	}
 	if (legacy && k->vi)
 		legacy_p2m(k);
@@ -835,6 +954,57 @@ const char *gc_kernel_vmcoreinfo_source(const struct gc_kernel *k)
 	return k->vi_source;
 }
 size_t gc_kernel_nr_facts(const struct gc_kernel *k) { return k->nr_facts; }
+
+bool gc_kernel_fact_u64(const struct gc_kernel *k, const char *name,
+			uint64_t *out, enum gc_space *space)
+{
+	const struct gc_kernel_fact *f = gc_kernel_fact_by_name(k, name);
+	if (space)
+		*space = GC_SPACE_NONE;
+	if (!f || f->type == GC_FACT_TEXT)
+		return false;
+	*out = f->type == GC_FACT_S64 ? (uint64_t)f->s64 : f->u64;
+	if (space && f->type == GC_FACT_ADDR)
+		*space = f->space;
+	return true;
+}
+
+bool gc_kernel_fact_s64(const struct gc_kernel *k, const char *name,
+			int64_t *out)
+{
+	const struct gc_kernel_fact *f = gc_kernel_fact_by_name(k, name);
+	if (!f || f->type == GC_FACT_TEXT)
+		return false;
+	*out = f->type == GC_FACT_S64 ? f->s64 : (int64_t)f->u64;
+	return true;
+}
+
+const char *gc_fact_type_name(enum gc_fact_type t)
+{
+	switch (t) {
+	case GC_FACT_TEXT: return "text";
+	case GC_FACT_U64: return "u64";
+	case GC_FACT_S64: return "s64";
+	case GC_FACT_ADDR: return "addr";
+	}
+	return "?";
+}
+
+const char *gc_fact_origin_name(enum gc_fact_origin o)
+{
+	switch (o) {
+	case GC_FACT_FROM_UNKNOWN: return "unknown";
+	case GC_FACT_FROM_VMCOREINFO: return "vmcoreinfo";
+	case GC_FACT_FROM_PAGE_TABLES: return "page_tables";
+	case GC_FACT_FROM_MEMORY: return "memory";
+	case GC_FACT_FROM_REGISTERS: return "registers";
+	case GC_FACT_FROM_SYMBOLS: return "symbols";
+	case GC_FACT_FROM_DEFAULT: return "default";
+	case GC_FACT_FROM_TYPES: return "types";
+	case GC_FACT_FROM_USER: return "user";
+	}
+	return "?";
+}
 const struct gc_kernel_fact *gc_kernel_fact(const struct gc_kernel *k,
 					    size_t i)
 {
@@ -867,8 +1037,8 @@ struct gc_error *gc_kernel_walk(struct gc_kernel *k, uint64_t vaddr,
 						      GC_SPACE_PHYS) :
 				      k->root_space;
 	if (has_root && !k->pg.xen_pv)
-		r &= GC_X86_ADDR_MASK;
-	return gc_x86_walk(&k->pg, &k->mem, r, sp, vaddr, out);
+		r &= k->arch->root_mask;
+	return k->arch->walk(&k->pg, &k->mem, r, sp, vaddr, out);
 }
 
 struct gc_error *gc_kernel_vtop(struct gc_kernel *k, uint64_t vaddr,
@@ -933,21 +1103,21 @@ struct gc_error *gc_kernel_read_u64(struct gc_kernel *k, uint64_t vaddr,
 static size_t kernel_image_ranges(struct gc_kernel *k,
 				  struct gc_va_range *r, size_t max)
 {
-	uint64_t start = GC_START_KERNEL_MAP, sym, size = 1ull << 30;
+	uint64_t start = kernel_map(k), sym, size = 1ull << 30;
 	int64_t n;
 	if (k->vi && gc_vmcoreinfo_symbol(k->vi, "_stext", &sym) &&
-	    sym >= GC_START_KERNEL_MAP)
+	    sym >= kernel_map(k))
 		start = sym & ~0xfffull;
 	if (k->vi && gc_vmcoreinfo_number(k->vi, "KERNEL_IMAGE_SIZE", &n) &&
 	    n > 0 && (uint64_t)n <= (1ull << 30))
 		size = (uint64_t)n;
-	uint64_t end = GC_START_KERNEL_MAP + size;
-	if (end < GC_START_KERNEL_MAP) /* wrapped */
+	uint64_t end = kernel_map(k) + size;
+	if (end < kernel_map(k)) /* wrapped */
 		end = 0xfffffffffffff000ull;
 	size_t nr = 0;
 	for (uint64_t va = start; va < end && va >= start;) {
 		struct gc_walk w;
-		struct gc_error *e = gc_x86_walk(&k->pg, &k->mem, k->root,
+		struct gc_error *e = k->arch->walk(&k->pg, &k->mem, k->root,
 						 k->root_space, va, &w);
 		gc_error_free(e);
 		uint64_t span;
@@ -1010,7 +1180,7 @@ static struct gc_error *load_kallsyms(struct gc_kernel *k)
 	else
 		snprintf(tabs, sizeof(tabs), "addresses 0x%" PRIx64,
 			 loc.addresses);
-	gc_kernel_add_fact(k, "kallsyms", src,
+	gc_kernel_add_fact_text(k, "kallsyms", GC_FACT_FROM_MEMORY, src,
 			   "%u symbols; token_table 0x%" PRIx64
 			   " token_index 0x%" PRIx64 " markers 0x%" PRIx64
 			   " names 0x%" PRIx64 " num_syms 0x%" PRIx64 " %s"

@@ -5,9 +5,12 @@
 
 #include "dump_internal.h"
 #include "guestcore/kernel.h"
-#include "spaces/x86_64.h"
-
-#define GC_START_KERNEL_MAP 0xffffffff80000000ull
+#include "guestcore/writer.h"
+#include "arch/arch.h"
+/* x86_64 specifics still named directly by kernel-layer code that predates
+ * the arch table (gc_x86_canonical in regions.c on main); new code goes
+ * through k->arch. */
+#include "arch/x86_64/x86_64.h"
 
 /* Kernel-virtual memory as the log reader and symbol reader see it. */
 struct gc_kmem {
@@ -41,8 +44,9 @@ struct gc_kernel {
 	size_t nr_facts, cap_facts;
 	char **notes;
 	size_t nr_notes;
-	struct gc_x86_paging pg;
-	struct gc_x86_mem mem;
+	const struct gc_arch_ops *arch; /* ISA of the guest (gc_arch_of_dump) */
+	struct gc_arch_paging pg;
+	struct gc_arch_mem mem;
 	uint64_t root;             /* top-level table */
 	enum gc_space root_space;
 	bool has_root;
@@ -55,6 +59,13 @@ struct gc_kernel {
 	bool syms_loaded;
 	bool facts_collected;
 	struct gc_error *syms_err; /* why no table, kept for messages */
+	/* Storage behind gc_kernel_writer_hints (hints.c). */
+	struct {
+		uint64_t pgd_pfn;
+		struct gc_convert_patch patch;
+		char patch_what[256];
+		char used[512];
+	} hints;
 	/* Small direct-mapped cache of 4 KiB translations (the dump does
 	 * not change, so entries never go stale). */
 	struct { uint64_t vpage, page; bool valid; } tlb[256];
@@ -63,6 +74,32 @@ struct gc_kernel {
 struct gc_error *gc_kernel_add_fact(struct gc_kernel *k, const char *name,
 				    const char *source, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+/* A typed fact: T gives type, origin, u64/s64/space (name and source
+ * are taken from the arguments, T's are ignored); FMT renders the
+ * value's text. */
+struct gc_error *gc_kernel_add_fact_typed(struct gc_kernel *k,
+					  const char *name,
+					  const char *source,
+					  const struct gc_kernel_fact *t,
+					  const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+/* Shorthands: an unsigned number shown as 0x..., an address in SPACE
+ * shown as 0x..., a text fact with its origin. */
+struct gc_error *gc_kernel_add_fact_hex(struct gc_kernel *k,
+					const char *name,
+					enum gc_fact_origin origin,
+					const char *source, uint64_t v);
+struct gc_error *gc_kernel_add_fact_addr(struct gc_kernel *k,
+					 const char *name,
+					 enum gc_fact_origin origin,
+					 const char *source, enum gc_space sp,
+					 uint64_t v);
+struct gc_error *gc_kernel_add_fact_text(struct gc_kernel *k,
+					 const char *name,
+					 enum gc_fact_origin origin,
+					 const char *source, const char *fmt,
+					 ...)
+	__attribute__((format(printf, 5, 6)));
 struct gc_error *gc_kernel_add_note(struct gc_kernel *k, const char *fmt,
 				    ...) __attribute__((format(printf, 2, 3)));
 void gc_kernel_kmem(struct gc_kernel *k, struct gc_kmem *m);

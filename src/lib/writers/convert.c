@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "arch/arch.h"
 #include "dump_internal.h"
 #include "guestcore/guestcore.h"
 #include "guestcore/writer.h"
@@ -259,10 +260,17 @@ static struct gc_error *build_notes(struct gc_dump *d,
 		struct gc_error *err = gc_dump_vcpu(d, i, &v);
 		if (err)
 			return gc_error_context(err, "reading vcpu %u", i);
-		uint8_t pr[GC_PRSTATUS_SIZE], q[GC_QEMU_CPUSTATE_SIZE];
-		gc_wnote_prstatus(&v, pr);
-		gc_wbuf_note(&b->notes, "CORE", 1, pr, sizeof(pr));
-		uint64_t cr3 = v.regs[GC_REG_CR3];
+		const struct gc_arch_ops *a = gc_arch_get(v.arch);
+		uint8_t pr[GC_ARCH_NOTE_MAX], q[GC_ARCH_NOTE_MAX];
+		if (!a || a->prstatus_size > sizeof(pr) ||
+		    a->qemu_note_size > sizeof(q))
+			return gc_error_new(GC_ERR_UNSUPPORTED, "vcpu notes",
+					    "vcpu %u: cannot write %s "
+					    "registers", i,
+					    gc_arch_name(v.arch));
+		a->prstatus_write(&v, pr);
+		gc_wbuf_note(&b->notes, "CORE", 1, pr, a->prstatus_size);
+		uint64_t cr3 = v.regs[a->reg_pgd];
 		if (pv && v.pgd_space == GC_SPACE_MACH) {
 			uint64_t pfn;
 			err = gc_dump_mfn_to_pfn(d, v.pgd_addr >> 12, &pfn);
@@ -273,8 +281,9 @@ static struct gc_error *build_notes(struct gc_dump *d,
 				cr3 = pfn << 12;
 			}
 		}
-		if (gc_wnote_qemu(&v, cr3, q))
-			gc_wbuf_note(&b->notes, "QEMU", 0, q, sizeof(q));
+		if (a->qemu_note_write && a->qemu_note_write(&v, cr3, q))
+			gc_wbuf_note(&b->notes, "QEMU", 0, q,
+				     a->qemu_note_size);
 		b->nr_vcpus++;
 	}
 	/* VMCOREINFO */
@@ -563,6 +572,7 @@ struct gc_error *gc_convert(struct gc_dump *in, const char *out_path,
 			.version = k.uts_version,
 			.nodename = k.uts_nodename,
 			.timestamp = b.timestamp,
+			.arch = gc_arch_of_dump(in),
 		};
 		err = opts.format == GC_OUT_ELF ?
 			      gc_write_elf(&src, fd, tmp, &opts, st) :

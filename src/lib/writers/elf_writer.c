@@ -78,7 +78,8 @@ struct gc_error *gc_write_elf(const struct gc_wsource *src, int fd,
 	static const uint8_t ident[16] = { 0x7f, 'E', 'L', 'F', 2, 1, 1 };
 	memcpy(hdr, ident, 16);
 	gc_put16(hdr + 16, 4, false);          /* ET_CORE */
-	gc_put16(hdr + 18, 62, false);         /* EM_X86_64 */
+	gc_put16(hdr + 18, (src->arch ? src->arch : &gc_arch_x86_64)->e_machine,
+		 false);                       /* EM_X86_64, ... */
 	gc_put32(hdr + 20, 1, false);          /* EV_CURRENT */
 	gc_put64(hdr + 32, phoff, false);
 	gc_put64(hdr + 40, xnum ? shoff : 0, false);

@@ -165,7 +165,8 @@ struct gc_error *gc_write_kdump(const struct gc_wsource *src, int fd,
 		put_str(head + 12 + 195, 65,
 			src->version && src->version[0] ? src->version :
 							  "unknown");
-		put_str(head + 12 + 260, 65, "x86_64");
+		put_str(head + 12 + 260, 65,
+			(src->arch ? src->arch : &gc_arch_x86_64)->name);
 		put_str(head + 12 + 325, 65, "(none)");
 		gc_put64(head + 408, src->timestamp, false);
 		gc_put32(head + 424, gc_codec_flag(opts->codec), false);

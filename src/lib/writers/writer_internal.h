@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "arch/arch.h"
 #include "guestcore/writer.h"
 
 /* ---- page source ---------------------------------------------------- */
@@ -44,6 +45,9 @@ struct gc_wsource {
 	size_t vmcoreinfo_len;
 	unsigned int nr_vcpus;
 	const struct gc_convert_kernel *kernel;
+	/* The guest's architecture (arch/arch.h; NULL = x86_64): the ELF
+	 * e_machine and the kdump utsname machine. */
+	const struct gc_arch_ops *arch;
 	/* kdump header utsname fields (may be NULL) and timestamp. */
 	const char *release, *version, *nodename;
 	uint64_t timestamp;
@@ -61,13 +65,6 @@ void gc_wbuf_append(struct gc_wbuf *b, const void *p, size_t len);
 void gc_wbuf_note(struct gc_wbuf *b, const char *name, uint32_t type,
 		  const void *desc, size_t desc_len);
 void gc_wbuf_free(struct gc_wbuf *b);
-
-enum { GC_PRSTATUS_SIZE = 336, GC_QEMU_CPUSTATE_SIZE = 440 };
-/* x86_64 elf_prstatus / QEMUCPUState from a vCPU.  CR3 is the value to
- * store (already translated to pfn space for Xen PV). */
-void gc_wnote_prstatus(const struct gc_vcpu *v, uint8_t out[336]);
-bool gc_wnote_qemu(const struct gc_vcpu *v, uint64_t cr3,
-		   uint8_t out[440]);
 
 /* The provenance note of our own: name "GUESTCORE", type 1, text. */
 #define GC_NOTE_GUESTCORE_NAME "GUESTCORE"

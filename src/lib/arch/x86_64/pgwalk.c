@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: MIT
-/* x86-64 page-table walks: native and Xen PV, 4 and 5 levels. */
+/* x86-64 page-table walks: native and Xen PV, 4 and 5 levels (moved from
+ * spaces/x86_64.c). */
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "spaces/x86_64.h"
+#include "arch/x86_64/x86_64.h"
 #include "util/util.h"
 
 static const char *const level_names5[] = {"PML5", "PGD", "PUD", "PMD",
@@ -64,8 +65,8 @@ static struct gc_error *stop(struct gc_walk *w, const char *fmt, ...)
 			     "page-table walk", "%s", w->why);
 }
 
-struct gc_error *gc_x86_walk(const struct gc_x86_paging *pg,
-			     const struct gc_x86_mem *mem, uint64_t root,
+struct gc_error *gc_x86_walk(const struct gc_arch_paging *pg,
+			     const struct gc_arch_mem *mem, uint64_t root,
 			     enum gc_space root_space, uint64_t vaddr,
 			     struct gc_walk *w)
 {

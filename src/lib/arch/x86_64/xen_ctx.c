@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: MIT
 /*
- * Xen vcpu_guest_context decoding (x86_64 and x86_32 layouts), shared by
- * the ELF and legacy xc_core readers.  Offsets: see docs/formats.md.
+ * Xen vcpu_guest_context decoding (x86_64 and x86_32 layouts) for the ELF
+ * and legacy xc_core readers, which hand the raw context over through
+ * struct gc_cpu_state.  Offsets: see docs/xc_core.md.
  */
 #include <string.h>
 
-#include "../dump_internal.h"
+#include "arch/x86_64/x86_64.h"
+#include "util/util.h"
 
 #define VGCF_ONLINE (1u << 5)
 
@@ -63,8 +65,9 @@ static uint64_t compat_cr3_to_mfn(uint64_t cr3)
 	return (uint32_t)((c >> 12) | (c << 20));
 }
 
-void gc_xen_decode_vcpu(const uint8_t *ctx, size_t len, bool is_32bit,
-			bool be, bool pv, struct gc_vcpu *out)
+struct gc_error *gc_x86_xen_ctx_read(const uint8_t *ctx, size_t len,
+				     bool is_32bit, bool be, bool pv,
+				     struct gc_vcpu *out)
 {
 	const struct reg_off *tab = is_32bit ? x32_regs : x64_regs;
 	size_t n = is_32bit ? GC_ARRAY_SIZE(x32_regs) : GC_ARRAY_SIZE(x64_regs);
@@ -77,8 +80,7 @@ void gc_xen_decode_vcpu(const uint8_t *ctx, size_t len, bool is_32bit,
 		uint64_t v = tab[i].size == 8 ? gc_get64(p, be) :
 			     tab[i].size == 4 ? gc_get32(p, be) :
 						gc_get16(p, be);
-		out->regs[tab[i].reg] = v;
-		out->valid |= 1ull << tab[i].reg;
+		gc_vcpu_set_reg(out, (unsigned int)tab[i].reg, v);
 	}
 	if (len >= 520) {
 		out->xen_flags = is_32bit ? gc_get32(ctx + 512, be) :
@@ -93,8 +95,9 @@ void gc_xen_decode_vcpu(const uint8_t *ctx, size_t len, bool is_32bit,
 			out->pgd_addr = mfn << 12;
 			out->pgd_space = GC_SPACE_MACH;
 		} else {
-			out->pgd_addr = cr3 & 0x000FFFFFFFFFF000ull;
+			out->pgd_addr = cr3 & GC_X86_ADDR_MASK;
 			out->pgd_space = GC_SPACE_PHYS;
 		}
 	}
+	return NULL;
 }
