@@ -7,6 +7,8 @@
 #include "dump.h"
 #include "check.h"
 #include "json.h"
+#include "kernel.h"
+#include "types.h"
 
 #define GUESTCORE_VERSION "0.1.0"
 
