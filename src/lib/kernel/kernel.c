@@ -765,6 +765,7 @@ void gc_kernel_close(struct gc_kernel *k)
 	free(k->notes);
 	gc_symtab_free(&k->syms);
 	gc_error_free(k->syms_err);
+	gc_types_free(k->types);
 	free(k);
 }
 

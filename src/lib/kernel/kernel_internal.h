@@ -52,6 +52,7 @@ struct gc_kernel {
 	bool syms_loaded;
 	bool facts_collected;
 	struct gc_error *syms_err; /* why no table, kept for messages */
+	struct gc_types *types;    /* btf_find.c, built on first use */
 	/* Small direct-mapped cache of 4 KiB translations (the dump does
 	 * not change, so entries never go stale). */
 	struct { uint64_t vpage, page; bool valid; } tlb[256];

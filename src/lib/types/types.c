@@ -16,6 +16,7 @@
 struct gc_types {
 	struct gc_type_provider **p;
 	size_t nr, cap;
+	char *missing;  /* what the chain lacks, for failed lookups */
 };
 
 static const char *const kind_names[] = {
@@ -89,7 +90,18 @@ void gc_types_free(struct gc_types *t)
 	for (size_t i = t->nr; i-- > 0;)
 		provider_destroy(t->p[i]);
 	free(t->p);
+	free(t->missing);
 	free(t);
+}
+
+struct gc_error *gc_types_set_missing(struct gc_types *t, const char *text)
+{
+	char *c = strdup(text);
+	if (!c)
+		return &gc_error_nomem;
+	free(t->missing);
+	t->missing = c;
+	return NULL;
 }
 
 struct gc_error *gc_types_add(struct gc_types *t, struct gc_type_provider *p)
@@ -455,16 +467,18 @@ static struct gc_error *not_found(const struct gc_types *t, const char *what,
 {
 	if (!t->nr)
 		return gc_error_new(GC_ERR_NOT_PRESENT, what,
-				    "%s: no type information (no BTF in the "
-				    "kernel's memory and no vmlinux given)",
-				    name);
+				    "%s: no type information%s%s", name,
+				    t->missing ? ": " : "",
+				    t->missing ? t->missing : "");
 	struct gc_strbuf sb;
 	gc_strbuf_init(&sb);
 	for (size_t i = 0; i < t->nr; i++)
 		gc_strbuf_printf(&sb, "%s%s", i ? "; " : "", t->p[i]->source);
 	struct gc_error *err = gc_error_new(GC_ERR_NOT_PRESENT, what,
-					    "%s is in none of: %s", name,
-					    sb.buf ? sb.buf : "");
+					    "%s is in none of: %s%s%s", name,
+					    sb.buf ? sb.buf : "",
+					    t->missing ? "; " : "",
+					    t->missing ? t->missing : "");
 	gc_strbuf_free(&sb);
 	return err;
 }

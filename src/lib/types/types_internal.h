@@ -55,6 +55,10 @@ bool gc_type_provider_init(struct gc_type_provider *p,
 			   const char *source);
 void gc_type_provider_fini(struct gc_type_provider *p);
 
+/* Say what a chain lacks ("no BTF in the kernel's memory: ...; give
+ * --vmlinux FILE"); failed lookups repeat it.  TEXT is copied. */
+struct gc_error *gc_types_set_missing(struct gc_types *t, const char *text);
+
 /* Longest chain of typedefs/modifiers/arrays followed before a type is
  * called cyclic (hostile BTF may loop). */
 #define GC_TYPE_MAX_DEPTH 64
