@@ -113,6 +113,9 @@ void gc_types_free(struct gc_types *t);
 /* Append P (asked after those already added); the chain owns P from
  * here on, also when this fails. */
 struct gc_error *gc_types_add(struct gc_types *t, struct gc_type_provider *p);
+/* Free a provider that was never added to a chain (split providers
+ * first, then their base). */
+void gc_type_provider_free(struct gc_type_provider *p);
 size_t gc_types_nr_providers(const struct gc_types *t);
 const struct gc_type_provider *gc_types_provider(const struct gc_types *t,
 						 size_t i);

@@ -61,6 +61,11 @@ static void provider_destroy(struct gc_type_provider *p)
 		p->ops->destroy(p);
 }
 
+void gc_type_provider_free(struct gc_type_provider *p)
+{
+	provider_destroy(p);
+}
+
 const char *gc_type_provider_kind(const struct gc_type_provider *p)
 {
 	return p->ops->kind;
