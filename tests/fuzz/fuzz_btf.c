@@ -24,20 +24,29 @@ static void walk(const struct gc_type_provider *p)
 		char *str = NULL;
 		gc_error_free(gc_type_sizeof(ty, &size));
 		gc_error_free(gc_type_strip(ty, &s));
-		if (!gc_type_format(ty, "x", &str))
+		struct gc_error *ferr = gc_type_format(ty, "x", &str);
+		if (!ferr)
 			free(str);
-		if (gc_type_info(ty, &ti))
+		gc_error_free(ferr);
+		ferr = gc_type_info(ty, &ti);
+		if (ferr) {
+			gc_error_free(ferr);
 			continue;
+		}
 		for (uint32_t i = 0; i < ti.vlen && i < 64; i++) {
 			struct gc_member m;
 			struct gc_enumerator e;
-			if (!gc_type_member(ty, i, &m)) {
+			struct gc_error *err = gc_type_member(ty, i, &m);
+			if (!err) {
 				str = NULL;
-				if (!gc_type_format(m.type, m.name, &str))
+				err = gc_type_format(m.type, m.name, &str);
+				if (!err)
 					free(str);
 			} else {
-				gc_error_free(gc_type_enumerator(ty, i, &e));
+				gc_error_free(err);
+				err = gc_type_enumerator(ty, i, &e);
 			}
+			gc_error_free(err);
 		}
 	}
 }
