@@ -88,6 +88,11 @@ check-asan: asan
 check-referees: $(BIN)
 	BUILD=$(BUILD) tests/referees.sh
 
+# BTF read from the real dumps against the debug vmlinux's DWARF (pahole;
+# downloads Debian's debug package once, shared with check-referees).
+check-btf: $(BIN)
+	BUILD=$(BUILD) tests/btf_dwarf.sh
+
 fuzz:
 	$(MAKE) -f tests/fuzz/fuzz.mk
 
@@ -112,7 +117,7 @@ install: all
 clean:
 	rm -rf build build-asan build-fuzz
 
-.PHONY: all check asan check-asan check-referees fuzz demo bench install clean
+.PHONY: all check asan check-asan check-referees check-btf fuzz demo bench install clean
 .SECONDARY:
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
