@@ -9,6 +9,8 @@
  *            __start_BTF and __stop_BTF, or a vmlinux's .BTF section), and
  *            split BTF (a module's), whose type ids and string offsets
  *            continue its base's;
+ *   DWARF    a vmlinux's debug info (elfutils' libdw), where the kernel
+ *            has no BTF;
  *   VMCOREINFO  the SIZE()/OFFSET()/SYMBOL()/NUMBER() lines the kernel
  *            wrote for makedumpfile (answers flat queries only; no type
  *            graph).
@@ -196,6 +198,11 @@ struct gc_error *gc_btf_provider_new_split(const struct gc_type_provider *base,
 struct gc_error *gc_btf_provider_from_elf(const char *path,
 					  const struct gc_type_provider *base,
 					  struct gc_type_provider **out);
+/* The DWARF debug info of an ELF file (a debug vmlinux or module),
+ * through elfutils' libdw.  Type ids are .debug_info DIE offsets (not
+ * dense: nr_types is 0).  Opening indexes every unit's named types. */
+struct gc_error *gc_dwarf_provider_open(const char *path,
+					struct gc_type_provider **out);
 /* VMCOREINFO's SIZE/OFFSET/SYMBOL/NUMBER lines (VI must outlive it). */
 struct gc_error *gc_vmcoreinfo_provider_new(const struct gc_vmcoreinfo *vi,
 					    const char *source,

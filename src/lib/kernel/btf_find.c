@@ -2,7 +2,8 @@
 /*
  * The kernel's types: builds the provider chain of a kernel view.
  *
- *   1. --vmlinux FILE, when given and it has a .BTF section;
+ *   1. --vmlinux FILE, when given: its .BTF section, or else its DWARF
+ *      (libdw);
  *   2. the kernel's own BTF, between the kallsyms symbols __start_BTF and
  *      __stop_BTF in the kernel image (CONFIG_DEBUG_INFO_BTF, Linux >= 5.2);
  *   3. the BTF of each loaded module: the kernel keeps every module's
@@ -183,8 +184,20 @@ static struct gc_error *build(struct gc_kernel *k, struct gc_types *t)
 	struct gc_strbuf missing;
 	gc_strbuf_init(&missing);
 	if (k->opts.vmlinux) {
+		/* its .BTF when it has one (fast), else its DWARF */
 		struct gc_type_provider *p;
 		err = gc_btf_provider_from_elf(k->opts.vmlinux, NULL, &p);
+		if (err && err != &gc_error_nomem) {
+			/* no .BTF, or a module's split .BTF: try DWARF */
+			char *why = gc_asprintf("%s: %s", err->what ? err->what :
+						"", err->why ? err->why : "");
+			gc_error_free(err);
+			err = gc_dwarf_provider_open(k->opts.vmlinux, &p);
+			if (err)
+				err = gc_error_context(err, "%s; and its DWARF",
+						       why ? why : "no BTF");
+			free(why);
+		}
 		if (!err && !(err = gc_types_add(t, p)))
 			base = p;
 		if (err) {
@@ -192,8 +205,9 @@ static struct gc_error *build(struct gc_kernel *k, struct gc_types *t)
 				return err;
 			gc_kernel_add_note(k, "--vmlinux gives no types: %s",
 					   gc_error_string(err));
-			gc_strbuf_printf(&missing, "--vmlinux %s: %s",
-					 k->opts.vmlinux, gc_error_string(err));
+			gc_strbuf_printf(&missing, "--vmlinux %s gives no types:"
+					 " %s", k->opts.vmlinux,
+					 gc_error_string(err));
 			gc_error_free(err);
 		}
 	}
@@ -211,11 +225,12 @@ static struct gc_error *build(struct gc_kernel *k, struct gc_types *t)
 				 gc_error_string(err));
 		gc_error_free(err);
 	}
-	if (base)
-		module_btfs(k, t, base);
-	else
-		gc_strbuf_printf(&missing, "; give --vmlinux FILE (a vmlinux "
-				 "with a .BTF section)");
+	if (base && gc_type_provider_nr_types(base))
+		module_btfs(k, t, base);  /* split BTF needs a BTF base */
+	else if (!base)
+		gc_strbuf_printf(&missing, "; %s --vmlinux FILE (a vmlinux with "
+				 "DWARF debug info or a .BTF section)",
+				 k->opts.vmlinux ? "give a working" : "give");
 	if (k->vi) {
 		struct gc_type_provider *vp;
 		if ((err = gc_vmcoreinfo_provider_new(k->vi, "VMCOREINFO", &vp)) ||

@@ -31,7 +31,7 @@ struct gc_error *gc_btf_provider_from_elf(const char *path,
 	size_t shstrndx;
 	if (!e || elf_kind(e) != ELF_K_ELF) {
 		err = gc_error_at(GC_ERR_FORMAT, 0, "ELF header",
-				  "not an ELF file (%s)", elf_errmsg(-1));
+				  "not an ELF file");
 		goto out;
 	}
 	if (elf_getshdrstrndx(e, &shstrndx)) {
