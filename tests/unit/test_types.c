@@ -10,6 +10,7 @@
  * and of its kvm.ko / kvm-amd.ko with `pahole -F dwarf -C NAME`; `make
  * check-btf` compares BTF and DWARF live, member by member.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,6 +45,14 @@ static char *fmt(struct gc_type ty, const char *name)
 		gc_error_free(err);
 		return strdup("(error)");
 	}
+	return s;
+}
+
+static char *gc_asprintf_test(uint64_t bit, uint32_t bits, const char *t)
+{
+	char *s = malloc(strlen(t) + 64);
+	if (s)
+		sprintf(s, "%llu:%u %s", (unsigned long long)bit, bits, t);
 	return s;
 }
 
@@ -575,6 +584,122 @@ TEST(real_module_btf_kvm_host)
 	CHECK_EQ_U64(pid, 125);
 	CHECK_EQ_U64(tgid, 122);
 	close_real(&r);
+}
+
+/* ---- DWARF (libdw) against BTF, both from the debug vmlinux ----------- */
+
+static const char *debug_vmlinux(void)
+{
+	static char path[1024];
+	const char *rc = getenv("GC_REFEREE_CACHE");
+	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+	if (rc)
+		snprintf(path, sizeof(path), "%s/vmlinux-6.1.0-56-amd64", rc);
+	else if (xdg)
+		snprintf(path, sizeof(path),
+			 "%s/guestcore/vmlinux-6.1.0-56-amd64", xdg);
+	else
+		snprintf(path, sizeof(path),
+			 "%s/.cache/guestcore/vmlinux-6.1.0-56-amd64",
+			 home ? home : "");
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	fclose(f);
+	return path;
+}
+
+/* Members of S flattened through anonymous members into LINES. */
+static bool flatten(struct gc_type s, uint64_t base, int depth, char **lines,
+		    size_t *n, size_t max)
+{
+	struct gc_type st;
+	struct gc_type_info ti;
+	if (depth > 8 || gc_type_strip(s, &st) || gc_type_info(st, &ti))
+		return false;
+	for (uint32_t i = 0; i < ti.vlen; i++) {
+		struct gc_member m;
+		struct gc_type ms;
+		struct gc_type_info mi;
+		if (gc_type_member(st, i, &m) || gc_type_strip(m.type, &ms) ||
+		    gc_type_info(ms, &mi))
+			return false;
+		if (!*m.name && (mi.kind == GC_TYPE_STRUCT ||
+				 mi.kind == GC_TYPE_UNION)) {
+			if (!flatten(m.type, base + m.bit_offset, depth + 1,
+				     lines, n, max))
+				return false;
+			continue;
+		}
+		char *t = fmt(m.type, m.name);
+		if (*n >= max)
+			return false;
+		lines[(*n)++] = gc_asprintf_test(base + m.bit_offset,
+						 m.bitfield_size, t);
+		free(t);
+	}
+	return true;
+}
+
+TEST(dwarf_equals_btf_debug_vmlinux)
+{
+	const char *path = debug_vmlinux();
+	if (!path) {
+		gc_test_skip("no debug vmlinux in the referee cache "
+			     "(make check-btf fetches it)");
+		return;
+	}
+	struct gc_type_provider *bp, *dp;
+	CHECK_OK(gc_btf_provider_from_elf(path, NULL, &bp));
+	CHECK_OK(gc_dwarf_provider_open(path, &dp));
+	struct gc_types *bt, *dt;
+	CHECK_OK(gc_types_new(&bt));
+	CHECK_OK(gc_types_add(bt, bp));
+	CHECK_OK(gc_types_new(&dt));
+	CHECK_OK(gc_types_add(dt, dp));
+	static const char *const names[] = {
+		"struct task_struct", "struct mm_struct", "struct module",
+		"struct page", "struct sched_entity", "struct btf",
+		"struct btf_module", "struct list_head", "struct kvm",
+	};
+	enum { MAX = 1024 };
+	char **a = calloc(MAX, sizeof(*a)), **b = calloc(MAX, sizeof(*b));
+	CHECK(a && b);
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		struct gc_type x, y;
+		uint64_t sx, sy;
+		const char *src;
+		CHECK_OK(gc_types_find(bt, names[i], &x, NULL));
+		CHECK_OK(gc_types_find(dt, names[i], &y, &src));
+		CHECK_CONTAINS(src, "DWARF of ");
+		CHECK_OK(gc_type_sizeof(x, &sx));
+		CHECK_OK(gc_type_sizeof(y, &sy));
+		CHECK_EQ_U64(sy, sx);
+		size_t na = 0, nb = 0;
+		CHECK(flatten(x, 0, 0, a, &na, MAX));
+		CHECK(flatten(y, 0, 0, b, &nb, MAX));
+		CHECK_EQ_U64(nb, na);
+		CHECK(na >= 2);
+		for (size_t j = 0; j < na; j++) {
+			if (strcmp(a[j], b[j]))
+				gc_test_fail(__FILE__, __LINE__, "%s: BTF '%s' "
+					     "DWARF '%s'", names[i], a[j], b[j]);
+			free(a[j]);
+			free(b[j]);
+		}
+		if (gc_test_failed)
+			break;
+	}
+	free(a);
+	free(b);
+	int64_t v1, v2;
+	CHECK_OK(gc_types_number(bt, "PIDTYPE_MAX", &v1, NULL));
+	CHECK_OK(gc_types_number(dt, "PIDTYPE_MAX", &v2, NULL));
+	CHECK_EQ_U64(v2, v1);
+	CHECK_OK(gc_types_number(dt, "TASK_COMM_LEN", &v2, NULL));
+	CHECK_EQ_U64(v2, 16);
+	gc_types_free(bt);
+	gc_types_free(dt);
 }
 
 TEST_MAIN()
