@@ -393,7 +393,7 @@ static int run(int argc, char **argv)
 		err = gc_type_info(s, &ti);
 	if (!err && ti.kind != GC_TYPE_STRUCT && ti.kind != GC_TYPE_UNION)
 		err = gc_error_new(GC_ERR_INVALID_ARG, name,
-				   "is a %s, not a struct or union (in %s)",
+				   "is of kind %s, not a struct or union (in %s)",
 				   gc_type_kind_name(ti.kind), source);
 	if (!err)
 		err = gc_type_sizeof(s, &size);
