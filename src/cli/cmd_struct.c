@@ -72,23 +72,28 @@ static void print_members(struct ctx *c, struct gc_type s, uint64_t base,
 
 static void print_string(struct ctx *c, uint64_t off, uint64_t n)
 {
-	char buf[4 * 256 + 1];
-	size_t o = 0, len = strnlen((const char *)c->obj + off, n);
-	for (size_t i = 0; i < len && o + 5 < sizeof(buf); i++) {
+	size_t len = strnlen((const char *)c->obj + off, n);
+	char *buf = malloc(4 * len + 1);
+	if (!buf) {
+		note_err(c, &gc_error_nomem);
+		return;
+	}
+	size_t o = 0;
+	for (size_t i = 0; i < len; i++) {
 		unsigned char ch = c->obj[off + i];
 		if (ch == '"' || ch == '\\')
-			o += (size_t)snprintf(buf + o, sizeof(buf) - o, "\\%c", ch);
+			o += (size_t)sprintf(buf + o, "\\%c", ch);
 		else if (ch >= 0x20 && ch < 0x7f)
 			buf[o++] = (char)ch;
 		else
-			o += (size_t)snprintf(buf + o, sizeof(buf) - o, "\\%03o",
-					      ch);
+			o += (size_t)sprintf(buf + o, "\\%03o", ch);
 	}
 	buf[o] = 0;
 	if (c->j)
 		gc_json_string(c->j, buf);
 	else
 		printf("\"%s\"", buf);
+	free(buf);
 }
 
 static void print_array(struct ctx *c, const struct gc_type_info *ti,
@@ -182,11 +187,13 @@ static void print_value(struct ctx *c, struct gc_type ty, uint64_t bit,
 	case GC_TYPE_INT:
 	case GC_TYPE_ENUM:
 	case GC_TYPE_ENUM64: {
+		if (!bitfield && size > 8)
+			goto raw; /* __int128: printed as its bytes */
 		unsigned int n = bitfield ? bitfield :
 				 ti.kind == GC_TYPE_INT ? ti.int_bits :
 				 (unsigned int)size * 8;
-		if (n > 64)
-			n = 64; /* __int128: the low half */
+		if (n == 0 || n > 64)
+			goto raw;
 		uint64_t v = get_bits(c, bit + (ti.kind == GC_TYPE_INT ?
 						 ti.int_offset : 0), n);
 		bool sgn = ti.kind == GC_TYPE_INT ?
@@ -225,7 +232,8 @@ static void print_value(struct ctx *c, struct gc_type ty, uint64_t bit,
 		}
 		return;
 	}
-	default: {
+	default:
+	raw: {
 		/* floats and anything else: the raw bytes in hex */
 		char hex[2 * 16 + 3] = "0x";
 		uint64_t n = size < 16 ? size : 16;
