@@ -14,12 +14,14 @@
 #define MAX_OBJECT (1u << 20)   /* bytes read for one object */
 #define MAX_DEPTH 16            /* nested structs printed */
 #define MAX_ELEMS 4096          /* array elements printed */
+#define MAX_LINES (1u << 20)    /* members printed in all */
 
 struct ctx {
 	struct gc_json *j;          /* NULL = text */
 	const uint8_t *obj;         /* object bytes, NULL = layout only */
 	uint64_t size;
 	struct gc_error *err;       /* first failure */
+	unsigned int lines;         /* members printed so far */
 };
 
 static void indent(int n)
@@ -261,6 +263,13 @@ static void print_members(struct ctx *c, struct gc_type s, uint64_t base,
 	}
 	for (uint32_t i = 0; i < ti.vlen; i++) {
 		struct gc_member m;
+		if (c->lines++ >= MAX_LINES) {
+			note_err(c, gc_error_new(GC_ERR_UNSUPPORTED, "type",
+						 "more than %u members to print "
+						 "(nesting too wide or deep)",
+						 MAX_LINES));
+			break;
+		}
 		if (note_err(c, gc_type_member(s, i, &m)))
 			break;
 		uint64_t bit = base + m.bit_offset;

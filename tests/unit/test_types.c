@@ -373,6 +373,39 @@ TEST(btf_cycle_bounded)
 	gc_types_free(t);
 }
 
+TEST(btf_wide_anonymous_nesting_bounded)
+{
+	/* 4 levels of 1000 anonymous members each: a search for a missing
+	 * name would visit 10^12 members; it stops after 2^20 */
+	struct btfgen g;
+	btfgen_init(&g, 1, 0, false);
+	btfgen_type(&g, "int", BG_INT, false, 0, 4);
+	btfgen_u32(&g, 1u << 24 | 32);
+	for (uint32_t lvl = 0; lvl < 4; lvl++) {
+		btfgen_type(&g, lvl == 3 ? "top" : NULL, BG_STRUCT, false,
+			    1000, 8);
+		for (int i = 0; i < 1000; i++)
+			btfgen_member(&g, lvl ? NULL : "x", lvl ? 2 + lvl - 1 : 1,
+				      0, 0);
+	}
+	size_t len;
+	uint8_t *b = btfgen_finish(&g, &len);
+	btfgen_free(&g);
+	CHECK(b);
+	struct gc_types *t = chain_of(b, len, NULL);
+	free(b);
+	CHECK(t);
+	struct gc_member m;
+	CHECK_OK(gc_types_member(t, "top", "x", &m, NULL));
+	CHECK_EQ_U64(m.bit_offset, 0);
+	struct gc_error *err = gc_types_member(t, "top", "nosuch", &m, NULL);
+	CHECK(err && err->code == GC_ERR_FORMAT);
+	CHECK_CONTAINS(gc_error_string(err), "more than 1048576 members "
+		       "searched");
+	gc_error_free(err);
+	gc_types_free(t);
+}
+
 TEST(vmcoreinfo_provider_flat)
 {
 	static const char text[] = "OSRELEASE=6.1.0-56-amd64\n"

@@ -547,7 +547,7 @@ struct gc_error *gc_types_sizeof(const struct gc_types *t, const char *name,
  * anonymous members; adds to *BITS.  DEPTH bounds hostile nesting. */
 static struct gc_error *find_member(struct gc_type ty, const char *name,
 				    size_t nlen, struct gc_member *out,
-				    bool *found, int depth)
+				    bool *found, int depth, uint64_t *budget)
 {
 	*found = false;
 	if (depth > GC_TYPE_MAX_DEPTH)
@@ -563,6 +563,13 @@ static struct gc_error *find_member(struct gc_type ty, const char *name,
 		return NULL;
 	for (uint32_t i = 0; i < ti.vlen; i++) {
 		struct gc_member m;
+		if (!(*budget)--)
+			return gc_error_new(GC_ERR_FORMAT, "type graph",
+					    "type id %" PRIu32 " of %s: more "
+					    "than %d members searched through "
+					    "anonymous members", s.id,
+					    gc_type_source(s),
+					    GC_TYPE_MAX_MEMBERS);
 		if ((err = gc_type_member(s, i, &m)))
 			return err;
 		if (*m.name) {
@@ -576,7 +583,7 @@ static struct gc_error *find_member(struct gc_type ty, const char *name,
 		}
 		struct gc_member inner;
 		if ((err = find_member(m.type, name, nlen, &inner, found,
-				       depth + 1)))
+				       depth + 1, budget)))
 			return err;
 		if (*found) {
 			inner.bit_offset += m.bit_offset;
@@ -607,8 +614,9 @@ struct gc_error *gc_types_member(const struct gc_types *t, const char *name,
 			for (;;) {
 				size_t n = strcspn(c, ".");
 				bool found;
-				struct gc_error *err =
-					find_member(cur, c, n, &m, &found, 0);
+				uint64_t budget = GC_TYPE_MAX_MEMBERS;
+				struct gc_error *err = find_member(
+					cur, c, n, &m, &found, 0, &budget);
 				if (err)
 					return gc_error_context(
 						err, "%s.%s", name, path);

@@ -62,5 +62,8 @@ struct gc_error *gc_types_set_missing(struct gc_types *t, const char *text);
 /* Longest chain of typedefs/modifiers/arrays followed before a type is
  * called cyclic (hostile BTF may loop). */
 #define GC_TYPE_MAX_DEPTH 64
+/* Members looked at for one member name, through anonymous members
+ * (hostile BTF can nest wide anonymous types deeply: 65535^64). */
+#define GC_TYPE_MAX_MEMBERS (1 << 20)
 
 #endif
