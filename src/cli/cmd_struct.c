@@ -355,6 +355,104 @@ static void print_members(struct ctx *c, struct gc_type s, uint64_t base,
 		gc_json_array_end(c->j);
 }
 
+/* Only the members SEL ("pid,comm,se.vruntime") of type NAME. */
+static int print_selected(struct ctx *c, const char *file,
+			  const struct gc_types *types, const char *name, const char *sel, const char *tname,
+			  uint64_t size, const char *source, bool has_addr,
+			  uint64_t addr)
+{
+	if (c->j) {
+		gc_json_init(c->j, stdout, true);
+		gc_json_object_begin(c->j);
+		gc_json_key(c->j, "schema");
+		gc_json_string(c->j, "guestcore-struct/1");
+		gc_json_key(c->j, "type");
+		gc_json_string(c->j, tname);
+		gc_json_key(c->j, "size");
+		gc_json_u64(c->j, size);
+		gc_json_key(c->j, "source");
+		gc_json_string(c->j, source);
+		if (has_addr) {
+			gc_json_key(c->j, "address");
+			gc_json_hex(c->j, addr);
+		}
+		gc_json_key(c->j, "members");
+		gc_json_array_begin(c->j);
+	}
+	const char *p = sel;
+	while (*p && !c->err) {
+		size_t n = strcspn(p, ",");
+		char path[256];
+		snprintf(path, sizeof(path), "%.*s", (int)(n < 255 ? n : 255), p);
+		p += n + (p[n] == ',');
+		struct gc_member m;
+		struct gc_error *err = gc_types_member(types, name, path, &m,
+						       NULL);
+		if (err) {
+			if (c->j) {
+				gc_json_array_end(c->j);
+				gc_json_object_end(c->j);
+				gc_json_end(c->j);
+			}
+			fflush(stdout);
+			return cli_error(gc_error_set_file(err, file));
+		}
+		uint64_t msize = 0;
+		if (!m.bitfield_size)
+			note_err(c, gc_type_sizeof(m.type, &msize));
+		char *t = spell(c, m.type, NULL);
+		if (c->j) {
+			gc_json_object_begin(c->j);
+			gc_json_key(c->j, "name");
+			gc_json_string(c->j, path);
+			gc_json_key(c->j, "type");
+			gc_json_string(c->j, t ? t : "?");
+			gc_json_key(c->j, "offset");
+			gc_json_u64(c->j, m.bit_offset / 8);
+			if (m.bitfield_size) {
+				gc_json_key(c->j, "bit_offset");
+				gc_json_u64(c->j, m.bit_offset);
+				gc_json_key(c->j, "bitfield_size");
+				gc_json_u64(c->j, m.bitfield_size);
+			} else {
+				gc_json_key(c->j, "size");
+				gc_json_u64(c->j, msize);
+			}
+			if (has_addr) {
+				gc_json_key(c->j, "value");
+				print_value(c, m.type, m.bit_offset,
+					    m.bitfield_size, 1);
+			}
+			gc_json_object_end(c->j);
+		} else if (has_addr) {
+			printf("  %s = ", path);
+			print_value(c, m.type, m.bit_offset, m.bitfield_size, 1);
+			printf("\n");
+		} else {
+			char off[32];
+			snprintf(off, sizeof(off), "[%" PRIu64 "]",
+				 m.bit_offset / 8);
+			char *decl = spell(c, m.type, path);
+			if (m.bitfield_size)
+				printf("%9s %s : %u; /* bit %u */\n", off,
+				       decl ? decl : "?", m.bitfield_size,
+				       (unsigned int)(m.bit_offset % 8));
+			else
+				printf("%9s %s;\n", off, decl ? decl : "?");
+			free(decl);
+		}
+		free(t);
+	}
+	if (c->j) {
+		gc_json_array_end(c->j);
+		gc_json_object_end(c->j);
+		gc_json_end(c->j);
+	} else {
+		printf("SIZE: %" PRIu64 "  [%s]\n", size, source);
+	}
+	return EXIT_OK;
+}
+
 static const struct option longopts[] = {
 	{"json", no_argument, NULL, 'j'},
 	{"help", no_argument, NULL, 'h'},
@@ -379,7 +477,18 @@ static int run(int argc, char **argv)
 	int nargs = argc - optind;
 	if (nargs != 2 && nargs != 3)
 		return cli_usage(&cmd_struct);
-	const char *path = argv[optind], *name = argv[optind + 1];
+	const char *path = argv[optind];
+	/* NAME.m1,m2 (crash's form): only those members */
+	char name[256];
+	const char *sel = NULL;
+	snprintf(name, sizeof(name), "%s", argv[optind + 1]);
+	char *dot = strchr(name, '.');
+	if (dot) {
+		*dot = 0;
+		sel = argv[optind + 1] + (dot - name) + 1;
+		if (!*sel)
+			return cli_fail("struct: no member after '%s.'", name);
+	}
 	uint64_t addr = 0;
 	bool has_addr = nargs == 3;
 	if (has_addr && !cli_parse_hex(argv[optind + 2], &addr))
@@ -436,7 +545,12 @@ static int run(int argc, char **argv)
 	}
 	struct gc_json j;
 	struct ctx c = {.j = json ? &j : NULL, .obj = obj, .size = size};
-	if (json) {
+	if (sel) {
+		rc = print_selected(&c, gc_dump_path(d), types, name, sel, tname, size, source,
+				    has_addr, addr);
+		if (rc == EXIT_ERROR)
+			goto out;
+	} else if (json) {
 		gc_json_init(&j, stdout, true);
 		gc_json_object_begin(&j);
 		gc_json_key(&j, "schema");
@@ -470,7 +584,7 @@ static int run(int argc, char **argv)
 		printf("}\nSIZE: %" PRIu64 "  [%s]\n", size, source);
 	}
 	fflush(stdout);
-	if (c.err)
+	if (c.err && rc == EXIT_OK)
 		rc = cli_error(gc_error_set_file(c.err, gc_dump_path(d)));
 out:
 	free(obj);
@@ -485,7 +599,8 @@ const struct cli_command cmd_struct = {
 	.run = run,
 	.summary = "a kernel struct's layout, or the object at ADDR member by "
 		   "member (BTF in the dump, --vmlinux's .BTF)",
-	.usage = "struct DUMP NAME [ADDR] [--json] [--vmlinux FILE] "
+	.usage = "struct DUMP NAME[.MEMBER[,MEMBER...]] [ADDR] [--json] "
+		 "[--vmlinux FILE] "
 		 "[--vmcoreinfo FILE] [--system-map FILE] "
 		 "[--kallsyms auto|vmcoreinfo|search]",
 };

@@ -26,7 +26,7 @@ else
 	skip struct-no-btf "mkvmcore not built"
 fi
 expect_rc struct-usage 2 struct
-expect_out struct-help 0 "struct DUMP NAME [ADDR] [--json]" struct --help
+expect_out struct-help 0 "struct DUMP NAME[.MEMBER[,MEMBER...]] [ADDR] [--json]" struct --help
 
 D=$GC_DUMP_CACHE/qemu-panic-kaslr/qemu-6.1-panic-kaslr-2cpu.elf
 if [ -z "$GC_DUMP_CACHE" ] || [ ! -f "$D" ]; then
@@ -86,4 +86,14 @@ same struct-kvm "$(echo "$OUT" | python3 -c 'import json,sys; v=json.load(sys.st
 run_gc struct-vcpu-svm 0 struct "$H" vcpu_svm 0xffff8ea3c2d654f0 --json &&
 same struct-vcpu-svm "$(echo "$OUT" | python3 -c 'import json,sys; d=json.load(sys.stdin); v=d["value"]; print(d["source"].split(" at ")[0], v["vcpu"]["vcpu_id"], hex(v["vcpu"]["arch"]["regs"][0]), hex(v["vcpu"]["arch"]["regs"][3]))')" \
 	"BTF of module kvm_amd 0 0x1111111111111111 0x2222222222222222"
+# crash's NAME.member,member form
+run_gc struct-select 0 struct "$H" task_struct.pid,comm,se.vruntime,in_execve 0xffff8ea3c214c200 &&
+same struct-select "$(echo "$OUT" | head -4)" '  pid = 125
+  comm = "vmm"
+  se.vruntime = 10598127746
+  in_execve = 0'
+run_gc struct-select-layout 0 struct "$H" task_struct.se.vruntime,in_execve &&
+same struct-select-layout "$(echo "$OUT" | head -2)" '    [208] u64 se.vruntime;
+   [2344] unsigned int in_execve : 1; /* bit 2 */'
+expect_err struct-select-missing 2 "guestcore: $H: member: task_struct has no member 'nosuch' (in kernel BTF at 0xffffffffb4ec1b88 (4359789 bytes, __start_BTF from kallsyms))" struct "$H" task_struct.pid,nosuch
 expect_out struct-kvm-mmu-page 0 "SIZE: 184  [BTF of module kvm at 0x" struct "$H" kvm_mmu_page
