@@ -598,7 +598,7 @@ const struct cli_command cmd_struct = {
 	.name = "struct",
 	.run = run,
 	.summary = "a kernel struct's layout, or the object at ADDR member by "
-		   "member (BTF in the dump, --vmlinux's .BTF)",
+		   "member (BTF in the dump, --vmlinux's .BTF or DWARF)",
 	.usage = "struct DUMP NAME[.MEMBER[,MEMBER...]] [ADDR] [--json] "
 		 "[--vmlinux FILE] "
 		 "[--vmcoreinfo FILE] [--system-map FILE] "
