@@ -3,12 +3,13 @@
 with the same struct in DWARF (pahole -F dwarf -C NAME FILE): total size,
 and every member's name, offset (bits for bitfields) and size, anonymous
 members flattened.  Prints one PASS/FAIL line; exit 0 when equal."""
-import json, re, subprocess, sys
+import json, os, re, subprocess, sys
 
 gc, dump, name, dwarf, label = sys.argv[1:6]
 
 def btf_members():
-    out = subprocess.run([gc, "struct", dump, name, "--json"],
+    extra = os.environ.get("GC_STRUCT_ARGS", "").split()
+    out = subprocess.run([gc, "struct", dump, name, "--json"] + extra,
                          capture_output=True, text=True, timeout=300)
     if out.returncode:
         raise SystemExit(f"FAIL btf-{label}: guestcore struct: {out.stderr.strip()}")
@@ -79,4 +80,4 @@ if bad:
     print(f"FAIL btf-{label}: {len(bad)} differences: " + "; ".join(bad[:8]))
     sys.exit(1)
 print(f"PASS btf-{label}: struct {name} {bsize} bytes, {len(got)} members equal "
-      f"(BTF: {source}; DWARF: {dwarf.rsplit('/', 1)[-1]})")
+      f"(guestcore: {source}; pahole: {dwarf.rsplit('/', 1)[-1]})")

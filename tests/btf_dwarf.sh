@@ -84,5 +84,21 @@ if [ -f "$h" ]; then
 	compare kvm-host-vmm-kvm_mmu_page "$h" kvm_mmu_page "$KVM"   # kvm.ko's BTF
 	compare kvm-host-vmm-vcpu_svm "$h" vcpu_svm "$KVM_AMD"       # kvm_amd's BTF
 fi
+# The DWARF provider (libdw) through the CLI: --vmlinux with its .BTF
+# section renamed away, so the types come from its DWARF.
+d="$CACHE/qemu-panic-kaslr/qemu-6.1-panic-kaslr-2cpu.elf"
+if [ -f "$d" ] && objcopy --rename-section .BTF=.BTF_hidden "$VMLINUX" "$T/vmlinux-nobtf" 2>"$T/objcopy.log"; then
+	for ty in task_struct mm_struct; do
+		out=$(GC_STRUCT_ARGS="--vmlinux $T/vmlinux-nobtf" python3 tests/btf_dwarf.py "$GC" "$d" "$ty" "$VMLINUX" "dwarf-provider-$ty" 2>&1)
+		echo "$out" | tail -1
+		case "$out" in
+		*PASS*"guestcore: DWARF of $T/vmlinux-nobtf"*) npass=$((npass + 1)) ;;
+		*) nfail=$((nfail + 1)) ;;
+		esac
+	done
+	rm -f "$T/vmlinux-nobtf"
+else
+	skip btf-dwarf-provider "objcopy failed or $d absent: $(tail -1 "$T/objcopy.log" 2>/dev/null)"
+fi
 echo "$npass passed, $nfail failed, $nskip skipped"
 [ "$nfail" -eq 0 ]
