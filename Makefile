@@ -12,9 +12,9 @@ BUILD      ?= build
 CC         ?= cc
 OPT        ?= -O2
 SAN        ?=
-PKGS       := zlib lzo2 libzstd libdeflate
+PKGS       := zlib lzo2 libzstd libdeflate libdw libelf
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lz -llzo2 -lzstd -ldeflate) -lsnappy
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lz -llzo2 -lzstd -ldeflate -ldw -lelf) -lsnappy
 WARN       := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
 CFLAGS     ?=
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 $(OPT) -g $(WARN) -fPIC \
@@ -91,6 +91,11 @@ check-asan: asan
 check-referees: $(BIN)
 	BUILD=$(BUILD) tests/referees.sh
 
+# BTF read from the real dumps against the debug vmlinux's DWARF (pahole;
+# downloads Debian's debug package once, shared with check-referees).
+check-btf: $(BIN)
+	BUILD=$(BUILD) tests/btf_dwarf.sh
+
 fuzz:
 	$(MAKE) -f tests/fuzz/fuzz.mk
 
@@ -117,7 +122,7 @@ install: all
 clean:
 	rm -rf build build-asan build-fuzz
 
-.PHONY: all check asan check-asan check-referees fuzz demo bench install clean
+.PHONY: all check asan check-asan check-referees check-btf fuzz demo bench install clean
 .SECONDARY:
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -18,6 +18,7 @@
 #include "check.h"
 #include "dump.h"
 #include "error.h"
+#include "types.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -261,6 +262,13 @@ struct gc_error *gc_kernel_symbol(struct gc_kernel *k, const char *name,
 /* The symbol at or below ADDR (its offset is ADDR - out->addr). */
 struct gc_error *gc_kernel_symbol_at(struct gc_kernel *k, uint64_t addr,
 				     struct gc_symbol *out);
+
+/* The kernel's types (see types.h): --vmlinux's .BTF when given, the
+ * kernel's own BTF (__start_BTF..__stop_BTF), each loaded module's split
+ * BTF (btf_modules), then VMCOREINFO.  Built on the first call, owned by
+ * K; what is missing is in the notes and in failed lookups' messages. */
+struct gc_error *gc_kernel_types(struct gc_kernel *k,
+				 const struct gc_types **out);
 
 /* The kernel log as dmesg prints it ("[    0.000000] text\n" lines).
  * *TEXT is malloc'ed.  *SOURCE names the buffer layout used. */

@@ -895,6 +895,7 @@ void gc_kernel_close(struct gc_kernel *k)
 	gc_symtab_free(&k->syms);
 	gc_error_free(k->syms_err);
 	gc_dump_close(k->view);
+	gc_types_free(k->types);
 	free(k);
 }
 

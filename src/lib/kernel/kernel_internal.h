@@ -66,6 +66,7 @@ struct gc_kernel {
 		char patch_what[256];
 		char used[512];
 	} hints;
+	struct gc_types *types;    /* btf_find.c, built on first use */
 	/* Small direct-mapped cache of 4 KiB translations (the dump does
 	 * not change, so entries never go stale). */
 	struct { uint64_t vpage, page; bool valid; } tlb[256];
