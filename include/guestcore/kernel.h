@@ -270,6 +270,12 @@ struct gc_error *gc_kernel_symbol_at(struct gc_kernel *k, uint64_t addr,
 struct gc_error *gc_kernel_types(struct gc_kernel *k,
 				 const struct gc_types **out);
 
+/* The task CPU was running (per-CPU current_task) and its pid, with the
+ * layouts from the kernel's types; an error says what could not be read
+ * or did not check out (the task's own cpu field must name CPU). */
+struct gc_error *gc_kernel_cpu_task(struct gc_kernel *k, unsigned int cpu,
+				    uint64_t *task, uint32_t *pid);
+
 /* The kernel log as dmesg prints it ("[    0.000000] text\n" lines).
  * *TEXT is malloc'ed.  *SOURCE names the buffer layout used. */
 struct gc_error *gc_kernel_log(struct gc_kernel *k, char **text,

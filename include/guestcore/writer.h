@@ -80,7 +80,12 @@ struct gc_convert_kernel {
 	/* VMCOREINFO text to store; NULL = the source dump's own. */
 	const char *vmcoreinfo;
 	size_t vmcoreinfo_len;
+	/* pr_pid for vCPU i's NT_PRSTATUS: the pid of the task it was
+	 * running (GC_CONVERT_PID_UNKNOWN: keep what the source says). */
+	const uint32_t *cpu_pids;
+	size_t nr_cpu_pids;
 };
+#define GC_CONVERT_PID_UNKNOWN UINT32_MAX
 
 struct gc_convert_opts {
 	enum gc_out_format format;

@@ -263,6 +263,20 @@ static int run(int argc, char **argv)
 	return rc;
 }
 
+static const struct cli_opt options[] = {
+	{ .name = "output", .short_name = 'o', .arg = CLI_VALUE, .metavar = "OUT", .canon = "-o", .help = "the file to write (never an existing one without --force)" },
+	CLI_VALUE_OPT("format", 0, "elf|kdump", "ELF vmcore (default) or kdump-compressed"),
+	CLI_VALUE_OPT("compress", 0, "zstd|zlib|lzo|snappy|none", "kdump page codec (default zstd)"),
+	CLI_VALUE_OPT("exclude", 0, "zero", "leave zero pages out (kdump only)"),
+	CLI_FLAG_OPT("verify", 0, "re-read the output and compare every page with the input"),
+	CLI_FLAG_OPT("force", 0, "replace an existing regular OUT"),
+	CLI_VALUE_OPT("threads", 0, "N", "compression threads (1..16; default the CPUs, at most 8)"),
+	CLI_VALUE_OPT("page-offset", 0, "ADDR", "the kernel's direct-map base, when it cannot be found"),
+	CLI_FLAG_OPT("no-kernel", 0, "skip the kernel layer (no VMCOREINFO search, no Xen PV page-table rewrite)"),
+	CLI_FLAG_OPT("json", 0, "print one JSON object"),
+	CLI_OPT_END,
+};
+
 const struct cli_command cmd_convert = {
 	.name = "convert",
 	.run = run,
@@ -274,4 +288,6 @@ const struct cli_command cmd_convert = {
 		 "[--no-kernel] [--vmcoreinfo F] [--system-map F] "
 		 "[--vmlinux F] [--json]\n  (--compress/--exclude need --format kdump, "
 		 "default zstd; exit 1 if --verify finds a mismatch)",
+	.opts = options,
+	.kernel = true,
 };

@@ -481,6 +481,19 @@ done:
 	return rc;
 }
 
+static const struct cli_opt options[] = {
+	{ .name = "output", .short_name = 'o', .arg = CLI_VALUE, .metavar = "OUT", .canon = "-o", .help = "the guest vmcore to write (a directory with --all)" },
+	CLI_VALUE_OPT("vmcs", 0, "PADDR[,PADDR...]", "the guest's VMCS regions (one per vCPU)"),
+	CLI_FLAG_OPT("all", 0, "every guest found, one vmcore per EPTP into the directory OUT"),
+	CLI_VALUE_OPT("layout", 0, "FILE", "a VMCS layout (VMCSINFO text or note); repeat for more"),
+	CLI_VALUE_OPT("format", 0, "elf|kdump", "ELF vmcore (default) or kdump-compressed"),
+	CLI_VALUE_OPT("compress", 0, "zstd|zlib|lzo|snappy|none", "kdump page codec (default zstd)"),
+	CLI_FLAG_OPT("verify", 0, "compare the output with the guest page for page"),
+	CLI_FLAG_OPT("force", 0, "replace an existing regular output"),
+	CLI_FLAG_OPT("json", 0, "print one JSON object"),
+	CLI_OPT_END,
+};
+
 const struct cli_command cmd_extract = {
 	.name = "extract",
 	.run = run,
@@ -491,4 +504,5 @@ const struct cli_command cmd_extract = {
 		 "[--force] [--json]\n"
 		 "       guestcore extract HOST --all -o DIR [same options]: "
 		 "DIR/guestN.vmcore per EPTP",
+	.opts = options,
 };

@@ -356,6 +356,20 @@ done:
 	return rc;
 }
 
+static const struct cli_opt options[] = {
+	{ .name = "output", .short_name = 'o', .arg = CLI_VALUE, .metavar = "OUT", .canon = "-o", .help = "the guest vmcore to write" },
+	CLI_VALUE_OPT("ram", 0, "GPA:SIZE@HVA", "a guest RAM range and the process address holding it; repeat"),
+	CLI_VALUE_OPT("mtree", 0, "FILE", "saved `info mtree -f` / `info ramblock` monitor text"),
+	CLI_VALUE_OPT("machine", 0, "pc|q35|TYPE", "the machine type, when the core's command line does not say"),
+	CLI_VALUE_OPT("ram-size", 0, "SIZE", "the guest's RAM size, when the core's command line does not say"),
+	CLI_VALUE_OPT("format", 0, "elf|kdump", "ELF vmcore (default) or kdump-compressed"),
+	CLI_VALUE_OPT("compress", 0, "zstd|zlib|lzo|snappy|none", "kdump page codec (default zstd)"),
+	CLI_FLAG_OPT("verify", 0, "compare the output with the guest page for page"),
+	CLI_FLAG_OPT("dry-run", 0, "only print the RAM placement"),
+	CLI_FLAG_OPT("json", 0, "print one JSON object"),
+	CLI_OPT_END,
+};
+
 const struct cli_command cmd_extract_qemu = {
 	.name = "extract-qemu",
 	.run = run,
@@ -363,4 +377,5 @@ const struct cli_command cmd_extract_qemu = {
 	.usage = "extract-qemu CORE -o GUEST.vmcore [--ram GPA:SIZE@HVA ...] [--mtree FILE] "
 		 "[--machine pc|q35|TYPE] [--ram-size SIZE] [--format elf|kdump] [--compress zstd|zlib|lzo|snappy|none] "
 		 "[--verify] [--dry-run] [--json]",
+	.opts = options,
 };

@@ -594,6 +594,11 @@ out:
 	return rc;
 }
 
+static const struct cli_opt options[] = {
+	CLI_FLAG_OPT("json", 0, "print one JSON object"),
+	CLI_OPT_END,
+};
+
 const struct cli_command cmd_struct = {
 	.name = "struct",
 	.run = run,
@@ -603,4 +608,6 @@ const struct cli_command cmd_struct = {
 		 "[--vmlinux FILE] "
 		 "[--vmcoreinfo FILE] [--system-map FILE] "
 		 "[--kallsyms auto|vmcoreinfo|search]",
+	.opts = options,
+	.kernel = true,
 };

@@ -414,6 +414,15 @@ static int run(int argc, char **argv)
 	return rc;
 }
 
+static const struct cli_opt options[] = {
+	CLI_VALUE_OPT("layout", 0, "FILE", "a VMCS layout (VMCSINFO text or note); repeat for more, the last wins"),
+	CLI_VALUE_OPT("at", 0, "PADDR", "decode the region at PADDR field by field"),
+	CLI_FLAG_OPT("ept", 0, "with --at: the guest-physical ranges its EPT maps"),
+	CLI_FLAG_OPT("verbose", 0, "also list rejected candidates and why"),
+	CLI_FLAG_OPT("json", 0, "print one JSON object"),
+	CLI_OPT_END,
+};
+
 const struct cli_command cmd_vmcs = {
 	.name = "vmcs",
 	.run = run,
@@ -422,4 +431,5 @@ const struct cli_command cmd_vmcs = {
 	.usage = "vmcs DUMP [--layout FILE]... [--json] [--verbose]\n"
 		 "       guestcore vmcs DUMP --at PADDR [--layout FILE]... "
 		 "[--ept] [--json]",
+	.opts = options,
 };

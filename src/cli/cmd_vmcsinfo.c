@@ -291,6 +291,15 @@ static int run(int argc, char **argv)
 	return rc;
 }
 
+static const struct cli_opt options[] = {
+	CLI_VALUE_OPT("sysfs", 0, "'ADDR SIZE'|FILE", "read the note from a host dump at the address /sys/kernel/vmcsinfo printed"),
+	CLI_VALUE_OPT("emit", 0, "REVISION|FILE", "write a layout as VMCSINFO text (with -o)"),
+	{ .name = "output", .short_name = 'o', .arg = CLI_VALUE, .metavar = "OUT", .canon = "-o", .help = "where --emit writes" },
+	CLI_FLAG_OPT("note", 0, "with --emit: write the whole ELF note"),
+	CLI_FLAG_OPT("json", 0, "print one JSON object"),
+	CLI_OPT_END,
+};
+
 const struct cli_command cmd_vmcsinfo = {
 	.name = "vmcsinfo",
 	.run = run,
@@ -299,4 +308,5 @@ const struct cli_command cmd_vmcsinfo = {
 	.usage = "vmcsinfo FILE|DUMP [--sysfs 'ADDR SIZE'|FILE] [--json]\n"
 		 "       guestcore vmcsinfo --emit REVISION|FILE -o OUT "
 		 "[--note]",
+	.opts = options,
 };

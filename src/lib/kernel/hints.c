@@ -6,6 +6,7 @@
  * same input gives the same output bytes.
  */
 #include <inttypes.h>
+#include <stdlib.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -123,6 +124,38 @@ struct gc_error *gc_kernel_writer_hints(struct gc_kernel *k,
 		ck->has_phys_base = true;
 		ck->phys_base = pb;
 		used_add(u, cap, "phys_base %s", f->value);
+	}
+	/* pr_pid: each vCPU's current task (vCPU i = Linux CPU i, which the
+	 * task's own cpu field confirms). */
+	unsigned int nv = gc_dump_nr_vcpus(k->d);
+	if (nv && nv <= 8192 && !k->hints.pids)
+		k->hints.pids = calloc(nv, sizeof(uint32_t));
+	if (nv && k->hints.pids) {
+		unsigned int known = 0;
+		struct gc_error *first = NULL;
+		for (unsigned int i = 0; i < nv; i++) {
+			uint64_t task;
+			struct gc_error *e = gc_kernel_cpu_task(k, i, &task,
+								&k->hints.pids[i]);
+			if (e) {
+				k->hints.pids[i] = GC_CONVERT_PID_UNKNOWN;
+				if (!first)
+					first = e;
+				else
+					gc_error_free(e);
+			} else {
+				known++;
+			}
+		}
+		ck->cpu_pids = k->hints.pids;
+		ck->nr_cpu_pids = nv;
+		if (known)
+			used_add(u, cap, "pr_pid of %u of %u vCPUs from per-CPU "
+				 "current_task", known, nv);
+		if (first)
+			used_add(u, cap, "pr_pid unknown for %u vCPUs (%s)",
+				 nv - known, gc_error_string(first));
+		gc_error_free(first);
 	}
 	size_t np = pv_patch(k);
 	ck->patches = np ? &k->hints.patch : NULL;

@@ -896,6 +896,7 @@ void gc_kernel_close(struct gc_kernel *k)
 	gc_error_free(k->syms_err);
 	gc_dump_close(k->view);
 	gc_types_free(k->types);
+	free(k->hints.pids);
 	free(k);
 }
 

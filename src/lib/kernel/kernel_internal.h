@@ -65,6 +65,7 @@ struct gc_kernel {
 		struct gc_convert_patch patch;
 		char patch_what[256];
 		char used[512];
+		uint32_t *pids;
 	} hints;
 	struct gc_types *types;    /* btf_find.c, built on first use */
 	/* Small direct-mapped cache of 4 KiB translations (the dump does

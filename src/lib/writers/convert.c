@@ -268,6 +268,11 @@ static struct gc_error *build_notes(struct gc_dump *d,
 					    "vcpu %u: cannot write %s "
 					    "registers", i,
 					    gc_arch_name(v.arch));
+		if (i < opts->kernel.nr_cpu_pids &&
+		    opts->kernel.cpu_pids[i] != GC_CONVERT_PID_UNKNOWN) {
+			v.pid = opts->kernel.cpu_pids[i];
+			v.has_pid = true;
+		}
 		a->prstatus_write(&v, pr);
 		gc_wbuf_note(&b->notes, "CORE", 1, pr, a->prstatus_size);
 		uint64_t cr3 = v.regs[a->reg_pgd];
