@@ -32,6 +32,8 @@ enum gc_format {
 	GC_FORMAT_KDUMP,           /* makedumpfile "KDUMP   " */
 	GC_FORMAT_KDUMP_FLAT,      /* makedumpfile -F flattened stream */
 	GC_FORMAT_QEMU_CORE,       /* core file of a QEMU process */
+	GC_FORMAT_QEMU_STREAM,     /* QEMU migration stream "QEVM" (virsh dump) */
+	GC_FORMAT_LIBVIRT_SAVE,    /* libvirt save image (virsh save) */
 };
 
 const char *gc_format_name(enum gc_format format);
