@@ -169,11 +169,21 @@ static long value(struct qj_parser *p, unsigned depth)
 			p->why = "bad number";
 			return -1;
 		}
-		/* fractions and exponents do not occur in a VM description */
-		if (p->pos < p->len && (p->s[p->pos] == '.' || p->s[p->pos] == 'e' ||
-					p->s[p->pos] == 'E')) {
-			p->why = "non-integer number";
-			return -1;
+		/* a fraction or exponent: the integer part is kept (a VM
+		 * description has none; other JSON may) */
+		if (p->pos < p->len && p->s[p->pos] == '.') {
+			p->pos++;
+			while (p->pos < p->len && p->s[p->pos] >= '0' &&
+			       p->s[p->pos] <= '9')
+				p->pos++;
+		}
+		if (p->pos < p->len && (p->s[p->pos] == 'e' || p->s[p->pos] == 'E')) {
+			p->pos++;
+			if (p->pos < p->len && (p->s[p->pos] == '+' || p->s[p->pos] == '-'))
+				p->pos++;
+			while (p->pos < p->len && p->s[p->pos] >= '0' &&
+			       p->s[p->pos] <= '9')
+				p->pos++;
 		}
 		p->nodes[n].num = neg ? -(int64_t)v : (int64_t)v;
 		return n;

@@ -1,0 +1,265 @@
+// SPDX-License-Identifier: MIT
+/*
+ * QEMU migration streams and libvirt save images: the real 256 MiB q35
+ * `virsh save` image against the same moment's `virsh dump --memory-only`
+ * ELF (every page) and truth.json (every vCPU register); the JSON reader;
+ * the fixture writer's streams (every record type, damage kinds).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "formats/qemu_stream.h"
+#include "guestcore/guestcore.h"
+#include "harness.h"
+#include "util/util.h"
+
+#define SET "virsh-q35-256m-nokaslr"
+
+/* ---- the real save image against ref.elf ------------------------------------ */
+
+TEST(real_pages_equal_ref_elf)
+{
+	char save[4096], ref[4096];
+	const char *p1 = gc_test_real_dump(SET "/virsh-save.raw.img");
+	snprintf(save, sizeof(save), "%s", p1 ? p1 : "");
+	const char *p2 = gc_test_real_dump(SET "/ref.elf");
+	snprintf(ref, sizeof(ref), "%s", p2 ? p2 : "");
+	if (!p1 || !p2) {
+		gc_test_skip("virsh-q35-256m-nokaslr not in the dump cache");
+		return;
+	}
+	struct gc_dump *s = NULL, *e = NULL;
+	struct gc_error *err = gc_dump_open(save, NULL, &s);
+	CHECK(!err);
+	CHECK_EQ_U64(gc_dump_format(s), GC_FORMAT_LIBVIRT_SAVE);
+	err = gc_dump_open(ref, NULL, &e);
+	CHECK(!err);
+	struct gc_frame_run *runs = NULL;
+	size_t nr = 0;
+	CHECK(!gc_dump_frame_runs(e, GC_SPACE_PHYS, &runs, &nr));
+	static uint8_t a[4096], b[4096];
+	uint64_t equal = 0, differ = 0, missing = 0, first_bad = UINT64_MAX;
+	for (size_t i = 0; i < nr; i++)
+		for (uint64_t f = runs[i].start; f < runs[i].start + runs[i].count; f++) {
+			CHECK(!gc_dump_read(e, GC_SPACE_PHYS, f << 12, b, 4096));
+			err = gc_dump_read(s, GC_SPACE_PHYS, f << 12, a, 4096);
+			if (err) {
+				gc_error_free(err);
+				missing++;
+				if (first_bad == UINT64_MAX)
+					first_bad = f;
+				continue;
+			}
+			if (memcmp(a, b, 4096)) {
+				differ++;
+				if (first_bad == UINT64_MAX)
+					first_bad = f;
+			} else {
+				equal++;
+			}
+		}
+	free(runs);
+	/* the stream holds no page the reference lacks */
+	CHECK(!gc_dump_frame_runs(s, GC_SPACE_PHYS, &runs, &nr));
+	uint64_t extra = 0;
+	static uint8_t c[4096];
+	for (size_t i = 0; i < nr; i++)
+		for (uint64_t f = runs[i].start; f < runs[i].start + runs[i].count; f++) {
+			err = gc_dump_read(e, GC_SPACE_PHYS, f << 12, c, 4096);
+			if (err) {
+				gc_error_free(err);
+				extra++;
+			}
+		}
+	free(runs);
+	printf("# pages: %" PRIu64 " equal, %" PRIu64 " differ, %" PRIu64
+	       " missing from the stream, %" PRIu64 " only in the stream"
+	       " (first bad pfn 0x%" PRIx64 ")\n", equal, differ, missing,
+	       extra, first_bad);
+	/* 0x0-0xfffffff (pc.ram) and 0xfffc0000-0xffffffff (pc.bios) */
+	CHECK_EQ_U64(equal, 65536 + 64);
+	CHECK_EQ_U64(differ, 0);
+	CHECK_EQ_U64(missing, 0);
+	CHECK_EQ_U64(extra, 0);
+	gc_dump_close(s);
+	gc_dump_close(e);
+}
+
+/* "0x..." member KEY of OBJ in truth.json */
+static bool hexval(const struct qj_doc *doc, const struct qj_node *obj,
+		   const char *key, uint64_t *v)
+{
+	const struct qj_node *n = gc_qj_get(doc, obj, key);
+	if (!n || n->type != QJ_STR || n->strlen < 3)
+		return false;
+	char buf[32];
+	snprintf(buf, sizeof(buf), "%.*s", (int)n->strlen, n->str);
+	*v = strtoull(buf, NULL, 16);
+	return true;
+}
+
+TEST(real_registers_equal_truth)
+{
+	char save[4096], truth[4096];
+	const char *p1 = gc_test_real_dump(SET "/virsh-save.raw.img");
+	snprintf(save, sizeof(save), "%s", p1 ? p1 : "");
+	const char *p2 = gc_test_real_dump(SET "/truth.json");
+	snprintf(truth, sizeof(truth), "%s", p2 ? p2 : "");
+	if (!p1 || !p2) {
+		gc_test_skip("virsh-q35-256m-nokaslr not in the dump cache");
+		return;
+	}
+	FILE *fp = fopen(truth, "r");
+	CHECK(fp);
+	static char text[1 << 16];
+	size_t len = fread(text, 1, sizeof(text) - 1, fp);
+	fclose(fp);
+	struct qj_doc doc;
+	CHECK(!gc_qj_parse(text, len, 0, &doc));
+	const struct qj_node *er = gc_qj_get(&doc, &doc.nodes[0], "elf_reference");
+	const struct qj_node *vcpus = gc_qj_get(&doc, er, "vcpus");
+	CHECK(vcpus && vcpus->type == QJ_ARR && vcpus->count == 2);
+	struct gc_dump *s = NULL;
+	CHECK(!gc_dump_open(save, NULL, &s));
+	CHECK_EQ_U64(gc_dump_nr_vcpus(s), 2);
+	static const struct { const char *name; enum gc_vcpu_reg reg; } pr[] = {
+		{ "r15", GC_REG_R15 }, { "r14", GC_REG_R14 }, { "r13", GC_REG_R13 },
+		{ "r12", GC_REG_R12 }, { "rbp", GC_REG_RBP }, { "rbx", GC_REG_RBX },
+		{ "r11", GC_REG_R11 }, { "r10", GC_REG_R10 }, { "r9", GC_REG_R9 },
+		{ "r8", GC_REG_R8 }, { "rax", GC_REG_RAX }, { "rcx", GC_REG_RCX },
+		{ "rdx", GC_REG_RDX }, { "rsi", GC_REG_RSI }, { "rdi", GC_REG_RDI },
+		{ "rip", GC_REG_RIP }, { "cs", GC_REG_CS }, { "eflags", GC_REG_RFLAGS },
+		{ "rsp", GC_REG_RSP }, { "ss", GC_REG_SS }, { "fs_base", GC_REG_FS_BASE },
+		{ "gs_base", GC_REG_GS_BASE }, { "ds", GC_REG_DS }, { "es", GC_REG_ES },
+		{ "fs", GC_REG_FS }, { "gs", GC_REG_GS },
+	};
+	static const struct { const char *name; enum gc_vcpu_reg reg; } qc[] = {
+		{ "cr0", GC_REG_CR0 }, { "cr2", GC_REG_CR2 }, { "cr3", GC_REG_CR3 },
+		{ "cr4", GC_REG_CR4 }, { "kernel_gs_base", GC_REG_GS_BASE_KERNEL },
+	};
+	long it = -1;
+	const struct qj_node *tv;
+	unsigned i = 0, compared = 0;
+	while ((tv = gc_qj_child(&doc, vcpus, &it))) {
+		struct gc_vcpu v;
+		CHECK(!gc_dump_vcpu(s, i, &v));
+		const struct qj_node *p = gc_qj_get(&doc, tv, "prstatus");
+		const struct qj_node *q = gc_qj_get(&doc, tv, "qemu_cpustate");
+		CHECK(p && q);
+		for (size_t k = 0; k < GC_ARRAY_SIZE(pr); k++) {
+			uint64_t want;
+			CHECK(hexval(&doc, p, pr[k].name, &want));
+			CHECK(v.valid & (1ull << pr[k].reg));
+			if (v.regs[pr[k].reg] != want)
+				gc_test_fail(__FILE__, __LINE__, "vcpu %u %s = 0x%"
+					     PRIx64 ", truth 0x%" PRIx64, i,
+					     pr[k].name, v.regs[pr[k].reg], want);
+			compared++;
+		}
+		for (size_t k = 0; k < GC_ARRAY_SIZE(qc); k++) {
+			uint64_t want;
+			CHECK(hexval(&doc, q, qc[k].name, &want));
+			CHECK_EQ_U64(v.regs[qc[k].reg], want);
+			compared++;
+		}
+		uint64_t want;
+		CHECK(hexval(&doc, gc_qj_get(&doc, q, "gdt"), "base", &want));
+		CHECK_EQ_U64(v.regs[GC_REG_GDT_BASE], want);
+		CHECK(hexval(&doc, gc_qj_get(&doc, q, "gdt"), "limit", &want));
+		CHECK_EQ_U64(v.regs[GC_REG_GDT_LIMIT], want);
+		CHECK(hexval(&doc, gc_qj_get(&doc, q, "idt"), "base", &want));
+		CHECK_EQ_U64(v.regs[GC_REG_IDT_BASE], want);
+		CHECK(hexval(&doc, gc_qj_get(&doc, q, "idt"), "limit", &want));
+		CHECK_EQ_U64(v.regs[GC_REG_IDT_LIMIT], want);
+		CHECK_EQ_U64(v.pgd_addr, v.regs[GC_REG_CR3] & ~0xfffull);
+		compared += 4;
+		i++;
+	}
+	CHECK_EQ_U64(i, 2);
+	CHECK_EQ_U64(compared, 2 * (26 + 5 + 4));
+	gc_qj_free(&doc);
+	gc_dump_close(s);
+}
+
+TEST(real_vmcoreinfo_and_fields)
+{
+	const char *save = gc_test_real_dump(SET "/virsh-save.raw.img");
+	if (!save) {
+		gc_test_skip("virsh-q35-256m-nokaslr not in the dump cache");
+		return;
+	}
+	struct gc_dump *s = NULL;
+	CHECK(!gc_dump_open(save, NULL, &s));
+	const char *vi;
+	size_t len;
+	uint64_t off;
+	CHECK(!gc_dump_vmcoreinfo(s, &vi, &len, &off));
+	CHECK_CONTAINS(vi, "OSRELEASE=6.1.0-56-amd64\n");
+	CHECK_CONTAINS(vi, "SYMBOL(init_top_pgt)=ffffffff82a10000\n");
+	CHECK(off > 67512 && off < gc_dump_file_size(s));
+	CHECK(!memcmp(vi, "OSRELEASE=", 10));
+	CHECK_STR(gc_dump_field_by_name(s, "machine_type")->value, "pc-q35-7.2");
+	CHECK_EQ_U64(gc_dump_field_by_name(s, "stream_offset")->number, 67512);
+	CHECK_EQ_U64(gc_dump_field_by_name(s, "libvirt_cookie_offset")->number, 1648);
+	CHECK_EQ_U64(gc_dump_field_by_name(s, "libvirt_data_len")->number, 67420);
+	CHECK_EQ_U64(gc_dump_field_by_name(s, "ram_total")->number, 0x10082000);
+	struct gc_report r = {0};
+	CHECK(!gc_dump_check(s, 0, &r));
+	CHECK_EQ_U64(gc_report_problems(&r), 0);
+	gc_report_free(&r);
+	gc_dump_close(s);
+}
+
+/* ---- the JSON reader ---------------------------------------------------------- */
+
+TEST(json_reader)
+{
+	static const char t[] =
+		"{\"page_size\": 4096, \"devices\": [{\"name\": \"cpu\", "
+		"\"instance_id\": 1, \"fields\": [{\"name\": \"a\", \"size\": 4},"
+		" {\"name\": \"env.regs\", \"array_len\": 16, \"size\": 8}, "
+		"{\"name\": \"s\", \"size\": 20, \"struct\": {\"fields\": "
+		"[{\"name\": \"x\", \"size\": 4}, {\"name\": \"base\", \"size\": 8}]}}],"
+		" \"subsections\": [{\"vmsd_name\": \"cpu/x\", \"fields\": "
+		"[{\"name\": \"y\", \"size\": 8}]}]}], \"t\": true, \"n\": null, "
+		"\"neg\": -5}";
+	struct qj_doc doc;
+	CHECK(!gc_qj_parse(t, strlen(t), 0, &doc));
+	const struct qj_node *root = &doc.nodes[0];
+	int64_t v;
+	CHECK(gc_qj_int(&doc, root, "page_size", &v) && v == 4096);
+	CHECK(gc_qj_int(&doc, root, "neg", &v) && v == -5);
+	const struct qj_node *devs = gc_qj_get(&doc, root, "devices");
+	long it = -1;
+	const struct qj_node *dev = gc_qj_child(&doc, devs, &it);
+	CHECK(dev);
+	uint64_t size;
+	CHECK(gc_qj_device_size(&doc, dev, &size));
+	/* 4 + 128 + 20 + (1 + 1 + 5 + 4 + 8) */
+	CHECK_EQ_U64(size, 171);
+	struct qj_field f, g;
+	CHECK(gc_qj_field(&doc, dev, "env.regs", &f));
+	CHECK_EQ_U64(f.offset, 4);
+	CHECK_EQ_U64(f.count, 16);
+	CHECK(gc_qj_field(&doc, dev, "s", &f) && f.desc);
+	CHECK_EQ_U64(f.offset, 132);
+	CHECK(gc_qj_field(&doc, f.desc, "base", &g));
+	CHECK_EQ_U64(g.offset, 4);
+	CHECK(!gc_qj_field(&doc, dev, "nope", &f));
+	gc_qj_free(&doc);
+	static const char *const bad[] = {
+		"{", "{\"a\" 1}", "[1,]", "{\"a\": 1} x", "\"abc", "1.x",
+		"99999999999999999999", "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["
+		"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]"
+		"]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]",
+	};
+	for (size_t i = 0; i < GC_ARRAY_SIZE(bad); i++) {
+		struct gc_error *err = gc_qj_parse(bad[i], strlen(bad[i]), 100, &doc);
+		CHECK(err);
+		CHECK(err->has_offset && err->offset >= 100);
+		gc_error_free(err);
+	}
+}
+
+TEST_MAIN()
