@@ -311,33 +311,36 @@ static struct gc_error *parse_block_list(struct walk *w, uint64_t total)
 						   "block '%s' listed twice",
 						   b.name);
 		b.npages = b.used / qs->page_size;
-		/* the file must hold at least the list; pages are checked
-		 * as they come, so a hostile size allocates nothing big
-		 * unless the stream could describe it */
-		if (b.npages > qs->size / 8 + 1024)
+		/* slots are allocated per chunk as pages arrive, so a
+		 * hostile size costs only its chunk table */
+		if (b.used > QS_MAX_BLOCK)
 			return gc_error_at(GC_ERR_FORMAT, qs->base + b.list_off,
 					   "RAM block", "'%s' of 0x%" PRIx64
-					   " bytes is larger than this %"
-					   PRIu64 "-byte stream could "
-					   "describe", b.name, b.used,
-					   qs->size);
-		b.slot = calloc(b.npages, sizeof(*b.slot));
-		if (!b.slot ||
+					   " bytes is larger than 16 TiB",
+					   b.name, b.used);
+		b.nchunks = (b.npages + QS_CHUNK - 1) >> QS_CHUNK_SHIFT;
+		b.chunk = calloc(b.nchunks, sizeof(*b.chunk));
+		if (!b.chunk ||
 		    !gc_vec_push(&qs->blocks, &qs->nr_blocks, &qs->cap_blocks,
 				 &b)) {
-			free(b.slot);
+			free(b.chunk);
 			return &gc_error_nomem;
 		}
 	}
 	return NULL;
 }
 
-static void set_slot(struct gc_qstream *qs, struct qs_block *b, uint64_t page,
+static bool set_slot(struct gc_qstream *qs, struct qs_block *b, uint64_t page,
 		     uint64_t v)
 {
-	if (b->slot[page])
+	uint64_t **c = &b->chunk[page >> QS_CHUNK_SHIFT];
+	if (!*c && !(*c = calloc(QS_CHUNK, sizeof(**c))))
+		return false;
+	uint64_t *sl = &(*c)[page & (QS_CHUNK - 1)];
+	if (*sl)
 		qs->dup_pages++;
-	b->slot[page] = v;
+	*sl = v;
+	return true;
 }
 
 /* RAM records until EOS.  Returns false when the walk must stop. */
@@ -425,16 +428,17 @@ static bool walk_ram(struct walk *w)
 			uint8_t ch;
 			err = cur_u8(&w->c, &ch, "zero page fill byte");
 			if (err) {
-				set_slot(qs, b, page, (uint64_t)QS_TAG_TRUNC << 61);
+				(void)set_slot(qs, b, page, (uint64_t)QS_TAG_TRUNC << 61);
 				qs->trunc_pages++;
 				stop_err(w, rec, err, "reading a ZERO record:");
 				return false;
 			}
-			set_slot(qs, b, page, ((uint64_t)QS_TAG_FILL << 61) | ch);
+			if (!set_slot(qs, b, page, ((uint64_t)QS_TAG_FILL << 61) | ch))
+				goto nomem;
 			qs->zero_pages++;
 		} else if (kind == QS_RAM_PAGE) {
 			if (!gc_range_ok(data, ps, qs->size)) {
-				set_slot(qs, b, page, (uint64_t)QS_TAG_TRUNC << 61);
+				(void)set_slot(qs, b, page, (uint64_t)QS_TAG_TRUNC << 61);
 				qs->trunc_pages++;
 				stop(w, rec, "page 0x%" PRIx64 " of block '%s': "
 				     "its %u bytes at stream offset 0x%" PRIx64
@@ -444,7 +448,8 @@ static bool walk_ram(struct walk *w)
 				return false;
 			}
 			w->c.pos += ps;
-			set_slot(qs, b, page, ((uint64_t)QS_TAG_DATA << 61) | data);
+			if (!set_slot(qs, b, page, ((uint64_t)QS_TAG_DATA << 61) | data))
+				goto nomem;
 			qs->pages++;
 		} else {
 			/* XBZRLE: encoding byte, 16-bit length, delta;
@@ -472,9 +477,13 @@ static bool walk_ram(struct walk *w)
 				stop_err(w, rec, err, "reading a page record:");
 				return false;
 			}
-			set_slot(qs, b, page, ((uint64_t)QS_TAG_BAD << 61) | rec);
+			if (!set_slot(qs, b, page, ((uint64_t)QS_TAG_BAD << 61) | rec))
+				goto nomem;
 		}
 	}
+nomem:
+	stop(w, w->c.pos, "out of memory indexing pages");
+	return false;
 }
 
 /* The byte after a footer must start something a stream can continue
@@ -871,8 +880,8 @@ static uint64_t slot_of(const struct gc_qstream *qs, uint64_t gpa)
 	const struct qs_region *r = region_of(qs, gpa);
 	if (!r)
 		return 0;
-	const struct qs_block *b = &qs->blocks[r->block];
-	return b->slot[(r->boff + (gpa - r->gpa)) / qs->page_size];
+	return gc_qs_slot(&qs->blocks[r->block],
+			  (r->boff + (gpa - r->gpa)) / qs->page_size);
 }
 
 struct gc_error *gc_qstream_locate(struct gc_dump *d, enum gc_space space,
@@ -934,7 +943,12 @@ struct gc_error *gc_qstream_frame_runs(struct gc_dump *d, enum gc_space space,
 		uint64_t first = r->boff / qs->page_size;
 		uint64_t count = r->size / qs->page_size;
 		for (uint64_t p = 0; p < count; p++) {
-			uint64_t s = b->slot[first + p];
+			if (!b->chunk[(first + p) >> QS_CHUNK_SHIFT]) {
+				/* a whole chunk never sent */
+				p = ((first + p) | (QS_CHUNK - 1)) - first;
+				continue;
+			}
+			uint64_t s = gc_qs_slot(b, first + p);
 			uint64_t tag = QS_SLOT_TAG(s);
 			if (tag != QS_TAG_DATA && tag != QS_TAG_FILL)
 				continue;
@@ -1269,7 +1283,11 @@ void gc_qstream_free(struct gc_qstream *qs)
 	if (!qs)
 		return;
 	for (size_t i = 0; i < qs->nr_blocks; i++)
-		free(qs->blocks[i].slot);
+	{
+		for (uint64_t c = 0; c < qs->blocks[i].nchunks; c++)
+			free(qs->blocks[i].chunk[c]);
+		free(qs->blocks[i].chunk);
+	}
 	free(qs->blocks);
 	free(qs->regions);
 	free(qs->sections);
@@ -1423,8 +1441,13 @@ walked:
 	for (size_t i = 0; i < qs->nr_regions; i++) {
 		const struct qs_region *r = &qs->regions[i];
 		const struct qs_block *b = &qs->blocks[r->block];
-		for (uint64_t p = 0; p < r->size / qs->page_size; p++) {
-			uint64_t tag = QS_SLOT_TAG(b->slot[r->boff / qs->page_size + p]);
+		uint64_t first = r->boff / qs->page_size;
+		for (uint64_t p = first; p < first + r->size / qs->page_size; p++) {
+			if (!b->chunk[p >> QS_CHUNK_SHIFT]) {
+				p |= QS_CHUNK - 1;
+				continue;
+			}
+			uint64_t tag = QS_SLOT_TAG(gc_qs_slot(b, p));
 			if (tag == QS_TAG_DATA || tag == QS_TAG_FILL)
 				d->nr_frames++;
 		}
@@ -1476,9 +1499,15 @@ struct gc_error *gc_qstream_check(struct gc_dump *d, unsigned int flags,
 	uint64_t not_sent = 0, bad = 0, trunc = 0, total = 0;
 	for (size_t i = 0; i < qs->nr_blocks; i++) {
 		const struct qs_block *b = &qs->blocks[i];
+		total += b->npages;
 		for (uint64_t p = 0; p < b->npages; p++) {
-			uint64_t tag = QS_SLOT_TAG(b->slot[p]);
-			total++;
+			if (!b->chunk[p >> QS_CHUNK_SHIFT]) {
+				uint64_t n = GC_MIN((uint64_t)QS_CHUNK, b->npages - p);
+				not_sent += n;
+				p += n - 1;
+				continue;
+			}
+			uint64_t tag = QS_SLOT_TAG(gc_qs_slot(b, p));
 			not_sent += tag == 0;
 			bad += tag == QS_TAG_BAD;
 			trunc += tag == QS_TAG_TRUNC;

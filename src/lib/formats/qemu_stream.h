@@ -92,6 +92,10 @@ enum {
 #define QS_MAGIC 0x5145564du  /* "QEVM" */
 
 /* Page slots: 0 = never sent; else a tag in the top 3 bits. */
+#define QS_CHUNK_SHIFT 12
+#define QS_CHUNK (1u << QS_CHUNK_SHIFT)
+/* The largest RAM block read: 16 TiB (its chunk table is 32 MiB). */
+#define QS_MAX_BLOCK (1ull << 44)
 #define QS_SLOT_TAG(s) ((s) >> 61)
 #define QS_SLOT_VAL(s) ((s) & ((1ull << 61) - 1))
 enum {
@@ -105,7 +109,9 @@ struct qs_block {
 	char name[256];
 	uint64_t used;       /* used_length in bytes */
 	uint64_t npages;
-	uint64_t *slot;      /* npages entries */
+	uint64_t **chunk;    /* slots of QS_CHUNK pages, allocated when a
+			      * page of the chunk is first sent */
+	uint64_t nchunks;
 	uint64_t list_off;   /* stream offset of its MEM_SIZE list entry */
 	bool placed;         /* mapped into guest-physical space */
 };
@@ -181,6 +187,13 @@ struct gc_qstream {
 	size_t vmcoreinfo_len;
 	uint64_t vmcoreinfo_off;
 };
+
+/* The slot of page P of block B (0 when never sent). */
+static inline uint64_t gc_qs_slot(const struct qs_block *b, uint64_t p)
+{
+	const uint64_t *c = p < b->npages ? b->chunk[p >> QS_CHUNK_SHIFT] : NULL;
+	return c ? c[p & (QS_CHUNK - 1)] : 0;
+}
 
 /* Index the stream of BASE.. in FILE for dump D (fields, findings, page
  * size, vCPU count).  The stream takes FILE only when DECOMPRESSED. */
