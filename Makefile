@@ -12,9 +12,9 @@ BUILD      ?= build
 CC         ?= cc
 OPT        ?= -O2
 SAN        ?=
-PKGS       := zlib lzo2 libzstd libdeflate
+PKGS       := zlib lzo2 libzstd libdeflate liblzma
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lz -llzo2 -lzstd -ldeflate) -lsnappy
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lz -llzo2 -lzstd -ldeflate -llzma) -lsnappy -lbz2
 WARN       := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
 CFLAGS     ?=
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 $(OPT) -g $(WARN) -fPIC \

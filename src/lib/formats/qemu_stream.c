@@ -1554,7 +1554,7 @@ struct gc_error *gc_qstream_check(struct gc_dump *d, unsigned int flags,
 				    "vm-description", qs->json_text != NULL,
 				    qs->base + qs->json_off, qs->json_text ?
 				    "JSON VM description of %zu bytes" :
-				    "no JSON VM description (%zu bytes): device "
+				    "no JSON VM description%.0zu: device "
 				    "sections were delimited by their footers",
 				    qs->json_len);
 	size_t by_footer = 0;
@@ -1592,7 +1592,7 @@ static void qevm_close(struct gc_dump *d)
 
 bool gc_qemu_stream_probe(const uint8_t *head, size_t len, struct gc_file *f)
 {
-	return len >= 8 && gc_get32(head, true) == QS_MAGIC;
+	return len >= 4 && gc_get32(head, true) == QS_MAGIC;
 }
 
 const struct gc_format_ops gc_qemu_stream_ops = {
