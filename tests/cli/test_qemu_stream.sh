@@ -6,6 +6,7 @@
 # the real 256 MiB q35 save image of ../shared/dumps/virsh-q35-256m-nokaslr.
 . "$(dirname "$0")/lib.sh"
 MK=$(dirname "$GCFIX")/mkqevm
+export GUESTCORE_CACHE_DIR=$T/cache
 [ -x "$MK" ] || { fail qevm_tool "$MK not built"; exit 0; }
 
 # word I of pc.ram page P (little endian u64), as rd prints it
@@ -152,9 +153,17 @@ done
 "$MK" "$T/zc.qevm" --compress gzip --cut page >/dev/null
 expect_out qevm_gzip_cut 1 "1 cut by the end of the stream" check "$T/zc.qevm"
 head -c 20000 "$T/z.img" > "$T/zt.img"
-run_gc qevm_zstd_truncated_file 2 info "$T/zt.img" &&
-	case "$ERR" in *"zstd"*) pass qevm_zstd_truncated_file ;;
-	*) fail qevm_zstd_truncated_file "$ERR" ;; esac
+expect_out qevm_zstd_truncated_file 1 "the zstd stream stops at file offset 0x4e20 after" check "$T/zt.img"
+expect_out qevm_zstd_truncated_why 1 "the zstd stream ends inside a frame (truncated)" check "$T/zt.img"
+# the decompressed cache: made once, reused, remade when the file changes
+"$MK" "$T/zr.qevm" --compress xz >/dev/null
+expect_out qevm_cache_made 0 "decompressed_cache: $GUESTCORE_CACHE_DIR/qevm-" info "$T/zr.qevm"
+expect_out qevm_cache_reused 0 ".raw (reused)" info "$T/zr.qevm"
+touch -d '2001-01-01' "$T/zr.qevm"
+run_gc qevm_cache_stale 0 info "$T/zr.qevm" &&
+	case "$OUT" in *"(reused)"*) fail qevm_cache_stale "a changed file reused its cache" ;;
+	*) pass qevm_cache_stale ;; esac
+GUESTCORE_CACHE_DIR=/proc/nonexistent expect_out qevm_cache_none 0 "(a temporary file: no writable cache directory)" info "$T/zr.qevm"
 
 # ---- convert: an ELF vmcore with the stream's registers and VMCOREINFO ------------------
 run_gc qevm_convert 0 convert "$T/a.qevm" -o "$T/a.elf" && pass qevm_convert

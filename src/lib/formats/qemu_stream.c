@@ -43,7 +43,7 @@ static struct gc_error *qs_view(struct gc_qstream *qs, uint64_t off,
 {
 	uint64_t foff;
 	if (!gc_range_ok(off, len, qs->size) || !gc_add_ok(qs->base, off, &foff))
-		return gc_error_at(GC_ERR_TRUNCATED, qs->base + off, what,
+		return gc_error_at(GC_ERR_TRUNCATED, qs->rbase + off, what,
 				   "%zu bytes at stream offset 0x%" PRIx64
 				   " run past the end of the stream (0x%" PRIx64
 				   " bytes%s)", len, off, qs->size,
@@ -117,7 +117,7 @@ static struct gc_error *cur_str(struct cur *c, char out[256], const char *what)
 static struct gc_error *cur_skip(struct cur *c, uint64_t len, const char *what)
 {
 	if (!gc_range_ok(c->pos, len, c->qs->size))
-		return gc_error_at(GC_ERR_TRUNCATED, c->qs->base + c->pos, what,
+		return gc_error_at(GC_ERR_TRUNCATED, c->qs->rbase + c->pos, what,
 				   "%" PRIu64 " bytes run past the end of the "
 				   "stream (0x%" PRIx64 " bytes)", len,
 				   c->qs->size);
@@ -179,7 +179,7 @@ static struct gc_error *find_vmdesc(struct gc_qstream *qs)
 	if (found == UINT64_MAX)
 		return NULL;
 	err = gc_qj_parse(qs->json_text, qs->json_len,
-			  qs->base + qs->json_off + 5, &qs->json);
+			  qs->rbase + qs->json_off + 5, &qs->json);
 	if (err)
 		return err;
 	const struct qj_node *root = &qs->json.nodes[0];
@@ -269,7 +269,7 @@ static struct gc_error *parse_block_list(struct walk *w, uint64_t total)
 	struct gc_qstream *qs = w->qs;
 	uint64_t sum = 0;
 	if (qs->nr_blocks)
-		return gc_error_at(GC_ERR_FORMAT, qs->base + w->c.pos - 8,
+		return gc_error_at(GC_ERR_FORMAT, qs->rbase + w->c.pos - 8,
 				   "ram section", "a second MEM_SIZE block "
 				   "list (the first listed %zu blocks)",
 				   qs->nr_blocks);
@@ -286,19 +286,19 @@ static struct gc_error *parse_block_list(struct walk *w, uint64_t total)
 		if (err)
 			return err;
 		if (!b.name[0] || !printable(b.name))
-			return gc_error_at(GC_ERR_FORMAT, qs->base + b.list_off,
+			return gc_error_at(GC_ERR_FORMAT, qs->rbase + b.list_off,
 					   "RAM block name", "block %zu has "
 					   "an empty or unprintable name",
 					   qs->nr_blocks);
 		if (b.used % qs->page_size || !b.used)
-			return gc_error_at(GC_ERR_FORMAT, qs->base + b.list_off,
+			return gc_error_at(GC_ERR_FORMAT, qs->rbase + b.list_off,
 					   "RAM block", "'%s' used_length 0x%"
 					   PRIx64 " is not a positive multiple "
 					   "of the page size %u", b.name,
 					   b.used, qs->page_size);
 		if (!gc_add_ok(sum, b.used, &sum) || sum > total ||
 		    qs->nr_blocks >= QS_MAX_BLOCKS)
-			return gc_error_at(GC_ERR_FORMAT, qs->base + b.list_off,
+			return gc_error_at(GC_ERR_FORMAT, qs->rbase + b.list_off,
 					   "RAM block list", "block '%s' "
 					   "(0x%" PRIx64 " bytes) takes the sum "
 					   "past the total 0x%" PRIx64, b.name,
@@ -306,7 +306,7 @@ static struct gc_error *parse_block_list(struct walk *w, uint64_t total)
 		for (size_t i = 0; i < qs->nr_blocks; i++)
 			if (!strcmp(qs->blocks[i].name, b.name))
 				return gc_error_at(GC_ERR_FORMAT,
-						   qs->base + b.list_off,
+						   qs->rbase + b.list_off,
 						   "RAM block list",
 						   "block '%s' listed twice",
 						   b.name);
@@ -314,7 +314,7 @@ static struct gc_error *parse_block_list(struct walk *w, uint64_t total)
 		/* slots are allocated per chunk as pages arrive, so a
 		 * hostile size costs only its chunk table */
 		if (b.used > QS_MAX_BLOCK)
-			return gc_error_at(GC_ERR_FORMAT, qs->base + b.list_off,
+			return gc_error_at(GC_ERR_FORMAT, qs->rbase + b.list_off,
 					   "RAM block", "'%s' of 0x%" PRIx64
 					   " bytes is larger than 16 TiB",
 					   b.name, b.used);
@@ -500,7 +500,7 @@ static struct gc_error *footer_search(struct gc_qstream *qs, uint64_t from,
 	uint64_t span = GC_MIN(qs->size - GC_MIN(from, qs->size),
 			       QS_MAX_FOOTER_SCAN);
 	if (span < 6)
-		return gc_error_at(GC_ERR_TRUNCATED, qs->base + from,
+		return gc_error_at(GC_ERR_TRUNCATED, qs->rbase + from,
 				   "device section", "the stream ends before "
 				   "the section's footer");
 	uint8_t *tmp = NULL;
@@ -520,7 +520,7 @@ static struct gc_error *footer_search(struct gc_qstream *qs, uint64_t from,
 		if (i + 6 <= span)
 			*at = from + i;
 		else
-			err = gc_error_at(GC_ERR_FORMAT, qs->base + from,
+			err = gc_error_at(GC_ERR_FORMAT, qs->rbase + from,
 					  "device section", "no footer for "
 					  "section %u in the next %" PRIu64
 					  " bytes", id, span);
@@ -603,7 +603,7 @@ static bool walk_config(struct walk *w)
 	uint32_t len;
 	struct gc_error *err = cur_u32(&w->c, &len, "configuration section");
 	if (!err && len > 255)
-		err = gc_error_at(GC_ERR_FORMAT, qs->base + at,
+		err = gc_error_at(GC_ERR_FORMAT, qs->rbase + at,
 				  "configuration section", "machine type name "
 				  "of %u bytes (at most 255 expected)", len);
 	if (!err)
@@ -1090,13 +1090,13 @@ struct gc_error *gc_qstream_vcpu(struct gc_dump *d, unsigned int index,
 		l = v12;
 		how = "QEMU migration stream: cpu section (version 12 layout)";
 	} else {
-		return gc_error_at(GC_ERR_UNSUPPORTED, qs->base + s->hdr_off,
+		return gc_error_at(GC_ERR_UNSUPPORTED, qs->rbase + s->hdr_off,
 				   "cpu section", "version %u without a VM "
 				   "description: the register layout is known "
 				   "for version 12 only", s->version);
 	}
 	if (s->data_len < l.need || l.need < v12.need / 2)
-		return gc_error_at(GC_ERR_FORMAT, qs->base + s->data_off,
+		return gc_error_at(GC_ERR_FORMAT, qs->rbase + s->data_off,
 				   "cpu section", "%" PRIu64 " bytes, the "
 				   "registers need %" PRIu64, s->data_len,
 				   l.need);
@@ -1118,7 +1118,7 @@ struct gc_error *gc_qstream_vcpu(struct gc_dump *d, unsigned int index,
 		top = GC_MAX(top, cands[i]);
 	if (top > need || l.seg_base + l.word > l.seg_size ||
 	    l.dt_limit + 4 > l.seg_size || l.seg_sel + 4 > l.seg_size)
-		return gc_error_at(GC_ERR_FORMAT, qs->base + s->data_off,
+		return gc_error_at(GC_ERR_FORMAT, qs->rbase + s->data_off,
 				   "cpu section", "registers at up to byte %"
 				   PRIu64 " of a %" PRIu64 "-byte section",
 				   top, s->data_len);
@@ -1309,8 +1309,9 @@ void gc_qstream_free(struct gc_qstream *qs)
 
 static struct gc_error *add_fields(struct gc_dump *d, struct gc_qstream *qs)
 {
-	FIELD("stream_offset", true, qs->base, "%" PRIu64 " (0x%" PRIx64 ")",
-	      qs->base, qs->base);
+	if (!qs->decompressed)
+		FIELD("stream_offset", true, qs->base, "%" PRIu64 " (0x%" PRIx64
+		      ")", qs->base, qs->base);
 	FIELD("stream_version", true, qs->version, "%u", qs->version);
 	FIELD("machine_type", false, 0, "%s",
 	      qs->has_config ? qs->machine : "(none: version 2 stream)");
@@ -1342,9 +1343,9 @@ static struct gc_error *add_fields(struct gc_dump *d, struct gc_qstream *qs)
 	FIELD("sections", true, qs->nr_sections, "%zu (%" PRIu64 " footers)",
 	      qs->nr_sections, qs->footers);
 	if (qs->json_text)
-		FIELD("vm_description", true, qs->base + qs->json_off,
+		FIELD("vm_description", true, qs->rbase + qs->json_off,
 		      "%zu bytes of JSON at file offset 0x%" PRIx64,
-		      qs->json_len, qs->base + qs->json_off);
+		      qs->json_len, qs->rbase + qs->json_off);
 	else
 		FIELD("vm_description", false, 0, "absent");
 	if (qs->has_vmcoreinfo_dev)
@@ -1352,9 +1353,9 @@ static struct gc_error *add_fields(struct gc_dump *d, struct gc_qstream *qs)
 		      "note at 0x%" PRIx64 ", %u bytes", qs->vmci_paddr,
 		      qs->vmci_size);
 	if (qs->stopped)
-		FIELD("stream_end", true, qs->base + qs->stop_off,
+		FIELD("stream_end", true, qs->rbase + qs->stop_off,
 		      "read stopped at file offset 0x%" PRIx64 ": %s",
-		      qs->base + qs->stop_off, qs->stop_why ? qs->stop_why : "?");
+		      qs->rbase + qs->stop_off, qs->stop_why ? qs->stop_why : "?");
 	return NULL;
 }
 
@@ -1372,6 +1373,8 @@ struct gc_error *gc_qstream_open(struct gc_dump *d, struct gc_file *file,
 	qs->file = file;
 	qs->base = base;
 	qs->decompressed = decompressed;
+	/* offsets in messages: of the file, or of the decompressed stream */
+	qs->rbase = decompressed ? 0 : base;
 	qs->size = file->size > base ? file->size - base : 0;
 	qs->page_size = 4096;
 	qs->json_devices = -1;
@@ -1403,7 +1406,7 @@ struct gc_error *gc_qstream_open(struct gc_dump *d, struct gc_file *file,
 			goto fail;
 	}
 	if (qs->page_size != 4096) {
-		err = gc_error_at(GC_ERR_UNSUPPORTED, base + qs->json_off,
+		err = gc_error_at(GC_ERR_UNSUPPORTED, qs->rbase + qs->json_off,
 				  "VM description", "page_size %u: only 4096 "
 				  "(x86) is read", qs->page_size);
 		goto fail;
@@ -1489,13 +1492,13 @@ struct gc_error *gc_qstream_check(struct gc_dump *d, unsigned int flags,
 	struct gc_qstream *qs = QS(d);
 	struct gc_error *err = gc_report_add(r, qs->complete ? GC_SEV_OK :
 					     GC_SEV_ERROR, "stream-complete",
-					     true, qs->base + qs->end_off,
+					     true, qs->rbase + qs->end_off,
 					     qs->complete ?
 					     "the stream reaches QEMU_VM_EOF at "
 					     "file offset 0x%" PRIx64 :
 					     "the stream does not reach QEMU_VM_EOF "
 					     "(read up to file offset 0x%" PRIx64 ")",
-					     qs->base + qs->end_off);
+					     qs->rbase + qs->end_off);
 	uint64_t not_sent = 0, bad = 0, trunc = 0, total = 0;
 	for (size_t i = 0; i < qs->nr_blocks; i++) {
 		const struct qs_block *b = &qs->blocks[i];
@@ -1529,7 +1532,7 @@ struct gc_error *gc_qstream_check(struct gc_dump *d, unsigned int flags,
 	for (size_t i = 0; !err && i < qs->nr_blocks; i++)
 		if (!qs->blocks[i].placed)
 			err = gc_report_add(r, GC_SEV_NOTE, "block-unplaced", true,
-				qs->base + qs->blocks[i].list_off,
+				qs->rbase + qs->blocks[i].list_off,
 				"RAM block '%s' (0x%" PRIx64 " bytes) has no known "
 				"guest-physical address: listed, not readable",
 				qs->blocks[i].name, qs->blocks[i].used);
@@ -1552,7 +1555,7 @@ struct gc_error *gc_qstream_check(struct gc_dump *d, unsigned int flags,
 	if (!err)
 		err = gc_report_add(r, qs->json_text ? GC_SEV_OK : GC_SEV_NOTE,
 				    "vm-description", qs->json_text != NULL,
-				    qs->base + qs->json_off, qs->json_text ?
+				    qs->rbase + qs->json_off, qs->json_text ?
 				    "JSON VM description of %zu bytes" :
 				    "no JSON VM description%.0zu: device "
 				    "sections were delimited by their footers",
@@ -1581,6 +1584,14 @@ struct gc_error *gc_qstream_check(struct gc_dump *d, unsigned int flags,
 static struct gc_error *qevm_open(struct gc_dump *d)
 {
 	struct gc_qstream *qs;
+	uint8_t head[4] = {0};
+	struct gc_error *err = gc_file_read(d->file, 0, head,
+					    (size_t)GC_MIN(d->file->size, 4),
+					    "stream header");
+	if (err)
+		return err;
+	if (gc_get32(head, true) != QS_MAGIC)
+		return gc_qstream_open_compressed(d, 0, NULL, &qs);
 	return gc_qstream_open(d, d->file, 0, false, &qs);
 }
 
@@ -1592,7 +1603,10 @@ static void qevm_close(struct gc_dump *d)
 
 bool gc_qemu_stream_probe(const uint8_t *head, size_t len, struct gc_file *f)
 {
-	return len >= 4 && gc_get32(head, true) == QS_MAGIC;
+	if (len >= 4 && gc_get32(head, true) == QS_MAGIC)
+		return true;
+	/* a compressed `virsh dump`: whatever decompresses to "QEVM" */
+	return gc_qs_codec_detect(head, len) && gc_qs_compressed_is_qevm(f, 0);
 }
 
 const struct gc_format_ops gc_qemu_stream_ops = {

@@ -140,6 +140,7 @@ struct gc_qstream {
 	/* Where the stream's bytes are: see qs_view() */
 	struct gc_file *file;
 	uint64_t base;       /* file offset of the stream's first byte */
+	uint64_t rbase;      /* what messages add to stream offsets */
 	uint64_t size;       /* stream bytes available */
 	bool decompressed;   /* FILE is a decompressed cache of the input */
 
@@ -224,6 +225,9 @@ struct gc_error *gc_qstream_fetch(struct gc_dump *d,
 struct gc_error *gc_qstream_open_compressed(struct gc_dump *d, uint64_t skip,
 					    const char *codec,
 					    struct gc_qstream **out);
+/* True when F's bytes at SKIP decompress to a "QEVM" stream (a probe:
+ * decodes at most 1 MiB). */
+bool gc_qs_compressed_is_qevm(struct gc_file *f, uint64_t skip);
 /* The codec whose magic starts HEAD, or NULL. */
 const char *gc_qs_codec_detect(const uint8_t *head, size_t len);
 
