@@ -759,15 +759,18 @@ struct gc_error *gc_qstream_open_compressed(struct gc_dump *d, uint64_t skip,
 	struct stopped st = { "", 0 };
 	struct gc_file *cf = NULL;
 	bool reused = false;
-	if (path && !gc_file_open(path, &cf)) {
-		if (get_hdr(cf, &k, codec, &st))
+	struct gc_error *oerr = path ? gc_file_open(path, &cf) : NULL;
+	if (oerr) {
+		/* not made yet */
+		gc_error_free(oerr);
+		cf = NULL;
+	} else if (cf) {
+		if (get_hdr(cf, &k, codec, &st)) {
 			reused = true;
-		else {
+		} else {
 			gc_file_close(cf);
 			cf = NULL;
 		}
-	} else if (path) {
-		/* not there yet (the error is only that) */
 	}
 	if (!cf) {
 		int fd = -1;
