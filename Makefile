@@ -125,3 +125,12 @@ check-qemu-big: all
 	    echo "$$p passed, $$f failed"; [ $$f -eq 0 ]
 
 .PHONY: check-qemu-big
+
+# Real `virsh save` / `virsh dump` files (libvirt 9.0 + QEMU TCG; made by
+# ../shared/tools/make-virsh-dumps.sh into GC_VIRSH_DIR when absent: root,
+# libvirtd, minutes per format) against their ELF reference and truth.json,
+# and their conversions in crash and drgn.  See docs/qemu-migration.md.
+check-virsh: all
+	BUILD=$(BUILD) tests/virsh_check.sh
+
+.PHONY: check-virsh
