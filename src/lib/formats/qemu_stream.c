@@ -17,9 +17,11 @@
  * Device sections are opaque without the description: their length comes
  * from it, or, without one, from the footer.
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../util/vec.h"
 #include "guestcore/qemu.h"
@@ -36,7 +38,16 @@
  * The one place that knows where the stream lies: BASE bytes into FILE
  * (after a libvirt header), or a decompressed cache file.  At integration
  * this becomes a read of the logical bytes through io/stream.h.
+ *
+ * While the index is built (qs->win set) small reads come from a 4 MiB
+ * window refilled with pread: the walk touches one record header per
+ * 4 KiB page, and through the mapping every one of them costs a page
+ * fault.  Measured on a 4 GiB stream in this (paravirtualised, loaded)
+ * VM: headers through the mapping 4.1 s, MAP_POPULATE 4.2 s, pread of
+ * each header 5.6 s, 8 MiB preads 1.3 s.
  */
+#define QS_WIN (4u << 20)
+
 static struct gc_error *qs_view(struct gc_qstream *qs, uint64_t off,
 				size_t len, void *tmp, const void **out,
 				const char *what)
@@ -48,6 +59,31 @@ static struct gc_error *qs_view(struct gc_qstream *qs, uint64_t off,
 				   " run past the end of the stream (0x%" PRIx64
 				   " bytes%s)", len, off, qs->size,
 				   qs->decompressed ? ", decompressed" : "");
+	if (qs->win && len <= QS_WIN / 2) {
+		if (off < qs->win_off || off + len > qs->win_off + qs->win_len) {
+			size_t want = (size_t)GC_MIN((uint64_t)QS_WIN,
+						     qs->size - off), got = 0;
+			while (got < want) {
+				ssize_t n = pread(qs->file->fd, qs->win + got,
+						  want - got,
+						  (off_t)(foff + got));
+				if (n < 0 && errno == EINTR)
+					continue;
+				if (n <= 0) {
+					qs->win_len = 0;
+					return gc_error_at(GC_ERR_IO, foff + got, what,
+							   "read failed: %s",
+							   n < 0 ? strerror(errno) :
+							   "unexpected end of file");
+				}
+				got += (size_t)n;
+			}
+			qs->win_off = off;
+			qs->win_len = got;
+		}
+		*out = qs->win + (off - qs->win_off);
+		return NULL;
+	}
 	return gc_file_view(qs->file, foff, len, tmp, out, what);
 }
 
@@ -1296,6 +1332,7 @@ void gc_qstream_free(struct gc_qstream *qs)
 	free(qs->json_text);
 	free(qs->stop_why);
 	free(qs->vmcoreinfo);
+	free(qs->win);
 	if (qs->decompressed)
 		gc_file_close(qs->file);
 	free(qs);
@@ -1413,6 +1450,7 @@ struct gc_error *gc_qstream_open(struct gc_dump *d, struct gc_file *file,
 	}
 	uint64_t at = w.c.pos;
 	uint8_t t;
+	qs->win = malloc(QS_WIN);  /* NULL: the walk reads through the mapping */
 	if (qs->version == 3 && !cur_u8(&w.c, &t, "") && t == QS_CONFIGURATION) {
 		if (!walk_config(&w))
 			goto walked;
@@ -1427,6 +1465,8 @@ struct gc_error *gc_qstream_open(struct gc_dump *d, struct gc_file *file,
 	}
 	walk(&w);
 walked:
+	free(qs->win);
+	qs->win = NULL;
 	qs->end_off = w.c.pos;
 	if (!qs->nr_blocks) {
 		err = gc_error_at(GC_ERR_FORMAT, base + (qs->stopped ?

@@ -143,6 +143,9 @@ struct gc_qstream {
 	uint64_t rbase;      /* what messages add to stream offsets */
 	uint64_t size;       /* stream bytes available */
 	bool decompressed;   /* FILE is a decompressed cache of the input */
+	uint8_t *win;        /* read window while indexing (see qs_view) */
+	uint64_t win_off;
+	size_t win_len;
 
 	uint32_t version;
 	char machine[256];
