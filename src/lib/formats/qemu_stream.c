@@ -228,33 +228,43 @@ static struct gc_error *find_vmdesc(struct gc_qstream *qs)
 	return NULL;
 }
 
-/* The description of device IDSTR/INSTANCE: the next one in order, else
- * any with that name and instance. */
+/* Is description node N the device IDSTR/INSTANCE? */
+static bool json_is(const struct gc_qstream *qs, const struct qj_node *n,
+		    const char *idstr, uint32_t instance)
+{
+	int64_t inst;
+	return gc_qj_streq(gc_qj_get(&qs->json, n, "name"), idstr) &&
+	       gc_qj_int(&qs->json, n, "instance_id", &inst) &&
+	       inst == (int64_t)instance;
+}
+
+/*
+ * The description of device IDSTR/INSTANCE (a node index, or -1).  QEMU
+ * lists devices in the order it writes their sections, so the search
+ * looks at the next 64 entries after the last match; a section out of
+ * order gets a search of the whole list, 64 times at most, so that a
+ * hostile stream of many undescribed sections stays linear.
+ */
 static long json_device(struct gc_qstream *qs, const char *idstr,
 			uint32_t instance)
 {
 	if (qs->json_devices < 0)
 		return -1;
 	const struct qj_node *devs = &qs->json.nodes[qs->json_devices];
-	long it = -1;
-	size_t i = 0;
-	long any = -1;
+	long it = qs->json_next_node;
 	const struct qj_node *n;
-	while ((n = gc_qj_child(&qs->json, devs, &it))) {
-		int64_t inst;
-		if (gc_qj_streq(gc_qj_get(&qs->json, n, "name"), idstr) &&
-		    gc_qj_int(&qs->json, n, "instance_id", &inst) &&
-		    inst == (int64_t)instance) {
-			if (i >= qs->json_next) {
-				qs->json_next = i + 1;
-				return it;
-			}
-			if (any < 0)
-				any = it;
+	for (int k = 0; k < 64 && (n = gc_qj_child(&qs->json, devs, &it)); k++)
+		if (json_is(qs, n, idstr, instance)) {
+			qs->json_next_node = it;
+			return it;
 		}
-		i++;
-	}
-	return any;
+	if (qs->json_misses++ >= 64)
+		return -1;
+	it = -1;
+	while ((n = gc_qj_child(&qs->json, devs, &it)))
+		if (json_is(qs, n, idstr, instance))
+			return it;
+	return -1;
 }
 
 /* ---- the walk ------------------------------------------------------------- */
@@ -1415,6 +1425,7 @@ struct gc_error *gc_qstream_open(struct gc_dump *d, struct gc_file *file,
 	qs->size = file->size > base ? file->size - base : 0;
 	qs->page_size = 4096;
 	qs->json_devices = -1;
+	qs->json_next_node = -1;
 	struct walk w = { .d = d, .qs = qs, .c = { qs, 0 },
 			  .cur_block = SIZE_MAX };
 	uint32_t magic = 0;

@@ -168,7 +168,8 @@ struct gc_qstream {
 	uint64_t json_off;   /* stream offset of the 0x06 byte */
 	struct qj_doc json;
 	long json_devices;   /* node of "devices", or -1 */
-	size_t json_next;    /* next device to match */
+	long json_next_node; /* last matched device node (-1: none yet) */
+	unsigned json_misses; /* whole-list searches so far */
 
 	/* what the walk saw */
 	bool complete;       /* reached QEMU_VM_EOF */

@@ -330,6 +330,10 @@ static bool desc_size(const struct qj_doc *doc, const struct qj_node *desc,
 bool gc_qj_device_size(const struct qj_doc *doc, const struct qj_node *dev,
 		       uint64_t *size)
 {
+	/* a device saved by old-style code has no field list: its length
+	 * is not described */
+	if (!gc_qj_get(doc, dev, "fields"))
+		return false;
 	return desc_size(doc, dev, 0, size);
 }
 
