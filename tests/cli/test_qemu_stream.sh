@@ -53,6 +53,11 @@ for v in "" "--be"; do
 	expect_out "${n}_check" 0 "result: clean" check "$T/s.img"
 	rdcheck "${n}_rd" "$T/s.img" 0x9018 "$(word 9 3)"
 done
+"$MK" "$T/v1.img" --save --lv-version 1 >/dev/null
+expect_out qevm_save_v1 0 "libvirt_version: 1" info "$T/v1.img"
+rdcheck qevm_save_v1_rd "$T/v1.img" 0x9018 "$(word 9 3)"
+printf '\003' | dd of="$T/v1.img" bs=1 seek=16 conv=notrunc status=none
+expect_err qevm_save_badversion 2 "guestcore: $T/v1.img: libvirt save header at offset 0x10: version 0x00000003 in either byte order (1 or 2 expected)" info "$T/v1.img"
 "$MK" "$T/p.img" --save --partial >/dev/null
 expect_out qevm_partial 1 "libvirt had not finished writing this save image" check "$T/p.img"
 
