@@ -5,6 +5,7 @@
  * ELF (every page) and truth.json (every vCPU register); the JSON reader;
  * the fixture writer's streams (every record type, damage kinds).
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -318,6 +319,113 @@ TEST(json_reader)
 		CHECK(err->has_offset && err->offset >= 100);
 		gc_error_free(err);
 	}
+}
+
+/* ---- fixture streams through the library -------------------------------------- */
+
+/* $(BUILD)/tests/test_qemu_stream -> $(BUILD)/mkqevm; writes NAME with
+ * OPTS in the scratch directory, its path in OUT. */
+static bool mkqevm(const char *name, const char *opts, char *out, size_t len)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 32);
+	if (n <= 0)
+		return false;
+	exe[n] = '\0';
+	char *slash = strrchr(exe, '/');
+	if (!slash)
+		return false;
+	strcpy(slash, "/../mkqevm");
+	snprintf(out, len, "%s/%s", gc_test_tmpdir(), name);
+	char cmd[3 * PATH_MAX + 8192];
+	snprintf(cmd, sizeof(cmd), "'%s' '%s' %s >/dev/null", exe, out, opts);
+	return system(cmd) == 0;
+}
+
+static uint64_t word(uint64_t page, unsigned i)
+{
+	return (page << 16) | i;
+}
+
+TEST(fixture_sparse_q35_above_4g_zstd_save_be)
+{
+	char path[4096];
+	setenv("GUESTCORE_CACHE_DIR", gc_test_tmpdir(), 1);
+	CHECK(mkqevm("big.img", "--save --be --compress zstd --sparse --ram 0xc0000000",
+		     path, sizeof(path)));
+	struct gc_dump *d;
+	struct gc_error *err = gc_dump_open(path, NULL, &d);
+	if (err)
+		gc_test_fail(__FILE__, __LINE__, "%s", gc_error_string(err));
+	CHECK(!err);
+	CHECK_EQ_U64(gc_dump_format(d), GC_FORMAT_LIBVIRT_SAVE);
+	CHECK_EQ_U64(gc_dump_nr_vcpus(d), 2);
+	/* q35 with 3 GiB: 2 GiB below the hole, 1 GiB from 4 GiB */
+	uint64_t v;
+	CHECK(!gc_dump_read(d, GC_SPACE_PHYS, 0x7ffff000, &v, 8));
+	CHECK_EQ_U64(v, word(0x7ffff, 0));
+	CHECK(!gc_dump_read(d, GC_SPACE_PHYS, 0x100000008, &v, 8));
+	CHECK_EQ_U64(v, word(0x80000, 1));
+	CHECK(!gc_dump_read(d, GC_SPACE_PHYS, 0x13ffff010, &v, 8));
+	CHECK_EQ_U64(v, word(0xbffff, 2));
+	enum gc_page_state st;
+	CHECK(!gc_dump_page_state(d, GC_SPACE_PHYS, 0x90000, &st));
+	CHECK_EQ_U64(st, GC_PAGE_ABSENT);      /* in the hole */
+	CHECK(!gc_dump_page_state(d, GC_SPACE_PHYS, 0x1000, &st));
+	CHECK_EQ_U64(st, GC_PAGE_ABSENT);      /* never sent (sparse) */
+	CHECK(!gc_dump_page_state(d, GC_SPACE_PHYS, 3, &st));
+	CHECK_EQ_U64(st, GC_PAGE_ZERO);
+	struct gc_vcpu c;
+	CHECK(!gc_dump_vcpu(d, 1, &c));
+	CHECK_EQ_U64(c.regs[GC_REG_RIP], 0xffffffff81000010ull);
+	CHECK_EQ_U64(c.regs[GC_REG_RSP], 0x2004);
+	CHECK_EQ_U64(c.regs[GC_REG_CR3], 0x4000);
+	CHECK_EQ_U64(c.regs[GC_REG_FS_BASE], 0x7f0000001001ull);
+	CHECK_EQ_U64(c.regs[GC_REG_GDT_BASE], 0xfffffe0000011000ull);
+	CHECK_EQ_U64(c.regs[GC_REG_IDT_LIMIT], 0xfff);
+	CHECK_EQ_U64(c.regs[GC_REG_EFER], 0xd01);
+	struct gc_frame_run *runs;
+	size_t nr;
+	CHECK(!gc_dump_frame_runs(d, GC_SPACE_PHYS, &runs, &nr));
+	uint64_t total = 0;
+	for (size_t i = 0; i < nr; i++)
+		total += runs[i].count;
+	free(runs);
+	/* 64 + 3 around the split + the last page of pc.ram, 16 of pc.bios */
+	CHECK_EQ_U64(total, 64 + 3 + 1 + 16);
+	CHECK_EQ_U64(gc_dump_nr_frames(d), total);
+	gc_dump_close(d);
+}
+
+TEST(fixture_fill_page_and_no_description)
+{
+	char path[4096];
+	CHECK(mkqevm("nd.qevm", "--no-vmdesc", path, sizeof(path)));
+	struct gc_dump *d;
+	CHECK(!gc_dump_open(path, NULL, &d));
+	uint8_t pg[4096];
+	CHECK(!gc_dump_read(d, GC_SPACE_PHYS, 0x4000, pg, sizeof(pg)));
+	for (size_t i = 0; i < sizeof(pg); i++)
+		CHECK_EQ_U64(pg[i], 0xab);
+	struct gc_vcpu c;
+	CHECK(!gc_dump_vcpu(d, 0, &c));
+	CHECK_STR(c.source, "QEMU migration stream: cpu section (version 12 layout)");
+	CHECK_EQ_U64(c.regs[GC_REG_GS_BASE_KERNEL], 0x55);
+	CHECK_EQ_U64(c.regs[GC_REG_CS], 0x10);
+	const char *vi;
+	size_t len;
+	uint64_t off;
+	CHECK(!gc_dump_vmcoreinfo(d, &vi, &len, &off));
+	CHECK_STR(vi, "OSRELEASE=6.1.0-fixture\nPAGESIZE=4096\n"
+		  "SYMBOL(init_top_pgt)=ffffffff82a10000\n");
+	/* the offset names the text in the file */
+	FILE *fp = fopen(path, "rb");
+	CHECK(fp);
+	char head[10] = {0};
+	CHECK(fseek(fp, (long)off, SEEK_SET) == 0 && fread(head, 1, 10, fp) == 10);
+	fclose(fp);
+	CHECK(!memcmp(head, "OSRELEASE=", 10));
+	gc_dump_close(d);
 }
 
 TEST_MAIN()
