@@ -914,6 +914,9 @@ static const struct qs_region *region_of(const struct gc_qstream *qs,
 	return NULL;
 }
 
+/* How messages name offsets: of the file, or of the decompressed stream. */
+#define WHERE(qs) ((qs)->decompressed ? "decompressed stream offset" : "file offset")
+
 /* ---- format operations ------------------------------------------------------ */
 
 static struct gc_qstream *QS(struct gc_dump *d)
@@ -1391,8 +1394,8 @@ static struct gc_error *add_fields(struct gc_dump *d, struct gc_qstream *qs)
 	      qs->nr_sections, qs->footers);
 	if (qs->json_text)
 		FIELD("vm_description", true, qs->rbase + qs->json_off,
-		      "%zu bytes of JSON at file offset 0x%" PRIx64,
-		      qs->json_len, qs->rbase + qs->json_off);
+		      "%zu bytes of JSON at %s 0x%" PRIx64, qs->json_len, WHERE(qs),
+		      qs->rbase + qs->json_off);
 	else
 		FIELD("vm_description", false, 0, "absent");
 	if (qs->has_vmcoreinfo_dev)
@@ -1401,7 +1404,7 @@ static struct gc_error *add_fields(struct gc_dump *d, struct gc_qstream *qs)
 		      qs->vmci_size);
 	if (qs->stopped)
 		FIELD("stream_end", true, qs->rbase + qs->stop_off,
-		      "read stopped at file offset 0x%" PRIx64 ": %s",
+		      "read stopped at %s 0x%" PRIx64 ": %s", WHERE(qs),
 		      qs->rbase + qs->stop_off, qs->stop_why ? qs->stop_why : "?");
 	return NULL;
 }
@@ -1513,21 +1516,21 @@ walked:
 		return err;
 	if (qs->stopped)
 		err = gc_dump_finding(d, GC_SEV_ERROR, "stream-stopped", true,
-				      base + qs->stop_off, "the stream could "
-				      "not be read past file offset 0x%" PRIx64
-				      ": %s", base + qs->stop_off,
+				      qs->rbase + qs->stop_off, "the stream could "
+				      "not be read past %s 0x%" PRIx64
+				      ": %s", WHERE(qs), qs->rbase + qs->stop_off,
 				      qs->stop_why ? qs->stop_why : "?");
 	if (!err && (qs->xbzrle || qs->compressed))
 		err = gc_dump_finding(d, GC_SEV_ERROR, "page-encoding", true,
-				      base + (qs->xbzrle ? qs->first_xbzrle :
+				      qs->rbase + (qs->xbzrle ? qs->first_xbzrle :
 						     qs->first_compressed),
 				      "%" PRIu64 " XBZRLE and %" PRIu64
-				      " compressed page records (first at file "
-				      "offset 0x%" PRIx64 "): the xbzrle/compress "
+				      " compressed page records (first at %s "
+				      "0x%" PRIx64 "): the xbzrle/compress "
 				      "capabilities were on; pages whose last "
 				      "copy is one of them are unreadable",
-				      qs->xbzrle, qs->compressed,
-				      base + (qs->xbzrle ? qs->first_xbzrle :
+				      qs->xbzrle, qs->compressed, WHERE(qs),
+				      qs->rbase + (qs->xbzrle ? qs->first_xbzrle :
 						     qs->first_compressed));
 	return err;
 fail:
@@ -1546,9 +1549,9 @@ struct gc_error *gc_qstream_check(struct gc_dump *d, unsigned int flags,
 					     true, qs->rbase + qs->end_off,
 					     qs->complete ?
 					     "the stream reaches QEMU_VM_EOF at "
-					     "file offset 0x%" PRIx64 :
+					     "%s 0x%" PRIx64 :
 					     "the stream does not reach QEMU_VM_EOF "
-					     "(read up to file offset 0x%" PRIx64 ")",
+					     "(read up to %s 0x%" PRIx64 ")", WHERE(qs),
 					     qs->rbase + qs->end_off);
 	uint64_t not_sent = 0, bad = 0, trunc = 0, total = 0;
 	for (size_t i = 0; i < qs->nr_blocks; i++) {
