@@ -12,9 +12,9 @@ BUILD      ?= build
 CC         ?= cc
 OPT        ?= -O2
 SAN        ?=
-PKGS       := zlib lzo2 libzstd libdeflate libdw libelf
+PKGS       := zlib lzo2 libzstd libdeflate libdw libelf liblzma
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lz -llzo2 -lzstd -ldeflate -ldw -lelf) -lsnappy
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lz -llzo2 -lzstd -ldeflate -ldw -lelf -llzma) -lsnappy -lbz2
 WARN       := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
 CFLAGS     ?=
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 $(OPT) -g $(WARN) -fPIC \
@@ -135,3 +135,12 @@ check-qemu-big: all
 	    echo "$$p passed, $$f failed"; [ $$f -eq 0 ]
 
 .PHONY: check-qemu-big
+
+# Real `virsh save` / `virsh dump` files (libvirt 9.0 + QEMU TCG; made by
+# ../shared/tools/make-virsh-dumps.sh into GC_VIRSH_DIR when absent: root,
+# libvirtd, minutes per format) against their ELF reference and truth.json,
+# and their conversions in crash and drgn.  See docs/qemu-migration.md.
+check-virsh: all
+	BUILD=$(BUILD) tests/virsh_check.sh
+
+.PHONY: check-virsh

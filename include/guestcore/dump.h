@@ -36,6 +36,8 @@ enum gc_format {
 	/* Not a file format: the read-only dump object over a guest found
 	 * inside another dump (gc_guest_dump(), include/guestcore/guest.h). */
 	GC_FORMAT_GUEST,
+	GC_FORMAT_QEMU_STREAM,     /* QEMU migration stream "QEVM" (virsh dump) */
+	GC_FORMAT_LIBVIRT_SAVE,    /* libvirt save image (virsh save) */
 };
 
 const char *gc_format_name(enum gc_format format);

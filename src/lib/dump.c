@@ -27,6 +27,8 @@ const char *gc_format_name(enum gc_format format)
 	case GC_FORMAT_KDUMP_FLAT: return "kdump-compressed (flattened)";
 	case GC_FORMAT_QEMU_CORE: return "QEMU process core";
 	case GC_FORMAT_GUEST: return "guest (gc_guest view)";
+	case GC_FORMAT_QEMU_STREAM: return "QEMU migration stream";
+	case GC_FORMAT_LIBVIRT_SAVE: return "libvirt save image";
 	default: return "unknown";
 	}
 }

@@ -23,14 +23,21 @@ expect_err "a FIFO with no writer is refused at once" "is a FIFO (pipe)" info "$
 expect_err "a character device is refused" "is a character device" check /dev/zero
 expect_err "a directory is refused" "is a directory" info "$T"
 
+# Migration streams and libvirt save images are read (docs/qemu-migration.md);
+# damaged ones are refused with the offset.
 printf 'QEVM\0\0\0\3\2\0\0\0' > "$T/stream"
-expect_err "a QEMU migration stream is named" "QEMU migration stream" info "$T/stream"
+expect_err "a cut QEMU migration stream names the offset" "migration stream at offset 0x8" info "$T/stream"
 printf 'LibvirtQemudSave\2\0\0\0' > "$T/save"
 head -c 100 /dev/zero >> "$T/save"
-expect_err "a libvirt save image is named" "libvirt save image" info "$T/save"
-printf 'LibvirtQemudPart\2\0\0\0' > "$T/part"
-head -c 100 /dev/zero >> "$T/part"
-expect_err "an unfinished libvirt save is named" "unfinished libvirt save" info "$T/part"
+expect_err "a libvirt save image without its XML names the offset" "libvirt domain XML at offset 0x5c" info "$T/save"
+MKQEVM=$(dirname "$GCFIX")/mkqevm
+if [ -x "$MKQEVM" ]; then
+	"$MKQEVM" "$T/part" --save --partial >/dev/null 2>&1
+	OUT=$("$GC" check "$T/part" 2>&1); RC=$?
+	[ $RC = 1 ] && [[ "$OUT" == *"LibvirtQemudPart"*"not"*"finished"* ]] &&
+		pass "an unfinished libvirt save (LibvirtQemudPart) is a check error" ||
+		fail "an unfinished libvirt save (LibvirtQemudPart) is a check error" "$RC $OUT"
+fi
 head -c 4096 /dev/urandom > "$T/raw"
 gzip -c "$T/raw" > "$T/raw.gz"
 expect_err "gzip is named" "gzip-compressed file: decompress it first" info "$T/raw.gz"

@@ -135,7 +135,7 @@ expect_err "split-part-missing" 2 \
 	read ks -p 0x3f000 8
 "$MK" kdump ksf --split 2 --flat --codec snappy
 expect_out "split-flat-deep" 0 "result: clean" check --deep ksf --split ksf.1
-expect_err "split-needs-file" 2 "guestcore: --split needs a file name" info ks --split
+expect_err "split-needs-file" 2 "guestcore: info: option '--split' needs a value" info ks --split
 
 # damage, with exact messages
 "$MK" kdump d1 --codec zstd --damage desc-past-eof

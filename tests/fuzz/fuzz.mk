@@ -7,10 +7,10 @@ FUZZ_BUILD ?= build-fuzz
 FUZZ_CC    ?= clang
 FUZZ_SAN   ?= -fsanitize=address,undefined -fno-sanitize-recover=all \
               -fno-omit-frame-pointer
-FUZZ_PKGS  := zlib lzo2 libzstd libdeflate libdw libelf
+FUZZ_PKGS  := zlib lzo2 libzstd libdeflate libdw libelf liblzma
 FUZZ_PKG_CFLAGS := $(shell pkg-config --cflags $(FUZZ_PKGS) 2>/dev/null)
 FUZZ_LIBS  := $(shell pkg-config --libs $(FUZZ_PKGS) 2>/dev/null || \
-                echo -lz -llzo2 -lzstd -ldeflate -ldw -lelf) -lsnappy -lm
+                echo -lz -llzo2 -lzstd -ldeflate -ldw -lelf -llzma) -lsnappy -lbz2 -lm
 # Warnings are not errors here: clang's set differs from gcc's, and one
 # noisy file must not stop every developer's target from building.
 FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -O1 -g \

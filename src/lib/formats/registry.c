@@ -2,6 +2,7 @@
 /* Every dump format guestcore reads, in the order they are probed. */
 #include "../dump_internal.h"
 #include "formats.h"
+#include "qemu_stream.h"
 
 const struct gc_format_entry gc_formats[] = {
 	{ &gc_xc_core_elf_ops, gc_xc_core_elf_probe },
@@ -10,5 +11,7 @@ const struct gc_format_entry gc_formats[] = {
 	{ &gc_elf_vmcore_ops, gc_elf_vmcore_probe },
 	{ &gc_kdump_ops, gc_kdump_probe },
 	{ &gc_kdump_flat_ops, gc_kdump_flat_probe },
+	{ &gc_qemu_stream_ops, gc_qemu_stream_probe },  /* "QEVM" (virsh dump) */
+	{ &gc_libvirt_save_ops, gc_libvirt_save_probe }, /* virsh save */
 	{ NULL, NULL },
 };

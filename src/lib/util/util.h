@@ -91,4 +91,13 @@ static inline void gc_put64(void *p, uint64_t v, bool be)
  * every byte outside printable ASCII replaced by '?'. */
 void gc_sanitize(char *dst, const void *src, size_t len);
 
+/* The file offset an error names, 0 when it names none. */
+#include "guestcore/error.h"
+static inline uint64_t gc_err_off(const struct gc_error *e)
+{
+	uint64_t o = 0;
+	gc_error_offset(e, &o);
+	return o;
+}
+
 #endif

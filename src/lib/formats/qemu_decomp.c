@@ -1,0 +1,841 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Whole-stream compressed migration streams: `virsh dump` with a
+ * dump_image_format, `virsh save` with a save_image_format (gzip, bzip2,
+ * xz, lzop, zstd; libvirt pipes the stream through the program, so the
+ * file holds that program's container format).
+ *
+ * Random access: none of these containers can be entered in the middle
+ * without a decoder state (gzip and lzop would need a 32 KiB window per
+ * restart point, xz and bzip2 a block index that libvirt's pipes do not
+ * write), and a stream's pages are read in an arbitrary order by every
+ * command.  So the stream is decompressed once, through the library,
+ * into a cache file, which is then indexed and read like a raw stream.
+ * The cache is keyed by the input's path, size, mtime, inode and the
+ * stream's offset; a later open (another command) whose key matches
+ * reuses it.  It lives in $GUESTCORE_CACHE_DIR, else
+ * $XDG_CACHE_HOME/guestcore, else ~/.cache/guestcore; when none can be
+ * written, an unlinked temporary file in $TMPDIR (or /tmp) serves this
+ * open only.  See docs/qemu-migration.md for the measurements.
+ *
+ * A compressed stream that ends early or fails its checks is kept up to
+ * that point: the reader sees a truncated stream, and `check` says where
+ * and why the decompression stopped.
+ */
+#include <bzlib.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <lzma.h>
+#include <lzo/lzo1x.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+#include <zstd.h>
+
+#include "qemu_stream.h"
+
+#define OUT_CHUNK (1u << 20)
+#define IN_CHUNK (1u << 20)
+#define CACHE_HDR 512
+#define CACHE_MAGIC "GCQEVMZ1"
+#define LZOP_MAX_BLOCK (64u << 20)
+
+const char *gc_qs_codec_detect(const uint8_t *h, size_t len)
+{
+	if (len >= 2 && h[0] == 0x1f && h[1] == 0x8b)
+		return "gzip";
+	if (len >= 4 && !memcmp(h, "BZh", 3) && h[3] >= '1' && h[3] <= '9')
+		return "bzip2";
+	if (len >= 6 && !memcmp(h, "\xfd" "7zXZ\0", 6))
+		return "xz";
+	if (len >= 9 && !memcmp(h, "\x89LZO\0\r\n\x1a\n", 9))
+		return "lzop";
+	if (len >= 4 && !memcmp(h, "\x28\xb5\x2f\xfd", 4))
+		return "zstd";
+	return NULL;
+}
+
+/* ---- the output side ------------------------------------------------------- */
+
+struct sink {
+	int fd;              /* -1: keep only the first LIMIT bytes in BUF */
+	uint8_t *buf;
+	size_t len, cap;
+	uint64_t total;      /* bytes produced */
+	uint64_t file_off;   /* where the next flush writes */
+	bool full;           /* LIMIT reached (probe) */
+};
+
+static struct gc_error *sink_flush(struct sink *s)
+{
+	size_t done = 0;
+	while (done < s->len) {
+		ssize_t n = pwrite(s->fd, s->buf + done, s->len - done,
+				   (off_t)s->file_off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return gc_error_new(GC_ERR_IO, "decompressed cache",
+					    "write failed: %s",
+					    n < 0 ? strerror(errno) : "no space");
+		done += (size_t)n;
+		s->file_off += (uint64_t)n;
+	}
+	s->len = 0;
+	return NULL;
+}
+
+/* Room for output: a pointer to at least one free byte and its size. */
+static struct gc_error *sink_room(struct sink *s, uint8_t **p, size_t *n)
+{
+	if (s->len == s->cap) {
+		if (s->fd < 0) {
+			s->full = true;
+			*n = 0;
+			return NULL;
+		}
+		struct gc_error *err = sink_flush(s);
+		if (err)
+			return err;
+	}
+	*p = s->buf + s->len;
+	*n = s->cap - s->len;
+	return NULL;
+}
+
+static void sink_produced(struct sink *s, size_t n)
+{
+	s->len += n;
+	s->total += n;
+	if (s->fd < 0 && s->len == s->cap)
+		s->full = true;
+}
+
+/* ---- the input side --------------------------------------------------------- */
+
+struct source {
+	struct gc_file *f;
+	uint64_t pos, end;
+	uint8_t *tmp;        /* for pread files */
+};
+
+static struct gc_error *src_next(struct source *in, const uint8_t **p,
+				 size_t *n)
+{
+	*n = (size_t)GC_MIN(in->end - in->pos, (uint64_t)IN_CHUNK);
+	if (!*n) {
+		*p = NULL;
+		return NULL;
+	}
+	const void *v;
+	struct gc_error *err = gc_file_view(in->f, in->pos, *n, in->tmp, &v,
+					    "compressed stream");
+	if (!err) {
+		*p = v;
+		in->pos += *n;
+	}
+	return err;
+}
+
+/* Why decompression stopped early (kept, not an open error): */
+struct stopped {
+	char why[300];
+	uint64_t at;         /* compressed file offset */
+};
+
+static void stop_at(struct stopped *st, uint64_t at, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void stop_at(struct stopped *st, uint64_t at, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(st->why, sizeof(st->why), fmt, ap);
+	va_end(ap);
+	st->at = at;
+}
+
+/* ---- codecs ------------------------------------------------------------------ */
+
+static struct gc_error *run_gzip(struct source *in, struct sink *out,
+				 struct stopped *st)
+{
+	z_stream z;
+	memset(&z, 0, sizeof(z));
+	if (inflateInit2(&z, 15 + 16) != Z_OK)
+		return &gc_error_nomem;
+	struct gc_error *err = NULL;
+	bool ended = false;
+	const uint8_t *ip = NULL;
+	size_t in_n = 0;
+	for (;;) {
+		if (!z.avail_in) {
+			if ((err = src_next(in, &ip, &in_n)))
+				break;
+			if (!in_n) {
+				if (!ended)
+					stop_at(st, in->pos, "the gzip stream ends "
+						"before its end marker (truncated)");
+				break;
+			}
+			z.next_in = (uint8_t *)ip;
+			z.avail_in = (uInt)in_n;
+		}
+		if (ended) {
+			/* another gzip member follows */
+			if (inflateReset(&z) != Z_OK)
+				break;
+			ended = false;
+		}
+		uint8_t *op;
+		size_t room;
+		if ((err = sink_room(out, &op, &room)) || out->full)
+			break;
+		z.next_out = op;
+		z.avail_out = (uInt)GC_MIN(room, (size_t)UINT32_MAX);
+		int rc = inflate(&z, Z_NO_FLUSH);
+		sink_produced(out, (size_t)(z.next_out - op));
+		if (rc == Z_STREAM_END) {
+			ended = true;
+			continue;
+		}
+		if (rc != Z_OK && rc != Z_BUF_ERROR) {
+			stop_at(st, in->pos - z.avail_in, "gzip data is corrupt: "
+				"%s", z.msg ? z.msg : "inflate error");
+			break;
+		}
+	}
+	inflateEnd(&z);
+	return err;
+}
+
+static struct gc_error *run_bzip2(struct source *in, struct sink *out,
+				  struct stopped *st)
+{
+	bz_stream z;
+	memset(&z, 0, sizeof(z));
+	if (BZ2_bzDecompressInit(&z, 0, 0) != BZ_OK)
+		return &gc_error_nomem;
+	struct gc_error *err = NULL;
+	bool ended = false;
+	const uint8_t *ip;
+	size_t in_n;
+	for (;;) {
+		if (!z.avail_in) {
+			if ((err = src_next(in, &ip, &in_n)))
+				break;
+			if (!in_n) {
+				if (!ended)
+					stop_at(st, in->pos, "the bzip2 stream ends "
+						"before its end marker (truncated)");
+				break;
+			}
+			z.next_in = (char *)ip;
+			z.avail_in = (unsigned)in_n;
+		}
+		if (ended) {
+			BZ2_bzDecompressEnd(&z);
+			char *ni = z.next_in;
+			unsigned na = z.avail_in;
+			memset(&z, 0, sizeof(z));
+			if (BZ2_bzDecompressInit(&z, 0, 0) != BZ_OK)
+				return &gc_error_nomem;
+			z.next_in = ni;
+			z.avail_in = na;
+			ended = false;
+		}
+		uint8_t *op;
+		size_t room;
+		if ((err = sink_room(out, &op, &room)) || out->full)
+			break;
+		z.next_out = (char *)op;
+		z.avail_out = (unsigned)GC_MIN(room, (size_t)UINT32_MAX);
+		int rc = BZ2_bzDecompress(&z);
+		sink_produced(out, (size_t)((uint8_t *)z.next_out - op));
+		if (rc == BZ_STREAM_END) {
+			ended = true;
+			continue;
+		}
+		if (rc != BZ_OK) {
+			stop_at(st, in->pos - z.avail_in, "bzip2 data is corrupt "
+				"(libbz2 error %d)", rc);
+			break;
+		}
+	}
+	BZ2_bzDecompressEnd(&z);
+	return err;
+}
+
+static struct gc_error *run_xz(struct source *in, struct sink *out,
+			       struct stopped *st)
+{
+	lzma_stream z = LZMA_STREAM_INIT;
+	if (lzma_stream_decoder(&z, UINT64_MAX, LZMA_CONCATENATED) != LZMA_OK)
+		return &gc_error_nomem;
+	struct gc_error *err = NULL;
+	const uint8_t *ip;
+	size_t in_n;
+	lzma_action act = LZMA_RUN;
+	for (;;) {
+		if (!z.avail_in && act == LZMA_RUN) {
+			if ((err = src_next(in, &ip, &in_n)))
+				break;
+			if (!in_n)
+				act = LZMA_FINISH;
+			z.next_in = ip;
+			z.avail_in = in_n;
+		}
+		uint8_t *op;
+		size_t room;
+		if ((err = sink_room(out, &op, &room)) || out->full)
+			break;
+		z.next_out = op;
+		z.avail_out = room;
+		lzma_ret rc = lzma_code(&z, act);
+		sink_produced(out, (size_t)(z.next_out - op));
+		if (rc == LZMA_STREAM_END)
+			break;
+		if (rc != LZMA_OK) {
+			stop_at(st, in->pos - z.avail_in, "%s",
+				rc == LZMA_BUF_ERROR ? "the xz stream ends before "
+				"its end (truncated)" : rc == LZMA_DATA_ERROR ?
+				"xz data is corrupt" : rc == LZMA_FORMAT_ERROR ?
+				"not xz data" : "xz decoding failed");
+			break;
+		}
+	}
+	lzma_end(&z);
+	return err;
+}
+
+static struct gc_error *run_zstd(struct source *in, struct sink *out,
+				 struct stopped *st)
+{
+	ZSTD_DStream *z = ZSTD_createDStream();
+	if (!z)
+		return &gc_error_nomem;
+	ZSTD_DCtx_setParameter(z, ZSTD_d_windowLogMax, 31);
+	struct gc_error *err = NULL;
+	ZSTD_inBuffer ib = { NULL, 0, 0 };
+	size_t last = 1;
+	for (;;) {
+		if (ib.pos == ib.size) {
+			const uint8_t *ip;
+			size_t in_n;
+			if ((err = src_next(in, &ip, &in_n)))
+				break;
+			if (!in_n) {
+				if (last)
+					stop_at(st, in->pos, "the zstd stream ends "
+						"inside a frame (truncated)");
+				break;
+			}
+			ib = (ZSTD_inBuffer){ ip, in_n, 0 };
+		}
+		uint8_t *op;
+		size_t room;
+		if ((err = sink_room(out, &op, &room)) || out->full)
+			break;
+		ZSTD_outBuffer ob = { op, room, 0 };
+		last = ZSTD_decompressStream(z, &ob, &ib);
+		sink_produced(out, ob.pos);
+		if (ZSTD_isError(last)) {
+			stop_at(st, in->pos - (ib.size - ib.pos), "zstd data is "
+				"corrupt: %s", ZSTD_getErrorName(last));
+			break;
+		}
+	}
+	ZSTD_freeDStream(z);
+	return err;
+}
+
+/* lzop's container (lzop 1.0x, as `lzop -c` writes it). */
+enum {
+	LZOP_ADLER32_D = 0x1, LZOP_ADLER32_C = 0x2, LZOP_EXTRA = 0x40,
+	LZOP_CRC32_D = 0x100, LZOP_CRC32_C = 0x200, LZOP_FILTER = 0x800,
+	LZOP_HCRC32 = 0x1000,
+};
+
+/* Bytes of the (mapped or read) input at OFF. */
+static struct gc_error *lz_bytes(struct source *in, uint64_t off, size_t n,
+				 void *tmp, const uint8_t **p)
+{
+	if (!gc_range_ok(off, n, in->end))
+		return gc_error_at(GC_ERR_TRUNCATED, off, "lzop data",
+				   "%zu bytes run past the end of the file", n);
+	const void *v;
+	struct gc_error *err = gc_file_view(in->f, off, n, tmp, &v, "lzop data");
+	if (!err)
+		*p = v;
+	return err;
+}
+
+static struct gc_error *run_lzop(struct source *in, struct sink *out,
+				 struct stopped *st)
+{
+	if (lzo_init() != LZO_E_OK)
+		return gc_error_new(GC_ERR_UNSUPPORTED, "lzop", "lzo_init failed");
+	uint8_t h[512];
+	const uint8_t *p;
+	uint64_t off = in->pos;
+	struct gc_error *err;
+	uint64_t hstart = off + 9;
+	size_t hl = (size_t)GC_MIN(sizeof(h), in->end - GC_MIN(in->end, hstart));
+	if (hl < 26) {
+		stop_at(st, off, "the lzop header is cut short");
+		return NULL;
+	}
+	if ((err = lz_bytes(in, hstart, hl, h, &p)))
+		return err;
+	uint16_t ver = gc_get16(p, true);
+	size_t k = 4;
+	if (ver >= 0x0940)
+		k += 2;              /* version needed to extract */
+	uint8_t method = p[k++];
+	if (ver >= 0x0940)
+		k++;                 /* level */
+	uint32_t flags = gc_get32(p + k, true);
+	k += 4;
+	if (flags & LZOP_FILTER)
+		k += 4;
+	k += 8;                      /* mode, mtime low */
+	if (ver >= 0x0940)
+		k += 4;              /* mtime high */
+	if (k + 1 > hl || k + 1 + p[k] + 4 > hl) {
+		stop_at(st, hstart, "the lzop header is cut short");
+		return NULL;
+	}
+	k += 1 + p[k];
+	uint32_t hsum = gc_get32(p + k, true);
+	uint32_t want = (flags & LZOP_HCRC32) ?
+		(uint32_t)crc32(0, p, (uInt)k) : (uint32_t)adler32(1, p, (uInt)k);
+	if (hsum != want) {
+		stop_at(st, hstart + k, "lzop header checksum 0x%08x, computed "
+			"0x%08x", hsum, want);
+		return NULL;
+	}
+	k += 4;
+	if (method < 1 || method > 3) {
+		stop_at(st, hstart, "lzop method %u (1-3, LZO1X, are known)",
+			method);
+		return NULL;
+	}
+	off = hstart + k;
+	if (flags & LZOP_EXTRA) {
+		uint8_t b[4];
+		if ((err = lz_bytes(in, off, 4, b, &p)))
+			goto cut;
+		off += 8 + (uint64_t)gc_get32(p, true);
+	}
+	uint8_t *cbuf = NULL;
+	for (;;) {
+		uint8_t b[8];
+		if ((err = lz_bytes(in, off, 4, b, &p)))
+			break;
+		uint32_t dlen = gc_get32(p, true);
+		if (!dlen) {
+			free(cbuf);
+			return NULL;     /* end marker */
+		}
+		if ((err = lz_bytes(in, off + 4, 4, b, &p)))
+			break;
+		uint32_t clen = gc_get32(p, true);
+		if (dlen > LZOP_MAX_BLOCK || clen > dlen) {
+			free(cbuf);
+			stop_at(st, off, "lzop block of %u bytes stored in %u "
+				"(at most %u, never more than the data)", dlen,
+				clen, LZOP_MAX_BLOCK);
+			return NULL;
+		}
+		uint64_t q = off + 8;
+		uint32_t dsum = 0, csum = 0;
+		bool has_d = flags & (LZOP_ADLER32_D | LZOP_CRC32_D);
+		bool has_c = clen < dlen && (flags & (LZOP_ADLER32_C | LZOP_CRC32_C));
+		if (has_d) {
+			if ((err = lz_bytes(in, q, 4, b, &p)))
+				break;
+			dsum = gc_get32(p, true);
+			q += 4;
+		}
+		if (has_c) {
+			if ((err = lz_bytes(in, q, 4, b, &p)))
+				break;
+			csum = gc_get32(p, true);
+			q += 4;
+		}
+		const uint8_t *data;
+		uint8_t *tmp = NULL;
+		if (!in->f->map && !(tmp = malloc(clen ? clen : 1))) {
+			free(cbuf);
+			return &gc_error_nomem;
+		}
+		if ((err = lz_bytes(in, q, clen, tmp, &data))) {
+			free(tmp);
+			break;
+		}
+		if (has_c) {
+			uint32_t c = (flags & LZOP_CRC32_C) ?
+				(uint32_t)crc32(0, data, clen) :
+				(uint32_t)adler32(1, data, clen);
+			if (c != csum) {
+				free(tmp);
+				free(cbuf);
+				stop_at(st, q, "lzop block checksum 0x%08x, "
+					"computed 0x%08x", csum, c);
+				return NULL;
+			}
+		}
+		const uint8_t *plain = data;
+		if (clen < dlen) {
+			if (!cbuf && !(cbuf = malloc(LZOP_MAX_BLOCK))) {
+				free(tmp);
+				return &gc_error_nomem;
+			}
+			lzo_uint n = dlen;
+			int rc = lzo1x_decompress_safe(data, clen, cbuf, &n, NULL);
+			if (rc != LZO_E_OK || n != dlen) {
+				free(tmp);
+				free(cbuf);
+				stop_at(st, q, "lzop block does not decompress "
+					"(lzo error %d, %lu of %u bytes)", rc,
+					(unsigned long)n, dlen);
+				return NULL;
+			}
+			plain = cbuf;
+		}
+		if (has_d) {
+			uint32_t c = (flags & LZOP_CRC32_D) ?
+				(uint32_t)crc32(0, plain, dlen) :
+				(uint32_t)adler32(1, plain, dlen);
+			if (c != dsum) {
+				free(tmp);
+				free(cbuf);
+				stop_at(st, q, "lzop data checksum 0x%08x, "
+					"computed 0x%08x", dsum, c);
+				return NULL;
+			}
+		}
+		/* copy into the sink */
+		size_t done = 0;
+		while (done < dlen && !out->full) {
+			uint8_t *op;
+			size_t room;
+			if ((err = sink_room(out, &op, &room)))
+				break;
+			if (out->full)
+				break;
+			size_t n = GC_MIN(room, (size_t)dlen - done);
+			memcpy(op, plain + done, n);
+			sink_produced(out, n);
+			done += n;
+		}
+		free(tmp);
+		if (err || out->full) {
+			free(cbuf);
+			return err;
+		}
+		off = q + clen;
+	}
+	free(cbuf);
+cut:
+	if (err && gc_error_code(err) == GC_ERR_TRUNCATED) {
+		stop_at(st, gc_err_off(err), "the lzop stream ends before its end "
+			"marker (truncated)");
+		gc_error_free(err);
+		return NULL;
+	}
+	return err;
+}
+
+static struct gc_error *run(const char *codec, struct source *in,
+			    struct sink *out, struct stopped *st)
+{
+	if (!strcmp(codec, "gzip"))
+		return run_gzip(in, out, st);
+	if (!strcmp(codec, "bzip2"))
+		return run_bzip2(in, out, st);
+	if (!strcmp(codec, "xz"))
+		return run_xz(in, out, st);
+	if (!strcmp(codec, "zstd"))
+		return run_zstd(in, out, st);
+	if (!strcmp(codec, "lzop"))
+		return run_lzop(in, out, st);
+	return gc_error_new(GC_ERR_UNSUPPORTED, "compression", "'%s'", codec);
+}
+
+/* True when the stream of F at SKIP decompresses to bytes starting "QEVM". */
+bool gc_qs_compressed_is_qevm(struct gc_file *f, uint64_t skip)
+{
+	uint8_t head[16];
+	size_t len = (size_t)GC_MIN(sizeof(head), f->size - GC_MIN(f->size, skip));
+	const void *v;
+	struct gc_error *err = gc_file_view(f, skip, len, head, &v, "head");
+	if (err) {
+		gc_error_free(err);
+		return false;
+	}
+	const char *codec = gc_qs_codec_detect(v, len);
+	if (!codec)
+		return false;
+	uint8_t out[4];
+	struct sink s = { .fd = -1, .buf = out, .cap = sizeof(out) };
+	/* a probe decodes at most 1 MiB of input */
+	struct source in = { .f = f, .pos = skip,
+			     .end = GC_MIN(f->size, skip + IN_CHUNK) };
+	in.tmp = f->map ? NULL : malloc(IN_CHUNK);
+	if (!f->map && !in.tmp)
+		return false;
+	struct stopped st = { "", 0 };
+	err = run(codec, &in, &s, &st);
+	free(in.tmp);
+	gc_error_free(err);
+	return s.len == 4 && !memcmp(out, "QEVM", 4);
+}
+
+/* ---- the cache ------------------------------------------------------------------- */
+
+struct key {
+	uint64_t size, mtime_s, mtime_ns, ino, dev, skip;
+};
+
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+	const uint8_t *b = p;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * 0x100000001b3ull;
+	return h;
+}
+
+static char *cache_dir(void)
+{
+	const char *e = getenv("GUESTCORE_CACHE_DIR");
+	if (e && *e)
+		return strdup(e);
+	e = getenv("XDG_CACHE_HOME");
+	if (e && *e)
+		return gc_asprintf("%s/guestcore", e);
+	e = getenv("HOME");
+	if (e && *e)
+		return gc_asprintf("%s/.cache/guestcore", e);
+	return NULL;
+}
+
+static void mkdirs(char *dir)
+{
+	for (char *p = dir + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		(void)mkdir(dir, 0700);
+		*p = '/';
+	}
+	(void)mkdir(dir, 0700);
+}
+
+/* The cache header: magic, the key, decompressed length, compressed bytes
+ * consumed, and why decompression stopped early (or ""). */
+static void put_hdr(uint8_t *h, const struct key *k, const char *codec,
+		    uint64_t total, const struct stopped *st)
+{
+	memset(h, 0, CACHE_HDR);
+	memcpy(h, CACHE_MAGIC, 8);
+	uint64_t v[8] = { k->size, k->mtime_s, k->mtime_ns, k->ino, k->dev,
+			  k->skip, total, st->at };
+	memcpy(h + 8, v, sizeof(v));
+	snprintf((char *)h + 72, 16, "%s", codec);
+	snprintf((char *)h + 88, CACHE_HDR - 88, "%s", st->why);
+}
+
+static bool get_hdr(struct gc_file *c, const struct key *k, const char *codec,
+		    struct stopped *st)
+{
+	uint8_t h[CACHE_HDR];
+	if (c->size < CACHE_HDR)
+		return false;
+	struct gc_error *err = gc_file_read(c, 0, h, CACHE_HDR, "cache header");
+	if (err) {
+		gc_error_free(err);
+		return false;
+	}
+	uint64_t v[8];
+	memcpy(v, h + 8, sizeof(v));
+	h[CACHE_HDR - 1] = '\0';
+	if (memcmp(h, CACHE_MAGIC, 8) || v[0] != k->size ||
+	    v[1] != k->mtime_s || v[2] != k->mtime_ns || v[3] != k->ino ||
+	    v[4] != k->dev || v[5] != k->skip || v[6] != c->size - CACHE_HDR ||
+	    strncmp((char *)h + 72, codec, 16))
+		return false;
+	snprintf(st->why, sizeof(st->why), "%.299s", (char *)h + 88);
+	st->at = v[7];
+	return true;
+}
+
+static struct gc_error *fill(struct gc_dump *d, int fd, const struct key *k,
+			     const char *codec, uint64_t skip,
+			     struct stopped *st)
+{
+	struct sink s = { .fd = fd, .cap = OUT_CHUNK, .file_off = CACHE_HDR };
+	struct source in = { .f = d->file, .pos = skip, .end = d->file->size };
+	s.buf = malloc(OUT_CHUNK);
+	in.tmp = d->file->map ? NULL : malloc(IN_CHUNK);
+	struct gc_error *err = NULL;
+	if (!s.buf || (!d->file->map && !in.tmp))
+		err = &gc_error_nomem;
+	if (!err)
+		err = run(codec, &in, &s, st);
+	if (!err)
+		err = sink_flush(&s);
+	if (!err) {
+		uint8_t h[CACHE_HDR];
+		put_hdr(h, k, codec, s.total, st);
+		if (pwrite(fd, h, CACHE_HDR, 0) != CACHE_HDR)
+			err = gc_error_new(GC_ERR_IO, "decompressed cache",
+					   "header write failed: %s",
+					   strerror(errno));
+	}
+	free(s.buf);
+	free(in.tmp);
+	return err;
+}
+
+/* An unlinked temporary file for this open only. */
+static struct gc_error *anon_file(int *fd)
+{
+	const char *t = getenv("TMPDIR");
+	if (!t || !*t)
+		t = "/tmp";
+	*fd = open(t, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (*fd < 0)
+		return gc_error_new(GC_ERR_IO, "decompressed cache",
+				    "cannot create a temporary file in %s: %s",
+				    t, strerror(errno));
+	return NULL;
+}
+
+struct gc_error *gc_qstream_open_compressed(struct gc_dump *d, uint64_t skip,
+					    const char *codec,
+					    struct gc_qstream **out)
+{
+	*out = NULL;
+	const void *hv;
+	uint8_t head[16];
+	size_t hl = (size_t)GC_MIN(sizeof(head),
+				   d->file->size - GC_MIN(d->file->size, skip));
+	struct gc_error *err = gc_file_view(d->file, skip, hl, head, &hv,
+					    "compressed stream");
+	if (err)
+		return err;
+	const char *magic = gc_qs_codec_detect(hv, hl);
+	if (!codec)
+		codec = magic;
+	if (!codec)
+		return gc_error_at(GC_ERR_FORMAT, skip, "compressed stream",
+				   "no gzip, bzip2, xz, lzop or zstd magic");
+	if (!magic || strcmp(magic, codec))
+		return gc_error_at(GC_ERR_FORMAT, skip, "compressed stream",
+				   "the header says %s, the data starts %02x %02x "
+				   "%02x %02x (%s)", codec, hl > 0 ? head[0] : 0,
+				   hl > 1 ? ((const uint8_t *)hv)[1] : 0,
+				   hl > 2 ? ((const uint8_t *)hv)[2] : 0,
+				   hl > 3 ? ((const uint8_t *)hv)[3] : 0,
+				   magic ? magic : "no known magic");
+	struct stat sb;
+	if (fstat(d->file->fd, &sb) < 0)
+		return gc_error_new(GC_ERR_IO, "cannot stat", "%s", strerror(errno));
+	struct key k = { (uint64_t)sb.st_size, (uint64_t)sb.st_mtim.tv_sec,
+			 (uint64_t)sb.st_mtim.tv_nsec, (uint64_t)sb.st_ino,
+			 (uint64_t)sb.st_dev, skip };
+	char *real = realpath(d->file->path, NULL);
+	const char *name = real ? real : d->file->path;
+	uint64_t h = fnv(0xcbf29ce484222325ull, name, strlen(name));
+	h = fnv(h, &k, sizeof(k));
+	h = fnv(h, codec, strlen(codec));
+	free(real);
+	char *dir = cache_dir();
+	char *path = dir ? gc_asprintf("%s/qevm-%016" PRIx64 ".raw", dir, h) : NULL;
+	struct stopped st = { "", 0 };
+	struct gc_file *cf = NULL;
+	bool reused = false;
+	struct gc_error *oerr = path ? gc_file_open(path, &cf) : NULL;
+	if (oerr) {
+		/* not made yet */
+		gc_error_free(oerr);
+		cf = NULL;
+	} else if (cf) {
+		if (get_hdr(cf, &k, codec, &st)) {
+			reused = true;
+		} else {
+			gc_file_close(cf);
+			cf = NULL;
+		}
+	}
+	if (!cf) {
+		int fd = -1;
+		char *tmp = NULL;
+		if (path) {
+			mkdirs(dir);
+			tmp = gc_asprintf("%s.%d.tmp", path, (int)getpid());
+			if (tmp)
+				fd = open(tmp, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC,
+					  0600);
+		}
+		bool named = fd >= 0;
+		if (!named && (err = anon_file(&fd)))
+			goto out_tmp;
+		err = fill(d, fd, &k, codec, skip, &st);
+		if (!err && named && rename(tmp, path) != 0)
+			err = gc_error_new(GC_ERR_IO, "decompressed cache",
+					   "cannot rename %s: %s", tmp,
+					   strerror(errno));
+		if (err && named)
+			unlink(tmp);
+		if (!err) {
+			char proc[64];
+			snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+			err = gc_file_open(named ? path : proc, &cf);
+		}
+		close(fd);
+out_tmp:
+		free(tmp);
+		if (err)
+			goto out;
+		if (!named) {
+			free(path);
+			path = NULL;
+		}
+	}
+	struct gc_error *e = gc_dump_add_field(d, "compression", false, 0,
+					       "%s (whole stream)", codec);
+	if (!e)
+		e = gc_dump_add_field(d, "decompressed_size", true,
+				      cf->size - CACHE_HDR, "%" PRIu64,
+				      cf->size - CACHE_HDR);
+	if (!e)
+		e = gc_dump_add_field(d, "decompressed_cache", false, 0, "%s%s",
+				      path ? path : "(a temporary file: no "
+				      "writable cache directory)",
+				      reused ? " (reused)" : "");
+	if (!e && st.why[0])
+		e = gc_dump_finding(d, GC_SEV_ERROR, "decompression", true, st.at,
+				    "the %s stream stops at file offset 0x%" PRIx64
+				    " after %" PRIu64 " bytes of output: %s", codec,
+				    st.at, cf->size - CACHE_HDR, st.why);
+	if (e) {
+		gc_file_close(cf);
+		err = e;
+		goto out;
+	}
+	err = gc_qstream_open(d, cf, CACHE_HDR, true, out);
+	if (err)
+		err = gc_error_context(err, "%s-compressed stream at file offset "
+				       "0x%" PRIx64 " (decompressed offsets "
+				       "count from 0x%x in %s)", codec, skip,
+				       CACHE_HDR, path ? path : "a temporary file");
+out:
+	free(path);
+	free(dir);
+	return err;
+}
