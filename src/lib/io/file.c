@@ -91,6 +91,15 @@ struct gc_error *gc_file_read(struct gc_file *f, uint64_t off, void *buf,
 		memcpy(buf, f->map + off, len);
 		return NULL;
 	}
+	return gc_file_pread(f, off, buf, len, what);
+}
+
+struct gc_error *gc_file_pread(struct gc_file *f, uint64_t off, void *buf,
+			       size_t len, const char *what)
+{
+	struct gc_error *err = gc_file_check_range(f, off, len, what);
+	if (err)
+		return err;
 	size_t done = 0;
 	while (done < len) {
 		ssize_t n = pread(f->fd, (char *)buf + done, len - done,

@@ -24,6 +24,10 @@ void gc_file_close(struct gc_file *f);
 /* Read exactly LEN bytes at OFF; WHAT names the structure for errors. */
 struct gc_error *gc_file_read(struct gc_file *f, uint64_t off, void *buf,
 			      size_t len, const char *what);
+/* The same with pread even when the file is mapped (io/stream.h decides
+ * which one a read of page data uses). */
+struct gc_error *gc_file_pread(struct gc_file *f, uint64_t off, void *buf,
+			       size_t len, const char *what);
 /*
  * Pointer to LEN bytes at OFF: straight into the mapping when there is
  * one, otherwise read into TMP (which must hold LEN bytes).
