@@ -77,30 +77,10 @@ static struct gc_error *vg_locate(struct gc_dump *d, enum gc_space space,
 	}
 	if (hl.state != GC_PAGE_PRESENT)
 		return NULL;   /* listed as a gap; never zero-filled */
-	if (hl.indirect) {
-		/* the host format fetches it: go through the host dump */
-		loc->state = GC_PAGE_PRESENT;
-		loc->indirect = true;
-		loc->offset = hfn;
-		loc->size = (uint32_t)PAGE;
-		loc->codec = GC_CODEC_RAW;
-		return NULL;
-	}
 	*loc = hl;
-	if (!loc->file)
-		loc->file = g->host->file;
+	if (!loc->stream)   /* the host's bytes, whatever their container */
+		loc->stream = g->host->stream;
 	return NULL;
-}
-
-static struct gc_error *vg_fetch(struct gc_dump *d,
-				 const struct gc_page_loc *loc, void *buf)
-{
-	struct vguest *g = d->priv;
-	if (loc->size != PAGE || loc->offset > (UINT64_MAX >> 12))
-		return gc_error_new(GC_ERR_INVALID_ARG, "guest page",
-				    "bad indirect location");
-	return gc_dump_read(g->host, GC_SPACE_PHYS, loc->offset << 12, buf,
-			    PAGE);
 }
 
 static struct gc_error *vg_frame_runs(struct gc_dump *d, enum gc_space space,
@@ -176,25 +156,21 @@ static const struct gc_format_ops vg_ops_elf = {
 	.format = GC_FORMAT_ELF_VMCORE,
 	.open = vg_open, .close = vg_close, .locate = vg_locate,
 	.frame_runs = vg_frame_runs, .vcpu = vg_vcpu, .check = vg_check,
-	.fetch = vg_fetch,
 };
 static const struct gc_format_ops vg_ops_kdump = {
 	.format = GC_FORMAT_KDUMP,
 	.open = vg_open, .close = vg_close, .locate = vg_locate,
 	.frame_runs = vg_frame_runs, .vcpu = vg_vcpu, .check = vg_check,
-	.fetch = vg_fetch,
 };
 static const struct gc_format_ops vg_ops_flat = {
 	.format = GC_FORMAT_KDUMP_FLAT,
 	.open = vg_open, .close = vg_close, .locate = vg_locate,
 	.frame_runs = vg_frame_runs, .vcpu = vg_vcpu, .check = vg_check,
-	.fetch = vg_fetch,
 };
 static const struct gc_format_ops vg_ops_other = {
 	.format = GC_FORMAT_UNKNOWN,
 	.open = vg_open, .close = vg_close, .locate = vg_locate,
 	.frame_runs = vg_frame_runs, .vcpu = vg_vcpu, .check = vg_check,
-	.fetch = vg_fetch,
 };
 
 static bool is_guest(const struct gc_dump *d)
