@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include "dump_internal.h"
-#include "formats/formats.h"
 #include "io/pagecache.h"
 #include "io/readahead.h"
 
@@ -116,7 +115,10 @@ struct gc_error *gc_dump_open(const char *path, const struct gc_open_opts *opts,
 			 * missing */
 			gc_error_free(err);
 			err = NULL;
-			d->ops = &gc_kdump_ops;
+			for (size_t i = 0; gc_formats[i].ops; i++)
+				if (gc_formats[i].ops->format ==
+				    GC_FORMAT_KDUMP)
+					d->ops = gc_formats[i].ops;
 		}
 	}
 	if (!d->ops)
