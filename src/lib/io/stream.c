@@ -594,7 +594,10 @@ static struct gc_error *read_pieces(struct gc_stream *s, uint64_t off,
 		if (err)
 			break;
 		if (use_pread(f, random, map_random_max))
-			err = gc_file_pread(f, foff, out, (size_t)n, what);
+			err = random ? gc_file_pread_random(f, foff, out,
+							    (size_t)n, what) :
+				       gc_file_pread(f, foff, out, (size_t)n,
+						     what);
 		else
 			err = gc_file_read(f, foff, out, (size_t)n, what);
 		out += n;
