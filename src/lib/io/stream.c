@@ -105,6 +105,7 @@ struct gc_error *gc_stream_open(const char *path, struct gc_report *findings,
 	return gc_stream_flat_new(s, true, findings, out);
 }
 
+/* A finding at OFF (UINT64_MAX: about no offset). */
 static struct gc_error *finding(struct gc_report *r, enum gc_severity sev,
 				const char *code, uint64_t off,
 				const char *fmt, ...)
@@ -122,7 +123,8 @@ static struct gc_error *finding(struct gc_report *r, enum gc_severity sev,
 	va_end(ap);
 	if (!msg)
 		return &gc_error_nomem;
-	struct gc_error *err = gc_report_add(r, sev, code, true, off, "%s",
+	struct gc_error *err = gc_report_add(r, sev, code, off != UINT64_MAX,
+					     off != UINT64_MAX ? off : 0, "%s",
 					     msg);
 	free(msg);
 	return err;
@@ -332,7 +334,7 @@ static struct gc_error *flat_index(struct gc_stream *s,
 		err = flat_resolve(s, recs, nrec);
 	free(recs);
 	if (!err && s->flat.overlaps)
-		err = finding(findings, GC_SEV_NOTE, "flat-overlap", 0,
+		err = finding(findings, GC_SEV_NOTE, "flat-overlap", UINT64_MAX,
 			      "%s: %zu flattened records overwrite earlier "
 			      "ones (later records win)", path,
 			      s->flat.overlaps);
@@ -591,6 +593,10 @@ static struct gc_error *read_pieces(struct gc_stream *s, uint64_t off,
 		struct gc_file *f;
 		uint64_t foff, n;
 		err = piece(s, off, len, what, &f, &foff, &n);
+		if (!err && !n)   /* cannot happen: parts are never empty
+				   * where a read lands */
+			err = gc_error_at(GC_ERR_INVALID_ARG, off, what,
+					  "no progress reading the stream");
 		if (err)
 			break;
 		if (use_pread(f, random, map_random_max))
