@@ -148,8 +148,8 @@ static bool floor_locs(struct gc_dump *d, const uint64_t *addrs, uint64_t n,
 		struct gc_error *err = d->ops->locate(d, GC_SPACE_PHYS,
 						      addrs[i] >> 12, &locs[i]);
 		if (err || locs[i].state != GC_PAGE_PRESENT ||
-		    locs[i].indirect ||
-		    (locs[i].file && locs[i].file != d->file) ||
+		    gc_stream_container(d->stream) != GC_CONTAINER_PLAIN ||
+		    (locs[i].stream && locs[i].stream != d->stream) ||
 		    locs[i].size > 8192) {
 			gc_error_free(err);
 			return false;
@@ -409,7 +409,7 @@ int main(int argc, char **argv)
 	printf("    read-ahead speed-up (wall): %.2fx\n",
 	       g_off.wall / g_on.wall);
 	struct gc_readahead_stats st;
-	gc_readahead_stats(on, &st);
+	gc_readahead_stats(on->ra, &st);
 	uint64_t dec = st.ahead + st.helped + st.misses;
 	if (dec)
 		printf("    pages decoded: %" PRIu64 " by the read-ahead worker "

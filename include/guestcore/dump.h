@@ -59,6 +59,10 @@ void gc_dump_close(struct gc_dump *dump);
 
 const char *gc_dump_path(const struct gc_dump *dump);
 enum gc_format gc_dump_format(const struct gc_dump *dump);
+/* What holds the format's bytes: "plain" (the file itself), "flattened"
+ * (makedumpfile -F records, any format), "window", "concatenated".  A
+ * flattened kdump also reports GC_FORMAT_KDUMP_FLAT as its format. */
+const char *gc_dump_container(const struct gc_dump *dump);
 uint32_t gc_dump_page_size(const struct gc_dump *dump);
 uint64_t gc_dump_file_size(const struct gc_dump *dump);
 /* True when the dump has a machine (mfn) space distinct from PHYS. */

@@ -95,6 +95,8 @@ static int run(int argc, char **argv)
 		gc_json_string(&j, gc_dump_path(d));
 		gc_json_key(&j, "format");
 		gc_json_string(&j, gc_format_name(gc_dump_format(d)));
+		gc_json_key(&j, "container");
+		gc_json_string(&j, gc_dump_container(d));
 		gc_json_key(&j, "file_size");
 		gc_json_u64(&j, gc_dump_file_size(d));
 		gc_json_key(&j, "page_size");
@@ -132,6 +134,9 @@ static int run(int argc, char **argv)
 		printf("%-14s %s\n", "file:", gc_dump_path(d));
 		printf("%-14s %s\n", "format:",
 		       gc_format_name(gc_dump_format(d)));
+		if (strcmp(gc_dump_container(d), "plain"))
+			printf("%-14s %s\n", "container:",
+			       gc_dump_container(d));
 		printf("%-14s %" PRIu64 " bytes\n", "size:",
 		       gc_dump_file_size(d));
 		const struct gc_field *gt = gc_dump_field_by_name(d,

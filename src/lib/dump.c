@@ -5,11 +5,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <lzo/lzo1x.h>
-#include <snappy-c.h>
-#include <libdeflate.h>
-#include <zstd.h>
-
 #include "util/report.h"
 #include "dump_internal.h"
 #include "io/pagecache.h"
@@ -45,11 +40,11 @@ const char *gc_page_state_name(enum gc_page_state state)
 	return "?";
 }
 
-static const struct gc_format_ops *detect(struct gc_file *f,
+static const struct gc_format_ops *detect(struct gc_stream *s,
 					  const uint8_t *head, size_t len)
 {
 	for (size_t i = 0; gc_formats[i].ops; i++)
-		if (gc_formats[i].probe(head, len, f))
+		if (gc_formats[i].probe(head, len, s))
 			return gc_formats[i].ops;
 	return NULL;
 }
@@ -71,9 +66,6 @@ static struct gc_error *explain_unknown(const uint8_t *head, size_t len)
 		{ "\xfd" "7zXZ\0", 6, "an xz-compressed file: decompress it first (xz -d)" },
 		{ "BZh", 3, "a bzip2-compressed file: decompress it first (bunzip2)" },
 		{ "\x89LZO\0\r\n\x1a\n", 9, "an lzop-compressed file: decompress it first (lzop -d)" },
-		{ "QEVM", 4, "a QEMU migration stream (virsh dump without --memory-only, or QEMU's migrate to file), which this version cannot read yet; `virsh dump --memory-only` writes an ELF vmcore it reads" },
-		{ "LibvirtQemudSave", 16, "a libvirt save image (virsh save / managedsave), which this version cannot read yet; `virsh dump --memory-only` writes an ELF vmcore it reads" },
-		{ "LibvirtQemudPart", 16, "an unfinished libvirt save image (LibvirtQemudPart: the save did not complete)" },
 		{ "PK\x03\x04", 4, "a zip archive: unpack it first" },
 	};
 	for (size_t i = 0; i < GC_ARRAY_SIZE(known); i++)
@@ -86,6 +78,18 @@ static struct gc_error *explain_unknown(const uint8_t *head, size_t len)
 	return NULL;
 }
 
+/* The container's own fields for info (every format). */
+static struct gc_error *container_fields(struct gc_dump *d)
+{
+	struct gc_stream_flat_info fi;
+	if (!gc_stream_flat_info(d->stream, &fi))
+		return NULL;
+	return gc_dump_add_field(d, "flattened", true, fi.records,
+				 "%zu records, reassembled size 0x%" PRIx64
+				 "%s", fi.records, gc_stream_size(d->stream),
+				 fi.end_marker ? "" : " (no end marker)");
+}
+
 struct gc_error *gc_dump_open(const char *path, const struct gc_open_opts *opts,
 			      struct gc_dump **out)
 {
@@ -96,19 +100,36 @@ struct gc_error *gc_dump_open(const char *path, const struct gc_open_opts *opts,
 	if (opts)
 		d->opts = *opts;
 	d->map_random_max = GC_MAP_RANDOM_MAX;
-	struct gc_error *err = gc_file_open(path, &d->file);
+	struct gc_error *err = gc_stream_open(path, &d->findings, &d->stream);
 	if (err) {
+		gc_report_clear(&d->findings);
 		free(d);
 		return err;
 	}
+	d->file = gc_stream_file(d->stream);
 	uint8_t head[512] = {0};
-	size_t len = (size_t)GC_MIN(d->file->size, sizeof(head));
+	uint64_t size = gc_stream_size(d->stream);
+	size_t len = (size_t)GC_MIN(size, sizeof(head));
+	bool flat = gc_stream_container(d->stream) == GC_CONTAINER_FLAT;
 	if (len) {
-		err = gc_file_read(d->file, 0, head, len, "file header");
-		if (err)
+		err = gc_stream_read(d->stream, 0, head, len, "file header");
+		if (err && !flat)
 			goto fail;
+		if (err) {
+			/* a flattened stream whose first bytes no record
+			 * holds: makedumpfile -F writes kdump unless told
+			 * otherwise, and the kdump reader says what is
+			 * missing */
+			gc_error_free(err);
+			err = NULL;
+			for (size_t i = 0; gc_formats[i].ops; i++)
+				if (gc_formats[i].ops->format ==
+				    GC_FORMAT_KDUMP)
+					d->ops = gc_formats[i].ops;
+		}
 	}
-	d->ops = detect(d->file, head, len);
+	if (!d->ops)
+		d->ops = detect(d->stream, head, len);
 	if (!d->ops) {
 		if (len < 4)
 			err = gc_error_at(GC_ERR_FORMAT, 0, "file header",
@@ -117,11 +138,15 @@ struct gc_error *gc_dump_open(const char *path, const struct gc_open_opts *opts,
 		else if ((err = explain_unknown(head, len)) == NULL)
 			err = gc_error_at(GC_ERR_FORMAT, 0, "file header",
 					  "not a dump format guestcore knows "
-					  "(first bytes %02x %02x %02x %02x)",
-					  head[0], head[1], head[2], head[3]);
+					  "(first bytes %02x %02x %02x %02x%s)",
+					  head[0], head[1], head[2], head[3],
+					  flat ? " behind the flattened "
+						 "records" : "");
 		goto fail;
 	}
 	err = d->ops->open(d);
+	if (!err)
+		err = container_fields(d);
 	if (err)
 		goto fail;
 	d->scratch = malloc(d->page_size);
@@ -155,10 +180,11 @@ struct gc_error *gc_dump_view_new(const char *path,
 	d->map_random_max = GC_MAP_RANDOM_MAX;
 	while ((1u << d->page_shift) < page_size)
 		d->page_shift++;
-	struct gc_error *err = gc_file_open(path, &d->file);
+	struct gc_error *err = gc_stream_open_file(path, &d->stream);
 	if (err)
-		d->file = NULL;
-	else if (!(d->scratch = malloc(page_size)))
+		d->stream = NULL;
+	else if ((d->file = gc_stream_file(d->stream)),
+		 !(d->scratch = malloc(page_size)))
 		err = &gc_error_nomem;
 	if (err) {
 		gc_dump_close(d);
@@ -185,14 +211,21 @@ void gc_dump_close(struct gc_dump *d)
 	free(d->scratch);
 	gc_pagecache_free(d->pcache);
 	gc_decoder_free(&d->dec);
-	gc_file_close(d->file);
+	gc_stream_close(d->stream);
 	free(d);
 }
 
 const char *gc_dump_path(const struct gc_dump *d) { return d->file->path; }
 enum gc_format gc_dump_format(const struct gc_dump *d)
 {
+	if (d->ops->format == GC_FORMAT_KDUMP &&
+	    gc_stream_container(d->stream) == GC_CONTAINER_FLAT)
+		return GC_FORMAT_KDUMP_FLAT;
 	return d->ops->format;
+}
+const char *gc_dump_container(const struct gc_dump *d)
+{
+	return gc_container_name(gc_stream_container(d->stream));
 }
 uint32_t gc_dump_page_size(const struct gc_dump *d) { return d->page_size; }
 uint64_t gc_dump_file_size(const struct gc_dump *d) { return d->file->size; }
@@ -291,143 +324,6 @@ static const char *frame_word(enum gc_space space)
 	return space == GC_SPACE_MACH ? "mfn" : "pfn";
 }
 
-/* Largest stored page we accept before decoding (a compressed page that
- * does not shrink is stored raw, so SIZE never needs to exceed a page;
- * allow some slack for codecs' worst-case expansion). */
-static uint64_t max_stored(const struct gc_dump *d)
-{
-	return (uint64_t)d->page_size + d->page_size / 16 + 64;
-}
-
-static struct gc_error *decompress(struct gc_dump *d,
-				   const struct gc_page_loc *loc,
-				   const uint8_t *in, uint8_t *out,
-				   struct gc_decoder *dc)
-{
-	size_t want = d->page_size;
-	bool memo = loc->size <= GC_ZERO_MEMO_MAX &&
-		    (loc->codec == GC_CODEC_ZLIB || loc->codec == GC_CODEC_LZO ||
-		     loc->codec == GC_CODEC_SNAPPY ||
-		     loc->codec == GC_CODEC_ZSTD);
-	if (memo && dc->zero_len == loc->size &&
-	    dc->zero_codec == (uint32_t)loc->codec &&
-	    !memcmp(dc->zero, in, loc->size)) {
-		memset(out, 0, want);
-		return NULL;
-	}
-	switch (loc->codec) {
-	case GC_CODEC_ZLIB: {
-		/* zlib format (RFC 1950: header, deflate, adler32), as
-		 * makedumpfile's compress2 writes it; libdeflate decodes whole
-		 * buffers about twice as fast as zlib's inflate */
-		struct libdeflate_decompressor *z = dc->zlib;
-		if (!z && !(z = dc->zlib = libdeflate_alloc_decompressor()))
-			return &gc_error_nomem;
-		size_t n = 0;
-		enum libdeflate_result rc = libdeflate_zlib_decompress(
-			z, in, loc->size, out, want, &n);
-		if (rc != LIBDEFLATE_SUCCESS)
-			return gc_error_at(GC_ERR_CORRUPT, loc->offset,
-					   "page data",
-					   "zlib data (%u bytes) does not "
-					   "decompress: %s", loc->size,
-					   rc == LIBDEFLATE_INSUFFICIENT_SPACE ?
-						   "more than one page of output" :
-					   rc == LIBDEFLATE_BAD_DATA ?
-						   "corrupt or truncated data" :
-						   "zlib error");
-		want -= n;
-		break;
-	}
-	case GC_CODEC_LZO: {
-		lzo_uint n = (lzo_uint)want;
-		int rc = lzo1x_decompress_safe(in, (lzo_uint)loc->size, out,
-					       &n, NULL);
-		if (rc != LZO_E_OK)
-			return gc_error_at(GC_ERR_CORRUPT, loc->offset,
-					   "page data",
-					   "lzo1x data (%u bytes) does not "
-					   "decompress: %s (lzo error %d)",
-					   loc->size,
-					   rc == LZO_E_INPUT_OVERRUN ?
-						   "truncated data" :
-					   rc == LZO_E_OUTPUT_OVERRUN ?
-						   "more than one page of output" :
-					   rc == LZO_E_INPUT_NOT_CONSUMED ?
-						   "bytes left after the end of "
-						   "the data" :
-						   "corrupt data", rc);
-		want -= n;
-		break;
-	}
-	case GC_CODEC_SNAPPY: {
-		size_t n = want;
-		snappy_status rc = snappy_uncompress((const char *)in,
-						     loc->size, (char *)out,
-						     &n);
-		if (rc != SNAPPY_OK)
-			return gc_error_at(GC_ERR_CORRUPT, loc->offset,
-					   "page data",
-					   "snappy data (%u bytes) does not "
-					   "decompress: %s", loc->size,
-					   rc == SNAPPY_BUFFER_TOO_SMALL ?
-						   "more than one page of output" :
-						   "corrupt data");
-		want -= n;
-		break;
-	}
-	case GC_CODEC_ZSTD: {
-		/* a reused context: ZSTD_decompress allocates and frees
-		 * about 100 KiB per call */
-		ZSTD_DCtx *z = dc->zstd;
-		if (!z)
-			z = dc->zstd = ZSTD_createDCtx();
-		size_t n = z ? ZSTD_decompressDCtx(z, out, want, in, loc->size) :
-			       ZSTD_decompress(out, want, in, loc->size);
-		if (ZSTD_isError(n))
-			return gc_error_at(GC_ERR_CORRUPT, loc->offset,
-					   "page data",
-					   "zstd frame (%u bytes) does not "
-					   "decompress: %s", loc->size,
-					   ZSTD_getErrorName(n));
-		want -= n;
-		break;
-	}
-	case GC_CODEC_RAW:  /* indirect raw page */
-		memcpy(out, in, want);
-		return NULL;
-	case GC_CODEC_SHORT:
-		memcpy(out, in, loc->size);
-		memset(out + loc->size, 0, want - loc->size);
-		return NULL;
-	default:
-		return gc_error_at(GC_ERR_UNSUPPORTED, loc->offset,
-				   "page data",
-				   "compression 0x%x is not supported",
-				   loc->codec);
-	}
-	if (want)
-		return gc_error_at(GC_ERR_CORRUPT, loc->offset, "page data",
-				   "decompressed to %zu bytes, not the page "
-				   "size %u", (size_t)d->page_size - want,
-				   d->page_size);
-	if (memo && gc_page_is_zero(out, d->page_size)) {
-		memcpy(dc->zero, in, loc->size);
-		dc->zero_len = loc->size;
-		dc->zero_codec = (uint32_t)loc->codec;
-	}
-	return NULL;
-}
-
-void gc_decoder_free(struct gc_decoder *dc)
-{
-	ZSTD_freeDCtx(dc->zstd);
-	if (dc->zlib)
-		libdeflate_free_decompressor(dc->zlib);
-	dc->zstd = dc->zlib = NULL;
-	dc->zero_len = 0;
-}
-
 struct gc_error *gc_decode_stored(struct gc_dump *d,
 				  const struct gc_page_loc *loc, uint8_t *out)
 {
@@ -439,81 +335,87 @@ struct gc_error *gc_decode_stored_ctx(struct gc_dump *d,
 				      uint8_t *out, struct gc_decoder *dc,
 				      bool sequential)
 {
-	struct gc_file *f = loc->file ? loc->file : d->file;
-	if (loc->size > max_stored(d) ||
-	    (loc->codec == GC_CODEC_SHORT && loc->size > d->page_size) ||
-	    (loc->codec == GC_CODEC_RAW && loc->size != d->page_size))
-		return gc_error_at(GC_ERR_CORRUPT, loc->offset, "page data",
-				   "stored size %u is impossible for a %u-byte "
-				   "page (codec 0x%x)", loc->size,
-				   d->page_size, loc->codec);
-	uint8_t tmp[1], small[4096 + 4096 / 16 + 64];
-	const void *in = tmp;
-	uint8_t *stored = NULL;
-	struct gc_error *err;
-	if (loc->indirect || !f->map) {
-		stored = malloc(loc->size ? loc->size : 1);
-		if (!stored)
-			return &gc_error_nomem;
-		err = loc->indirect ?
-			      (d->ops->fetch ?
-				       d->ops->fetch(d, loc, stored) :
-				       gc_error_at(GC_ERR_UNSUPPORTED,
-						   loc->offset, "page data",
-						   "indirect page without a "
-						   "fetch operation")) :
-			      gc_file_read(f, loc->offset, stored, loc->size,
-					   "page data");
-		in = stored;
-	} else if (!sequential && f->size > d->map_random_max &&
-		   loc->size <= sizeof(small) &&
-		   gc_range_ok(loc->offset, loc->size, f->size) &&
-		   pread(f->fd, small, loc->size, (off_t)loc->offset) ==
-			   (ssize_t)loc->size) {
-		/* random access in a large file: one small read is cheaper
-		 * than touching the mapping at a random place (a fault that
-		 * maps 16 pages, or a page-table walk that misses the CPU
-		 * caches); a sequential reader, and any reader of a small
-		 * file, is better served by the mapping */
-		in = small;
-		err = NULL;
-	} else {
-		err = gc_file_view(f, loc->offset, loc->size, NULL, &in,
-				   "page data");
-	}
+	struct gc_error *err = gc_codec_check_size(loc, d->page_size);
+	if (err)
+		return err;
+	struct gc_stream *s = loc->stream ? loc->stream : d->stream;
+	/* a compressed page is at most a little over a page */
+	uint8_t small[4096 + 4096 / 16 + 64];
+	uint8_t *tmp = loc->size <= sizeof(small) ? small : malloc(loc->size);
+	if (!tmp)
+		return &gc_error_nomem;
+	const void *in;
+	err = gc_stream_view_data(s, loc->offset, loc->size, tmp, &in,
+				  sequential ? GC_ACCESS_SEQ : GC_ACCESS_RANDOM,
+				  d->map_random_max, "page data");
 	if (!err)
-		err = decompress(d, loc, in, out, dc);
-	free(stored);
+		err = gc_codec_decode(loc, in, out, d->page_size, dc);
+	if (tmp != small)
+		free(tmp);
 	return err;
+}
+
+/* read-ahead's view of the dump (io/readahead.h) */
+static struct gc_error *ra_locate(void *ctx, enum gc_space space,
+				  uint64_t frame, struct gc_page_loc *loc)
+{
+	struct gc_dump *d = ctx;
+	struct gc_error *err = d->ops->locate(d, space, frame, loc);
+	if (!err && !loc->stream)
+		loc->stream = d->stream;
+	return err;
+}
+
+static struct gc_error *ra_decode(void *ctx, const struct gc_page_loc *loc,
+				  uint8_t *out, struct gc_decoder *dc,
+				  bool sequential)
+{
+	return gc_decode_stored_ctx(ctx, loc, out, dc, sequential);
 }
 
 struct gc_error *gc_decode_page(struct gc_dump *d,
 				const struct gc_page_loc *loc, uint64_t frame,
 				enum gc_space space, void *buf)
 {
-	struct gc_file *f = loc->file ? loc->file : d->file;
-	if (loc->codec == GC_CODEC_RAW && !loc->indirect)
-		return gc_file_read(f, loc->offset, buf, d->page_size,
-				    "page data");
-	if (d->ops->readahead && !d->opts.no_readahead)
-		return gc_readahead_page(d, loc, frame, space, buf);
-	return gc_decode_page_cached(d, loc, buf);
+	struct gc_page_loc l = *loc;
+	if (!l.stream)
+		l.stream = d->stream;
+	if (l.codec == GC_CODEC_RAW)
+		return gc_stream_read_data(l.stream, l.offset, buf,
+					   d->page_size, GC_ACCESS_AUTO,
+					   d->map_random_max, "page data");
+	if (!d->ra && d->ops->readahead && !d->opts.no_readahead) {
+		struct gc_readahead_src src = {
+			.ctx = d, .page_size = d->page_size,
+			.locate = ra_locate, .decode = ra_decode,
+			.dec = &d->dec,
+		};
+		d->ra = gc_readahead_new(&src);
+		if (!d->ra)     /* no memory for it: go on without */
+			d->opts.no_readahead = true;
+	}
+	if (!d->ra)
+		return gc_decode_page_cached(d, &l, buf);
+	if (l.size <= GC_ZERO_MEMO_MAX) {
+		/* short pages (zero pages and the like) are decoded here:
+		 * handing one from core to core costs more than decoding */
+		gc_readahead_note(d->ra, frame, space);
+		return gc_decode_page_cached(d, &l, buf);
+	}
+	return gc_readahead_page(d->ra, &l, frame, space, buf);
 }
 
 struct gc_error *gc_decode_page_cached(struct gc_dump *d,
 				       const struct gc_page_loc *loc,
 				       void *buf)
 {
-	struct gc_file *f = loc->file ? loc->file : d->file;
 	if (!d->pcache) {
 		d->pcache = gc_pagecache_new(GC_PAGECACHE_SLOTS, d->page_size);
 		if (!d->pcache)
 			return &gc_error_nomem;
 	}
-	/* Indirect offsets are logical, not file offsets: key them apart
-	 * (one past the file object's start is never another key). */
-	const void *key = loc->indirect ? (const void *)((const char *)f + 1) :
-					  (const void *)f;
+	/* keyed by (stream, logical offset) */
+	const void *key = loc->stream ? loc->stream : d->stream;
 	const uint8_t *hit = gc_pagecache_get(d->pcache, key, loc->offset);
 	if (hit) {
 		memcpy(buf, hit, d->page_size);
@@ -551,11 +453,17 @@ static struct gc_error *read_common(struct gc_dump *d, enum gc_space space,
 			return err;
 		switch (loc.state) {
 		case GC_PAGE_PRESENT:
-			if (loc.codec == GC_CODEC_RAW && !loc.indirect) {
-				struct gc_file *f = loc.file ? loc.file :
-							       d->file;
-				err = gc_file_read(f, loc.offset + off, out,
-						   chunk, "page data");
+			if (loc.codec == GC_CODEC_RAW) {
+				/* raw pages of every format: io's read
+				 * policy (pread for random reads in a large
+				 * file, the mapping otherwise) */
+				struct gc_stream *s = loc.stream ? loc.stream :
+							       d->stream;
+				err = gc_stream_read_data(s, loc.offset + off,
+							  out, chunk,
+							  GC_ACCESS_AUTO,
+							  d->map_random_max,
+							  "page data");
 			} else {
 				err = gc_decode_page(d, &loc, frame, space,
 						     d->scratch);

@@ -9,34 +9,12 @@
 
 #include "guestcore/check.h"
 #include "guestcore/dump.h"
+#include "io/codec.h"
 #include "io/file.h"
+#include "io/stream.h"
 #include "util/report.h"
 #include "spaces/xlat.h"
 #include "util/util.h"
-
-/* Page encodings (kdump-compressed flags use the same bit values). */
-enum gc_codec {
-	GC_CODEC_RAW = 0,
-	GC_CODEC_ZLIB = 0x1,
-	GC_CODEC_LZO = 0x2,
-	GC_CODEC_SNAPPY = 0x4,
-	GC_CODEC_ZSTD = 0x20,
-	/* Raw but short: SIZE stored bytes, the rest of the page is zero
-	 * (an ELF segment whose p_filesz ends inside a page). */
-	GC_CODEC_SHORT = 0x100,
-};
-
-struct gc_page_loc {
-	enum gc_page_state state;
-	uint64_t offset;      /* file offset of the stored bytes */
-	uint32_t size;        /* stored length */
-	uint32_t codec;       /* enum gc_codec */
-	struct gc_file *file; /* NULL = the dump's main file (split dumps) */
-	/* OFFSET is a logical offset the format must fetch itself
-	 * (ops->fetch): stored bytes that are not contiguous in any file,
-	 * e.g. a flattened-format page split across two records. */
-	bool indirect;
-};
 
 /*
  * One vCPU's registers as a format stores them, undecoded: which layout
@@ -81,41 +59,17 @@ struct gc_format_ops {
 	/* Format-specific checks (structure, index, contexts). */
 	struct gc_error *(*check)(struct gc_dump *d, unsigned int flags,
 				  struct gc_report *report);
-	/* Optional: copy LOC->size stored bytes of an indirect LOC. */
-	struct gc_error *(*fetch)(struct gc_dump *d,
-				  const struct gc_page_loc *loc, void *buf);
-	/* locate and fetch may run on a second thread (read-ahead,
-	 * io/readahead.h) concurrently with every other operation. */
+	/* locate may run on a second thread (read-ahead, io/readahead.h)
+	 * concurrently with every other operation. */
 	bool readahead;
 };
 
-/* Up to this file size, random reads take stored bytes from the mapping
- * rather than with pread: a file this size has at most 0.5 MiB of page
- * tables, which stay in the CPU caches once faulted in, and then a read
- * costs no system call.  Measured (bench/README.md): a 16 MB and a 32 MB
- * kdump 1.1-1.6x faster through the mapping (raw pages of a 147 MB ELF
- * vmcore: 1.9x the rate of pread); a 0.5-1.7 GB kdump 1.1-2.3x slower. */
-#define GC_MAP_RANDOM_MAX (256ull << 20)
-
-/* The longest stored page the zero-page memo remembers (bytes). */
-#define GC_ZERO_MEMO_MAX 256
-
-/* Codec state one thread reuses across pages (each NULL until used). */
-struct gc_decoder {
-	void *zstd;   /* ZSTD_DCtx */
-	void *zlib;   /* struct libdeflate_decompressor */
-	/* The stored bytes of the last short compressed page that decoded
-	 * to all zeros (codec zero_codec, zero_len bytes; zero_len 0: none
-	 * yet).  Decoding is a function of the stored bytes, so the same
-	 * bytes under the same codec are that zero page again: idle guests
-	 * dumped without excluding zero pages store thousands of them. */
-	uint32_t zero_codec, zero_len;
-	uint8_t zero[GC_ZERO_MEMO_MAX];
-};
-void gc_decoder_free(struct gc_decoder *dc);
 
 struct gc_dump {
 	struct gc_file *file;
+	/* The dump's logical bytes (io/stream.h): every format reads these.
+	 * FILE is the file under it (its path and size name the dump). */
+	struct gc_stream *stream;
 	const struct gc_format_ops *ops;
 	void *priv;
 	struct gc_open_opts opts;
@@ -146,8 +100,9 @@ struct gc_dump {
 	struct gc_readahead *ra;
 	/* The caller thread's decoder state, reused across pages. */
 	struct gc_decoder dec;
-	/* Random reads in files up to this size use the mapping
-	 * (GC_MAP_RANDOM_MAX; tests lower it to exercise pread). */
+	/* Random reads of stored data in files up to this size use the
+	 * mapping (GC_MAP_RANDOM_MAX, io/stream.h; tests lower it to
+	 * exercise pread). */
 	uint64_t map_random_max;
 };
 
@@ -231,7 +186,7 @@ struct gc_error *gc_decode_stored_ctx(struct gc_dump *d,
 struct gc_format_entry {
 	const struct gc_format_ops *ops;
 	/* HEAD holds the first LEN (<= 512) bytes of the file. */
-	bool (*probe)(const uint8_t *head, size_t len, struct gc_file *f);
+	bool (*probe)(const uint8_t *head, size_t len, struct gc_stream *s);
 };
 extern const struct gc_format_entry gc_formats[];
 

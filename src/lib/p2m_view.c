@@ -55,8 +55,8 @@ static struct gc_error *base_locate(struct p2m_view *v, uint64_t mfn,
 {
 	struct gc_error *err = v->base->ops->locate(v->base, GC_SPACE_MACH,
 						    mfn, loc);
-	if (!err && !loc->file)
-		loc->file = v->base->file;
+	if (!err && !loc->stream)
+		loc->stream = v->base->stream;
 	return err;
 }
 
@@ -76,13 +76,6 @@ static struct gc_error *view_locate(struct gc_dump *d, enum gc_space space,
 	if (err || r.status != GC_XLAT_MAPPED)
 		return err;
 	return base_locate(v, r.target >> d->page_shift, loc);
-}
-
-static struct gc_error *view_fetch(struct gc_dump *d,
-				   const struct gc_page_loc *loc, void *buf)
-{
-	struct gc_dump *b = PV(d)->base;
-	return b->ops->fetch(b, loc, buf);
 }
 
 static struct gc_error *view_frame_runs(struct gc_dump *d,
@@ -341,7 +334,6 @@ struct gc_error *gc_p2m_view_new(struct gc_dump *base, struct gc_xlat *p2m,
 		.vcpu = view_vcpu,
 		.vmcoreinfo = base->ops->vmcoreinfo ? view_vmcoreinfo : NULL,
 		.check = view_check,
-		.fetch = base->ops->fetch ? view_fetch : NULL,
 	};
 	v->base = base;
 	v->count = count;

@@ -70,6 +70,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 #endif
 	fwrite(data, 1, size, f);
 	fclose(f);
+#ifdef FUZZ_EXTRA
+	FUZZ_EXTRA(path, data, size);
+#endif
 	struct gc_dump *d;
 	struct gc_error *err = gc_dump_open(path, NULL, &d);
 	if (err) {

@@ -25,3 +25,6 @@ for c in zlib lzo snappy zstd; do
 done
 "$MK" kdump "$f/flat" --flat --codec zlib --pages 0-3 --max-mapnr 8
 "$MK" kdump "$f/flat-raw" --flat --codec raw --pages 0-1 --max-mapnr 8
+# flattened ELF vmcores (flattening is the io layer's, for every format)
+"$MK" elf "$f/flat-elf" --flat --pages 0-3
+"$MK" elf "$f/flat-elf32" --flat --class 32 --pages 0-1

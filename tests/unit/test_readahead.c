@@ -83,8 +83,8 @@ static void compare_codec(const char *codec, bool flat)
 	memcpy(&w, a + 150 * 4096 + 8, 8);   /* excluded: filled */
 	CHECK_EQ_U64(w, 0);
 	struct gc_readahead_stats st, st0;
-	gc_readahead_stats(on, &st);
-	gc_readahead_stats(off, &st0);
+	gc_readahead_stats(on->ra, &st);
+	gc_readahead_stats(off->ra, &st0);
 	CHECK(st.thread_started);
 	CHECK(st.ahead + st.helped > 100);
 	CHECK(!st0.thread_started && st0.ahead == 0);
@@ -135,7 +135,7 @@ TEST(readahead_random_reads_start_no_thread)
 		CHECK_OK(gc_dump_read(d, GC_SPACE_PHYS, f << 12, buf, 4096));
 	}
 	struct gc_readahead_stats st;
-	gc_readahead_stats(d, &st);
+	gc_readahead_stats(d->ra, &st);
 	CHECK(!st.thread_started);
 	CHECK_EQ_U64(st.ahead, 0);
 	CHECK(st.misses >= 400);
@@ -156,7 +156,7 @@ TEST(readahead_close_while_worker_busy)
 			CHECK_OK(gc_dump_read(d, GC_SPACE_PHYS, f << 12, buf,
 					      4096));
 		struct gc_readahead_stats st;
-		gc_readahead_stats(d, &st);
+		gc_readahead_stats(d->ra, &st);
 		CHECK(st.thread_started);
 		gc_dump_close(d);   /* the worker has ~1000 pages to go */
 	}
@@ -189,7 +189,7 @@ TEST(readahead_leaves_short_pages_to_the_caller)
 	memcpy(&w, a + 3500 * 4096 + 64, 8);
 	CHECK_EQ_U64(w, (3500ull << 32) | 8);
 	struct gc_readahead_stats st;
-	gc_readahead_stats(on, &st);
+	gc_readahead_stats(on->ra, &st);
 	CHECK(st.thread_started);
 	CHECK_EQ_U64(st.short_pages, 2000);
 	CHECK(st.ahead + st.helped > 100);
@@ -255,7 +255,7 @@ TEST(readahead_error_ahead_reported_only_when_read)
 	struct gc_readahead_stats st;
 	uint64_t t0 = now_ms();
 	do {
-		gc_readahead_stats(d, &st);
+		gc_readahead_stats(d->ra, &st);
 	} while (!st.ahead_failed && now_ms() - t0 < 10000);
 	CHECK_EQ_U64(st.ahead_failed, 1);
 	e = gc_dump_read(d, GC_SPACE_PHYS, 600ull << 12, buf, 4096);

@@ -40,9 +40,9 @@ struct elfv {
 
 static struct elfv *EV(const struct gc_dump *d) { return d->priv; }
 
-bool gc_elf_vmcore_probe(const uint8_t *head, size_t len, struct gc_file *f)
+bool gc_elf_vmcore_probe(const uint8_t *head, size_t len, struct gc_stream *s)
 {
-	(void)f;
+	(void)s;
 	if (len < 52 || memcmp(head, "\177ELF", 4))
 		return false;
 	if ((head[4] != 1 && head[4] != 2) || (head[5] != 1 && head[5] != 2))
@@ -71,13 +71,13 @@ static struct gc_error *read_header(struct gc_dump *d, struct elfv *e)
 {
 	uint8_t h[64] = {0};
 	e->cls = 0;
-	struct gc_error *err = gc_file_read(d->file, 0, h, 52, "ELF header");
+	struct gc_error *err = gc_stream_read(d->stream, 0, h, 52, "ELF header");
 	if (err)
 		return err;
 	e->cls = h[4] == 2 ? 64 : 32;
 	e->be = h[5] == 2;
 	if (e->cls == 64) {
-		err = gc_file_read(d->file, 0, h, 64, "ELF header");
+		err = gc_stream_read(d->stream, 0, h, 64, "ELF header");
 		if (err)
 			return err;
 	}
@@ -116,7 +116,7 @@ static struct gc_error *read_header(struct gc_dump *d, struct elfv *e)
 					   "real count (e_shoff 0x%" PRIx64
 					   ", e_shentsize %u)", shoff, shentsize);
 		uint8_t s0[64];
-		err = gc_file_read(d->file, shoff, s0, smin,
+		err = gc_stream_read(d->stream, shoff, s0, smin,
 				   "section header 0 (PN_XNUM count)");
 		if (err)
 			return err;
@@ -128,12 +128,12 @@ static struct gc_error *read_header(struct gc_dump *d, struct elfv *e)
 				   "the ELF core has no program headers");
 	uint64_t table;
 	if (!gc_mul_ok(e->phnum, e->phentsize, &table) ||
-	    !gc_range_ok(e->phoff, table, d->file->size))
+	    !gc_range_ok(e->phoff, table, gc_stream_size(d->stream)))
 		return gc_error_at(GC_ERR_TRUNCATED, e->phoff,
 				   "program header table",
 				   "%" PRIu64 " headers of %u bytes run past the "
 				   "end of the file (size 0x%" PRIx64 ")",
-				   e->phnum, e->phentsize, d->file->size);
+				   e->phnum, e->phentsize, gc_stream_size(d->stream));
 	return NULL;
 }
 
@@ -143,7 +143,7 @@ static struct gc_error *read_note_area(struct gc_dump *d, struct elfv *e,
 {
 	char what[48];
 	snprintf(what, sizeof(what), "PT_NOTE (program header %zu)", phdr);
-	uint64_t avail = off < d->file->size ? d->file->size - off : 0;
+	uint64_t avail = off < gc_stream_size(d->stream) ? gc_stream_size(d->stream) - off : 0;
 	struct gc_error *err = NULL;
 	if (size > avail) {
 		err = gc_dump_finding(d, GC_SEV_ERROR, "note-truncated", true, off,
@@ -164,7 +164,7 @@ static struct gc_error *read_note_area(struct gc_dump *d, struct elfv *e,
 	uint8_t *buf = malloc((size_t)size);
 	if (!buf)
 		return &gc_error_nomem;
-	err = gc_file_read(d->file, off, buf, (size_t)size, what);
+	err = gc_stream_read(d->stream, off, buf, (size_t)size, what);
 	if (err) {
 		free(buf);
 		return err;
@@ -176,11 +176,11 @@ static struct gc_error *read_note_area(struct gc_dump *d, struct elfv *e,
 static struct gc_error *read_phdrs(struct gc_dump *d, struct elfv *e)
 {
 	size_t tlen = (size_t)(e->phnum * e->phentsize);
-	uint8_t *tmp = d->file->map ? NULL : malloc(tlen);
-	if (!d->file->map && !tmp)
+	uint8_t *tmp = gc_stream_map(d->stream) ? NULL : malloc(tlen);
+	if (!gc_stream_map(d->stream) && !tmp)
 		return &gc_error_nomem;
 	const void *tab;
-	struct gc_error *err = gc_file_view(d->file, e->phoff, tlen, tmp, &tab,
+	struct gc_error *err = gc_stream_view(d->stream, e->phoff, tlen, tmp, &tab,
 					    "program header table");
 	size_t nload = 0;
 	if (!err)
@@ -238,13 +238,13 @@ static struct gc_error *read_phdrs(struct gc_dump *d, struct elfv *e)
 				      s.filesz, s.memsz);
 			s.filesz = s.memsz;
 		}
-		if (!err && !gc_range_ok(s.offset, s.filesz, d->file->size))
+		if (!err && !gc_range_ok(s.offset, s.filesz, gc_stream_size(d->stream)))
 			err = gc_dump_finding(d, GC_SEV_ERROR, "segment-truncated",
 				      true, hoff, "PT_LOAD %" PRIu64 ": data at "
 				      "0x%" PRIx64 "+0x%" PRIx64 " runs past "
 				      "the end of the file (size 0x%" PRIx64
 				      "); pages beyond it read as truncated",
-				      i, s.offset, s.filesz, d->file->size);
+				      i, s.offset, s.filesz, gc_stream_size(d->stream));
 		if (!err && (s.paddr & (d->page_size - 1)))
 			err = gc_dump_finding(d, GC_SEV_WARNING, "segment-unaligned",
 				      true, hoff, "PT_LOAD %" PRIu64 ": p_paddr "
@@ -478,7 +478,7 @@ static struct gc_error *ev_locate(struct gc_dump *d, enum gc_space space,
 	loc->offset = s->offset + rel;
 	loc->size = (uint32_t)avail;
 	loc->codec = avail < d->page_size ? GC_CODEC_SHORT : GC_CODEC_RAW;
-	loc->state = gc_range_ok(loc->offset, avail, d->file->size) ?
+	loc->state = gc_range_ok(loc->offset, avail, gc_stream_size(d->stream)) ?
 			     GC_PAGE_PRESENT : GC_PAGE_TRUNCATED;
 	return NULL;
 }

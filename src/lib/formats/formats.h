@@ -6,15 +6,13 @@
 #include "../dump_internal.h"
 
 extern const struct gc_format_ops gc_xc_core_elf_ops;
-bool gc_xc_core_elf_probe(const uint8_t *head, size_t len, struct gc_file *f);
+bool gc_xc_core_elf_probe(const uint8_t *head, size_t len, struct gc_stream *s);
 extern const struct gc_format_ops gc_xc_core_legacy_ops;
 bool gc_xc_core_legacy_probe(const uint8_t *head, size_t len,
-			     struct gc_file *f);
+			     struct gc_stream *s);
 extern const struct gc_format_ops gc_elf_vmcore_ops;
-bool gc_elf_vmcore_probe(const uint8_t *head, size_t len, struct gc_file *f);
+bool gc_elf_vmcore_probe(const uint8_t *head, size_t len, struct gc_stream *s);
 extern const struct gc_format_ops gc_kdump_ops;
-bool gc_kdump_probe(const uint8_t *head, size_t len, struct gc_file *f);
-extern const struct gc_format_ops gc_kdump_flat_ops;
-bool gc_kdump_flat_probe(const uint8_t *head, size_t len, struct gc_file *f);
+bool gc_kdump_probe(const uint8_t *head, size_t len, struct gc_stream *s);
 
 #endif

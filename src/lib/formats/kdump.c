@@ -1,21 +1,20 @@
 // SPDX-License-Identifier: MIT
 /*
  * kdump-compressed dumps ("KDUMP   ", makedumpfile -c/-l/-p/-z, QEMU
- * kdump-*), their flattened stream form (makedumpfile -F, QEMU 7.2), and
- * split dumps (several files, each a pfn range).
+ * kdump-*) and split dumps (several files, each a kdump of a pfn range).
  *
  * Open reads the headers and both bitmaps, never page data; a rank table
  * of bitmap 2 (cumulative popcount per 512 bits) makes finding a page's
- * descriptor O(1).  A flattened file is indexed once into a sorted map of
- * logical ranges -> stream offsets (later records win) and every read
- * goes through it.
+ * descriptor O(1).  Every part is read as a stream (io/stream.h): the
+ * flattened form (makedumpfile -F, QEMU 7.2) is a container the io layer
+ * unwraps, for kdump as for every other format, so offsets here are
+ * always logical.
  */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../spaces/rangemap.h"
 #include "formats.h"
 #include "notes.h"
 
@@ -30,22 +29,11 @@
 #define MAX_META (64u << 20)
 #define RANK_BITS 512u
 
-struct flat_rec {
-	uint64_t lstart;  /* logical offset */
-	uint64_t phys;    /* offset of the data in the stream */
-	uint64_t size;
-};
-
 struct kd_file {
-	struct gc_file *f;
+	struct gc_stream *s;  /* the part's logical bytes */
+	const char *path;
 	bool own;             /* opened here (split part), closed here */
-	bool flat;
-	struct flat_rec *recs;
-	size_t nrec;
-	struct gc_range *fmap;
-	size_t nfmap, flat_overlaps;
-	bool flat_end;        /* end marker seen */
-	uint64_t lsize;       /* logical (reassembled) size */
+	uint64_t lsize;       /* logical size */
 	/* header */
 	bool be, is32;
 	char sig[9];
@@ -86,143 +74,18 @@ struct kdump {
 
 static struct kdump *KD(const struct gc_dump *d) { return d->priv; }
 
-bool gc_kdump_probe(const uint8_t *head, size_t len, struct gc_file *f)
+bool gc_kdump_probe(const uint8_t *head, size_t len, struct gc_stream *s)
 {
-	(void)f;
+	(void)s;
 	return len >= 8 && (!memcmp(head, "KDUMP   ", 8) ||
 			    !memcmp(head, "DISKDUMP", 8));
 }
 
-bool gc_kdump_flat_probe(const uint8_t *head, size_t len, struct gc_file *f)
-{
-	(void)f;
-	return len >= 32 && !memcmp(head, "makedumpfile", 12) &&
-	       head[12] == 0 && gc_get64(head + 16, true) == 1;
-}
-
-/* ---- flattened format ---------------------------------------------- */
-
-static struct gc_error *flat_index(struct gc_dump *d, struct kd_file *k)
-{
-	struct gc_file *f = k->f;
-	uint64_t pos = FLAT_HDR_SIZE;
-	size_t cap = 0;
-	struct gc_error *err = NULL;
-	uint8_t h[32];
-	err = gc_file_read(f, 0, h, 32, "flattened header");
-	if (err)
-		return err;
-	uint64_t ver = gc_get64(h + 24, true);
-	if (ver != 1)
-		err = gc_dump_finding(d, GC_SEV_WARNING, "flat-version", true, 24,
-			      "%s: flattened header version %" PRIu64
-			      " (only 1 is known)", f->path, ver);
-	while (!err) {
-		uint8_t r[16];
-		if (!gc_range_ok(pos, 16, f->size)) {
-			err = gc_dump_finding(d, GC_SEV_ERROR, "flat-truncated", true,
-				      pos, "%s: the flattened stream ends at "
-				      "0x%" PRIx64 " without its end marker "
-				      "(offset -1); %zu records were read",
-				      f->path, pos, k->nrec);
-			break;
-		}
-		err = gc_file_read(f, pos, r, 16, "flattened record header");
-		if (err)
-			break;
-		uint64_t lo = gc_get64(r, true), sz = gc_get64(r + 8, true);
-		if (lo == UINT64_MAX) {
-			k->flat_end = true;
-			break;
-		}
-		uint64_t lend;
-		if ((int64_t)lo < 0 || (int64_t)sz < 0 ||
-		    !gc_add_ok(lo, sz, &lend) ||
-		    !gc_range_ok(pos + 16, sz, f->size)) {
-			err = gc_dump_finding(d, GC_SEV_ERROR, "flat-record", true, pos,
-				      "%s: flattened record %zu (offset 0x%"
-				      PRIx64 ", size 0x%" PRIx64 ") runs past "
-				      "the end of the stream (size 0x%" PRIx64
-				      ") or is negative; records from here on "
-				      "are ignored", f->path, k->nrec, lo, sz,
-				      f->size);
-			break;
-		}
-		if (sz) {
-			if (k->nrec == cap) {
-				cap = cap ? cap * 2 : 1024;
-				struct flat_rec *nr = realloc(k->recs,
-							      cap * sizeof(*nr));
-				if (!nr)
-					return &gc_error_nomem;
-				k->recs = nr;
-			}
-			k->recs[k->nrec++] = (struct flat_rec){ lo, pos + 16,
-								sz };
-			if (lend > k->lsize)
-				k->lsize = lend;
-		}
-		pos += 16 + sz;
-	}
-	if (err)
-		return err;
-	struct gc_range_in *in = malloc((k->nrec ? k->nrec : 1) * sizeof(*in));
-	if (!in)
-		return &gc_error_nomem;
-	for (size_t i = 0; i < k->nrec; i++) {
-		in[i].start = k->recs[i].lstart;
-		in[i].end = k->recs[i].lstart + k->recs[i].size;
-		in[i].prio = i;
-		in[i].idx = i;
-	}
-	err = gc_range_resolve(in, k->nrec, &k->fmap, &k->nfmap,
-			       &k->flat_overlaps);
-	free(in);
-	return err;
-}
-
-/* Read LEN logical bytes at OFF of file K. */
+/* Read LEN logical bytes at OFF of part K. */
 static struct gc_error *kd_read(struct kd_file *k, uint64_t off, void *buf,
 				size_t len, const char *what)
 {
-	if (!k->flat)
-		return gc_file_read(k->f, off, buf, len, what);
-	uint8_t *out = buf;
-	while (len) {
-		size_t i = gc_range_find(k->fmap, k->nfmap, off);
-		if (i == SIZE_MAX)
-			return gc_error_at(GC_ERR_TRUNCATED, off, what,
-					   "no flattened record holds logical "
-					   "offset 0x%" PRIx64 " (%s)", off,
-					   k->f->path);
-		const struct gc_range *r = &k->fmap[i];
-		size_t n = (size_t)GC_MIN((uint64_t)len, r->end - off);
-		const struct flat_rec *rec = &k->recs[r->idx];
-		struct gc_error *err = gc_file_read(k->f,
-			rec->phys + (off - rec->lstart), out, n, what);
-		if (err)
-			return err;
-		out += n;
-		off += n;
-		len -= n;
-	}
-	return NULL;
-}
-
-/* Stream offset of logical [off, off+len) when it is contiguous. */
-static bool kd_direct(const struct kd_file *k, uint64_t off, uint64_t len,
-		      uint64_t *phys)
-{
-	if (!k->flat) {
-		*phys = off;
-		return true;
-	}
-	size_t i = gc_range_find(k->fmap, k->nfmap, off);
-	if (i == SIZE_MAX || k->fmap[i].end - off < len)
-		return false;
-	const struct flat_rec *rec = &k->recs[k->fmap[i].idx];
-	*phys = rec->phys + (off - rec->lstart);
-	return true;
+	return gc_stream_read(k->s, off, buf, len, what);
 }
 
 /* ---- headers ------------------------------------------------------- */
@@ -258,7 +121,7 @@ static struct gc_error *read_headers(struct gc_dump *d, struct kd_file *k)
 		return gc_error_at(GC_ERR_FORMAT, 0, "disk_dump_header",
 				   "signature is not \"KDUMP   \" or "
 				   "\"DISKDUMP\" (reassembled from %s)",
-				   k->f->path);
+				   k->path);
 	uint32_t v = gc_get32(h + 8, false);
 	k->be = v > 0xffff && __builtin_bswap32(v) <= 0xffff;
 	k->version = (int32_t)gc_get32(h + 8, k->be);
@@ -413,7 +276,7 @@ static struct gc_error *read_bitmaps(struct gc_dump *d, struct kd_file *k,
 		err = gc_dump_finding(d, GC_SEV_WARNING, "bitmap-blocks-odd", true,
 			      k->is32 ? 428 : 436, "%s: bitmap_blocks %u is "
 			      "odd; the two bitmaps should be the same size",
-			      k->f->path, k->bitmap_blocks);
+			      k->path, k->bitmap_blocks);
 	if (err)
 		return err;
 	if (!gc_add_ok(1, k->sub_hdr_size, &blocks) ||
@@ -427,18 +290,20 @@ static struct gc_error *read_bitmaps(struct gc_dump *d, struct kd_file *k,
 				   "dump (size 0x%" PRIx64 ")", k->sub_hdr_size,
 				   k->bitmap_blocks, bs, k->lsize);
 	/* the bitmaps are stored bytes: a flattened stream must hold them */
-	if (2 * k->bm_bytes > k->f->size)
+	const struct gc_file *pf = gc_stream_file(k->s);
+	uint64_t stored = pf ? pf->size : k->lsize;
+	if (2 * k->bm_bytes > stored)
 		return gc_error_at(GC_ERR_TRUNCATED, k->bm_off, "bitmaps",
 				   "2 x %" PRIu64 " bitmap bytes cannot be in a "
 				   "%" PRIu64 "-byte file", k->bm_bytes,
-				   k->f->size);
+				   stored);
 	k->desc_off = k->bm_off + 2 * k->bm_bytes;
 	k->nbits = k->bm_bytes * 8;
 	if (max_mapnr > k->nbits) {
 		err = gc_dump_finding(d, GC_SEV_ERROR, "bitmap-short", true, k->bm_off,
 			      "%s: the bitmaps hold %" PRIu64 " bits but "
 			      "max_mapnr is %" PRIu64 "; pfns from 0x%" PRIx64
-			      " on are treated as absent", k->f->path,
+			      " on are treated as absent", k->path,
 			      k->nbits, max_mapnr, k->nbits);
 		if (err)
 			return err;
@@ -509,7 +374,7 @@ static struct gc_error *setup_file(struct gc_dump *d, struct kd_file *k,
 			      "%s: bitmap 2 marks %" PRIu64 " pages dumped but "
 			      "only %" PRIu64 " page descriptors fit before the "
 			      "end of the dump (size 0x%" PRIx64 "); %" PRIu64
-			      " pages read as truncated", k->f->path, k->ndesc,
+			      " pages read as truncated", k->path, k->ndesc,
 			      k->ndesc_in_file, k->lsize,
 			      k->ndesc - k->ndesc_in_file);
 		if (err)
@@ -531,7 +396,7 @@ static struct gc_error *setup_file(struct gc_dump *d, struct kd_file *k,
 				      "end at 0x%" PRIx64 ", but the first page's"
 				      " data starts at 0x%" PRIx64 " (room for %"
 				      PRIu64 " descriptors): bitmap and "
-				      "descriptors disagree", k->f->path,
+				      "descriptors disagree", k->path,
 				      k->ndesc, dend, off,
 				      (off - k->desc_off) / DESC_SIZE);
 	}
@@ -540,27 +405,9 @@ static struct gc_error *setup_file(struct gc_dump *d, struct kd_file *k,
 
 static struct gc_error *open_part(struct gc_dump *d, struct kd_file *k)
 {
-	uint8_t h[32] = {0};
-	size_t hl = (size_t)GC_MIN((uint64_t)sizeof(h), k->f->size);
-	struct gc_error *err = gc_file_read(k->f, 0, h, hl, "file header");
-	if (err)
-		return err;
-	if (gc_kdump_flat_probe(h, hl, k->f)) {
-		k->flat = true;
-		err = flat_index(d, k);
-		if (err)
-			return err;
-		if (k->flat_overlaps)
-			err = gc_dump_finding(d, GC_SEV_NOTE, "flat-overlap", false, 0,
-				      "%s: %zu flattened records overwrite "
-				      "earlier ones (later records win)",
-				      k->f->path, k->flat_overlaps);
-	} else {
-		k->lsize = k->f->size;
-	}
-	if (!err)
-		err = read_headers(d, k);
-	return err;
+	k->path = gc_stream_path(k->s);
+	k->lsize = gc_stream_size(k->s);
+	return read_headers(d, k);
 }
 
 /* ---- notes, vmcoreinfo, eraseinfo ----------------------------------- */
@@ -577,7 +424,7 @@ static struct gc_error *read_blob(struct gc_dump *d, struct kd_file *k,
 		return gc_dump_finding(d, GC_SEV_ERROR, code, true, off,
 			       "%s: %s of %" PRIu64 " bytes at 0x%" PRIx64
 			       " lies outside the dump (size 0x%" PRIx64 ")",
-			       k->f->path, what, size, off, k->lsize);
+			       k->path, what, size, off, k->lsize);
 	uint8_t *b = malloc((size_t)size + 1);
 	if (!b)
 		return &gc_error_nomem;
@@ -657,10 +504,6 @@ static struct gc_error *add_fields(struct gc_dump *d, struct kdump *kd)
 	F("header_version", true, (uint64_t)k->version, "%d", k->version);
 	F("layout", false, 0, "%s-bit producer, %s endian",
 	  k->is32 ? "32" : "64", k->be ? "big" : "little");
-	if (k->flat)
-		F("flattened", true, k->nrec, "%zu records, reassembled size "
-		  "0x%" PRIx64 "%s", k->nrec, k->lsize,
-		  k->flat_end ? "" : " (no end marker)");
 	F("utsname_release", false, 0, "%s", k->release);
 	F("utsname_machine", false, 0, "%s", k->machine);
 	F("utsname_nodename", false, 0, "%s", k->nodename);
@@ -717,9 +560,11 @@ static struct gc_error *add_fields(struct gc_dump *d, struct kdump *kd)
 	  k->ndesc, k->desc_off);
 	for (size_t i = 1; i < kd->nfiles; i++)
 		F("split_file", true, i, "%s: pfn 0x%" PRIx64 "-0x%" PRIx64
-		  " (%" PRIu64 " pages)%s", kd->files[i].f->path,
+		  " (%" PRIu64 " pages)%s", kd->files[i].path,
 		  kd->files[i].pfn_lo, kd->files[i].pfn_hi,
-		  kd->files[i].ndesc, kd->files[i].flat ? ", flattened" : "");
+		  kd->files[i].ndesc,
+		  gc_stream_container(kd->files[i].s) == GC_CONTAINER_FLAT ?
+			  ", flattened" : "");
 	if (kd->nfiles > 1)
 		F("split_main", false, 0, "pfn 0x%" PRIx64 "-0x%" PRIx64,
 		  k->pfn_lo, k->pfn_hi);
@@ -763,12 +608,14 @@ static struct gc_error *kd_open(struct gc_dump *d)
 	kd->files = calloc(nextra + 1, sizeof(*kd->files));
 	if (!kd->files)
 		return &gc_error_nomem;
-	kd->files[0].f = d->file;
+	kd->files[0].s = d->stream;
 	kd->nfiles = 1;
 	struct gc_error *err = open_part(d, &kd->files[0]);
 	for (size_t i = 0; i < nextra && !err; i++) {
 		struct kd_file *k = &kd->files[kd->nfiles];
-		err = gc_file_open(d->opts.split_files[i], &k->f);
+		/* each part in its own container (flattened or not) */
+		err = gc_stream_open(d->opts.split_files[i], &d->findings,
+				     &k->s);
 		if (err)
 			break;
 		k->own = true;
@@ -776,7 +623,7 @@ static struct gc_error *kd_open(struct gc_dump *d)
 		err = open_part(d, k);
 		if (err) {
 			err = gc_error_context(err, "split file %s",
-					       k->f->path);
+					       k->path);
 			break;
 		}
 		const struct kd_file *m = &kd->files[0];
@@ -785,7 +632,7 @@ static struct gc_error *kd_open(struct gc_dump *d)
 			err = gc_error_at(GC_ERR_FORMAT, 0, "split file",
 					  "%s has block size %u (%s endian), "
 					  "the first file %u (%s endian): not "
-					  "parts of one dump", k->f->path,
+					  "parts of one dump", k->path,
 					  k->block_size, k->be ? "big" : "little",
 					  m->block_size,
 					  m->be ? "big" : "little");
@@ -806,7 +653,7 @@ static struct gc_error *kd_open(struct gc_dump *d)
 		err = gc_dump_finding(d, GC_SEV_WARNING, "split-flag", true,
 			      m->block_size + (m->is32 ? 8 : 12),
 			      "split files were given but %s does not have "
-			      "the split flag set", m->f->path);
+			      "the split flag set", m->path);
 	/* order parts by pfn range; reject overlaps */
 	struct kd_file first = kd->files[0];
 	qsort(kd->files, kd->nfiles, sizeof(*kd->files), cmp_file);
@@ -815,13 +662,13 @@ static struct gc_error *kd_open(struct gc_dump *d)
 			err = gc_error_new(GC_ERR_FORMAT, "split files",
 				"%s (pfn 0x%" PRIx64 "-0x%" PRIx64 ") overlaps "
 				"%s (pfn 0x%" PRIx64 "-0x%" PRIx64 ")",
-				kd->files[i].f->path, kd->files[i].pfn_lo,
-				kd->files[i].pfn_hi, kd->files[i - 1].f->path,
+				kd->files[i].path, kd->files[i].pfn_lo,
+				kd->files[i].pfn_hi, kd->files[i - 1].path,
 				kd->files[i - 1].pfn_lo,
 				kd->files[i - 1].pfn_hi);
 	/* keep the main file first for metadata */
 	for (size_t i = 0; i < kd->nfiles; i++)
-		if (kd->files[i].f == first.f && i) {
+		if (kd->files[i].s == first.s && i) {
 			struct kd_file t = kd->files[i];
 			memmove(&kd->files[1], &kd->files[0],
 				i * sizeof(*kd->files));
@@ -853,13 +700,11 @@ static void kd_close(struct gc_dump *d)
 		return;
 	for (size_t i = 0; i < kd->nfiles; i++) {
 		struct kd_file *k = &kd->files[i];
-		free(k->recs);
-		free(k->fmap);
 		free(k->bm1);
 		free(k->bm2);
 		free(k->rank);
 		if (k->own)
-			gc_file_close(k->f);
+			gc_stream_close(k->s);
 	}
 	free(kd->files);
 	gc_notes_free(&kd->notes);
@@ -943,27 +788,9 @@ static struct gc_error *kd_locate(struct gc_dump *d, enum gc_space space,
 	loc->state = GC_PAGE_PRESENT;
 	loc->size = size;
 	loc->codec = codec;
-	loc->file = k->f;
-	uint64_t phys;
-	if (kd_direct(k, off, size, &phys)) {
-		loc->offset = phys;
-	} else {
-		loc->offset = off;
-		loc->indirect = true;
-	}
+	loc->stream = k->s;
+	loc->offset = off;
 	return NULL;
-}
-
-static struct gc_error *kd_fetch(struct gc_dump *d,
-				 const struct gc_page_loc *loc, void *buf)
-{
-	struct kdump *kd = KD(d);
-	for (size_t i = 0; i < kd->nfiles; i++)
-		if (kd->files[i].f == loc->file || (!loc->file && !i))
-			return kd_read(&kd->files[i], loc->offset, buf,
-				       loc->size, "page data");
-	return gc_error_new(GC_ERR_INVALID_ARG, "page data",
-			    "the page location names no file of this dump");
 }
 
 static struct gc_error *kd_frame_runs(struct gc_dump *d, enum gc_space space,
@@ -1079,12 +906,12 @@ static struct gc_error *check_file(struct gc_dump *d, struct kd_file *k,
 	}
 	ADD(GC_SEV_OK, "bitmaps", true, k->bm_off, "%s: bitmap 1 (valid RAM) "
 	    "has %" PRIu64 " pages, bitmap 2 (dumped) %" PRIu64 "; %" PRIu64
-	    " excluded by dump_level %d", k->f->path, n1, n2, excl,
+	    " excluded by dump_level %d", k->path, n1, n2, excl,
 	    k->dump_level);
 	if (only2)
 		ADD(GC_SEV_WARNING, "bitmap2-not-in-bitmap1", true, k->bm_off,
 		    "%s: %" PRIu64 " pages are dumped (bitmap 2) but not "
-		    "valid RAM (bitmap 1)", k->f->path, only2);
+		    "valid RAM (bitmap 1)", k->path, only2);
 	/* every descriptor */
 	uint64_t bad = 0, zero_shared = 0, codecs[6] = {0};
 	uint64_t prev_off = UINT64_MAX, min_off = UINT64_MAX;
@@ -1130,17 +957,17 @@ static struct gc_error *check_file(struct gc_dump *d, struct kd_file *k,
 		    "%s: bitmap 2 marks %" PRIu64 " pages dumped, so the "
 		    "descriptor array would end at 0x%" PRIx64 ", but page data"
 		    " starts at 0x%" PRIx64 " (room for %" PRIu64 " descriptors)"
-		    ": bitmap and descriptors disagree", k->f->path, k->ndesc,
+		    ": bitmap and descriptors disagree", k->path, k->ndesc,
 		    full_end, min_off, (min_off - k->desc_off) / DESC_SIZE);
 	if (bad)
 		ADD(GC_SEV_ERROR, "descriptors", true, first_at, "%s: %" PRIu64
 		    " of %" PRIu64 " page descriptors are bad; the first: %s",
-		    k->f->path, bad, k->ndesc_in_file, first);
+		    k->path, bad, k->ndesc_in_file, first);
 	else
 		ADD(GC_SEV_OK, "descriptors", true, k->desc_off, "%s: %" PRIu64
 		    " page descriptors fit the file (raw %" PRIu64 ", zlib %"
 		    PRIu64 ", lzo %" PRIu64 ", snappy %" PRIu64 ", zstd %"
-		    PRIu64 ")", k->f->path, k->ndesc_in_file, codecs[0],
+		    PRIu64 ")", k->path, k->ndesc_in_file, codecs[0],
 		    codecs[1], codecs[2], codecs[3], codecs[4]);
 	if (err || !(flags & GC_CHECK_DEEP))
 		return err;
@@ -1171,10 +998,10 @@ static struct gc_error *check_file(struct gc_dump *d, struct kd_file *k,
 	if (nbad)
 		ADD(GC_SEV_ERROR, "pages-decode", false, 0, "%s: %" PRIu64 " of %"
 		    PRIu64 " pages fail to decode; the first is pfn 0x%" PRIx64
-		    ": %s", k->f->path, nbad, n, firstpfn, msg);
+		    ": %s", k->path, nbad, n, firstpfn, msg);
 	else
 		ADD(GC_SEV_OK, "pages-decode", false, 0, "%s: all %" PRIu64
-		    " dumped pages decode to %u bytes", k->f->path, n,
+		    " dumped pages decode to %u bytes", k->path, n,
 		    k->block_size);
 #undef ADD
 	return err;
@@ -1206,19 +1033,5 @@ const struct gc_format_ops gc_kdump_ops = {
 	.cpu_state = kd_cpu_state,
 	.vmcoreinfo = kd_vmcoreinfo,
 	.check = kd_check,
-	.fetch = kd_fetch,
-	.readahead = true,   /* locate/fetch only read immutable state */
-};
-
-const struct gc_format_ops gc_kdump_flat_ops = {
-	.format = GC_FORMAT_KDUMP_FLAT,
-	.open = kd_open,
-	.close = kd_close,
-	.locate = kd_locate,
-	.frame_runs = kd_frame_runs,
-	.cpu_state = kd_cpu_state,
-	.vmcoreinfo = kd_vmcoreinfo,
-	.check = kd_check,
-	.fetch = kd_fetch,
-	.readahead = true,   /* locate/fetch only read immutable state */
+	.readahead = true,   /* locate only reads immutable state */
 };

@@ -25,7 +25,7 @@ static const char *const lv_formats[] = {
 	"raw", "gzip", "bzip2", "xz", "lzop", "zstd", "sparse (mapped-ram)",
 };
 
-bool gc_libvirt_save_probe(const uint8_t *head, size_t len, struct gc_file *f)
+bool gc_libvirt_save_probe(const uint8_t *head, size_t len, struct gc_stream *s)
 {
 	return len >= 16 && (!memcmp(head, "LibvirtQemudSave", 16) ||
 			     !memcmp(head, "LibvirtQemudPart", 16));
@@ -151,5 +151,4 @@ const struct gc_format_ops gc_libvirt_save_ops = {
 	.vcpu = gc_qstream_vcpu,
 	.vmcoreinfo = gc_qstream_vmcoreinfo,
 	.check = gc_qstream_check,
-	.fetch = gc_qstream_fetch,
 };

@@ -948,7 +948,7 @@ struct gc_error *gc_qstream_locate(struct gc_dump *d, enum gc_space space,
 		loc->offset = qs->base + QS_SLOT_VAL(s);
 		loc->size = qs->page_size;
 		loc->codec = GC_CODEC_RAW;
-		loc->file = qs->file;
+		loc->stream = qs->stream;
 		break;
 	case QS_TAG_FILL:
 		if (QS_SLOT_VAL(s) == 0) {
@@ -956,10 +956,9 @@ struct gc_error *gc_qstream_locate(struct gc_dump *d, enum gc_space space,
 		} else {
 			/* a page of one repeated nonzero byte (old QEMU) */
 			loc->state = GC_PAGE_PRESENT;
-			loc->indirect = true;
-			loc->codec = GC_CODEC_RAW;
-			loc->size = qs->page_size;
-			loc->offset = QS_SLOT_VAL(s);
+			loc->codec = GC_CODEC_FILL;
+			loc->size = 0;
+			loc->offset = QS_SLOT_VAL(s) & 0xff;
 		}
 		break;
 	case QS_TAG_TRUNC:
@@ -973,12 +972,6 @@ struct gc_error *gc_qstream_locate(struct gc_dump *d, enum gc_space space,
 	return NULL;
 }
 
-struct gc_error *gc_qstream_fetch(struct gc_dump *d,
-				  const struct gc_page_loc *loc, void *buf)
-{
-	memset(buf, (int)(loc->offset & 0xff), loc->size);
-	return NULL;
-}
 
 struct gc_error *gc_qstream_frame_runs(struct gc_dump *d, enum gc_space space,
 				       struct gc_frame_run **runs, size_t *nr)
@@ -1346,6 +1339,7 @@ void gc_qstream_free(struct gc_qstream *qs)
 	free(qs->stop_why);
 	free(qs->vmcoreinfo);
 	free(qs->win);
+	gc_stream_close(qs->stream);
 	if (qs->decompressed)
 		gc_file_close(qs->file);
 	free(qs);
@@ -1421,6 +1415,13 @@ struct gc_error *gc_qstream_open(struct gc_dump *d, struct gc_file *file,
 		return &gc_error_nomem;
 	}
 	qs->file = file;
+	struct gc_error *serr = gc_stream_from_file(file, false, &qs->stream);
+	if (serr) {
+		if (decompressed)
+			gc_file_close(file);
+		free(qs);
+		return serr;
+	}
 	qs->base = base;
 	qs->decompressed = decompressed;
 	/* offsets in messages: of the file, or of the decompressed stream */
@@ -1655,12 +1656,13 @@ static void qevm_close(struct gc_dump *d)
 	d->priv = NULL;
 }
 
-bool gc_qemu_stream_probe(const uint8_t *head, size_t len, struct gc_file *f)
+bool gc_qemu_stream_probe(const uint8_t *head, size_t len, struct gc_stream *s)
 {
 	if (len >= 4 && gc_get32(head, true) == QS_MAGIC)
 		return true;
 	/* a compressed `virsh dump`: whatever decompresses to "QEVM" */
-	return gc_qs_codec_detect(head, len) && gc_qs_compressed_is_qevm(f, 0);
+	return gc_qs_codec_detect(head, len) &&
+	       gc_qs_compressed_is_qevm(gc_stream_file(s), 0);
 }
 
 const struct gc_format_ops gc_qemu_stream_ops = {
@@ -1672,5 +1674,4 @@ const struct gc_format_ops gc_qemu_stream_ops = {
 	.vcpu = gc_qstream_vcpu,
 	.vmcoreinfo = gc_qstream_vmcoreinfo,
 	.check = gc_qstream_check,
-	.fetch = gc_qstream_fetch,
 };

@@ -139,6 +139,7 @@ struct qs_cpu {
 struct gc_qstream {
 	/* Where the stream's bytes are: see qs_view() */
 	struct gc_file *file;
+	struct gc_stream *stream; /* FILE as a stream: page locations name it */
 	uint64_t base;       /* file offset of the stream's first byte */
 	uint64_t rbase;      /* what messages add to stream offsets */
 	uint64_t size;       /* stream bytes available */
@@ -219,8 +220,7 @@ struct gc_error *gc_qstream_vmcoreinfo(struct gc_dump *d, const char **text,
 				       size_t *len, uint64_t *offset);
 struct gc_error *gc_qstream_check(struct gc_dump *d, unsigned int flags,
 				  struct gc_report *r);
-struct gc_error *gc_qstream_fetch(struct gc_dump *d,
-				  const struct gc_page_loc *loc, void *buf);
+
 
 /* A stream compressed as a whole (gzip, bzip2, xz, lzop, zstd) starting
  * at file offset SKIP of D's file: decompressed once into a cache file
@@ -237,8 +237,8 @@ const char *gc_qs_codec_detect(const uint8_t *head, size_t len);
 
 /* The two formats (registry.c). */
 extern const struct gc_format_ops gc_qemu_stream_ops;
-bool gc_qemu_stream_probe(const uint8_t *head, size_t len, struct gc_file *f);
+bool gc_qemu_stream_probe(const uint8_t *head, size_t len, struct gc_stream *s);
 extern const struct gc_format_ops gc_libvirt_save_ops;
-bool gc_libvirt_save_probe(const uint8_t *head, size_t len, struct gc_file *f);
+bool gc_libvirt_save_probe(const uint8_t *head, size_t len, struct gc_stream *s);
 
 #endif

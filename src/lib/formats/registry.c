@@ -10,8 +10,9 @@ const struct gc_format_entry gc_formats[] = {
 	/* after xc_core: ET_CORE with program headers (xc_core has none) */
 	{ &gc_elf_vmcore_ops, gc_elf_vmcore_probe },
 	{ &gc_kdump_ops, gc_kdump_probe },
-	{ &gc_kdump_flat_ops, gc_kdump_flat_probe },
 	{ &gc_qemu_stream_ops, gc_qemu_stream_probe },  /* "QEVM" (virsh dump) */
 	{ &gc_libvirt_save_ops, gc_libvirt_save_probe }, /* virsh save */
+	/* flattened files are a container (io/stream.h), unwrapped before
+	 * probing: any format above can be flattened */
 	{ NULL, NULL },
 };

@@ -70,9 +70,9 @@ static struct xc_core *XC(struct gc_dump *d) { return d->priv; }
 /* ------------------------------------------------------------------ */
 /* ELF parsing                                                          */
 
-bool gc_xc_core_elf_probe(const uint8_t *head, size_t len, struct gc_file *f)
+bool gc_xc_core_elf_probe(const uint8_t *head, size_t len, struct gc_stream *s)
 {
-	(void)f;
+	(void)s;
 	if (len < 52 || memcmp(head, "\177ELF", 4))
 		return false;
 	bool be = head[5] == 2;
@@ -94,7 +94,7 @@ static struct gc_error *read_ehdr(struct gc_dump *d, struct ehdr *eh)
 	struct xc_core *x = XC(d);
 	uint8_t h[64];
 	size_t hlen = x->elf_class == 64 ? 64 : 52;
-	struct gc_error *err = gc_file_read(d->file, 0, h, hlen, "ELF header");
+	struct gc_error *err = gc_stream_read(d->stream, 0, h, hlen, "ELF header");
 	if (err)
 		return err;
 	bool be = x->be;
@@ -125,7 +125,7 @@ static struct gc_error *read_ehdr(struct gc_dump *d, struct ehdr *eh)
 	/* Extended numbering: the real count is in section 0's sh_size. */
 	if (eh->shnum == 0 || eh->shstrndx == 0xffff) {
 		uint8_t s0[64];
-		err = gc_file_read(d->file, eh->shoff, s0, minsz,
+		err = gc_stream_read(d->stream, eh->shoff, s0, minsz,
 				   "section header 0");
 		if (err)
 			return err;
@@ -138,12 +138,12 @@ static struct gc_error *read_ehdr(struct gc_dump *d, struct ehdr *eh)
 	}
 	uint64_t table;
 	if (!gc_mul_ok(eh->shnum, eh->shentsize, &table) ||
-	    !gc_range_ok(eh->shoff, table, d->file->size))
+	    !gc_range_ok(eh->shoff, table, gc_stream_size(d->stream)))
 		return gc_error_at(GC_ERR_TRUNCATED, eh->shoff,
 				   "section header table",
 				   "%" PRIu64 " headers of %u bytes run past the "
 				   "end of the file (size 0x%" PRIx64 ")",
-				   eh->shnum, eh->shentsize, d->file->size);
+				   eh->shnum, eh->shentsize, gc_stream_size(d->stream));
 	(void)shnum_off;
 	if (eh->shstrndx >= eh->shnum)
 		return gc_error_at(GC_ERR_FORMAT, x->elf_class == 64 ? 62 : 50,
@@ -173,9 +173,9 @@ static void read_shdr(struct xc_core *x, const uint8_t *s, uint32_t *name,
 /* Bytes of section SEC that are actually in the file. */
 static uint64_t in_file(const struct gc_dump *d, const struct section *s)
 {
-	if (s->offset >= d->file->size)
+	if (s->offset >= gc_stream_size(d->stream))
 		return 0;
-	return GC_MIN(s->size, d->file->size - s->offset);
+	return GC_MIN(s->size, gc_stream_size(d->stream) - s->offset);
 }
 
 static struct gc_error *parse_sections(struct gc_dump *d,
@@ -186,7 +186,7 @@ static struct gc_error *parse_sections(struct gc_dump *d,
 	uint32_t name, type;
 	/* The section name table first. */
 	uint64_t stroff = eh->shoff + (uint64_t)eh->shstrndx * eh->shentsize;
-	struct gc_error *err = gc_file_read(d->file, stroff, sh,
+	struct gc_error *err = gc_stream_read(d->stream, stroff, sh,
 					    x->elf_class == 64 ? 64 : 40,
 					    "section header");
 	if (err)
@@ -195,12 +195,12 @@ static struct gc_error *parse_sections(struct gc_dump *d,
 	x->strtab.present = true;
 	x->strtab.index = eh->shstrndx;
 	x->strtab.hdr_offset = stroff;
-	if (!gc_range_ok(x->strtab.offset, x->strtab.size, d->file->size))
+	if (!gc_range_ok(x->strtab.offset, x->strtab.size, gc_stream_size(d->stream)))
 		return gc_error_at(GC_ERR_TRUNCATED, x->strtab.offset,
 				   "section name table (.shstrtab)",
 				   "0x%" PRIx64 " bytes run past the end of the "
 				   "file (size 0x%" PRIx64 ")",
-				   x->strtab.size, d->file->size);
+				   x->strtab.size, gc_stream_size(d->stream));
 	if (x->strtab.size > (16u << 20))
 		return gc_error_at(GC_ERR_FORMAT, stroff,
 				   "section name table (.shstrtab)",
@@ -209,7 +209,7 @@ static struct gc_error *parse_sections(struct gc_dump *d,
 	char *names = malloc(x->strtab.size + 1);
 	if (!names)
 		return &gc_error_nomem;
-	err = gc_file_read(d->file, x->strtab.offset, names, x->strtab.size,
+	err = gc_stream_read(d->stream, x->strtab.offset, names, x->strtab.size,
 			   "section name table (.shstrtab)");
 	if (err) {
 		free(names);
@@ -230,7 +230,7 @@ static struct gc_error *parse_sections(struct gc_dump *d,
 	};
 	for (uint64_t i = 1; i < eh->shnum && !err; i++) {
 		uint64_t off = eh->shoff + i * eh->shentsize;
-		err = gc_file_read(d->file, off, sh,
+		err = gc_stream_read(d->stream, off, sh,
 				   x->elf_class == 64 ? 64 : 40,
 				   "section header");
 		if (err)
@@ -257,7 +257,7 @@ static struct gc_error *parse_sections(struct gc_dump *d,
 			}
 			*dst = sec;
 			if (!gc_range_ok(sec.offset, sec.size,
-					 d->file->size))
+					 gc_stream_size(d->stream)))
 				err = gc_dump_finding(
 					d, GC_SEV_ERROR, "section-bounds", true,
 					sec.offset,
@@ -267,7 +267,7 @@ static struct gc_error *parse_sections(struct gc_dump *d,
 					"(size 0x%" PRIx64 "): 0x%" PRIx64
 					" bytes are missing", nm, sec.offset,
 					sec.size, sec.offset + sec.size,
-					d->file->size,
+					gc_stream_size(d->stream),
 					sec.size - in_file(d, &sec));
 		}
 	}
@@ -282,13 +282,13 @@ static struct gc_error *parse_notes(struct gc_dump *d)
 		return gc_error_new(GC_ERR_FORMAT, "section .note.Xen",
 				    "missing: the file has no Xen dump-core "
 				    "notes, so it is not an xc_core dump");
-	if (x->note.offset >= d->file->size)
+	if (x->note.offset >= gc_stream_size(d->stream))
 		return gc_error_at(GC_ERR_TRUNCATED, x->note.hdr_offset,
 				   "section .note.Xen",
 				   "starts at 0x%" PRIx64 ", past the end of the "
 				   "file (size 0x%" PRIx64 "), so the dump-core "
 				   "notes are missing", x->note.offset,
-				   d->file->size);
+				   gc_stream_size(d->stream));
 	uint64_t len = in_file(d, &x->note);
 	if (len > (1u << 20))
 		return gc_error_at(GC_ERR_FORMAT, x->note.hdr_offset,
@@ -298,7 +298,7 @@ static struct gc_error *parse_notes(struct gc_dump *d)
 	uint8_t *buf = malloc(len ? len : 1);
 	if (!buf)
 		return &gc_error_nomem;
-	struct gc_error *err = gc_file_read(d->file, x->note.offset, buf, len,
+	struct gc_error *err = gc_stream_read(d->stream, x->note.offset, buf, len,
 					    "section .note.Xen");
 	uint64_t pos = 0;
 	bool be = x->be;
@@ -424,7 +424,7 @@ static struct gc_error *index_get(void *ctx, uint64_t start, uint64_t count,
 	uint64_t off = s->offset + start * s->entsize;
 	size_t len = (size_t)(count * s->entsize);
 	const void *p;
-	struct gc_error *err = gc_file_view(s->d->file, off, len, s->buf, &p,
+	struct gc_error *err = gc_stream_view(s->d->stream, off, len, s->buf, &p,
 					    "page index");
 	if (err)
 		return err;
@@ -538,8 +538,8 @@ static struct gc_error *finish_open(struct gc_dump *d, uint64_t n_index)
 	struct xc_core *x = XC(d);
 	struct gc_error *err;
 	/* Pages: entry i's data at pages_offset + i * page_size. */
-	uint64_t avail = x->pages_offset < d->file->size ?
-				 (d->file->size - x->pages_offset) >>
+	uint64_t avail = x->pages_offset < gc_stream_size(d->stream) ?
+				 (gc_stream_size(d->stream) - x->pages_offset) >>
 					 d->page_shift : 0;
 	uint64_t nr = x->idx.n;
 	x->pages_in_file = GC_MIN(avail, x->pages_in_section);
@@ -555,7 +555,7 @@ static struct gc_error *finish_open(struct gc_dump *d, uint64_t n_index)
 			      "page data is truncated: the file ends at 0x%"
 			      PRIx64 ", so %" PRIu64 " of %" PRIu64
 			      " listed pages have no data, from index %"
-			      PRIu64 " (pfn 0x%" PRIx64 ") on", d->file->size,
+			      PRIu64 " (pfn 0x%" PRIx64 ") on", gc_stream_size(d->stream),
 			      missing, nr, first, pfn);
 		if (err)
 			return err;
@@ -625,7 +625,7 @@ static struct gc_error *open_elf(struct gc_dump *d)
 	d->priv = x;
 	x->elf = true;
 	uint8_t id[16];
-	struct gc_error *err = gc_file_read(d->file, 0, id, 16, "ELF ident");
+	struct gc_error *err = gc_stream_read(d->stream, 0, id, 16, "ELF ident");
 	if (err)
 		return err;
 	if (id[4] != 1 && id[4] != 2)
@@ -786,9 +786,9 @@ static struct gc_error *open_elf(struct gc_dump *d)
 /* Legacy (non-ELF) layout                                              */
 
 bool gc_xc_core_legacy_probe(const uint8_t *head, size_t len,
-			     struct gc_file *f)
+			     struct gc_stream *s)
 {
-	(void)f;
+	(void)s;
 	if (len < 4)
 		return false;
 	uint32_t le = gc_get32(head, false), be = gc_get32(head, true);
@@ -803,7 +803,7 @@ static struct gc_error *open_legacy(struct gc_dump *d)
 		return &gc_error_nomem;
 	d->priv = x;
 	uint8_t h[24];
-	struct gc_error *err = gc_file_read(d->file, 0, h, 24,
+	struct gc_error *err = gc_stream_read(d->stream, 0, h, 24,
 					    "xc_core header");
 	if (err)
 		return err;
@@ -820,7 +820,7 @@ static struct gc_error *open_legacy(struct gc_dump *d)
 	err = gc_dump_set_page_size(d, ps, 0, "page size option");
 	if (err)
 		return err;
-	uint64_t fsz = d->file->size;
+	uint64_t fsz = gc_stream_size(d->stream);
 	if (x->ctxt_offset > fsz)
 		return gc_error_at(GC_ERR_TRUNCATED, 12, "xch_ctxt_offset",
 				   "0x%" PRIx64 " is past the end of the file "
@@ -844,7 +844,7 @@ static struct gc_error *open_legacy(struct gc_dump *d)
 	    x->nr_pages_hdr) {
 		uint64_t probe = GC_MIN(x->nr_pages_hdr, 64);
 		uint8_t buf[64 * 8];
-		err = gc_file_read(d->file, x->index_offset, buf, probe * 8,
+		err = gc_stream_read(d->stream, x->index_offset, buf, probe * 8,
 				   "page index");
 		if (err)
 			return err;
@@ -1031,7 +1031,7 @@ static struct gc_error *xc_cpu_state(struct gc_dump *d, unsigned int i,
 	uint8_t *buf = malloc(len ? len : 1);
 	if (!buf)
 		return &gc_error_nomem;
-	struct gc_error *err = gc_file_read(d->file, off, buf, len,
+	struct gc_error *err = gc_stream_read(d->stream, off, buf, len,
 					    "vCPU context");
 	if (err) {
 		free(buf);

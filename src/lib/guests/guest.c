@@ -45,16 +45,6 @@ static struct gc_error *view_locate(struct gc_dump *d, enum gc_space space,
 	return NULL;
 }
 
-static struct gc_error *view_fetch(struct gc_dump *d,
-				   const struct gc_page_loc *loc, void *buf)
-{
-	struct gc_guest *g = d->priv;
-	if (!g->src->fetch)
-		return gc_error_new(GC_ERR_INVALID_ARG, "guest page",
-				    "indirect location without fetch");
-	return g->src->fetch(g, loc, buf);
-}
-
 static struct gc_error *view_frame_runs(struct gc_dump *d,
 					enum gc_space space,
 					struct gc_frame_run **runs, size_t *nr)
@@ -122,7 +112,7 @@ static const struct gc_format_ops view_ops = {
 	.format = GC_FORMAT_GUEST,
 	.open = view_open, .close = view_close, .locate = view_locate,
 	.frame_runs = view_frame_runs, .vcpu = view_vcpu,
-	.check = view_check, .fetch = view_fetch,
+	.check = view_check,
 };
 
 /* ---- classifying the guest's frames ------------------------------------ */

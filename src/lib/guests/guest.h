@@ -39,12 +39,11 @@ struct gc_guest_source {
 				 const struct gc_guest_args *a);
 	/* Where the page at TARGET (an address of WALK's target space, page
 	 * aligned) is stored: PRESENT/ZERO with the location, or EXCLUDED /
-	 * TRUNCATED / ABSENT (a gap).  LOC->file NULL = the view's file. */
+	 * TRUNCATED / ABSENT (a gap).  LOC->stream NULL = the view's own
+	 * stream of the source file; a location in a host dump names the
+	 * host's stream. */
 	struct gc_error *(*locate)(struct gc_guest *g, uint64_t target,
 				   struct gc_page_loc *loc);
-	/* Optional: the page_size bytes of an indirect LOC from locate. */
-	struct gc_error *(*fetch)(struct gc_guest *g,
-				  const struct gc_page_loc *loc, void *buf);
 	/* The source's words for a gap of STATE ("excluded in the host
 	 * dump"). */
 	const char *(*gap_reason)(enum gc_page_state state);

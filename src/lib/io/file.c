@@ -9,6 +9,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "file.h"
@@ -104,6 +105,15 @@ struct gc_error *gc_file_read(struct gc_file *f, uint64_t off, void *buf,
 		memcpy(buf, f->map + off, len);
 		return NULL;
 	}
+	return gc_file_pread(f, off, buf, len, what);
+}
+
+struct gc_error *gc_file_pread(struct gc_file *f, uint64_t off, void *buf,
+			       size_t len, const char *what)
+{
+	struct gc_error *err = gc_file_check_range(f, off, len, what);
+	if (err)
+		return err;
 	size_t done = 0;
 	while (done < len) {
 		ssize_t n = pread(f->fd, (char *)buf + done, len - done,
@@ -133,4 +143,32 @@ struct gc_error *gc_file_view(struct gc_file *f, uint64_t off, size_t len,
 	}
 	*out = tmp;
 	return gc_file_read(f, off, tmp, len, what);
+}
+
+struct gc_error *gc_file_pread_random(struct gc_file *f, uint64_t off,
+				      void *buf, size_t len, const char *what)
+{
+	struct gc_error *err = gc_file_check_range(f, off, len, what);
+	if (err)
+		return err;
+	/* from the page cache when it is there (one system call, as a
+	 * plain pread) */
+	struct iovec iov = { buf, len };
+	ssize_t n = preadv2(f->fd, &iov, 1, (off_t)off, RWF_NOWAIT);
+	if (n == (ssize_t)len)
+		return NULL;
+	if (n < 0 && errno != EAGAIN && errno != EOPNOTSUPP &&
+	    errno != EINTR)
+		return gc_error_at(GC_ERR_IO, off, what, "read failed: %s",
+				   strerror(errno));
+	if (n < 0 && errno == EAGAIN) {
+		/* not cached: start reading the aligned window around it,
+		 * as a fault in a mapping does, so that the next random
+		 * reads nearby find their pages in the cache */
+		uint64_t w = GC_FILE_READAROUND;
+		uint64_t start = off / w * w;
+		(void)posix_fadvise(f->fd, (off_t)start, (off_t)w,
+				    POSIX_FADV_WILLNEED);
+	}
+	return gc_file_pread(f, off, buf, len, what);
 }

@@ -16,9 +16,10 @@
 
 #include "pagecache.h"
 #include "readahead.h"
+#include "../util/util.h"
 
 struct gc_readahead {
-	struct gc_dump *d;
+	struct gc_readahead_src src;
 	struct gc_pagecache *cache;
 	pthread_mutex_t mu;
 	pthread_cond_t work;      /* worker: window grew, or stop */
@@ -35,18 +36,15 @@ struct gc_readahead {
 	struct gc_decoder worker_dec;  /* the worker's codec state */
 };
 
-static const void *key_of(struct gc_dump *d, const struct gc_page_loc *loc)
+/* The same keys as the dump's small cache: (stream, logical offset). */
+static const void *key_of(const struct gc_page_loc *loc)
 {
-	struct gc_file *f = loc->file ? loc->file : d->file;
-	/* the same keys as gc_decode_page: indirect offsets are logical */
-	return loc->indirect ? (const void *)((const char *)f + 1) :
-			       (const void *)f;
+	return loc->stream;
 }
 
 static bool needs_decode(const struct gc_page_loc *loc)
 {
-	return loc->state == GC_PAGE_PRESENT &&
-	       !(loc->codec == GC_CODEC_RAW && !loc->indirect);
+	return loc->state == GC_PAGE_PRESENT && loc->codec != GC_CODEC_RAW;
 }
 
 /* Short stored pages (zero pages and the like: the zero-page memo answers
@@ -67,14 +65,13 @@ static bool is_short(const struct gc_page_loc *loc)
 static void decode_ahead(struct gc_readahead *ra, uint64_t first, unsigned n,
 			 enum gc_space space, bool by_worker)
 {
-	struct gc_dump *d = ra->d;
 	struct gc_page_loc loc[BATCH];
 	bool want[BATCH];
 	uint8_t *slot[BATCH];
 	pthread_mutex_unlock(&ra->mu);
 	for (unsigned i = 0; i < n; i++) {
-		struct gc_error *err = d->ops->locate(d, space, first + i,
-						      &loc[i]);
+		struct gc_error *err = ra->src.locate(ra->src.ctx, space,
+						      first + i, &loc[i]);
 		want[i] = !err && needs_decode(&loc[i]) &&
 			  !is_short(&loc[i]);
 		gc_error_free(err);
@@ -84,7 +81,7 @@ static void decode_ahead(struct gc_readahead *ra, uint64_t first, unsigned n,
 		slot[i] = NULL;
 		if (!want[i] || ra->stop)
 			continue;
-		const void *key = key_of(d, &loc[i]);
+		const void *key = key_of(&loc[i]);
 		bool busy;
 		if (gc_pagecache_lookup(ra->cache, key, loc[i].offset, &busy) ||
 		    busy)
@@ -101,8 +98,9 @@ static void decode_ahead(struct gc_readahead *ra, uint64_t first, unsigned n,
 		pthread_mutex_unlock(&ra->mu);
 		/* the caller helping uses its own decoder state; both read
 		 * through the mapping (a sequential scan) */
-		struct gc_error *err = gc_decode_stored_ctx(d, &loc[i],
-			slot[i], by_worker ? &ra->worker_dec : &d->dec, true);
+		struct gc_error *err = ra->src.decode(ra->src.ctx, &loc[i],
+			slot[i], by_worker ? &ra->worker_dec : ra->src.dec,
+			true);
 		pthread_mutex_lock(&ra->mu);
 		if (err) {
 			/* dropped: the caller decodes it again and gets the
@@ -143,17 +141,18 @@ static void *worker(void *arg)
 	return NULL;
 }
 
-static struct gc_readahead *ra_new(struct gc_dump *d)
+struct gc_readahead *gc_readahead_new(const struct gc_readahead_src *src)
 {
 	struct gc_readahead *ra = calloc(1, sizeof(*ra));
 	if (!ra)
 		return NULL;
-	ra->d = d;
+	ra->src = *src;
+	uint32_t page_size = src->page_size;
 	/* 1024 pages of 4 KiB; at least 4 pages (of up to 1 MiB) */
-	ra->window = GC_MAX(GC_READAHEAD_BYTES / d->page_size, 4u);
+	ra->window = GC_MAX(GC_READAHEAD_BYTES / page_size, 4u);
 	/* the small cache of gc_decode_page until the first sequential
 	 * run: programs doing random reads never pay for the big one */
-	ra->cache = gc_pagecache_new(64, d->page_size);
+	ra->cache = gc_pagecache_new(64, page_size);
 	if (!ra->cache) {
 		free(ra);
 		return NULL;
@@ -220,7 +219,7 @@ static void track(struct gc_readahead *ra, uint64_t frame,
 		/* twice the window plus the small cache's 64 slots; the
 		 * worker does not exist yet, so swapping needs no care */
 		struct gc_pagecache *big = gc_pagecache_new(
-			(size_t)(2 * ra->window + 64), ra->d->page_size);
+			(size_t)(2 * ra->window + 64), ra->src.page_size);
 		if (!big) {
 			ra->no_thread = true;
 			return;
@@ -240,34 +239,30 @@ static void track(struct gc_readahead *ra, uint64_t frame,
 		pthread_cond_signal(&ra->work);
 }
 
-struct gc_error *gc_readahead_page(struct gc_dump *d,
+void gc_readahead_note(struct gc_readahead *ra, uint64_t frame,
+		       enum gc_space space)
+{
+	pthread_mutex_lock(&ra->mu);
+	track(ra, frame, space);
+	ra->st.short_pages++;
+	pthread_mutex_unlock(&ra->mu);
+}
+
+struct gc_error *gc_readahead_page(struct gc_readahead *ra,
 				   const struct gc_page_loc *loc,
 				   uint64_t frame, enum gc_space space,
 				   void *buf)
 {
-	if (!d->ra) {
-		d->ra = ra_new(d);
-		if (!d->ra) {
-			/* no memory for the big cache: go on without */
-			d->opts.no_readahead = true;
-			return gc_decode_page(d, loc, frame, space, buf);
-		}
-	}
-	struct gc_readahead *ra = d->ra;
-	const void *key = key_of(d, loc);
+	const void *key = key_of(loc);
+	uint32_t page_size = ra->src.page_size;
 	pthread_mutex_lock(&ra->mu);
 	track(ra, frame, space);
-	if (is_short(loc)) {    /* never in the shared cache */
-		ra->st.short_pages++;
-		pthread_mutex_unlock(&ra->mu);
-		return gc_decode_page_cached(d, loc, buf);
-	}
 	for (;;) {
 		bool busy;
 		const uint8_t *hit = gc_pagecache_lookup(ra->cache, key,
 							 loc->offset, &busy);
 		if (hit) {
-			memcpy(buf, hit, d->page_size);
+			memcpy(buf, hit, page_size);
 			ra->st.hits++;
 			pthread_mutex_unlock(&ra->mu);
 			return NULL;
@@ -289,10 +284,12 @@ struct gc_error *gc_readahead_page(struct gc_dump *d,
 	uint8_t *slot = gc_pagecache_slot(ra->cache, key, loc->offset);
 	pthread_mutex_unlock(&ra->mu);
 	if (!slot)      /* every slot busy: cannot happen with two threads */
-		return gc_decode_stored(d, loc, buf);
-	struct gc_error *err = gc_decode_stored(d, loc, slot);
+		return ra->src.decode(ra->src.ctx, loc, buf, ra->src.dec,
+				      false);
+	struct gc_error *err = ra->src.decode(ra->src.ctx, loc, slot,
+					      ra->src.dec, false);
 	if (!err)
-		memcpy(buf, slot, d->page_size);
+		memcpy(buf, slot, page_size);
 	pthread_mutex_lock(&ra->mu);
 	if (err)
 		gc_pagecache_release(ra->cache, slot);
@@ -302,11 +299,10 @@ struct gc_error *gc_readahead_page(struct gc_dump *d,
 	return err;
 }
 
-void gc_readahead_stats(const struct gc_dump *d,
+void gc_readahead_stats(struct gc_readahead *ra,
 			struct gc_readahead_stats *out)
 {
 	memset(out, 0, sizeof(*out));
-	struct gc_readahead *ra = d->ra;
 	if (!ra)
 		return;
 	pthread_mutex_lock(&ra->mu);

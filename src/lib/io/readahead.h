@@ -15,9 +15,26 @@
 #ifndef GC_IO_READAHEAD_H
 #define GC_IO_READAHEAD_H
 
-#include "dump_internal.h"
+#include "codec.h"
 
 struct gc_readahead;
+
+/* What read-ahead reads from: a dump, seen through two callbacks that
+ * may run on the worker thread concurrently with the caller. */
+struct gc_readahead_src {
+	void *ctx;
+	uint32_t page_size;
+	/* Where FRAME of SPACE lives (LOC->stream set). */
+	struct gc_error *(*locate)(void *ctx, enum gc_space space,
+				   uint64_t frame, struct gc_page_loc *loc);
+	/* Decode LOC's stored bytes into OUT with decoder state DC;
+	 * SEQUENTIAL: part of a sequential pass. */
+	struct gc_error *(*decode)(void *ctx, const struct gc_page_loc *loc,
+				   uint8_t *out, struct gc_decoder *dc,
+				   bool sequential);
+	/* The caller thread's decoder state (used when it helps). */
+	struct gc_decoder *dec;
+};
 
 /* Bytes decoded ahead of the caller at most. */
 #define GC_READAHEAD_BYTES (4u << 20)
@@ -27,12 +44,18 @@ struct gc_readahead;
  * (excluded and zero pages between two stored ones are not decoded). */
 #define GC_READAHEAD_MAX_GAP 64
 
-/* Decode LOC (a PRESENT page that needs decoding) of FRAME into BUF
- * through D's read-ahead cache, creating it on first use. */
-struct gc_error *gc_readahead_page(struct gc_dump *d,
+/* A read-ahead over SRC (copied); NULL when out of memory. */
+struct gc_readahead *gc_readahead_new(const struct gc_readahead_src *src);
+/* Decode LOC (a PRESENT page whose stored bytes need decoding, longer
+ * than GC_ZERO_MEMO_MAX) of FRAME into BUF through the read-ahead cache. */
+struct gc_error *gc_readahead_page(struct gc_readahead *ra,
 				   const struct gc_page_loc *loc,
 				   uint64_t frame, enum gc_space space,
 				   void *buf);
+/* Note that the caller reads FRAME, a short page it decodes itself
+ * (a zero page and the like: never worth a trip to the other core). */
+void gc_readahead_note(struct gc_readahead *ra, uint64_t frame,
+		       enum gc_space space);
 /* Stop and join the worker, free everything (NULL is fine). */
 void gc_readahead_free(struct gc_readahead *ra);
 
@@ -45,8 +68,8 @@ struct gc_readahead_stats {
 	uint64_t short_pages;     /* short pages the caller decoded inline */
 	bool thread_started;
 };
-/* Zeroes when D has no read-ahead. */
-void gc_readahead_stats(const struct gc_dump *d,
+/* Zeroes when RA is NULL. */
+void gc_readahead_stats(struct gc_readahead *ra,
 			struct gc_readahead_stats *out);
 
 #endif

@@ -150,8 +150,8 @@ static struct gc_error *check_fll(struct gc_kernel *k, struct gc_dump *d,
 				     "no shared_info page: the frame-list-"
 				     "list cannot be checked");
 	uint8_t si[16];
-	struct gc_error *e = gc_file_read(d->file, f->number + SI_MAX_PFN,
-					  si, sizeof(si), "shared_info.arch");
+	struct gc_error *e = gc_stream_read(d->stream, f->number + SI_MAX_PFN,
+					    si, sizeof(si), "shared_info.arch");
 	if (e)
 		return e;
 	uint64_t max_pfn = gc_get64(si, false), fll = gc_get64(si + 8, false);

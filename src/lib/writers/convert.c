@@ -198,16 +198,19 @@ static uint64_t dump_raw_span(void *arg, uint64_t pfn, uint64_t max, int *fd,
 			gc_error_free(e);
 			break;
 		}
-		struct gc_file *f = loc.file ? loc.file : d->file;
+		/* where the page's bytes are in a file: a flattened
+		 * record or a split part is as good as a plain file */
+		struct gc_file *f;
+		uint64_t foff;
 		if (loc.state != GC_PAGE_PRESENT || loc.codec != GC_CODEC_RAW ||
-		    loc.indirect || loc.size != s->page_size ||
-		    loc.offset > f->size || f->size - loc.offset < s->page_size)
+		    loc.size != s->page_size ||
+		    !gc_stream_extent(loc.stream ? loc.stream : d->stream,
+				      loc.offset, s->page_size, &f, &foff))
 			break;
 		if (!n) {
 			file = f;
-			start = loc.offset;
-		} else if (f != file ||
-			   loc.offset != start + n * s->page_size) {
+			start = foff;
+		} else if (f != file || foff != start + n * s->page_size) {
 			break;
 		}
 	}

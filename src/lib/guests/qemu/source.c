@@ -38,7 +38,7 @@ static struct gc_error *qg_locate(struct gc_guest *g, uint64_t hva,
 		loc->offset = off;
 		loc->size = (uint32_t)GC_GUEST_PAGE;
 		loc->codec = GC_CODEC_RAW;
-		loc->file = core->file;
+		/* stream NULL: the view's own (plain) stream of the core */
 		return NULL;
 	case GC_HVA_NOT_DUMPED:
 		loc->state = GC_PAGE_EXCLUDED;

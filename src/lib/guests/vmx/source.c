@@ -44,30 +44,12 @@ static struct gc_error *vx_locate(struct gc_guest *gg, uint64_t hpa,
 		loc->state = hl.state;
 		return NULL;
 	}
-	if (hl.indirect) {
-		/* the host format fetches it: go through the host dump */
-		loc->state = GC_PAGE_PRESENT;
-		loc->indirect = true;
-		loc->offset = hfn;
-		loc->size = (uint32_t)GC_GUEST_PAGE;
-		loc->codec = GC_CODEC_RAW;
-		return NULL;
-	}
+	/* the host's location, in the host's stream (a flattened or split
+	 * host's logical bytes, not the file's) */
 	*loc = hl;
-	if (!loc->file)
-		loc->file = h->file;
+	if (!loc->stream)
+		loc->stream = h->stream;
 	return NULL;
-}
-
-static struct gc_error *vx_fetch(struct gc_guest *gg,
-				 const struct gc_page_loc *loc, void *buf)
-{
-	struct vguest *g = gg->priv;
-	if (loc->size != GC_GUEST_PAGE || loc->offset > (UINT64_MAX >> 12))
-		return gc_error_new(GC_ERR_INVALID_ARG, "guest page",
-				    "bad indirect location");
-	return gc_dump_read(g->host, GC_SPACE_PHYS, loc->offset << 12, buf,
-			    GC_GUEST_PAGE);
 }
 
 static const char *vx_gap_reason(enum gc_page_state s)
@@ -327,7 +309,6 @@ const struct gc_guest_source gc_guest_source_vmx = {
 		       "(registers) and their EPT (memory)",
 	.open = vx_open,
 	.locate = vx_locate,
-	.fetch = vx_fetch,
 	.gap_reason = vx_gap_reason,
 	.provenance = vx_provenance,
 	.where = "host dump",
