@@ -215,7 +215,7 @@ static struct gc_error *vx_provenance(struct gc_guest *gg,
 	struct vguest *g = gg->priv;
 	gc_strbuf_printf(sb, "extracted_from=host dump %s (%s)\n",
 			 g->host->file->path,
-			 gc_format_name(g->host->ops->format));
+			 gc_format_name(gc_dump_format(g->host)));
 	gc_strbuf_printf(sb, "vmcs=");
 	for (size_t i = 0; i < g->info.nr_vcpus; i++)
 		gc_strbuf_printf(sb, "%s0x%" PRIx64, i ? "," : "",
