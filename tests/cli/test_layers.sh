@@ -20,3 +20,24 @@ if [ -f "$so" ]; then
 else
 	skip "exports" "no $so"
 fi
+# guestcore.h is the umbrella: every public header, and it compiles alone
+# in C and C++.
+missing=""
+for h in include/guestcore/*.h; do
+	b=$(basename "$h")
+	[ "$b" = guestcore.h ] && continue
+	grep -q "#include \"$b\"" include/guestcore/guestcore.h || missing="$missing $b"
+done
+[ -z "$missing" ] && pass "api: guestcore.h includes every public header" ||
+	fail "api: guestcore.h includes every public header" "missing:$missing"
+printf '#include <guestcore/guestcore.h>\nint main(void) { return gc_version()[0] == 0; }\n' > "$T/umbrella.c"
+if cc -std=c11 -Wall -Wextra -Werror -Iinclude -c "$T/umbrella.c" -o "$T/umbrella.o" 2>"$T/cc.err"; then
+	pass "api: guestcore.h compiles alone (C11, -Wall -Wextra -Werror)"
+else
+	fail "api: guestcore.h compiles alone (C11, -Wall -Wextra -Werror)" "$(head -3 "$T/cc.err")"
+fi
+if command -v c++ >/dev/null; then
+	cp "$T/umbrella.c" "$T/umbrella.cc"
+	c++ -Wall -Wextra -Werror -Iinclude -c "$T/umbrella.cc" -o "$T/umbrella2.o" 2>"$T/cxx.err" &&
+		pass "api: guestcore.h compiles as C++" || fail "api: guestcore.h compiles as C++" "$(head -3 "$T/cxx.err")"
+fi
