@@ -26,7 +26,7 @@ struct gc_error *gc_report_add(struct gc_report *r, enum gc_severity sev,
 		return &gc_error_nomem;
 	va_list ap;
 	va_start(ap, fmt);
-	char *msg = gc_vasprintf(fmt, ap);
+	char *msg = gc_escape_controls(gc_vasprintf(fmt, ap));
 	va_end(ap);
 	char *c = strdup(code);
 	if (!msg || !c) {

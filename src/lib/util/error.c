@@ -152,7 +152,7 @@ const char *gc_error_string(struct gc_error *err)
 				 gc_space_name(err->space), err->addr);
 	if (err->why)
 		gc_strbuf_printf(&sb, "%s%s", err->what ? ": " : "", err->why);
-	err->text = gc_strbuf_steal(&sb);
+	err->text = gc_escape_controls(gc_strbuf_steal(&sb));
 	return err->text ? err->text : "out of memory";
 }
 

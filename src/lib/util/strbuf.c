@@ -108,3 +108,30 @@ void gc_sanitize(char *dst, const void *src, size_t len)
 		dst[i] = (s[i] >= 0x20 && s[i] < 0x7f) ? (char)s[i] : '?';
 	dst[i] = '\0';
 }
+
+char *gc_escape_controls(char *s)
+{
+	if (!s)
+		return NULL;
+	size_t n = 0, extra = 0;
+	for (; s[n]; n++)
+		if ((unsigned char)s[n] < 0x20 || s[n] == 0x7f)
+			extra += 3;
+	if (!extra)
+		return s;
+	char *o = malloc(n + extra + 1), *p = o;
+	if (!o) {
+		free(s);
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c < 0x20 || c == 0x7f)
+			p += sprintf(p, "\\x%02x", c);
+		else
+			*p++ = (char)c;
+	}
+	*p = '\0';
+	free(s);
+	return o;
+}

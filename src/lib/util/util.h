@@ -91,6 +91,12 @@ static inline void gc_put64(void *p, uint64_t v, bool be)
  * every byte outside printable ASCII replaced by '?'. */
 void gc_sanitize(char *dst, const void *src, size_t len);
 
+/* S with every control byte (below 0x20, and 0x7f) written as \xNN, so
+ * that text taken from a dump cannot drive the terminal it is printed on
+ * (an ESC in a VMCSINFO key).  Returns a new string (NULL: no memory);
+ * S itself is freed. */
+char *gc_escape_controls(char *s);
+
 /* The file offset an error names, 0 when it names none. */
 #include "guestcore/error.h"
 static inline uint64_t gc_err_off(const struct gc_error *e)
