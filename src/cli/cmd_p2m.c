@@ -23,6 +23,8 @@ static int run(int argc, char **argv)
 	struct gc_json j;
 	if (json) {
 		gc_json_init(&j, stdout, true);
+		gc_json_object_begin(&j);
+		gc_json_key(&j, "translations");
 		gc_json_array_begin(&j);
 	}
 	int rc = EXIT_OK;
@@ -35,6 +37,7 @@ static int run(int argc, char **argv)
 		if (err && gc_error_code(err) != GC_ERR_NOT_PRESENT) {
 			if (json) {
 				gc_json_array_end(&j);
+				gc_json_object_end(&j);
 				gc_json_end(&j);
 			}
 			rc = cli_error(gc_error_set_file(err,
@@ -69,6 +72,7 @@ static int run(int argc, char **argv)
 	}
 	if (json && rc != EXIT_ERROR) {
 		gc_json_array_end(&j);
+		gc_json_object_end(&j);
 		gc_json_end(&j);
 	}
 	gc_dump_close(d);

@@ -364,8 +364,6 @@ static int print_selected(struct ctx *c, const char *file,
 	if (c->j) {
 		gc_json_init(c->j, stdout, true);
 		gc_json_object_begin(c->j);
-		gc_json_key(c->j, "schema");
-		gc_json_string(c->j, "guestcore-struct/1");
 		gc_json_key(c->j, "type");
 		gc_json_string(c->j, tname);
 		gc_json_key(c->j, "size");
@@ -553,8 +551,6 @@ static int run(int argc, char **argv)
 	} else if (json) {
 		gc_json_init(&j, stdout, true);
 		gc_json_object_begin(&j);
-		gc_json_key(&j, "schema");
-		gc_json_string(&j, "guestcore-struct/1");
 		gc_json_key(&j, "type");
 		gc_json_string(&j, tname);
 		gc_json_key(&j, "size");

@@ -12,7 +12,10 @@ void gc_json_init(struct gc_json *j, FILE *out, bool pretty)
 	j->first[0] = true;
 	j->pending_key = false;
 	j->pretty = pretty;
+	j->schema = cli_json_schema;
 }
+
+const char *cli_json_schema;
 
 static void indent(struct gc_json *j)
 {
@@ -56,7 +59,15 @@ static void close(struct gc_json *j, char c)
 	fputc(c, j->out);
 }
 
-void gc_json_object_begin(struct gc_json *j) { open(j, '{'); }
+void gc_json_object_begin(struct gc_json *j)
+{
+	bool top = j->depth == 0;
+	open(j, '{');
+	if (top && j->schema) {
+		gc_json_key(j, "schema");
+		gc_json_string(j, j->schema);
+	}
+}
 void gc_json_object_end(struct gc_json *j) { close(j, '}'); }
 void gc_json_array_begin(struct gc_json *j) { open(j, '['); }
 void gc_json_array_end(struct gc_json *j) { close(j, ']'); }

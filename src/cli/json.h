@@ -21,7 +21,12 @@ struct gc_json {
 	bool first[GC_JSON_MAX_DEPTH];
 	bool pending_key;
 	bool pretty;
+	const char *schema;  /* written first in the top-level object */
 };
+
+/* "guestcore.COMMAND/1": every command's JSON object starts with it
+ * ("schema"); main sets it before the command runs. */
+extern const char *cli_json_schema;
 
 void gc_json_init(struct gc_json *j, FILE *out, bool pretty);
 void gc_json_object_begin(struct gc_json *j);

@@ -62,6 +62,10 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		if (strcmp(argv[1], commands[i]->name))
 			continue;
+		static char schema[64];
+		snprintf(schema, sizeof(schema), "guestcore.%s/1",
+			 commands[i]->name);
+		cli_json_schema = schema;
 		int cargc = argc - 1;
 		char **cargv = argv + 1;
 		if (commands[i]->opts) {

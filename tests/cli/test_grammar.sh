@@ -61,3 +61,12 @@ done
 for s in "EXIT STATUS" ENVIRONMENT EXAMPLES; do
 	grep -q "^\.SH $s" "$man" && pass "man: section $s" || fail "man: section $s" "missing"
 done
+
+# --json: one top-level object whose first key is the schema
+schema_of() { python3 -c 'import json,sys; o=json.load(sys.stdin); print(type(o).__name__, list(o)[0] if isinstance(o, dict) else "", o.get("schema") if isinstance(o, dict) else "")'; }
+for args in "info $D" "check $D" "regs $D" "p2m $D 5" "rd $D -p 0 2"; do
+	cmd=${args%% *}
+	got=$("$GC" $args --json 2>/dev/null | schema_of 2>&1)
+	[ "$got" = "dict schema guestcore.$cmd/1" ] && pass "json: $cmd has schema guestcore.$cmd/1 first" ||
+		fail "json: $cmd has schema guestcore.$cmd/1 first" "$got"
+done

@@ -49,7 +49,7 @@ expect_out struct-anon 0 "     [72]   pgd_t *pgd;" struct "$D" "struct mm_struct
 run_gc struct-json 0 struct "$D" task_struct --json &&
 same struct-json-fields \
 	"$(echo "$OUT" | python3 -c 'import json,sys; d=json.load(sys.stdin); m={x["name"]: x for x in d["members"]}; print(d["schema"], d["type"], d["size"], m["pid"]["offset"], m["pid"]["type"], m["comm"]["type"], m["in_execve"]["bit_offset"], m["in_execve"]["bitfield_size"])')" \
-	"guestcore-struct/1 struct task_struct 9792 2416 pid_t char [16] 18754 1"
+	"guestcore.struct/1 struct task_struct 9792 2416 pid_t char [16] 18754 1"
 # an object: init_task
 A=$("$GC" sym "$D" init_task | cut -d' ' -f1)
 run_gc struct-object 0 struct "$D" task_struct "$A" &&
