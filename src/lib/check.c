@@ -18,16 +18,13 @@ const char *gc_severity_name(enum gc_severity sev)
 	return "?";
 }
 
-struct gc_error *gc_report_add(struct gc_report *r, enum gc_severity sev,
-			       const char *code, bool has_offset,
-			       uint64_t offset, const char *fmt, ...)
+struct gc_error *gc_report_vadd(struct gc_report *r, enum gc_severity sev,
+				const char *code, bool has_offset,
+				uint64_t offset, const char *fmt, va_list ap)
 {
 	if (!gc_vec_reserve(&r->items, &r->cap, r->count + 1))
 		return &gc_error_nomem;
-	va_list ap;
-	va_start(ap, fmt);
 	char *msg = gc_escape_controls(gc_vasprintf(fmt, ap));
-	va_end(ap);
 	char *c = strdup(code);
 	if (!msg || !c) {
 		free(msg);
@@ -39,6 +36,18 @@ struct gc_error *gc_report_add(struct gc_report *r, enum gc_severity sev,
 		.has_offset = has_offset, .offset = offset,
 	};
 	return NULL;
+}
+
+struct gc_error *gc_report_add(struct gc_report *r, enum gc_severity sev,
+			       const char *code, bool has_offset,
+			       uint64_t offset, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	struct gc_error *err = gc_report_vadd(r, sev, code, has_offset, offset,
+					      fmt, ap);
+	va_end(ap);
+	return err;
 }
 
 size_t gc_report_problems(const struct gc_report *r)

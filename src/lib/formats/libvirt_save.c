@@ -136,19 +136,8 @@ out:
 	return err;
 }
 
-static void lv_close(struct gc_dump *d)
-{
-	gc_qstream_free(d->priv);
-	d->priv = NULL;
-}
-
 const struct gc_format_ops gc_libvirt_save_ops = {
 	.format = GC_FORMAT_LIBVIRT_SAVE,
 	.open = lv_open,
-	.close = lv_close,
-	.locate = gc_qstream_locate,
-	.frame_runs = gc_qstream_frame_runs,
-	.vcpu = gc_qstream_vcpu,
-	.vmcoreinfo = gc_qstream_vmcoreinfo,
-	.check = gc_qstream_check,
+	GC_QSTREAM_OPS,
 };

@@ -160,6 +160,30 @@ static void stop_at(struct stopped *st, uint64_t at, const char *fmt, ...)
 
 /* ---- codecs ------------------------------------------------------------------ */
 
+/* The next input chunk into *IP, *N for a codec that has used up the last
+ * one; false when the codec must stop: on an error (in *ERR) or at the end of
+ * the input, noted as CUT unless CUT is NULL (the stream ended cleanly). */
+static bool next_input(struct source *in, struct stopped *st, const char *cut,
+		       const uint8_t **ip, size_t *n, struct gc_error **err)
+{
+	if ((*err = src_next(in, ip, n)))
+		return false;
+	if (!*n) {
+		if (cut)
+			stop_at(st, in->pos, "%s", cut);
+		return false;
+	}
+	return true;
+}
+
+/* Room for the codec's output in *OP, *ROOM; false when it must stop (an
+ * error in *ERR, or the sink is full). */
+static bool next_output(struct sink *out, uint8_t **op, size_t *room,
+			struct gc_error **err)
+{
+	return !(*err = sink_room(out, op, room)) && !out->full;
+}
+
 static struct gc_error *run_gzip(struct source *in, struct sink *out,
 				 struct stopped *st)
 {
@@ -173,14 +197,10 @@ static struct gc_error *run_gzip(struct source *in, struct sink *out,
 	size_t in_n = 0;
 	for (;;) {
 		if (!z.avail_in) {
-			if ((err = src_next(in, &ip, &in_n)))
+			if (!next_input(in, st, ended ? NULL : "the gzip stream "
+					"ends before its end marker (truncated)",
+					&ip, &in_n, &err))
 				break;
-			if (!in_n) {
-				if (!ended)
-					stop_at(st, in->pos, "the gzip stream ends "
-						"before its end marker (truncated)");
-				break;
-			}
 			z.next_in = (uint8_t *)ip;
 			z.avail_in = (uInt)in_n;
 		}
@@ -192,7 +212,7 @@ static struct gc_error *run_gzip(struct source *in, struct sink *out,
 		}
 		uint8_t *op;
 		size_t room;
-		if ((err = sink_room(out, &op, &room)) || out->full)
+		if (!next_output(out, &op, &room, &err))
 			break;
 		z.next_out = op;
 		z.avail_out = (uInt)GC_MIN(room, (size_t)UINT32_MAX);
@@ -225,14 +245,10 @@ static struct gc_error *run_bzip2(struct source *in, struct sink *out,
 	size_t in_n;
 	for (;;) {
 		if (!z.avail_in) {
-			if ((err = src_next(in, &ip, &in_n)))
+			if (!next_input(in, st, ended ? NULL : "the bzip2 stream "
+					"ends before its end marker (truncated)",
+					&ip, &in_n, &err))
 				break;
-			if (!in_n) {
-				if (!ended)
-					stop_at(st, in->pos, "the bzip2 stream ends "
-						"before its end marker (truncated)");
-				break;
-			}
 			z.next_in = (char *)ip;
 			z.avail_in = (unsigned)in_n;
 		}
@@ -249,7 +265,7 @@ static struct gc_error *run_bzip2(struct source *in, struct sink *out,
 		}
 		uint8_t *op;
 		size_t room;
-		if ((err = sink_room(out, &op, &room)) || out->full)
+		if (!next_output(out, &op, &room, &err))
 			break;
 		z.next_out = (char *)op;
 		z.avail_out = (unsigned)GC_MIN(room, (size_t)UINT32_MAX);
@@ -290,7 +306,7 @@ static struct gc_error *run_xz(struct source *in, struct sink *out,
 		}
 		uint8_t *op;
 		size_t room;
-		if ((err = sink_room(out, &op, &room)) || out->full)
+		if (!next_output(out, &op, &room, &err))
 			break;
 		z.next_out = op;
 		z.avail_out = room;
@@ -325,19 +341,15 @@ static struct gc_error *run_zstd(struct source *in, struct sink *out,
 		if (ib.pos == ib.size) {
 			const uint8_t *ip;
 			size_t in_n;
-			if ((err = src_next(in, &ip, &in_n)))
+			if (!next_input(in, st, last ? "the zstd stream ends "
+					"inside a frame (truncated)" : NULL,
+					&ip, &in_n, &err))
 				break;
-			if (!in_n) {
-				if (last)
-					stop_at(st, in->pos, "the zstd stream ends "
-						"inside a frame (truncated)");
-				break;
-			}
 			ib = (ZSTD_inBuffer){ ip, in_n, 0 };
 		}
 		uint8_t *op;
 		size_t room;
-		if ((err = sink_room(out, &op, &room)) || out->full)
+		if (!next_output(out, &op, &room, &err))
 			break;
 		ZSTD_outBuffer ob = { op, room, 0 };
 		last = ZSTD_decompressStream(z, &ob, &ib);

@@ -1650,7 +1650,7 @@ static struct gc_error *qevm_open(struct gc_dump *d)
 	return gc_qstream_open(d, d->file, 0, false, &qs);
 }
 
-static void qevm_close(struct gc_dump *d)
+void gc_qstream_close(struct gc_dump *d)
 {
 	gc_qstream_free(d->priv);
 	d->priv = NULL;
@@ -1668,10 +1668,5 @@ bool gc_qemu_stream_probe(const uint8_t *head, size_t len, struct gc_stream *s)
 const struct gc_format_ops gc_qemu_stream_ops = {
 	.format = GC_FORMAT_QEMU_STREAM,
 	.open = qevm_open,
-	.close = qevm_close,
-	.locate = gc_qstream_locate,
-	.frame_runs = gc_qstream_frame_runs,
-	.vcpu = gc_qstream_vcpu,
-	.vmcoreinfo = gc_qstream_vmcoreinfo,
-	.check = gc_qstream_check,
+	GC_QSTREAM_OPS,
 };

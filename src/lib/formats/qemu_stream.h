@@ -210,6 +210,7 @@ void gc_qstream_free(struct gc_qstream *qs);
 
 /* The format ops shared by the bare stream and the libvirt save image;
  * dump->priv must begin with a struct gc_qstream pointer. */
+void gc_qstream_close(struct gc_dump *d);
 struct gc_error *gc_qstream_locate(struct gc_dump *d, enum gc_space space,
 				   uint64_t frame, struct gc_page_loc *loc);
 struct gc_error *gc_qstream_frame_runs(struct gc_dump *d, enum gc_space space,
@@ -220,7 +221,12 @@ struct gc_error *gc_qstream_vmcoreinfo(struct gc_dump *d, const char **text,
 				       size_t *len, uint64_t *offset);
 struct gc_error *gc_qstream_check(struct gc_dump *d, unsigned int flags,
 				  struct gc_report *r);
-
+/* Those ops as members of a struct gc_format_ops initializer (all but
+ * .format and .open). */
+#define GC_QSTREAM_OPS                                                        \
+	.close = gc_qstream_close, .locate = gc_qstream_locate,               \
+	.frame_runs = gc_qstream_frame_runs, .vcpu = gc_qstream_vcpu,         \
+	.vmcoreinfo = gc_qstream_vmcoreinfo, .check = gc_qstream_check
 
 /* A stream compressed as a whole (gzip, bzip2, xz, lzop, zstd) starting
  * at file offset SKIP of D's file: decompressed once into a cache file

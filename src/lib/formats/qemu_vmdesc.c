@@ -279,6 +279,28 @@ const struct qj_node *gc_qj_child(const struct qj_doc *doc,
 	return &doc->nodes[c];
 }
 
+/* Field F's element "size" and count ("array_len", 1 without one); false
+ * when either is missing or negative. */
+static bool field_dims(const struct qj_doc *doc, const struct qj_node *f,
+		       int64_t *size, int64_t *n)
+{
+	*n = 1;
+	if (!gc_qj_int(doc, f, "size", size) || *size < 0)
+		return false;
+	if (gc_qj_get(doc, f, "array_len") &&
+	    (!gc_qj_int(doc, f, "array_len", n) || *n < 0))
+		return false;
+	return true;
+}
+
+/* *TOTAL += SIZE * N; false on overflow. */
+static bool add_field_bytes(int64_t size, int64_t n, uint64_t *total)
+{
+	uint64_t b;
+	return gc_mul_ok((uint64_t)size, (uint64_t)n, &b) &&
+	       gc_add_ok(*total, b, total);
+}
+
 /* Bytes written for the "fields" and "subsections" of DESC. */
 static bool desc_size(const struct qj_doc *doc, const struct qj_node *desc,
 		      unsigned depth, uint64_t *out)
@@ -293,15 +315,9 @@ static bool desc_size(const struct qj_doc *doc, const struct qj_node *desc,
 		long it = -1;
 		const struct qj_node *f;
 		while ((f = gc_qj_child(doc, fields, &it))) {
-			int64_t size, n = 1;
-			if (!gc_qj_int(doc, f, "size", &size) || size < 0)
-				return false;
-			if (gc_qj_get(doc, f, "array_len") &&
-			    (!gc_qj_int(doc, f, "array_len", &n) || n < 0))
-				return false;
-			uint64_t b;
-			if (!gc_mul_ok((uint64_t)size, (uint64_t)n, &b) ||
-			    !gc_add_ok(total, b, &total))
+			int64_t size, n;
+			if (!field_dims(doc, f, &size, &n) ||
+			    !add_field_bytes(size, n, &total))
 				return false;
 		}
 	}
@@ -347,11 +363,8 @@ bool gc_qj_field(const struct qj_doc *doc, const struct qj_node *desc,
 	long it = -1;
 	const struct qj_node *f;
 	while ((f = gc_qj_child(doc, fields, &it))) {
-		int64_t size, n = 1;
-		if (!gc_qj_int(doc, f, "size", &size) || size < 0)
-			return false;
-		if (gc_qj_get(doc, f, "array_len") &&
-		    (!gc_qj_int(doc, f, "array_len", &n) || n < 0))
+		int64_t size, n;
+		if (!field_dims(doc, f, &size, &n))
 			return false;
 		if (gc_qj_streq(gc_qj_get(doc, f, "name"), name)) {
 			out->offset = off;
@@ -360,9 +373,7 @@ bool gc_qj_field(const struct qj_doc *doc, const struct qj_node *desc,
 			out->desc = gc_qj_get(doc, f, "struct");
 			return true;
 		}
-		uint64_t b;
-		if (!gc_mul_ok((uint64_t)size, (uint64_t)n, &b) ||
-		    !gc_add_ok(off, b, &off))
+		if (!add_field_bytes(size, n, &off))
 			return false;
 	}
 	return false;

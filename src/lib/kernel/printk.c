@@ -57,6 +57,32 @@ static struct gc_error *rd64(const struct gc_kmem *m, uint64_t va,
 	return e;
 }
 
+static struct gc_error *rd32(const struct gc_kmem *m, uint64_t va,
+			     uint32_t *out)
+{
+	uint8_t b[4];
+	struct gc_error *e = rd(m, va, b, 4);
+	if (!e)
+		*out = gc_get32(b, false);
+	return e;
+}
+
+/* LEN bytes at VA into a new buffer *OUT (the caller frees it). */
+static struct gc_error *rd_alloc(const struct gc_kmem *m, uint64_t va,
+				 size_t len, void **out)
+{
+	void *p = malloc(len);
+	if (!p)
+		return &gc_error_nomem;
+	struct gc_error *e = rd(m, va, p, len);
+	if (e) {
+		free(p);
+		return e;
+	}
+	*out = p;
+	return NULL;
+}
+
 static uint64_t off(const struct gc_vmcoreinfo *vi, const char *name,
 		    uint64_t dflt)
 {
@@ -185,28 +211,19 @@ static struct gc_error *read_records(const struct gc_vmcoreinfo *vi,
 		return gc_error_new(GC_ERR_NOT_PRESENT, "log_buf",
 				    "VMCOREINFO lacks log_buf/log_first_idx");
 	uint64_t buf;
-	uint8_t b4[4];
+	uint32_t len, first, next;
 	struct gc_error *e = rd64(m, a_buf, &buf);
-	if (e || (e = rd(m, a_len, b4, 4)))
+	if (e || (e = rd32(m, a_len, &len)) || (e = rd32(m, a_first, &first)) ||
+	    (e = rd32(m, a_next, &next)))
 		return e;
-	uint32_t len = gc_get32(b4, false);
-	if ((e = rd(m, a_first, b4, 4)))
-		return e;
-	uint32_t first = gc_get32(b4, false);
-	if ((e = rd(m, a_next, b4, 4)))
-		return e;
-	uint32_t next = gc_get32(b4, false);
 	if (!len || len > LOG_BUF_MAX || first >= len || next >= len)
 		return gc_error_addr(GC_ERR_CORRUPT, GC_SPACE_KVIRT, a_buf,
 				     "log_buf", "length %u, first %u, next %u "
 				     "are inconsistent", len, first, next);
-	uint8_t *lb = malloc(len);
-	if (!lb)
-		return &gc_error_nomem;
-	if ((e = rd(m, buf, lb, len))) {
-		free(lb);
+	void *copy;
+	if ((e = rd_alloc(m, buf, len, &copy)))
 		return e;
-	}
+	uint8_t *lb = copy;
 	uint64_t hs = sz(vi, "printk_log", sz(vi, "log", 16));
 	uint64_t o_ts = off(vi, "printk_log.ts_nsec", off(vi, "log.ts_nsec",
 							  0));
@@ -251,25 +268,18 @@ static struct gc_error *read_plain(const struct gc_vmcoreinfo *vi,
 				    "VMCOREINFO names no known printk "
 				    "buffer (prb, log_first_idx, log_end)");
 	uint64_t buf;
-	uint8_t b4[4];
+	uint32_t len, end;
 	struct gc_error *e = rd64(m, a_buf, &buf);
-	if (e || (e = rd(m, a_len, b4, 4)))
+	if (e || (e = rd32(m, a_len, &len)) || (e = rd32(m, a_end, &end)))
 		return e;
-	uint32_t len = gc_get32(b4, false);
-	if ((e = rd(m, a_end, b4, 4)))
-		return e;
-	uint32_t end = gc_get32(b4, false);
 	if (!len || len > LOG_BUF_MAX || (len & (len - 1)))
 		return gc_error_addr(GC_ERR_CORRUPT, GC_SPACE_KVIRT, a_buf,
 				     "log_buf", "length %u is not a power of "
 				     "two", len);
-	char *lb = malloc(len);
-	if (!lb)
-		return &gc_error_nomem;
-	if ((e = rd(m, buf, lb, len))) {
-		free(lb);
+	void *copy;
+	if ((e = rd_alloc(m, buf, len, &copy)))
 		return e;
-	}
+	char *lb = copy;
 	uint32_t n = end < len ? end : len, start = end - n;
 	for (uint32_t i = 0; i < n; i++) {
 		char c = lb[(start + i) & (len - 1)];

@@ -124,6 +124,39 @@ static inline void column_set(struct gc_column *c, uint64_t i, uint64_t v)
 		c->w64[i] = v;
 }
 
+/* The table gc_frame_index_build reads, a batch of at most BATCH entries at
+ * a time: entries START to START + CNT are in PB and MB (NULL for a column
+ * the table lacks). */
+struct batches {
+	gc_index_source_fn *get;
+	void *ctx;
+	uint64_t n, start, cnt;
+	uint64_t *pb, *mb;
+};
+
+/* Reads the batch after the one in B: false at the end of the table or on
+ * an error (in *ERR). */
+static bool next_batch(struct batches *b, struct gc_error **err)
+{
+	b->start += b->cnt;
+	if (b->start >= b->n)
+		return false;
+	b->cnt = GC_MIN((uint64_t)BATCH, b->n - b->start);
+	*err = b->get(b->ctx, b->start, b->cnt, b->pb, b->mb);
+	return !*err;
+}
+
+/* Entry K of the batch: its pfn and mfn (0 for a column the table lacks);
+ * true when it is invalid (its pfn, or without pfns its mfn, is
+ * GC_FRAME_INVALID). */
+static inline bool batch_entry(const struct batches *b, uint64_t k,
+			       uint64_t *p, uint64_t *m)
+{
+	*p = b->pb ? b->pb[k] : 0;
+	*m = b->mb ? b->mb[k] : 0;
+	return b->pb ? *p == GC_FRAME_INVALID : *m == GC_FRAME_INVALID;
+}
+
 struct gc_error *gc_frame_index_build(struct gc_frame_index *idx, uint64_t n,
 				      bool has_pfn, bool has_mfn,
 				      gc_index_source_fn *get, void *ctx)
@@ -150,18 +183,12 @@ struct gc_error *gc_frame_index_build(struct gc_frame_index *idx, uint64_t n,
 	/* Pass 1: value ranges, sortedness, invalid entries. */
 	uint64_t prev_pfn = 0;
 	bool have_prev = false, seen_invalid = false, adjacent_dup = false;
-	for (uint64_t start = 0; start < n; start += BATCH) {
-		uint64_t cnt = GC_MIN((uint64_t)BATCH, n - start);
-		err = get(ctx, start, cnt, has_pfn ? pb : NULL,
-			  has_mfn ? mb : NULL);
-		if (err)
-			goto out;
-		for (uint64_t k = 0; k < cnt; k++) {
-			uint64_t i = start + k;
-			uint64_t p = has_pfn ? pb[k] : 0;
-			uint64_t m = has_mfn ? mb[k] : 0;
-			bool invalid = (has_pfn && p == GC_FRAME_INVALID) ||
-				       (!has_pfn && m == GC_FRAME_INVALID);
+	struct batches bt = { get, ctx, n, 0, 0, has_pfn ? pb : NULL,
+			      has_mfn ? mb : NULL };
+	while (next_batch(&bt, &err)) {
+		for (uint64_t k = 0; k < bt.cnt; k++) {
+			uint64_t i = bt.start + k, p, m;
+			bool invalid = batch_entry(&bt, k, &p, &m);
 			if (invalid) {
 				if (!seen_invalid)
 					idx->first_invalid = i;
@@ -191,6 +218,8 @@ struct gc_error *gc_frame_index_build(struct gc_frame_index *idx, uint64_t n,
 			}
 		}
 	}
+	if (err)
+		goto out;
 	/* A pfn column with invalid entries inside is not usable sorted. */
 	idx->pfn_sorted = has_pfn && idx->first_unsorted == GC_INDEX_NONE &&
 			  !adjacent_dup && idx->nr_invalid_inside == 0;
@@ -207,16 +236,12 @@ struct gc_error *gc_frame_index_build(struct gc_frame_index *idx, uint64_t n,
 	if (err)
 		goto out;
 	/* Pass 2: fill columns and hashes, find duplicates. */
-	for (uint64_t start = 0; start < n; start += BATCH) {
-		uint64_t cnt = GC_MIN((uint64_t)BATCH, n - start);
-		err = get(ctx, start, cnt, has_pfn ? pb : NULL,
-			  has_mfn ? mb : NULL);
-		if (err)
-			goto out;
+	bt.start = bt.cnt = 0;
+	while (next_batch(&bt, &err)) {
+		uint64_t cnt = bt.cnt;
 		for (uint64_t k = 0; k < cnt; k++) {
-			uint64_t i = start + k;
-			uint64_t p = has_pfn ? pb[k] : 0;
-			uint64_t m = has_mfn ? mb[k] : 0;
+			uint64_t i = bt.start + k, p, m;
+			bool invalid = batch_entry(&bt, k, &p, &m);
 			/* overlap the hash's cache misses */
 			if (k + 16 < cnt) {
 				if (has_mfn)
@@ -226,8 +251,6 @@ struct gc_error *gc_frame_index_build(struct gc_frame_index *idx, uint64_t n,
 					hash_prefetch(&idx->pfn_hash,
 						      pb[k + 16]);
 			}
-			bool invalid = (has_pfn && p == GC_FRAME_INVALID) ||
-				       (!has_pfn && m == GC_FRAME_INVALID);
 			if (invalid) {
 				p = m = GC_FRAME_INVALID;
 			}
@@ -255,6 +278,8 @@ struct gc_error *gc_frame_index_build(struct gc_frame_index *idx, uint64_t n,
 			}
 		}
 	}
+	if (err)
+		goto out;
 	/* Chunk table for the sorted pfn column, when it stays small. */
 	if (idx->pfn_sorted && idx->nr_valid) {
 		uint64_t chunks = (idx->max_pfn >> CHUNK_SHIFT) + 1;

@@ -591,23 +591,40 @@ static struct gc_error *btf_info(const struct gc_type_provider *p,
 	return NULL;
 }
 
+/* Type ID's record, info word and kind, for reading its entry I (a WHAT,
+ * "member" or "enumerator"; the error names CTX); an error when the type's
+ * kind is not in KINDS (a mask, 1 << kind) or it has no entry I. */
+static struct gc_error *entry_record(const struct gc_type_provider *p,
+				     uint32_t id, uint32_t i, const char *ctx,
+				     const char *what, uint32_t kinds,
+				     const struct btf **b, uint64_t *at,
+				     uint32_t *info, uint32_t *kind)
+{
+	struct gc_error *err = record(p, id, b, at);
+	if (err)
+		return err;
+	*info = rd32(*b, *at + 4);
+	*kind = info_kind(*info);
+	if (i >= info_vlen(*info) || !(kinds >> *kind & 1))
+		return gc_error_new(GC_ERR_INVALID_ARG, ctx,
+				    "type %" PRIu32 " (kind %" PRIu32 ", vlen %"
+				    PRIu32 ") has no %s %" PRIu32, id, *kind,
+				    info_vlen(*info), what, i);
+	return NULL;
+}
+
 static struct gc_error *btf_member(const struct gc_type_provider *p,
 				   uint32_t id, uint32_t i,
 				   struct gc_member *out)
 {
 	const struct btf *b;
 	uint64_t at;
-	struct gc_error *err = record(p, id, &b, &at);
+	uint32_t info, kind;
+	struct gc_error *err = entry_record(p, id, i, "BTF member", "member",
+					    1u << 4 | 1u << 5 | 1u << 13 |
+					    1u << 15, &b, &at, &info, &kind);
 	if (err)
 		return err;
-	uint32_t info = rd32(b, at + 4);
-	uint32_t kind = info_kind(info);
-	if (i >= info_vlen(info) ||
-	    (kind != 4 && kind != 5 && kind != 13 && kind != 15))
-		return gc_error_new(GC_ERR_INVALID_ARG, "BTF member",
-				    "type %" PRIu32 " (kind %" PRIu32 ", vlen %"
-				    PRIu32 ") has no member %" PRIu32, id, kind,
-				    info_vlen(info), i);
 	memset(out, 0, sizeof(*out));
 	if (kind == 13) { /* parameters */
 		uint64_t m = at + 12 + (uint64_t)i * 8;
@@ -640,16 +657,12 @@ static struct gc_error *btf_enumerator(const struct gc_type_provider *p,
 {
 	const struct btf *b;
 	uint64_t at;
-	struct gc_error *err = record(p, id, &b, &at);
+	uint32_t info, kind;
+	struct gc_error *err = entry_record(p, id, i, "BTF enumerator",
+					    "enumerator", 1u << 6 | 1u << 19,
+					    &b, &at, &info, &kind);
 	if (err)
 		return err;
-	uint32_t info = rd32(b, at + 4);
-	uint32_t kind = info_kind(info);
-	if ((kind != 6 && kind != 19) || i >= info_vlen(info))
-		return gc_error_new(GC_ERR_INVALID_ARG, "BTF enumerator",
-				    "type %" PRIu32 " (kind %" PRIu32 ", vlen %"
-				    PRIu32 ") has no enumerator %" PRIu32, id,
-				    kind, info_vlen(info), i);
 	out->is_signed = info_kflag(info);
 	if (kind == 6) {
 		uint64_t m = at + 12 + (uint64_t)i * 8;

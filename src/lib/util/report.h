@@ -7,6 +7,8 @@
 #ifndef GC_UTIL_REPORT_H
 #define GC_UTIL_REPORT_H
 
+#include <stdarg.h>
+
 #include "guestcore/check.h"
 
 struct gc_report {
@@ -17,5 +19,11 @@ struct gc_report {
 
 /* Free the findings of R and leave it empty (R itself stays). */
 void gc_report_clear(struct gc_report *r);
+
+/* gc_report_add with the format's arguments in AP. */
+struct gc_error *gc_report_vadd(struct gc_report *r, enum gc_severity sev,
+				const char *code, bool has_offset,
+				uint64_t offset, const char *fmt, va_list ap)
+	__attribute__((format(printf, 6, 0)));
 
 #endif

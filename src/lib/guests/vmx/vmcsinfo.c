@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "guestcore/vmx.h"
+#include "util/report.h"
 #include "util/util.h"
 #include "vmx_internal.h"
 
@@ -26,13 +27,9 @@ struct gc_error *gc_vmx_warn(struct gc_report *r, const char *code,
 		return NULL;
 	va_list ap;
 	va_start(ap, fmt);
-	char *msg = gc_vasprintf(fmt, ap);
+	struct gc_error *err = gc_report_vadd(r, GC_SEV_WARNING, code, has_off,
+					      off, fmt, ap);
 	va_end(ap);
-	if (!msg)
-		return &gc_error_nomem;
-	struct gc_error *err = gc_report_add(r, GC_SEV_WARNING, code, has_off,
-					     off, "%s", msg);
-	free(msg);
 	return err;
 }
 
