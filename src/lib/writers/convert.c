@@ -21,6 +21,7 @@
 #include "dump_internal.h"
 #include "guestcore/guestcore.h"
 #include "guestcore/writer.h"
+#include "util/vec.h"
 #include "writers/writer_internal.h"
 
 bool gc_out_codec_parse(const char *name, enum gc_out_codec *out)
@@ -76,26 +77,33 @@ static bool vmci_get(const char *text, size_t len, const char *key,
 	return false;
 }
 
-static bool vmci_hex(const char *text, size_t len, const char *key,
+/* KEY's value as a number in BASE (16: unsigned hex, 10: signed). */
+static bool vmci_num(const char *text, size_t len, const char *key, int base,
 		     uint64_t *out)
 {
 	char buf[64], *e;
 	if (!vmci_get(text, len, key, buf, sizeof(buf)) || !buf[0])
 		return false;
 	errno = 0;
-	*out = strtoull(buf, &e, 16);
+	*out = base == 16 ? strtoull(buf, &e, 16)
+			  : (uint64_t)strtoll(buf, &e, 10);
 	return !errno && !*e;
+}
+
+static bool vmci_hex(const char *text, size_t len, const char *key,
+		     uint64_t *out)
+{
+	return vmci_num(text, len, key, 16, out);
 }
 
 static bool vmci_dec(const char *text, size_t len, const char *key,
 		     int64_t *out)
 {
-	char buf[64], *e;
-	if (!vmci_get(text, len, key, buf, sizeof(buf)) || !buf[0])
+	uint64_t v;
+	if (!vmci_num(text, len, key, 10, &v))
 		return false;
-	errno = 0;
-	*out = strtoll(buf, &e, 10);
-	return !errno && !*e;
+	*out = (int64_t)v;
+	return true;
 }
 
 #define START_KERNEL_MAP 0xffffffff80000000ull
@@ -394,6 +402,19 @@ static struct gc_error *build_notes(struct gc_dump *d,
 /* ---- atomic output ------------------------------------------------------ */
 
 
+/* Append [START, START+COUNT) to the runs, joining the last one when it
+ * ends where this starts. */
+static struct gc_error *add_run(struct gc_frame_run **out, size_t *n,
+				size_t *cap, uint64_t start, uint64_t count)
+{
+	if (*n && (*out)[*n - 1].start + (*out)[*n - 1].count == start) {
+		(*out)[*n - 1].count += count;
+		return NULL;
+	}
+	struct gc_frame_run r = { .start = start, .count = count };
+	return gc_vec_push(out, n, cap, &r) ? NULL : &gc_error_nomem;
+}
+
 /*
  * Frame runs list the frames with data.  Frames a dump says existed but
  * were filtered out (kdump bitmap 1 without bitmap 2) sit in the gaps;
@@ -414,54 +435,23 @@ static struct gc_error *add_excluded(struct gc_dump *d,
 	if (!*nr || (fmt != GC_FORMAT_KDUMP && fmt != GC_FORMAT_KDUMP_FLAT))
 		return NULL;
 	struct gc_frame_run *in = *runs;
-	size_t cap = *nr + 16, n = 0;
-	struct gc_frame_run *out = malloc(cap * sizeof(*out));
-	if (!out)
+	struct gc_frame_run *out = NULL;
+	size_t cap = 0, n = 0;
+	if (!gc_vec_reserve(&out, &cap, *nr + 16))
 		return &gc_error_nomem;
 	struct gc_error *err = NULL;
 	uint64_t pos = 0;
 	for (size_t i = 0; i <= *nr && !err; i++) {
 		uint64_t gap_end = i < *nr ? in[i].start : pos;
 		for (uint64_t f = pos; f < gap_end && !err; f++) {
-			enum gc_page_state s;
-			err = gc_dump_page_state(d, GC_SPACE_PHYS, f, &s);
-			if (err || s != GC_PAGE_EXCLUDED)
-				continue;
-			if (n && out[n - 1].start + out[n - 1].count == f) {
-				out[n - 1].count++;
-				continue;
-			}
-			if (n == cap) {
-				cap *= 2;
-				struct gc_frame_run *o =
-					realloc(out, cap * sizeof(*out));
-				if (!o) {
-					err = &gc_error_nomem;
-					break;
-				}
-				out = o;
-			}
-			out[n].start = f;
-			out[n].count = 1;
-			n++;
+			enum gc_page_state st;
+			err = gc_dump_page_state(d, GC_SPACE_PHYS, f, &st);
+			if (!err && st == GC_PAGE_EXCLUDED)
+				err = add_run(&out, &n, &cap, f, 1);
 		}
 		if (err || i == *nr)
 			break;
-		if (n && out[n - 1].start + out[n - 1].count == in[i].start) {
-			out[n - 1].count += in[i].count;
-		} else {
-			if (n == cap) {
-				cap *= 2;
-				struct gc_frame_run *o =
-					realloc(out, cap * sizeof(*out));
-				if (!o) {
-					err = &gc_error_nomem;
-					break;
-				}
-				out = o;
-			}
-			out[n++] = in[i];
-		}
+		err = add_run(&out, &n, &cap, in[i].start, in[i].count);
 		pos = in[i].start + in[i].count;
 	}
 	if (err) {
