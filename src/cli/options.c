@@ -84,6 +84,19 @@ static const struct cli_opt *find(const struct cli_opt *const *groups,
 	return NULL;
 }
 
+/* What the canonical argv holds lives until exit: kept reachable here (the
+ * process's one parse; LeakSanitizer scans statics). */
+static char **canon_argv;
+static char *canon_strs[512];
+static size_t nr_canon_strs;
+
+static char *keep(char *s)
+{
+	if (s && nr_canon_strs < sizeof(canon_strs) / sizeof(canon_strs[0]))
+		canon_strs[nr_canon_strs++] = s;
+	return s;
+}
+
 int cli_parse_options(const struct cli_command *cmd, int *argc, char ***argv)
 {
 	const struct cli_opt *groups[3] = { cmd->opts, common_opts,
@@ -173,10 +186,10 @@ int cli_parse_options(const struct cli_command *cmd, int *argc, char ***argv)
 			}
 			memcpy(t, canon, cl);
 			strcpy(t + cl, optarg);
-			opts_out[nopt++] = t;  /* lives until exit */
+			opts_out[nopt++] = keep(t);
 			continue;
 		}
-		opts_out[nopt++] = canon == buf ? strdup(buf) : (char *)canon;
+		opts_out[nopt++] = canon == buf ? keep(strdup(buf)) : (char *)canon;
 		if (!opts_out[nopt - 1]) {
 			rc = cli_fail("out of memory");
 			goto done;
@@ -190,7 +203,7 @@ int cli_parse_options(const struct cli_command *cmd, int *argc, char ***argv)
 		out[nout++] = opts_out[i];
 	out[nout] = NULL;
 	*argc = nout;
-	*argv = out;  /* lives until exit */
+	*argv = canon_argv = out;
 	out = NULL;
 done:
 	free(opts_out);
