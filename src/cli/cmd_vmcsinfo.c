@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unistd.h>
+
 #include "cli.h"
 #include "cmd_vmx.h"
 #include "guestcore/vmx.h"
@@ -94,11 +96,10 @@ const char *vmx_take_opt(int *argc, char **argv, const char *name, bool *bad)
 	return val;
 }
 
-static int emit(const char *what, const char *path, bool note)
+static int emit(const char *what, const char *path, bool note, bool force)
 {
 	struct gc_vmcs_layout *l = NULL;
 	uint64_t rev;
-	struct gc_report *w = cli_report_new();
 	if (cli_parse_hex(what, &rev) && rev <= 0x7fffffff &&
 	    (l = gc_vmcs_builtin_layout((uint32_t)rev))) {
 		/* a built-in layout */
@@ -109,11 +110,13 @@ static int emit(const char *what, const char *path, bool note)
 					"revision (d, 5a17) nor a readable "
 					"file", what);
 		fclose(t);
+		struct gc_report *w = cli_report_new();
 		struct gc_error *err = vmx_load_layout_file(what, w, &l);
+		if (!err)
+			vmx_print_warnings(w, stderr);
+		gc_report_free(w);
 		if (err)
 			return cli_error(err);
-		vmx_print_warnings(w, stderr);
-		gc_report_free(w);
 	}
 	uint8_t *buf = NULL;
 	size_t len = 0;
@@ -129,13 +132,26 @@ static int emit(const char *what, const char *path, bool note)
 	gc_vmcs_layout_free(l);
 	if (err)
 		return cli_error(err);
-	FILE *f = fopen(path, "wb");
-	bool ok = f && fwrite(buf, 1, len, f) == len;
-	if (f && fclose(f))
-		ok = false;
+	/* the output rules every writer follows (gc_outfile_*) */
+	int fd = -1;
+	char *tmp = NULL;
+	err = gc_outfile_check(path, force, what);
+	if (!err)
+		err = gc_outfile_create(path, &fd, &tmp);
+	if (!err && write(fd, buf, len) != (ssize_t)len)
+		err = gc_error_set_file(gc_error_new(GC_ERR_IO, "output",
+						     "write failed"), path);
+	if (fd >= 0 && close(fd) && !err)
+		err = gc_error_set_file(gc_error_new(GC_ERR_IO, "output",
+						     "close failed"), path);
+	if (!err)
+		err = gc_outfile_place(tmp, path, force);
+	if (err && tmp)
+		unlink(tmp);
+	free(tmp);
 	free(buf);
-	if (!ok)
-		return cli_fail("%s: cannot write", path);
+	if (err)
+		return cli_error(err);
 	return EXIT_OK;
 }
 
@@ -222,6 +238,7 @@ static int run(int argc, char **argv)
 {
 	bool json = cli_take_flag(&argc, argv, "--json");
 	bool note = cli_take_flag(&argc, argv, "--note");
+	bool force = cli_take_flag(&argc, argv, "--force");
 	bool bad = false;
 	const char *emit_what = vmx_take_opt(&argc, argv, "--emit", &bad);
 	const char *out = vmx_take_opt(&argc, argv, "-o", &bad);
@@ -231,7 +248,7 @@ static int run(int argc, char **argv)
 	if (emit_what) {
 		if (argc != 1 || !out || json || sysfs)
 			return cli_usage(&cmd_vmcsinfo);
-		return emit(emit_what, out, note);
+		return emit(emit_what, out, note, force);
 	}
 	if (argc != 2 || out || note)
 		return cli_usage(&cmd_vmcsinfo);
@@ -296,6 +313,7 @@ static const struct cli_opt options[] = {
 	CLI_VALUE_OPT("emit", 0, "REVISION|FILE", "write a layout as VMCSINFO text (with -o)"),
 	{ .name = "output", .short_name = 'o', .arg = CLI_VALUE, .metavar = "OUT", .canon = "-o", .help = "where --emit writes" },
 	CLI_FLAG_OPT("note", 0, "with --emit: write the whole ELF note"),
+	CLI_FLAG_OPT("force", 0, "with --emit: replace an existing regular OUT"),
 	CLI_FLAG_OPT("json", 0, "print one JSON object"),
 	CLI_OPT_END,
 };
