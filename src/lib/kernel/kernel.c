@@ -820,6 +820,7 @@ static void legacy_p2m(struct gc_kernel *k)
 	gc_error_free(k->syms_err);
 	k->syms_err = NULL;
 	k->syms_loaded = false;
+	k->image_text = k->image_end = 0;
 }
 
 struct gc_error *gc_kernel_open(struct gc_dump *d,
@@ -1208,6 +1209,19 @@ static struct gc_error *load_syms(struct gc_kernel *k)
 		err = load_kallsyms(k);
 	}
 	k->syms_err = err;
+	/* the kernel image's bounds, for gc_kernel_symbol_at */
+	struct gc_symbol b;
+	const char *const starts[] = { "_text", "_stext" };
+	for (size_t i = 0; i < 2 && !k->image_text; i++) {
+		struct gc_error *e = gc_kernel_symbol(k, starts[i], &b);
+		if (!e)
+			k->image_text = b.addr;
+		gc_error_free(e);
+	}
+	struct gc_error *e = gc_kernel_symbol(k, "_end", &b);
+	if (!e)
+		k->image_end = b.addr;
+	gc_error_free(e);
 	return err;
 }
 
@@ -1260,21 +1274,8 @@ struct gc_error *gc_kernel_symbol_at(struct gc_kernel *k, uint64_t addr,
 	/* Only addresses inside the kernel image get an image symbol: past
 	 * _end (modules, the direct map, vmalloc, fixmap) the nearest symbol
 	 * below is meaningless, and so are the absolute per-CPU offsets
-	 * below _text. */
-	struct gc_symbol lim;
-	uint64_t text = 0, end = 0;
-	struct gc_error *e2 = gc_kernel_symbol(k, "_text", &lim);
-	if (e2) {
-		gc_error_free(e2);
-		e2 = gc_kernel_symbol(k, "_stext", &lim);
-	}
-	if (!e2)
-		text = lim.addr;
-	gc_error_free(e2);
-	e2 = gc_kernel_symbol(k, "_end", &lim);
-	if (!e2)
-		end = lim.addr;
-	gc_error_free(e2);
+	 * below _text.  The bounds are found once, with the table. */
+	uint64_t text = k->image_text, end = k->image_end;
 	if (text && end > text && (addr < text || addr >= end)) {
 		char where[160];
 		gc_kernel_describe_addr(k, addr, end, where, sizeof(where));

@@ -57,6 +57,7 @@ struct gc_kernel {
 	bool has_page_offset;
 	struct gc_symtab syms;     /* kallsyms / System.map / vmlinux */
 	bool syms_loaded;
+	uint64_t image_text, image_end; /* _text (or _stext) and _end; 0 = unknown */
 	bool facts_collected;
 	struct gc_error *syms_err; /* why no table, kept for messages */
 	/* Storage behind gc_kernel_writer_hints (hints.c). */

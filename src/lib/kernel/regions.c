@@ -23,8 +23,7 @@
 
 #define TiB (1ull << 40)
 
-static uint64_t var_or(struct gc_kernel *k, const char *name, uint64_t dflt,
-		       bool *found)
+static uint64_t var_or(struct gc_kernel *k, const char *name, uint64_t dflt)
 {
 	struct gc_symbol s;
 	uint64_t v;
@@ -33,10 +32,8 @@ static uint64_t var_or(struct gc_kernel *k, const char *name, uint64_t dflt,
 		e = gc_kernel_read_u64(k, s.addr, &v);
 	if (e) {
 		gc_error_free(e);
-		*found = false;
 		return dflt;
 	}
-	*found = true;
 	return v;
 }
 
@@ -56,16 +53,14 @@ void gc_kernel_describe_addr(struct gc_kernel *k, uint64_t addr,
 	}
 	/* Under KASLR the three bases move but keep their order; each area
 	 * ends at the next one's base or at its largest size. */
-	bool fdm, fvm, fvmemmap;
 	uint64_t dm = var_or(k, "page_offset_base",
-			     l5 ? 0xff11000000000000ull : 0xffff888000000000ull, &fdm);
+			     l5 ? 0xff11000000000000ull : 0xffff888000000000ull);
 	if (k->has_page_offset)
 		dm = k->page_offset;
 	uint64_t vm = var_or(k, "vmalloc_base",
-			     l5 ? 0xffa0000000000000ull : 0xffffc90000000000ull, &fvm);
+			     l5 ? 0xffa0000000000000ull : 0xffffc90000000000ull);
 	uint64_t vmemmap = var_or(k, "vmemmap_base",
-				  l5 ? 0xffd4000000000000ull : 0xffffea0000000000ull,
-				  &fvmemmap);
+				  l5 ? 0xffd4000000000000ull : 0xffffea0000000000ull);
 	uint64_t dm_end = GC_MIN(dm + (l5 ? 32768 * TiB : 64 * TiB), vm);
 	uint64_t vm_end = GC_MIN(vm + (l5 ? 12800 * TiB : 32 * TiB), vmemmap);
 	uint64_t vmemmap_end = vmemmap + (l5 ? 512 * TiB : 1 * TiB);
@@ -104,9 +99,6 @@ void gc_kernel_describe_addr(struct gc_kernel *k, uint64_t addr,
 			 (addr - vmemmap) / 64);
 		return;
 	}
-	(void)fdm;
-	(void)fvm;
-	(void)fvmemmap;
 	if (addr < dm) {
 		snprintf(buf, len, "below the direct map (which starts at 0x%"
 			 PRIx64 ")", dm);
