@@ -47,6 +47,9 @@ struct cli_command {
 	bool kernel;           /* also the kernel options */
 };
 
+/* The option table of a command whose only own option is --json. */
+extern const struct cli_opt cli_json_only[];
+
 /* Parse ARGV (the command's, argv[0] = its name) against CMD's options;
  * on success replace it by operands followed by canonical options and
  * return -1; otherwise print and return the exit code (0 for --help). */

@@ -175,17 +175,12 @@ static int run(int argc, char **argv)
 	return EXIT_OK;
 }
 
-static const struct cli_opt options[] = {
-	CLI_FLAG_OPT("json", 0, "print one JSON object"),
-	CLI_OPT_END,
-};
-
 const struct cli_command cmd_info = {
 	.name = "info",
 	.run = run,
 	.summary = "format, guest type, vCPUs, pages, every header field, "
 		   "frame ranges",
 	.usage = "info DUMP [--json]",
-	.opts = options,
+	.opts = cli_json_only,
 	.kernel = true,
 };

@@ -46,16 +46,11 @@ static int run(int argc, char **argv)
 	return rc;
 }
 
-static const struct cli_opt options[] = {
-	CLI_FLAG_OPT("json", 0, "print one JSON object"),
-	CLI_OPT_END,
-};
-
 const struct cli_command cmd_log = {
 	.name = "log",
 	.run = run,
 	.summary = "the kernel log from the printk buffer in memory",
 	.usage = "log DUMP [--json] [--vmcoreinfo FILE]",
-	.opts = options,
+	.opts = cli_json_only,
 	.kernel = true,
 };

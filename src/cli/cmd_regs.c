@@ -144,16 +144,11 @@ static int run(int argc, char **argv)
 	return rc;
 }
 
-static const struct cli_opt options[] = {
-	CLI_FLAG_OPT("json", 0, "print one JSON object"),
-	CLI_OPT_END,
-};
-
 const struct cli_command cmd_regs = {
 	.name = "regs",
 	.run = run,
 	.summary = "per-vCPU registers (GPRs, rip, rsp, rflags, segments, "
 		   "control registers)",
 	.usage = "regs DUMP [--json]",
-	.opts = options,
+	.opts = cli_json_only,
 };

@@ -4,7 +4,6 @@
  * a kernel virtual address printed member by member (crash's `struct`),
  * from the kernel's types (BTF in memory, --vmlinux's .BTF, VMCOREINFO).
  */
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -451,27 +450,15 @@ static int print_selected(struct ctx *c, const char *file,
 	return EXIT_OK;
 }
 
-static const struct option longopts[] = {
-	{"json", no_argument, NULL, 'j'},
-	{"help", no_argument, NULL, 'h'},
-	{NULL, 0, NULL, 0},
-};
-
 static int run(int argc, char **argv)
 {
 	struct gc_kernel_opts ko;
 	if (!cli_take_kernel_opts(&argc, argv, &ko))
 		return EXIT_ERROR;
-	bool json = false;
-	int opt;
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		if (opt == 'j')
-			json = true;
-		else
-			return cli_usage(&cmd_struct);
-	}
+	/* options were parsed by cli_parse_options: what is left is
+	 * DUMP NAME [ADDR] and the canonical --json */
+	bool json = cli_take_flag(&argc, argv, "--json");
+	int optind = 1;
 	int nargs = argc - optind;
 	if (nargs != 2 && nargs != 3)
 		return cli_usage(&cmd_struct);
@@ -590,11 +577,6 @@ out:
 	return rc;
 }
 
-static const struct cli_opt options[] = {
-	CLI_FLAG_OPT("json", 0, "print one JSON object"),
-	CLI_OPT_END,
-};
-
 const struct cli_command cmd_struct = {
 	.name = "struct",
 	.run = run,
@@ -604,6 +586,6 @@ const struct cli_command cmd_struct = {
 		 "[--vmlinux FILE] "
 		 "[--vmcoreinfo FILE] [--system-map FILE] "
 		 "[--kallsyms auto|vmcoreinfo|search]",
-	.opts = options,
+	.opts = cli_json_only,
 	.kernel = true,
 };

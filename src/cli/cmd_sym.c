@@ -67,11 +67,6 @@ static int run(int argc, char **argv)
 	return rc;
 }
 
-static const struct cli_opt options[] = {
-	CLI_FLAG_OPT("json", 0, "print one JSON object"),
-	CLI_OPT_END,
-};
-
 const struct cli_command cmd_sym = {
 	.name = "sym",
 	.run = run,
@@ -80,6 +75,6 @@ const struct cli_command cmd_sym = {
 	.usage = "sym DUMP NAME|ADDR [--json] [--vmcoreinfo FILE] "
 		 "[--system-map FILE] [--vmlinux FILE] "
 		 "[--kallsyms auto|vmcoreinfo|search]",
-	.opts = options,
+	.opts = cli_json_only,
 	.kernel = true,
 };

@@ -22,6 +22,12 @@ static const struct cli_opt kernel_opts[] = {
 	CLI_VALUE_OPT("kallsyms", 0, "auto|vmcoreinfo|search", "where kallsyms is found: VMCOREINFO pointers (Linux >= 6.0), a search of the kernel image, or either (auto; GUESTCORE_KALLSYMS sets the default)"),
 	CLI_OPT_END,
 };
+/* The options of a command whose only own option is --json. */
+const struct cli_opt cli_json_only[] = {
+	CLI_FLAG_OPT("json", 0, "print one JSON object"),
+	CLI_OPT_END,
+};
+
 /* Options of every command. */
 static const struct cli_opt common_opts[] = {
 	CLI_VALUE_OPT("split", 0, "FILE", "another part of a split kdump dump (repeat for each part)"),
