@@ -14,44 +14,17 @@ BUILD=${BUILD:-build}
 GC="$PWD/$BUILD/guestcore"
 CACHE=${GC_DUMP_CACHE:-$PWD/build/dump-cache}
 RC=${GC_REFEREE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/guestcore}
-KVER=6.1.0-56-amd64
-PKG=linux-image-$KVER-dbg
-VMLINUX="$RC/vmlinux-$KVER"
-KVM="$RC/kvm-$KVER.ko"
-KVM_AMD="$RC/kvm-amd-$KVER.ko"
 T=$(mktemp -d /tmp/gcbtf.XXXXXX)
 trap 'rm -rf "$T"' EXIT
+. tests/debug_files.sh
 npass=0 nfail=0 nskip=0
 skip() { echo "SKIP $1: $2"; nskip=$((nskip + 1)); }
 
 [ -x "$GC" ] || { echo "no $GC: build first (make BUILD=$BUILD)"; exit 2; }
 command -v pahole >/dev/null || { skip btf-dwarf "pahole not installed (apt-get install dwarves)"; echo "0 passed, 0 failed, 1 skipped"; exit 0; }
 
-get_debug() {
-	[ -s "$VMLINUX" ] && [ -s "$KVM" ] && [ -s "$KVM_AMD" ] && return 0
-	mkdir -p "$RC" || return 1
-	if ! ls "$RC"/${PKG}_*.deb >/dev/null 2>&1; then
-		echo "fetching $PKG (about 860 MB, once) into $RC"
-		(cd "$RC" && apt-get download "$PKG") >"$T/apt.log" 2>&1 || {
-			echo "apt-get download $PKG failed: $(tail -2 "$T/apt.log")"
-			return 1
-		}
-	fi
-	local deb
-	deb=$(ls "$RC"/${PKG}_*.deb 2>/dev/null | head -1)
-	[ -n "$deb" ] || return 1
-	local m=./usr/lib/debug/lib/modules/$KVER/kernel/arch/x86/kvm
-	mkdir -p "$T/x"
-	dpkg-deb --fsys-tarfile "$deb" |
-		tar -x -C "$T/x" "./usr/lib/debug/boot/vmlinux-$KVER" "$m/kvm.ko" \
-		    "$m/kvm-amd.ko" 2>"$T/tar.log" ||
-		{ echo "extracting failed: $(tail -2 "$T/tar.log")"; return 1; }
-	[ -s "$VMLINUX" ] || mv "$T/x/usr/lib/debug/boot/vmlinux-$KVER" "$VMLINUX"
-	mv "$T/x/$m/kvm.ko" "$KVM" && mv "$T/x/$m/kvm-amd.ko" "$KVM_AMD" &&
-		rm -f "$deb"
-}
 
-if ! get_debug; then
+if ! debug_files; then
 	skip btf-dwarf "debug vmlinux/kvm.ko for $KVER unavailable"
 	echo "$npass passed, $nfail failed, $nskip skipped"
 	exit 0

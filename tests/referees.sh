@@ -12,12 +12,10 @@ BUILD=${BUILD:-build}
 GC="$PWD/$BUILD/guestcore"
 CACHE=${GC_DUMP_CACHE:-$PWD/build/dump-cache}
 RC=${GC_REFEREE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/guestcore}
-KVER=6.1.0-56-amd64
-PKG=linux-image-$KVER-dbg
-VMLINUX="$RC/vmlinux-$KVER"
 PY=/usr/bin/python3
 T=$(mktemp -d /tmp/gcref.XXXXXX)
 trap 'rm -rf "$T"' EXIT
+. tests/debug_files.sh
 npass=0 nfail=0 nskip=0
 pass() { echo "PASS $1"; npass=$((npass + 1)); }
 fail() { echo "FAIL $1: $2"; nfail=$((nfail + 1)); }
@@ -25,30 +23,8 @@ skip() { echo "SKIP $1: $2"; nskip=$((nskip + 1)); }
 
 [ -x "$GC" ] || { echo "no $GC: build first (make BUILD=$BUILD)"; exit 2; }
 
-get_vmlinux() {
-	[ -s "$VMLINUX" ] && return 0
-	mkdir -p "$RC" || return 1
-	if ! ls "$RC"/${PKG}_*.deb >/dev/null 2>&1; then
-		echo "fetching $PKG (about 860 MB, once) into $RC"
-		(cd "$RC" && apt-get download "$PKG") >"$T/apt.log" 2>&1 || {
-			echo "apt-get download $PKG failed: $(tail -2 "$T/apt.log")"
-			return 1
-		}
-	fi
-	local deb
-	deb=$(ls "$RC"/${PKG}_*.deb 2>/dev/null | head -1)
-	[ -n "$deb" ] || return 1
-	# dpkg -x of only the vmlinux member (the package also holds the
-	# debug info of every module, several GB unpacked).
-	mkdir -p "$T/x"
-	dpkg-deb --fsys-tarfile "$deb" |
-		tar -x -C "$T/x" "./usr/lib/debug/boot/vmlinux-$KVER" 2>"$T/tar.log" ||
-		{ echo "extracting vmlinux failed: $(tail -2 "$T/tar.log")"; return 1; }
-	mv "$T/x/usr/lib/debug/boot/vmlinux-$KVER" "$VMLINUX.tmp" &&
-		mv "$VMLINUX.tmp" "$VMLINUX" && rm -f "$deb"
-}
 
-if ! get_vmlinux; then
+if ! debug_files; then
 	skip referees "debug vmlinux for $KVER unavailable"
 	echo "$npass passed, $nfail failed, $nskip skipped"
 	exit 0
