@@ -118,11 +118,13 @@ install: all
 	    > $(DESTDIR)$(PREFIX)/lib/pkgconfig/guestcore.pc
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 man/guestcore.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	@if [ -n "$(PY_CFLAGS)" ]; then $(MAKE) install-python; \
+	 else echo "python3-dev not found: the guestcore Python package is not installed"; fi
 
 clean:
 	rm -rf build build-asan build-fuzz
 
-.PHONY: all check asan check-asan check-referees check-btf fuzz demo bench install clean
+.PHONY: all check asan check-asan check-referees check-btf fuzz demo bench install clean python install-python
 .SECONDARY:
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
@@ -144,3 +146,35 @@ check-virsh: all
 	BUILD=$(BUILD) tests/virsh_check.sh
 
 .PHONY: check-virsh
+
+# The Python package (docs/python.md): guestcore/ with the _guestcore
+# extension, built against Debian's python3-dev for /usr/bin/python3 (not
+# whatever python3 is first on PATH) and linked with the static library so
+# it needs no LD_LIBRARY_PATH.  Tests use $(BUILD)/python on PYTHONPATH.
+PYTHON     ?= /usr/bin/python3
+PY_CFLAGS  := $(shell $(PYTHON)-config --includes 2>/dev/null)
+PY_EXT     := $(shell $(PYTHON) -c 'import sysconfig; print(sysconfig.get_config_var("EXT_SUFFIX"))' 2>/dev/null)
+PY_VER     := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
+# Debian's python3 searches /usr/lib/python3/dist-packages and
+# $(PREFIX)/lib/python3.X/dist-packages for the /usr/local prefix.
+PY_SITE    ?= $(if $(filter /usr,$(PREFIX)),/usr/lib/python3/dist-packages,$(PREFIX)/lib/python$(PY_VER)/dist-packages)
+PY_PKG     := $(wildcard python/guestcore/*.py python/guestcore/*.pyi) python/guestcore/py.typed
+PY_MOD     := $(BUILD)/python/guestcore/_guestcore$(PY_EXT)
+
+python: $(PY_MOD) $(PY_PKG:python/%=$(BUILD)/python/%)
+
+$(BUILD)/python/guestcore/%: python/guestcore/%
+	@mkdir -p $(dir $@)
+	cp $< $@
+
+$(PY_MOD): python/guestcore/_guestcore.c $(STATIC) $(wildcard include/guestcore/*.h) Makefile
+	@mkdir -p $(dir $@)
+	@[ -n "$(PY_CFLAGS)" ] || { echo "python3-dev for $(PYTHON) is missing (apt-get install python3-dev)"; exit 1; }
+	$(CC) $(ALL_CFLAGS) -Wno-missing-field-initializers \
+	    -Wno-cast-function-type $(PY_CFLAGS) -shared -Wl,--exclude-libs,ALL $(ALL_LDFLAGS) -o $@ $< $(STATIC) $(LDLIBS)
+
+install-python: python
+	install -d $(DESTDIR)$(PY_SITE)/guestcore
+	install -m 644 $(BUILD)/python/guestcore/*.py $(BUILD)/python/guestcore/*.pyi \
+	    $(BUILD)/python/guestcore/py.typed $(DESTDIR)$(PY_SITE)/guestcore/
+	install -m 755 $(PY_MOD) $(DESTDIR)$(PY_SITE)/guestcore/

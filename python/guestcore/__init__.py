@@ -1,0 +1,68 @@
+# SPDX-License-Identifier: MIT
+"""guestcore: read, check and translate virtual machine crash dumps.
+
+Python bindings over libguestcore (docs/python.md)::
+
+    import guestcore
+    with guestcore.open("xen-pv-idle.core") as d:
+        print(d.format, d.nr_vcpus)
+        k = d.kernel()
+        addr = k.symbol("linux_banner")[1]
+        print(k.read(addr, 64))
+
+Every library error is raised as a guestcore.Error subclass carrying the
+error's code, file, offset, address, space, what, why and context.
+``guestcore.drgn.program(path)`` opens any dump guestcore reads in drgn.
+"""
+from ._guestcore import (  # noqa: F401
+    CancelledError,
+    CorruptError,
+    Dump,
+    Error,
+    ExcludedError,
+    FileError,
+    FormatError,
+    Guest,
+    InvalidArgumentError,
+    Kernel,
+    NotPresentError,
+    TranslationError,
+    TruncatedError,
+    UnsupportedError,
+    __version__,
+    open,
+    version,
+)
+import re as _re
+from typing import List, NamedTuple, Optional
+
+__all__ = [
+    "open", "version", "Dump", "Kernel", "Guest", "LogRecord", "log_records",
+    "Error", "FileError", "FormatError", "TruncatedError", "CorruptError",
+    "NotPresentError", "ExcludedError", "InvalidArgumentError",
+    "UnsupportedError", "TranslationError", "CancelledError",
+]
+
+
+class LogRecord(NamedTuple):
+    """One line of the kernel log: seconds since boot (None for a line
+    without a timestamp) and its text."""
+    timestamp: Optional[float]
+    text: str
+
+
+_TS = _re.compile(r"^\[\s*(\d+)\.(\d+)\] ?")
+
+
+def log_records(kernel: Kernel) -> List[LogRecord]:
+    """The kernel log of KERNEL as records (`guestcore log` line by line)."""
+    text, _source = kernel.log()
+    out = []
+    for line in text.splitlines():
+        m = _TS.match(line)
+        if m:
+            out.append(LogRecord(int(m.group(1)) + int(m.group(2)) / 10 ** len(m.group(2)),
+                                 line[m.end():]))
+        else:
+            out.append(LogRecord(None, line))
+    return out
