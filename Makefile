@@ -23,6 +23,18 @@ LDLIBS     := $(PKG_LIBS) -lm -pthread
 LDFLAGS    ?=
 ALL_LDFLAGS := $(SAN) $(LDFLAGS)
 
+# The Python package (python/guestcore, built by `make python`): against
+# /usr/bin/python3's python3-dev, not whatever python3 is first on PATH.
+PYTHON     ?= /usr/bin/python3
+PY_CFLAGS  := $(shell $(PYTHON)-config --includes 2>/dev/null)
+PY_EXT     := $(shell $(PYTHON) -c 'import sysconfig; print(sysconfig.get_config_var("EXT_SUFFIX"))' 2>/dev/null)
+PY_VER     := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
+# Debian's python3 searches /usr/lib/python3/dist-packages and
+# $(PREFIX)/lib/python3.X/dist-packages for the /usr/local prefix.
+PY_SITE    ?= $(if $(filter /usr,$(PREFIX)),/usr/lib/python3/dist-packages,$(PREFIX)/lib/python$(PY_VER)/dist-packages)
+PY_PKG     := $(wildcard python/guestcore/*.py python/guestcore/*.pyi) python/guestcore/py.typed
+PY_MOD     := $(BUILD)/python/guestcore/_guestcore$(PY_EXT)
+
 LIB_SRC  := $(sort $(shell find src/lib -name '*.c'))
 CLI_SRC  := $(sort $(wildcard src/cli/*.c))
 TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
@@ -78,7 +90,8 @@ $(BUILD)/guestcore.pc: guestcore.pc.in Makefile
 
 # The whole suite: normal build, then the same tests under ASan+UBSan,
 # then a few seconds of each fuzz target.  Ends "N passed, N failed".
-check: all
+# The Python tests use $(BUILD)/python (they SKIP without python3-dev).
+check: all $(if $(PY_CFLAGS),python)
 	@tests/check-all.sh
 
 asan:
@@ -148,18 +161,8 @@ check-virsh: all
 .PHONY: check-virsh
 
 # The Python package (docs/python.md): guestcore/ with the _guestcore
-# extension, built against Debian's python3-dev for /usr/bin/python3 (not
-# whatever python3 is first on PATH) and linked with the static library so
-# it needs no LD_LIBRARY_PATH.  Tests use $(BUILD)/python on PYTHONPATH.
-PYTHON     ?= /usr/bin/python3
-PY_CFLAGS  := $(shell $(PYTHON)-config --includes 2>/dev/null)
-PY_EXT     := $(shell $(PYTHON) -c 'import sysconfig; print(sysconfig.get_config_var("EXT_SUFFIX"))' 2>/dev/null)
-PY_VER     := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
-# Debian's python3 searches /usr/lib/python3/dist-packages and
-# $(PREFIX)/lib/python3.X/dist-packages for the /usr/local prefix.
-PY_SITE    ?= $(if $(filter /usr,$(PREFIX)),/usr/lib/python3/dist-packages,$(PREFIX)/lib/python$(PY_VER)/dist-packages)
-PY_PKG     := $(wildcard python/guestcore/*.py python/guestcore/*.pyi) python/guestcore/py.typed
-PY_MOD     := $(BUILD)/python/guestcore/_guestcore$(PY_EXT)
+# extension, linked with the static library so it needs no
+# LD_LIBRARY_PATH.  Tests use $(BUILD)/python on PYTHONPATH.
 
 python: $(PY_MOD) $(PY_PKG:python/%=$(BUILD)/python/%)
 

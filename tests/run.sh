@@ -90,6 +90,15 @@ for s in "${scripts[@]}"; do
 	mkdir -p "$GC_TEST_TMP/$name"
 	launch "$(basename "$s")" env T="$GC_TEST_TMP/$name" bash "$s"
 done
+# The Python package against the CLI and drgn (tests/python/run.sh: SKIP
+# lines when python3-dev, the built package or drgn is missing).
+for s in tests/python/test_*.py; do
+	[ -f "$s" ] || continue
+	name=$(basename "$s" .py)
+	mkdir -p "$GC_TEST_TMP/$name"
+	launch "$(basename "$s")" env T="$GC_TEST_TMP/$name" BUILD="$BUILD" \
+		bash tests/python/run.sh "$s"
+done
 for t in "$BUILD"/tests/test_*; do
 	[ -x "$t" ] || continue
 	launch "$(basename "$t")" "$t"

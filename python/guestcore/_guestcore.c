@@ -839,17 +839,34 @@ static PyObject *Dump_vcpus(DumpObject *self, PyObject *unused)
 
 static PyObject *Dump_check(DumpObject *self, PyObject *args, PyObject *kw)
 {
-	static char *kwlist[] = { "deep", NULL };
-	int deep = 0;
-	if (!PyArg_ParseTupleAndKeywords(args, kw, "|p", kwlist, &deep))
+	static char *kwlist[] = { "deep", "kernel", NULL };
+	int deep = 0, kernel = 1;
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "|pp", kwlist, &deep,
+					 &kernel))
 		return NULL;
 	DUMP_CHECK(self);
 	struct gc_report *rep = gc_report_new();
 	if (!rep)
 		return PyErr_NoMemory();
 	struct gc_error *err;
-	NOGIL(self->lk, err = gc_dump_check(self->d, deep ? GC_CHECK_DEEP : 0,
-					    rep));
+	/* The dump's checks, then the kernel's (Xen PV: the guest's p2m
+	 * against the dump's index), as `guestcore check` runs them. */
+	NOGIL(self->lk, {
+		err = gc_dump_check(self->d, deep ? GC_CHECK_DEEP : 0, rep);
+		struct gc_kernel *k = NULL;
+		struct gc_error *kerr = err || !kernel ? NULL :
+				gc_kernel_open(self->d, NULL, &k);
+		if (kerr) {
+			err = gc_report_add(rep, GC_SEV_NOTE,
+					    "kernel-unavailable", false, 0,
+					    "kernel-level checks skipped: %s",
+					    gc_error_string(kerr));
+			gc_error_free(kerr);
+		} else if (k) {
+			err = gc_kernel_check(k, rep);
+			gc_kernel_close(k);
+		}
+	});
 	if (err) {
 		gc_report_free(rep);
 		return raise_gc(err, self->path);
@@ -1723,8 +1740,10 @@ static PyMethodDef Dump_methods[] = {
 	  "the dump has)." },
 	{ "check", (PyCFunction)(void (*)(void))Dump_check,
 	  METH_VARARGS | METH_KEYWORDS,
-	  "check(deep=False) -> list[dict]\n\nEvery finding of `guestcore "
-	  "check`: severity, code, message, offset." },
+	  "check(deep=False, kernel=True) -> list[dict]\n\nEvery finding of "
+	  "`guestcore check` (severity, code, message, offset): the dump's, "
+	  "then with KERNEL the kernel layer's (or a note why it could not "
+	  "run)." },
 	{ "vmcoreinfo", (PyCFunction)Dump_vmcoreinfo, METH_NOARGS,
 	  "vmcoreinfo() -> str | None\n\nThe VMCOREINFO the dump's own "
 	  "metadata carries (Kernel.vmcoreinfo() also finds it in memory)." },
