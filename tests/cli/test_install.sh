@@ -28,3 +28,16 @@ for h in include/guestcore/*.h; do
 	[ -f "$P/include/guestcore/$(basename "$h")" ] || fail "install: header $(basename "$h")" "not installed"
 done
 [ -f "$P/include/guestcore/json.h" ] && fail "install: no CLI-only header" "json.h installed" || pass "install: no CLI-only header"
+# the Python package, next to the library in the system python3's layout
+if /usr/bin/python3-config --includes >/dev/null 2>&1; then
+	site=$(ls -d "$P"/lib/python3*/dist-packages 2>/dev/null | head -1)
+	out=$(cd "$T" && PYTHONPATH="$site" /usr/bin/python3 -c \
+		'import guestcore, sys; d = guestcore.open(sys.argv[1]); print(d.format, d.pfn_to_mfn(5) > 0, guestcore.__file__)' \
+		"$T/pv.core" 2>&1)
+	case "$out" in
+	"xc_core (ELF) True $site/guestcore/__init__.py") pass "install: the Python package imports from site-packages" ;;
+	*) fail "install: the Python package imports from site-packages" "$out" ;;
+	esac
+else
+	skip "install: python" "python3-dev missing: the package is not installed"
+fi
