@@ -24,7 +24,7 @@ comes from the segments added afterwards.  The note file is unlinked at once
 on a CPU is unwound from its vCPU's registers, sleeping tasks from their
 saved frame, as drgn does for a vmcore.
 
-``python3 -m guestcore.drgn DUMP [-s VMLINUX] [--guest N] [SCRIPT ...]``
+``python3 -m guestcore.drgn DUMP [-s VMLINUX] [--guest N] [-- SCRIPT ARGS...]``
 opens drgn's interactive shell (or runs SCRIPT) on the dump.
 """
 import os
@@ -220,9 +220,10 @@ def main(argv: Optional[List[str]] = None) -> int:
                    help="the N-th KVM guest found in a host dump")
     p.add_argument("--no-default-symbols", action="store_true",
                    help="do not search for debug info")
-    p.add_argument("script", nargs=argparse.REMAINDER,
-                   help="script to run with `prog` set, instead of the shell")
-    a = p.parse_args(argv)
+    p.add_argument("script", nargs="*",
+                   help="script (and its arguments, after --) to run with "
+                        "`prog` set, instead of the shell")
+    a = p.parse_intermixed_args(argv)
     try:
         prog = program(a.dump, vmlinux=a.symbols, guest=a.guest,
                        default_debug_info=not a.no_default_symbols)

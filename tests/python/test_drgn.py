@@ -10,6 +10,7 @@ fetches it into ~/.cache/guestcore)."""
 import hashlib
 import os
 import subprocess
+import sys
 import time
 
 from gctest import GC, T, check, cli, done, dump, ok, same, skip
@@ -50,6 +51,10 @@ def facts(prog):
     return tasks, uname, log, th.tid, trace
 
 
+def prog_tasks(prog):
+    return list(for_each_task(prog))
+
+
 def compare(tag, ours, ref_path):
     t0 = time.monotonic()
     a = facts(ours)
@@ -88,6 +93,15 @@ def xen(rel, tag):
     print(f"# {tag}: program() {time.monotonic() - t0:.2f} s")
     compare(tag, prog, ours)
     os.unlink(ours)
+    if tag == "xen_pv":
+        # the entry point: python3 -m guestcore.drgn DUMP -s VMLINUX -- SCRIPT
+        script = os.path.join(T, "count.py")
+        with open(script, "w") as f:
+            f.write("import sys\nfrom drgn.helpers.linux.pid import for_each_task\n"
+                    "print(sys.argv[1], len(list(for_each_task(prog))))\n")
+        r = subprocess.run([sys.executable, "-m", "guestcore.drgn", path, "-s", VMLINUX,
+                            "--", script, "tasks"], capture_output=True, text=True)
+        same(f"{tag}_module_entry", (r.returncode, r.stdout), (0, f"tasks {len(prog_tasks(prog))}\n"))
 
 
 def kvm_guest():
