@@ -41,15 +41,15 @@ printf '%s\n' "${dumps[@]}" > "$list"
 bytes=$(du -cLb "${dumps[@]}" | tail -1 | cut -f1)
 
 # One dump: OUT/<sha of its path>.CMD.json (one JSON document), and its
-# exit status in the job log.  check exits 1 when it found problems:
-# that is an answer, not a failure.
+# exit status in the job log.  check exits 1 when it found problems and 2
+# for a damaged dump: those are answers, not failures.
 export GC OUT
 triage() {  # CMD DUMP
 	local id
 	id=$(printf '%s' "$2" | sha1sum | cut -c1-16)
 	"$GC" "$1" --json "$2" > "$OUT/$id.$1.json" 2> "$OUT/$id.$1.err"
 	local rc=$?
-	[ "$rc" -le 1 ]
+	[ "$rc" -le 2 ]
 }
 export -f triage
 
