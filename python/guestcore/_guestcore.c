@@ -442,6 +442,8 @@ typedef struct {
 	struct gcpy_lock *lk;
 	PyObject *kernel;      /* the default Kernel, opened on first use */
 	char *path;            /* for errors */
+	bool closed;           /* close() was called */
+	Py_ssize_t users;      /* Kernels (and Guests) opened from it */
 } DumpObject;
 
 typedef struct {
@@ -462,15 +464,16 @@ typedef struct {
 	uint64_t eptp;
 	struct gcpy_lock *lk;
 	PyObject *dump;        /* its Dump object, on first use */
+	bool closed;
 } GuestObject;
 
 static int dump_usable(DumpObject *self)
 {
-	if (!self->d) {
+	if (self->closed || !self->d) {
 		PyErr_SetString(PyExc_ValueError, "the dump is closed");
 		return 0;
 	}
-	if (self->owner && !((GuestObject *)self->owner)->g) {
+	if (self->owner && ((GuestObject *)self->owner)->closed) {
 		PyErr_SetString(PyExc_ValueError, "the guest is closed");
 		return 0;
 	}
@@ -480,7 +483,7 @@ static int dump_usable(DumpObject *self)
 static DumpObject *dump_wrap(struct gc_dump *d, bool owned, PyObject *owner,
 			     struct gcpy_lock *lk)
 {
-	DumpObject *o = PyObject_New(DumpObject, &DumpType);
+	DumpObject *o = PyObject_GC_New(DumpObject, &DumpType);
 	if (!o) {
 		if (owned)
 			gc_dump_close(d);
@@ -491,10 +494,13 @@ static DumpObject *dump_wrap(struct gc_dump *d, bool owned, PyObject *owner,
 	o->owner = Py_XNewRef(owner);
 	o->lk = lk ? lock_get(lk) : NULL;
 	o->kernel = NULL;
+	o->closed = false;
+	o->users = 0;
 	const char *p = gc_dump_path(d);
 	o->path = p ? PyMem_Malloc(strlen(p) + 1) : NULL;
 	if (o->path)
 		strcpy(o->path, p);
+	PyObject_GC_Track(o);
 	return o;
 }
 
@@ -574,31 +580,64 @@ fail:
 	return NULL;
 }
 
-static void dump_close_inner(DumpObject *self)
+/*
+ * Lifetimes.  A Kernel or Guest holds a reference to the Dump it was
+ * opened from and counts as one of its USERS; the library objects are
+ * freed child first.  close() marks the dump closed (every later call
+ * raises ValueError) and frees the library dump at once when nothing
+ * opened from it is alive, else when the last of those goes.  The default
+ * kernel cached in the dump and the dump form a cycle the garbage
+ * collector breaks through Dump's tp_clear (which drops the kernel, never
+ * the dump a kernel needs).
+ */
+static void dump_free_now(DumpObject *self)
 {
-	Py_CLEAR(self->kernel);
 	if (self->d && self->owned)
 		gc_dump_close(self->d);
 	self->d = NULL;
 }
 
+static void dump_use(DumpObject *self)
+{
+	self->users++;
+}
+
+static void dump_unuse(DumpObject *self)
+{
+	if (--self->users == 0 && self->closed)
+		dump_free_now(self);
+}
+
+static int Dump_traverse(DumpObject *self, visitproc visit, void *arg)
+{
+	Py_VISIT(self->kernel);
+	Py_VISIT(self->owner);
+	return 0;
+}
+
+static int Dump_clear(DumpObject *self)
+{
+	Py_CLEAR(self->kernel);
+	return 0;
+}
+
 static void Dump_dealloc(DumpObject *self)
 {
-	dump_close_inner(self);
+	PyObject_GC_UnTrack(self);
+	Py_CLEAR(self->kernel);
+	dump_free_now(self);
 	Py_CLEAR(self->owner);
 	lock_put(self->lk);
 	PyMem_Free(self->path);
-	PyObject_Free(self);
+	PyObject_GC_Del(self);
 }
 
 static PyObject *Dump_close(DumpObject *self, PyObject *unused)
 {
-	if (self->kernel && Py_REFCNT(self->kernel) > 1) {
-		/* someone still holds the kernel: it keeps the dump */
-		Py_CLEAR(self->kernel);
-		Py_RETURN_NONE;
-	}
-	dump_close_inner(self);
+	self->closed = true;
+	Py_CLEAR(self->kernel);
+	if (self->users == 0)
+		dump_free_now(self);
 	Py_RETURN_NONE;
 }
 
@@ -668,7 +707,7 @@ static PyObject *Dump_get_has_mach(DumpObject *self, void *c)
 
 static PyObject *Dump_get_closed(DumpObject *self, void *c)
 {
-	return PyBool_FromLong(self->d == NULL);
+	return PyBool_FromLong(self->closed || self->d == NULL);
 }
 
 static PyObject *Dump_fields(DumpObject *self, PyObject *unused)
@@ -930,15 +969,17 @@ static PyObject *kernel_open(DumpObject *dump, const char *vmcoreinfo,
 	NOGIL(dump->lk, err = gc_kernel_open(dump->d, &o, &k));
 	if (err)
 		return raise_gc(err, dump->path);
-	KernelObject *ko = PyObject_New(KernelObject, &KernelType);
+	KernelObject *ko = PyObject_GC_New(KernelObject, &KernelType);
 	if (!ko) {
 		gc_kernel_close(k);
 		return NULL;
 	}
 	ko->k = k;
 	ko->dump = (DumpObject *)Py_NewRef(dump);
+	dump_use(dump);
 	ko->lk = lock_get(dump->lk);
 	ko->facts_collected = false;
+	PyObject_GC_Track(ko);
 	return (PyObject *)ko;
 }
 
@@ -977,13 +1018,30 @@ static PyObject *Dump_kernel(DumpObject *self, PyObject *args, PyObject *kw)
 	return kernel_open(self, vi, sm, vl, mode);
 }
 
+static int Kernel_traverse(KernelObject *self, visitproc visit, void *arg)
+{
+	Py_VISIT(self->dump);
+	return 0;
+}
+
+/* Never drops the dump: the kernel view must be closed before it. */
+static int Kernel_clear(KernelObject *self)
+{
+	return 0;
+}
+
 static void Kernel_dealloc(KernelObject *self)
 {
+	PyObject_GC_UnTrack(self);
 	if (self->k)
 		gc_kernel_close(self->k);
-	Py_CLEAR(self->dump);
+	self->k = NULL;
+	if (self->dump) {
+		dump_unuse(self->dump);
+		Py_CLEAR(self->dump);
+	}
 	lock_put(self->lk);
-	PyObject_Free(self);
+	PyObject_GC_Del(self);
 }
 
 static PyObject *kernel_read_bytes(KernelObject *self, uint64_t addr,
@@ -1402,11 +1460,13 @@ static PyObject *guest_open(DumpObject *host, PyObject *db_cap,
 			    const struct gc_vmx_guest_group *grp,
 			    const struct gc_vmcs_scan_opts *scan)
 {
-	GuestObject *go = PyObject_New(GuestObject, &GuestType);
+	GuestObject *go = PyObject_GC_New(GuestObject, &GuestType);
 	if (!go)
 		return NULL;
 	go->g = NULL;
+	go->closed = false;
 	go->host = (DumpObject *)Py_NewRef(host);
+	dump_use(host);
 	go->db = Py_NewRef(db_cap);
 	go->lk = lock_get(host->lk);
 	go->dump = NULL;
@@ -1415,6 +1475,7 @@ static PyObject *guest_open(DumpObject *host, PyObject *db_cap,
 	go->vmcs = PyMem_Calloc(grp->nr_vmcs ? grp->nr_vmcs : 1,
 				sizeof(uint64_t));
 	if (!go->vmcs) {
+		PyObject_GC_Track(go);
 		Py_DECREF(go);
 		return PyErr_NoMemory();
 	}
@@ -1426,6 +1487,7 @@ static PyObject *guest_open(DumpObject *host, PyObject *db_cap,
 	};
 	struct gc_error *err;
 	NOGIL(host->lk, err = gc_guest_open("vmx", &ga, &go->g));
+	PyObject_GC_Track(go);
 	if (err) {
 		Py_DECREF(go);
 		return raise_gc(err, host->path);
@@ -1487,21 +1549,42 @@ static PyObject *Dump_guests(DumpObject *self, PyObject *unused)
 	return l;
 }
 
+static int Guest_traverse(GuestObject *self, visitproc visit, void *arg)
+{
+	Py_VISIT(self->dump);
+	Py_VISIT(self->host);
+	Py_VISIT(self->db);
+	return 0;
+}
+
+/* Drops the guest's Dump (which holds the guest), never the host. */
+static int Guest_clear(GuestObject *self)
+{
+	Py_CLEAR(self->dump);
+	return 0;
+}
+
 static void Guest_dealloc(GuestObject *self)
 {
+	PyObject_GC_UnTrack(self);
 	Py_CLEAR(self->dump);
 	if (self->g)
 		gc_guest_close(self->g);
+	self->g = NULL;
 	Py_CLEAR(self->db);
-	Py_CLEAR(self->host);
+	if (self->host) {
+		dump_unuse(self->host);
+		Py_CLEAR(self->host);
+	}
 	PyMem_Free(self->vmcs);
 	lock_put(self->lk);
-	PyObject_Free(self);
+	PyObject_GC_Del(self);
 }
 
 #define GUEST_CHECK(self)                                                \
 	do {                                                             \
-		if (!(self)->g || !dump_usable((self)->host)) {          \
+		if ((self)->closed || !(self)->g ||                      \
+		    !dump_usable((self)->host)) {                        \
 			if (!PyErr_Occurred())                           \
 				PyErr_SetString(PyExc_ValueError,        \
 						"the guest is closed");  \
@@ -1644,7 +1727,7 @@ static PyObject *Guest_extract(GuestObject *self, PyObject *args, PyObject *kw)
 	PyObject *ret = NULL;
 	struct gc_convert_opts o;
 	memset(&o, 0, sizeof(o));
-	if (!self->g || !dump_usable(self->host)) {
+	if (self->closed || !self->g || !dump_usable(self->host)) {
 		if (!PyErr_Occurred())
 			PyErr_SetString(PyExc_ValueError, "the guest is closed");
 		goto out;
@@ -1691,14 +1774,14 @@ out:
 	return ret;
 }
 
+/* Marks the guest (and its Dump) closed; the library guest is freed when
+ * the last object using it goes. */
 static PyObject *Guest_close(GuestObject *self, PyObject *unused)
 {
-	if (self->dump && Py_REFCNT(self->dump) > 1)
-		((DumpObject *)self->dump)->d = NULL;  /* mark it closed */
+	self->closed = true;
+	if (self->dump)
+		((DumpObject *)self->dump)->closed = true;
 	Py_CLEAR(self->dump);
-	if (self->g)
-		gc_guest_close(self->g);
-	self->g = NULL;
 	Py_RETURN_NONE;
 }
 
@@ -1873,7 +1956,9 @@ static PyTypeObject DumpType = {
 	.tp_name = "guestcore.Dump",
 	.tp_basicsize = sizeof(DumpObject),
 	.tp_dealloc = (destructor)Dump_dealloc,
-	.tp_flags = Py_TPFLAGS_DEFAULT,
+	.tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
+	.tp_traverse = (traverseproc)Dump_traverse,
+	.tp_clear = (inquiry)Dump_clear,
 	.tp_doc = "A dump opened with guestcore.open().",
 	.tp_methods = Dump_methods,
 	.tp_getset = Dump_getset,
@@ -1884,7 +1969,9 @@ static PyTypeObject KernelType = {
 	.tp_name = "guestcore.Kernel",
 	.tp_basicsize = sizeof(KernelObject),
 	.tp_dealloc = (destructor)Kernel_dealloc,
-	.tp_flags = Py_TPFLAGS_DEFAULT,
+	.tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
+	.tp_traverse = (traverseproc)Kernel_traverse,
+	.tp_clear = (inquiry)Kernel_clear,
 	.tp_doc = "The kernel view of a dump (Dump.kernel()).",
 	.tp_methods = Kernel_methods,
 	.tp_getset = Kernel_getset,
@@ -1895,7 +1982,9 @@ static PyTypeObject GuestType = {
 	.tp_name = "guestcore.Guest",
 	.tp_basicsize = sizeof(GuestObject),
 	.tp_dealloc = (destructor)Guest_dealloc,
-	.tp_flags = Py_TPFLAGS_DEFAULT,
+	.tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
+	.tp_traverse = (traverseproc)Guest_traverse,
+	.tp_clear = (inquiry)Guest_clear,
 	.tp_doc = "A guest found inside a host dump (Dump.guests()).",
 	.tp_methods = Guest_methods,
 	.tp_getset = Guest_getset,

@@ -193,6 +193,49 @@ def test_convert_stops():
         ok("convert_bad_args")
 
 
+def test_lifetimes():
+    import gc
+    src = dump("xen-pv-idle/xen-pv-idle.core")
+    if not src:
+        skip("lifetimes", "no xen-pv-idle dump")
+        return
+    d = guestcore.open(src)
+    k = d.kernel()
+    addr = k.symbol("linux_banner")[1]
+    del d                      # the kernel keeps the dump open
+    gc.collect()
+    same("lifetime_kernel_outlives_dump", k.read(addr, 5), b"Linux")
+    same("lifetime_kernel_dump", k.dump.format, "xc_core (ELF)")
+    d = k.dump
+    d.close()                  # closed: every call raises, nothing is freed under k
+    for name, fn in (("read", lambda: d.read(0, 8)), ("kernel_read", lambda: k.read(addr, 5)),
+                     ("vcpus", d.vcpus)):
+        try:
+            fn()
+            fail(f"lifetime_closed_{name}", "answered after close()")
+        except ValueError as e:
+            same(f"lifetime_closed_{name}", str(e), "the dump is closed")
+    same("lifetime_closed_flag", d.closed, True)
+    del k, d
+    gc.collect()
+    with guestcore.open(src) as d2:
+        same("lifetime_with", d2.nr_vcpus, 2)
+    same("lifetime_with_closed", d2.closed, True)
+    # a cycle (dump -> default kernel -> dump) is collected
+    for _ in range(20):
+        x = guestcore.open(src)
+        x.kernel()
+        del x
+    gc.collect()
+    fds = len(os.listdir("/proc/self/fd"))
+    for _ in range(20):
+        x = guestcore.open(src)
+        x.kernel()
+        del x
+    gc.collect()
+    same("lifetime_no_fd_leak", len(os.listdir("/proc/self/fd")) <= fds, True)
+
+
 def test_threads():
     src = dump("qemu-panic-kaslr/qemu-6.1-panic-kaslr-2cpu.makedumpfile-d0-lzo")
     if not src:
@@ -219,6 +262,7 @@ for rel in DUMPS:
 check("hostile", test_hostile)
 check("convert_stops", test_convert_stops)
 check("threads", test_threads)
+check("lifetimes", test_lifetimes)
 same("version", guestcore.version(), cli("--version")[1].decode().split()[-1]
      if cli("--version")[0] == 0 else guestcore.version())
 done()
