@@ -33,6 +33,10 @@
 struct gcpy_lock {
 	PyThread_type_lock lock;
 	Py_ssize_t refs;  /* changed with the GIL held */
+	/* The thread running a progress callback while the lock is held
+	 * (0: none): a call from it on the same objects would wait for
+	 * itself, so it raises instead. */
+	unsigned long callback_thread;
 };
 
 static struct gcpy_lock *lock_new(void)
@@ -312,6 +316,7 @@ static PyObject *report_list(const struct gc_report *rep)
 
 struct progress_ctx {
 	PyObject *callback;             /* may be NULL */
+	struct gcpy_lock *lk;           /* held during the work */
 	volatile sig_atomic_t cancel;
 	/* the exception that stopped it (PyErr_Fetch: Python 3.11) */
 	PyObject *exc, *exc_value, *exc_tb;
@@ -340,9 +345,11 @@ static void progress_cb(void *arg, uint64_t done, uint64_t total)
 		PyErr_Fetch(&c->exc, &c->exc_value, &c->exc_tb);
 		c->cancel = 1;
 	} else if (c->callback) {
+		c->lk->callback_thread = PyThread_get_thread_ident();
 		PyObject *r = PyObject_CallFunction(c->callback, "KK",
 						    (unsigned long long)done,
 						    (unsigned long long)total);
+		c->lk->callback_thread = 0;
 		if (!r) {
 			PyErr_Fetch(&c->exc, &c->exc_value, &c->exc_tb);
 			c->cancel = 1;
@@ -471,6 +478,14 @@ static int dump_usable(DumpObject *self)
 {
 	if (self->closed || !self->d) {
 		PyErr_SetString(PyExc_ValueError, "the dump is closed");
+		return 0;
+	}
+	if (self->lk->callback_thread &&
+	    self->lk->callback_thread == PyThread_get_thread_ident()) {
+		PyErr_SetString(PyExc_RuntimeError,
+				"a progress callback cannot use the dump being "
+				"converted or extracted (or anything opened "
+				"from it)");
 		return 0;
 	}
 	if (self->owner && ((GuestObject *)self->owner)->closed) {
@@ -1420,7 +1435,8 @@ static PyObject *Dump_convert(DumpObject *self, PyObject *args, PyObject *kw)
 		}
 	}
 	struct progress_ctx pc = { .callback = progress == Py_None ? NULL
-								   : progress };
+								   : progress,
+				   .lk = self->lk };
 	o.progress = progress_cb;
 	o.progress_arg = &pc;
 	o.cancel = &pc.cancel;
@@ -1740,7 +1756,8 @@ static PyObject *Guest_extract(GuestObject *self, PyObject *args, PyObject *kw)
 	}
 	o.force = force;
 	struct progress_ctx pc = { .callback = progress == Py_None ? NULL
-								   : progress };
+								   : progress,
+				   .lk = self->lk };
 	o.progress = progress_cb;
 	o.progress_arg = &pc;
 	o.cancel = &pc.cancel;

@@ -186,6 +186,15 @@ def test_convert_stops():
     except KeyboardInterrupt:
         ok("convert_ctrl_c")
     same("convert_ctrl_c_no_output", os.path.exists(out), False)
+    def reenter(done_, total):
+        d.read(0, 8)
+    try:
+        d.convert(out, progress=reenter)
+        fail("convert_reentry", "convert finished")
+    except RuntimeError as e:
+        same("convert_reentry", "progress callback cannot use" in str(e), True)
+    same("convert_reentry_no_output", os.path.exists(out), False)
+    same("convert_reentry_after", len(d.read(0, 8)), 8)
     try:
         d.convert(out, format="elf", codec="zstd")
         fail("convert_bad_args", "accepted")
