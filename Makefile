@@ -181,3 +181,5 @@ install-python: python
 	install -m 644 $(BUILD)/python/guestcore/*.py $(BUILD)/python/guestcore/*.pyi \
 	    $(BUILD)/python/guestcore/py.typed $(DESTDIR)$(PY_SITE)/guestcore/
 	install -m 755 $(PY_MOD) $(DESTDIR)$(PY_SITE)/guestcore/
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 755 python/guestcore-drgn $(DESTDIR)$(PREFIX)/bin/
