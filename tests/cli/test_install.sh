@@ -38,6 +38,8 @@ if /usr/bin/python3-config --includes >/dev/null 2>&1; then
 	"xc_core (ELF) True $site/guestcore/__init__.py") pass "install: the Python package imports from site-packages" ;;
 	*) fail "install: the Python package imports from site-packages" "$out" ;;
 	esac
+	[ -x "$P/bin/guestcore-drgn" ] && pass "install: guestcore-drgn" ||
+		fail "install: guestcore-drgn" "not in $P/bin"
 else
 	skip "install: python" "python3-dev missing: the package is not installed"
 fi
