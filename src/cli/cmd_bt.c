@@ -67,7 +67,9 @@ static void task_ident(struct bt *b, uint64_t task, int32_t *pid, char *comm,
 	gc_error_free(err);
 }
 
-/* "func+off", "(no symbol)" or the module's name. */
+/* The function of F: for a return address, the function of the call
+ * before it (pc - 1: a call can be a function's last instruction, as
+ * startup_xen's call of xen_start_kernel is); "(no symbol)" otherwise. */
 static void func_name(struct bt *b, const struct gc_stack_frame *f,
 		      char *name, size_t len, uint64_t *offset, bool *have)
 {
@@ -76,7 +78,7 @@ static void func_name(struct bt *b, const struct gc_stack_frame *f,
 	*offset = 0;
 	struct gc_error *err = f->module[0] ? gc_error_new(GC_ERR_NOT_PRESENT,
 		"module symbol", "module symbols are not read") :
-		gc_kernel_symbol_at(b->k, f->pc, &s);
+		gc_kernel_symbol_at(b->k, f->exception ? f->pc : f->pc - 1, &s);
 	if (err) {
 		gc_error_free(err);
 		snprintf(name, len, "(no symbol)");
