@@ -21,9 +21,15 @@ have_crash=0
 command -v crash > /dev/null && [ -r "$VMLINUX" ] && have_crash=1
 echo "load: $(cut -d' ' -f1-3 /proc/loadavg)"
 [ $have_crash = 1 ] || echo "crash or $VMLINUX absent: guestcore only"
-secs() { local a=$(date +%s%N); "$@" > /dev/null 2>&1; local b=$(date +%s%N); echo $(( (b - a) / 1000000 )); }
-median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-printf '%-58s %10s %10s %8s\n' dump "guestcore" "crash" ratio
+# measure CMD...: "WALL_MS CPU_MS" (CPU = user + system, children too)
+measure() {
+	/usr/bin/time -o "$TMP/t" -f '%e %U %S' "$@" > /dev/null 2>&1
+	awk '{ printf "%d %d\n", $1 * 1000, ($2 + $3) * 1000 }' "$TMP/t"
+}
+median() { sort -n | awk '{ v[NR] = $0 } END { print v[int((NR + 1) / 2)] }'; }
+ratio() { awk -v c="$1" -v g="$2" 'BEGIN { printf "%.0fx", c / (g ? g : 1) }'; }
+printf '%-50s %21s %21s %7s %7s\n' "" "guestcore bt -a" "crash + bt -a" "" ""
+printf '%-50s %10s %10s %10s %10s %7s %7s\n' dump "wall ms" "cpu ms" "wall ms" "cpu ms" "wall" "cpu"
 for dump in qemu-panic-kaslr/qemu-6.1-panic-kaslr-2cpu.elf \
 	    qemu-panic-kaslr/qemu-6.1-panic-kaslr-2cpu.makedumpfile-d0-lzo \
 	    qemu-idle-nokaslr/qemu-6.1-idle-2cpu.elf \
@@ -33,12 +39,13 @@ for dump in qemu-panic-kaslr/qemu-6.1-panic-kaslr-2cpu.elf \
 	f=$CACHE/$dump
 	[ -f "$f" ] || { echo "$dump: absent"; continue; }
 	cat "$f" > /dev/null   # both read from the page cache
-	g=$(for i in $(seq "$REPS"); do secs "$GC" bt "$f" -a; done | median)
-	c=-
-	r=-
+	# the median run by wall time, and its CPU time
+	read -r gw gc < <(for i in $(seq "$REPS"); do measure "$GC" bt "$f" -a; done | median)
+	cw=- cc=- rw=- rc=-
 	if [ $have_crash = 1 ]; then
-		c=$(secs crash -s "$VMLINUX" "$f" -i "$TMP/cmds")
-		r=$(awk -v c="$c" -v g="$g" 'BEGIN { printf "%.0fx", c / (g ? g : 1) }')
+		read -r cw cc < <(measure crash -s "$VMLINUX" "$f" -i "$TMP/cmds")
+		rw=$(ratio "$cw" "$gw")
+		rc=$(ratio "$cc" "$gc")
 	fi
-	printf '%-58s %8s ms %8s ms %8s\n' "$dump" "$g" "$c" "$r"
+	printf '%-50s %10s %10s %10s %10s %7s %7s\n' "${dump#*/}" "$gw" "$gc" "$cw" "$cc" "$rw" "$rc"
 done

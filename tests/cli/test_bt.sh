@@ -106,6 +106,10 @@ else
 		got=$(cpu_block 0 < "$b" | sed -n '/entry_SYSCALL_64_after_hwframe/,$p' | tail -n +2)
 		want=$(cpu_block 0 < "$T/panic-$f.crash" | sed -n '/entry_SYSCALL_64_after_hwframe/,$p' | tail -n +2)
 		same "bt-panic-$f-cpu0-user-regs-equal-crash" "$got" "$want"
+		# bt without a selector: the panicking CPU (panic_cpu), as crash
+		got=$("$GC" bt "$dump" | grep -c '^PID: ')
+		hdr=$("$GC" bt "$dump" | head -1)
+		same "bt-panic-$f-default-is-the-panic-cpu" "$got $hdr" "1 $(cpu_block 0 < "$T/panic-$f.crash" | head -1)"
 		# CPU 1: stopped by the reboot IPI on its IRQ stack
 		# (crash shows stop_this_cpu as the exception RIP with the lzo
 		# file's registers, as a stale call frame in the ELF file's)

@@ -8,8 +8,9 @@
  *                (6-byte entries) for the kernel's text (_stext.._etext
  *                and _sinittext.._einittext); each module's
  *                mod->arch.{orc_unwind_ip, orc_unwind, num_orcs} for its
- *                core text (mod->core_layout, Linux < 6.4), the module
- *                list and struct module's layout from BTF.
+ *                core text (mod->core_layout, Linux < 6.4; mod->mem[0],
+ *                MOD_TEXT, from 6.4), the module list and struct module's
+ *                layout from BTF.
  *   entry layout struct orc_entry's bitfields from BTF (they moved in 6.3
  *                and 6.4); the 6.1 layout when there are no types.
  *   stacks       the task's (task_struct.stack, sizeof(union
@@ -178,10 +179,20 @@ static void load_modules(struct ctx *x)
 	uint64_t head, o_list, o_name, o_base, o_size, o_n, o_ip, o_orc;
 	if (!sym(x->k, "modules", &head) ||
 	    !off(x, "module", "list", &o_list) ||
-	    !off(x, "module", "name", &o_name) ||
-	    !off(x, "module", "core_layout.base", &o_base) ||
-	    !off(x, "module", "core_layout.size", &o_size))
+	    !off(x, "module", "name", &o_name))
 		return;
+	/* The core text: core_layout (< 6.4), else mem[MOD_TEXT = 0], a
+	 * struct module_memory {base, size, ...} (6.4+). */
+	if (!off(x, "module", "core_layout.base", &o_base) ||
+	    !off(x, "module", "core_layout.size", &o_size)) {
+		uint64_t o_mem, o_msize;
+		if (!off(x, "module", "mem", &o_mem) ||
+		    !off(x, "module_memory", "base", &o_base) ||
+		    !off(x, "module_memory", "size", &o_msize))
+			return;
+		o_base += o_mem;
+		o_size = o_mem + o_msize;
+	}
 	bool orc = off(x, "module", "arch.num_orcs", &o_n) &&
 		   off(x, "module", "arch.orc_unwind_ip", &o_ip) &&
 		   off(x, "module", "arch.orc_unwind", &o_orc);
