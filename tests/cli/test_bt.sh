@@ -177,6 +177,21 @@ else
 		skip "bt-xen-pvh" "dump absent or bt failed"
 	fi
 
+	# ---- the KVM host: CPU 0 was running the guest, so its notes hold
+	# the guest's registers (rip 0x8070, ring 0): no kernel frame may be
+	# made of them; CPU 1 idles as on the QEMU dumps
+	dump=$D/kvm-host-vmm/host.elf
+	if [ -f "$dump" ]; then
+		run_gc "bt-kvm-host-cpu0-guest-regs" 1 bt "$dump" --cpu 0 && {
+			got=$(echo "$OUT" | grep -c '^ *#')
+			last=$(echo "$OUT" | tail -1)
+			same "bt-kvm-host-cpu0-no-frames-from-guest-regs" "$got $last" \
+				"0     (stack walk stopped: not kernel text: 0x8070 is not in the kernel's text nor in a module's)"
+		}
+		got=$("$GC" bt "$dump" --cpu 1 | funcs | tr '\n' ' ')
+		same "bt-kvm-host-cpu1-idle" "$got" "amd_e400_idle default_idle_call do_idle cpu_startup_entry start_secondary secondary_startup_64_no_verify "
+	fi
+
 	dump=$D/qemu-idle-nokaslr/qemu-6.1-idle-2cpu.elf
 	if [ -f "$dump" ]; then
 		# a task given by address: the active one is its vCPU's trace

@@ -437,7 +437,13 @@ struct gc_error *gc_kernel_stack_vcpu(struct gc_kernel *k, unsigned int cpu,
 	for (size_t i = 0; i < sizeof(map) / sizeof(*map); i++)
 		if (!gc_vcpu_get_reg(&v, map[i], &r[i]))
 			r[i] = 0;
-	f.user = !(rip >> 63);
+	/* User mode: a lower-half rip in ring 3.  A lower-half rip in ring
+	 * 0 is no kernel code (a nested guest's registers that QEMU left
+	 * in the notes of a CPU running it): the walk then stops at once
+	 * with "not kernel text" instead of passing for the user's. */
+	uint64_t cs;
+	f.user = !(rip >> 63) && (!gc_vcpu_get_reg(&v, GC_REG_CS, &cs) ||
+				  (cs & 3));
 	err = walk(&x, &env, &f, rbp, tr);
 	if (!err)
 		*out = tr;
