@@ -19,10 +19,11 @@
 #define TASK_ST 0xffffc90000000000ull
 #define IRQ_ST 0xffffc90000010000ull
 #define HOLE 0xffffc90000020000ull  /* a stack whose memory is absent */
+#define NMI_ST 0xfffffe0000010000ull /* an IST stack (cpu_entry_area) */
 #define STK 0x4000ull
 
 struct mem {
-	uint8_t ipt[0x1000], orct[0x1000], task[STK], irq[STK];
+	uint8_t ipt[0x1000], orct[0x1000], task[STK], irq[STK], nmi[0x1000];
 	size_t n;                /* ORC entries */
 	struct gc_orc_table t;
 };
@@ -31,7 +32,8 @@ static uint8_t *where(struct mem *m, uint64_t va, size_t len)
 {
 	struct { uint64_t base; uint8_t *p; size_t size; } r[] = {
 		{IPT, m->ipt, sizeof(m->ipt)}, {ORCT, m->orct, sizeof(m->orct)},
-		{TASK_ST, m->task, STK}, {IRQ_ST, m->irq, STK}};
+		{TASK_ST, m->task, STK}, {IRQ_ST, m->irq, STK},
+		{NMI_ST, m->nmi, sizeof(m->nmi)}};
 	for (size_t i = 0; i < sizeof(r) / sizeof(*r); i++)
 		if (va >= r[i].base && va - r[i].base <= r[i].size &&
 		    r[i].size - (va - r[i].base) >= len)
@@ -80,7 +82,7 @@ static void add(struct mem *m, uint64_t ip, int16_t spo, int16_t bpo,
 }
 
 static struct mem *setup(struct gc_unwind_env *env,
-			 struct gc_stack_range st[3])
+			 struct gc_stack_range st[4])
 {
 	struct mem *m = calloc(1, sizeof(*m));
 	m->t = (struct gc_orc_table){.ip_start = IPT, .orc_start = ORCT,
@@ -103,9 +105,11 @@ static struct mem *setup(struct gc_unwind_env *env,
 	st[1] = (struct gc_stack_range){IRQ_ST, IRQ_ST + STK, GC_STACK_IRQ,
 					"IRQ"};
 	st[2] = (struct gc_stack_range){HOLE, HOLE + STK, GC_STACK_EXCEPTION,
-					"NMI"};
+					"DF"};
+	st[3] = (struct gc_stack_range){NMI_ST, NMI_ST + 0x1000,
+					GC_STACK_EXCEPTION, "NMI"};
 	*env = (struct gc_unwind_env){.ctx = m, .read = rd, .table = table,
-				      .stacks = st, .nr_stacks = 3};
+				      .stacks = st, .nr_stacks = 4};
 	gc_orc_layout_v1(&env->layout);
 	return m;
 }
@@ -160,7 +164,7 @@ TEST(orc_decode_layouts)
 TEST(orc_find_binary_search)
 {
 	struct gc_unwind_env env;
-	struct gc_stack_range st[3];
+	struct gc_stack_range st[4];
 	struct mem *m = setup(&env, st);
 	struct gc_orc_entry e;
 	bool found;
@@ -187,7 +191,7 @@ TEST(orc_find_binary_search)
 TEST(orc_walk_irq_regs_user)
 {
 	struct gc_unwind_env env;
-	struct gc_stack_range st[3];
+	struct gc_stack_range st[4];
 	struct mem *m = setup(&env, st);
 	put64(m, IRQ_ST + 0x3f08, TEXT + 0x220);        /* f1 -> f2 */
 	put64(m, IRQ_ST + 0x3f10, TASK_ST + 0x3e00);    /* saved task sp */
@@ -224,11 +228,41 @@ TEST(orc_walk_irq_regs_user)
 	free(m);
 }
 
+/* An NMI on its IST stack: the entry's pt_regs there hold the
+ * interrupted task-stack context */
+TEST(orc_walk_nmi_stack_to_task)
+{
+	struct gc_unwind_env env;
+	struct gc_stack_range st[4];
+	struct mem *m = setup(&env, st);
+	put64(m, NMI_ST + 0xe08, TEXT + 0x410);         /* f1 -> entry */
+	struct gc_pt_regs r = {.ip = TEXT + 0x305, .sp = TASK_ST + 0x3f00,
+			       .cs = 0x10};
+	memcpy(m->nmi + 0xe18, &r, sizeof(r));          /* at CFA 0xe10 + 8 */
+	put64(m, TASK_ST + 0x3f00, TEXT + 0x508);       /* f3 -> entry2 */
+	struct gc_pt_regs u = {.ip = 0x401000, .sp = 0x7ffd0000, .cs = 0x33};
+	memcpy(m->task + 0x3f08, &u, sizeof(u));
+	struct gc_stack_trace tr = {0};
+	struct gc_stack_frame f = exc(TEXT + 0x110, NMI_ST + 0xe00);
+	CHECK(!gc_unwind(&env, &f, 0, &tr));
+	CHECK_EQ_U64(tr.nr, 5);
+	CHECK_EQ_U64(tr.frames[1].stack, GC_STACK_EXCEPTION);
+	CHECK(!strcmp(tr.frames[1].stack_name, "NMI"));
+	CHECK(tr.frames[2].exception);
+	CHECK_EQ_U64(tr.frames[2].regs_addr, NMI_ST + 0xe18);
+	CHECK_EQ_U64(tr.frames[3].stack, GC_STACK_TASK);
+	CHECK_EQ_U64(tr.frames[3].pc, TEXT + 0x508);
+	CHECK(tr.frames[4].user);
+	CHECK_EQ_U64(tr.stop, GC_STACK_STOP_END);
+	free(tr.frames);
+	free(m);
+}
+
 /* REGS_PARTIAL: only the iret frame (ip, cs, flags, sp, ss) at the CFA */
 TEST(orc_walk_partial_regs_then_end)
 {
 	struct gc_unwind_env env;
-	struct gc_stack_range st[3];
+	struct gc_stack_range st[4];
 	struct mem *m = setup(&env, st);
 	uint64_t iret[5] = {TEXT + 0x705, 0x10, 0x246, TASK_ST + 0x3000, 0x18};
 	memcpy(m->task + 0x2040, iret, sizeof(iret));
@@ -250,7 +284,7 @@ TEST(orc_walk_partial_regs_then_end)
 TEST(orc_walk_stops_with_a_reason)
 {
 	struct gc_unwind_env env;
-	struct gc_stack_range st[3];
+	struct gc_stack_range st[4];
 	struct mem *m = setup(&env, st);
 	struct gc_stack_trace tr = {0};
 	struct gc_stack_frame f;
@@ -299,7 +333,7 @@ TEST(orc_walk_stops_with_a_reason)
 TEST(orc_walk_frame_pointer_fallback)
 {
 	struct gc_unwind_env env;
-	struct gc_stack_range st[3];
+	struct gc_stack_range st[4];
 	struct mem *m = setup(&env, st);
 	put64(m, TASK_ST + 0x1100, TASK_ST + 0x1200);   /* saved rbp */
 	put64(m, TASK_ST + 0x1108, TEXT + 0x40);        /* ret (no ORC) */
