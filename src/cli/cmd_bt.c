@@ -40,7 +40,7 @@ static struct gc_error *task_by_pid(struct gc_kernel *k, int32_t pid,
 }
 
 static void task_ident(struct bt *b, uint64_t task, int32_t *pid, char *comm,
-		       size_t len)
+		       size_t len, int32_t *cpu)
 {
 	uint64_t o;
 	const char *src;
@@ -48,6 +48,24 @@ static void task_ident(struct bt *b, uint64_t task, int32_t *pid, char *comm,
 	snprintf(comm, len, "?");
 	if (!b->t || !task)
 		return;
+	/* the CPU a sleeping task last ran on (thread_info.cpu, or cpu
+	 * before 5.16), as crash's header shows it */
+	if (*cpu < 0) {
+		uint32_t c;
+		struct gc_error *e = gc_types_offsetof(b->t, "task_struct",
+						       "thread_info.cpu", &o,
+						       &src);
+		if (e) {
+			gc_error_free(e);
+			e = gc_types_offsetof(b->t, "task_struct", "cpu", &o,
+					      &src);
+		}
+		if (!e)
+			e = gc_kernel_read(b->k, task + o, &c, sizeof(c));
+		if (!e && c < 8192)
+			*cpu = (int32_t)c;
+		gc_error_free(e);
+	}
 	struct gc_error *err = gc_types_offsetof(b->t, "task_struct", "pid", &o,
 						 &src);
 	int32_t p;
@@ -136,15 +154,17 @@ static void json_regs(struct gc_json *j, const struct gc_stack_frame *f)
 
 static void print_trace(struct bt *b, const struct gc_stack_trace *tr)
 {
-	int32_t pid;
+	int32_t pid, cpu_n = tr->cpu;
 	char comm[32];
-	task_ident(b, tr->task, &pid, comm, sizeof(comm));
+	task_ident(b, tr->task, &pid, comm, sizeof(comm), &cpu_n);
 	if (b->j) {
 		gc_json_object_begin(b->j);
-		if (tr->cpu >= 0) {
+		if (cpu_n >= 0) {
 			gc_json_key(b->j, "cpu");
-			gc_json_u64(b->j, (uint64_t)tr->cpu);
+			gc_json_u64(b->j, (uint64_t)cpu_n);
 		}
+		gc_json_key(b->j, "active");
+		gc_json_bool(b->j, tr->cpu >= 0);
 		gc_json_key(b->j, "task");
 		gc_json_hex(b->j, tr->task);
 		if (pid >= 0) {
@@ -157,8 +177,8 @@ static void print_trace(struct bt *b, const struct gc_stack_trace *tr)
 		gc_json_array_begin(b->j);
 	} else {
 		char cpu[16];
-		if (tr->cpu >= 0)
-			snprintf(cpu, sizeof(cpu), "%" PRId32, tr->cpu);
+		if (cpu_n >= 0)
+			snprintf(cpu, sizeof(cpu), "%" PRId32, cpu_n);
 		else
 			snprintf(cpu, sizeof(cpu), "-");
 		printf("PID: %-7" PRId32 "  TASK: %016" PRIx64 "  CPU: %-3s  "

@@ -157,6 +157,10 @@ static void kernel_tables(struct ctx *x, bool *no_orc)
 	}
 	if (n)
 		*no_orc = false;
+	else if (tables)
+		snprintf(x->layout, sizeof(x->layout), "ORC tables 0x%" PRIx64
+			 "..0x%" PRIx64 " / 0x%" PRIx64 "..0x%" PRIx64 " do not "
+			 "agree: not used", ip0, ip1, o0, o1);
 	if (sym(k, "_stext", &s) && sym(k, "_etext", &e) && e > s) {
 		x->text = (struct gc_orc_table){.ip_start = ip0, .orc_start = o0,
 						.n = n, .text_start = s,
@@ -351,8 +355,8 @@ static struct gc_error *setup(struct gc_kernel *k, struct ctx *x,
 	if (!*out)
 		return &gc_error_nomem;
 	snprintf((*out)->orc_layout, sizeof((*out)->orc_layout), "%s",
-		 env->no_orc ? "no ORC tables: frame pointers only" :
-		 x->layout);
+		 !env->no_orc ? x->layout : strncmp(x->layout, "ORC tables", 10) ?
+		 "no ORC tables: frame pointers only" : x->layout);
 	return NULL;
 }
 
