@@ -109,6 +109,11 @@ check-referees: $(BIN)
 check-btf: $(BIN)
 	BUILD=$(BUILD) tests/btf_dwarf.sh
 
+# bt against drgn's DWARF unwinding of the converted real dumps (drgn and
+# the debug vmlinux of check-referees; skipped without them).
+check-bt-drgn: $(BIN)
+	BUILD=$(BUILD) tests/bt_drgn.sh
+
 fuzz:
 	$(MAKE) -f tests/fuzz/fuzz.mk
 
@@ -137,7 +142,7 @@ install: all
 clean:
 	rm -rf build build-asan build-fuzz
 
-.PHONY: all check asan check-asan check-referees check-btf fuzz demo bench install clean python install-python
+.PHONY: all check asan check-asan check-referees check-btf check-bt-drgn fuzz demo bench install clean python install-python
 .SECONDARY:
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -287,6 +287,84 @@ struct gc_error *gc_kernel_log(struct gc_kernel *k, char **text,
  * index; findings go to REPORT.  A no-op for other guests. */
 struct gc_error *gc_kernel_check(struct gc_kernel *k, struct gc_report *rep);
 
+/* ---- stack traces (x86-64: ORC from the dump's memory, frame pointers
+ * as the fallback; see docs/stacks.md) ------------------------------- */
+
+/* struct pt_regs of x86-64, in the kernel's order. */
+struct gc_pt_regs {
+	uint64_t r15, r14, r13, r12, bp, bx, r11, r10, r9, r8, ax, cx, dx,
+		 si, di, orig_ax, ip, cs, flags, sp, ss;
+};
+
+enum gc_stack_kind {
+	GC_STACK_UNKNOWN = 0,  /* no stack bounds known (no types) */
+	GC_STACK_TASK,         /* the task's own stack (task_struct.stack) */
+	GC_STACK_IRQ,          /* the CPU's hardirq stack */
+	GC_STACK_EXCEPTION,    /* an IST stack in cpu_entry_area (NMI, DF..) */
+};
+
+/*
+ * One entry of a trace.  A CALL frame (EXCEPTION false) is a return
+ * address PC found in the stack slot SP (crash's "#N [SP] func at PC").
+ * An exception frame (EXCEPTION true) is a register set: the vCPU's (the
+ * first frame of an active task), or a struct pt_regs an entry frame
+ * saved at REGS_ADDR (ORC type REGS / REGS_PARTIAL); PC is the
+ * interrupted instruction, SP the interrupted stack pointer.
+ */
+struct gc_stack_frame {
+	uint64_t pc;
+	uint64_t sp;
+	bool exception;
+	bool user;             /* exception frame of user mode: the end */
+	bool partial;          /* only the iret part of REGS is known */
+	uint64_t regs_addr;    /* 0 for the vCPU's registers */
+	struct gc_pt_regs regs;
+	enum gc_stack_kind stack;   /* the stack SP is on */
+	char stack_name[16];   /* "task", "IRQ", "NMI", "DF", ... */
+	const char *how;       /* "registers", "ORC", "frame pointer",
+				* "saved context", "pt_regs" */
+	char module[64];       /* module name when PC is in a module */
+};
+
+enum gc_stack_stop {
+	GC_STACK_STOP_END = 0,     /* end of stack (ORC end marker, user mode) */
+	GC_STACK_STOP_UNREADABLE,  /* a stack word could not be read */
+	GC_STACK_STOP_OFF_STACK,   /* SP left every stack known */
+	GC_STACK_STOP_LOOP,        /* SP did not move up: a loop */
+	GC_STACK_STOP_NO_ORC,      /* no unwind data for PC */
+	GC_STACK_STOP_BAD_ORC,     /* an ORC entry that cannot be followed */
+	GC_STACK_STOP_NOT_TEXT,    /* a return address outside kernel text */
+	GC_STACK_STOP_LIMIT,       /* GC_STACK_MAX_FRAMES reached */
+};
+enum { GC_STACK_MAX_FRAMES = 256 };
+const char *gc_stack_stop_name(enum gc_stack_stop s);
+
+struct gc_stack_trace {
+	uint64_t task;         /* task_struct address, 0 when unknown */
+	int32_t cpu;           /* the vCPU it ran on, -1 for a sleeping task */
+	struct gc_stack_frame *frames;
+	size_t nr, cap;
+	enum gc_stack_stop stop;
+	char stop_why[256];    /* one line: why the walk stopped, where */
+	char orc_layout[96];   /* the ORC entry layout used and its source */
+};
+void gc_stack_trace_free(struct gc_stack_trace *t);
+
+/* The stack of the task running on vCPU CPU (index of gc_dump_vcpu),
+ * from that vCPU's registers.  A walk that stops early is not an error:
+ * *OUT says why (stop, stop_why); errors are for missing symbols or
+ * memory that leave nothing to start from. */
+struct gc_error *gc_kernel_stack_vcpu(struct gc_kernel *k, unsigned int cpu,
+				      struct gc_stack_trace **out);
+/* The stack of a task that is not running, from its saved context
+ * (thread.sp -> struct inactive_task_frame: bp and ret_addr).  For a task
+ * that is some CPU's current task, use gc_kernel_stack_vcpu. */
+struct gc_error *gc_kernel_stack_task(struct gc_kernel *k, uint64_t task,
+				      struct gc_stack_trace **out);
+/* The vCPU whose current task TASK is: true and *CPU, else false. */
+bool gc_kernel_task_active_cpu(struct gc_kernel *k, uint64_t task,
+			       unsigned int *cpu);
+
 #pragma GCC visibility pop
 
 #ifdef __cplusplus

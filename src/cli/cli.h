@@ -63,6 +63,7 @@ extern const struct cli_command cmd_extract;
 extern const struct cli_command cmd_vtop, cmd_sym, cmd_log, cmd_struct;
 extern const struct cli_command cmd_convert;
 extern const struct cli_command cmd_vmcsinfo, cmd_vmcs;
+extern const struct cli_command cmd_bt;
 
 /*
  * SIGINT, SIGTERM and SIGHUP set a flag instead of killing the process,

@@ -12,6 +12,7 @@ static const struct cli_command *const commands[] = {
 	&cmd_vtop, &cmd_sym, &cmd_log, &cmd_struct,
 	&cmd_convert,
 	&cmd_vmcsinfo, &cmd_vmcs,
+	&cmd_bt,
 };
 
 #define GC_CLI_NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

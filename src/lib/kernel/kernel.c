@@ -1263,6 +1263,22 @@ struct gc_error *gc_kernel_symbol(struct gc_kernel *k, const char *name,
 			    k->syms.n);
 }
 
+/* How good a name is for an address it shares: 2 a global, 1 a local,
+ * each one less when it is a section marker (__start_X, __stop_X,
+ * __X_start, __X_end). */
+static int sym_rank(const struct gc_ksym *s)
+{
+	int r = s->type >= 'A' && s->type <= 'Z' ? 4 : 2;
+	const char *n = s->name;
+	size_t l = strlen(n);
+	if (!strncmp(n, "__start_", 8) || !strncmp(n, "__stop_", 7) ||
+	    (!strncmp(n, "__", 2) &&
+	     ((l > 6 && !strcmp(n + l - 6, "_start")) ||
+	      (l > 4 && !strcmp(n + l - 4, "_end")))))
+		r--;
+	return r;
+}
+
 struct gc_error *gc_kernel_symbol_at(struct gc_kernel *k, uint64_t addr,
 				     struct gc_symbol *out)
 {
@@ -1296,12 +1312,19 @@ struct gc_error *gc_kernel_symbol_at(struct gc_kernel *k, uint64_t addr,
 	if (!lo)
 		return gc_error_addr(GC_ERR_NOT_PRESENT, GC_SPACE_KVIRT, addr,
 				     "symbol lookup", "below every symbol");
-	/* Prefer a global (upper-case) name among equal addresses. */
+	/* Prefer a global (upper-case) name among equal addresses, and a
+	 * name that is not a section marker (__cpuidle_text_start shares
+	 * default_idle's address; bt wants the function). */
 	size_t best = lo - 1;
+	int best_rank = sym_rank(&k->syms.s[best]);
 	for (size_t i = lo - 1; i-- > 0 &&
-	     k->syms.s[i].addr == k->syms.s[lo - 1].addr;)
-		if (k->syms.s[i].type >= 'A' && k->syms.s[i].type <= 'Z')
+	     k->syms.s[i].addr == k->syms.s[lo - 1].addr;) {
+		int r = sym_rank(&k->syms.s[i]);
+		if (r >= best_rank) {
 			best = i;
+			best_rank = r;
+		}
+	}
 	const struct gc_ksym *s = &k->syms.s[best];
 	snprintf(out->name, sizeof(out->name), "%s", s->name);
 	out->addr = s->addr;
