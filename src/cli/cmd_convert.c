@@ -220,7 +220,9 @@ static int run(int argc, char **argv)
 		return cli_error(err);
 	}
 	struct gc_verify_stats vs;
-	int rc = EXIT_OK;
+	/* undecodable pages written as zeroes or left out: answered, with
+	 * problems */
+	int rc = st.pages_undecodable ? EXIT_PROBLEMS : EXIT_OK;
 	if (verify) {
 		err = gc_convert_verify(d, out, &o, &vs);
 		if (err) {
@@ -324,7 +326,8 @@ const struct cli_command cmd_convert = {
 		 "[--no-kernel] [--vmcoreinfo F] [--system-map F] "
 		 "[--vmlinux F] [--json]\n  (--compress needs --format kdump, "
 		 "default zstd; -o - writes a flattened stream to standard "
-		 "output; exit 1 if --verify finds a mismatch)",
+		 "output; exit 1 if --verify finds a mismatch or --missing "
+		 "met undecodable pages)",
 	.opts = options,
 	.kernel = true,
 };

@@ -183,6 +183,30 @@ static struct gc_error *dump_read(void *arg, uint64_t pfn, void *buf,
 					    pfn * s->page_size, buf,
 					    s->page_size);
 	*state = GC_PAGE_PRESENT;
+	if (err && gc_error_code(err) == GC_ERR_NOT_PRESENT) {
+		/* listed, but its data lie past the end of a truncated
+		 * file: undecodable, not absent */
+		struct gc_page_loc loc;
+		struct gc_error *e2 = s->d->ops->locate(s->d, GC_SPACE_PHYS,
+							pfn, &loc);
+		if (!e2 && loc.state == GC_PAGE_TRUNCATED) {
+			gc_error_free(err);
+			uint64_t fsize = gc_stream_size(s->d->stream);
+			err = loc.size ?
+				gc_error_at(GC_ERR_TRUNCATED, loc.offset, "page",
+					    "pfn 0x%" PRIx64 ": its %u bytes of "
+					    "data lie past the end of the "
+					    "truncated file (%" PRIu64 " bytes)",
+					    pfn, loc.size, fsize) :
+				gc_error_at(GC_ERR_TRUNCATED, fsize, "page",
+					    "pfn 0x%" PRIx64 ": its page "
+					    "descriptor lies past the end of the "
+					    "truncated file (%" PRIu64 " bytes)",
+					    pfn, fsize);
+			err = gc_error_set_file(err, gc_dump_path(s->d));
+		}
+		gc_error_free(e2);
+	}
 	if (err && (gc_error_code(err) == GC_ERR_NOT_PRESENT ||
 		    gc_error_code(err) == GC_ERR_EXCLUDED)) {
 		*state = gc_error_code(err) == GC_ERR_EXCLUDED ? GC_PAGE_EXCLUDED :
@@ -192,6 +216,8 @@ static struct gc_error *dump_read(void *arg, uint64_t pfn, void *buf,
 		return NULL;
 	}
 	if (err && undecodable(err)) {
+		if (!gc_error_file(err))
+			err = gc_error_set_file(err, gc_dump_path(s->d));
 		if (s->missing == GC_MISSING_REFUSE)
 			return gc_error_context(
 				err, "pfn 0x%" PRIx64 " (physical 0x%" PRIx64
