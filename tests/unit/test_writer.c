@@ -19,6 +19,7 @@
 #include "guestcore/writer.h"
 #include "arch/arch.h"
 #include "writers/writer_internal.h"
+#include "dump_internal.h"
 
 #define PS 4096u
 
@@ -526,6 +527,129 @@ TEST(convert_atomic_force_and_verify)
 	CHECK_EQ_U64(vs.compared + vs.excluded, 20);
 	gc_dump_close(d);
 	unlink(in);
+	unlink(out);
+}
+
+/* --verify catches the old --exclude zero bug: a zero page that has data
+ * in the input but is excluded (unreadable) in the output is a mismatch,
+ * not "excluded". */
+TEST(verify_flags_excluded_zero_page)
+{
+	char in[512], out[512];
+	snprintf(in, sizeof(in), "%s/vz-in.elf", gc_test_tmpdir());
+	snprintf(out, sizeof(out), "%s/vz-out.kdump", gc_test_tmpdir());
+	struct gc_frame_run runs[] = { { 0, 20 } };
+	struct synth s = { .missing_pfn = UINT64_MAX };
+	struct gc_convert_opts o;
+	memset(&o, 0, sizeof(o));
+	o.format = GC_OUT_ELF;
+	struct gc_convert_stats st;
+	CHECK_OK(write_synth(in, false, runs, 1, &s, NULL, &o, &st));
+	/* the output as the old writer made it: zero page 8 excluded */
+	struct synth bad = { .missing_pfn = 8 };
+	o.format = GC_OUT_KDUMP;
+	o.exclude_zero = true;
+	CHECK_OK(write_synth(out, true, runs, 1, &bad, NULL, &o, &st));
+	struct gc_dump *d;
+	CHECK_OK(gc_dump_open(in, NULL, &d));
+	struct gc_verify_stats vs;
+	CHECK_OK(gc_convert_verify(d, out, &o, &vs));
+	CHECK_EQ_U64(vs.mismatches, 1);
+	CHECK(vs.has_first_mismatch);
+	CHECK_EQ_U64(vs.first_mismatch_pfn, 8);
+	CHECK_EQ_U64(vs.compared + vs.excluded, 19);
+	gc_dump_close(d);
+	unlink(in);
+	unlink(out);
+}
+
+/* A flattened kdump (makedumpfile -F) written without a seek reads back
+ * page for page; and a corrupt source page is refused, zeroed or
+ * skipped as --missing says. */
+TEST(convert_flattened_and_missing_policy)
+{
+	char in[512], bad[512], out[512];
+	snprintf(in, sizeof(in), "%s/fm-in.kdump", gc_test_tmpdir());
+	snprintf(bad, sizeof(bad), "%s/fm-bad.kdump", gc_test_tmpdir());
+	snprintf(out, sizeof(out), "%s/fm-out", gc_test_tmpdir());
+	struct gc_frame_run runs[] = { { 0, 30 } };
+	struct synth s = { .missing_pfn = UINT64_MAX };
+	struct gc_convert_opts o;
+	memset(&o, 0, sizeof(o));
+	o.format = GC_OUT_KDUMP;
+	o.codec = GC_OUT_CODEC_ZLIB;
+	struct gc_convert_stats st;
+	CHECK_OK(write_synth(in, true, runs, 1, &s, NULL, &o, &st));
+	struct gc_dump *d;
+	CHECK_OK(gc_dump_open(in, NULL, &d));
+	o.flatten = true;
+	CHECK_OK(gc_convert(d, out, &o, &st));
+	struct gc_verify_stats vs;
+	CHECK_OK(gc_convert_verify(d, out, &o, &vs));
+	CHECK_EQ_U64(vs.compared, 30);
+	CHECK_EQ_U64(vs.mismatches, 0);
+	struct gc_dump *f;
+	CHECK_OK(gc_dump_open(out, NULL, &f));
+	CHECK_EQ_U64(gc_dump_format(f), GC_FORMAT_KDUMP_FLAT);
+	gc_dump_close(f);
+	gc_dump_close(d);
+	unlink(out);
+	/* corrupt pfn 5's zlib data */
+	CHECK_OK(gc_dump_open(in, NULL, &d));
+	struct gc_page_loc loc;
+	CHECK_OK(d->ops->locate(d, GC_SPACE_PHYS, 5, &loc));
+	CHECK_EQ_U64(loc.state, GC_PAGE_PRESENT);
+	gc_dump_close(d);
+	FILE *fi = fopen(in, "rb"), *fo = fopen(bad, "wb");
+	CHECK(fi && fo);
+	int c;
+	long pos = 0;
+	while ((c = fgetc(fi)) != EOF) {
+		if ((uint64_t)pos >= loc.offset &&
+		    (uint64_t)pos < loc.offset + loc.size)
+			c = 0xa5;
+		fputc(c, fo);
+		pos++;
+	}
+	fclose(fi);
+	fclose(fo);
+	CHECK_OK(gc_dump_open(bad, NULL, &d));
+	o.flatten = false;
+	o.format = GC_OUT_ELF;
+	struct gc_error *err = gc_convert(d, out, &o, &st);
+	CHECK(err != NULL);
+	CHECK_CONTAINS(gc_error_string(err), "pfn 0x5");
+	CHECK_CONTAINS(gc_error_string(err), "--missing");
+	CHECK(gc_error_file(err) != NULL);
+	gc_error_free(err);
+	struct stat sb;
+	CHECK(stat(out, &sb) != 0);  /* no partial output */
+	o.missing = GC_MISSING_ZERO;
+	CHECK_OK(gc_convert(d, out, &o, &st));
+	CHECK_EQ_U64(st.pages_undecodable, 1);
+	CHECK_OK(gc_convert_verify(d, out, &o, &vs));
+	CHECK_EQ_U64(vs.mismatches, 0);
+	CHECK_EQ_U64(vs.missing, 1);
+	o.missing = GC_MISSING_SKIP;
+	o.force = true;
+	CHECK_OK(gc_convert(d, out, &o, &st));
+	CHECK_EQ_U64(st.pages_undecodable, 1);
+	CHECK_EQ_U64(st.segments, 2);           /* a hole at pfn 5 */
+	struct gc_dump *od;
+	CHECK_OK(gc_dump_open(out, NULL, &od));
+	enum gc_page_state ps5;
+	CHECK_OK(gc_dump_page_state(od, GC_SPACE_PHYS, 5, &ps5));
+	CHECK(ps5 != GC_PAGE_PRESENT && ps5 != GC_PAGE_ZERO);
+	gc_dump_close(od);
+	o.format = GC_OUT_KDUMP;
+	CHECK_OK(gc_convert(d, out, &o, &st));
+	CHECK_OK(gc_dump_open(out, NULL, &od));
+	CHECK_OK(gc_dump_page_state(od, GC_SPACE_PHYS, 5, &ps5));
+	CHECK_EQ_U64(ps5, GC_PAGE_EXCLUDED);
+	gc_dump_close(od);
+	gc_dump_close(d);
+	unlink(in);
+	unlink(bad);
 	unlink(out);
 }
 
