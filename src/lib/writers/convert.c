@@ -284,6 +284,49 @@ static uint64_t dump_raw_span(void *arg, uint64_t pfn, uint64_t max, int *fd,
 	return n;
 }
 
+/* Frames whose whole page lies in one file at increasing offsets with
+ * small gaps (a migration stream's record headers), not rewritten by the
+ * overlay: the ELF writer gathers them with one preadv. */
+static uint64_t dump_raw_gather(void *arg, uint64_t pfn, uint64_t max,
+				int *fd, const char **path, uint64_t *offs)
+{
+	struct dump_src *s = arg;
+	struct gc_dump *d = s->d;
+	if (s->cancel && *s->cancel)
+		return 0;
+	struct gc_file *file = NULL;
+	uint64_t n = 0;
+	for (; n < max; n++) {
+		struct gc_page_loc loc;
+		if (gc_pt_overlay_get(s->ov, pfn + n))
+			break;
+		struct gc_error *e = d->ops->locate(d, GC_SPACE_PHYS, pfn + n,
+						    &loc);
+		if (e) {
+			gc_error_free(e);
+			break;
+		}
+		struct gc_file *f;
+		uint64_t foff;
+		if (loc.state != GC_PAGE_PRESENT || loc.codec != GC_CODEC_RAW ||
+		    loc.size != s->page_size ||
+		    !gc_stream_extent(loc.stream ? loc.stream : d->stream,
+				      loc.offset, s->page_size, &f, &foff))
+			break;
+		if (n && (f != file || foff < offs[n - 1] + s->page_size ||
+			  foff - (offs[n - 1] + s->page_size) >=
+				  GC_GATHER_MAX_GAP))
+			break;
+		file = f;
+		offs[n] = foff;
+	}
+	if (n) {
+		*fd = file->fd;
+		*path = file->path;
+	}
+	return n;
+}
+
 static bool is_xen_pv(struct gc_dump *d)
 {
 	return gc_dump_has_space(d, GC_SPACE_MACH);
@@ -647,6 +690,7 @@ struct gc_error *gc_convert(struct gc_dump *in, const char *out_path,
 			.nr_runs = nr,
 			.read = dump_read,
 			.raw_span = dump_raw_span,
+			.raw_gather = dump_raw_gather,
 			.arg = &ds,
 			.notes = b.notes.data,
 			.notes_rw = b.notes.data,

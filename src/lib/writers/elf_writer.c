@@ -233,7 +233,12 @@ struct gc_error *gc_write_elf(const struct gc_wsource *src, int fd,
 					     opts->flatten);
 	bool w_ok = !err;
 	uint8_t *batch = NULL;
+	enum { GATHER = 4096 };
+	uint64_t *offs = NULL;
 	if (!err && !(batch = malloc(ps)))
+		err = &gc_error_nomem;
+	if (!err && src->raw_gather && !ex &&
+	    !(offs = malloc(GATHER * sizeof(*offs))))
 		err = &gc_error_nomem;
 	uint64_t done = 0;
 	for (size_t i = 0; i < src->nr_runs && !err; i++) {
@@ -246,6 +251,35 @@ struct gc_error *gc_write_elf(const struct gc_wsource *src, int fd,
 				src->raw_span(src->arg, pfn,
 					      src->runs[i].count - f, &in_fd,
 					      &in_path, &in_off) : 0;
+			if (span <= 1 && offs) {
+				/* pages stored whole but not back to back */
+				uint64_t g = src->raw_gather(
+					src->arg, pfn,
+					GC_MIN(src->runs[i].count - f,
+					       (uint64_t)GATHER), &in_fd,
+					&in_path, offs);
+				if (g) {
+					if (!sg.open)
+						seg_open(&sg, pfn,
+							 gc_wfile_tell(&w));
+					err = gc_wfile_gather(&w, in_fd,
+							      in_path, offs,
+							      (size_t)g, ps);
+					if (err)
+						break;
+					sg.cur.file += g;
+					st->pages_written += g;
+					uint64_t before = done;
+					done += g;
+					f += g - 1;
+					if (opts->progress &&
+					    done / 4096 != before / 4096)
+						opts->progress(
+							opts->progress_arg,
+							done, st->pages_total);
+					continue;
+				}
+			}
 			if (span) {
 				if (!sg.open)
 					seg_open(&sg, pfn, gc_wfile_tell(&w));
@@ -314,6 +348,7 @@ struct gc_error *gc_write_elf(const struct gc_wsource *src, int fd,
 	if (w_ok)
 		gc_wfile_free(&w);
 	free(sg.v);
+	free(offs);
 	free(batch);
 	return err;
 }

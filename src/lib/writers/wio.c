@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "util/util.h"
@@ -192,6 +193,81 @@ struct gc_error *gc_wfile_copy(struct gc_wfile *w, int in_fd,
 		left -= (uint64_t)n;
 	}
 	w->pos += len;
+	return NULL;
+}
+
+/* Read [OFF, OFF+LEN) of IN_FD into P, all of it. */
+static struct gc_error *pread_all(int fd, const char *path, void *p,
+				  size_t len, uint64_t off)
+{
+	uint8_t *b = p;
+	while (len) {
+		ssize_t r = pread(fd, b, len, (off_t)off);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return gc_error_set_file(
+				gc_error_at(GC_ERR_IO, off, "input",
+					    "read of %zu bytes failed: %s", len,
+					    r < 0 ? strerror(errno) :
+						    "end of file"),
+				path);
+		b += r;
+		len -= (size_t)r;
+		off += (uint64_t)r;
+	}
+	return NULL;
+}
+
+struct gc_error *gc_wfile_gather(struct gc_wfile *w, int in_fd,
+				 const char *in_path, const uint64_t *offs,
+				 size_t n, size_t len)
+{
+	enum { IOV = 1024 };
+	static uint8_t gap[GC_GATHER_MAX_GAP];   /* read into, never read */
+	struct iovec iov[IOV];
+	size_t i = 0;
+	while (i < n) {
+		if (w->cap - w->len < len) {
+			struct gc_error *err = gc_wfile_flush(w);
+			if (err)
+				return err;
+		}
+		/* pages that fit the buffer and IOV/2 (a gap and a page each) */
+		size_t k = GC_MIN(n - i, (w->cap - w->len) / len);
+		k = GC_MIN(k, (size_t)IOV / 2);
+		size_t nv = 0, want = 0;
+		for (size_t j = 0; j < k; j++) {
+			if (j) {
+				uint64_t g = offs[i + j] -
+					     (offs[i + j - 1] + len);
+				if (g)
+					iov[nv++] = (struct iovec){ gap,
+								    (size_t)g };
+				want += (size_t)g;
+			}
+			iov[nv++] = (struct iovec){ w->buf + w->len + j * len,
+						    len };
+			want += len;
+		}
+		ssize_t r;
+		do
+			r = preadv(in_fd, iov, (int)nv, (off_t)offs[i]);
+		while (r < 0 && errno == EINTR);
+		if (r < 0 || (size_t)r != want) {
+			/* short or failed: page by page, for the error */
+			for (size_t j = 0; j < k; j++) {
+				struct gc_error *err = pread_all(
+					in_fd, in_path,
+					w->buf + w->len + j * len, len,
+					offs[i + j]);
+				if (err)
+					return err;
+			}
+		}
+		w->len += k * len;
+		i += k;
+	}
 	return NULL;
 }
 

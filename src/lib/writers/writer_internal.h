@@ -37,6 +37,18 @@ struct gc_wsource {
 	 */
 	uint64_t (*raw_span)(void *arg, uint64_t pfn, uint64_t max, int *fd,
 			     const char **path, uint64_t *off);
+	/*
+	 * Optional: how many frames from PFN (at most MAX) are stored
+	 * uncompressed, each page whole, in one file at increasing offsets
+	 * but not back to back (a QEMU migration stream puts an 8-byte
+	 * record header before each page; gaps of less than
+	 * GC_GATHER_MAX_GAP bytes).  Sets *FD, *PATH and OFFS[i], the file
+	 * offset of frame PFN + i.  The ELF writer reads them with one
+	 * preadv straight into its output buffer (the gaps into a scratch
+	 * buffer): no per-page system call.  0 = use read.
+	 */
+	uint64_t (*raw_gather)(void *arg, uint64_t pfn, uint64_t max, int *fd,
+			       const char **path, uint64_t *offs);
 	/* The notes segment, already built (see gc_wnotes_build). */
 	const uint8_t *notes;
 	size_t notes_len;
@@ -114,6 +126,12 @@ struct gc_error *gc_wfile_pwrite(struct gc_wfile *w, const void *p,
 struct gc_error *gc_wfile_copy(struct gc_wfile *w, int in_fd,
 			       const char *in_path, uint64_t in_off,
 			       uint64_t len);
+enum { GC_GATHER_MAX_GAP = 4096 };
+/* Append N pages of LEN bytes each, read from IN_FD at OFFS[0..N)
+ * (increasing, gaps < GC_GATHER_MAX_GAP): preadv into the buffer. */
+struct gc_error *gc_wfile_gather(struct gc_wfile *w, int in_fd,
+				 const char *in_path, const uint64_t *offs,
+				 size_t n, size_t len);
 void gc_wfile_free(struct gc_wfile *w);
 /* Current end (buffered position). */
 static inline uint64_t gc_wfile_tell(const struct gc_wfile *w)
