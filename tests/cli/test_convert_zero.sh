@@ -117,3 +117,28 @@ run_gc "convert-corrupt-skip-rd" 2 rd "$T/c.kdump" -p 0x2413000 8 &&
 	case "$ERR" in *excluded*) pass "convert-corrupt-skip-rd-excluded" ;;
 	*) fail "convert-corrupt-skip-rd-excluded" "$ERR" ;; esac
 rm -f "$T/corrupt.kdump" "$T/c.kdump"
+
+# ---- migration streams: pages gathered around their record headers ----------
+# (preadv of up to 512 page records at a time; a page sent twice must come
+# from its last copy, which lies far behind: the gather stops there)
+MKQ=$(dirname "$GCFIX")/mkqevm
+if [ -x "$MKQ" ]; then
+	"$MKQ" "$T/dup.qevm" --ram 4194304 --damage dup-page > /dev/null
+	run_gc "convert-qevm-gather-verify" 0 convert "$T/dup.qevm" -o "$T/dup.elf" --verify --json &&
+		[ "$(jget '(d["verify"]["mismatches"], d["pages_written"] > 1000)')" = "(0, True)" ] &&
+		pass "convert-qevm-gather-verify" || fail "convert-qevm-gather-verify" "$OUT"
+	# page 5 of pc.ram, word 0, inverted by the second copy: ~((0 << 56) | (5 << 16) | 0)
+	run_gc "convert-qevm-gather-last-copy" 0 rd "$T/dup.elf" -p 0x5000 1 &&
+		case "$OUT" in *fffffffffffaffff*) pass "convert-qevm-gather-last-copy" ;;
+		*) fail "convert-qevm-gather-last-copy" "$OUT" ;; esac
+	rm -f "$T/dup.qevm" "$T/dup.elf"
+else
+	skip "convert-qevm-gather" "no mkqevm next to $GCFIX"
+fi
+S="${GC_DUMP_CACHE:-}/virsh-q35-256m-nokaslr/virsh-save.raw.img"
+if [ -f "$S" ]; then
+	run_gc "convert-virsh-save-verify" 0 convert "$S" -o "$T/v.elf" --verify --json &&
+		[ "$(jget '(d["verify"]["compared"], d["verify"]["mismatches"])')" = "(65600, 0)" ] &&
+		pass "convert-virsh-save-verify" || fail "convert-virsh-save-verify" "$OUT"
+	rm -f "$T/v.elf"
+fi
