@@ -284,7 +284,7 @@ static int run(int argc, char **argv)
 				o.kernel.patches[i].what);
 		if (verify) {
 			printf("verify: %" PRIu64 " pages identical, %" PRIu64
-			       " zero (stored once), %" PRIu64 " missing in the "
+			       " excluded (zero), %" PRIu64 " missing in the "
 			       "source, %" PRIu64 " mismatches, %" PRIu64
 			       " extra frames in the output\n", vs.compared,
 			       vs.excluded, vs.missing, vs.mismatches,
