@@ -89,6 +89,15 @@ else
 	fail "convert-stdout" "$(tail -1 "$T/s.err")"
 fi
 rm -f "$T/s.flat" "$T/s.kdump" "$T/z.kdump"
+# an ELF vmcore flattened to stdout: the same bytes as the direct file
+if command -v makedumpfile > /dev/null &&
+   "$GC" convert "$IN" -o "$T/d.elf" --exclude zero > /dev/null 2>&1; then
+	"$GC" convert "$IN" -o - --flatten --exclude zero 2> /dev/null |
+		makedumpfile -R "$T/r.elf" > /dev/null 2>&1
+	cmp -s "$T/d.elf" "$T/r.elf" && pass "convert-stdout-elf-makedumpfile-R-identical" ||
+		fail "convert-stdout-elf-makedumpfile-R-identical" "$(cmp "$T/d.elf" "$T/r.elf" 2>&1 | head -1)"
+fi
+rm -f "$T/d.elf" "$T/r.elf"
 
 # ---- undecodable source pages ------------------------------------------------
 head -c 20000000 "$KD" > "$T/trunc.kdump"
