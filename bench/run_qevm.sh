@@ -6,6 +6,10 @@
 # time to open (index) a raw stream and a cached compressed one.  Ratios of
 # one run on one machine; see docs/qemu-migration.md.
 #   bench/run_qevm.sh [BUILD_DIR] [SAVE_IMAGE]
+# GC_BENCH_QEVM_BIG=BYTES (e.g. 1073741824) adds a save image of that much
+# RAM written by build/mkqevm --big under /tmp (raw, and zstd-compressed):
+# convert of the raw one against cp, best of 3 runs each, outputs on the
+# same file system ($TMPDIR), and of the zstd one against the library.
 set -eu
 BUILD=${1:-build}
 SAVE=${2:-${GC_DUMP_CACHE:-$PWD/build/dump-cache}/virsh-q35-256m-nokaslr/virsh-save.raw.img}
@@ -29,6 +33,33 @@ tcv=$(wall "$GC" convert "$SAVE" -o "$W/out.elf" --no-kernel); rm -f "$W/out.elf
 echo "raw save image $(stat -c %s "$SAVE") bytes (CPU seconds): cp ${tcp}s, convert (ELF) ${tcv}s: convert at $(ratio "$tcp" "$tcv")x cp's throughput"
 o=$($B open "$SAVE" 5)
 echo "open (index) raw: $o"
+
+# best of N (CPU seconds) of a command, removing OUT after each run
+best() { # N OUT CMD...
+	local n=$1 out=$2 b=""; shift 2
+	for _ in $(seq "$n"); do
+		local t; t=$(wall "$@"); rm -f "$out"
+		b=$(awk -v a="$t" -v b="$b" 'BEGIN{print (b == "" || a < b) ? a : b}')
+	done
+	echo "$b"
+}
+if [ -n "${GC_BENCH_QEVM_BIG:-}" ]; then
+	big=$W/big.img
+	"$BUILD/mkqevm" "$big" --save --big --ram "$GC_BENCH_QEVM_BIG" > /dev/null
+	cat "$big" > /dev/null
+	tcp=$(best 3 "$W/copy" cp "$big" "$W/copy")
+	tcv=$(best 3 "$W/out.elf" "$GC" convert "$big" -o "$W/out.elf" --no-kernel)
+	echo "mkqevm raw save image $(stat -c %s "$big") bytes (best of 3, CPU seconds): cp ${tcp}s, convert (ELF) ${tcv}s: convert at $(ratio "$tcp" "$tcv")x cp's throughput"
+	rm -f "$big"
+	"$BUILD/mkqevm" "$big" --save --big --ram "$GC_BENCH_QEVM_BIG" --compress zstd > /dev/null
+	boff=$(( 92 + $(od -An -tu4 -j20 -N4 "$big") ))
+	bs=$(best 3 "$W/none" "$B" decompress zstd "$big" "$boff")
+	rm -rf "$GUESTCORE_CACHE_DIR"
+	tcv=$(wall "$GC" convert "$big" -o "$W/out.elf" --no-kernel); rm -f "$W/out.elf"
+	tre=$(best 3 "$W/out.elf" "$GC" convert "$big" -o "$W/out.elf" --no-kernel)
+	echo "mkqevm zstd save image $(stat -c %s "$big") bytes (CPU seconds): library to /dev/null ${bs}s (best of 3); convert cold ${tcv}s = $(ratio "$bs" "$tcv")x the library's speed; convert with the cache ${tre}s (best of 3)"
+	rm -f "$big"; rm -rf "$GUESTCORE_CACHE_DIR"
+fi
 
 for c in gzip:1 bzip2:2 xz:3 zstd:5; do
 	name=${c%:*} id=${c#*:}

@@ -87,10 +87,38 @@ struct gc_convert_kernel {
 };
 #define GC_CONVERT_PID_UNKNOWN UINT32_MAX
 
+/*
+ * What convert does with a source page it cannot decode (a corrupt
+ * compressed page, data past the end of a truncated file): REFUSE stops
+ * with an error naming the page and the file offset; ZERO writes it as a
+ * page of zeroes; SKIP leaves it out of the output (kdump: excluded in
+ * the 2nd bitmap; ELF: a hole between PT_LOADs), so that readers see it
+ * as missing.  Both are counted (pages_undecodable) and recorded in the
+ * GUESTCORE provenance note.  Frames the source itself marks excluded or
+ * absent are not "undecodable": they stay excluded (kdump) or read as
+ * zeroes (ELF, as makedumpfile -E) and are counted in pages_missing.
+ */
+enum gc_missing_policy {
+	GC_MISSING_REFUSE = 0,
+	GC_MISSING_ZERO,
+	GC_MISSING_SKIP,
+};
+
 struct gc_convert_opts {
 	enum gc_out_format format;
 	enum gc_out_codec codec;      /* kdump only */
-	bool exclude_zero;            /* kdump only: zero pages not stored */
+	/* As makedumpfile -d 1: zero pages stay readable but are not stored
+	 * each on its own.  kdump: marked dumped, one shared zero-page
+	 * descriptor (one page of zeroes stored once).  ELF: a run of 256
+	 * or more zero pages ends its PT_LOAD's file data (p_filesz <
+	 * p_memsz; the tail reads as zeroes) and the next non-zero page
+	 * starts a new PT_LOAD; shorter runs are stored. */
+	bool exclude_zero;
+	enum gc_missing_policy missing;
+	/* Write makedumpfile's flattened form (-F): a 4 KiB header, then
+	 * (offset, size) records, never a seek: OUT_PATH may be "-" for
+	 * standard output (then no temporary file and no rename). */
+	bool flatten;
 	bool force;                   /* overwrite an existing output */
 	unsigned int threads;         /* compression threads; 0 = CPUs (<= 8) */
 	struct gc_convert_kernel kernel;
@@ -106,8 +134,13 @@ struct gc_convert_opts {
 struct gc_convert_stats {
 	uint64_t pages_total;      /* frames in the source's PHYS runs */
 	uint64_t pages_written;    /* stored with data */
-	uint64_t pages_excluded;   /* zero pages left out (--exclude zero) */
-	uint64_t pages_missing;    /* listed but unreadable in the source */
+	uint64_t pages_excluded;   /* zero pages not stored on their own
+				    * (--exclude zero: kdump's shared zero
+				    * page, ELF p_memsz tails) */
+	uint64_t pages_missing;    /* excluded / absent in the source */
+	uint64_t pages_undecodable;/* the source could not decode them:
+				    * --missing zero wrote zeroes, --missing
+				    * skip left them out */
 	uint64_t segments;         /* ELF PT_LOADs (incl. kernel text) */
 	uint64_t out_bytes;
 	unsigned int nr_vcpus;     /* NT_PRSTATUS notes written */
@@ -134,7 +167,8 @@ struct gc_error *gc_convert(struct gc_dump *in, const char *out_path,
 
 struct gc_verify_stats {
 	uint64_t compared;     /* pages compared with data in both */
-	uint64_t excluded;     /* zero in IN, excluded in OUT */
+	uint64_t excluded;     /* zero in IN, stored by reference in OUT
+			        * (--exclude zero) and read back as zeroes */
 	uint64_t missing;      /* not readable in IN (zero / excluded in OUT) */
 	uint64_t mismatches;   /* must be 0 */
 	uint64_t extra;        /* frames OUT has that IN does not list */

@@ -1,18 +1,21 @@
 // SPDX-License-Identifier: MIT
 /* guestcore convert: any dump -> ELF vmcore or kdump-compressed file. */
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "guestcore/kernel.h"
 #include "guestcore/writer.h"
 #include "progress.h"
 
-static void print_text(const char *in, const char *out, struct gc_dump *d,
-		       const struct gc_convert_opts *o,
+static void print_text(FILE *f, const char *in, const char *out,
+		       struct gc_dump *d, const struct gc_convert_opts *o,
 		       const struct gc_convert_stats *s)
 {
+#define printf(...) fprintf(f, __VA_ARGS__)
 	printf("converted %s (%s) -> %s (%s", in,
 	       gc_format_name(gc_dump_format(d)), out,
 	       o->format == GC_OUT_ELF ? "elf" : "kdump");
@@ -20,9 +23,14 @@ static void print_text(const char *in, const char *out, struct gc_dump *d,
 		printf(", %s", gc_out_codec_name(o->codec));
 	printf(")\n");
 	printf("  pages: %" PRIu64 " in source, %" PRIu64 " written, %" PRIu64
-	       " excluded (zero), %" PRIu64 " missing in source\n",
+	       " zero (%s), %" PRIu64 " missing in source\n",
 	       s->pages_total, s->pages_written, s->pages_excluded,
+	       o->format == GC_OUT_ELF ? "p_memsz tails" : "one shared page",
 	       s->pages_missing);
+	if (o->missing != GC_MISSING_REFUSE)
+		printf("  undecodable in source: %" PRIu64 " (%s)\n",
+		       s->pages_undecodable, o->missing == GC_MISSING_ZERO ?
+		       "written as zeroes" : "left out, read as missing");
 	if (o->format == GC_OUT_ELF)
 		printf("  PT_LOAD segments: %" PRIu64 "\n", s->segments);
 	printf("  vcpus: %u, VMCOREINFO: %s\n", s->nr_vcpus,
@@ -40,7 +48,9 @@ static void print_text(const char *in, const char *out, struct gc_dump *d,
 		       s->pt_roots_missing, s->pt_pgds_found,
 		       s->pt_conflicts);
 	}
-	printf("  output: %" PRIu64 " bytes\n", s->out_bytes);
+	printf("  output: %" PRIu64 " bytes%s\n", s->out_bytes,
+	       o->flatten ? " (flattened)" : "");
+#undef printf
 }
 
 static void json_stats(struct gc_json *j, const struct gc_convert_stats *s)
@@ -49,6 +59,8 @@ static void json_stats(struct gc_json *j, const struct gc_convert_stats *s)
 	gc_json_key(j, "pages_written"); gc_json_u64(j, s->pages_written);
 	gc_json_key(j, "pages_excluded"); gc_json_u64(j, s->pages_excluded);
 	gc_json_key(j, "pages_missing"); gc_json_u64(j, s->pages_missing);
+	gc_json_key(j, "pages_undecodable");
+	gc_json_u64(j, s->pages_undecodable);
 	gc_json_key(j, "segments"); gc_json_u64(j, s->segments);
 	gc_json_key(j, "vcpus"); gc_json_u64(j, s->nr_vcpus);
 	gc_json_key(j, "vmcoreinfo"); gc_json_bool(j, s->has_vmcoreinfo);
@@ -74,6 +86,7 @@ static int run(int argc, char **argv)
 	bool verify = cli_take_flag(&argc, argv, "--verify");
 	bool force = cli_take_flag(&argc, argv, "--force");
 	bool no_kernel = cli_take_flag(&argc, argv, "--no-kernel");
+	bool flatten = cli_take_flag(&argc, argv, "--flatten");
 	struct gc_kernel_opts kopts;
 	if (!cli_take_kernel_opts(&argc, argv, &kopts))
 		return EXIT_ERROR;
@@ -82,6 +95,7 @@ static int run(int argc, char **argv)
 	o.format = GC_OUT_ELF;
 	o.codec = GC_OUT_CODEC_ZSTD;
 	o.force = force;
+	o.flatten = flatten;
 	const char *in = NULL, *out = NULL;
 	bool codec_given = false;
 	for (int i = 1; i < argc; i++) {
@@ -114,6 +128,15 @@ static int run(int argc, char **argv)
 						"'zero'");
 			o.exclude_zero = true;
 			i++;
+		} else if (!strcmp(a, "--missing")) {
+			if (v && !strcmp(v, "zero"))
+				o.missing = GC_MISSING_ZERO;
+			else if (v && !strcmp(v, "skip"))
+				o.missing = GC_MISSING_SKIP;
+			else
+				return cli_fail("convert: --missing takes "
+						"zero or skip");
+			i++;
 		} else if (!strcmp(a, "--threads")) {
 			uint64_t n;
 			if (!cli_parse_count(v, &n) || n < 1 || n > 16)
@@ -139,9 +162,19 @@ static int run(int argc, char **argv)
 		return cli_usage(&cmd_convert);
 	if (codec_given && o.format != GC_OUT_KDUMP)
 		return cli_fail("convert: --compress needs --format kdump");
-	if (o.exclude_zero && o.format != GC_OUT_KDUMP)
-		return cli_fail("convert: --exclude zero needs --format kdump "
-				"(an ELF vmcore stores every page)");
+	bool to_stdout = !strcmp(out, "-");
+	if (to_stdout && !o.flatten)
+		return cli_fail("convert: -o - (standard output) needs "
+				"--flatten: the plain formats are written with "
+				"seeks");
+	if (to_stdout && isatty(STDOUT_FILENO))
+		return cli_fail("convert: standard output is a terminal; "
+				"redirect it to a file or a pipe");
+	if (to_stdout && verify)
+		return cli_fail("convert: --verify cannot read back standard "
+				"output");
+	/* the summary goes to stderr when the dump goes to stdout */
+	FILE *txt = to_stdout ? stderr : stdout;
 
 	uint64_t page_offset = o.kernel.page_offset;
 	bool has_page_offset = o.kernel.has_page_offset;
@@ -187,7 +220,9 @@ static int run(int argc, char **argv)
 		return cli_error(err);
 	}
 	struct gc_verify_stats vs;
-	int rc = EXIT_OK;
+	/* undecodable pages written as zeroes or left out: answered, with
+	 * problems */
+	int rc = st.pages_undecodable ? EXIT_PROBLEMS : EXIT_OK;
 	if (verify) {
 		err = gc_convert_verify(d, out, &o, &vs);
 		if (err) {
@@ -200,7 +235,7 @@ static int run(int argc, char **argv)
 	}
 	if (json) {
 		struct gc_json j;
-		gc_json_init(&j, stdout, true);
+		gc_json_init(&j, txt, true);
 		gc_json_object_begin(&j);
 		gc_json_key(&j, "input"); gc_json_string(&j, in);
 		gc_json_key(&j, "input_format");
@@ -240,12 +275,13 @@ static int run(int argc, char **argv)
 		gc_json_object_end(&j);
 		gc_json_end(&j);
 	} else {
-		print_text(in, out, d, &o, &st);
+		print_text(txt, in, out, d, &o, &st);
 		if (!no_kernel)
-			printf("  kernel facts used: %s\n",
-			       used[0] ? used : "none");
+			fprintf(txt, "  kernel facts used: %s\n",
+				used[0] ? used : "none");
 		for (size_t i = 0; i < nr_patch; i++)
-			printf("  patched: %s\n", o.kernel.patches[i].what);
+			fprintf(txt, "  patched: %s\n",
+				o.kernel.patches[i].what);
 		if (verify) {
 			printf("verify: %" PRIu64 " pages identical, %" PRIu64
 			       " excluded (zero), %" PRIu64 " missing in the "
@@ -267,7 +303,9 @@ static const struct cli_opt options[] = {
 	{ .name = "output", .short_name = 'o', .arg = CLI_VALUE, .metavar = "OUT", .canon = "-o", .help = "the file to write (never an existing one without --force)" },
 	CLI_VALUE_OPT("format", 0, "elf|kdump", "ELF vmcore (default) or kdump-compressed"),
 	CLI_VALUE_OPT("compress", 0, "zstd|zlib|lzo|snappy|none", "kdump page codec (default zstd)"),
-	CLI_VALUE_OPT("exclude", 0, "zero", "leave zero pages out (kdump only)"),
+	CLI_VALUE_OPT("exclude", 0, "zero", "store zero pages once, as makedumpfile -d 1 (kdump: one shared zero page; ELF: long zero runs as p_memsz tails); they stay readable"),
+	CLI_VALUE_OPT("missing", 0, "zero|skip", "source pages that cannot be decoded: write zeroes or leave them out (default: refuse, naming the page)"),
+	CLI_FLAG_OPT("flatten", 0, "write makedumpfile's flattened form (-F), no seeks; with -o - to standard output"),
 	CLI_FLAG_OPT("verify", 0, "re-read the output and compare every page with the input"),
 	CLI_FLAG_OPT("force", 0, "replace an existing regular OUT"),
 	CLI_VALUE_OPT("threads", 0, "N", "compression threads (1..16; default the CPUs, at most 8)"),
@@ -284,10 +322,12 @@ const struct cli_command cmd_convert = {
 		   "(pfn space) that crash, drgn and gdb open",
 	.usage = "convert IN -o OUT [--format elf|kdump] "
 		 "[--compress zstd|zlib|lzo|snappy|none] [--exclude zero] "
-		 "[--verify] [--force] [--threads N] [--page-offset ADDR] "
+		 "[--missing zero|skip] [--flatten] [--verify] [--force] [--threads N] [--page-offset ADDR] "
 		 "[--no-kernel] [--vmcoreinfo F] [--system-map F] "
-		 "[--vmlinux F] [--json]\n  (--compress/--exclude need --format kdump, "
-		 "default zstd; exit 1 if --verify finds a mismatch)",
+		 "[--vmlinux F] [--json]\n  (--compress needs --format kdump, "
+		 "default zstd; -o - writes a flattened stream to standard "
+		 "output; exit 1 if --verify finds a mismatch or --missing "
+		 "met undecodable pages)",
 	.opts = options,
 	.kernel = true,
 };

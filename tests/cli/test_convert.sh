@@ -21,9 +21,11 @@ expect_rc "convert-usage" 2 convert
 run_gc "convert-compress-needs-kdump" 2 convert x -o "$T/y" --compress zstd &&
 	case "$ERR" in *"--compress needs --format kdump"*) pass "convert-compress-needs-kdump" ;;
 	*) fail "convert-compress-needs-kdump" "$ERR" ;; esac
-run_gc "convert-exclude-needs-kdump" 2 convert x -o "$T/y" --exclude zero &&
-	case "$ERR" in *"needs --format kdump"*) pass "convert-exclude-needs-kdump" ;;
-	*) fail "convert-exclude-needs-kdump" "$ERR" ;; esac
+# --exclude zero is valid for ELF too since issue #13 (p_memsz tails, as
+# makedumpfile -E -d 1): the error is the missing input, not the format
+run_gc "convert-exclude-zero-elf-accepted" 2 convert x -o "$T/y" --exclude zero &&
+	case "$ERR" in *"needs --format kdump"*) fail "convert-exclude-zero-elf-accepted" "$ERR" ;;
+	*) pass "convert-exclude-zero-elf-accepted" ;; esac
 expect_rc "convert-bad-codec" 2 convert x -o "$T/y" --format kdump --compress lz4
 
 # ---- interrupted: SIGINT while writing leaves neither OUT nor a temp file -

@@ -19,6 +19,7 @@
 #include "guestcore/writer.h"
 #include "arch/arch.h"
 #include "writers/writer_internal.h"
+#include "dump_internal.h"
 
 #define PS 4096u
 
@@ -171,6 +172,7 @@ TEST(cpool_every_codec_three_threads)
 
 struct synth {
 	uint64_t missing_pfn;  /* reported absent */
+	uint64_t zero_lo, zero_hi;  /* [lo, hi) all zero as well */
 };
 
 static struct gc_error *synth_read(void *arg, uint64_t pfn, void *buf,
@@ -182,7 +184,8 @@ static struct gc_error *synth_read(void *arg, uint64_t pfn, void *buf,
 		*state = GC_PAGE_ABSENT;
 		return NULL;
 	}
-	fill_page(buf, pfn, pfn % 4 == 0 ? 0 : (int)(pfn % 2) + 1);
+	bool zero = pfn % 4 == 0 || (pfn >= s->zero_lo && pfn < s->zero_hi);
+	fill_page(buf, pfn, zero ? 0 : (int)(pfn % 2) + 1);
 	*state = GC_PAGE_PRESENT;
 	return NULL;
 }
@@ -374,11 +377,14 @@ TEST(kdump_writer_every_codec_exclude_zero)
 					CHECK_OK(synth_read(&s, pfn, b, &want));
 					CHECK_OK(gc_dump_page_state(
 						d, GC_SPACE_PHYS, pfn, &got));
-					if (pfn == 7 || (ex && pfn % 4 == 0)) {
+					if (pfn == 7) {
 						CHECK_EQ_U64(got,
 							     GC_PAGE_EXCLUDED);
 						continue;
 					}
+					/* zero pages stay readable (issue
+					 * #13: makedumpfile -d 1) */
+					CHECK_EQ_U64(got, GC_PAGE_PRESENT);
 					CHECK_OK(gc_dump_read(d, GC_SPACE_PHYS,
 							      pfn * PS, a, PS));
 					CHECK(!memcmp(a, b, PS));
@@ -389,9 +395,86 @@ TEST(kdump_writer_every_codec_exclude_zero)
 						    &st50));
 			CHECK(st50 != GC_PAGE_PRESENT);
 			gc_dump_close(d);
+			/* every zero page's descriptor is the one shared
+			 * zero page: the first data page, stored raw */
+			FILE *f = fopen(path, "rb");
+			CHECK(f);
+			uint8_t h[464];
+			CHECK(fread(h, 1, sizeof(h), f) == sizeof(h));
+			uint64_t desc_off = (1 + rd32(h + 432) +
+					     rd32(h + 436)) * (uint64_t)PS;
+			uint8_t dd[48 * 24];
+			CHECK(fseek(f, (long)desc_off, SEEK_SET) == 0);
+			CHECK(fread(dd, 24, 48, f) == 48);
+			fclose(f);
+			uint64_t zoff = 0, nz = 0, di = 0;
+			for (size_t r = 0; r < 2; r++)
+				for (uint64_t i = 0; i < runs[r].count; i++) {
+					uint64_t pfn = runs[r].start + i;
+					if (pfn == 7)
+						continue;
+					const uint8_t *e = dd + 24 * di++;
+					if (pfn % 4 || !ex)
+						continue;
+					if (!nz++)
+						zoff = rd64(e);
+					CHECK_EQ_U64(rd64(e), zoff);
+					CHECK_EQ_U64(rd32(e + 8), PS);
+					CHECK_EQ_U64(rd32(e + 12), 0);
+				}
+			CHECK_EQ_U64(nz, ex ? 13 : 0);
+			if (ex)
+				CHECK_EQ_U64(zoff, desc_off + ((48 * 24 + PS - 1) /
+						       PS) * PS);
 			unlink(path);
 		}
 	}
+}
+
+/* ELF --exclude zero, as makedumpfile -E -d 1: a run of >= 256 zero
+ * pages ends its segment's file data (p_memsz tail), shorter runs are
+ * stored; the tails read back as zeroes. */
+TEST(elf_writer_exclude_zero_tails)
+{
+	char path[512];
+	snprintf(path, sizeof(path), "%s/synth-ez.elf", gc_test_tmpdir());
+	/* run 0: [0, 1000), zeros at [100, 400) (with the pfn%4 ones: 99
+	 * is not zero, 400 is, so the run is [100, 401)).  run 1:
+	 * [2000, 2010).  Short runs (every 4th page) are stored. */
+	struct gc_frame_run runs[] = { { 0, 1000 }, { 2000, 10 } };
+	struct synth s = { .missing_pfn = UINT64_MAX, .zero_lo = 100,
+			   .zero_hi = 400 };
+	struct gc_convert_opts o;
+	memset(&o, 0, sizeof(o));
+	o.format = GC_OUT_ELF;
+	o.exclude_zero = true;
+	struct gc_convert_stats st;
+	CHECK_OK(write_synth(path, false, runs, 2, &s, NULL, &o, &st));
+	/* segments: [0,100)+[100,401) tail, [401,1000), [2000,2010) */
+	CHECK_EQ_U64(st.segments, 3);
+	CHECK_EQ_U64(st.pages_excluded, 301);
+	FILE *f = fopen(path, "rb");
+	CHECK(f);
+	uint8_t h[64 + 4 * 56];
+	CHECK(fread(h, 1, sizeof(h), f) == sizeof(h));
+	fclose(f);
+	CHECK_EQ_U64(rd16(h + 56), 4);
+	const uint8_t *ph = h + 64 + 56;
+	CHECK_EQ_U64(rd64(ph + 24), 0);
+	CHECK_EQ_U64(rd64(ph + 32), 100 * PS);   /* filesz */
+	CHECK_EQ_U64(rd64(ph + 40), 401 * PS);   /* memsz */
+	CHECK_EQ_U64(rd64(ph + 56 + 24), 401 * PS);
+	CHECK_EQ_U64(rd64(ph + 56 + 32), 599 * PS);
+	CHECK_EQ_U64(rd64(ph + 56 + 8), rd64(ph + 8) + 100 * PS);
+	/* write_synth's notes carry no provenance line: tails are
+	 * excluded for a reader that is not told they are zeroes */
+	struct gc_dump *d;
+	CHECK_OK(gc_dump_open(path, NULL, &d));
+	enum gc_page_state ps200;
+	CHECK_OK(gc_dump_page_state(d, GC_SPACE_PHYS, 200, &ps200));
+	CHECK_EQ_U64(ps200, GC_PAGE_EXCLUDED);
+	gc_dump_close(d);
+	unlink(path);
 }
 
 TEST(convert_atomic_force_and_verify)
@@ -434,13 +517,139 @@ TEST(convert_atomic_force_and_verify)
 	CHECK_EQ_U64(vs.excluded, 5);
 	CHECK_EQ_U64(vs.mismatches, 0);
 	CHECK_EQ_U64(vs.extra, 0);
-	/* ELF output refuses --exclude zero */
+	/* ELF output with --exclude zero (was refused): every zero run is
+	 * shorter than 256 pages, so all are stored */
 	o.format = GC_OUT_ELF;
-	err = gc_convert(d, out, &o, &st);
-	CHECK(err != NULL);
-	gc_error_free(err);
+	CHECK_OK(gc_convert(d, out, &o, &st));
+	CHECK_EQ_U64(st.pages_excluded, 0);   /* no run ends in a zero page */
+	CHECK_OK(gc_convert_verify(d, out, &o, &vs));
+	CHECK_EQ_U64(vs.mismatches, 0);
+	CHECK_EQ_U64(vs.compared + vs.excluded, 20);
 	gc_dump_close(d);
 	unlink(in);
+	unlink(out);
+}
+
+/* --verify catches the old --exclude zero bug: a zero page that has data
+ * in the input but is excluded (unreadable) in the output is a mismatch,
+ * not "excluded". */
+TEST(verify_flags_excluded_zero_page)
+{
+	char in[512], out[512];
+	snprintf(in, sizeof(in), "%s/vz-in.elf", gc_test_tmpdir());
+	snprintf(out, sizeof(out), "%s/vz-out.kdump", gc_test_tmpdir());
+	struct gc_frame_run runs[] = { { 0, 20 } };
+	struct synth s = { .missing_pfn = UINT64_MAX };
+	struct gc_convert_opts o;
+	memset(&o, 0, sizeof(o));
+	o.format = GC_OUT_ELF;
+	struct gc_convert_stats st;
+	CHECK_OK(write_synth(in, false, runs, 1, &s, NULL, &o, &st));
+	/* the output as the old writer made it: zero page 8 excluded */
+	struct synth bad = { .missing_pfn = 8 };
+	o.format = GC_OUT_KDUMP;
+	o.exclude_zero = true;
+	CHECK_OK(write_synth(out, true, runs, 1, &bad, NULL, &o, &st));
+	struct gc_dump *d;
+	CHECK_OK(gc_dump_open(in, NULL, &d));
+	struct gc_verify_stats vs;
+	CHECK_OK(gc_convert_verify(d, out, &o, &vs));
+	CHECK_EQ_U64(vs.mismatches, 1);
+	CHECK(vs.has_first_mismatch);
+	CHECK_EQ_U64(vs.first_mismatch_pfn, 8);
+	CHECK_EQ_U64(vs.compared + vs.excluded, 19);
+	gc_dump_close(d);
+	unlink(in);
+	unlink(out);
+}
+
+/* A flattened kdump (makedumpfile -F) written without a seek reads back
+ * page for page; and a corrupt source page is refused, zeroed or
+ * skipped as --missing says. */
+TEST(convert_flattened_and_missing_policy)
+{
+	char in[512], bad[512], out[512];
+	snprintf(in, sizeof(in), "%s/fm-in.kdump", gc_test_tmpdir());
+	snprintf(bad, sizeof(bad), "%s/fm-bad.kdump", gc_test_tmpdir());
+	snprintf(out, sizeof(out), "%s/fm-out", gc_test_tmpdir());
+	struct gc_frame_run runs[] = { { 0, 30 } };
+	struct synth s = { .missing_pfn = UINT64_MAX };
+	struct gc_convert_opts o;
+	memset(&o, 0, sizeof(o));
+	o.format = GC_OUT_KDUMP;
+	o.codec = GC_OUT_CODEC_ZLIB;
+	struct gc_convert_stats st;
+	CHECK_OK(write_synth(in, true, runs, 1, &s, NULL, &o, &st));
+	struct gc_dump *d;
+	CHECK_OK(gc_dump_open(in, NULL, &d));
+	o.flatten = true;
+	CHECK_OK(gc_convert(d, out, &o, &st));
+	struct gc_verify_stats vs;
+	CHECK_OK(gc_convert_verify(d, out, &o, &vs));
+	CHECK_EQ_U64(vs.compared, 30);
+	CHECK_EQ_U64(vs.mismatches, 0);
+	struct gc_dump *f;
+	CHECK_OK(gc_dump_open(out, NULL, &f));
+	CHECK_EQ_U64(gc_dump_format(f), GC_FORMAT_KDUMP_FLAT);
+	gc_dump_close(f);
+	gc_dump_close(d);
+	unlink(out);
+	/* corrupt pfn 5's zlib data */
+	CHECK_OK(gc_dump_open(in, NULL, &d));
+	struct gc_page_loc loc;
+	CHECK_OK(d->ops->locate(d, GC_SPACE_PHYS, 5, &loc));
+	CHECK_EQ_U64(loc.state, GC_PAGE_PRESENT);
+	gc_dump_close(d);
+	FILE *fi = fopen(in, "rb"), *fo = fopen(bad, "wb");
+	CHECK(fi && fo);
+	int c;
+	long pos = 0;
+	while ((c = fgetc(fi)) != EOF) {
+		if ((uint64_t)pos >= loc.offset &&
+		    (uint64_t)pos < loc.offset + loc.size)
+			c = 0xa5;
+		fputc(c, fo);
+		pos++;
+	}
+	fclose(fi);
+	fclose(fo);
+	CHECK_OK(gc_dump_open(bad, NULL, &d));
+	o.flatten = false;
+	o.format = GC_OUT_ELF;
+	struct gc_error *err = gc_convert(d, out, &o, &st);
+	CHECK(err != NULL);
+	CHECK_CONTAINS(gc_error_string(err), "pfn 0x5");
+	CHECK_CONTAINS(gc_error_string(err), "--missing");
+	CHECK(gc_error_file(err) != NULL);
+	gc_error_free(err);
+	struct stat sb;
+	CHECK(stat(out, &sb) != 0);  /* no partial output */
+	o.missing = GC_MISSING_ZERO;
+	CHECK_OK(gc_convert(d, out, &o, &st));
+	CHECK_EQ_U64(st.pages_undecodable, 1);
+	CHECK_OK(gc_convert_verify(d, out, &o, &vs));
+	CHECK_EQ_U64(vs.mismatches, 0);
+	CHECK_EQ_U64(vs.missing, 1);
+	o.missing = GC_MISSING_SKIP;
+	o.force = true;
+	CHECK_OK(gc_convert(d, out, &o, &st));
+	CHECK_EQ_U64(st.pages_undecodable, 1);
+	CHECK_EQ_U64(st.segments, 2);           /* a hole at pfn 5 */
+	struct gc_dump *od;
+	CHECK_OK(gc_dump_open(out, NULL, &od));
+	enum gc_page_state ps5;
+	CHECK_OK(gc_dump_page_state(od, GC_SPACE_PHYS, 5, &ps5));
+	CHECK(ps5 != GC_PAGE_PRESENT && ps5 != GC_PAGE_ZERO);
+	gc_dump_close(od);
+	o.format = GC_OUT_KDUMP;
+	CHECK_OK(gc_convert(d, out, &o, &st));
+	CHECK_OK(gc_dump_open(out, NULL, &od));
+	CHECK_OK(gc_dump_page_state(od, GC_SPACE_PHYS, 5, &ps5));
+	CHECK_EQ_U64(ps5, GC_PAGE_EXCLUDED);
+	gc_dump_close(od);
+	gc_dump_close(d);
+	unlink(in);
+	unlink(bad);
 	unlink(out);
 }
 

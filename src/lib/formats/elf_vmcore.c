@@ -36,7 +36,35 @@ struct elfv {
 	struct gc_range *map;
 	size_t nmap, overlaps;
 	struct gc_notes notes;
+	/* The p_memsz tails of PT_LOADs are zero pages: only when our own
+	 * provenance note says so (convert --exclude zero writes them); in
+	 * other files (makedumpfile -E) a tail is excluded pages. */
+	bool zero_tails;
 };
+
+/* Does a GUESTCORE provenance note (type 1) hold the line
+ * "elf_memsz_tail=zero"? */
+static bool has_zero_tails(const struct gc_notes *n)
+{
+	static const char line[] = "elf_memsz_tail=zero\n";
+	const size_t ll = sizeof(line) - 1;
+	for (size_t i = 0; i < n->n; i++) {
+		const struct gc_note *nt = &n->notes[i];
+		if (strcmp(nt->name, "GUESTCORE") || nt->type != 1)
+			continue;
+		const char *t = (const char *)nt->desc;
+		size_t len = (size_t)nt->size;
+		for (size_t at = 0; at + ll <= len;) {
+			if (!memcmp(t + at, line, ll))
+				return true;
+			const char *nl = memchr(t + at, '\n', len - at);
+			if (!nl)
+				break;
+			at = (size_t)(nl - t) + 1;
+		}
+	}
+	return false;
+}
 
 static struct elfv *EV(const struct gc_dump *d) { return d->priv; }
 
@@ -300,7 +328,7 @@ static void piece_data(const struct elfv *e, size_t i, uint64_t *s,
 	const struct gc_range *r = &e->map[i];
 	const struct gc_elf_segment *g = &e->segs[r->idx];
 	*s = r->start;
-	*en = GC_MIN(r->end, g->paddr + g->filesz);
+	*en = GC_MIN(r->end, g->paddr + (e->zero_tails ? g->memsz : g->filesz));
 	if (*en < *s)
 		*en = *s;
 }
@@ -405,6 +433,7 @@ static struct gc_error *ev_open(struct gc_dump *d)
 		err = refuse_process_core(d, e);
 	if (err)
 		return err;
+	e->zero_tails = has_zero_tails(&e->notes);
 	/* VMCOREINFO's PAGESIZE, when present, is the kernel's page size. */
 	char ps[32];
 	if (e->notes.vmcoreinfo && !d->opts.page_size &&
@@ -471,7 +500,8 @@ static struct gc_error *ev_locate(struct gc_dump *d, enum gc_space space,
 	const struct gc_elf_segment *s = &e->segs[e->map[i].idx];
 	uint64_t rel = addr - s->paddr;
 	if (rel >= s->filesz) {
-		loc->state = GC_PAGE_EXCLUDED;  /* p_memsz tail */
+		/* p_memsz tail: zeroes in our own --exclude zero output */
+		loc->state = e->zero_tails ? GC_PAGE_ZERO : GC_PAGE_EXCLUDED;
 		return NULL;
 	}
 	uint64_t avail = GC_MIN(s->filesz - rel, (uint64_t)d->page_size);

@@ -783,6 +783,8 @@ static struct gc_error *kd_locate(struct gc_dump *d, enum gc_space space,
 				   codec ? "compressed" : "raw");
 	if (!gc_range_ok(off, size, k->lsize)) {
 		loc->state = GC_PAGE_TRUNCATED;
+		loc->offset = off;  /* where its data would be */
+		loc->size = size;
 		return NULL;
 	}
 	loc->state = GC_PAGE_PRESENT;

@@ -151,7 +151,19 @@ struct dump_src {
 	const struct gc_pt_overlay *ov;
 	uint32_t page_size;
 	const volatile sig_atomic_t *cancel;
+	enum gc_missing_policy missing;
+	uint64_t *undecodable;      /* counts them (may be NULL) */
 };
+
+/* A page the source lists but cannot decode: its data are corrupt or
+ * past the end of the file.  (Not a frame the source marks excluded or
+ * absent.) */
+static bool undecodable(const struct gc_error *err)
+{
+	enum gc_error_code c = gc_error_code(err);
+	return c == GC_ERR_TRUNCATED || c == GC_ERR_CORRUPT ||
+	       c == GC_ERR_FORMAT;
+}
 
 static struct gc_error *dump_read(void *arg, uint64_t pfn, void *buf,
 				  enum gc_page_state *state)
@@ -171,13 +183,55 @@ static struct gc_error *dump_read(void *arg, uint64_t pfn, void *buf,
 					    pfn * s->page_size, buf,
 					    s->page_size);
 	*state = GC_PAGE_PRESENT;
+	if (err && gc_error_code(err) == GC_ERR_NOT_PRESENT) {
+		/* listed, but its data lie past the end of a truncated
+		 * file: undecodable, not absent */
+		struct gc_page_loc loc;
+		struct gc_error *e2 = s->d->ops->locate(s->d, GC_SPACE_PHYS,
+							pfn, &loc);
+		if (!e2 && loc.state == GC_PAGE_TRUNCATED) {
+			gc_error_free(err);
+			uint64_t fsize = gc_stream_size(s->d->stream);
+			err = loc.size ?
+				gc_error_at(GC_ERR_TRUNCATED, loc.offset, "page",
+					    "pfn 0x%" PRIx64 ": its %u bytes of "
+					    "data lie past the end of the "
+					    "truncated file (%" PRIu64 " bytes)",
+					    pfn, loc.size, fsize) :
+				gc_error_at(GC_ERR_TRUNCATED, fsize, "page",
+					    "pfn 0x%" PRIx64 ": its page "
+					    "descriptor lies past the end of the "
+					    "truncated file (%" PRIu64 " bytes)",
+					    pfn, fsize);
+			err = gc_error_set_file(err, gc_dump_path(s->d));
+		}
+		gc_error_free(e2);
+	}
 	if (err && (gc_error_code(err) == GC_ERR_NOT_PRESENT ||
-		    gc_error_code(err) == GC_ERR_EXCLUDED ||
-		    gc_error_code(err) == GC_ERR_TRUNCATED)) {
+		    gc_error_code(err) == GC_ERR_EXCLUDED)) {
 		*state = gc_error_code(err) == GC_ERR_EXCLUDED ? GC_PAGE_EXCLUDED :
 							GC_PAGE_ABSENT;
 		gc_error_free(err);
 		memset(buf, 0, s->page_size);
+		return NULL;
+	}
+	if (err && undecodable(err)) {
+		if (!gc_error_file(err))
+			err = gc_error_set_file(err, gc_dump_path(s->d));
+		if (s->missing == GC_MISSING_REFUSE)
+			return gc_error_context(
+				err, "pfn 0x%" PRIx64 " (physical 0x%" PRIx64
+				") cannot be decoded; convert refuses "
+				"(--missing zero writes such pages as zeroes, "
+				"--missing skip leaves them out)", pfn,
+				pfn * s->page_size);
+		gc_error_free(err);
+		memset(buf, 0, s->page_size);
+		if (s->undecodable)
+			(*s->undecodable)++;
+		/* zero: a page of zeroes, counted; skip: left out */
+		*state = s->missing == GC_MISSING_ZERO ? GC_PAGE_PRESENT :
+							 GC_PAGE_TRUNCATED;
 		return NULL;
 	}
 	return err;
@@ -230,6 +284,49 @@ static uint64_t dump_raw_span(void *arg, uint64_t pfn, uint64_t max, int *fd,
 	return n;
 }
 
+/* Frames whose whole page lies in one file at increasing offsets with
+ * small gaps (a migration stream's record headers), not rewritten by the
+ * overlay: the ELF writer gathers them with one preadv. */
+static uint64_t dump_raw_gather(void *arg, uint64_t pfn, uint64_t max,
+				int *fd, const char **path, uint64_t *offs)
+{
+	struct dump_src *s = arg;
+	struct gc_dump *d = s->d;
+	if (s->cancel && *s->cancel)
+		return 0;
+	struct gc_file *file = NULL;
+	uint64_t n = 0;
+	for (; n < max; n++) {
+		struct gc_page_loc loc;
+		if (gc_pt_overlay_get(s->ov, pfn + n))
+			break;
+		struct gc_error *e = d->ops->locate(d, GC_SPACE_PHYS, pfn + n,
+						    &loc);
+		if (e) {
+			gc_error_free(e);
+			break;
+		}
+		struct gc_file *f;
+		uint64_t foff;
+		if (loc.state != GC_PAGE_PRESENT || loc.codec != GC_CODEC_RAW ||
+		    loc.size != s->page_size ||
+		    !gc_stream_extent(loc.stream ? loc.stream : d->stream,
+				      loc.offset, s->page_size, &f, &foff))
+			break;
+		if (n && (f != file || foff < offs[n - 1] + s->page_size ||
+			  foff - (offs[n - 1] + s->page_size) >=
+				  GC_GATHER_MAX_GAP))
+			break;
+		file = f;
+		offs[n] = foff;
+	}
+	if (n) {
+		*fd = file->fd;
+		*path = file->path;
+	}
+	return n;
+}
+
 static bool is_xen_pv(struct gc_dump *d)
 {
 	return gc_dump_has_space(d, GC_SPACE_MACH);
@@ -252,6 +349,7 @@ static bool note_regenerated(const struct gc_note *n)
 
 struct build {
 	struct gc_wbuf notes;
+	size_t notes_patch;     /* see gc_wsource.notes_patch */
 	char *vmcoreinfo;       /* owned copy, NUL-terminated */
 	size_t vmcoreinfo_len;
 	char release[65];
@@ -388,9 +486,30 @@ static struct gc_error *build_notes(struct gc_dump *d,
 				 ": %s\n", p->len, p->paddr,
 				 p->what ? p->what : "patched");
 	}
+	if (opts->exclude_zero)
+		gc_strbuf_printf(&sb, "%s",
+				 opts->format == GC_OUT_ELF ?
+				 "zero_pages=runs of 256 or more left out of "
+				 "PT_LOAD file data (p_memsz tails read as "
+				 "zeroes)\nelf_memsz_tail=zero\n" :
+				 "zero_pages=one shared zero-page "
+				 "descriptor\n");
+	size_t count_at = SIZE_MAX;
+	if (opts->missing != GC_MISSING_REFUSE) {
+		gc_strbuf_printf(&sb, "undecodable_pages=");
+		count_at = sb.len;
+		gc_strbuf_printf(&sb, "%*s %s\n", GC_NOTE_COUNT_WIDTH, "",
+				 opts->missing == GC_MISSING_ZERO ?
+				 "(--missing zero: written as zeroes)" :
+				 "(--missing skip: left out, read as "
+				 "missing)");
+	}
 	char *text = gc_strbuf_steal(&sb);
 	if (!text)
 		return &gc_error_nomem;
+	size_t at = (b->notes.len + 3) & ~(size_t)3;
+	at += 12 + ((sizeof(GC_NOTE_GUESTCORE_NAME) + 3) & ~(size_t)3);
+	b->notes_patch = count_at == SIZE_MAX ? SIZE_MAX : at + count_at;
 	gc_wbuf_note(&b->notes, GC_NOTE_GUESTCORE_NAME,
 		     GC_NOTE_GUESTCORE_PROVENANCE, text, strlen(text));
 	free(text);
@@ -520,15 +639,23 @@ struct gc_error *gc_convert(struct gc_dump *in, const char *out_path,
 	if (opts.format != GC_OUT_ELF && opts.format != GC_OUT_KDUMP)
 		return gc_error_new(GC_ERR_INVALID_ARG, "output format",
 				    "unknown format %d", (int)opts.format);
-	if (opts.format == GC_OUT_ELF && opts.exclude_zero)
-		return gc_error_new(GC_ERR_INVALID_ARG, "--exclude zero",
-				    "ELF vmcores store every page; excluding "
-				    "pages needs --format kdump");
-	struct gc_error *oerr = gc_outfile_check(out_path, opts.force,
-						 gc_dump_path(in));
-	if (oerr)
-		return oerr;
-
+	if (opts.missing != GC_MISSING_REFUSE &&
+	    opts.missing != GC_MISSING_ZERO && opts.missing != GC_MISSING_SKIP)
+		return gc_error_new(GC_ERR_INVALID_ARG, "--missing",
+				    "unknown policy %d", (int)opts.missing);
+	/* "-": standard output, only as a flattened stream (no seeks). */
+	bool to_stdout = !strcmp(out_path, "-");
+	if (to_stdout && !opts.flatten)
+		return gc_error_new(GC_ERR_INVALID_ARG, "output",
+				    "standard output needs the flattened form "
+				    "(--flatten): the plain formats are written "
+				    "with seeks");
+	if (!to_stdout) {
+		struct gc_error *oerr = gc_outfile_check(out_path, opts.force,
+							 gc_dump_path(in));
+		if (oerr)
+			return oerr;
+	}
 	struct gc_frame_run *runs = NULL;
 	size_t nr = 0;
 	struct gc_pt_overlay *ov = NULL;
@@ -542,7 +669,10 @@ struct gc_error *gc_convert(struct gc_dump *in, const char *out_path,
 	if (!err) {
 		st->nr_vcpus = b.nr_vcpus;
 		st->has_vmcoreinfo = b.vmcoreinfo_len > 0;
-		err = gc_outfile_create(out_path, &fd, &tmp);
+		if (to_stdout)
+			fd = STDOUT_FILENO;
+		else
+			err = gc_outfile_create(out_path, &fd, &tmp);
 	}
 	if (!err) {
 		struct gc_convert_kernel k = opts.kernel;
@@ -551,15 +681,20 @@ struct gc_error *gc_convert(struct gc_dump *in, const char *out_path,
 							  b.vmcoreinfo_len);
 		struct dump_src ds = { .d = in, .ov = ov,
 				       .page_size = gc_dump_page_size(in),
-				       .cancel = opts.cancel };
+				       .cancel = opts.cancel,
+				       .missing = opts.missing,
+				       .undecodable = &st->pages_undecodable };
 		struct gc_wsource src = {
 			.page_size = ds.page_size,
 			.runs = runs,
 			.nr_runs = nr,
 			.read = dump_read,
 			.raw_span = dump_raw_span,
+			.raw_gather = dump_raw_gather,
 			.arg = &ds,
 			.notes = b.notes.data,
+			.notes_rw = b.notes.data,
+			.notes_patch = b.notes_patch,
 			.notes_len = b.notes.len,
 			.vmcoreinfo = b.vmcoreinfo,
 			.vmcoreinfo_len = b.vmcoreinfo_len,
@@ -573,8 +708,16 @@ struct gc_error *gc_convert(struct gc_dump *in, const char *out_path,
 			.arch = gc_arch_of_dump(in),
 		};
 		err = opts.format == GC_OUT_ELF ?
-			      gc_write_elf(&src, fd, tmp, &opts, st) :
-			      gc_write_kdump(&src, fd, tmp, &opts, st);
+			      gc_write_elf(&src, fd, to_stdout ? "(standard "
+					   "output)" : tmp, &opts, st) :
+			      gc_write_kdump(&src, fd, to_stdout ? "(standard "
+					     "output)" : tmp, &opts, st);
+	}
+	if (to_stdout) {
+		if (err)
+			err = gc_error_context(err, "the stream on standard "
+					       "output is incomplete");
+		fd = -1;
 	}
 	if (fd >= 0 && close(fd) && !err)
 		err = gc_error_set_file(gc_error_new(GC_ERR_IO, "output",
@@ -605,6 +748,10 @@ struct gc_error *gc_convert_verify(struct gc_dump *in, const char *out_path,
 				   struct gc_verify_stats *vs)
 {
 	memset(vs, 0, sizeof(*vs));
+	if (!strcmp(out_path, "-"))
+		return gc_error_new(GC_ERR_INVALID_ARG, "--verify",
+				    "the output went to standard output and "
+				    "cannot be read back");
 	struct gc_dump *out = NULL;
 	struct gc_error *err = gc_dump_open(out_path, NULL, &out);
 	if (err)
@@ -628,7 +775,10 @@ struct gc_error *gc_convert_verify(struct gc_dump *in, const char *out_path,
 		err = &gc_error_nomem;
 	if (!err)
 		err = make_source(in, opts, &st, &ov, &runs, &nr);
-	struct dump_src ds = { .d = in, .ov = ov, .page_size = ps };
+	struct dump_src ds = { .d = in, .ov = ov, .page_size = ps,
+			       .missing = opts->missing };
+	uint64_t und = 0, und_before = 0;
+	ds.undecodable = &und;
 	for (size_t r = 0; r < nr && !err; r++) {
 		for (uint64_t f = 0; f < runs[r].count && !err; f++) {
 			uint64_t pfn = runs[r].start + f;
@@ -640,23 +790,31 @@ struct gc_error *gc_convert_verify(struct gc_dump *in, const char *out_path,
 				vs->missing++;
 				continue;
 			}
+			if (opts->missing == GC_MISSING_ZERO &&
+			    ds.undecodable && *ds.undecodable != und_before) {
+				/* written as zeroes on purpose */
+				vs->missing++;
+				und_before = *ds.undecodable;
+				continue;
+			}
 			enum gc_page_state os;
 			err = gc_dump_page_state(out, GC_SPACE_PHYS, pfn, &os);
 			if (err)
 				break;
-			bool same;
-			if (os == GC_PAGE_EXCLUDED || os == GC_PAGE_ABSENT) {
-				same = os == GC_PAGE_EXCLUDED &&
-				       gc_page_is_zero(a, ps);
-				if (same)
-					vs->excluded++;
-			} else {
+			/* A page with data in the input must read back
+			 * from the output: a zero page excluded (not
+			 * readable) is a mismatch, as crash refuses it. */
+			bool same = false;
+			if (os != GC_PAGE_EXCLUDED && os != GC_PAGE_ABSENT) {
 				err = gc_dump_read(out, GC_SPACE_PHYS,
 						   pfn * ps, bpage, ps);
 				if (err)
 					break;
 				same = !memcmp(a, bpage, ps);
-				if (same)
+				if (same && opts->exclude_zero &&
+				    gc_page_is_zero(a, ps))
+					vs->excluded++;
+				else if (same)
 					vs->compared++;
 			}
 			if (!same) {

@@ -1,4 +1,3 @@
-// SPDX-License-Identifier: MIT
 /*
  * ELF vmcore writer, laid out like the kernel's /proc/vmcore: the ELF
  * header, the program headers (PN_XNUM + section header 0 when there are
@@ -6,18 +5,36 @@
  * when it is known and one PT_LOAD per contiguous run of guest-physical
  * frames.  The text segment points at the same file bytes as the RAM run
  * that contains it.
+ *
+ * The page data are written first, from a data offset past a program
+ * header table sized for the most segments the options can make; the
+ * headers and notes are written last (a flattened stream takes that
+ * order as it comes).  Segments split where:
+ *  - --exclude zero (as makedumpfile -E -d 1): a run of ELF_ZERO_RUN or
+ *    more zero pages ends the segment's file data; they are its p_memsz
+ *    tail (p_filesz < p_memsz, read as zeroes by crash, drgn, gdb and,
+ *    as the provenance note says so, guestcore) and the next non-zero
+ *    page starts a new segment.  Shorter zero runs are stored.  Zero
+ *    pages at the end of a run are always a tail.
+ *  - --missing skip: an undecodable page is a hole between segments.
+ * Without either option the layout is the one of a table sized exactly.
  */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "util/util.h"
+#include "util/vec.h"
 #include "writers/writer_internal.h"
 
 enum {
 	EHDR_SIZE = 64, PHDR_SIZE = 56, SHDR_SIZE = 64,
 	PT_LOAD = 1, PT_NOTE = 4, PN_XNUM = 0xffff,
 	PF_X = 1, PF_W = 2, PF_R = 4,
+	/* makedumpfile's PFN_EXCLUDED: shorter zero runs are stored */
+	ELF_ZERO_RUN = 256,
+	/* holes (--missing skip) the program header table has room for */
+	ELF_SKIP_SEGS = 4096,
 };
 
 static void put_phdr(uint8_t *p, uint32_t type, uint32_t flags, uint64_t off,
@@ -34,47 +51,116 @@ static void put_phdr(uint8_t *p, uint32_t type, uint32_t flags, uint64_t off,
 	gc_put64(p + 48, align, false);
 }
 
-struct gc_error *gc_write_elf(const struct gc_wsource *src, int fd,
-			      const char *tmp_path,
-			      const struct gc_convert_opts *opts,
-			      struct gc_convert_stats *st)
+/* One output PT_LOAD in frames: START, FILE frames stored at OFF, MEM
+ * frames in all (MEM - FILE zero frames of tail). */
+struct eseg {
+	uint64_t start, file, mem, off;
+};
+
+struct esegs {
+	struct eseg *v;
+	size_t n, cap, max;
+	bool open;
+	struct eseg cur;
+	uint64_t zeros;       /* pending zero frames after cur's data */
+};
+
+static struct gc_error *seg_close(struct esegs *s, struct gc_convert_stats *st)
+{
+	if (!s->open)
+		return NULL;
+	s->open = false;
+	s->cur.mem = s->cur.file + s->zeros;
+	st->pages_excluded += s->zeros;
+	s->zeros = 0;
+	if (!s->cur.mem)
+		return NULL;
+	if (s->n >= s->max)
+		return gc_error_new(GC_ERR_UNSUPPORTED, "ELF output",
+				    "more than %zu PT_LOAD segments (holes "
+				    "for %d or more undecodable page runs); "
+				    "use --format kdump or --missing zero",
+				    s->max, ELF_SKIP_SEGS);
+	return gc_vec_push(&s->v, &s->n, &s->cap, &s->cur) ? NULL :
+							      &gc_error_nomem;
+}
+
+static void seg_open(struct esegs *s, uint64_t pfn, uint64_t off)
+{
+	s->open = true;
+	s->cur = (struct eseg){ .start = pfn, .off = off };
+	s->zeros = 0;
+}
+
+/* Store the pending zero frames (a run too short to leave out) or end
+ * the segment with them as its tail and open one at PFN. */
+static struct gc_error *seg_flush_zeros(struct esegs *s, struct gc_wfile *w,
+					uint64_t pfn, uint64_t ps,
+					struct gc_convert_stats *st)
+{
+	static const uint8_t zero[65536];
+	if (!s->zeros)
+		return NULL;
+	if (s->zeros >= ELF_ZERO_RUN) {
+		struct gc_error *err = seg_close(s, st);
+		if (!err)
+			seg_open(s, pfn, gc_wfile_tell(w));
+		return err;
+	}
+	uint64_t bytes = s->zeros * ps;
+	s->cur.file += s->zeros;
+	st->pages_written += s->zeros;
+	s->zeros = 0;
+	while (bytes) {
+		size_t n = (size_t)GC_MIN(bytes, sizeof(zero));
+		struct gc_error *err = gc_wfile_write(w, zero, n);
+		if (err)
+			return err;
+		bytes -= n;
+	}
+	return NULL;
+}
+
+/* The headers: ELF header, [section header 0], program headers, notes. */
+static struct gc_error *write_headers(const struct gc_wsource *src,
+				      struct gc_wfile *w,
+				      const struct esegs *sg, uint64_t phmax,
+				      struct gc_convert_stats *st)
 {
 	const struct gc_convert_kernel *k = src->kernel;
 	uint64_t ps = src->page_size;
 	unsigned int shift = (unsigned int)__builtin_ctzll(ps);
+	bool xres = phmax >= PN_XNUM;
 
-	/* Which run holds the kernel text? */
-	size_t text_run = SIZE_MAX;
-	uint64_t text_size = 0;
+	/* The kernel text mapping, within the segment holding its start. */
+	const struct eseg *ts = NULL;
+	uint64_t text_file = 0, text_mem = 0;
 	if (k && k->has_text && k->text_size) {
-		for (size_t i = 0; i < src->nr_runs; i++) {
-			uint64_t start = src->runs[i].start << shift;
-			uint64_t end = (src->runs[i].start +
-					src->runs[i].count) << shift;
-			if (k->text_paddr >= start && k->text_paddr < end) {
-				/* The mapping is linear: clip it to the run. */
-				text_size = GC_MIN(k->text_size,
-						   end - k->text_paddr);
-				text_run = i;
+		for (size_t i = 0; i < sg->n; i++) {
+			uint64_t start = sg->v[i].start << shift;
+			uint64_t fend = start + (sg->v[i].file << shift);
+			uint64_t mend = start + (sg->v[i].mem << shift);
+			if (k->text_paddr >= start && k->text_paddr < mend) {
+				ts = &sg->v[i];
+				text_mem = GC_MIN(k->text_size,
+						  mend - k->text_paddr);
+				text_file = k->text_paddr < fend ?
+					GC_MIN(text_mem, fend - k->text_paddr) : 0;
 				break;
 			}
 		}
 	}
-	uint64_t nr_load = src->nr_runs + (text_run != SIZE_MAX);
+	uint64_t nr_load = sg->n + (ts != NULL);
 	uint64_t phnum = 1 + nr_load;
 	bool xnum = phnum >= PN_XNUM;
-
 	uint64_t phoff = EHDR_SIZE;
-	uint64_t shoff = phoff + phnum * PHDR_SIZE;
-	uint64_t notes_off = shoff + (xnum ? SHDR_SIZE : 0);
-	uint64_t data_off = (notes_off + src->notes_len + ps - 1) & ~(ps - 1);
-
-	size_t hdr_len = (size_t)notes_off;
+	uint64_t shoff = phoff + phmax * PHDR_SIZE;
+	uint64_t notes_off = shoff + (xres ? SHDR_SIZE : 0);
+	size_t hdr_len = (size_t)(notes_off + src->notes_len);
 	uint8_t *hdr = calloc(1, hdr_len);
 	if (!hdr)
 		return &gc_error_nomem;
 
-	/* ELF header */
 	static const uint8_t ident[16] = { 0x7f, 'E', 'L', 'F', 2, 1, 1 };
 	memcpy(hdr, ident, 16);
 	gc_put16(hdr + 16, 4, false);          /* ET_CORE */
@@ -91,61 +177,68 @@ struct gc_error *gc_write_elf(const struct gc_wsource *src, int fd,
 	if (xnum)       /* section header 0: sh_info = real phnum */
 		gc_put32(hdr + shoff + 44, (uint32_t)phnum, false);
 
-	/* Program headers */
 	uint8_t *ph = hdr + phoff;
 	put_phdr(ph, PT_NOTE, 0, notes_off, 0, 0, src->notes_len,
 		 src->notes_len, 0);
 	ph += PHDR_SIZE;
-	uint64_t off = data_off;
-	uint64_t text_file_off = 0;
-	uint64_t *run_off = malloc((src->nr_runs ? src->nr_runs : 1) *
-				   sizeof(*run_off));
-	if (!run_off) {
-		free(hdr);
-		return &gc_error_nomem;
+	if (ts) {
+		put_phdr(ph, PT_LOAD, PF_R | PF_W | PF_X,
+			 ts->off + k->text_paddr - (ts->start << shift),
+			 k->text_vaddr, k->text_paddr, text_file, text_mem, 0);
+		ph += PHDR_SIZE;
 	}
-	for (size_t i = 0; i < src->nr_runs; i++) {
-		run_off[i] = off;
-		off += src->runs[i].count << shift;
-	}
-	if (text_run != SIZE_MAX) {
-		text_file_off = run_off[text_run] + k->text_paddr -
-				(src->runs[text_run].start << shift);
-		put_phdr(ph, PT_LOAD, PF_R | PF_W | PF_X, text_file_off,
-			 k->text_vaddr, k->text_paddr, text_size, text_size,
+	for (size_t i = 0; i < sg->n; i++) {
+		uint64_t paddr = sg->v[i].start << shift;
+		uint64_t vaddr = (k && k->has_page_offset) ?
+					 k->page_offset + paddr : 0;
+		put_phdr(ph, PT_LOAD, PF_R | PF_W | PF_X, sg->v[i].off, vaddr,
+			 paddr, sg->v[i].file << shift, sg->v[i].mem << shift,
 			 0);
 		ph += PHDR_SIZE;
 	}
-	for (size_t i = 0; i < src->nr_runs; i++) {
-		uint64_t paddr = src->runs[i].start << shift;
-		uint64_t len = src->runs[i].count << shift;
-		uint64_t vaddr = (k && k->has_page_offset) ?
-					 k->page_offset + paddr : 0;
-		put_phdr(ph, PT_LOAD, PF_R | PF_W | PF_X, run_off[i], vaddr,
-			 paddr, len, len, 0);
-		ph += PHDR_SIZE;
-	}
-	free(run_off);
 	st->segments = nr_load;
+	gc_wnotes_count(src, st->pages_undecodable);
+	memcpy(hdr + notes_off, src->notes, src->notes_len);
+	struct gc_error *err = gc_wfile_pwrite(w, hdr, hdr_len, 0);
+	free(hdr);
+	return err;
+}
+
+struct gc_error *gc_write_elf(const struct gc_wsource *src, int fd,
+			      const char *tmp_path,
+			      const struct gc_convert_opts *opts,
+			      struct gc_convert_stats *st)
+{
+	uint64_t ps = src->page_size;
+	const struct gc_convert_kernel *k = src->kernel;
+	bool ex = opts->exclude_zero;
+	bool skip = opts->missing == GC_MISSING_SKIP;
+
+	/* Room for every segment the options can make. */
+	uint64_t pages = 0;
+	for (size_t i = 0; i < src->nr_runs; i++)
+		pages += src->runs[i].count;
+	struct esegs sg = { .max = src->nr_runs };
+	if (ex)
+		sg.max += pages / ELF_ZERO_RUN + 1;
+	if (skip)
+		sg.max += ELF_SKIP_SEGS;
+	uint64_t phmax = 1 + (k && k->has_text && k->text_size) + sg.max;
+	uint64_t notes_off = EHDR_SIZE + phmax * PHDR_SIZE +
+			     (phmax >= PN_XNUM ? SHDR_SIZE : 0);
+	uint64_t data_off = (notes_off + src->notes_len + ps - 1) & ~(ps - 1);
 
 	struct gc_wfile w;
-	struct gc_error *err = gc_wfile_init(&w, fd, tmp_path, 0);
+	struct gc_error *err = gc_wfile_init(&w, fd, tmp_path, data_off,
+					     opts->flatten);
+	bool w_ok = !err;
 	uint8_t *batch = NULL;
-	if (!err)
-		err = gc_wfile_write(&w, hdr, hdr_len);
-	free(hdr);
-	if (!err)
-		err = gc_wfile_write(&w, src->notes, src->notes_len);
-	if (!err) {
-		static const uint8_t zero[65536];
-		uint64_t pad = data_off - gc_wfile_tell(&w);
-		while (!err && pad) {
-			size_t n = (size_t)GC_MIN(pad, sizeof(zero));
-			err = gc_wfile_write(&w, zero, n);
-			pad -= n;
-		}
-	}
+	enum { GATHER = 4096 };
+	uint64_t *offs = NULL;
 	if (!err && !(batch = malloc(ps)))
+		err = &gc_error_nomem;
+	if (!err && src->raw_gather && !ex &&
+	    !(offs = malloc(GATHER * sizeof(*offs))))
 		err = &gc_error_nomem;
 	uint64_t done = 0;
 	for (size_t i = 0; i < src->nr_runs && !err; i++) {
@@ -154,15 +247,47 @@ struct gc_error *gc_write_elf(const struct gc_wsource *src, int fd,
 			uint64_t pfn = src->runs[i].start + f;
 			int in_fd;
 			const char *in_path;
-			uint64_t in_off, span = src->raw_span ?
+			uint64_t in_off, span = (src->raw_span && !ex) ?
 				src->raw_span(src->arg, pfn,
 					      src->runs[i].count - f, &in_fd,
 					      &in_path, &in_off) : 0;
+			if (span <= 1 && offs) {
+				/* pages stored whole but not back to back */
+				uint64_t g = src->raw_gather(
+					src->arg, pfn,
+					GC_MIN(src->runs[i].count - f,
+					       (uint64_t)GATHER), &in_fd,
+					&in_path, offs);
+				if (g) {
+					if (!sg.open)
+						seg_open(&sg, pfn,
+							 gc_wfile_tell(&w));
+					err = gc_wfile_gather(&w, in_fd,
+							      in_path, offs,
+							      (size_t)g, ps);
+					if (err)
+						break;
+					sg.cur.file += g;
+					st->pages_written += g;
+					uint64_t before = done;
+					done += g;
+					f += g - 1;
+					if (opts->progress &&
+					    done / 4096 != before / 4096)
+						opts->progress(
+							opts->progress_arg,
+							done, st->pages_total);
+					continue;
+				}
+			}
 			if (span) {
+				if (!sg.open)
+					seg_open(&sg, pfn, gc_wfile_tell(&w));
 				err = gc_wfile_copy(&w, in_fd, in_path, in_off,
 						    span * ps);
 				if (err)
 					break;
+				sg.cur.file += span;
 				st->pages_written += span;
 				uint64_t before = done;
 				done += span;
@@ -175,22 +300,55 @@ struct gc_error *gc_write_elf(const struct gc_wsource *src, int fd,
 			err = src->read(src->arg, pfn, batch, &state);
 			if (err)
 				break;
-			if (state == GC_PAGE_PRESENT || state == GC_PAGE_ZERO)
-				st->pages_written++;
-			else
-				st->pages_missing++;
-			err = gc_wfile_write(&w, batch, ps);
 			if (++done % 4096 == 0 && opts->progress)
 				opts->progress(opts->progress_arg, done,
 					       st->pages_total);
+			if (state == GC_PAGE_TRUNCATED) {
+				/* undecodable, --missing skip: a hole */
+				err = seg_close(&sg, st);
+				continue;
+			}
+			if (!sg.open)
+				seg_open(&sg, pfn, gc_wfile_tell(&w));
+			bool data = state == GC_PAGE_PRESENT ||
+				    state == GC_PAGE_ZERO;
+			if (ex && data && gc_page_is_zero(batch, ps)) {
+				sg.zeros++;
+				continue;
+			}
+			err = seg_flush_zeros(&sg, &w, pfn, ps, st);
+			if (err)
+				break;
+			if (data)
+				st->pages_written++;
+			else
+				st->pages_missing++;
+			sg.cur.file++;
+			err = gc_wfile_write(&w, batch, ps);
 		}
+		if (!err)
+			err = seg_close(&sg, st);
 	}
 	if (!err)
 		err = gc_wfile_flush(&w);
+	uint64_t end = w_ok ? gc_wfile_tell(&w) : 0;
+	if (!err)
+		err = write_headers(src, &w, &sg, phmax, st);
+	if (!err && end < data_off) {
+		/* no page data: still cover the header area */
+		uint8_t z = 0;
+		err = gc_wfile_pwrite(&w, &z, 1, data_off - 1);
+		end = data_off;
+	}
 	if (!err && opts->progress)
 		opts->progress(opts->progress_arg, done, st->pages_total);
-	st->out_bytes = gc_wfile_tell(&w);
-	gc_wfile_free(&w);
+	if (!err && w_ok)
+		err = gc_wfile_end(&w);
+	st->out_bytes = (w_ok && w.flat) ? w.flat_bytes : end;
+	if (w_ok)
+		gc_wfile_free(&w);
+	free(sg.v);
+	free(offs);
 	free(batch);
 	return err;
 }

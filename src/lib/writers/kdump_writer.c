@@ -6,11 +6,17 @@
  *   bitmap_blocks          bitmap 1 (frame exists) then bitmap 2 (dumped)
  *   page descriptors       one per bitmap-2 bit, pfn order (24 bytes)
  *   page data
- * The descriptor area is sized for every candidate page; with
- * --exclude zero the tail of it stays unused (readers index descriptors
- * by popcount and data by absolute offset, so the gap is harmless).
+ * The descriptor area is sized for every candidate page (readers index
+ * descriptors by popcount and data by absolute offset, so an unused tail
+ * is harmless).  With --exclude zero, as makedumpfile -d 1 does, the
+ * first data page is one page of zeroes and every zero page is marked
+ * dumped with a descriptor pointing at it: zero pages stay readable.
+ * Undecodable source pages left out (--missing skip) are excluded: bit
+ * set in bitmap 1, clear in bitmap 2.
  * Pages are compressed by a small thread pool, a batch at a time, and
- * written in pfn order.
+ * written in pfn order.  Page data are written first, the descriptors a
+ * batch at a time, the headers, notes and bitmaps last: with
+ * opts->flatten that order goes to a stream that never seeks.
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -84,8 +90,15 @@ struct gc_error *gc_write_kdump(const struct gc_wsource *src, int fd,
 		}
 	}
 	if (!err) {
-		err = gc_wfile_init(&w, fd, tmp_path, data_off);
+		err = gc_wfile_init(&w, fd, tmp_path, data_off, opts->flatten);
 		w_ok = !err;
+	}
+	/* The shared zero page (stored raw, as makedumpfile does). */
+	uint64_t zero_off = data_off;
+	if (!err && opts->exclude_zero) {
+		uint8_t *z = calloc(1, ps);
+		err = z ? gc_wfile_write(&w, z, ps) : &gc_error_nomem;
+		free(z);
 	}
 
 	uint64_t desc_idx = 0, done = 0;
@@ -94,6 +107,7 @@ struct gc_error *gc_write_kdump(const struct gc_wsource *src, int fd,
 	while (!err && run < src->nr_runs) {
 		/* Gather a batch of frames in pfn order. */
 		uint64_t pfns[GC_WRITE_BATCH];
+		enum gc_page_state states[GC_WRITE_BATCH];
 		size_t n = 0;
 		while (n < GC_WRITE_BATCH && run < src->nr_runs) {
 			pfns[n] = src->runs[run].start + next_f;
@@ -103,6 +117,7 @@ struct gc_error *gc_write_kdump(const struct gc_wsource *src, int fd,
 				break;
 			items[n].skip = !(state == GC_PAGE_PRESENT ||
 					  state == GC_PAGE_ZERO);
+			states[n] = state;
 			n++;
 			if (++next_f == src->runs[run].count) {
 				run++;
@@ -120,21 +135,28 @@ struct gc_error *gc_write_kdump(const struct gc_wsource *src, int fd,
 			uint64_t pfn = pfns[i];
 			bm1[pfn >> 3] |= (uint8_t)(1u << (pfn & 7));
 			if (items[i].skip) {
-				st->pages_missing++;
-				continue;
-			}
-			if (items[i].zero && opts->exclude_zero) {
-				st->pages_excluded++;
+				/* TRUNCATED: undecodable, skipped; counted
+				 * by the source (pages_undecodable) */
+				if (states[i] != GC_PAGE_TRUNCATED)
+					st->pages_missing++;
 				continue;
 			}
 			bm2[pfn >> 3] |= (uint8_t)(1u << (pfn & 7));
 			uint8_t *d = descs + nd * DESC_SIZE;
+			nd++;
+			desc_idx++;
+			if (items[i].zero && opts->exclude_zero) {
+				st->pages_excluded++;
+				gc_put64(d, zero_off, false);
+				gc_put32(d + 8, (uint32_t)ps, false);
+				gc_put32(d + 12, 0, false);
+				gc_put64(d + 16, 0, false);
+				continue;
+			}
 			gc_put64(d, gc_wfile_tell(&w), false);
 			gc_put32(d + 8, items[i].out_len, false);
 			gc_put32(d + 12, items[i].flags, false);
 			gc_put64(d + 16, 0, false);
-			nd++;
-			desc_idx++;
 			st->pages_written++;
 			err = gc_wfile_write(&w, items[i].out,
 					     items[i].out_len);
@@ -156,6 +178,7 @@ struct gc_error *gc_write_kdump(const struct gc_wsource *src, int fd,
 	if (!err && !(head = calloc(1, bm1_off)))
 		err = &gc_error_nomem;
 	if (!err) {
+		gc_wnotes_count(src, st->pages_undecodable);
 		memcpy(head, "KDUMP   ", 8);
 		gc_put32(head + 8, 6, false);
 		put_str(head + 12, 65, "Linux");
@@ -215,7 +238,9 @@ struct gc_error *gc_write_kdump(const struct gc_wsource *src, int fd,
 		err = gc_wfile_pwrite(&w, &z, 1, data_off - 1);
 		end = data_off;
 	}
-	st->out_bytes = end;
+	if (!err && w_ok)
+		err = gc_wfile_end(&w);
+	st->out_bytes = (w_ok && w.flat) ? w.flat_bytes : end;
 	if (w_ok)
 		gc_wfile_free(&w);
 	gc_cpool_free(pool);

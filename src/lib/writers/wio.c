@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: MIT
 /* Writers: buffered output file, note buffers, prstatus/QEMU notes. */
 #include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "util/util.h"
@@ -10,21 +13,95 @@
 
 enum { WFILE_BUF = 4 << 20 };
 
+enum { FLAT_HDR = 4096, FLAT_REC = 16, GATHER_ROUND = 256 << 10 };
+
+/* write(2) all of P to the stream (FLAT mode). */
+static struct gc_error *stream_write(struct gc_wfile *w, const void *p,
+				     size_t len)
+{
+	const uint8_t *b = p;
+	while (len) {
+		ssize_t n = write(w->fd, b, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return gc_error_set_file(
+				gc_error_at(GC_ERR_IO, w->flat_bytes, "output",
+					    "write of %zu bytes to the "
+					    "flattened stream failed: %s", len,
+					    n < 0 ? strerror(errno) :
+						    "no progress"),
+				w->path);
+		b += n;
+		len -= (size_t)n;
+		w->flat_bytes += (uint64_t)n;
+	}
+	return NULL;
+}
+
+/* One record per WFILE_BUF bytes at most. */
+static struct gc_error *flat_record(struct gc_wfile *w, const void *p,
+				    size_t len, uint64_t off)
+{
+	const uint8_t *b = p;
+	while (len) {
+		size_t n = GC_MIN(len, (size_t)WFILE_BUF);
+		uint8_t h[FLAT_REC];
+		gc_put64(h, off, true);
+		gc_put64(h + 8, n, true);
+		struct gc_error *err = stream_write(w, h, sizeof(h));
+		if (!err)
+			err = stream_write(w, b, n);
+		if (err)
+			return err;
+		b += n;
+		len -= n;
+		off += n;
+	}
+	return NULL;
+}
+
 struct gc_error *gc_wfile_init(struct gc_wfile *w, int fd, const char *path,
-			       uint64_t pos)
+			       uint64_t pos, bool flat)
 {
 	memset(w, 0, sizeof(*w));
 	w->fd = fd;
 	w->path = path;
 	w->pos = pos;
 	w->cap = WFILE_BUF;
+	w->flat = flat;
 	w->buf = malloc(w->cap);
-	return w->buf ? NULL : &gc_error_nomem;
+	if (!w->buf)
+		return &gc_error_nomem;
+	if (!flat)
+		return NULL;
+	/* makedumpfile_header: signature, type 1, version 1 (big endian) */
+	uint8_t *h = calloc(1, FLAT_HDR);
+	if (!h)
+		return &gc_error_nomem;
+	memcpy(h, "makedumpfile", 12);
+	gc_put64(h + 16, 1, true);
+	gc_put64(h + 24, 1, true);
+	struct gc_error *err = stream_write(w, h, FLAT_HDR);
+	free(h);
+	return err;
+}
+
+struct gc_error *gc_wfile_end(struct gc_wfile *w)
+{
+	struct gc_error *err = gc_wfile_flush(w);
+	if (err || !w->flat)
+		return err;
+	uint8_t h[FLAT_REC];
+	memset(h, 0xff, sizeof(h));
+	return stream_write(w, h, sizeof(h));
 }
 
 struct gc_error *gc_wfile_pwrite(struct gc_wfile *w, const void *p,
 				 size_t len, uint64_t off)
 {
+	if (w->flat)
+		return flat_record(w, p, len, off);
 	const uint8_t *b = p;
 	while (len) {
 		ssize_t n = pwrite(w->fd, b, len, (off_t)off);
@@ -84,8 +161,9 @@ struct gc_error *gc_wfile_copy(struct gc_wfile *w, int in_fd,
 	loff_t ioff = (loff_t)in_off, ooff = (loff_t)w->pos;
 	uint64_t left = len;
 	/* In-kernel copy first (what cp does); a plain read/write loop
-	 * where the file systems do not support it. */
-	while (left) {
+	 * where the file systems do not support it (and always for a
+	 * flattened stream, whose records carry headers). */
+	while (left && !w->flat) {
 		ssize_t n = copy_file_range(in_fd, &ioff, w->fd, &ooff,
 					    (size_t)GC_MIN(left, 1ull << 30),
 					    0);
@@ -116,6 +194,95 @@ struct gc_error *gc_wfile_copy(struct gc_wfile *w, int in_fd,
 	}
 	w->pos += len;
 	return NULL;
+}
+
+/* Read [OFF, OFF+LEN) of IN_FD into P, all of it. */
+static struct gc_error *pread_all(int fd, const char *path, void *p,
+				  size_t len, uint64_t off)
+{
+	uint8_t *b = p;
+	while (len) {
+		ssize_t r = pread(fd, b, len, (off_t)off);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return gc_error_set_file(
+				gc_error_at(GC_ERR_IO, off, "input",
+					    "read of %zu bytes failed: %s", len,
+					    r < 0 ? strerror(errno) :
+						    "end of file"),
+				path);
+		b += r;
+		len -= (size_t)r;
+		off += (uint64_t)r;
+	}
+	return NULL;
+}
+
+struct gc_error *gc_wfile_gather(struct gc_wfile *w, int in_fd,
+				 const char *in_path, const uint64_t *offs,
+				 size_t n, size_t len)
+{
+	enum { IOV = 1024 };
+	static uint8_t gap[GC_GATHER_MAX_GAP];   /* read into, never read */
+	struct iovec iov[IOV];
+	size_t i = 0;
+	/* Small rounds: the pages pass through a buffer that stays in the
+	 * CPU's cache between the read and the write (as cp's 128 KiB). */
+	const size_t round = GC_MIN(w->cap, (size_t)GATHER_ROUND);
+	while (i < n) {
+		if (w->len + len > round) {
+			struct gc_error *err = gc_wfile_flush(w);
+			if (err)
+				return err;
+		}
+		/* pages that fit the round and IOV/2 (a gap and a page each) */
+		size_t k = GC_MIN(n - i, (round - w->len) / len);
+		k = GC_MIN(k, (size_t)IOV / 2);
+		size_t nv = 0, want = 0;
+		for (size_t j = 0; j < k; j++) {
+			if (j) {
+				uint64_t g = offs[i + j] -
+					     (offs[i + j - 1] + len);
+				if (g)
+					iov[nv++] = (struct iovec){ gap,
+								    (size_t)g };
+				want += (size_t)g;
+			}
+			iov[nv++] = (struct iovec){ w->buf + w->len + j * len,
+						    len };
+			want += len;
+		}
+		ssize_t r;
+		do
+			r = preadv(in_fd, iov, (int)nv, (off_t)offs[i]);
+		while (r < 0 && errno == EINTR);
+		if (r < 0 || (size_t)r != want) {
+			/* short or failed: page by page, for the error */
+			for (size_t j = 0; j < k; j++) {
+				struct gc_error *err = pread_all(
+					in_fd, in_path,
+					w->buf + w->len + j * len, len,
+					offs[i + j]);
+				if (err)
+					return err;
+			}
+		}
+		w->len += k * len;
+		i += k;
+	}
+	return NULL;
+}
+
+void gc_wnotes_count(const struct gc_wsource *src, uint64_t n)
+{
+	if (src->notes_patch == SIZE_MAX || !src->notes_rw ||
+	    src->notes_patch + GC_NOTE_COUNT_WIDTH > src->notes_len)
+		return;
+	char num[GC_NOTE_COUNT_WIDTH + 1];
+	int l = snprintf(num, sizeof(num), "%" PRIu64, n);
+	if (l > 0 && l <= GC_NOTE_COUNT_WIDTH)
+		memcpy(src->notes_rw + src->notes_patch, num, (size_t)l);
 }
 
 void gc_wfile_free(struct gc_wfile *w)

@@ -37,6 +37,18 @@ struct gc_wsource {
 	 */
 	uint64_t (*raw_span)(void *arg, uint64_t pfn, uint64_t max, int *fd,
 			     const char **path, uint64_t *off);
+	/*
+	 * Optional: how many frames from PFN (at most MAX) are stored
+	 * uncompressed, each page whole, in one file at increasing offsets
+	 * but not back to back (a QEMU migration stream puts an 8-byte
+	 * record header before each page; gaps of less than
+	 * GC_GATHER_MAX_GAP bytes).  Sets *FD, *PATH and OFFS[i], the file
+	 * offset of frame PFN + i.  The ELF writer reads them with one
+	 * preadv straight into its output buffer (the gaps into a scratch
+	 * buffer): no per-page system call.  0 = use read.
+	 */
+	uint64_t (*raw_gather)(void *arg, uint64_t pfn, uint64_t max, int *fd,
+			       const char **path, uint64_t *offs);
 	/* The notes segment, already built (see gc_wnotes_build). */
 	const uint8_t *notes;
 	size_t notes_len;
@@ -45,6 +57,12 @@ struct gc_wsource {
 	size_t vmcoreinfo_len;
 	unsigned int nr_vcpus;
 	const struct gc_convert_kernel *kernel;
+	/* The provenance note's "undecodable_pages=" value: NOTES_PATCH is
+	 * the offset in NOTES of a field of GC_NOTE_COUNT_WIDTH spaces
+	 * (SIZE_MAX: none) that gc_wnotes_count fills in once the count is
+	 * known; the writers write the notes after the pages. */
+	size_t notes_patch;
+	uint8_t *notes_rw;
 	/* The guest's architecture (arch/arch.h; NULL = x86_64): the ELF
 	 * e_machine and the kdump utsname machine. */
 	const struct gc_arch_ops *arch;
@@ -66,21 +84,37 @@ void gc_wbuf_note(struct gc_wbuf *b, const char *name, uint32_t type,
 		  const void *desc, size_t desc_len);
 void gc_wbuf_free(struct gc_wbuf *b);
 
+enum { GC_NOTE_COUNT_WIDTH = 20 };
+/* Fill the count field of SRC's notes (see notes_patch) with N. */
+void gc_wnotes_count(const struct gc_wsource *src, uint64_t n);
+
 /* The provenance note of our own: name "GUESTCORE", type 1, text. */
 #define GC_NOTE_GUESTCORE_NAME "GUESTCORE"
 #define GC_NOTE_GUESTCORE_PROVENANCE 1
 
 /* ---- output file ---------------------------------------------------- */
 
+/*
+ * FLAT: write makedumpfile's flattened form to a stream that never
+ * seeks (a pipe, standard output): gc_wfile_init writes the 4 KiB
+ * header, every positioned write becomes one or more (offset, size)
+ * records in the order they are made, gc_wfile_end writes the end
+ * marker.  Readers (gc_stream_flat_new, makedumpfile -R) place records
+ * by their offsets, so the order does not matter.
+ */
 struct gc_wfile {
 	int fd;
 	const char *path;    /* the temporary file, for errors */
 	uint8_t *buf;
 	size_t len, cap;
 	uint64_t pos;        /* file offset of buf[0] */
+	bool flat;
+	uint64_t flat_bytes; /* bytes written to the flattened stream */
 };
 struct gc_error *gc_wfile_init(struct gc_wfile *w, int fd, const char *path,
-			       uint64_t pos);
+			       uint64_t pos, bool flat);
+/* Flush, and in FLAT mode write the end marker (offset -1, size -1). */
+struct gc_error *gc_wfile_end(struct gc_wfile *w);
 struct gc_error *gc_wfile_write(struct gc_wfile *w, const void *p,
 				size_t len);
 struct gc_error *gc_wfile_flush(struct gc_wfile *w);
@@ -92,6 +126,12 @@ struct gc_error *gc_wfile_pwrite(struct gc_wfile *w, const void *p,
 struct gc_error *gc_wfile_copy(struct gc_wfile *w, int in_fd,
 			       const char *in_path, uint64_t in_off,
 			       uint64_t len);
+enum { GC_GATHER_MAX_GAP = 4096 };
+/* Append N pages of LEN bytes each, read from IN_FD at OFFS[0..N)
+ * (increasing, gaps < GC_GATHER_MAX_GAP): preadv into the buffer. */
+struct gc_error *gc_wfile_gather(struct gc_wfile *w, int in_fd,
+				 const char *in_path, const uint64_t *offs,
+				 size_t n, size_t len);
 void gc_wfile_free(struct gc_wfile *w);
 /* Current end (buffered position). */
 static inline uint64_t gc_wfile_tell(const struct gc_wfile *w)
