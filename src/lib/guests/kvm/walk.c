@@ -401,11 +401,11 @@ static void read_vmm(const struct kvm_layout *l, const struct kvm_mem *m,
 	}
 	buf[len] = 0;
 	qemu_name(buf, len, vm->name, sizeof(vm->name));
-	for (size_t i = 0; i + 1 < len; i++)
-		if (!buf[i])
-			buf[i] = ' ';
 	while (len && !buf[len - 1])
 		len--;
+	for (size_t i = 0; i < len; i++)
+		if (!buf[i])
+			buf[i] = ' ';
 	vm->cmdline = malloc(len + 1);
 	if (vm->cmdline)
 		gc_sanitize(vm->cmdline, buf, len);
@@ -529,7 +529,23 @@ struct gc_error *kvm_walk(const struct kvm_layout *l,
 	struct gc_error *err = rd64(m, head, &pos);
 	if (err)
 		return gc_error_context(err, "vm_list at 0x%" PRIx64, head);
+	/* Brent's cycle check: a list that loops without coming back to
+	 * HEAD is found after a few times its length, not KVM_MAX_VMS */
+	uint64_t mark = head;
+	size_t lam = 0, power = 1;
 	while (!err && pos != head) {
+		if (pos == mark) {
+			err = gc_error_addr(GC_ERR_CORRUPT, GC_SPACE_KVIRT, pos,
+					    "vm_list", "loops back to 0x%" PRIx64
+					    " without returning to the head "
+					    "0x%" PRIx64, pos, head);
+			break;
+		}
+		if (++lam == power) {
+			mark = pos;
+			power *= 2;
+			lam = 0;
+		}
 		if (n >= KVM_MAX_VMS) {
 			err = gc_error_addr(GC_ERR_CORRUPT, GC_SPACE_KVIRT,
 					    head, "vm_list", "does not close "
