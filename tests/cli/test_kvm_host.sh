@@ -38,6 +38,11 @@ if run_gc "kvm extract --vm 0" 0 extract "$H" --vm 0 -o "$T/g0.vmcore" --verify;
 	*"vCPU 0 was executing in guest mode on host CPU 0"*) pass "kvm vCPU in guest mode said" ;;
 	*) fail "kvm vCPU in guest mode said" "$OUT" ;;
 	esac
+	# truth: pages_not_mapped_in_npt 0, pages_npt_vs_vmm_mismatch 0
+	case "$OUT" in
+	*"NPT cross-check (nested_cr3 0x1d56e000): 20480 guest pages agree with the VMM's page tables, 0 not in the NPT"*) pass "kvm NPT cross-check agrees" ;;
+	*) fail "kvm NPT cross-check agrees" "$OUT" ;;
+	esac
 	python3 "$TOOLS/kvm_truth.py" memory "$TR" "$T/g0.vmcore"
 	if run_gc "kvm regs of the extracted vmcore" 0 regs --json "$T/g0.vmcore"; then
 		echo "$OUT" > "$T/regs.json"

@@ -241,6 +241,91 @@ const struct gc_kvm_vm *gc_kvm_guest_vm(const struct gc_guest *gg)
 	return g->vm;
 }
 
+/* ---- the nested page tables as a cross-check ------------------------------ */
+
+#define NPT_MAX_STEPS (1u << 22)
+
+/* Walk every address-space-0 slot through the NPT of vCPU 0's VMCB
+ * (nested_cr3: a host-physical root in the host's own page-table format)
+ * and compare each piece with the VMM's page tables; the counts become a
+ * finding (a warning when they disagree). */
+static void npt_check(struct gc_guest *gg, struct kguest *g)
+{
+	const struct gc_kvm_vm *vm = g->vm;
+	if (vm->vendor != GC_KVM_SVM || !vm->nr_vcpus ||
+	    !vm->vcpus[0].nested_cr3)
+		return;
+	uint64_t ncr3 = vm->vcpus[0].nested_cr3;
+	uint64_t agree = 0, absent = 0, differ = 0, vmm_unmapped = 0;
+	uint64_t first_diff = 0;
+	unsigned int steps = 0;
+	for (size_t i = 0; i < vm->nr_slots; i++) {
+		const struct gc_kvm_slot *s = &vm->slots[i];
+		if (s->as_id)
+			continue;
+		uint64_t a = s->base_gfn << 12, end = a + (s->npages << 12);
+		while (a < end) {
+			if (++steps > NPT_MAX_STEPS) {
+				gc_report_add(&gg->findings, GC_SEV_NOTE,
+					      "kvm-npt", false, 0, "NPT cross-"
+					      "check stopped after %u pieces",
+					      NPT_MAX_STEPS);
+				return;
+			}
+			struct gc_xlat_run r;
+			struct gc_error *err = gc_xlat_lookup(gg->walk, a, &r);
+			if (err || r.status != GC_XLAT_MAPPED) {
+				gc_error_free(err);
+				return;
+			}
+			uint64_t len = GC_MIN(r.len, end - a);
+			struct gc_walk w;
+			err = gc_kernel_walk(g->k, a, true, ncr3, &w);
+			if (!err) {
+				len = GC_MIN(len, w.page_size -
+							  (a & (w.page_size - 1)));
+				if (r.target >= KVM_NOPTE) {
+					vmm_unmapped += len >> 12;
+				} else if (w.phys == r.target) {
+					agree += len >> 12;
+				} else {
+					if (!differ)
+						first_diff = a;
+					differ += len >> 12;
+				}
+			} else {
+				gc_error_free(err);
+				unsigned int lvl = w.nr ? w.nr - 1 : 0;
+				unsigned int top = w.levels == 5 ? 0 : 1;
+				unsigned int sh = 12 + 9 * (4 - (top + lvl));
+				uint64_t span = w.nr && sh < 48 ? 1ull << sh :
+								  4096;
+				len = GC_MIN(len, span - (a & (span - 1)));
+				absent += len >> 12;
+			}
+			if (!len)
+				len = 4096;
+			a += len;
+		}
+	}
+	if (differ)
+		gc_report_add(&gg->findings, GC_SEV_WARNING, "kvm-npt", false,
+			      0, "NPT cross-check (nested_cr3 0x%" PRIx64 "): %"
+			      PRIu64 " guest pages map to other host pages "
+			      "than through the VMM's page tables (first at "
+			      "guest 0x%" PRIx64 "); %" PRIu64 " agree, %"
+			      PRIu64 " not in the NPT", ncr3, differ,
+			      first_diff, agree, absent);
+	else
+		gc_report_add(&gg->findings, GC_SEV_NOTE, "kvm-npt", false, 0,
+			      "NPT cross-check (nested_cr3 0x%" PRIx64 "): %"
+			      PRIu64 " guest pages agree with the VMM's page "
+			      "tables, %" PRIu64 " not in the NPT (not touched "
+			      "by the guest yet), %" PRIu64 " in the NPT but "
+			      "not mapped by the VMM", ncr3, agree, absent,
+			      vmm_unmapped);
+}
+
 static struct gc_error *kg_open(struct gc_guest *gg,
 				const struct gc_guest_args *a)
 {
@@ -348,6 +433,7 @@ static struct gc_error *kg_open(struct gc_guest *gg,
 				      c->cpu, c->cpu);
 	}
 	gg->nr_vcpus = vm->nr_vcpus;
+	npt_check(gg, g);
 	gg->summary = gc_asprintf("KVM guest in host dump %s: struct kvm 0x%"
 				  PRIx64 ", VMM pid %" PRIu32 " (%s)",
 				  a->host->file->path, vm->kvm, vm->pid,
