@@ -6,6 +6,9 @@
                                             vmcore (regs --json)
   kvm_truth.py memory TRUTH VMCORE          every slot's sha256, read from
                                             the vmcore's PT_LOADs
+  kvm_truth.py pages L2.elf VMCORE          every page of the guest's own dump
+                                            (--l2 linux) equal in the vmcore
+  kvm_truth.py l2regs L2REGS.json REGS.json the vCPUs' registers of both
 Prints PASS/FAIL lines (tests/cli/lib.sh)."""
 import hashlib
 import json
@@ -108,7 +111,75 @@ def memory(truth, path):
             "%d of %d bytes, %s" % (len(buf), size, d))
 
 
+def loads_of(path):
+    f = open(path, "rb")
+    h = f.read(64)
+    phoff, = struct.unpack_from("<Q", h, 0x20)
+    phnum, = struct.unpack_from("<H", h, 0x38)
+    f.seek(phoff)
+    ph = f.read(56 * phnum)
+    out_ = []
+    for i in range(phnum):
+        typ, flags, off, va, pa, filesz, memsz = struct.unpack_from(
+            "<IIQQQQQ", ph, 56 * i)
+        if typ == 1 and filesz:
+            out_.append((pa, off, filesz))
+    return f, sorted(out_)
+
+
+def page_at(f, loads, pa):
+    for lpa, off, fs in loads:
+        if lpa <= pa and pa + 4096 <= lpa + fs:
+            f.seek(off + pa - lpa)
+            return f.read(4096)
+    return None
+
+
+def pages(l2, vmcore):
+    fa, la = loads_of(l2)
+    fb, lb = loads_of(vmcore)
+    total = missing = differ = 0
+    first = None
+    for pa, off, fs in la:
+        for a in range(pa, pa + fs - 4095, 4096):
+            total += 1
+            b = page_at(fb, lb, a)
+            if b is None:
+                missing += 1
+                first = first if first is not None else a
+                continue
+            fa.seek(off + a - pa)
+            if fa.read(4096) != b:
+                differ += 1
+                first = first if first is not None else a
+    out(total and not missing and not differ,
+        "kvm linux guest: every page of l2.elf equal in the extraction",
+        "%d pages, %d missing, %d differ, first 0x%x" %
+        (total, missing, differ, first or 0))
+
+
+def l2regs(want_path, got_path):
+    want = json.load(open(want_path))["vcpus"]
+    got = json.load(open(got_path))["vcpus"]
+    out(len(want) == len(got), "kvm linux guest: vCPU count",
+        "%d vs %d" % (len(got), len(want)))
+    for w, g in zip(want, got):
+        keys = GPRS + ["rip", "rflags", "cr0", "cr3", "cr4", "cs", "ss"]
+        bad = [k for k in keys if h(g["regs"].get(k, "-1")) !=
+               h(w["regs"].get(k, "-2"))]
+        out(not bad, "kvm linux guest: vCPU %d registers equal l2.elf's" %
+            w["vcpu"], ", ".join("%s %s vs %s" % (k, g["regs"].get(k),
+                                                   w["regs"].get(k))
+                                 for k in bad))
+
+
 if __name__ == "__main__":
+    if sys.argv[1] == "pages":
+        pages(sys.argv[2], sys.argv[3])
+        sys.exit(0)
+    if sys.argv[1] == "l2regs":
+        l2regs(sys.argv[2], sys.argv[3])
+        sys.exit(0)
     truth = json.load(open(sys.argv[2]))
     {"guests": guests, "regs": regs, "memory": memory}[sys.argv[1]](
         truth, sys.argv[3])
