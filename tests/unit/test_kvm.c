@@ -12,6 +12,7 @@
 #include "guestcore/guestcore.h"
 #include "guests/kvm/kvm_internal.h"
 #include "harness.h"
+#include "spaces/xlat.h"
 
 #define KBASE 0xffff888000000000ull
 
@@ -244,6 +245,97 @@ TEST(real_host_layouts_from_btf)
 		CHECK(err && gc_error_code(err) == GC_ERR_NOT_PRESENT);
 		gc_error_free(err);
 	}
+	gc_kernel_close(k);
+	gc_dump_close(d);
+}
+
+static struct gc_error *kread(void *ctx, uint64_t va, void *buf, size_t len)
+{
+	return gc_kernel_read(ctx, va, buf, len);
+}
+
+/* The VMM's VMAs through the maple tree on the real host: the slots'
+ * memory is anonymous private, the program's text is a file mapping,
+ * and an address below every mapping has no VMA. */
+TEST(real_host_vmm_vmas)
+{
+	const char *path = gc_test_real_dump("kvm-host-vmm/host.elf");
+	if (!path) {
+		gc_test_skip("real dump absent (GC_DUMP_CACHE)");
+		return;
+	}
+	struct gc_dump *d = NULL;
+	struct gc_kernel *k = NULL;
+	const struct gc_types *t = NULL;
+	struct kvm_layout l;
+	struct gc_error *err = gc_dump_open(path, NULL, &d);
+	if (!err)
+		err = gc_kernel_open(d, NULL, &k);
+	if (!err)
+		err = gc_kernel_types(k, &t);
+	if (!err)
+		err = kvm_layout_from_types(t, &l);
+	CHECK(!err);
+	if (!err) {
+		struct kvm_mem m = { k, kread, NULL, NULL };
+		const uint64_t mm = 0xffff8ea3c1061f80ull; /* truth.json */
+		static const struct {
+			uint64_t va;
+			int want; /* 0 none, 1 anonymous private, 2 file */
+		} q[] = {
+			{ 0x7fb901400000ull, 1 }, { 0x7fb9053fffffull, 1 },
+			{ 0x7fb900200000ull, 1 }, { 0x7fb9011fffffull, 1 },
+			{ 0x1000, 0 }, { 0x401000, 2 },
+		};
+		for (size_t i = 0; i < sizeof(q) / sizeof(q[0]); i++) {
+			struct kvm_vma v;
+			bool found = false;
+			struct gc_error *e = kvm_vma_at(&l, &m, mm, q[i].va, &v,
+						       &found);
+			CHECK(!e);
+			gc_error_free(e);
+			int got = !found ? 0 : v.file ? 2 : 1;
+			CHECK_EQ_U64(got, q[i].want);
+			if (got == 1)
+				CHECK(!(v.flags & KVM_VM_SHARED));
+		}
+		/* the VMM's page tables as an xlat: slot memory maps to the
+		 * host pages truth.json lists (gpa 0 -> 0x3000000, a 2 MiB
+		 * THP leaf); the stack VMA's lowest page was never touched
+		 * and is anonymous private: zero, for the extent of the
+		 * entry that is empty */
+		struct gc_xlat *x = NULL;
+		struct gc_error *e = kvm_vmm_xlat_new(k, 0x18c4000, mm, &x);
+		CHECK(!e);
+		if (!e) {
+			struct gc_xlat_run r;
+			e = gc_xlat_lookup(x, 0x7fb901400000ull, &r);
+			CHECK(!e && r.status == GC_XLAT_MAPPED);
+			CHECK_EQ_U64(r.target, 0x3000000);
+			CHECK_EQ_U64(r.len, 2u << 20);
+			gc_error_free(e);
+			uint64_t args = 0;
+			e = gc_kernel_read_u64(k, mm + 312, &args);
+			CHECK(!e);
+			gc_error_free(e);
+			struct kvm_vma st;
+			bool found = false;
+			e = kvm_vma_at(&l, &m, mm, args, &st, &found);
+			CHECK(!e && found && !st.file);
+			gc_error_free(e);
+			if (found) {
+				e = gc_xlat_lookup(x, st.start, &r);
+				CHECK(!e && r.status == GC_XLAT_MAPPED);
+				CHECK(r.target >= KVM_ZERO);
+				CHECK_EQ_U64(r.target - KVM_ZERO, st.start);
+				CHECK(r.len <= st.end - st.start);
+				gc_error_free(e);
+			}
+			gc_xlat_free(x);
+		}
+		gc_error_free(e);
+	}
+	gc_error_free(err);
 	gc_kernel_close(k);
 	gc_dump_close(d);
 }

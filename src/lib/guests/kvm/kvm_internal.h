@@ -56,7 +56,27 @@ struct kvm_layout {
 	enum gc_kvm_vendor vendor;
 	uint64_t svm_vmcb, svm_current_vmcb, vmcb_info_pa;
 	bool has_vmcb_pa;
+	/* the VMM's VMAs: mm_struct.mm_mt (maple tree, Linux >= 6.1) */
+	bool has_vma;
+	uint64_t mm_mt_root;            /* mm_struct.mm_mt.ma_root */
+	uint64_t mr64_pivot, mr64_slot, ma64_pivot, ma64_slot;
+	uint64_t vma_start, vma_end, vma_flags, vma_file;
 };
+
+struct kvm_mem;
+
+/* A VMA of the VMM (what decides whether an unmapped page reads zero). */
+struct kvm_vma {
+	uint64_t addr, start, end, flags, file;
+};
+#define KVM_VM_SHARED 0x8ull
+#define KVM_MAPLE_MAX_DEPTH 16
+
+/* The VMA of MM containing VA: *FOUND false when none (or the tree does
+ * not answer consistently: the VMA found must contain VA). */
+struct gc_error *kvm_vma_at(const struct kvm_layout *l,
+			    const struct kvm_mem *m, uint64_t mm, uint64_t va,
+			    struct kvm_vma *out, bool *found);
 
 struct kvm_mem {
 	void *ctx;
@@ -80,6 +100,18 @@ void kvm_layout_linux61_svm(struct kvm_layout *l);
 struct gc_error *kvm_walk(const struct kvm_layout *l,
 			  const struct kvm_mem *m, uint64_t head,
 			  struct gc_kvm_vm **out, size_t *nr);
+
+/* The VMM's page tables as an xlat (VMM virtual -> host physical).
+ * Targets at or above KVM_NOPTE are VMM virtual addresses with no
+ * page-table entry (host-physical addresses stay below 2^52); at or above
+ * KVM_ZERO, those whose VMA is anonymous and private: never touched (or
+ * discarded), they read as zero, as they do for the guest. */
+#define KVM_NOPTE (1ull << 62)
+#define KVM_ZERO (3ull << 61)
+struct gc_kernel;
+struct gc_xlat;
+struct gc_error *kvm_vmm_xlat_new(struct gc_kernel *k, uint64_t pgd_phys,
+				  uint64_t mm, struct gc_xlat **out);
 
 /* AMD's VMCB: control area 0x000-0x3ff, state save area at 0x400
  * (AMD64 APM vol. 2, appendix B; Linux struct vmcb_save_area). */

@@ -150,6 +150,23 @@ struct gc_error *kvm_layout_from_types(const struct gc_types *t,
 		{ "struct mm_struct", "arg_end", &l->mm_arg_end },
 	};
 	l->has_args = opt_offsets(t, args, N(args));
+	const struct want vma[] = {
+		{ "struct mm_struct", "mm_mt", &l->mm_mt_root },
+		{ "struct maple_range_64", "pivot", &l->mr64_pivot },
+		{ "struct maple_range_64", "slot", &l->mr64_slot },
+		{ "struct maple_arange_64", "pivot", &l->ma64_pivot },
+		{ "struct maple_arange_64", "slot", &l->ma64_slot },
+		{ "struct vm_area_struct", "vm_start", &l->vma_start },
+		{ "struct vm_area_struct", "vm_end", &l->vma_end },
+		{ "struct vm_area_struct", "vm_flags", &l->vma_flags },
+		{ "struct vm_area_struct", "vm_file", &l->vma_file },
+	};
+	uint64_t ma_root = 0;
+	const struct want root[] = {
+		{ "struct maple_tree", "ma_root", &ma_root },
+	};
+	l->has_vma = opt_offsets(t, vma, N(vma)) && opt_offsets(t, root, 1);
+	l->mm_mt_root += ma_root;
 	const struct want svm[] = {
 		{ "struct vcpu_svm", "vmcb", &l->svm_vmcb },
 	};
@@ -229,4 +246,14 @@ void kvm_layout_linux61_svm(struct kvm_layout *l)
 	l->svm_current_vmcb = 6592;
 	l->vmcb_info_pa = 8;
 	l->has_vmcb_pa = true;
+	l->has_vma = true;
+	l->mm_mt_root = 8;
+	l->mr64_pivot = 8;
+	l->mr64_slot = 128;
+	l->ma64_pivot = 8;
+	l->ma64_slot = 80;
+	l->vma_start = 0;
+	l->vma_end = 8;
+	l->vma_flags = 32;
+	l->vma_file = 112;
 }

@@ -23,9 +23,6 @@
 
 extern const struct gc_guest_source gc_guest_source_kvm;
 
-/* Targets at or above this are VMM virtual addresses with no page-table
- * entry (host-physical addresses stay below 2^52). */
-#define KVM_NOPTE (1ull << 62)
 
 /* ---- reading through the host kernel ------------------------------------ */
 
@@ -102,8 +99,33 @@ char *gc_kvm_dump_level_note(const struct gc_dump *host)
 
 struct vmm_pt {
 	struct gc_kernel *k;
-	uint64_t pgd;
+	uint64_t pgd, mm;
+	struct kvm_layout l;
+	struct kvm_vma last;      /* the last VMA found (a cache) */
+	bool has_last;
 };
+
+/* VA has no page-table entry (the entry that stopped the walk is 0: not a
+ * swap or migration entry): true when its VMA is anonymous and private;
+ * *END gets the VMA's end. */
+static bool anon_private(struct vmm_pt *p, const struct gc_walk *w,
+			 uint64_t va, uint64_t *end)
+{
+	if (!w->nr || !w->lvl[w->nr - 1].read || w->lvl[w->nr - 1].entry)
+		return false;
+	if (!p->has_last || va < p->last.start || va >= p->last.end) {
+		struct kvm_mem m = { .ctx = p->k, .read = k_read };
+		bool found = false;
+		struct gc_error *err = kvm_vma_at(&p->l, &m, p->mm, va,
+						  &p->last, &found);
+		gc_error_free(err);
+		p->has_last = !err && found;
+		if (!p->has_last)
+			return false;
+	}
+	*end = p->last.end;
+	return !p->last.file && !(p->last.flags & KVM_VM_SHARED);
+}
 
 static struct gc_error *pt_lookup(struct gc_xlat *x, uint64_t va,
 				  struct gc_xlat_run *out)
@@ -129,6 +151,11 @@ static struct gc_error *pt_lookup(struct gc_xlat *x, uint64_t va,
 	out->status = GC_XLAT_MAPPED;
 	out->target = KVM_NOPTE | (va & ((1ull << 57) - 1));
 	out->len = span - (va & (span - 1));
+	uint64_t vend;
+	if (anon_private(p, &w, va, &vend)) {
+		out->target = KVM_ZERO | (va & ((1ull << 57) - 1));
+		out->len = GC_MIN(out->len, vend - va);
+	}
 	return NULL;
 }
 
@@ -138,6 +165,27 @@ static void pt_destroy(struct gc_xlat *x)
 }
 
 static const struct gc_xlat_ops pt_ops = { pt_lookup, pt_destroy };
+
+struct gc_error *kvm_vmm_xlat_new(struct gc_kernel *k, uint64_t pgd_phys,
+				  uint64_t mm, struct gc_xlat **out)
+{
+	struct vmm_pt *p = calloc(1, sizeof(*p));
+	if (!p)
+		return &gc_error_nomem;
+	p->k = k;
+	p->pgd = pgd_phys;
+	p->mm = mm;
+	const struct gc_types *types;
+	struct gc_error *err = gc_kernel_types(k, &types);
+	if (!err)
+		err = kvm_layout_from_types(types, &p->l);
+	if (err) {
+		free(p);
+		return err;
+	}
+	return gc_xlat_new(&pt_ops, p, "vmm-page-tables", GC_SPACE_NONE,
+			   GC_SPACE_PHYS, ~0ull, out);
+}
 
 /* ---- the source ----------------------------------------------------------- */
 
@@ -156,6 +204,10 @@ static struct gc_error *kg_locate(struct gc_guest *gg, uint64_t hpa,
 {
 	struct kguest *g = gg->priv;
 	memset(loc, 0, sizeof(*loc));
+	if (hpa >= KVM_ZERO) {
+		loc->state = GC_PAGE_ZERO;
+		return NULL;
+	}
 	if (hpa >= KVM_NOPTE) {
 		loc->state = GC_PAGE_ABSENT;
 		return NULL;
@@ -180,10 +232,10 @@ static const char *kg_gap_reason(enum gc_page_state s)
 	switch (s) {
 	case GC_PAGE_EXCLUDED: return "excluded in the host dump";
 	case GC_PAGE_TRUNCATED: return "truncated in the host dump";
-	default: return "not mapped by the VMM's page tables (never "
-			"touched, swapped out or not resident; host address "
-			"0x4000000000000000 + VMM virtual) or not in the "
-			"host dump's memory";
+	default: return "not mapped by the VMM's page tables and not "
+			"anonymous private memory (swapped out, or a shared or "
+			"file page not resident; host address 0x4000000000000000"
+			" + VMM virtual) or not in the host dump's memory";
 	}
 }
 
@@ -401,15 +453,7 @@ static struct gc_error *kg_open(struct gc_guest *gg,
 	if (err)
 		return err;
 	slots->limit = limit;
-	struct vmm_pt *p = malloc(sizeof(*p));
-	if (!p) {
-		gc_xlat_free(slots);
-		return &gc_error_nomem;
-	}
-	p->k = g->k;
-	p->pgd = vm->pgd_phys;
-	if ((err = gc_xlat_new(&pt_ops, p, "vmm-page-tables", GC_SPACE_NONE,
-			       GC_SPACE_PHYS, ~0ull, &pt))) {
+	if ((err = kvm_vmm_xlat_new(g->k, vm->pgd_phys, vm->mm, &pt))) {
 		gc_xlat_free(slots);
 		return err;
 	}

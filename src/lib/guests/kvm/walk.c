@@ -324,6 +324,80 @@ static struct gc_error *read_vcpu(const struct kvm_layout *l,
 	return NULL;
 }
 
+/* ---- the VMM's VMAs: the maple tree (Linux >= 6.1) ------------------------ */
+
+/*
+ * A maple tree entry that is a node: the node's address with its type in
+ * bits 3-6 (0 dense, 1 leaf_64, 2 range_64, 3 arange_64); the root
+ * pointer also has bit 1 set.  A range/arange node holds N pivots and N+1
+ * slots; slot I covers (pivot[I-1], pivot[I]], the last used slot's pivot
+ * is the node's maximum (a 0 pivot after the first ends the data), and
+ * slot N (a full node) runs to the maximum.  The VMA found is checked to
+ * contain VA, so an inconsistent tree answers "none", never a wrong VMA.
+ */
+struct gc_error *kvm_vma_at(const struct kvm_layout *l,
+			    const struct kvm_mem *m, uint64_t mm, uint64_t va,
+			    struct kvm_vma *out, bool *found)
+{
+	*found = false;
+	if (!l->has_vma)
+		return NULL;
+	uint64_t e;
+	struct gc_error *err = rd64(m, mm + l->mm_mt_root, &e);
+	if (err)
+		return err;
+	if ((e & 3) != 2 || e < 4096)
+		return NULL;  /* empty, or a single entry at index 0 */
+	for (unsigned int d = 0; d < KVM_MAPLE_MAX_DEPTH; d++) {
+		uint64_t node = e & ~0xffull;
+		unsigned int type = (unsigned int)(e >> 3) & 0xf;
+		unsigned int npiv;
+		uint64_t poff, soff;
+		if (type == 1 || type == 2) {
+			npiv = 15;
+			poff = l->mr64_pivot;
+			soff = l->mr64_slot;
+		} else if (type == 3) {
+			npiv = 9;
+			poff = l->ma64_pivot;
+			soff = l->ma64_slot;
+		} else {
+			return NULL;  /* dense nodes are not used for VMAs */
+		}
+		uint8_t pv[15 * 8];
+		if ((err = m->read(m->ctx, node + poff, pv, npiv * 8)))
+			return err;
+		unsigned int i = 0;
+		for (; i < npiv; i++) {
+			uint64_t p = gc_get64(pv + 8 * i, false);
+			if (i > 0 && p == 0)
+				return NULL;  /* past the data: no slot */
+			if (va <= p)
+				break;
+		}
+		if ((err = rd64(m, node + soff + 8ull * i, &e)))
+			return err;
+		if (type == 1) {
+			if (!e)
+				return NULL;
+			struct kvm_vma v = { .addr = e };
+			if ((err = rd64(m, e + l->vma_start, &v.start)) ||
+			    (err = rd64(m, e + l->vma_end, &v.end)) ||
+			    (err = rd64(m, e + l->vma_flags, &v.flags)) ||
+			    (err = rd64(m, e + l->vma_file, &v.file)))
+				return err;
+			if (v.start <= va && va < v.end) {
+				*out = v;
+				*found = true;
+			}
+			return NULL;
+		}
+		if (e < 4096)
+			return NULL;
+	}
+	return NULL;
+}
+
 /* ---- the VMM process --------------------------------------------------- */
 
 /* QEMU's "-name guest=NAME,..." or "-name NAME" from argv (NUL-separated
