@@ -6,7 +6,8 @@
  * vm_list's head is at KBASE (seeds: tests/fuzz/kvm_image.py).  User
  * addresses (the VMM's command line) read the same bytes at their value.
  * Whatever the input, the walk must end with VMs or one error, and what
- * it returns must stay inside its bounds.
+ * it returns must stay inside its bounds; the VMA lookup (maple tree) of
+ * each slot's address must return a VMA containing it or none.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -73,10 +74,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    vms[i].nr_vcpus > KVM_MAX_VCPUS || !vms[i].problems ||
 		    strlen(vms[i].name) >= sizeof(vms[i].name))
 			abort();
-		for (size_t s = 0; s < vms[i].nr_slots; s++)
+		for (size_t s = 0; s < vms[i].nr_slots; s++) {
 			if (vms[i].slots[s].base_gfn + vms[i].slots[s].npages >
 			    (1ull << 40))
 				abort();
+			/* the VMM's VMA of the slot (maple tree walk): what
+			 * it returns must contain the address */
+			struct kvm_vma v;
+			bool found = false;
+			uint64_t va = vms[i].slots[s].userspace_addr;
+			err = kvm_vma_at(&l, &mem, vms[i].mm, va, &v, &found);
+			gc_error_free(err);
+			if (!err && found && (va < v.start || va >= v.end))
+				abort();
+		}
 	}
 	gc_kvm_vms_free(vms, nr);
 	return 0;

@@ -46,6 +46,17 @@ p64(MM + 928, K(TASK))
 p64(MM + 312, 0x1a800)
 p64(MM + 320, 0x1a800 + 32)
 img[0x1a800:0x1a800 + 32] = b"qemu\0-name\0guest=vm1,debug=on\0".ljust(32, b"\0")
+# the VMM's VMAs: a one-node maple tree (leaf_64, root) whose slot 1 is
+# the anonymous private VMA of slot A's memory
+MAPLE, VMA = 0x1a900, 0x1aa00
+p64(MM + 8, K(MAPLE) | (1 << 3) | 2)
+p64(MAPLE + 8, 0x7effffffffff)
+p64(MAPLE + 16, 0x7f0003ffffff)
+p64(MAPLE + 24, 2**64 - 1)
+p64(MAPLE + 128 + 8, K(VMA))
+p64(VMA + 0, 0x7f0000000000)
+p64(VMA + 8, 0x7f0004000000)
+p64(VMA + 32, 0x8200073)
 p32(TASK + 2416, 122)
 img[TASK + 2976:TASK + 2976 + 8] = b"qemu-kvm"
 p64(MS + 32, K(SLOTA + 128))

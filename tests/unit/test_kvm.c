@@ -135,6 +135,29 @@ TEST(synthetic_host_one_vm)
 		CHECK_EQ_U64(v, 0x500);
 		CHECK_EQ_U64(c->regs.pgd_addr, 0x1000);
 	}
+	/* the VMM's VMAs: the image's maple tree has one, slot 0's */
+	struct kvm_layout l;
+	kvm_layout_linux61_svm(&l);
+	struct kvm_mem mem = { &m, rd, vtop, rd_user };
+	static const struct {
+		uint64_t va;
+		bool found;
+	} q[] = { { 0x7f0000000000ull, true }, { 0x7f0003ffffffull, true },
+		  { 0x7f0004000000ull, false }, { 0x1000, false },
+		  { 0x7f1000000000ull, false } };
+	for (size_t i = 0; i < sizeof(q) / sizeof(q[0]); i++) {
+		struct kvm_vma v;
+		bool found = true;
+		err = kvm_vma_at(&l, &mem, vm->mm, q[i].va, &v, &found);
+		CHECK(!err);
+		gc_error_free(err);
+		CHECK(found == q[i].found);
+		if (found) {
+			CHECK_EQ_U64(v.start, 0x7f0000000000ull);
+			CHECK_EQ_U64(v.end, 0x7f0004000000ull);
+			CHECK_EQ_U64(v.file, 0);
+		}
+	}
 	gc_kvm_vms_free(vms, nr);
 	free(m.p);
 }
