@@ -93,6 +93,13 @@ void gc_kvm_vms_free(struct gc_kvm_vm *vms, size_t nr);
  * the level that keeps guests (malloc'ed); NULL when that is not so. */
 char *gc_kvm_dump_level_note(const struct gc_dump *host);
 
+/* Findings about a KVM host for `check`: its VMs, a host CPU that was
+ * executing a guest (its register note then holds the guest's
+ * registers), structures that could not be read, a dump level without
+ * guest RAM.  Nothing when kvm is not loaded. */
+struct gc_report;
+struct gc_error *gc_kvm_check(struct gc_kernel *k, struct gc_report *rep);
+
 /* The VM a "kvm" guest was opened for (NULL for other sources). */
 struct gc_guest;
 const struct gc_kvm_vm *gc_kvm_guest_vm(const struct gc_guest *g);

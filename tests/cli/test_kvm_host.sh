@@ -49,6 +49,10 @@ if run_gc "kvm extract --vm 0" 0 extract "$H" --vm 0 -o "$T/g0.vmcore" --verify;
 		python3 "$TOOLS/kvm_truth.py" regs "$TR" "$T/regs.json"
 	fi
 fi
+# check of the host itself: its CPU 0 register note is the guest's
+expect_out "kvm check: host CPU 0 was in the guest" 0 \
+	"host CPU 0 was executing KVM guest 0 (VMM pid 122 vmm) vCPU 0 when the dump was taken: the dump's register note for CPU 0 holds the guest's registers (guest rip 0x8070), not the host's" \
+	check "$H"
 mkdir -p "$T/all"
 expect_out "kvm extract --all" 0 "== guest 0: $T/all/guest0.vmcore" extract "$H" --all -o "$T/all"
 cmp -s "$T/all/guest0.vmcore" "$T/g0.vmcore" && pass "kvm --all writes the same vmcore as --vm 0" ||
@@ -90,6 +94,10 @@ expect_out "kvm -d 31: guests still listed" 1 "pid 122 (vmm)  name -  memory 80 
 case "$OUT" in
 *"$NOTE"*) pass "kvm -d 31: one line naming the dump level" ;;
 *) fail "kvm -d 31: one line naming the dump level" "$OUT" ;;
+esac
+run_gc "kvm -d 31: check" 1 check "$T/d31.kdump" && case "$OUT" in
+*"$NOTE"*) pass "kvm -d 31: check names the dump level" ;;
+*) fail "kvm -d 31: check names the dump level" "$OUT" ;;
 esac
 run_gc "kvm -d 31: extract fails" 2 extract "$T/d31.kdump" --vm 0 -o "$T/d31.vmcore" &&
 	same "kvm -d 31: extract says why" "$(echo "$ERR" | head -1)" "guestcore: $T/d31.kdump: $NOTE"

@@ -19,6 +19,7 @@
 #include "guestcore/kvm.h"
 #include "guests/guest.h"
 #include "guests/kvm/kvm_internal.h"
+#include "util/report.h"
 #include "util/vec.h"
 
 extern const struct gc_guest_source gc_guest_source_kvm;
@@ -93,6 +94,62 @@ char *gc_kvm_dump_level_note(const struct gc_dump *host)
 			   "memory slots and vCPU registers survived; a level "
 			   "without bit 8 (e.g. -d 17) keeps guests",
 			   f->number);
+}
+
+struct gc_error *gc_kvm_check(struct gc_kernel *k, struct gc_report *rep)
+{
+	uint64_t head;
+	struct gc_error *err = gc_kernel_module_symbol(k, "kvm", "vm_list",
+						       &head);
+	if (err) {
+		gc_error_free(err);  /* not a KVM host: nothing to say */
+		return NULL;
+	}
+	struct gc_kvm_vm *vms = NULL;
+	size_t nr = 0;
+	err = gc_kvm_list(k, &vms, &nr);
+	if (err) {
+		struct gc_error *e2 = gc_report_add(
+			rep, GC_SEV_WARNING, "kvm-structures", false, 0,
+			"KVM is loaded but its VMs cannot be listed: %s",
+			gc_error_string(err));
+		gc_error_free(err);
+		return e2;
+	}
+	err = gc_report_add(rep, GC_SEV_NOTE, "kvm-guests", false, 0,
+			    "KVM host: %zu VM%s on vm_list (guestcore guests "
+			    "lists them, extract --vm N writes one)", nr,
+			    nr == 1 ? "" : "s");
+	for (size_t i = 0; i < nr && !err; i++) {
+		const struct gc_kvm_vm *vm = &vms[i];
+		if (vm->problems && vm->problems[0])
+			err = gc_report_add(rep, GC_SEV_WARNING,
+					    "kvm-structures", false, 0, "KVM VM "
+					    "%zu (struct kvm 0x%" PRIx64 "): %s",
+					    i, vm->kvm, vm->problems);
+		for (unsigned int c = 0; c < vm->nr_vcpus && !err; c++) {
+			const struct gc_kvm_vcpu *v = &vm->vcpus[c];
+			if (v->mode != 1)
+				continue;
+			uint64_t rip = 0;
+			gc_vcpu_get_reg(&v->regs, GC_REG_RIP, &rip);
+			err = gc_report_add(
+				rep, GC_SEV_NOTE, "kvm-cpu-in-guest", false, 0,
+				"host CPU %d was executing KVM guest %zu "
+				"(VMM pid %" PRIu32 " %s) vCPU %d when the dump "
+				"was taken: the dump's register note for CPU %d "
+				"holds the guest's registers (guest rip 0x%"
+				PRIx64 "), not the host's", v->cpu, i, vm->pid,
+				vm->comm, v->vcpu_id, v->cpu, rip);
+		}
+	}
+	char *note = err ? NULL : gc_kvm_dump_level_note(gc_kernel_dump(k));
+	if (note)
+		err = gc_report_add(rep, GC_SEV_WARNING, "kvm-dump-level", false,
+				    0, "%s", note);
+	free(note);
+	gc_kvm_vms_free(vms, nr);
+	return err;
 }
 
 /* ---- the VMM's page tables as an xlat ----------------------------------- */
