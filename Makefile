@@ -156,6 +156,23 @@ check-qemu-big: all
 
 .PHONY: check-qemu-big
 
+# A real KVM host running a Linux guest under QEMU -accel kvm, made by
+# ../shared/tools/make-kvm-host-dump.sh --l2 linux into GC_KVM_HOST_DIR
+# (minutes, once; cached outside the repository): the guest extracted
+# through the host kernel's KVM structures against the guest's own l2.elf
+# (docs/kvm.md).
+GC_KVM_HOST_DIR ?= $(HOME)/.cache/guestcore/kvm-host-linux
+check-kvm-host: all
+	@[ -f $(GC_KVM_HOST_DIR)/host.elf ] && [ -f $(GC_KVM_HOST_DIR)/l2.elf ] || \
+	    ../shared/tools/make-kvm-host-dump.sh --l2 linux --no-panic --no-truth $(GC_KVM_HOST_DIR)
+	@t=$$(mktemp -d /tmp/gckvm.XXXXXX); GC=$(CURDIR)/$(BUILD)/guestcore T=$$t \
+	    GC_KVM_HOST_DIR=$(GC_KVM_HOST_DIR) bash tests/cli/test_kvm_host_linux.sh > $$t.log 2>&1; \
+	    cat $$t.log; rm -rf $$t; \
+	    p=$$(grep -c '^PASS' $$t.log); f=$$(grep -c '^FAIL' $$t.log); rm -f $$t.log; \
+	    echo "$$p passed, $$f failed"; [ $$f -eq 0 ]
+
+.PHONY: check-kvm-host
+
 # Real `virsh save` / `virsh dump` files (libvirt 9.0 + QEMU TCG; made by
 # ../shared/tools/make-virsh-dumps.sh into GC_VIRSH_DIR when absent: root,
 # libvirtd, minutes per format) against their ELF reference and truth.json,

@@ -43,6 +43,7 @@ struct gc_guest;
 struct gc_vmcs_db;
 struct gc_qemu_core;
 struct gc_qemu_ram_map;
+struct gc_kernel;
 
 /* What a source needs to find its guest (each source reads its fields). */
 struct gc_guest_args {
@@ -60,9 +61,14 @@ struct gc_guest_args {
 	 * the guest) */
 	struct gc_qemu_core *core;
 	const struct gc_qemu_ram_map *ram_map;
+	/* kvm: the host's kernel view (NULL: opened on HOST and closed with
+	 * the guest; given, it must outlive the guest) and the VM's index on
+	 * the host's vm_list (gc_kvm_list) */
+	struct gc_kernel *kernel;
+	unsigned int vm;
 };
 
-/* Open the guest of source SOURCE ("vmx", "qemu"): GC_ERR_INVALID_ARG
+/* Open the guest of source SOURCE ("vmx", "qemu", "kvm"): GC_ERR_INVALID_ARG
  * naming the known sources when there is no such source. */
 struct gc_error *gc_guest_open(const char *source,
 			       const struct gc_guest_args *args,

@@ -21,6 +21,7 @@
 #include "vmx.h"
 #include "qemu.h"
 #include "guest.h"
+#include "kvm.h"
 #include "types.h"
 
 #ifdef __cplusplus

@@ -263,6 +263,14 @@ struct gc_error *gc_kernel_symbol(struct gc_kernel *k, const char *name,
 struct gc_error *gc_kernel_symbol_at(struct gc_kernel *k, uint64_t addr,
 				     struct gc_symbol *out);
 
+/* A symbol of a loaded module (its mod_kallsyms table: what
+ * /proc/kallsyms lists for modules, local symbols included): MODULE
+ * ("kvm") or NULL for the first module that has NAME.  Layouts from the
+ * kernel's types; GC_ERR_NOT_PRESENT when no such module or symbol. */
+struct gc_error *gc_kernel_module_symbol(struct gc_kernel *k,
+					 const char *module, const char *name,
+					 uint64_t *addr);
+
 /* The kernel's types (see types.h): --vmlinux's .BTF when given, the
  * kernel's own BTF (__start_BTF..__stop_BTF), each loaded module's split
  * BTF (btf_modules), then VMCOREINFO.  Built on the first call, owned by

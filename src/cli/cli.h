@@ -60,6 +60,7 @@ extern const struct cli_command cmd_info, cmd_check, cmd_rd, cmd_read,
 	cmd_p2m, cmd_regs;
 extern const struct cli_command cmd_extract_qemu;
 extern const struct cli_command cmd_extract;
+extern const struct cli_command cmd_guests;
 extern const struct cli_command cmd_vtop, cmd_sym, cmd_log, cmd_struct;
 extern const struct cli_command cmd_convert;
 extern const struct cli_command cmd_vmcsinfo, cmd_vmcs;

@@ -13,6 +13,8 @@
 #include "cli.h"
 #include "cmd_vmx.h"
 #include "guestcore/guest.h"
+#include "guestcore/kernel.h"
+#include "guestcore/kvm.h"
 #include "guestcore/vmx.h"
 #include "guestcore/writer.h"
 #include "progress.h"
@@ -333,6 +335,222 @@ static int one_guest(struct gc_dump *host, const struct gc_vmcs_db *db,
 	return rc;
 }
 
+/* ---- KVM guests through the host kernel's structures (source "kvm") ---- */
+
+static void print_kvm(const char *out, struct gc_guest *guest,
+		      const struct gc_guest_extract_result *r,
+		      const struct gc_verify_stats *vs, bool verify,
+		      bool verify_ok)
+{
+	const struct gc_kvm_vm *vm = gc_kvm_guest_vm(guest);
+	const struct gc_guest_counts *c = gc_guest_counts(guest);
+	printf("guest: struct kvm 0x%" PRIx64 ", VMM pid %" PRIu32 " (%s)%s%s,"
+	       " %u vCPU%s, %" PRIu64 " MiB in memory slots\n", vm->kvm,
+	       vm->pid, vm->comm, vm->name[0] ? " name " : "", vm->name,
+	       vm->nr_vcpus, vm->nr_vcpus == 1 ? "" : "s", vm->mem_bytes >> 20);
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
+		const struct gc_vcpu *v = &vm->vcpus[i].regs;
+		printf("  vCPU %d: RIP %016" PRIx64 "  RSP %016" PRIx64
+		       "  CR3 %016" PRIx64 "%s\n", vm->vcpus[i].vcpu_id,
+		       v->regs[GC_REG_RIP], v->regs[GC_REG_RSP],
+		       v->regs[GC_REG_CR3],
+		       vm->vcpus[i].mode == 1 ? "  (in guest mode)" : "");
+	}
+	printf("memory: %" PRIu64 " guest frames mapped: %" PRIu64 " with data, %"
+	       PRIu64 " missing in the host dump, %" PRIu64 " not mapped by the "
+	       "VMM or outside host memory\n", c->frames_mapped,
+	       c->frames_present, c->frames_missing, c->frames_not_ram);
+	size_t nr_gaps;
+	const struct gc_guest_gap *gaps = gc_guest_gaps(guest, &nr_gaps);
+	for (size_t i = 0; i < nr_gaps && i < MAX_LISTED; i++)
+		printf("gap: guest 0x%" PRIx64 "-0x%" PRIx64 " (%" PRIu64
+		       " pages): %s; left out of the output\n",
+		       gaps[i].gfn << 12, ((gaps[i].gfn + gaps[i].count) << 12) - 1,
+		       gaps[i].count, gaps[i].reason);
+	const struct gc_report *f = gc_guest_findings(guest);
+	for (size_t i = 0; i < gc_report_count(f); i++)
+		printf("note: %s\n", gc_report_finding(f, i)->message);
+	printf("wrote %s: %" PRIu64 " pages of guest memory, %" PRIu64
+	       " bytes, %u vCPU note(s)\n", out, r->stats.pages_written,
+	       r->stats.out_bytes, r->stats.nr_vcpus);
+	printf("VMCOREINFO: %s%s\n", r->stats.has_vmcoreinfo ? "stored, " : "",
+	       r->vmcoreinfo_status ? r->vmcoreinfo_status : "?");
+	if (verify)
+		printf("verify: %s: %" PRIu64 " pages compared, %" PRIu64
+		       " differ, %" PRIu64 " extra in the output\n",
+		       verify_ok ? "ok" : "FAILED", vs->compared,
+		       vs->mismatches, vs->extra);
+}
+
+static void json_kvm(struct gc_json *j, const char *out,
+		     struct gc_guest *guest,
+		     const struct gc_guest_extract_result *r,
+		     const struct gc_verify_stats *vs, bool verify,
+		     bool verify_ok)
+{
+	const struct gc_kvm_vm *vm = gc_kvm_guest_vm(guest);
+	const struct gc_guest_counts *c = gc_guest_counts(guest);
+	gc_json_object_begin(j);
+	gc_json_key(j, "output");
+	gc_json_string(j, out);
+	gc_json_key(j, "source");
+	gc_json_string(j, "kvm");
+	gc_json_key(j, "kvm");
+	gc_json_hex(j, vm->kvm);
+	gc_json_key(j, "vmm_pid");
+	gc_json_u64(j, vm->pid);
+	gc_json_key(j, "comm");
+	gc_json_string(j, vm->comm);
+	gc_json_key(j, "name");
+	gc_json_string(j, vm->name);
+	gc_json_key(j, "vcpus");
+	gc_json_array_begin(j);
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
+		const struct gc_vcpu *v = &vm->vcpus[i].regs;
+		gc_json_object_begin(j);
+		gc_json_key(j, "vcpu_id");
+		gc_json_i64(j, vm->vcpus[i].vcpu_id);
+		for (unsigned int n = 0; n < GC_REG_COUNT; n++) {
+			uint64_t val;
+			if (!gc_vcpu_get_reg(v, n, &val))
+				continue;
+			gc_json_key(j, gc_arch_reg_name(GC_ARCH_X86_64, n));
+			gc_json_hex(j, val);
+		}
+		gc_json_object_end(j);
+	}
+	gc_json_array_end(j);
+	gc_json_key(j, "frames_mapped");
+	gc_json_u64(j, c->frames_mapped);
+	gc_json_key(j, "frames_present");
+	gc_json_u64(j, c->frames_present);
+	gc_json_key(j, "frames_missing");
+	gc_json_u64(j, c->frames_missing);
+	gc_json_key(j, "frames_not_mapped");
+	gc_json_u64(j, c->frames_not_ram);
+	gc_json_key(j, "gaps");
+	gc_json_array_begin(j);
+	size_t nr_gaps;
+	const struct gc_guest_gap *gaps = gc_guest_gaps(guest, &nr_gaps);
+	for (size_t i = 0; i < nr_gaps; i++) {
+		gc_json_object_begin(j);
+		gc_json_key(j, "gpa");
+		gc_json_hex(j, gaps[i].gfn << 12);
+		gc_json_key(j, "pages");
+		gc_json_u64(j, gaps[i].count);
+		gc_json_key(j, "reason");
+		gc_json_string(j, gaps[i].reason);
+		gc_json_object_end(j);
+	}
+	gc_json_array_end(j);
+	gc_json_key(j, "pages_written");
+	gc_json_u64(j, r->stats.pages_written);
+	gc_json_key(j, "output_bytes");
+	gc_json_u64(j, r->stats.out_bytes);
+	gc_json_key(j, "vmcoreinfo");
+	gc_json_bool(j, r->stats.has_vmcoreinfo);
+	if (verify) {
+		gc_json_key(j, "verify");
+		gc_json_object_begin(j);
+		gc_json_key(j, "pages_compared");
+		gc_json_u64(j, vs->compared);
+		gc_json_key(j, "pages_differ");
+		gc_json_u64(j, vs->mismatches);
+		gc_json_key(j, "ok");
+		gc_json_bool(j, verify_ok);
+		gc_json_object_end(j);
+	}
+	gc_json_object_end(j);
+}
+
+static int one_kvm(struct gc_dump *host, struct gc_kernel *k, unsigned int vm,
+		   const char *out, const struct xopts *x, struct gc_json *j)
+{
+	struct gc_guest_args ga = { .host = host, .kernel = k, .vm = vm };
+	struct gc_guest *guest;
+	struct gc_error *err = gc_guest_open("kvm", &ga, &guest);
+	if (err)
+		return cli_error(gc_error_set_file(err, gc_dump_path(host)));
+	if (!gc_guest_counts(guest)->frames_present) {
+		char *note = gc_kvm_dump_level_note(host);
+		if (note)
+			fprintf(stderr, "guestcore: %s: %s\n",
+				gc_dump_path(host), note);
+		free(note);
+	}
+	struct gc_convert_opts o = x->conv;
+	struct cli_progress pb;
+	cli_progress_init(&pb, "extract", 4096);
+	o.progress = cli_progress_update;
+	o.progress_arg = &pb;
+	struct gc_guest_extract_result r;
+	err = gc_guest_extract(guest, out, &o, &r);
+	cli_progress_done(&pb);
+	if (err) {
+		gc_guest_extract_result_free(&r);
+		gc_guest_close(guest);
+		return cli_error(err);
+	}
+	struct gc_verify_stats vs;
+	memset(&vs, 0, sizeof(vs));
+	bool verify_ok = true;
+	if (x->verify) {
+		err = gc_guest_verify(guest, out, &o, &vs);
+		if (err) {
+			gc_guest_extract_result_free(&r);
+			gc_guest_close(guest);
+			return cli_error(err);
+		}
+		verify_ok = !vs.mismatches && !vs.extra && !vs.missing;
+	}
+	const struct gc_guest_counts *c = gc_guest_counts(guest);
+	int rc = (c->frames_missing || c->frames_not_ram || !verify_ok) ?
+			 EXIT_PROBLEMS : EXIT_OK;
+	if (j) {
+		json_kvm(j, out, guest, &r, &vs, x->verify, verify_ok);
+	} else if (x->json) {
+		struct gc_json top;
+		gc_json_init(&top, stdout, true);
+		json_kvm(&top, out, guest, &r, &vs, x->verify, verify_ok);
+		gc_json_end(&top);
+	} else {
+		print_kvm(out, guest, &r, &vs, x->verify, verify_ok);
+	}
+	gc_guest_extract_result_free(&r);
+	gc_guest_close(guest);
+	return rc;
+}
+
+/* The host's KVM VMs (0 when the host has no usable KVM structures: the
+ * VMCS scan is then the way). */
+static size_t kvm_count(struct gc_dump *host, struct gc_kernel **k)
+{
+	*k = NULL;
+	struct gc_error *err = gc_kernel_open(host, NULL, k);
+	if (err) {
+		gc_error_free(err);
+		return 0;
+	}
+	struct gc_kvm_vm *vms;
+	size_t nr = 0;
+	err = gc_kvm_list(*k, &vms, &nr);
+	if (err) {
+		gc_error_free(err);
+		return 0;
+	}
+	gc_kvm_vms_free(vms, nr);
+	return nr;
+}
+
+static char *guest_path(const char *dir, size_t i)
+{
+	size_t plen = strlen(dir) + 40;
+	char *path = malloc(plen);
+	if (path)
+		snprintf(path, plen, "%s/guest%zu.vmcore", dir, i);
+	return path;
+}
+
 static int run(int argc, char **argv)
 {
 	struct xopts x;
@@ -348,7 +566,8 @@ static int run(int argc, char **argv)
 	size_t nl = 0;
 	uint64_t *vmcs = NULL;
 	size_t nr_vmcs = 0;
-	bool compress_given = false;
+	bool compress_given = false, vm_given = false;
+	unsigned int vm = 0;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		bool has_val = i + 1 < argc;
@@ -361,6 +580,16 @@ static int run(int argc, char **argv)
 						"aligned hex addresses, comma-"
 						"separated)", argv[i]);
 			}
+		} else if (!strcmp(a, "--vm") && has_val) {
+			char *end;
+			unsigned long v = strtoul(argv[++i], &end, 10);
+			if (*end || !*argv[i] || v > 65535) {
+				free(vmcs);
+				return cli_fail("extract: bad --vm '%s' (the "
+						"index `guests` shows)", argv[i]);
+			}
+			vm = (unsigned int)v;
+			vm_given = true;
 		} else if (!strcmp(a, "--layout") && has_val &&
 			   nl < MAX_LAYOUTS) {
 			layouts[nl++] = argv[++i];
@@ -392,7 +621,8 @@ static int run(int argc, char **argv)
 			return cli_usage(&cmd_extract);
 		}
 	}
-	if (!host_path || !out || (x.all == (nr_vmcs > 0))) {
+	if (!host_path || !out ||
+	    (int)x.all + (nr_vmcs > 0) + (int)vm_given != 1) {
 		free(vmcs);
 		return cli_usage(&cmd_extract);
 	}
@@ -405,6 +635,51 @@ static int run(int argc, char **argv)
 		free(vmcs);
 		return EXIT_ERROR;
 	}
+	struct gc_kernel *k = NULL;
+	size_t nkvm = (vm_given || x.all) ? kvm_count(host, &k) : 0;
+	if (vm_given || (x.all && nkvm)) {
+		int krc = EXIT_OK;
+		if (vm_given) {
+			krc = one_kvm(host, k, vm, out, &x, NULL);
+		} else if (mkdir(out, 0777) && errno != EEXIST) {
+			krc = cli_fail("%s: cannot create the output directory:"
+				       " %s", out, strerror(errno));
+		} else {
+			struct gc_json kj, *kjp = NULL;
+			if (x.json) {
+				gc_json_init(&kj, stdout, true);
+				kjp = &kj;
+				gc_json_object_begin(kjp);
+				gc_json_key(kjp, "guests");
+				gc_json_array_begin(kjp);
+			}
+			for (size_t i = 0; i < nkvm; i++) {
+				char *path = guest_path(out, i);
+				if (!path) {
+					krc = cli_error(&gc_error_nomem);
+					break;
+				}
+				if (!kjp)
+					printf("%s== guest %zu: %s\n",
+					       i ? "\n" : "", i, path);
+				int r1 = one_kvm(host, k, (unsigned int)i, path,
+						 &x, kjp);
+				free(path);
+				if (r1 > krc)
+					krc = r1;
+			}
+			if (kjp) {
+				gc_json_array_end(kjp);
+				gc_json_object_end(kjp);
+				gc_json_end(kjp);
+			}
+		}
+		gc_kernel_close(k);
+		gc_dump_close(host);
+		free(vmcs);
+		return krc;
+	}
+	gc_kernel_close(k);
 	struct gc_vmcs_db *db = NULL;
 	struct gc_error *err = make_db(host, layouts, nl, x.json, &db);
 	if (err) {
@@ -484,7 +759,8 @@ done:
 static const struct cli_opt options[] = {
 	{ .name = "output", .short_name = 'o', .arg = CLI_VALUE, .metavar = "OUT", .canon = "-o", .help = "the guest vmcore to write (a directory with --all)" },
 	CLI_VALUE_OPT("vmcs", 0, "PADDR[,PADDR...]", "the guest's VMCS regions (one per vCPU)"),
-	CLI_FLAG_OPT("all", 0, "every guest found, one vmcore per EPTP into the directory OUT"),
+	CLI_VALUE_OPT("vm", 0, "N", "the KVM guest N of the host kernel's vm_list (the index `guests` shows)"),
+	CLI_FLAG_OPT("all", 0, "every guest, one vmcore each into the directory OUT: the host kernel's KVM VMs, else one per EPTP of the VMCS scan"),
 	CLI_VALUE_OPT("layout", 0, "FILE", "a VMCS layout (VMCSINFO text or note); repeat for more"),
 	CLI_VALUE_OPT("format", 0, "elf|kdump", "ELF vmcore (default) or kdump-compressed"),
 	CLI_VALUE_OPT("compress", 0, "zstd|zlib|lzo|snappy|none", "kdump page codec (default zstd)"),
@@ -497,12 +773,14 @@ static const struct cli_opt options[] = {
 const struct cli_command cmd_extract = {
 	.name = "extract",
 	.run = run,
-	.summary = "extract a KVM (VMX) guest from a host dump as a vmcore",
-	.usage = "extract HOST --vmcs PADDR[,PADDR...] -o GUEST.vmcore "
+	.summary = "extract a KVM guest from a host dump as a vmcore",
+	.usage = "extract HOST --vm N -o GUEST.vmcore [--format elf|kdump] "
+		 "[--verify] [--force] [--json]\n"
+		 "       guestcore extract HOST --vmcs PADDR[,PADDR...] -o GUEST.vmcore "
 		 "[--layout FILE]... [--format elf|kdump] "
 		 "[--compress zstd|zlib|lzo|snappy|none] [--verify] "
 		 "[--force] [--json]\n"
 		 "       guestcore extract HOST --all -o DIR [same options]: "
-		 "DIR/guestN.vmcore per EPTP",
+		 "DIR/guestN.vmcore per KVM VM (else per EPTP)",
 	.opts = options,
 };

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "guestcore/kvm.h"
 
 static bool cli_kallsyms_mode(const char *s, struct gc_kernel_opts *opts)
 {
@@ -168,6 +169,8 @@ struct gc_error *cli_kernel_check(struct gc_dump *d,
 		return e2;
 	}
 	err = gc_kernel_check(k, rep);
+	if (!err)
+		err = gc_kvm_check(k, rep);
 	gc_kernel_close(k);
 	return err;
 }

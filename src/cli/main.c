@@ -9,6 +9,7 @@ static const struct cli_command *const commands[] = {
 	&cmd_info, &cmd_check, &cmd_rd, &cmd_read, &cmd_p2m, &cmd_regs,
 	&cmd_extract_qemu,
 	&cmd_extract,
+	&cmd_guests,
 	&cmd_vtop, &cmd_sym, &cmd_log, &cmd_struct,
 	&cmd_convert,
 	&cmd_vmcsinfo, &cmd_vmcs,

@@ -803,12 +803,13 @@ TEST(guest_vmx_source)
 	CHECK(gc_guest_source_at(0, &desc) && !strcmp(gc_guest_source_at(0, NULL), "vmx"));
 	CHECK(desc && strstr(desc, "EPT"));
 	CHECK(gc_guest_source_at(1, NULL) && !strcmp(gc_guest_source_at(1, NULL), "qemu"));
-	CHECK(gc_guest_source_at(2, NULL) == NULL);
+	CHECK(gc_guest_source_at(2, NULL) && !strcmp(gc_guest_source_at(2, NULL), "kvm"));
+	CHECK(gc_guest_source_at(3, NULL) == NULL);
 	struct gc_guest *g = NULL;
 	struct gc_guest_args a = { 0 };
 	struct gc_error *e = gc_guest_open("svm", &a, &g);
 	CHECK(e && gc_error_code(e) == GC_ERR_INVALID_ARG);
-	CHECK_CONTAINS(gc_error_string(e), "no source 'svm' (known: vmx, qemu)");
+	CHECK_CONTAINS(gc_error_string(e), "no source 'svm' (known: vmx, qemu, kvm)");
 	gc_error_free(e);
 	struct world w;
 	CHECK(world_build(&w));

@@ -8,9 +8,11 @@
 
 extern const struct gc_guest_source gc_guest_source_vmx;
 extern const struct gc_guest_source gc_guest_source_qemu;
+extern const struct gc_guest_source gc_guest_source_kvm;
 
 const struct gc_guest_source *const gc_guest_sources[] = {
 	&gc_guest_source_vmx,   /* KVM on Intel: VMCS + EPT in a host dump */
 	&gc_guest_source_qemu,  /* guest RAM in a QEMU process core */
+	&gc_guest_source_kvm,   /* KVM guest via the host kernel's structures */
 	NULL,
 };

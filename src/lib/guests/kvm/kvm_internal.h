@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The KVM structure walk (walk.c), kept apart from where its layouts and
+ * memory come from: layout.c fills struct kvm_layout from the host's BTF,
+ * the source (source.c) reads through the host kernel view, and the fuzz
+ * target (tests/fuzz/fuzz_kvm.c) gives a fixed layout and a synthetic
+ * memory image.
+ */
+#ifndef GC_GUESTS_KVM_INTERNAL_H
+#define GC_GUESTS_KVM_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "guestcore/kvm.h"
+#include "guestcore/types.h"
+
+/* Bounds on what hostile memory can make the walk do. */
+#define KVM_MAX_VMS 4096
+#define KVM_MAX_SLOTS 32768     /* KVM_MEM_SLOTS_NUM is 32767 */
+#define KVM_MAX_VCPUS 4096
+#define KVM_MAX_AS 2
+#define KVM_RB_MAX_DEPTH 96
+#define KVM_XA_MAX_DEPTH 12
+#define KVM_CMDLINE_MAX 4096
+
+/* Byte offsets (from the host's types).  HAS_* say optional parts were
+ * found. */
+struct kvm_layout {
+	/* struct kvm */
+	uint64_t kvm_vm_list, kvm_mm, kvm_memslots, kvm_vcpu_array,
+		kvm_online_vcpus, kvm_userspace_pid, kvm_nr_memslot_pages;
+	unsigned int nr_as;             /* elements of kvm.memslots[] */
+	bool has_userspace_pid;
+	/* struct kvm_memslots / kvm_memory_slot */
+	uint64_t ms_gfn_tree, ms_node_idx;
+	uint64_t slot_gfn_node, slot_base_gfn, slot_npages, slot_uaddr,
+		slot_flags, slot_id, slot_as_id;
+	uint64_t rb_size, rb_right, rb_left;
+	/* struct xarray / xa_node */
+	uint64_t xa_head, xa_node_shift, xa_node_slots;
+	/* struct kvm_vcpu (arch = kvm_vcpu.arch + kvm_vcpu_arch.X) */
+	uint64_t vcpu_id, vcpu_idx, vcpu_mode, vcpu_cpu, vcpu_pid;
+	uint64_t vcpu_regs, vcpu_regs_avail, vcpu_regs_dirty, vcpu_cr0,
+		vcpu_cr2, vcpu_cr3, vcpu_cr4, vcpu_efer, vcpu_mp_state;
+	unsigned int nr_regs;           /* elements of arch.regs[] */
+	/* struct pid: numbers[0].nr */
+	uint64_t pid_nr;
+	bool has_pid;
+	/* the VMM: mm_struct, task_struct */
+	uint64_t mm_pgd, mm_owner, mm_arg_start, mm_arg_end;
+	bool has_owner, has_args;
+	uint64_t task_pid, task_comm;
+	/* vendor: vcpu_svm (vmcb pointer, current_vmcb->pa) */
+	enum gc_kvm_vendor vendor;
+	uint64_t svm_vmcb, svm_current_vmcb, vmcb_info_pa;
+	bool has_vmcb_pa;
+	/* the VMM's VMAs: mm_struct.mm_mt (maple tree, Linux >= 6.1) */
+	bool has_vma;
+	uint64_t mm_mt_root;            /* mm_struct.mm_mt.ma_root */
+	uint64_t mr64_pivot, mr64_slot, ma64_pivot, ma64_slot;
+	uint64_t vma_start, vma_end, vma_flags, vma_file;
+};
+
+struct kvm_mem;
+
+/* A VMA of the VMM (what decides whether an unmapped page reads zero). */
+struct kvm_vma {
+	uint64_t addr, start, end, flags, file;
+};
+#define KVM_VM_SHARED 0x8ull
+#define KVM_MAPLE_MAX_DEPTH 16
+
+/* The VMA of MM containing VA: *FOUND false when none (or the tree does
+ * not answer consistently: the VMA found must contain VA). */
+struct gc_error *kvm_vma_at(const struct kvm_layout *l,
+			    const struct kvm_mem *m, uint64_t mm, uint64_t va,
+			    struct kvm_vma *out, bool *found);
+
+struct kvm_mem {
+	void *ctx;
+	/* kernel virtual */
+	struct gc_error *(*read)(void *ctx, uint64_t va, void *buf,
+				 size_t len);
+	/* kernel virtual -> physical (may be NULL) */
+	struct gc_error *(*vtop)(void *ctx, uint64_t va, uint64_t *pa);
+	/* a user address through the page tables at PGD_PHYS (may be NULL) */
+	struct gc_error *(*read_user)(void *ctx, uint64_t pgd_phys,
+				      uint64_t va, void *buf, size_t len);
+};
+
+struct gc_error *kvm_layout_from_types(const struct gc_types *t,
+				       struct kvm_layout *l);
+/* The Linux 6.1 x86_64 layout (Debian 6.1.0 kvm/kvm_amd), for the fuzz
+ * target and unit tests. */
+void kvm_layout_linux61_svm(struct kvm_layout *l);
+
+/* Walk vm_list at HEAD (a list_head). */
+struct gc_error *kvm_walk(const struct kvm_layout *l,
+			  const struct kvm_mem *m, uint64_t head,
+			  struct gc_kvm_vm **out, size_t *nr);
+
+/* The VMM's page tables as an xlat (VMM virtual -> host physical).
+ * Targets at or above KVM_NOPTE are VMM virtual addresses with no
+ * page-table entry (host-physical addresses stay below 2^52); at or above
+ * KVM_ZERO, those whose VMA is anonymous and private: never touched (or
+ * discarded), they read as zero, as they do for the guest. */
+#define KVM_NOPTE (1ull << 62)
+#define KVM_ZERO (3ull << 61)
+struct gc_kernel;
+struct gc_xlat;
+struct gc_error *kvm_vmm_xlat_new(struct gc_kernel *k, uint64_t pgd_phys,
+				  uint64_t mm, struct gc_xlat **out);
+
+/* AMD's VMCB: control area 0x000-0x3ff, state save area at 0x400
+ * (AMD64 APM vol. 2, appendix B; Linux struct vmcb_save_area). */
+#define VMCB_SIZE 0x1000u
+#define VMCB_SAVE 0x400u
+
+#endif

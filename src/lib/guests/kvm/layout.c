@@ -1,0 +1,259 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The KVM structure layouts from the host's types: the kernel BTF and the
+ * kvm / kvm_amd module BTF (kernel/btf_find.c).  Whatever a required
+ * member lacks is an error naming it; optional ones (the VMM's task, its
+ * command line, the vCPU thread) only clear their HAS_ flag.
+ */
+#include <string.h>
+
+#include "guests/kvm/kvm_internal.h"
+
+struct want {
+	const char *type, *path;
+	uint64_t *out;
+};
+
+static struct gc_error *offsets(const struct gc_types *t,
+				const struct want *w, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct gc_error *err = gc_types_offsetof(t, w[i].type,
+							 w[i].path, w[i].out,
+							 NULL);
+		if (err)
+			return gc_error_context(err, "KVM layout: %s.%s",
+						w[i].type, w[i].path);
+	}
+	return NULL;
+}
+
+static bool opt_offsets(const struct gc_types *t, const struct want *w,
+			size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct gc_error *err = gc_types_offsetof(t, w[i].type,
+							 w[i].path, w[i].out,
+							 NULL);
+		if (err) {
+			gc_error_free(err);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* Elements of the array member TYPE.PATH of element size ELEM. */
+static struct gc_error *array_len(const struct gc_types *t, const char *type,
+				  const char *path, uint64_t elem,
+				  unsigned int *out)
+{
+	struct gc_member m;
+	uint64_t sz;
+	struct gc_error *err = gc_types_member(t, type, path, &m, NULL);
+	if (!err)
+		err = gc_type_sizeof(m.type, &sz);
+	if (err)
+		return gc_error_context(err, "KVM layout: %s.%s", type, path);
+	*out = (unsigned int)(sz / elem);
+	return NULL;
+}
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+struct gc_error *kvm_layout_from_types(const struct gc_types *t,
+				       struct kvm_layout *l)
+{
+	memset(l, 0, sizeof(*l));
+	uint64_t arch = 0;
+	const struct want req[] = {
+		{ "struct kvm", "vm_list", &l->kvm_vm_list },
+		{ "struct kvm", "mm", &l->kvm_mm },
+		{ "struct kvm", "memslots", &l->kvm_memslots },
+		{ "struct kvm", "vcpu_array", &l->kvm_vcpu_array },
+		{ "struct kvm", "online_vcpus", &l->kvm_online_vcpus },
+		{ "struct kvm", "nr_memslot_pages", &l->kvm_nr_memslot_pages },
+		{ "struct kvm_memslots", "gfn_tree", &l->ms_gfn_tree },
+		{ "struct kvm_memslots", "node_idx", &l->ms_node_idx },
+		{ "struct kvm_memory_slot", "gfn_node", &l->slot_gfn_node },
+		{ "struct kvm_memory_slot", "base_gfn", &l->slot_base_gfn },
+		{ "struct kvm_memory_slot", "npages", &l->slot_npages },
+		{ "struct kvm_memory_slot", "userspace_addr", &l->slot_uaddr },
+		{ "struct kvm_memory_slot", "flags", &l->slot_flags },
+		{ "struct kvm_memory_slot", "id", &l->slot_id },
+		{ "struct kvm_memory_slot", "as_id", &l->slot_as_id },
+		{ "struct rb_node", "rb_right", &l->rb_right },
+		{ "struct rb_node", "rb_left", &l->rb_left },
+		{ "struct xarray", "xa_head", &l->xa_head },
+		{ "struct xa_node", "shift", &l->xa_node_shift },
+		{ "struct xa_node", "slots", &l->xa_node_slots },
+		{ "struct kvm_vcpu", "vcpu_id", &l->vcpu_id },
+		{ "struct kvm_vcpu", "vcpu_idx", &l->vcpu_idx },
+		{ "struct kvm_vcpu", "mode", &l->vcpu_mode },
+		{ "struct kvm_vcpu", "cpu", &l->vcpu_cpu },
+		{ "struct kvm_vcpu", "arch", &arch },
+		{ "struct kvm_vcpu_arch", "regs", &l->vcpu_regs },
+		{ "struct kvm_vcpu_arch", "regs_avail", &l->vcpu_regs_avail },
+		{ "struct kvm_vcpu_arch", "regs_dirty", &l->vcpu_regs_dirty },
+		{ "struct kvm_vcpu_arch", "cr0", &l->vcpu_cr0 },
+		{ "struct kvm_vcpu_arch", "cr2", &l->vcpu_cr2 },
+		{ "struct kvm_vcpu_arch", "cr3", &l->vcpu_cr3 },
+		{ "struct kvm_vcpu_arch", "cr4", &l->vcpu_cr4 },
+		{ "struct kvm_vcpu_arch", "efer", &l->vcpu_efer },
+		{ "struct kvm_vcpu_arch", "mp_state", &l->vcpu_mp_state },
+		{ "struct mm_struct", "pgd", &l->mm_pgd },
+		{ "struct task_struct", "pid", &l->task_pid },
+		{ "struct task_struct", "comm", &l->task_comm },
+	};
+	struct gc_error *err = offsets(t, req, N(req));
+	if (err)
+		return err;
+	l->vcpu_regs += arch;
+	l->vcpu_regs_avail += arch;
+	l->vcpu_regs_dirty += arch;
+	l->vcpu_cr0 += arch;
+	l->vcpu_cr2 += arch;
+	l->vcpu_cr3 += arch;
+	l->vcpu_cr4 += arch;
+	l->vcpu_efer += arch;
+	l->vcpu_mp_state += arch;
+	uint64_t rbsz;
+	if ((err = gc_types_sizeof(t, "struct rb_node", &rbsz, NULL)))
+		return gc_error_context(err, "KVM layout");
+	l->rb_size = rbsz;
+	if ((err = array_len(t, "struct kvm", "memslots", 8, &l->nr_as)) ||
+	    (err = array_len(t, "struct kvm_vcpu_arch", "regs", 8,
+			     &l->nr_regs)))
+		return err;
+	if (l->nr_as < 1 || l->nr_as > KVM_MAX_AS)
+		l->nr_as = l->nr_as < 1 ? 1 : KVM_MAX_AS;
+	if (l->nr_regs > 17)
+		l->nr_regs = 17;
+	const struct want upid[] = {
+		{ "struct kvm", "userspace_pid", &l->kvm_userspace_pid },
+	};
+	l->has_userspace_pid = opt_offsets(t, upid, 1);
+	uint64_t numbers = 0, nr = 0;
+	const struct want pidw[] = {
+		{ "struct kvm_vcpu", "pid", &l->vcpu_pid },
+		{ "struct pid", "numbers", &numbers },
+		{ "struct upid", "nr", &nr },
+	};
+	l->has_pid = opt_offsets(t, pidw, N(pidw));
+	l->pid_nr = numbers + nr;
+	const struct want own[] = {
+		{ "struct mm_struct", "owner", &l->mm_owner },
+	};
+	l->has_owner = opt_offsets(t, own, 1);
+	const struct want args[] = {
+		{ "struct mm_struct", "arg_start", &l->mm_arg_start },
+		{ "struct mm_struct", "arg_end", &l->mm_arg_end },
+	};
+	l->has_args = opt_offsets(t, args, N(args));
+	const struct want vma[] = {
+		{ "struct mm_struct", "mm_mt", &l->mm_mt_root },
+		{ "struct maple_range_64", "pivot", &l->mr64_pivot },
+		{ "struct maple_range_64", "slot", &l->mr64_slot },
+		{ "struct maple_arange_64", "pivot", &l->ma64_pivot },
+		{ "struct maple_arange_64", "slot", &l->ma64_slot },
+		{ "struct vm_area_struct", "vm_start", &l->vma_start },
+		{ "struct vm_area_struct", "vm_end", &l->vma_end },
+		{ "struct vm_area_struct", "vm_flags", &l->vma_flags },
+		{ "struct vm_area_struct", "vm_file", &l->vma_file },
+	};
+	uint64_t ma_root = 0;
+	const struct want root[] = {
+		{ "struct maple_tree", "ma_root", &ma_root },
+	};
+	l->has_vma = opt_offsets(t, vma, N(vma)) && opt_offsets(t, root, 1);
+	l->mm_mt_root += ma_root;
+	const struct want svm[] = {
+		{ "struct vcpu_svm", "vmcb", &l->svm_vmcb },
+	};
+	if (opt_offsets(t, svm, 1)) {
+		l->vendor = GC_KVM_SVM;
+		const struct want pa[] = {
+			{ "struct vcpu_svm", "current_vmcb",
+			  &l->svm_current_vmcb },
+			{ "struct kvm_vmcb_info", "pa", &l->vmcb_info_pa },
+		};
+		l->has_vmcb_pa = opt_offsets(t, pa, N(pa));
+	} else {
+		struct gc_type ty;
+		err = gc_types_find(t, "struct vcpu_vmx", &ty, NULL);
+		if (!err)
+			l->vendor = GC_KVM_VMX;
+		gc_error_free(err);
+	}
+	return NULL;
+}
+
+void kvm_layout_linux61_svm(struct kvm_layout *l)
+{
+	/* Debian 6.1.0-56-amd64, from its BTF (guestcore struct). */
+	memset(l, 0, sizeof(*l));
+	l->kvm_vm_list = 4472;
+	l->kvm_mm = 72;
+	l->kvm_memslots = 4376;
+	l->kvm_vcpu_array = 4392;
+	l->kvm_online_vcpus = 4456;
+	l->kvm_userspace_pid = 40408;
+	l->has_userspace_pid = true;
+	l->kvm_nr_memslot_pages = 80;
+	l->nr_as = 2;
+	l->ms_gfn_tree = 32;
+	l->ms_node_idx = 1064;
+	l->slot_gfn_node = 128;
+	l->slot_base_gfn = 176;
+	l->slot_npages = 184;
+	l->slot_uaddr = 248;
+	l->slot_flags = 256;
+	l->slot_id = 260;
+	l->slot_as_id = 262;
+	l->rb_size = 24;
+	l->rb_right = 8;
+	l->rb_left = 16;
+	l->xa_head = 8;
+	l->xa_node_shift = 0;
+	l->xa_node_slots = 40;
+	l->vcpu_id = 36;
+	l->vcpu_idx = 40;
+	l->vcpu_mode = 48;
+	l->vcpu_cpu = 32;
+	l->vcpu_pid = 120;
+	l->vcpu_regs = 296;
+	l->vcpu_regs_avail = 296 + 136;
+	l->vcpu_regs_dirty = 296 + 140;
+	l->vcpu_cr0 = 296 + 144;
+	l->vcpu_cr2 = 296 + 160;
+	l->vcpu_cr3 = 296 + 168;
+	l->vcpu_cr4 = 296 + 176;
+	l->vcpu_efer = 296 + 224;
+	l->vcpu_mp_state = 296 + 308;
+	l->nr_regs = 17;
+	l->pid_nr = 96;
+	l->has_pid = true;
+	l->mm_pgd = 72;
+	l->mm_owner = 928;
+	l->has_owner = true;
+	l->mm_arg_start = 312;
+	l->mm_arg_end = 320;
+	l->has_args = true;
+	l->task_pid = 2416;
+	l->task_comm = 2976;
+	l->vendor = GC_KVM_SVM;
+	l->svm_vmcb = 6552;
+	l->svm_current_vmcb = 6592;
+	l->vmcb_info_pa = 8;
+	l->has_vmcb_pa = true;
+	l->has_vma = true;
+	l->mm_mt_root = 8;
+	l->mr64_pivot = 8;
+	l->mr64_slot = 128;
+	l->ma64_pivot = 8;
+	l->ma64_slot = 80;
+	l->vma_start = 0;
+	l->vma_end = 8;
+	l->vma_flags = 32;
+	l->vma_file = 112;
+}

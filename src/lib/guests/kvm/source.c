@@ -1,0 +1,558 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The "kvm" guest source: a KVM guest found through the host kernel's own
+ * KVM structures in a host dump (docs/kvm.md).  The VM comes from the
+ * structure walk (walk.c, layouts from the host's BTF, layout.c); its
+ * physical space is its address-space-0 memory slots (guest frame ->
+ * the VMM's virtual address, a table xlat) composed with the VMM's page
+ * tables (virtual -> host physical: 4 KiB pages, 2 MiB THP, 1 GiB
+ * hugetlbfs leaves).  A page the VMM's page tables do not map (no entry:
+ * never touched, swapped out, or a file page not resident) is a gap with
+ * that reason, never zero-filled.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "guestcore/kernel.h"
+#include "guestcore/kvm.h"
+#include "guests/guest.h"
+#include "guests/kvm/kvm_internal.h"
+#include "util/report.h"
+#include "util/vec.h"
+
+extern const struct gc_guest_source gc_guest_source_kvm;
+
+
+/* ---- reading through the host kernel ------------------------------------ */
+
+static struct gc_error *k_read(void *ctx, uint64_t va, void *buf, size_t len)
+{
+	return gc_kernel_read(ctx, va, buf, len);
+}
+
+static struct gc_error *k_vtop(void *ctx, uint64_t va, uint64_t *pa)
+{
+	return gc_kernel_vtop(ctx, va, pa);
+}
+
+static struct gc_error *k_read_user(void *ctx, uint64_t pgd, uint64_t va,
+				    void *buf, size_t len)
+{
+	struct gc_kernel *k = ctx;
+	uint8_t *p = buf;
+	while (len) {
+		struct gc_walk w;
+		struct gc_error *err = gc_kernel_walk(k, va, true, pgd, &w);
+		if (err)
+			return gc_error_context(err, "VMM address 0x%" PRIx64,
+						va);
+		size_t n = (size_t)GC_MIN(len, w.page_size -
+						       (va & (w.page_size - 1)));
+		n = (size_t)GC_MIN(n, 4096 - (w.phys & 0xfff));
+		err = gc_dump_read(gc_kernel_dump(k), GC_SPACE_PHYS, w.phys, p,
+				   n);
+		if (err)
+			return gc_error_context(err, "VMM address 0x%" PRIx64,
+						va);
+		p += n;
+		va += n;
+		len -= n;
+	}
+	return NULL;
+}
+
+struct gc_error *gc_kvm_list(struct gc_kernel *k, struct gc_kvm_vm **out,
+			     size_t *nr)
+{
+	*out = NULL;
+	*nr = 0;
+	uint64_t head;
+	struct gc_error *err = gc_kernel_module_symbol(k, "kvm", "vm_list",
+						       &head);
+	if (err)
+		return gc_error_context(err, "KVM's vm_list (is kvm loaded?)");
+	const struct gc_types *t;
+	struct kvm_layout l;
+	if ((err = gc_kernel_types(k, &t)) ||
+	    (err = kvm_layout_from_types(t, &l)))
+		return err;
+	struct kvm_mem m = { .ctx = k, .read = k_read, .vtop = k_vtop,
+			     .read_user = k_read_user };
+	return kvm_walk(&l, &m, head, out, nr);
+}
+
+char *gc_kvm_dump_level_note(const struct gc_dump *host)
+{
+	const struct gc_field *f = gc_dump_field_by_name(host, "dump_level");
+	if (!f || !f->has_number || !(f->number & 8))
+		return NULL;
+	return gc_asprintf("host dump_level %" PRIu64 " excluded user pages "
+			   "(makedumpfile -d bit 8): no guest RAM in this dump "
+			   "(it is the VMM's user memory); the KVM structures, "
+			   "memory slots and vCPU registers survived; a level "
+			   "without bit 8 (e.g. -d 17) keeps guests",
+			   f->number);
+}
+
+struct gc_error *gc_kvm_check(struct gc_kernel *k, struct gc_report *rep)
+{
+	uint64_t head;
+	struct gc_error *err = gc_kernel_module_symbol(k, "kvm", "vm_list",
+						       &head);
+	if (err) {
+		gc_error_free(err);  /* not a KVM host: nothing to say */
+		return NULL;
+	}
+	struct gc_kvm_vm *vms = NULL;
+	size_t nr = 0;
+	err = gc_kvm_list(k, &vms, &nr);
+	if (err) {
+		struct gc_error *e2 = gc_report_add(
+			rep, GC_SEV_WARNING, "kvm-structures", false, 0,
+			"KVM is loaded but its VMs cannot be listed: %s",
+			gc_error_string(err));
+		gc_error_free(err);
+		return e2;
+	}
+	err = gc_report_add(rep, GC_SEV_NOTE, "kvm-guests", false, 0,
+			    "KVM host: %zu VM%s on vm_list (guestcore guests "
+			    "lists them, extract --vm N writes one)", nr,
+			    nr == 1 ? "" : "s");
+	for (size_t i = 0; i < nr && !err; i++) {
+		const struct gc_kvm_vm *vm = &vms[i];
+		if (vm->problems && vm->problems[0])
+			err = gc_report_add(rep, GC_SEV_WARNING,
+					    "kvm-structures", false, 0, "KVM VM "
+					    "%zu (struct kvm 0x%" PRIx64 "): %s",
+					    i, vm->kvm, vm->problems);
+		for (unsigned int c = 0; c < vm->nr_vcpus && !err; c++) {
+			const struct gc_kvm_vcpu *v = &vm->vcpus[c];
+			if (v->mode != 1)
+				continue;
+			uint64_t rip = 0;
+			gc_vcpu_get_reg(&v->regs, GC_REG_RIP, &rip);
+			err = gc_report_add(
+				rep, GC_SEV_NOTE, "kvm-cpu-in-guest", false, 0,
+				"host CPU %d was executing KVM guest %zu "
+				"(VMM pid %" PRIu32 " %s) vCPU %d when the dump "
+				"was taken: the dump's register note for CPU %d "
+				"holds the guest's registers (guest rip 0x%"
+				PRIx64 "), not the host's", v->cpu, i, vm->pid,
+				vm->comm, v->vcpu_id, v->cpu, rip);
+		}
+	}
+	char *note = err ? NULL : gc_kvm_dump_level_note(gc_kernel_dump(k));
+	if (note)
+		err = gc_report_add(rep, GC_SEV_WARNING, "kvm-dump-level", false,
+				    0, "%s", note);
+	free(note);
+	gc_kvm_vms_free(vms, nr);
+	return err;
+}
+
+/* ---- the VMM's page tables as an xlat ----------------------------------- */
+
+struct vmm_pt {
+	struct gc_kernel *k;
+	uint64_t pgd, mm;
+	struct kvm_layout l;
+	struct kvm_vma last;      /* the last VMA found (a cache) */
+	bool has_last;
+};
+
+/* VA has no page-table entry (the entry that stopped the walk is 0: not a
+ * swap or migration entry): true when its VMA is anonymous and private;
+ * *END gets the VMA's end. */
+static bool anon_private(struct vmm_pt *p, const struct gc_walk *w,
+			 uint64_t va, uint64_t *end)
+{
+	if (!w->nr || !w->lvl[w->nr - 1].read || w->lvl[w->nr - 1].entry)
+		return false;
+	if (!p->has_last || va < p->last.start || va >= p->last.end) {
+		struct kvm_mem m = { .ctx = p->k, .read = k_read };
+		bool found = false;
+		struct gc_error *err = kvm_vma_at(&p->l, &m, p->mm, va,
+						  &p->last, &found);
+		gc_error_free(err);
+		p->has_last = !err && found;
+		if (!p->has_last)
+			return false;
+	}
+	*end = p->last.end;
+	return !p->last.file && !(p->last.flags & KVM_VM_SHARED);
+}
+
+static struct gc_error *pt_lookup(struct gc_xlat *x, uint64_t va,
+				  struct gc_xlat_run *out)
+{
+	struct vmm_pt *p = x->priv;
+	struct gc_walk w;
+	struct gc_error *err = gc_kernel_walk(p->k, va, true, p->pgd, &w);
+	if (!err) {
+		out->status = GC_XLAT_MAPPED;
+		out->target = w.phys;
+		out->len = w.page_size - (va & (w.page_size - 1));
+		return NULL;
+	}
+	gc_error_free(err);
+	/* the span of the entry that stopped the walk (a table that could
+	 * not be read, a non-present entry, a non-canonical address) */
+	unsigned int lvl = w.nr ? w.nr - 1 : 0;
+	unsigned int top = w.levels == 5 ? 0 : 1;
+	unsigned int shift = 12 + 9 * (4 - (top + lvl));
+	uint64_t span = shift >= 63 ? (1ull << 47) : 1ull << shift;
+	if (!w.nr)
+		span = 4096;
+	out->status = GC_XLAT_MAPPED;
+	out->target = KVM_NOPTE | (va & ((1ull << 57) - 1));
+	out->len = span - (va & (span - 1));
+	uint64_t vend;
+	if (anon_private(p, &w, va, &vend)) {
+		out->target = KVM_ZERO | (va & ((1ull << 57) - 1));
+		out->len = GC_MIN(out->len, vend - va);
+	}
+	return NULL;
+}
+
+static void pt_destroy(struct gc_xlat *x)
+{
+	free(x->priv);
+}
+
+static const struct gc_xlat_ops pt_ops = { pt_lookup, pt_destroy };
+
+struct gc_error *kvm_vmm_xlat_new(struct gc_kernel *k, uint64_t pgd_phys,
+				  uint64_t mm, struct gc_xlat **out)
+{
+	struct vmm_pt *p = calloc(1, sizeof(*p));
+	if (!p)
+		return &gc_error_nomem;
+	p->k = k;
+	p->pgd = pgd_phys;
+	p->mm = mm;
+	const struct gc_types *types;
+	struct gc_error *err = gc_kernel_types(k, &types);
+	if (!err)
+		err = kvm_layout_from_types(types, &p->l);
+	if (err) {
+		free(p);
+		return err;
+	}
+	return gc_xlat_new(&pt_ops, p, "vmm-page-tables", GC_SPACE_NONE,
+			   GC_SPACE_PHYS, ~0ull, out);
+}
+
+/* ---- the source ----------------------------------------------------------- */
+
+struct kguest {
+	struct gc_dump *host;            /* not owned */
+	struct gc_kernel *k;
+	bool own_k;
+	struct gc_kvm_vm *vms;
+	size_t nr_vms;
+	const struct gc_kvm_vm *vm;
+	uint64_t nopte_frames;
+};
+
+static struct gc_error *kg_locate(struct gc_guest *gg, uint64_t hpa,
+				  struct gc_page_loc *loc)
+{
+	struct kguest *g = gg->priv;
+	memset(loc, 0, sizeof(*loc));
+	if (hpa >= KVM_ZERO) {
+		loc->state = GC_PAGE_ZERO;
+		return NULL;
+	}
+	if (hpa >= KVM_NOPTE) {
+		loc->state = GC_PAGE_ABSENT;
+		return NULL;
+	}
+	struct gc_dump *h = g->host;
+	struct gc_page_loc hl;
+	struct gc_error *err = h->ops->locate(h, GC_SPACE_PHYS, hpa >> 12, &hl);
+	if (err)
+		return err;
+	if (hl.state != GC_PAGE_PRESENT) {
+		loc->state = hl.state;
+		return NULL;
+	}
+	*loc = hl;
+	if (!loc->stream)
+		loc->stream = h->stream;
+	return NULL;
+}
+
+static const char *kg_gap_reason(enum gc_page_state s)
+{
+	switch (s) {
+	case GC_PAGE_EXCLUDED: return "excluded in the host dump";
+	case GC_PAGE_TRUNCATED: return "truncated in the host dump";
+	default: return "not mapped by the VMM's page tables and not "
+			"anonymous private memory (swapped out, or a shared or "
+			"file page not resident; host address 0x4000000000000000"
+			" + VMM virtual) or not in the host dump's memory";
+	}
+}
+
+static struct gc_error *kg_provenance(struct gc_guest *gg,
+				      struct gc_strbuf *sb)
+{
+	struct kguest *g = gg->priv;
+	const struct gc_kvm_vm *vm = g->vm;
+	gc_strbuf_printf(sb, "extracted_from=host dump %s (%s)\n",
+			 g->host->file->path,
+			 gc_format_name(gc_dump_format(g->host)));
+	gc_strbuf_printf(sb, "kvm=0x%" PRIx64 " vmm_pid=%" PRIu32 " comm=%s"
+			 " name=%s mm=0x%" PRIx64 " pgd=0x%" PRIx64 "\n",
+			 vm->kvm, vm->pid, vm->comm, vm->name, vm->mm,
+			 vm->pgd_phys);
+	for (size_t i = 0; i < vm->nr_slots; i++) {
+		const struct gc_kvm_slot *s = &vm->slots[i];
+		gc_strbuf_printf(sb, "slot=as %u id %d gpa 0x%" PRIx64 " pages %"
+				 PRIu64 " vmm 0x%" PRIx64 " flags 0x%" PRIx32
+				 "%s\n", s->as_id, s->id, s->base_gfn << 12,
+				 s->npages, s->userspace_addr, s->flags,
+				 s->as_id ? " (SMM, not in the output)" : "");
+	}
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
+		const struct gc_kvm_vcpu *c = &vm->vcpus[i];
+		gc_strbuf_printf(sb, "vcpu%u=kvm_vcpu 0x%" PRIx64 " id %d "
+				 "thread %" PRIu32 " vmcb 0x%" PRIx64
+				 " regs_avail 0x%" PRIx32 " regs_dirty 0x%"
+				 PRIx32 "%s\n", i, c->addr, c->vcpu_id, c->pid,
+				 c->vmcb_pa, c->regs_avail, c->regs_dirty,
+				 c->mode == 1 ? " in guest mode" : "");
+	}
+	if (vm->nr_vcpus)
+		gc_strbuf_printf(sb, "registers=%s\n", vm->vcpus[0].regs_note);
+	return NULL;
+}
+
+static void kg_close(struct gc_guest *gg)
+{
+	struct kguest *g = gg->priv;
+	if (!g)
+		return;
+	gc_kvm_vms_free(g->vms, g->nr_vms);
+	if (g->own_k)
+		gc_kernel_close(g->k);
+	free(g);
+	gg->priv = NULL;
+}
+
+const struct gc_kvm_vm *gc_kvm_guest_vm(const struct gc_guest *gg)
+{
+	if (!gg || gg->src != &gc_guest_source_kvm)
+		return NULL;
+	const struct kguest *g = gg->priv;
+	return g->vm;
+}
+
+/* ---- the nested page tables as a cross-check ------------------------------ */
+
+#define NPT_MAX_STEPS (1u << 22)
+
+/* Walk every address-space-0 slot through the NPT of vCPU 0's VMCB
+ * (nested_cr3: a host-physical root in the host's own page-table format)
+ * and compare each piece with the VMM's page tables; the counts become a
+ * finding (a warning when they disagree). */
+static void npt_check(struct gc_guest *gg, struct kguest *g)
+{
+	const struct gc_kvm_vm *vm = g->vm;
+	if (vm->vendor != GC_KVM_SVM || !vm->nr_vcpus ||
+	    !vm->vcpus[0].nested_cr3)
+		return;
+	uint64_t ncr3 = vm->vcpus[0].nested_cr3;
+	uint64_t agree = 0, absent = 0, differ = 0, vmm_unmapped = 0;
+	uint64_t first_diff = 0;
+	unsigned int steps = 0;
+	for (size_t i = 0; i < vm->nr_slots; i++) {
+		const struct gc_kvm_slot *s = &vm->slots[i];
+		if (s->as_id)
+			continue;
+		uint64_t a = s->base_gfn << 12, end = a + (s->npages << 12);
+		while (a < end) {
+			if (++steps > NPT_MAX_STEPS) {
+				gc_report_add(&gg->findings, GC_SEV_NOTE,
+					      "kvm-npt", false, 0, "NPT cross-"
+					      "check stopped after %u pieces",
+					      NPT_MAX_STEPS);
+				return;
+			}
+			struct gc_xlat_run r;
+			struct gc_error *err = gc_xlat_lookup(gg->walk, a, &r);
+			if (err || r.status != GC_XLAT_MAPPED) {
+				gc_error_free(err);
+				return;
+			}
+			uint64_t len = GC_MIN(r.len, end - a);
+			struct gc_walk w;
+			err = gc_kernel_walk(g->k, a, true, ncr3, &w);
+			if (!err) {
+				len = GC_MIN(len, w.page_size -
+							  (a & (w.page_size - 1)));
+				if (r.target >= KVM_NOPTE) {
+					vmm_unmapped += len >> 12;
+				} else if (w.phys == r.target) {
+					agree += len >> 12;
+				} else {
+					if (!differ)
+						first_diff = a;
+					differ += len >> 12;
+				}
+			} else {
+				gc_error_free(err);
+				unsigned int lvl = w.nr ? w.nr - 1 : 0;
+				unsigned int top = w.levels == 5 ? 0 : 1;
+				unsigned int sh = 12 + 9 * (4 - (top + lvl));
+				uint64_t span = w.nr && sh < 48 ? 1ull << sh :
+								  4096;
+				len = GC_MIN(len, span - (a & (span - 1)));
+				absent += len >> 12;
+			}
+			if (!len)
+				len = 4096;
+			a += len;
+		}
+	}
+	if (differ)
+		gc_report_add(&gg->findings, GC_SEV_WARNING, "kvm-npt", false,
+			      0, "NPT cross-check (nested_cr3 0x%" PRIx64 "): %"
+			      PRIu64 " guest pages map to other host pages "
+			      "than through the VMM's page tables (first at "
+			      "guest 0x%" PRIx64 "); %" PRIu64 " agree, %"
+			      PRIu64 " not in the NPT", ncr3, differ,
+			      first_diff, agree, absent);
+	else
+		gc_report_add(&gg->findings, GC_SEV_NOTE, "kvm-npt", false, 0,
+			      "NPT cross-check (nested_cr3 0x%" PRIx64 "): %"
+			      PRIu64 " guest pages agree with the VMM's page "
+			      "tables, %" PRIu64 " not in the NPT (not touched "
+			      "by the guest yet), %" PRIu64 " in the NPT but "
+			      "not mapped by the VMM", ncr3, agree, absent,
+			      vmm_unmapped);
+}
+
+static struct gc_error *kg_open(struct gc_guest *gg,
+				const struct gc_guest_args *a)
+{
+	if (!a->host)
+		return gc_error_new(GC_ERR_INVALID_ARG, "KVM guest",
+				    "no host dump given");
+	if (gc_dump_page_size(a->host) != GC_GUEST_PAGE)
+		return gc_error_new(GC_ERR_UNSUPPORTED, "host dump",
+				    "page size %u (only 4096 is supported)",
+				    gc_dump_page_size(a->host));
+	struct kguest *g = calloc(1, sizeof(*g));
+	if (!g)
+		return &gc_error_nomem;
+	gg->priv = g;
+	g->host = a->host;
+	gg->path = a->host->file->path;
+	gg->guest_type = "kvm";
+	struct gc_error *err = NULL;
+	g->k = a->kernel;
+	if (!g->k) {
+		err = gc_kernel_open(a->host, NULL, &g->k);
+		if (err)
+			return gc_error_context(err, "the host kernel");
+		g->own_k = true;
+	}
+	if ((err = gc_kvm_list(g->k, &g->vms, &g->nr_vms)))
+		return err;
+	if (a->vm >= g->nr_vms)
+		return gc_error_new(GC_ERR_NOT_PRESENT, "KVM guest",
+				    "no VM %u: the host's vm_list has %zu",
+				    a->vm, g->nr_vms);
+	const struct gc_kvm_vm *vm = g->vm = &g->vms[a->vm];
+	if (!vm->pgd_phys)
+		return gc_error_addr(GC_ERR_NOT_PRESENT, GC_SPACE_KVIRT, vm->kvm,
+				     "KVM guest", "the VMM's page tables are "
+				     "unknown (%s)", vm->problems);
+	if (vm->problems[0])
+		gc_report_add(&gg->findings, GC_SEV_WARNING, "kvm-structures",
+			      false, 0, "VM %u (struct kvm 0x%" PRIx64 "): %s",
+			      a->vm, vm->kvm, vm->problems);
+	/* guest frames of address space 0 -> VMM virtual addresses */
+	struct gc_xlat_entry *t = NULL;
+	size_t n = 0, cap = 0;
+	uint64_t limit = 0;
+	for (size_t i = 0; i < vm->nr_slots; i++) {
+		const struct gc_kvm_slot *s = &vm->slots[i];
+		if (s->as_id || !s->npages)
+			continue;
+		struct gc_xlat_entry e = { s->base_gfn << 12,
+					   s->userspace_addr, s->npages << 12 };
+		if (n && t[n - 1].from + t[n - 1].len > e.from) {
+			free(t);
+			return gc_error_addr(GC_ERR_CORRUPT, GC_SPACE_KVIRT,
+					     s->addr, "kvm_memory_slot",
+					     "slot %d overlaps the one before",
+					     s->id);
+		}
+		if (!gc_vec_push(&t, &n, &cap, &e)) {
+			free(t);
+			return &gc_error_nomem;
+		}
+		limit = e.from + e.len;
+	}
+	if (!n)
+		return gc_error_addr(GC_ERR_NOT_PRESENT, GC_SPACE_KVIRT, vm->kvm,
+				     "KVM guest", "no memory slot in address "
+				     "space 0");
+	struct gc_xlat *slots = NULL, *pt = NULL;
+	err = gc_xlat_table(t, n, "kvm-memslots", GC_SPACE_PHYS,
+			    GC_SPACE_NONE, "not in any KVM memory slot",
+			    &slots);
+	free(t);
+	if (err)
+		return err;
+	slots->limit = limit;
+	if ((err = kvm_vmm_xlat_new(g->k, vm->pgd_phys, vm->mm, &pt))) {
+		gc_xlat_free(slots);
+		return err;
+	}
+	if ((err = gc_xlat_compose(slots, pt, &gg->walk)))
+		return err;
+	gg->walk->limit = limit;
+	gg->vcpus = calloc(vm->nr_vcpus ? vm->nr_vcpus : 1,
+			   sizeof(*gg->vcpus));
+	if (!gg->vcpus)
+		return &gc_error_nomem;
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
+		const struct gc_kvm_vcpu *c = &vm->vcpus[i];
+		gg->vcpus[i] = c->regs;
+		if (c->mode == 1)
+			gc_report_add(&gg->findings, GC_SEV_NOTE,
+				      "kvm-vcpu-in-guest", false, 0,
+				      "vCPU %d was executing in guest mode on "
+				      "host CPU %d: the host dump's register "
+				      "note for CPU %d holds this guest's "
+				      "registers, not the host's", c->vcpu_id,
+				      c->cpu, c->cpu);
+	}
+	gg->nr_vcpus = vm->nr_vcpus;
+	npt_check(gg, g);
+	gg->summary = gc_asprintf("KVM guest in host dump %s: struct kvm 0x%"
+				  PRIx64 ", VMM pid %" PRIu32 " (%s)",
+				  a->host->file->path, vm->kvm, vm->pid,
+				  vm->comm);
+	return gg->summary ? NULL : &gc_error_nomem;
+}
+
+const struct gc_guest_source gc_guest_source_kvm = {
+	.name = "kvm",
+	.description = "KVM guest through the host kernel's KVM structures "
+		       "(vm_list, memory slots, the VMM's page tables, vCPU "
+		       "registers from kvm_vcpu and the VMCB)",
+	.open = kg_open,
+	.locate = kg_locate,
+	.gap_reason = kg_gap_reason,
+	.provenance = kg_provenance,
+	.where = "host dump",
+	.target = "host",
+	.mapper = "KVM memory slots and the VMM's page tables",
+	.close = kg_close,
+};

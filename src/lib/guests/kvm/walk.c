@@ -1,0 +1,651 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The walk of the host kernel's KVM structures (docs/kvm.md):
+ *
+ *   vm_list --(kvm.vm_list)--> struct kvm
+ *     .mm -> mm_struct (.pgd: the VMM's page tables; .owner -> the VMM
+ *            task; .arg_start..arg_end: its command line)
+ *     .memslots[as] -> kvm_memslots: gfn_tree (rb-tree of
+ *            kvm_memory_slot.gfn_node[node_idx]) -> base_gfn, npages,
+ *            userspace_addr, flags, id, as_id
+ *     .vcpu_array (xarray, online_vcpus entries) -> kvm_vcpu: vcpu_id,
+ *            mode, arch.regs[] (regs_avail / regs_dirty), arch.cr0..efer;
+ *            SVM: container vcpu_svm .vmcb -> the VMCB (segments,
+ *            rflags, descriptor tables, nested_cr3)
+ *
+ * Everything is read from hostile memory: list and tree walks are
+ * bounded (count and depth), sizes are checked, and a VM whose parts
+ * cannot be read is kept with its problems said.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "guests/kvm/kvm_internal.h"
+#include "util/util.h"
+#include "util/vec.h"
+
+static struct gc_error *rd64(const struct kvm_mem *m, uint64_t va,
+			     uint64_t *v)
+{
+	uint8_t b[8];
+	struct gc_error *err = m->read(m->ctx, va, b, 8);
+	if (!err)
+		*v = gc_get64(b, false);
+	return err;
+}
+
+static struct gc_error *rd32(const struct kvm_mem *m, uint64_t va,
+			     uint32_t *v)
+{
+	uint8_t b[4];
+	struct gc_error *err = m->read(m->ctx, va, b, 4);
+	if (!err)
+		*v = gc_get32(b, false);
+	return err;
+}
+
+static void problem(struct gc_strbuf *sb, const char *what,
+		    struct gc_error *err)
+{
+	gc_strbuf_printf(sb, "%s%s: %s", sb->len ? "; " : "", what,
+			 err ? gc_error_string(err) : "?");
+	gc_error_free(err);
+}
+
+/* ---- memory slots: the gfn rb-tree, in order ---------------------------- */
+
+static struct gc_error *walk_slots(const struct kvm_layout *l,
+				   const struct kvm_mem *m, uint64_t memslots,
+				   unsigned int as, struct gc_kvm_vm *vm,
+				   size_t *cap)
+{
+	uint32_t idx;
+	uint64_t node;
+	struct gc_error *err = rd32(m, memslots + l->ms_node_idx, &idx);
+	if (!err && idx > 1)
+		err = gc_error_addr(GC_ERR_CORRUPT, GC_SPACE_KVIRT, memslots,
+				    "kvm_memslots", "node_idx %" PRIu32
+				    " (0 or 1)", idx);
+	if (!err)
+		err = rd64(m, memslots + l->ms_gfn_tree, &node);
+	if (err)
+		return err;
+	uint64_t stack[KVM_RB_MAX_DEPTH];
+	size_t sp = 0, seen = 0;
+	uint64_t last_gfn = 0;
+	bool first = true;
+	while (node || sp) {
+		while (node) {
+			if (sp == KVM_RB_MAX_DEPTH)
+				return gc_error_addr(
+					GC_ERR_CORRUPT, GC_SPACE_KVIRT,
+					memslots, "kvm_memslots gfn_tree",
+					"deeper than %u levels",
+					KVM_RB_MAX_DEPTH);
+			stack[sp++] = node;
+			if ((err = rd64(m, node + l->rb_left, &node)))
+				return err;
+		}
+		node = stack[--sp];
+		if (++seen > KVM_MAX_SLOTS)
+			return gc_error_addr(GC_ERR_CORRUPT, GC_SPACE_KVIRT,
+					     memslots, "kvm_memslots gfn_tree",
+					     "more than %u slots",
+					     KVM_MAX_SLOTS);
+		struct gc_kvm_slot s;
+		memset(&s, 0, sizeof(s));
+		s.addr = node - l->slot_gfn_node - idx * l->rb_size;
+		uint8_t b2[2];
+		uint32_t flags;
+		if ((err = rd64(m, s.addr + l->slot_base_gfn, &s.base_gfn)) ||
+		    (err = rd64(m, s.addr + l->slot_npages, &s.npages)) ||
+		    (err = rd64(m, s.addr + l->slot_uaddr,
+				&s.userspace_addr)) ||
+		    (err = rd32(m, s.addr + l->slot_flags, &flags)) ||
+		    (err = m->read(m->ctx, s.addr + l->slot_id, b2, 2)))
+			return gc_error_context(err, "kvm_memory_slot 0x%"
+						PRIx64, s.addr);
+		s.flags = flags;
+		s.id = (int16_t)gc_get16(b2, false);
+		s.as_id = as;
+		/* a slot past 2^52 bytes of guest-physical space, or whose
+		 * pages overflow, is damage, not a slot */
+		if (s.base_gfn > (1ull << 40) || s.npages > (1ull << 40) ||
+		    s.base_gfn + s.npages > (1ull << 40) ||
+		    (s.userspace_addr & 0xfff) ||
+		    (!first && s.base_gfn < last_gfn))
+			return gc_error_addr(
+				GC_ERR_CORRUPT, GC_SPACE_KVIRT, s.addr,
+				"kvm_memory_slot", "base_gfn 0x%" PRIx64
+				" npages 0x%" PRIx64 " userspace_addr 0x%"
+				PRIx64 " is not a slot (out of order, "
+				"unaligned or beyond 2^52 bytes)", s.base_gfn,
+				s.npages, s.userspace_addr);
+		first = false;
+		last_gfn = s.base_gfn + s.npages;
+		if (!gc_vec_push(&vm->slots, &vm->nr_slots, cap, &s))
+			return &gc_error_nomem;
+		if (as == 0)
+			vm->mem_bytes += s.npages << 12;
+		if ((err = rd64(m, node + l->rb_right, &node)))
+			return err;
+	}
+	return NULL;
+}
+
+/* ---- vCPUs: the xarray -------------------------------------------------- */
+
+static struct gc_error *xa_load(const struct kvm_layout *l,
+				const struct kvm_mem *m, uint64_t xa,
+				uint64_t index, uint64_t *out)
+{
+	uint64_t e;
+	struct gc_error *err = rd64(m, xa + l->xa_head, &e);
+	for (unsigned int d = 0; !err; d++) {
+		if ((e & 3) != 2 || e < 4096) {
+			/* a value: only index 0 lives in the head itself */
+			*out = (d == 0 && index != 0) || (e & 3) ? 0 : e;
+			return NULL;
+		}
+		if (d == KVM_XA_MAX_DEPTH)
+			return gc_error_addr(GC_ERR_CORRUPT, GC_SPACE_KVIRT, xa,
+					     "xarray", "deeper than %u nodes",
+					     KVM_XA_MAX_DEPTH);
+		uint64_t node = e - 2;
+		uint8_t shift;
+		if ((err = m->read(m->ctx, node + l->xa_node_shift, &shift, 1)))
+			break;
+		if (shift > 60 || shift % 6)
+			return gc_error_addr(GC_ERR_CORRUPT, GC_SPACE_KVIRT,
+					     node, "xa_node", "shift %u",
+					     shift);
+		if (shift < 58 && (index >> shift) >= 64 && d == 0) {
+			*out = 0;
+			return NULL;
+		}
+		uint64_t off = (index >> shift) & 63;
+		err = rd64(m, node + l->xa_node_slots + off * 8, &e);
+	}
+	return err;
+}
+
+/* kvm_reg order of arch.regs[] -> ours */
+static const enum gc_vcpu_reg kvm_regs[17] = {
+	GC_REG_RAX, GC_REG_RCX, GC_REG_RDX, GC_REG_RBX, GC_REG_RSP,
+	GC_REG_RBP, GC_REG_RSI, GC_REG_RDI, GC_REG_R8, GC_REG_R9, GC_REG_R10,
+	GC_REG_R11, GC_REG_R12, GC_REG_R13, GC_REG_R14, GC_REG_R15, GC_REG_RIP,
+};
+
+static void set(struct gc_vcpu *v, enum gc_vcpu_reg r, uint64_t val)
+{
+	gc_vcpu_set_reg(v, r, val);
+}
+
+/* The rest from the VMCB (layout: AMD64 APM vol. 2, appendix B). */
+static void from_vmcb(struct gc_kvm_vcpu *c, const uint8_t *vmcb)
+{
+	const uint8_t *s = vmcb + VMCB_SAVE;
+	struct gc_vcpu *v = &c->regs;
+	static const struct {
+		unsigned int off;
+		enum gc_vcpu_reg sel;
+	} segs[] = {
+		{ 0x00, GC_REG_ES }, { 0x10, GC_REG_CS }, { 0x20, GC_REG_SS },
+		{ 0x30, GC_REG_DS }, { 0x40, GC_REG_FS }, { 0x50, GC_REG_GS },
+	};
+	for (size_t i = 0; i < sizeof(segs) / sizeof(segs[0]); i++)
+		set(v, segs[i].sel, gc_get16(s + segs[i].off, false));
+	set(v, GC_REG_FS_BASE, gc_get64(s + 0x40 + 8, false));
+	set(v, GC_REG_GS_BASE, gc_get64(s + 0x50 + 8, false));
+	set(v, GC_REG_GDT_LIMIT, gc_get32(s + 0x60 + 4, false));
+	set(v, GC_REG_GDT_BASE, gc_get64(s + 0x60 + 8, false));
+	set(v, GC_REG_IDT_LIMIT, gc_get32(s + 0x80 + 4, false));
+	set(v, GC_REG_IDT_BASE, gc_get64(s + 0x80 + 8, false));
+	set(v, GC_REG_RFLAGS, gc_get64(s + 0x170, false));
+	set(v, GC_REG_GS_BASE_KERNEL, gc_get64(s + 0x220, false));
+	c->nested_cr3 = gc_get64(vmcb + 0xb0, false);
+	c->exit_code = gc_get64(vmcb + 0x70, false);
+	/* RAX, RSP, RIP are KVM's copies in arch.regs (loaded into the VMCB
+	 * before VMRUN, stored back after #VMEXIT); only when KVM marks them
+	 * unavailable is the VMCB's the newer value. */
+	static const struct {
+		unsigned int kvm, off;
+	} lazy[] = { { 0, 0x1f8 }, { 4, 0x1d8 }, { 16, 0x178 } };
+	for (size_t i = 0; i < 3; i++)
+		if (!(c->regs_avail & (1u << lazy[i].kvm)) &&
+		    !(c->regs_dirty & (1u << lazy[i].kvm)))
+			set(v, kvm_regs[lazy[i].kvm],
+			    gc_get64(s + lazy[i].off, false));
+	/* the control registers and EFER are KVM's (arch.cr0..efer: what
+	 * the guest sees; the VMCB's CR4 and EFER carry bits KVM forces,
+	 * EFER.SVME and CR4.MCE); only when those were unreadable */
+	uint64_t cr0;
+	if (!gc_vcpu_get_reg(v, GC_REG_CR0, &cr0)) {
+		set(v, GC_REG_CR0, gc_get64(s + 0x158, false));
+		set(v, GC_REG_CR3, gc_get64(s + 0x150, false));
+		set(v, GC_REG_CR4, gc_get64(s + 0x148, false));
+		set(v, GC_REG_EFER, gc_get64(s + 0xd0, false) &
+					    ~(1ull << 12));
+		set(v, GC_REG_CR2, gc_get64(s + 0x240, false));
+	}
+}
+
+static struct gc_error *read_vcpu(const struct kvm_layout *l,
+				  const struct kvm_mem *m, uint64_t va,
+				  struct gc_kvm_vcpu *c, struct gc_strbuf *pb)
+{
+	memset(c, 0, sizeof(*c));
+	c->addr = va;
+	uint32_t id, idx, mode, cpu, mp;
+	struct gc_error *err;
+	if ((err = rd32(m, va + l->vcpu_id, &id)) ||
+	    (err = rd32(m, va + l->vcpu_idx, &idx)) ||
+	    (err = rd32(m, va + l->vcpu_mode, &mode)) ||
+	    (err = rd32(m, va + l->vcpu_cpu, &cpu)) ||
+	    (err = rd32(m, va + l->vcpu_mp_state, &mp)) ||
+	    (err = rd32(m, va + l->vcpu_regs_avail, &c->regs_avail)) ||
+	    (err = rd32(m, va + l->vcpu_regs_dirty, &c->regs_dirty)))
+		return gc_error_context(err, "kvm_vcpu 0x%" PRIx64, va);
+	c->vcpu_id = (int)id;
+	c->vcpu_idx = (int)idx;
+	c->mode = (int)mode;
+	c->cpu = (int)cpu;
+	c->mp_state = (int)mp;
+	struct gc_vcpu *v = &c->regs;
+	v->id = id;
+	uint8_t regs[17 * 8];
+	if ((err = m->read(m->ctx, va + l->vcpu_regs, regs, l->nr_regs * 8)))
+		return gc_error_context(err, "kvm_vcpu 0x%" PRIx64 " arch.regs",
+					va);
+	for (unsigned int i = 0; i < l->nr_regs; i++)
+		if ((c->regs_avail | c->regs_dirty) & (1u << i))
+			set(v, kvm_regs[i], gc_get64(regs + 8 * i, false));
+	uint64_t cr0, cr2, cr3, cr4, efer;
+	if ((err = rd64(m, va + l->vcpu_cr0, &cr0)) ||
+	    (err = rd64(m, va + l->vcpu_cr2, &cr2)) ||
+	    (err = rd64(m, va + l->vcpu_cr3, &cr3)) ||
+	    (err = rd64(m, va + l->vcpu_cr4, &cr4)) ||
+	    (err = rd64(m, va + l->vcpu_efer, &efer))) {
+		problem(pb, "control registers", err);
+	} else {
+		set(v, GC_REG_CR0, cr0);
+		set(v, GC_REG_CR2, cr2);
+		set(v, GC_REG_CR3, cr3);
+		set(v, GC_REG_CR4, cr4);
+		set(v, GC_REG_EFER, efer);
+	}
+	c->regs_note = "general registers from kvm_vcpu.arch.regs, control "
+		       "registers and EFER from kvm_vcpu.arch";
+	v->source = "KVM kvm_vcpu.arch";
+	if (l->has_pid) {
+		uint64_t pid;
+		uint32_t nr;
+		err = rd64(m, va + l->vcpu_pid, &pid);
+		if (!err && pid && !(err = rd32(m, pid + l->pid_nr, &nr)))
+			c->pid = nr;
+		gc_error_free(err);
+	}
+	if (l->vendor == GC_KVM_SVM) {
+		uint8_t *vmcb = malloc(VMCB_SIZE);
+		if (!vmcb)
+			return &gc_error_nomem;
+		err = rd64(m, va + l->svm_vmcb, &c->vmcb);
+		if (!err)
+			err = m->read(m->ctx, c->vmcb, vmcb, VMCB_SIZE);
+		if (err) {
+			problem(pb, "VMCB", gc_error_context(
+					    err, "vCPU %" PRIu32 " VMCB 0x%"
+					    PRIx64, id, c->vmcb));
+		} else {
+			from_vmcb(c, vmcb);
+			c->regs_note = "general registers from kvm_vcpu.arch."
+				       "regs (regs_avail/regs_dirty), control "
+				       "registers and EFER from kvm_vcpu.arch, "
+				       "segments, rflags, descriptor tables "
+				       "and kernel_gs_base from the VMCB";
+			v->source = "KVM kvm_vcpu.arch + VMCB";
+		}
+		free(vmcb);
+		uint64_t cur;
+		if (l->has_vmcb_pa) {
+			err = rd64(m, va + l->svm_current_vmcb, &cur);
+			if (!err)
+				err = rd64(m, cur + l->vmcb_info_pa,
+					   &c->vmcb_pa);
+			gc_error_free(err);
+		}
+	}
+	if (gc_vcpu_get_reg(v, GC_REG_CR3, &cr3)) {
+		v->pgd_addr = cr3 & 0x000ffffffffff000ull;
+		v->pgd_space = GC_SPACE_PHYS;
+	}
+	return NULL;
+}
+
+/* ---- the VMM's VMAs: the maple tree (Linux >= 6.1) ------------------------ */
+
+/*
+ * A maple tree entry that is a node: the node's address with its type in
+ * bits 3-6 (0 dense, 1 leaf_64, 2 range_64, 3 arange_64); the root
+ * pointer also has bit 1 set.  A range/arange node holds N pivots and N+1
+ * slots; slot I covers (pivot[I-1], pivot[I]], the last used slot's pivot
+ * is the node's maximum (a 0 pivot after the first ends the data), and
+ * slot N (a full node) runs to the maximum.  The VMA found is checked to
+ * contain VA, so an inconsistent tree answers "none", never a wrong VMA.
+ */
+struct gc_error *kvm_vma_at(const struct kvm_layout *l,
+			    const struct kvm_mem *m, uint64_t mm, uint64_t va,
+			    struct kvm_vma *out, bool *found)
+{
+	*found = false;
+	if (!l->has_vma)
+		return NULL;
+	uint64_t e;
+	struct gc_error *err = rd64(m, mm + l->mm_mt_root, &e);
+	if (err)
+		return err;
+	if ((e & 3) != 2 || e < 4096)
+		return NULL;  /* empty, or a single entry at index 0 */
+	for (unsigned int d = 0; d < KVM_MAPLE_MAX_DEPTH; d++) {
+		uint64_t node = e & ~0xffull;
+		unsigned int type = (unsigned int)(e >> 3) & 0xf;
+		unsigned int npiv;
+		uint64_t poff, soff;
+		if (type == 1 || type == 2) {
+			npiv = 15;
+			poff = l->mr64_pivot;
+			soff = l->mr64_slot;
+		} else if (type == 3) {
+			npiv = 9;
+			poff = l->ma64_pivot;
+			soff = l->ma64_slot;
+		} else {
+			return NULL;  /* dense nodes are not used for VMAs */
+		}
+		uint8_t pv[15 * 8];
+		if ((err = m->read(m->ctx, node + poff, pv, npiv * 8)))
+			return err;
+		unsigned int i = 0;
+		for (; i < npiv; i++) {
+			uint64_t p = gc_get64(pv + 8 * i, false);
+			if (i > 0 && p == 0)
+				return NULL;  /* past the data: no slot */
+			if (va <= p)
+				break;
+		}
+		if ((err = rd64(m, node + soff + 8ull * i, &e)))
+			return err;
+		if (type == 1) {
+			if (!e)
+				return NULL;
+			struct kvm_vma v = { .addr = e };
+			if ((err = rd64(m, e + l->vma_start, &v.start)) ||
+			    (err = rd64(m, e + l->vma_end, &v.end)) ||
+			    (err = rd64(m, e + l->vma_flags, &v.flags)) ||
+			    (err = rd64(m, e + l->vma_file, &v.file)))
+				return err;
+			if (v.start <= va && va < v.end) {
+				*out = v;
+				*found = true;
+			}
+			return NULL;
+		}
+		if (e < 4096)
+			return NULL;
+	}
+	return NULL;
+}
+
+/* ---- the VMM process --------------------------------------------------- */
+
+/* QEMU's "-name guest=NAME,..." or "-name NAME" from argv (NUL-separated
+ * in BUF). */
+static void qemu_name(const char *buf, size_t len, char *out, size_t olen)
+{
+	const char *p = buf, *end = buf + len;
+	bool next = false;
+	while (p < end) {
+		size_t n = strnlen(p, (size_t)(end - p));
+		if (next) {
+			const char *v = p;
+			size_t vl = n;
+			if (!strncmp(v, "guest=", 6)) {
+				v += 6;
+				vl -= 6;
+			}
+			const char *comma = memchr(v, ',', vl);
+			if (comma)
+				vl = (size_t)(comma - v);
+			if (vl >= olen)
+				vl = olen - 1;
+			gc_sanitize(out, v, vl);
+			return;
+		}
+		next = (n == 5 && !memcmp(p, "-name", 5)) ||
+		       (n == 6 && !memcmp(p, "--name", 6));
+		p += n + 1;
+	}
+}
+
+static void read_vmm(const struct kvm_layout *l, const struct kvm_mem *m,
+		     struct gc_kvm_vm *vm, struct gc_strbuf *pb)
+{
+	struct gc_error *err;
+	if (m->vtop && (err = m->vtop(m->ctx, vm->pgd, &vm->pgd_phys)))
+		problem(pb, "the VMM's page tables (mm->pgd)", err);
+	vm->pid = vm->userspace_pid;
+	if (l->has_owner) {
+		uint64_t task;
+		uint32_t pid;
+		char comm[16];
+		err = rd64(m, vm->mm + l->mm_owner, &task);
+		if (!err && task)
+			err = rd32(m, task + l->task_pid, &pid);
+		if (!err && task)
+			err = m->read(m->ctx, task + l->task_comm, comm, 16);
+		if (!err && task) {
+			vm->pid = pid;
+			gc_sanitize(vm->comm, comm, strnlen(comm, 16));
+		}
+		if (err)
+			problem(pb, "the VMM task (mm->owner)", err);
+	}
+	if (!l->has_args || !m->read_user || !vm->pgd_phys)
+		return;
+	uint64_t as, ae;
+	if ((err = rd64(m, vm->mm + l->mm_arg_start, &as)) ||
+	    (err = rd64(m, vm->mm + l->mm_arg_end, &ae))) {
+		problem(pb, "the VMM's command line", err);
+		return;
+	}
+	if (ae <= as)
+		return;
+	size_t len = (size_t)GC_MIN(ae - as, KVM_CMDLINE_MAX);
+	char *buf = malloc(len + 1);
+	if (!buf)
+		return;
+	err = m->read_user(m->ctx, vm->pgd_phys, as, buf, len);
+	if (err) {
+		/* not readable (e.g. user pages filtered out): said once */
+		problem(pb, "the VMM's command line", err);
+		free(buf);
+		return;
+	}
+	buf[len] = 0;
+	qemu_name(buf, len, vm->name, sizeof(vm->name));
+	while (len && !buf[len - 1])
+		len--;
+	for (size_t i = 0; i < len; i++)
+		if (!buf[i])
+			buf[i] = ' ';
+	vm->cmdline = malloc(len + 1);
+	if (vm->cmdline)
+		gc_sanitize(vm->cmdline, buf, len);
+	free(buf);
+}
+
+/* ---- one VM ------------------------------------------------------------ */
+
+static struct gc_error *read_vm(const struct kvm_layout *l,
+				const struct kvm_mem *m, uint64_t kvm,
+				struct gc_kvm_vm *vm)
+{
+	memset(vm, 0, sizeof(*vm));
+	vm->kvm = kvm;
+	vm->vendor = l->vendor;
+	struct gc_strbuf pb;
+	gc_strbuf_init(&pb);
+	uint32_t online = 0;
+	struct gc_error *err;
+	if ((err = rd64(m, kvm + l->kvm_mm, &vm->mm)) ||
+	    (err = rd64(m, kvm + l->kvm_nr_memslot_pages,
+			&vm->nr_memslot_pages)) ||
+	    (err = rd32(m, kvm + l->kvm_online_vcpus, &online)) ||
+	    (vm->mm && (err = rd64(m, vm->mm + l->mm_pgd, &vm->pgd)))) {
+		gc_strbuf_free(&pb);
+		return gc_error_context(err, "struct kvm 0x%" PRIx64, kvm);
+	}
+	if (l->has_userspace_pid) {
+		uint32_t p;
+		if (!(err = rd32(m, kvm + l->kvm_userspace_pid, &p)))
+			vm->userspace_pid = p;
+		gc_error_free(err);
+	}
+	if (vm->mm)
+		read_vmm(l, m, vm, &pb);
+	else
+		problem(&pb, "the VMM", gc_error_new(GC_ERR_NOT_PRESENT,
+						     "kvm->mm", "NULL"));
+	size_t cap = 0;
+	for (unsigned int as = 0; as < l->nr_as; as++) {
+		uint64_t ms;
+		err = rd64(m, kvm + l->kvm_memslots + 8ull * as, &ms);
+		if (!err && ms)
+			err = walk_slots(l, m, ms, as, vm, &cap);
+		if (err == &gc_error_nomem)
+			break;
+		if (err) {
+			char what[48];
+			snprintf(what, sizeof(what), "memory slots of address "
+				 "space %u", as);
+			problem(&pb, what, err);
+			err = NULL;
+		}
+	}
+	if (!err && online > KVM_MAX_VCPUS) {
+		problem(&pb, "vCPUs", gc_error_addr(
+				GC_ERR_CORRUPT, GC_SPACE_KVIRT, kvm, "struct kvm",
+				"online_vcpus %" PRIu32 " (at most %u)", online,
+				KVM_MAX_VCPUS));
+		online = 0;
+	}
+	if (!err && online) {
+		vm->vcpus = calloc(online, sizeof(*vm->vcpus));
+		if (!vm->vcpus)
+			err = &gc_error_nomem;
+	}
+	for (uint32_t i = 0; i < online && !err; i++) {
+		uint64_t va;
+		err = xa_load(l, m, kvm + l->kvm_vcpu_array, i, &va);
+		if (!err && !va)
+			err = gc_error_addr(GC_ERR_NOT_PRESENT, GC_SPACE_KVIRT,
+					    kvm, "vcpu_array", "no vCPU %" PRIu32
+					    " of %" PRIu32 " online", i,
+					    online);
+		if (!err)
+			err = read_vcpu(l, m, va, &vm->vcpus[vm->nr_vcpus],
+					&pb);
+		if (!err) {
+			vm->nr_vcpus++;
+		} else if (err != &gc_error_nomem) {
+			char what[32];
+			snprintf(what, sizeof(what), "vCPU %" PRIu32, i);
+			problem(&pb, what, err);
+			err = NULL;
+		}
+	}
+	if (err) {
+		gc_strbuf_free(&pb);
+		return err;
+	}
+	vm->problems = gc_strbuf_steal(&pb);
+	if (!vm->problems)
+		vm->problems = strdup("");
+	return vm->problems ? NULL : &gc_error_nomem;
+}
+
+static void vm_free(struct gc_kvm_vm *vm)
+{
+	free(vm->slots);
+	free(vm->vcpus);
+	free(vm->cmdline);
+	free(vm->problems);
+}
+
+void gc_kvm_vms_free(struct gc_kvm_vm *vms, size_t nr)
+{
+	for (size_t i = 0; vms && i < nr; i++)
+		vm_free(&vms[i]);
+	free(vms);
+}
+
+struct gc_error *kvm_walk(const struct kvm_layout *l,
+			  const struct kvm_mem *m, uint64_t head,
+			  struct gc_kvm_vm **out, size_t *nr)
+{
+	*out = NULL;
+	*nr = 0;
+	struct gc_kvm_vm *vms = NULL;
+	size_t n = 0, cap = 0;
+	uint64_t pos;
+	struct gc_error *err = rd64(m, head, &pos);
+	if (err)
+		return gc_error_context(err, "vm_list at 0x%" PRIx64, head);
+	/* Brent's cycle check: a list that loops without coming back to
+	 * HEAD is found after a few times its length, not KVM_MAX_VMS */
+	uint64_t mark = head;
+	size_t lam = 0, power = 1;
+	while (!err && pos != head) {
+		if (pos == mark) {
+			err = gc_error_addr(GC_ERR_CORRUPT, GC_SPACE_KVIRT, pos,
+					    "vm_list", "loops back to 0x%" PRIx64
+					    " without returning to the head "
+					    "0x%" PRIx64, pos, head);
+			break;
+		}
+		if (++lam == power) {
+			mark = pos;
+			power *= 2;
+			lam = 0;
+		}
+		if (n >= KVM_MAX_VMS) {
+			err = gc_error_addr(GC_ERR_CORRUPT, GC_SPACE_KVIRT,
+					    head, "vm_list", "does not close "
+					    "after %u VMs", KVM_MAX_VMS);
+			break;
+		}
+		struct gc_kvm_vm vm;
+		err = read_vm(l, m, pos - l->kvm_vm_list, &vm);
+		if (err)
+			break;
+		if (!gc_vec_push(&vms, &n, &cap, &vm)) {
+			vm_free(&vm);
+			err = &gc_error_nomem;
+			break;
+		}
+		err = rd64(m, pos, &pos);
+		if (err)
+			err = gc_error_context(err, "vm_list entry of struct "
+					       "kvm 0x%" PRIx64,
+					       vms[n - 1].kvm);
+	}
+	if (err) {
+		gc_kvm_vms_free(vms, n);
+		return err;
+	}
+	*out = vms;
+	*nr = n;
+	return NULL;
+}

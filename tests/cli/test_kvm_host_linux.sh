@@ -1,0 +1,37 @@
+# `make check-kvm-host` (slow, not in make check): a real KVM host running
+# a Linux guest under QEMU -accel kvm (../shared/tools/make-kvm-host-dump.sh
+# --l2 linux, cached in GC_KVM_HOST_DIR): the guest found through the host
+# kernel's KVM structures and extracted must equal the guest's own
+# dump-guest-memory l2.elf page for page, with the same registers, and log
+# and sym on both must agree.
+. "$(dirname "$0")/lib.sh"
+TOOLS=$(cd "$(dirname "$0")" && pwd)
+if [ -z "$GC_KVM_HOST_DIR" ]; then
+	skip "kvm linux host" "make check-kvm-host runs it (GC_KVM_HOST_DIR)"
+	exit 0
+fi
+D=$GC_KVM_HOST_DIR
+H="$D/host.elf"
+L2="$D/l2.elf"
+if [ ! -f "$H" ] || [ ! -f "$L2" ]; then
+	fail "kvm linux host" "no $H or $L2"
+	exit 0
+fi
+expect_out "kvm linux host: guests" 0 "source kvm" guests "$H"
+case "$OUT" in
+*"qemu-system-x86"*) pass "kvm linux host: the VMM is QEMU" ;;
+*) fail "kvm linux host: the VMM is QEMU" "$OUT" ;;
+esac
+if run_gc "kvm linux host: extract" 0 extract "$H" --vm 0 -o "$T/l2x.vmcore" --verify; then
+	pass "kvm linux host: extract"
+	python3 "$TOOLS/kvm_truth.py" pages "$L2" "$T/l2x.vmcore"
+	"$GC" regs --json "$L2" > "$T/want.json" 2>/dev/null
+	"$GC" regs --json "$T/l2x.vmcore" > "$T/got.json" 2>/dev/null
+	python3 "$TOOLS/kvm_truth.py" l2regs "$T/want.json" "$T/got.json"
+	for c in "log" "sym linux_banner" "sym init_task"; do
+		a=$("$GC" $c "$L2" 2>&1)
+		b=$("$GC" $c "$T/l2x.vmcore" 2>&1)
+		same "kvm linux host: $c equal on l2.elf and the extraction" "$b" "$a"
+	done
+fi
+rm -f "$T"/*.vmcore

@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: MIT
+/*
+ * libFuzzer target: the walk of the host kernel's KVM structures
+ * (src/lib/guests/kvm/walk.c) over a synthetic kernel memory image with
+ * the Linux 6.1 layout: byte I of the input is kernel virtual KBASE + I,
+ * vm_list's head is at KBASE (seeds: tests/fuzz/kvm_image.py).  User
+ * addresses (the VMM's command line) read the same bytes at their value.
+ * Whatever the input, the walk must end with VMs or one error, and what
+ * it returns must stay inside its bounds; the VMA lookup (maple tree) of
+ * each slot's address must return a VMA containing it or none.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "guests/kvm/kvm_internal.h"
+
+#define KBASE 0xffff888000000000ull
+
+struct img {
+	const uint8_t *p;
+	size_t n;
+};
+
+static struct gc_error *rd(void *ctx, uint64_t va, void *buf, size_t len)
+{
+	const struct img *m = ctx;
+	if (va < KBASE || va - KBASE > m->n || len > m->n - (va - KBASE))
+		return gc_error_addr(GC_ERR_NOT_PRESENT, GC_SPACE_KVIRT, va,
+				     "image", "outside the input");
+	memcpy(buf, m->p + (va - KBASE), len);
+	return NULL;
+}
+
+static struct gc_error *vtop(void *ctx, uint64_t va, uint64_t *pa)
+{
+	const struct img *m = ctx;
+	if (va < KBASE || va - KBASE >= m->n)
+		return gc_error_addr(GC_ERR_TRANSLATION, GC_SPACE_KVIRT, va,
+				     "image", "outside the input");
+	*pa = va - KBASE;
+	return NULL;
+}
+
+static struct gc_error *rd_user(void *ctx, uint64_t pgd, uint64_t va,
+				void *buf, size_t len)
+{
+	const struct img *m = ctx;
+	(void)pgd;
+	if (va > m->n || len > m->n - va)
+		return gc_error_addr(GC_ERR_NOT_PRESENT, GC_SPACE_NONE, va,
+				     "user address", "outside the input");
+	memcpy(buf, m->p + va, len);
+	return NULL;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct img m = { data, size };
+	struct kvm_layout l;
+	kvm_layout_linux61_svm(&l);
+	struct kvm_mem mem = { &m, rd, vtop, rd_user };
+	struct gc_kvm_vm *vms;
+	size_t nr;
+	struct gc_error *err = kvm_walk(&l, &mem, KBASE, &vms, &nr);
+	if (err) {
+		gc_error_free(err);
+		return 0;
+	}
+	if (nr > KVM_MAX_VMS)
+		abort();
+	for (size_t i = 0; i < nr; i++) {
+		if (vms[i].nr_slots > (size_t)KVM_MAX_SLOTS * KVM_MAX_AS ||
+		    vms[i].nr_vcpus > KVM_MAX_VCPUS || !vms[i].problems ||
+		    strlen(vms[i].name) >= sizeof(vms[i].name))
+			abort();
+		for (size_t s = 0; s < vms[i].nr_slots; s++) {
+			if (vms[i].slots[s].base_gfn + vms[i].slots[s].npages >
+			    (1ull << 40))
+				abort();
+			/* the VMM's VMA of the slot (maple tree walk): what
+			 * it returns must contain the address */
+			struct kvm_vma v;
+			bool found = false;
+			uint64_t va = vms[i].slots[s].userspace_addr;
+			err = kvm_vma_at(&l, &mem, vms[i].mm, va, &v, &found);
+			gc_error_free(err);
+			if (!err && found && (va < v.start || va >= v.end))
+				abort();
+		}
+	}
+	gc_kvm_vms_free(vms, nr);
+	return 0;
+}

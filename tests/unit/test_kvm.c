@@ -1,0 +1,366 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The KVM structure walk (src/lib/guests/kvm/): a synthetic host image
+ * (tests/fuzz/kvm_image.py, the fuzz seeds) intact and damaged, and on
+ * the real kvm-host-vmm dump the layout from BTF against the built-in 6.1
+ * table and the VMCB offsets walk.c uses against the BTF of kvm_amd.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "guestcore/guestcore.h"
+#include "guests/kvm/kvm_internal.h"
+#include "harness.h"
+#include "spaces/xlat.h"
+
+#define KBASE 0xffff888000000000ull
+
+struct img {
+	uint8_t *p;
+	size_t n;
+};
+
+static struct gc_error *rd(void *ctx, uint64_t va, void *buf, size_t len)
+{
+	const struct img *m = ctx;
+	if (va < KBASE || va - KBASE > m->n || len > m->n - (va - KBASE))
+		return gc_error_addr(GC_ERR_NOT_PRESENT, GC_SPACE_KVIRT, va,
+				     "image", "outside the image");
+	memcpy(buf, m->p + (va - KBASE), len);
+	return NULL;
+}
+
+static struct gc_error *vtop(void *ctx, uint64_t va, uint64_t *pa)
+{
+	(void)ctx;
+	*pa = va - KBASE;
+	return NULL;
+}
+
+static struct gc_error *rd_user(void *ctx, uint64_t pgd, uint64_t va,
+				void *buf, size_t len)
+{
+	const struct img *m = ctx;
+	(void)pgd;
+	if (va > m->n || len > m->n - va)
+		return gc_error_addr(GC_ERR_NOT_PRESENT, GC_SPACE_NONE, va,
+				     "user", "outside the image");
+	memcpy(buf, m->p + va, len);
+	return NULL;
+}
+
+/* The image kvm_image.py writes for DAMAGE. */
+static bool make_image(const char *damage, struct img *m)
+{
+	char path[512], cmd[1200];
+	snprintf(path, sizeof(path), "%s/kvm-%s.img", gc_test_tmpdir(), damage);
+	snprintf(cmd, sizeof(cmd), "python3 tests/fuzz/kvm_image.py '%s' %s",
+		 path, damage);
+	if (system(cmd) != 0)
+		return false;
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return false;
+	m->p = malloc(1 << 20);
+	m->n = m->p ? fread(m->p, 1, 1 << 20, f) : 0;
+	fclose(f);
+	return m->n > 0;
+}
+
+static struct gc_error *walk(const char *damage, struct img *m,
+			     struct gc_kvm_vm **vms, size_t *nr)
+{
+	if (!make_image(damage, m))
+		return gc_error_new(GC_ERR_IO, "kvm_image.py", "no image");
+	struct kvm_layout l;
+	kvm_layout_linux61_svm(&l);
+	struct kvm_mem mem = { m, rd, vtop, rd_user };
+	return kvm_walk(&l, &mem, KBASE, vms, nr);
+}
+
+TEST(synthetic_host_one_vm)
+{
+	struct img m = { 0 };
+	struct gc_kvm_vm *vms = NULL;
+	size_t nr = 0;
+	struct gc_error *err = walk("none", &m, &vms, &nr);
+	CHECK(!err);
+	if (err) {
+		fprintf(stderr, "%s\n", gc_error_string(err));
+		gc_error_free(err);
+		free(m.p);
+		return;
+	}
+	CHECK_EQ_U64(nr, 1);
+	const struct gc_kvm_vm *vm = &vms[0];
+	CHECK_EQ_U64(vm->kvm, KBASE + 0x1000);
+	CHECK_EQ_U64(vm->userspace_pid, 122);
+	CHECK_EQ_U64(vm->pid, 122);
+	CHECK_STR(vm->comm, "qemu-kvm");
+	CHECK_STR(vm->name, "vm1");
+	CHECK_STR(vm->cmdline, "qemu -name guest=vm1,debug=on");
+	CHECK_STR(vm->problems, "");
+	CHECK_EQ_U64(vm->pgd_phys, 0x1f000);
+	CHECK_EQ_U64(vm->nr_slots, 2);
+	CHECK_EQ_U64(vm->slots[0].base_gfn, 0);
+	CHECK_EQ_U64(vm->slots[0].npages, 0x4000);
+	CHECK_EQ_U64(vm->slots[0].userspace_addr, 0x7f0000000000ull);
+	CHECK_EQ_U64(vm->slots[1].base_gfn, 0x100000);
+	CHECK_EQ_U64(vm->slots[1].id, 1);
+	CHECK_EQ_U64(vm->mem_bytes, 0x5000ull << 12);
+	CHECK_EQ_U64(vm->nr_vcpus, 2);
+	for (unsigned int i = 0; i < vm->nr_vcpus && i < 2; i++) {
+		const struct gc_kvm_vcpu *c = &vm->vcpus[i];
+		uint64_t v = 0;
+		CHECK_EQ_U64(c->vcpu_id, i);
+		CHECK_EQ_U64(c->pid, 125 + i);
+		CHECK_EQ_U64(c->mode, i == 0 ? 1 : 0);
+		CHECK_EQ_U64(c->mp_state, i == 0 ? 0 : 3);
+		CHECK_EQ_U64(c->vmcb_pa, i == 0 ? 0x18000 : 0x19000);
+		CHECK_EQ_U64(c->nested_cr3, 0x1d56e000);
+		CHECK(gc_vcpu_get_reg(&c->regs, GC_REG_RIP, &v));
+		CHECK_EQ_U64(v, 0x8070 + i);
+		CHECK(gc_vcpu_get_reg(&c->regs, GC_REG_RCX, &v));
+		CHECK_EQ_U64(v, 0x2222222222222222ull + i);
+		CHECK(gc_vcpu_get_reg(&c->regs, GC_REG_CS, &v));
+		CHECK_EQ_U64(v, 8);
+		CHECK(gc_vcpu_get_reg(&c->regs, GC_REG_GDT_BASE, &v));
+		CHECK_EQ_U64(v, 0x500);
+		CHECK(gc_vcpu_get_reg(&c->regs, GC_REG_GDT_LIMIT, &v));
+		CHECK_EQ_U64(v, 0x27);
+		CHECK(gc_vcpu_get_reg(&c->regs, GC_REG_CR4, &v));
+		CHECK_EQ_U64(v, 0x620);
+		CHECK(gc_vcpu_get_reg(&c->regs, GC_REG_EFER, &v));
+		CHECK_EQ_U64(v, 0x500);
+		CHECK_EQ_U64(c->regs.pgd_addr, 0x1000);
+	}
+	/* the VMM's VMAs: the image's maple tree has one, slot 0's */
+	struct kvm_layout l;
+	kvm_layout_linux61_svm(&l);
+	struct kvm_mem mem = { &m, rd, vtop, rd_user };
+	static const struct {
+		uint64_t va;
+		bool found;
+	} q[] = { { 0x7f0000000000ull, true }, { 0x7f0003ffffffull, true },
+		  { 0x7f0004000000ull, false }, { 0x1000, false },
+		  { 0x7f1000000000ull, false } };
+	for (size_t i = 0; i < sizeof(q) / sizeof(q[0]); i++) {
+		struct kvm_vma v;
+		bool found = true;
+		err = kvm_vma_at(&l, &mem, vm->mm, q[i].va, &v, &found);
+		CHECK(!err);
+		gc_error_free(err);
+		CHECK(found == q[i].found);
+		if (found) {
+			CHECK_EQ_U64(v.start, 0x7f0000000000ull);
+			CHECK_EQ_U64(v.end, 0x7f0004000000ull);
+			CHECK_EQ_U64(v.file, 0);
+		}
+	}
+	gc_kvm_vms_free(vms, nr);
+	free(m.p);
+}
+
+TEST(damaged_hosts_end_with_reasons)
+{
+	struct img m = { 0 };
+	struct gc_kvm_vm *vms = NULL;
+	size_t nr = 0;
+	struct gc_error *err = walk("loop", &m, &vms, &nr);
+	CHECK(err);
+	if (err)
+		CHECK_CONTAINS(gc_error_string(err), "loops back to");
+	gc_error_free(err);
+	free(m.p);
+
+	err = walk("deep", &m, &vms, &nr);
+	CHECK(!err);
+	if (!err && nr == 1) {
+		CHECK_CONTAINS(vms[0].problems, "memory slots of address "
+						"space 0");
+		CHECK_CONTAINS(vms[0].problems, "deeper than 96 levels");
+		CHECK_EQ_U64(vms[0].nr_vcpus, 2);
+	}
+	gc_error_free(err);
+	gc_kvm_vms_free(vms, nr);
+	free(m.p);
+
+	err = walk("vcpus", &m, &vms, &nr);
+	CHECK(!err);
+	if (!err && nr == 1) {
+		CHECK_CONTAINS(vms[0].problems, "online_vcpus 2147483647 "
+						"(at most 4096)");
+		CHECK_EQ_U64(vms[0].nr_vcpus, 0);
+		CHECK_EQ_U64(vms[0].nr_slots, 2);
+	}
+	gc_error_free(err);
+	gc_kvm_vms_free(vms, nr);
+	free(m.p);
+}
+
+TEST(real_host_layouts_from_btf)
+{
+	const char *path = gc_test_real_dump("kvm-host-vmm/host.elf");
+	if (!path) {
+		gc_test_skip("real dump absent (GC_DUMP_CACHE)");
+		return;
+	}
+	struct gc_dump *d = NULL;
+	struct gc_kernel *k = NULL;
+	const struct gc_types *t = NULL;
+	struct gc_error *err = gc_dump_open(path, NULL, &d);
+	if (!err)
+		err = gc_kernel_open(d, NULL, &k);
+	if (!err)
+		err = gc_kernel_types(k, &t);
+	struct kvm_layout got, want;
+	if (!err)
+		err = kvm_layout_from_types(t, &got);
+	CHECK(!err);
+	if (!err) {
+		kvm_layout_linux61_svm(&want);
+		CHECK(!memcmp(&got, &want, sizeof(got)));
+		/* the VMCB offsets walk.c reads (AMD APM vol. 2 appendix B)
+		 * against kvm_amd's BTF */
+		static const struct {
+			const char *type, *path;
+			uint64_t off;
+		} vmcb[] = {
+			{ "struct vmcb_control_area", "exit_code", 0x70 },
+			{ "struct vmcb_control_area", "nested_cr3", 0xb0 },
+			{ "struct vmcb_save_area", "es", 0x00 },
+			{ "struct vmcb_save_area", "cs", 0x10 },
+			{ "struct vmcb_save_area", "fs", 0x40 },
+			{ "struct vmcb_save_area", "gs", 0x50 },
+			{ "struct vmcb_save_area", "gdtr", 0x60 },
+			{ "struct vmcb_save_area", "idtr", 0x80 },
+			{ "struct vmcb_save_area", "efer", 0xd0 },
+			{ "struct vmcb_save_area", "cr4", 0x148 },
+			{ "struct vmcb_save_area", "cr3", 0x150 },
+			{ "struct vmcb_save_area", "cr0", 0x158 },
+			{ "struct vmcb_save_area", "rflags", 0x170 },
+			{ "struct vmcb_save_area", "rip", 0x178 },
+			{ "struct vmcb_save_area", "rsp", 0x1d8 },
+			{ "struct vmcb_save_area", "rax", 0x1f8 },
+			{ "struct vmcb_save_area", "kernel_gs_base", 0x220 },
+			{ "struct vmcb_save_area", "cr2", 0x240 },
+			{ "struct vmcb", "save", VMCB_SAVE },
+		};
+		for (size_t i = 0; i < sizeof(vmcb) / sizeof(vmcb[0]); i++) {
+			uint64_t off = ~0ull;
+			struct gc_error *e = gc_types_offsetof(
+				t, vmcb[i].type, vmcb[i].path, &off, NULL);
+			CHECK(!e);
+			gc_error_free(e);
+			CHECK_EQ_U64(off, vmcb[i].off);
+		}
+		uint64_t head = 0;
+		err = gc_kernel_module_symbol(k, "kvm", "vm_list", &head);
+		CHECK(!err);
+		CHECK(head >= 0xffffffffc0000000ull);
+	}
+	if (err)
+		fprintf(stderr, "%s\n", gc_error_string(err));
+	gc_error_free(err);
+	err = k ? gc_kernel_module_symbol(k, "kvm", "no_such_symbol_x", &(uint64_t){ 0 }) : NULL;
+	if (k) {
+		CHECK(err && gc_error_code(err) == GC_ERR_NOT_PRESENT);
+		gc_error_free(err);
+	}
+	gc_kernel_close(k);
+	gc_dump_close(d);
+}
+
+static struct gc_error *kread(void *ctx, uint64_t va, void *buf, size_t len)
+{
+	return gc_kernel_read(ctx, va, buf, len);
+}
+
+/* The VMM's VMAs through the maple tree on the real host: the slots'
+ * memory is anonymous private, the program's text is a file mapping,
+ * and an address below every mapping has no VMA. */
+TEST(real_host_vmm_vmas)
+{
+	const char *path = gc_test_real_dump("kvm-host-vmm/host.elf");
+	if (!path) {
+		gc_test_skip("real dump absent (GC_DUMP_CACHE)");
+		return;
+	}
+	struct gc_dump *d = NULL;
+	struct gc_kernel *k = NULL;
+	const struct gc_types *t = NULL;
+	struct kvm_layout l;
+	struct gc_error *err = gc_dump_open(path, NULL, &d);
+	if (!err)
+		err = gc_kernel_open(d, NULL, &k);
+	if (!err)
+		err = gc_kernel_types(k, &t);
+	if (!err)
+		err = kvm_layout_from_types(t, &l);
+	CHECK(!err);
+	if (!err) {
+		struct kvm_mem m = { k, kread, NULL, NULL };
+		const uint64_t mm = 0xffff8ea3c1061f80ull; /* truth.json */
+		static const struct {
+			uint64_t va;
+			int want; /* 0 none, 1 anonymous private, 2 file */
+		} q[] = {
+			{ 0x7fb901400000ull, 1 }, { 0x7fb9053fffffull, 1 },
+			{ 0x7fb900200000ull, 1 }, { 0x7fb9011fffffull, 1 },
+			{ 0x1000, 0 }, { 0x401000, 2 },
+		};
+		for (size_t i = 0; i < sizeof(q) / sizeof(q[0]); i++) {
+			struct kvm_vma v;
+			bool found = false;
+			struct gc_error *e = kvm_vma_at(&l, &m, mm, q[i].va, &v,
+						       &found);
+			CHECK(!e);
+			gc_error_free(e);
+			int got = !found ? 0 : v.file ? 2 : 1;
+			CHECK_EQ_U64(got, q[i].want);
+			if (got == 1)
+				CHECK(!(v.flags & KVM_VM_SHARED));
+		}
+		/* the VMM's page tables as an xlat: slot memory maps to the
+		 * host pages truth.json lists (gpa 0 -> 0x3000000, a 2 MiB
+		 * THP leaf); the stack VMA's lowest page was never touched
+		 * and is anonymous private: zero, for the extent of the
+		 * entry that is empty */
+		struct gc_xlat *x = NULL;
+		struct gc_error *e = kvm_vmm_xlat_new(k, 0x18c4000, mm, &x);
+		CHECK(!e);
+		if (!e) {
+			struct gc_xlat_run r;
+			e = gc_xlat_lookup(x, 0x7fb901400000ull, &r);
+			CHECK(!e && r.status == GC_XLAT_MAPPED);
+			CHECK_EQ_U64(r.target, 0x3000000);
+			CHECK_EQ_U64(r.len, 2u << 20);
+			gc_error_free(e);
+			uint64_t args = 0;
+			e = gc_kernel_read_u64(k, mm + 312, &args);
+			CHECK(!e);
+			gc_error_free(e);
+			struct kvm_vma st;
+			bool found = false;
+			e = kvm_vma_at(&l, &m, mm, args, &st, &found);
+			CHECK(!e && found && !st.file);
+			gc_error_free(e);
+			if (found) {
+				e = gc_xlat_lookup(x, st.start, &r);
+				CHECK(!e && r.status == GC_XLAT_MAPPED);
+				CHECK(r.target >= KVM_ZERO);
+				CHECK_EQ_U64(r.target - KVM_ZERO, st.start);
+				CHECK(r.len <= st.end - st.start);
+				gc_error_free(e);
+			}
+			gc_xlat_free(x);
+		}
+		gc_error_free(e);
+	}
+	gc_error_free(err);
+	gc_kernel_close(k);
+	gc_dump_close(d);
+}
+
+TEST_MAIN()
