@@ -817,6 +817,7 @@ static void legacy_p2m(struct gc_kernel *k)
 	k->kaslr = 0;
 	memset(k->tlb, 0, sizeof(k->tlb));
 	gc_symtab_free(&k->syms);
+	gc_modlist_free(&k->mods);
 	gc_error_free(k->syms_err);
 	k->syms_err = NULL;
 	k->syms_loaded = false;
@@ -894,6 +895,7 @@ void gc_kernel_close(struct gc_kernel *k)
 		free(k->notes[i]);
 	free(k->notes);
 	gc_symtab_free(&k->syms);
+	gc_modlist_free(&k->mods);
 	gc_error_free(k->syms_err);
 	gc_dump_close(k->view);
 	gc_types_free(k->types);
@@ -1254,13 +1256,17 @@ struct gc_error *gc_kernel_symbol(struct gc_kernel *k, const char *name,
 		out->source = "VMCOREINFO";
 		return NULL;
 	}
+	/* the loaded modules' own kallsyms (not while they are being read:
+	 * reading them asks for kernel symbols) */
+	if (!err && gc_kernel_module_symbol(k, name, out))
+		return NULL;
 	if (err)
 		return gc_error_new(GC_ERR_NOT_PRESENT, name,
 				    "no such symbol in VMCOREINFO, and no "
 				    "symbol table: %s", gc_error_string(err));
 	return gc_error_new(GC_ERR_NOT_PRESENT, name, "no such symbol in %s "
-			    "(%zu symbols) or VMCOREINFO", k->syms.source,
-			    k->syms.n);
+			    "(%zu symbols), VMCOREINFO or the %zu loaded "
+			    "modules", k->syms.source, k->syms.n, k->mods.n);
 }
 
 struct gc_error *gc_kernel_symbol_at(struct gc_kernel *k, uint64_t addr,
@@ -1277,6 +1283,9 @@ struct gc_error *gc_kernel_symbol_at(struct gc_kernel *k, uint64_t addr,
 	 * below _text.  The bounds are found once, with the table. */
 	uint64_t text = k->image_text, end = k->image_end;
 	if (text && end > text && (addr < text || addr >= end)) {
+		struct gc_error *merr;
+		if (gc_kernel_module_symbol_at(k, addr, out, &merr))
+			return merr;
 		char where[160];
 		gc_kernel_describe_addr(k, addr, end, where, sizeof(where));
 		return gc_error_addr(GC_ERR_NOT_PRESENT, GC_SPACE_KVIRT, addr,

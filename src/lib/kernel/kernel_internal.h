@@ -7,6 +7,7 @@
 #include "guestcore/kernel.h"
 #include "guestcore/writer.h"
 #include "arch/arch.h"
+#include "kernel/modules.h"
 /* x86_64 specifics still named directly by kernel-layer code that predates
  * the arch table (gc_x86_canonical in regions.c on main); new code goes
  * through k->arch. */
@@ -69,6 +70,7 @@ struct gc_kernel {
 		uint32_t *pids;
 	} hints;
 	struct gc_types *types;    /* btf_find.c, built on first use */
+	struct gc_modlist mods;    /* modules.c, read on first use */
 	/* Small direct-mapped cache of 4 KiB translations (the dump does
 	 * not change, so entries never go stale). */
 	struct { uint64_t vpage, page; bool valid; } tlb[256];
@@ -153,6 +155,13 @@ struct gc_error *gc_vmlinux_symtab_read(const char *path, uint64_t slide,
 struct gc_error *gc_system_map_parse(const char *text, size_t len,
 				     uint64_t slide, struct gc_symtab *out);
 void gc_symtab_free(struct gc_symtab *t);
+
+/* modules.c: ADDR in a loaded module (true; *ERR set when that module has
+ * no symbol for it), or not (false).  NAME among the modules' symbols. */
+bool gc_kernel_module_symbol_at(struct gc_kernel *k, uint64_t addr,
+				struct gc_symbol *out, struct gc_error **err);
+bool gc_kernel_module_symbol(struct gc_kernel *k, const char *name,
+			     struct gc_symbol *out);
 
 /* printk.c: the whole log as dmesg lines into SB. */
 struct gc_error *gc_printk_read(const struct gc_vmcoreinfo *vi,
