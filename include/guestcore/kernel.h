@@ -292,6 +292,9 @@ struct gc_module {
  * instead (below), and the walk keeps what it could read. */
 struct gc_error *gc_kernel_modules(struct gc_kernel *k, size_t *nr);
 const struct gc_module *gc_kernel_module(const struct gc_kernel *k, size_t i);
+/* Symbol J (< nr_syms, by address) of module I; false if out of range. */
+bool gc_kernel_module_sym(const struct gc_kernel *k, size_t i, size_t j,
+			  struct gc_symbol *out);
 /* Damage found by the walk, one line each naming the address (also in
  * the kernel's notes, so `check` lists it). */
 size_t gc_kernel_nr_module_problems(const struct gc_kernel *k);

@@ -633,6 +633,22 @@ const struct gc_module *gc_kernel_module(const struct gc_kernel *k, size_t i)
 	return i < k->mods.n ? &k->mods.m[i].pub : NULL;
 }
 
+bool gc_kernel_module_sym(const struct gc_kernel *k, size_t i, size_t j,
+			  struct gc_symbol *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (i >= k->mods.n || j >= k->mods.m[i].nr_syms)
+		return false;
+	const struct gc_kmodule *mod = &k->mods.m[i];
+	snprintf(out->name, sizeof(out->name), "%s",
+		 mod->names + mod->syms[j].name);
+	snprintf(out->module, sizeof(out->module), "%s", mod->pub.name);
+	out->addr = mod->syms[j].addr;
+	out->type = mod->syms[j].type;
+	out->source = "module kallsyms";
+	return true;
+}
+
 size_t gc_kernel_nr_module_problems(const struct gc_kernel *k)
 {
 	return k->mods.nr_problems;
