@@ -817,7 +817,7 @@ static void legacy_p2m(struct gc_kernel *k)
 	k->kaslr = 0;
 	memset(k->tlb, 0, sizeof(k->tlb));
 	gc_symtab_free(&k->syms);
-	gc_modlist_free(&k->mods);
+	gc_kernel_modules_free(k);
 	gc_error_free(k->syms_err);
 	k->syms_err = NULL;
 	k->syms_loaded = false;
@@ -895,7 +895,7 @@ void gc_kernel_close(struct gc_kernel *k)
 		free(k->notes[i]);
 	free(k->notes);
 	gc_symtab_free(&k->syms);
-	gc_modlist_free(&k->mods);
+	gc_kernel_modules_free(k);
 	gc_error_free(k->syms_err);
 	gc_dump_close(k->view);
 	gc_types_free(k->types);
@@ -1266,7 +1266,8 @@ struct gc_error *gc_kernel_symbol(struct gc_kernel *k, const char *name,
 				    "symbol table: %s", gc_error_string(err));
 	return gc_error_new(GC_ERR_NOT_PRESENT, name, "no such symbol in %s "
 			    "(%zu symbols), VMCOREINFO or the %zu loaded "
-			    "modules", k->syms.source, k->syms.n, k->mods.n);
+			    "modules", k->syms.source, k->syms.n,
+			    gc_kernel_nr_modules_read(k));
 }
 
 struct gc_error *gc_kernel_symbol_at(struct gc_kernel *k, uint64_t addr,

@@ -7,7 +7,6 @@
 #include "guestcore/kernel.h"
 #include "guestcore/writer.h"
 #include "arch/arch.h"
-#include "kernel/modules.h"
 /* x86_64 specifics still named directly by kernel-layer code that predates
  * the arch table (gc_x86_canonical in regions.c on main); new code goes
  * through k->arch. */
@@ -25,6 +24,8 @@ struct gc_ksym {
 	char type;
 	char *name;
 };
+
+struct gc_modlist;
 
 struct gc_symtab {
 	struct gc_ksym *s;     /* sorted by address */
@@ -70,7 +71,7 @@ struct gc_kernel {
 		uint32_t *pids;
 	} hints;
 	struct gc_types *types;    /* btf_find.c, built on first use */
-	struct gc_modlist mods;    /* modules.c, read on first use */
+	struct gc_modlist *mods;   /* modules.c, read on first use */
 	/* Small direct-mapped cache of 4 KiB translations (the dump does
 	 * not change, so entries never go stale). */
 	struct { uint64_t vpage, page; bool valid; } tlb[256];
@@ -162,6 +163,9 @@ bool gc_kernel_module_symbol_at(struct gc_kernel *k, uint64_t addr,
 				struct gc_symbol *out, struct gc_error **err);
 bool gc_kernel_module_symbol(struct gc_kernel *k, const char *name,
 			     struct gc_symbol *out);
+/* Forget the list (it is read again on next use). */
+void gc_kernel_modules_free(struct gc_kernel *k);
+size_t gc_kernel_nr_modules_read(const struct gc_kernel *k);
 
 /* printk.c: the whole log as dmesg lines into SB. */
 struct gc_error *gc_printk_read(const struct gc_vmcoreinfo *vi,

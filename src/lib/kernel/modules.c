@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "kernel/kernel_internal.h"
+#include "kernel/modules.h"
 #include "util/util.h"
 #include "util/vec.h"
 
@@ -583,9 +584,28 @@ const struct gc_kmodule *gc_modlist_find(const struct gc_modlist *ml,
 
 /* ---- the kernel object's list ----------------------------------------- */
 
-static void load(struct gc_kernel *k)
+void gc_kernel_modules_free(struct gc_kernel *k)
 {
-	struct gc_modlist *ml = &k->mods;
+	if (k->mods) {
+		gc_modlist_free(k->mods);
+		free(k->mods);
+		k->mods = NULL;
+	}
+}
+
+size_t gc_kernel_nr_modules_read(const struct gc_kernel *k)
+{
+	return k->mods ? k->mods->n : 0;
+}
+
+/* Read the list once.  NULL when out of memory. */
+static struct gc_modlist *load(struct gc_kernel *k)
+{
+	if (!k->mods && !(k->mods = calloc(1, sizeof(*k->mods))))
+		return NULL;
+	struct gc_modlist *ml = k->mods;
+	if (ml->loaded)
+		return ml;
 	ml->loaded = true;
 	ml->loading = true;
 	const struct gc_types *t;
@@ -612,34 +632,34 @@ static void load(struct gc_kernel *k)
 		gc_kernel_add_note(k, "modules: %s", ml->problems[i]);
 	ml->err = err;
 	ml->loading = false;
+	return ml;
 }
 
 struct gc_error *gc_kernel_modules(struct gc_kernel *k, size_t *nr)
 {
 	*nr = 0;
-	if (!k->mods.loaded)
-		load(k);
-	if (k->mods.err == &gc_error_nomem)
+	struct gc_modlist *ml = load(k);
+	if (!ml || ml->err == &gc_error_nomem)
 		return &gc_error_nomem;
-	if (k->mods.err)
-		return gc_error_new(gc_error_code(k->mods.err), "modules", "%s",
-				    gc_error_string(k->mods.err));
-	*nr = k->mods.n;
+	if (ml->err)
+		return gc_error_new(gc_error_code(ml->err), "modules", "%s",
+				    gc_error_string(ml->err));
+	*nr = ml->n;
 	return NULL;
 }
 
 const struct gc_module *gc_kernel_module(const struct gc_kernel *k, size_t i)
 {
-	return i < k->mods.n ? &k->mods.m[i].pub : NULL;
+	return k->mods && i < k->mods->n ? &k->mods->m[i].pub : NULL;
 }
 
 bool gc_kernel_module_sym(const struct gc_kernel *k, size_t i, size_t j,
 			  struct gc_symbol *out)
 {
 	memset(out, 0, sizeof(*out));
-	if (i >= k->mods.n || j >= k->mods.m[i].nr_syms)
+	if (!k->mods || i >= k->mods->n || j >= k->mods->m[i].nr_syms)
 		return false;
-	const struct gc_kmodule *mod = &k->mods.m[i];
+	const struct gc_kmodule *mod = &k->mods->m[i];
 	snprintf(out->name, sizeof(out->name), "%s",
 		 mod->names + mod->syms[j].name);
 	snprintf(out->module, sizeof(out->module), "%s", mod->pub.name);
@@ -651,27 +671,34 @@ bool gc_kernel_module_sym(const struct gc_kernel *k, size_t i, size_t j,
 
 size_t gc_kernel_nr_module_problems(const struct gc_kernel *k)
 {
-	return k->mods.nr_problems;
+	return k->mods ? k->mods->nr_problems : 0;
 }
 
 const char *gc_kernel_module_problem(const struct gc_kernel *k, size_t i)
 {
-	return i < k->mods.nr_problems ? k->mods.problems[i] : NULL;
+	return k->mods && i < k->mods->nr_problems ? k->mods->problems[i] :
+						     NULL;
 }
 
-/* For gc_kernel_symbol_at: ADDR in a module.  NULL = not in any module
- * (or no list); an error = in a module, but no symbol for it. */
+/* The list, unless it is being read right now (reading it asks for
+ * kernel symbols, which must not recurse into it). */
+static const struct gc_modlist *usable(struct gc_kernel *k)
+{
+	if (k->mods && k->mods->loading)
+		return NULL;
+	return load(k);
+}
+
 bool gc_kernel_module_symbol_at(struct gc_kernel *k, uint64_t addr,
 				struct gc_symbol *out,
 				struct gc_error **err)
 {
 	*err = NULL;
-	if (k->mods.loading)
+	const struct gc_modlist *ml = usable(k);
+	if (!ml)
 		return false;
-	if (!k->mods.loaded)
-		load(k);
 	const struct gc_modsym *s;
-	const struct gc_kmodule *mod = gc_modlist_find(&k->mods, addr, &s);
+	const struct gc_kmodule *mod = gc_modlist_find(ml, addr, &s);
 	if (!mod)
 		return false;
 	if (!s) {
@@ -694,12 +721,9 @@ bool gc_kernel_module_symbol_at(struct gc_kernel *k, uint64_t addr,
 bool gc_kernel_module_symbol(struct gc_kernel *k, const char *name,
 			     struct gc_symbol *out)
 {
-	if (k->mods.loading)
-		return false;
-	if (!k->mods.loaded)
-		load(k);
-	for (size_t i = 0; i < k->mods.n; i++) {
-		const struct gc_kmodule *mod = &k->mods.m[i];
+	const struct gc_modlist *ml = usable(k);
+	for (size_t i = 0; ml && i < ml->n; i++) {
+		const struct gc_kmodule *mod = &ml->m[i];
 		for (size_t j = 0; j < mod->nr_syms; j++) {
 			if (strcmp(mod->names + mod->syms[j].name, name))
 				continue;
