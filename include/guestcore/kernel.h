@@ -117,6 +117,10 @@ struct gc_kernel_opts {
 	const char *system_map;      /* --system-map FILE */
 	const char *vmlinux;         /* --vmlinux FILE (.symtab only) */
 	enum gc_kallsyms_mode kallsyms; /* --kallsyms auto|vmcoreinfo|search */
+	/* VMCOREINFO not in the dump's metadata is looked for from the
+	 * kernel image first (bounded); true = read the start of every page
+	 * instead, as before (for comparisons and benchmarks). */
+	bool full_vmcoreinfo_scan;
 };
 
 /* What a fact's value is.  Every fact also has its rendered text. */

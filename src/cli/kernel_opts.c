@@ -28,6 +28,10 @@ static void cli_default_kernel_opts(struct gc_kernel_opts *opts)
 	const char *e = getenv("GUESTCORE_KALLSYMS");
 	if (e && *e)
 		cli_kallsyms_mode(e, opts);
+	/* GUESTCORE_VMCOREINFO_SCAN=full: the old search of every page for
+	 * VMCOREINFO instead of the bounded one (benchmarks compare them). */
+	e = getenv("GUESTCORE_VMCOREINFO_SCAN");
+	opts->full_vmcoreinfo_scan = e && !strcmp(e, "full");
 }
 
 bool cli_take_kernel_opts(int *argc, char **argv,
