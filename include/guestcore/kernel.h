@@ -112,15 +112,25 @@ enum gc_kallsyms_mode {
 	GC_KALLSYMS_SEARCH,
 };
 
+/* How VMCOREINFO that is not in the dump's metadata is looked for in
+ * guest memory.  BOUNDED: only from the kernel image the vCPUs' page
+ * tables map (its pointers to vmcoreinfo_data / the VMCOREINFO note, and
+ * its own bytes): at most 128 MiB of the image and 65536 pointers.  AUTO:
+ * that, then (when it finds nothing, or no vCPU has usable page tables)
+ * the start of every page of guest memory.  FULL: only the every-page
+ * scan (the behaviour before the bounded search; for comparisons). */
+enum gc_vmcoreinfo_search {
+	GC_VMCOREINFO_SEARCH_AUTO = 0,
+	GC_VMCOREINFO_SEARCH_BOUNDED,
+	GC_VMCOREINFO_SEARCH_FULL,
+};
+
 struct gc_kernel_opts {
 	const char *vmcoreinfo_file; /* --vmcoreinfo FILE */
 	const char *system_map;      /* --system-map FILE */
 	const char *vmlinux;         /* --vmlinux FILE (.symtab only) */
 	enum gc_kallsyms_mode kallsyms; /* --kallsyms auto|vmcoreinfo|search */
-	/* VMCOREINFO not in the dump's metadata is looked for from the
-	 * kernel image first (bounded); true = read the start of every page
-	 * instead, as before (for comparisons and benchmarks). */
-	bool full_vmcoreinfo_scan;
+	enum gc_vmcoreinfo_search vmcoreinfo_search;
 };
 
 /* What a fact's value is.  Every fact also has its rendered text. */

@@ -545,6 +545,7 @@ static struct gc_error *find_vmcoreinfo(struct gc_kernel *k)
 	gc_error_free(err);
 	unsigned int tried;
 	uint64_t text_va;
+	enum gc_vmcoreinfo_search how = k->opts.vmcoreinfo_search;
 	if (!kernel_may_exist(k, &tried, &text_va))
 		return gc_error_new(GC_ERR_NOT_PRESENT, "VMCOREINFO",
 				    "none in the dump's metadata, and the "
@@ -552,16 +553,34 @@ static struct gc_error *find_vmcoreinfo(struct gc_kernel *k)
 				    "the kernel text region, so guest memory "
 				    "was not searched (not a Linux guest?)",
 				    tried, tried == 1 ? "" : "s");
-	if (text_va && !k->opts.full_vmcoreinfo_scan) {
+	uint64_t pages = 0;
+	if (text_va && how != GC_VMCOREINFO_SEARCH_FULL) {
 		bool found;
-		uint64_t pages;
 		struct gc_error *e = vi_scan_image(k, text_va, &found, &pages);
 		if (e || found)
 			return e;
-		gc_kernel_add_note(k, "VMCOREINFO not found from the kernel "
-				   "image at 0x%" PRIx64 " (%" PRIu64 " pages "
-				   "read); searching all guest memory",
-				   text_va, pages);
+		if (how == GC_VMCOREINFO_SEARCH_AUTO)
+			gc_kernel_add_note(k, "VMCOREINFO not found from the "
+					   "kernel image at 0x%" PRIx64 " (%"
+					   PRIu64 " pages read); searching all "
+					   "guest memory", text_va, pages);
+	}
+	if (how == GC_VMCOREINFO_SEARCH_BOUNDED) {
+		if (text_va)
+			return gc_error_new(GC_ERR_NOT_PRESENT, "VMCOREINFO",
+					    "none in the dump's metadata, and "
+					    "none found from the kernel image at "
+					    "0x%" PRIx64 " (%" PRIu64 " pages "
+					    "read); guest memory was not "
+					    "searched page by page (`guestcore "
+					    "log` or `sym` do that)", text_va,
+					    pages);
+		return gc_error_new(GC_ERR_NOT_PRESENT, "VMCOREINFO",
+				    "none in the dump's metadata, and no vCPU "
+				    "has page tables in the dump to find the "
+				    "kernel image by; guest memory was not "
+				    "searched page by page (`guestcore log` or "
+				    "`sym` do that, or give --vmcoreinfo FILE)");
 	}
 	return vi_scan_memory(k);
 }
