@@ -27,9 +27,9 @@ echo "load: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs"
 best() { # mode cmd file -> "wall cpu"
 	local mode=$1 cmd=$2 f=$3 bw= bc= out
 	for _ in $(seq "$N"); do
-		out=$( { GUESTCORE_VMCOREINFO_SCAN=$mode /usr/bin/time -f "%e %U %S" \
-			"$BUILD/guestcore" "$cmd" "$f" > /dev/null 2> /dev/null; } 2>&1 | tail -1)
-		read -r w u s <<< "$out"
+		GUESTCORE_VMCOREINFO_SCAN=$mode /usr/bin/time -o "$DIR/time.txt" -f "%e %U %S" \
+			"$BUILD/guestcore" "$cmd" "$f" > /dev/null 2>&1 || true
+		read -r w u s < <(tail -1 "$DIR/time.txt")
 		c=$(echo "$u + $s" | bc)
 		if [ -z "$bw" ] || [ "$(echo "$w < $bw" | bc)" = 1 ]; then bw=$w; fi
 		if [ -z "$bc" ] || [ "$(echo "$c < $bc" | bc)" = 1 ]; then bc=$c; fi

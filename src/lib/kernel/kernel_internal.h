@@ -71,6 +71,9 @@ struct gc_kernel {
 		uint32_t *pids;
 	} hints;
 	struct gc_types *types;    /* btf_find.c, built on first use */
+	bool types_building;       /* set while it is built: symbol lookups
+				    * then do not read the modules (whose
+				    * layouts need the types) */
 	struct gc_modlist *mods;   /* modules.c, read on first use */
 	/* Small direct-mapped cache of 4 KiB translations (the dump does
 	 * not change, so entries never go stale). */

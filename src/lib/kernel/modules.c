@@ -277,21 +277,35 @@ static struct gc_error *read_syms(const struct gc_kmem *m,
 			       typetab, num);
 	if (!num)
 		return NULL;
-	/* strtab is read once, up to the end of its region */
-	uint64_t str_len = mod->region[sr].base + mod->region[sr].size - strtab;
 	uint8_t *tab = malloc(num * SYM_BYTES);
 	uint8_t *types = typetab ? malloc(num) : NULL;
-	char *strs = malloc(str_len + 1);
+	char *strs = NULL;
 	mod->syms = calloc(num, sizeof(*mod->syms));
-	if (!tab || (typetab && !types) || !strs || !mod->syms) {
+	if (!tab || (typetab && !types) || !mod->syms) {
 		free(tab);
 		free(types);
-		free(strs);
 		return &gc_error_nomem;
 	}
 	const char *what = "symtab";
 	uint64_t at = symtab;
 	err = m->read(m->ctx, symtab, tab, num * SYM_BYTES);
+	/* strtab is read once: up to the last name the symbols use (plus
+	 * the longest name), never past the end of its region */
+	uint64_t str_len = mod->region[sr].base + mod->region[sr].size - strtab;
+	if (!err) {
+		uint64_t need = 0;
+		for (uint64_t i = 0; i < num; i++) {
+			uint32_t o = gc_get32(tab + i * SYM_BYTES, false);
+			if (o < str_len && o >= need)
+				need = (uint64_t)o + MAX_SYM_NAME;
+		}
+		str_len = GC_MIN(str_len, need);
+		if (!(strs = malloc(str_len + 1))) {
+			free(tab);
+			free(types);
+			return &gc_error_nomem;
+		}
+	}
 	if (!err && typetab) {
 		what = "typetab";
 		at = typetab;
@@ -680,11 +694,11 @@ const char *gc_kernel_module_problem(const struct gc_kernel *k, size_t i)
 						     NULL;
 }
 
-/* The list, unless it is being read right now (reading it asks for
- * kernel symbols, which must not recurse into it). */
+/* The list, unless it or the types are being read right now (reading it
+ * asks for kernel symbols and the types, which must not recurse into it). */
 static const struct gc_modlist *usable(struct gc_kernel *k)
 {
-	if (k->mods && k->mods->loading)
+	if ((k->mods && k->mods->loading) || k->types_building)
 		return NULL;
 	return load(k);
 }
