@@ -822,11 +822,19 @@ static struct gc_error *setup_paging(struct gc_kernel *k)
 	if (k->pg.sme_mask)
 		gc_kernel_add_fact_hex(k, "sme_mask", GC_FACT_FROM_VMCOREINFO,
 				       "VMCOREINFO", k->pg.sme_mask);
-	if (!k->has_root)
+	if (!k->has_root) {
+		/* say why there was no VMCOREINFO candidate (the note is
+		 * lost with the kernel object) */
+		const char *why = NULL;
+		for (size_t i = 0; !vi && i < k->nr_notes; i++)
+			if (!strncmp(k->notes[i], "no VMCOREINFO: ", 15))
+				why = k->notes[i];
 		return gc_error_new(GC_ERR_TRANSLATION, "kernel page table",
 				    "no usable top-level table (%zu "
 				    "candidate%s from VMCOREINFO and vCPU "
-				    "registers)", nc, nc == 1 ? "" : "s");
+				    "registers)%s%s", nc, nc == 1 ? "" : "s",
+				    why ? "; " : "", why ? why : "");
+	}
 	/* KASLR and phys_base from the page tables when VMCOREINFO lacks
 	 * them; otherwise cross-check. */
 	uint64_t tva, tpa;
