@@ -70,3 +70,33 @@ assert j["problems"]==[]' && pass "mod-json" || fail "mod-json" "$(echo "$OUT" |
 fi
 # --symbols lists pvpanic_panic_notify in pvpanic's table
 expect_out "mod-symbols" 0 "ffffffffc03031d0 (t) pvpanic_panic_notify [pvpanic]" mod "$P.elf" --symbols
+# every module symbol equals crash's `sym -m MODULE` (address and name for
+# all; the type letter for text symbols: crash prints '?' for data)
+if run_gc "mod-symbols-json" 0 mod "$P.elf" --symbols --json; then
+	echo "$OUT" > "$T/syms.json"
+	python3 - "$T/syms.json" "$EXP/qemu-6.1-panic-kaslr-2cpu.elf.crash-sym-m.txt" <<'PY' && pass "mod-symbols-equal-crash-sym-m" || fail "mod-symbols-equal-crash-sym-m" "see above"
+import json, sys
+j = json.load(open(sys.argv[1]))
+ours = {(m["name"], int(s["address"], 16), s["name"]): s["type"]
+        for m in j["modules"] for s in m["symbols"]}
+crash, mod = {}, None
+for line in open(sys.argv[2]):
+    if line.startswith("#"):
+        continue
+    f = line.split()
+    if "MODULE" in f and "START:" in f:
+        mod = f[-1]
+        continue
+    if "MODULE" in f:
+        continue
+    crash[(mod, int(f[0], 16), f[2])] = f[1].strip("()")
+if set(ours) != set(crash):
+    print("only ours:", sorted(set(ours) - set(crash))[:5])
+    print("only crash:", sorted(set(crash) - set(ours))[:5])
+    sys.exit(1)
+bad = [(k, ours[k], t) for k, t in crash.items() if t != "?" and ours[k] != t]
+if bad or len(crash) < 90:
+    print("types differ:", bad[:5], len(crash))
+    sys.exit(1)
+PY
+fi

@@ -346,7 +346,12 @@ static struct gc_error *read_syms(const struct gc_kmem *m,
 		}
 		char type;
 		if (types) {
+			/* typetab's letter, upper case for a global or weak
+			 * binding as nm and crash print it (6.1's typetab
+			 * says 't' for exported functions) */
 			type = (char)types[i];
+			if ((info >> 4) != 0 && type >= 'a' && type <= 'z')
+				type = (char)(type - 'a' + 'A');
 		} else {
 			unsigned int bind = info >> 4, stt = info & 15;
 			type = stt == 2 ? 't' : 'd';      /* STT_FUNC */
