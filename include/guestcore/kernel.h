@@ -112,11 +112,25 @@ enum gc_kallsyms_mode {
 	GC_KALLSYMS_SEARCH,
 };
 
+/* How VMCOREINFO that is not in the dump's metadata is looked for in
+ * guest memory.  BOUNDED: only from the kernel image the vCPUs' page
+ * tables map (its pointers to vmcoreinfo_data / the VMCOREINFO note, and
+ * its own bytes): at most 128 MiB of the image and 65536 pointers.  AUTO:
+ * that, then (when it finds nothing, or no vCPU has usable page tables)
+ * the start of every page of guest memory.  FULL: only the every-page
+ * scan (the behaviour before the bounded search; for comparisons). */
+enum gc_vmcoreinfo_search {
+	GC_VMCOREINFO_SEARCH_AUTO = 0,
+	GC_VMCOREINFO_SEARCH_BOUNDED,
+	GC_VMCOREINFO_SEARCH_FULL,
+};
+
 struct gc_kernel_opts {
 	const char *vmcoreinfo_file; /* --vmcoreinfo FILE */
 	const char *system_map;      /* --system-map FILE */
 	const char *vmlinux;         /* --vmlinux FILE (.symtab only) */
 	enum gc_kallsyms_mode kallsyms; /* --kallsyms auto|vmcoreinfo|search */
+	enum gc_vmcoreinfo_search vmcoreinfo_search;
 };
 
 /* What a fact's value is.  Every fact also has its rendered text. */
@@ -256,12 +270,49 @@ struct gc_symbol {
 	uint64_t addr;
 	char type;
 	const char *source;  /* "VMCOREINFO", "kallsyms", "System.map", ... */
+	char module[64];     /* the module's name for a module symbol, else "" */
 };
 struct gc_error *gc_kernel_symbol(struct gc_kernel *k, const char *name,
 				  struct gc_symbol *out);
-/* The symbol at or below ADDR (its offset is ADDR - out->addr). */
+/* NAME is looked up in the kernel's table, then VMCOREINFO, then the
+ * loaded modules' own kallsyms (out->module names the module).
+ * The symbol at or below ADDR (its offset is ADDR - out->addr): inside
+ * the kernel image from the kernel's table; in a loaded module's memory
+ * from that module's kallsyms (out->module set); anywhere else an error
+ * that says which region ADDR is in. */
 struct gc_error *gc_kernel_symbol_at(struct gc_kernel *k, uint64_t addr,
 				     struct gc_symbol *out);
+
+/* ---- loaded modules ---------------------------------------------------- */
+
+/* A loaded module, read from the kernel's `modules` list with struct
+ * module's layout from the kernel's BTF (see docs/kernel.md). */
+struct gc_module {
+	char name[64];          /* printable (other bytes as '?') */
+	uint64_t addr;          /* its struct module */
+	uint64_t base, size;    /* core memory: its first region's base and
+				 * the bytes of all core regions (crash's
+				 * BASE and SIZE) */
+	uint64_t init_base, init_size; /* 0 once init memory is freed */
+	uint32_t state;         /* enum module_state */
+	const char *state_name; /* "MODULE_STATE_LIVE", or "" if unknown */
+	uint64_t taints;        /* TAINT_* bits, when has_taints */
+	bool has_taints;
+	size_t nr_syms;         /* symbols in its own kallsyms */
+};
+/* Read the list (once; later calls reuse it).  Fails when there is no
+ * list to read (no `modules` symbol, no struct module layout in the
+ * types, an unreadable list head); a damaged entry is a problem line
+ * instead (below), and the walk keeps what it could read. */
+struct gc_error *gc_kernel_modules(struct gc_kernel *k, size_t *nr);
+const struct gc_module *gc_kernel_module(const struct gc_kernel *k, size_t i);
+/* Symbol J (< nr_syms, by address) of module I; false if out of range. */
+bool gc_kernel_module_sym(const struct gc_kernel *k, size_t i, size_t j,
+			  struct gc_symbol *out);
+/* Damage found by the walk, one line each naming the address (also in
+ * the kernel's notes, so `check` lists it). */
+size_t gc_kernel_nr_module_problems(const struct gc_kernel *k);
+const char *gc_kernel_module_problem(const struct gc_kernel *k, size_t i);
 
 /* A symbol of a loaded module (its mod_kallsyms table: what
  * /proc/kallsyms lists for modules, local symbols included): MODULE

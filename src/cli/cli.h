@@ -62,6 +62,7 @@ extern const struct cli_command cmd_extract_qemu;
 extern const struct cli_command cmd_extract;
 extern const struct cli_command cmd_guests;
 extern const struct cli_command cmd_vtop, cmd_sym, cmd_log, cmd_struct;
+extern const struct cli_command cmd_mod;
 extern const struct cli_command cmd_convert;
 extern const struct cli_command cmd_vmcsinfo, cmd_vmcs;
 extern const struct cli_command cmd_bt;
@@ -97,6 +98,12 @@ bool cli_take_kernel_opts(int *argc, char **argv,
 struct gc_kernel *cli_open_kernel(struct gc_dump *d,
 				  const struct gc_kernel_opts *opts);
 /* info: the kernel facts with their sources (J NULL = text). */
+/* How VMCOREINFO is searched for (GUESTCORE_VMCOREINFO_SCAN overrides
+ * DFLT): info and check use the bounded search only, so that they answer
+ * without reading every page of a big dump; the commands that need the
+ * kernel (log, sym, vtop, ...) fall back to the every-page scan. */
+void cli_vmcoreinfo_search(struct gc_kernel_opts *opts,
+			   enum gc_vmcoreinfo_search dflt);
 void cli_kernel_info(struct gc_dump *d, const struct gc_kernel_opts *ko,
 		     struct gc_json *j);
 /* check: kernel-level findings (Xen PV p2m cross-check, fallbacks). */

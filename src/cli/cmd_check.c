@@ -11,6 +11,7 @@ static int run(int argc, char **argv)
 	struct gc_kernel_opts ko;
 	if (!cli_take_kernel_opts(&argc, argv, &ko))
 		return EXIT_ERROR;
+	cli_vmcoreinfo_search(&ko, GC_VMCOREINFO_SEARCH_BOUNDED);
 	bool deep = cli_take_flag(&argc, argv, "--deep");
 	bool quiet = cli_take_flag(&argc, argv, "--quiet");
 	if (argc != 2)

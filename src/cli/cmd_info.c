@@ -55,6 +55,7 @@ static int run(int argc, char **argv)
 	struct gc_kernel_opts ko;
 	if (!cli_take_kernel_opts(&argc, argv, &ko))
 		return EXIT_ERROR;
+	cli_vmcoreinfo_search(&ko, GC_VMCOREINFO_SEARCH_BOUNDED);
 	if (argc != 2)
 		return cli_usage(&cmd_info);
 	struct gc_dump *d = cli_open(argv[1]);

@@ -48,18 +48,25 @@ static int run(int argc, char **argv)
 			gc_json_key(&j, "offset");
 			gc_json_u64(&j, addr - s.addr);
 		}
+		if (s.module[0]) {
+			gc_json_key(&j, "module");
+			gc_json_string(&j, s.module);
+		}
 		gc_json_key(&j, "source");
 		gc_json_string(&j, s.source);
 		gc_json_object_end(&j);
 		gc_json_end(&j);
 	} else {
 		char type = (char)toupper((unsigned char)s.type);
+		char mod[80] = "";
+		if (s.module[0])  /* as crash: "name+off [module]" */
+			snprintf(mod, sizeof(mod), " [%s]", s.module);
 		if (is_addr && addr != s.addr)  /* as crash: the address asked */
-			printf("%016" PRIx64 " (%c) %s+%" PRIu64 "\n", addr,
-			       s.type, s.name, addr - s.addr);
+			printf("%016" PRIx64 " (%c) %s+%" PRIu64 "%s\n", addr,
+			       s.type, s.name, addr - s.addr, mod);
 		else
-			printf("%016" PRIx64 " (%c) %s\n", s.addr,
-			       s.type == '?' ? '?' : s.type, s.name);
+			printf("%016" PRIx64 " (%c) %s%s\n", s.addr,
+			       s.type == '?' ? '?' : s.type, s.name, mod);
 		(void)type;
 	}
 	gc_kernel_close(k);

@@ -31,10 +31,26 @@ static void cli_default_kernel_opts(struct gc_kernel_opts *opts)
 		cli_kallsyms_mode(e, opts);
 }
 
+/* GUESTCORE_VMCOREINFO_SCAN=auto|bounded|full overrides how VMCOREINFO
+ * is searched for in guest memory (bench/ compares them); else DFLT. */
+void cli_vmcoreinfo_search(struct gc_kernel_opts *opts,
+			   enum gc_vmcoreinfo_search dflt)
+{
+	const char *e = getenv("GUESTCORE_VMCOREINFO_SCAN");
+	opts->vmcoreinfo_search = dflt;
+	if (e && !strcmp(e, "auto"))
+		opts->vmcoreinfo_search = GC_VMCOREINFO_SEARCH_AUTO;
+	else if (e && !strcmp(e, "bounded"))
+		opts->vmcoreinfo_search = GC_VMCOREINFO_SEARCH_BOUNDED;
+	else if (e && !strcmp(e, "full"))
+		opts->vmcoreinfo_search = GC_VMCOREINFO_SEARCH_FULL;
+}
+
 bool cli_take_kernel_opts(int *argc, char **argv,
 			  struct gc_kernel_opts *opts)
 {
 	cli_default_kernel_opts(opts);
+	cli_vmcoreinfo_search(opts, GC_VMCOREINFO_SEARCH_AUTO);
 	int j = 0;
 	for (int i = 0; i < *argc; i++) {
 		const char **slot = NULL;

@@ -251,8 +251,10 @@ struct gc_error *gc_kernel_types(struct gc_kernel *k,
 	if (!k->types) {
 		struct gc_types *t;
 		struct gc_error *err = gc_types_new(&t);
+		k->types_building = true;
 		if (!err)
 			err = build(k, t);
+		k->types_building = false;
 		if (err) {
 			gc_types_free(t);
 			return err;

@@ -304,6 +304,178 @@ static struct gc_error *vi_scan_memory(struct gc_kernel *k)
 
 static bool text_start(struct gc_kernel *k, uint64_t *va, uint64_t *pa);
 static struct gc_error *mem_m2p(void *ctx, uint64_t mfn, uint64_t *pfn);
+static bool try_walk(struct gc_kernel *k, uint64_t root, enum gc_space sp,
+		     uint64_t va, uint64_t *pa);
+
+/*
+ * The bounded search: where a running kernel keeps VMCOREINFO.  Since
+ * Linux 4.13 vmcoreinfo_data and vmcoreinfo_note are pages the kernel
+ * allocated (anywhere in RAM) and points to from variables in its image;
+ * before, they were arrays inside the image.  So the kernel image, as the
+ * vCPUs' page tables map it from its first text page, is read once: every
+ * page-aligned direct-map pointer in it is followed to see whether its
+ * page starts like vmcoreinfo_data ("OSRELEASE=") or the VMCOREINFO note,
+ * and the image's own bytes are searched for the text.  At most
+ * IMAGE_SCAN_MAX bytes of the image mapping are read (unmapped 2 MiB
+ * ranges cost one walk) and at most CAND_MAX pointers followed.
+ */
+#define IMAGE_SCAN_MAX (128ull << 20)
+#define CAND_MAX 65536u
+
+static bool vi_accept(struct gc_kernel *k, const char *text, size_t len,
+		      const char *what, uint64_t where, const char *how)
+{
+	if (!gc_vmcoreinfo_plausible(text, len))
+		return false;
+	struct gc_vmcoreinfo *vi;
+	struct gc_error *e = gc_vmcoreinfo_parse(text, len, &vi);
+	if (e) {
+		gc_error_free(e);
+		return false;
+	}
+	k->vi = vi;
+	k->vi_source = gc_asprintf("found in guest memory: %s at %s", what,
+				   how);
+	(void)where;
+	return true;
+}
+
+/* The page at kernel-virtual VA read through the page tables being
+ * probed (no translation is set up yet). */
+static bool probe_read(struct gc_kernel *k, uint64_t va, void *buf,
+		       size_t len, uint64_t *pa)
+{
+	uint64_t p;
+	if (!try_walk(k, k->root, k->root_space, va, &p))
+		return false;
+	struct gc_error *e = gc_dump_read(k->d, GC_SPACE_PHYS, p, buf, len);
+	gc_error_free(e);
+	if (pa)
+		*pa = p;
+	return !e;
+}
+
+/* Does the page at kernel-virtual PTR hold VMCOREINFO? */
+static bool vi_at_pointer(struct gc_kernel *k, uint64_t ptr, char *page,
+			  uint32_t psz, uint64_t from)
+{
+	uint8_t head[24];
+	uint64_t pa;
+	if (!probe_read(k, ptr, head, sizeof(head), &pa))
+		return false;
+	bool data = !memcmp(head, "OSRELEASE=", 10);
+	bool note = gc_get32(head, false) == 11 && gc_get32(head + 8, false) == 0 &&
+		    !memcmp(head + 12, "VMCOREINFO\0", 11);
+	if ((!data && !note) || !probe_read(k, ptr, page, psz, NULL))
+		return false;
+	page[psz] = 0;
+	const char *text = page;
+	size_t len = psz;
+	if (note) {
+		uint32_t descsz = gc_get32(head + 4, false);
+		if (descsz > psz - 24)
+			return false;
+		text = page + 24;
+		len = descsz;
+	}
+	char how[200];
+	snprintf(how, sizeof(how), "physical address 0x%" PRIx64
+		 " (page at kernel 0x%" PRIx64 ", pointed to from 0x%" PRIx64
+		 " in the kernel image", pa + (note ? 24 : 0), ptr, from);
+	return vi_accept(k, text, len, note ? "VMCOREINFO ELF note" :
+			 "vmcoreinfo text page", pa, how);
+}
+
+static struct gc_error *vi_scan_image(struct gc_kernel *k, uint64_t text_va,
+				      bool *found, uint64_t *pages_read)
+{
+	*found = false;
+	*pages_read = 0;
+	uint32_t psz = gc_dump_page_size(k->d);
+	if (psz != 4096)
+		return NULL;
+	const struct gc_arch_linux *lx = &k->arch->linux_layout;
+	uint64_t dm_lo = 0, dm_hi = 0;
+	for (size_t i = 0; i < lx->nr_direct_map; i++)
+		if (lx->direct_map[i].levels == k->pg.levels) {
+			dm_lo = lx->direct_map[i].start;
+			dm_hi = lx->direct_map[i].end;
+		}
+	char *page = malloc(2 * (size_t)psz + 1);
+	char *vpage = malloc((size_t)psz + 1);
+	uint64_t *tested = calloc(4096, sizeof(*tested));
+	if (!page || !vpage || !tested) {
+		free(page);
+		free(vpage);
+		free(tested);
+		return &gc_error_nomem;
+	}
+	unsigned int cands = 0;
+	uint64_t end = text_va + IMAGE_SCAN_MAX;
+	for (uint64_t va = text_va; va < end && va >= text_va && !k->vi;) {
+		uint64_t pa;
+		if (!try_walk(k, k->root, k->root_space, va, &pa)) {
+			/* unmapped: on to the next 2 MiB */
+			va = (va | 0x1fffffull) + 1;
+			continue;
+		}
+		struct gc_error *e = gc_dump_read(k->d, GC_SPACE_PHYS, pa, page,
+						  psz);
+		if (e) {
+			gc_error_free(e);
+			va += psz;
+			continue;
+		}
+		(*pages_read)++;
+		/* the text itself in the image (kernels before 4.13) */
+		for (char *p = page; !k->vi &&
+		     (p = memmem(p, psz - (size_t)(p - page), "OSRELEASE=", 10));
+		     p++) {
+			size_t off = (size_t)(p - page);
+			/* the text may run into the next page */
+			if (!probe_read(k, va + psz, page + psz, psz, NULL))
+				memset(page + psz, 0, psz);
+			page[2 * (size_t)psz] = 0;
+			char how[160];
+			snprintf(how, sizeof(how), "physical address 0x%"
+				 PRIx64 " (page at kernel 0x%" PRIx64 " in "
+				 "the kernel image", pa + off, va + off);
+			vi_accept(k, p, psz, off ? "vmcoreinfo text" :
+				  "vmcoreinfo text page", pa + off, how);
+		}
+		/* page-aligned direct-map pointers (Linux >= 4.13) */
+		const uint8_t *w = (const uint8_t *)page;
+		for (uint32_t i = 0; i < psz && !k->vi && cands < CAND_MAX;
+		     i += 8) {
+			uint64_t ptr = gc_get64(w + i, false);
+			if ((ptr & 0xfff) || ptr < dm_lo || ptr >= dm_hi)
+				continue;
+			uint64_t h = (ptr >> 12) * 0x9e3779b97f4a7c15ull >> 52;
+			if (tested[h] == ptr)
+				continue;
+			tested[h] = ptr;
+			cands++;
+			vi_at_pointer(k, ptr, vpage, psz, va + i);
+		}
+		va += psz;
+	}
+	free(page);
+	free(vpage);
+	free(tested);
+	*found = k->vi != NULL;
+	if (k->vi && !k->vi_source)
+		return &gc_error_nomem;
+	if (k->vi) {
+		char *s = gc_asprintf("%s; %" PRIu64 " pages of the image read, "
+				      "%u pointers followed)",
+				      k->vi_source, *pages_read, cands);
+		if (s) {
+			free(k->vi_source);
+			k->vi_source = s;
+		}
+	}
+	return NULL;
+}
 
 /*
  * Before reading the start of every page: when the vCPUs' page tables are
@@ -311,8 +483,10 @@ static struct gc_error *mem_m2p(void *ctx, uint64_t mfn, uint64_t *pfn);
  * no Linux kernel to find (synthetic or non-Linux guests) and the search is
  * skipped.  With no usable cr3 at all the search runs.
  */
-static bool kernel_may_exist(struct gc_kernel *k, unsigned int *tried)
+static bool kernel_may_exist(struct gc_kernel *k, unsigned int *tried,
+			     uint64_t *text_va)
 {
+	*text_va = 0;
 	*tried = 0;
 	k->pg.xen_pv = gc_dump_has_space(k->d, GC_SPACE_MACH);
 	k->pg.levels = 4;
@@ -340,8 +514,10 @@ static bool kernel_may_exist(struct gc_kernel *k, unsigned int *tried)
 		k->root = v.pgd_addr & ~0xfffull;
 		k->root_space = v.pgd_space;
 		uint64_t va, pa;
-		if (text_start(k, &va, &pa))
+		if (text_start(k, &va, &pa)) {
+			*text_va = va;
 			return true;
+		}
 	}
 	return *tried == 0;
 }
@@ -368,13 +544,44 @@ static struct gc_error *find_vmcoreinfo(struct gc_kernel *k)
 	}
 	gc_error_free(err);
 	unsigned int tried;
-	if (!kernel_may_exist(k, &tried))
+	uint64_t text_va;
+	enum gc_vmcoreinfo_search how = k->opts.vmcoreinfo_search;
+	if (!kernel_may_exist(k, &tried, &text_va))
 		return gc_error_new(GC_ERR_NOT_PRESENT, "VMCOREINFO",
 				    "none in the dump's metadata, and the "
 				    "page tables of %u vCPU%s map nothing in "
 				    "the kernel text region, so guest memory "
 				    "was not searched (not a Linux guest?)",
 				    tried, tried == 1 ? "" : "s");
+	uint64_t pages = 0;
+	if (text_va && how != GC_VMCOREINFO_SEARCH_FULL) {
+		bool found;
+		struct gc_error *e = vi_scan_image(k, text_va, &found, &pages);
+		if (e || found)
+			return e;
+		if (how == GC_VMCOREINFO_SEARCH_AUTO)
+			gc_kernel_add_note(k, "VMCOREINFO not found from the "
+					   "kernel image at 0x%" PRIx64 " (%"
+					   PRIu64 " pages read); searching all "
+					   "guest memory", text_va, pages);
+	}
+	if (how == GC_VMCOREINFO_SEARCH_BOUNDED) {
+		if (text_va)
+			return gc_error_new(GC_ERR_NOT_PRESENT, "VMCOREINFO",
+					    "none in the dump's metadata, and "
+					    "none found from the kernel image at "
+					    "0x%" PRIx64 " (%" PRIu64 " pages "
+					    "read); guest memory was not "
+					    "searched page by page (`guestcore "
+					    "log` or `sym` do that)", text_va,
+					    pages);
+		return gc_error_new(GC_ERR_NOT_PRESENT, "VMCOREINFO",
+				    "none in the dump's metadata, and no vCPU "
+				    "has page tables in the dump to find the "
+				    "kernel image by; guest memory was not "
+				    "searched page by page (`guestcore log` or "
+				    "`sym` do that, or give --vmcoreinfo FILE)");
+	}
 	return vi_scan_memory(k);
 }
 
@@ -615,11 +822,19 @@ static struct gc_error *setup_paging(struct gc_kernel *k)
 	if (k->pg.sme_mask)
 		gc_kernel_add_fact_hex(k, "sme_mask", GC_FACT_FROM_VMCOREINFO,
 				       "VMCOREINFO", k->pg.sme_mask);
-	if (!k->has_root)
+	if (!k->has_root) {
+		/* say why there was no VMCOREINFO candidate (the note is
+		 * lost with the kernel object) */
+		const char *why = NULL;
+		for (size_t i = 0; !vi && i < k->nr_notes; i++)
+			if (!strncmp(k->notes[i], "no VMCOREINFO: ", 15))
+				why = k->notes[i];
 		return gc_error_new(GC_ERR_TRANSLATION, "kernel page table",
 				    "no usable top-level table (%zu "
 				    "candidate%s from VMCOREINFO and vCPU "
-				    "registers)", nc, nc == 1 ? "" : "s");
+				    "registers)%s%s", nc, nc == 1 ? "" : "s",
+				    why ? "; " : "", why ? why : "");
+	}
 	/* KASLR and phys_base from the page tables when VMCOREINFO lacks
 	 * them; otherwise cross-check. */
 	uint64_t tva, tpa;
@@ -817,6 +1032,7 @@ static void legacy_p2m(struct gc_kernel *k)
 	k->kaslr = 0;
 	memset(k->tlb, 0, sizeof(k->tlb));
 	gc_symtab_free(&k->syms);
+	gc_kernel_modules_free(k);
 	gc_error_free(k->syms_err);
 	k->syms_err = NULL;
 	k->syms_loaded = false;
@@ -894,6 +1110,7 @@ void gc_kernel_close(struct gc_kernel *k)
 		free(k->notes[i]);
 	free(k->notes);
 	gc_symtab_free(&k->syms);
+	gc_kernel_modules_free(k);
 	gc_error_free(k->syms_err);
 	gc_dump_close(k->view);
 	gc_types_free(k->types);
@@ -1254,13 +1471,18 @@ struct gc_error *gc_kernel_symbol(struct gc_kernel *k, const char *name,
 		out->source = "VMCOREINFO";
 		return NULL;
 	}
+	/* the loaded modules' own kallsyms (not while they are being read:
+	 * reading them asks for kernel symbols) */
+	if (!err && gc_kernel_module_find(k, NULL, name, out))
+		return NULL;
 	if (err)
 		return gc_error_new(GC_ERR_NOT_PRESENT, name,
 				    "no such symbol in VMCOREINFO, and no "
 				    "symbol table: %s", gc_error_string(err));
 	return gc_error_new(GC_ERR_NOT_PRESENT, name, "no such symbol in %s "
-			    "(%zu symbols) or VMCOREINFO", k->syms.source,
-			    k->syms.n);
+			    "(%zu symbols), VMCOREINFO or the %zu loaded "
+			    "modules", k->syms.source, k->syms.n,
+			    gc_kernel_nr_modules_read(k));
 }
 
 /* How good a name is for an address it shares: 2 a global, 1 a local,
@@ -1293,6 +1515,9 @@ struct gc_error *gc_kernel_symbol_at(struct gc_kernel *k, uint64_t addr,
 	 * below _text.  The bounds are found once, with the table. */
 	uint64_t text = k->image_text, end = k->image_end;
 	if (text && end > text && (addr < text || addr >= end)) {
+		struct gc_error *merr;
+		if (gc_kernel_module_symbol_at(k, addr, out, &merr))
+			return merr;
 		char where[160];
 		gc_kernel_describe_addr(k, addr, end, where, sizeof(where));
 		return gc_error_addr(GC_ERR_NOT_PRESENT, GC_SPACE_KVIRT, addr,

@@ -25,6 +25,8 @@ struct gc_ksym {
 	char *name;
 };
 
+struct gc_modlist;
+
 struct gc_symtab {
 	struct gc_ksym *s;     /* sorted by address */
 	size_t n;
@@ -69,6 +71,10 @@ struct gc_kernel {
 		uint32_t *pids;
 	} hints;
 	struct gc_types *types;    /* btf_find.c, built on first use */
+	bool types_building;       /* set while it is built: symbol lookups
+				    * then do not read the modules (whose
+				    * layouts need the types) */
+	struct gc_modlist *mods;   /* modules.c, read on first use */
 	/* Small direct-mapped cache of 4 KiB translations (the dump does
 	 * not change, so entries never go stale). */
 	struct { uint64_t vpage, page; bool valid; } tlb[256];
@@ -153,6 +159,16 @@ struct gc_error *gc_vmlinux_symtab_read(const char *path, uint64_t slide,
 struct gc_error *gc_system_map_parse(const char *text, size_t len,
 				     uint64_t slide, struct gc_symtab *out);
 void gc_symtab_free(struct gc_symtab *t);
+
+/* modules.c: ADDR in a loaded module (true; *ERR set when that module has
+ * no symbol for it), or not (false).  NAME among the symbols of MODULE (NULL: any module). */
+bool gc_kernel_module_symbol_at(struct gc_kernel *k, uint64_t addr,
+				struct gc_symbol *out, struct gc_error **err);
+bool gc_kernel_module_find(struct gc_kernel *k, const char *module,
+			   const char *name, struct gc_symbol *out);
+/* Forget the list (it is read again on next use). */
+void gc_kernel_modules_free(struct gc_kernel *k);
+size_t gc_kernel_nr_modules_read(const struct gc_kernel *k);
 
 /* printk.c: the whole log as dmesg lines into SB. */
 struct gc_error *gc_printk_read(const struct gc_vmcoreinfo *vi,

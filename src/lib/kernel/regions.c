@@ -121,8 +121,8 @@ void gc_kernel_describe_addr(struct gc_kernel *k, uint64_t addr,
 		return;
 	}
 	if (addr >= 0xffffffffa0000000ull && addr >= image_end) {
-		snprintf(buf, len, "in the module area (module symbols are "
-			 "not read yet: `guestcore mod` will list them)");
+		snprintf(buf, len, "in the module area, in no loaded module's "
+			 "memory (`guestcore mod` lists them)");
 		return;
 	}
 	if (addr >= 0xffffffff80000000ull) {
