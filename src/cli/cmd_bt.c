@@ -94,9 +94,9 @@ static void func_name(struct bt *b, const struct gc_stack_frame *f,
 	struct gc_symbol s;
 	*have = false;
 	*offset = 0;
-	struct gc_error *err = f->module[0] ? gc_error_new(GC_ERR_NOT_PRESENT,
-		"module symbol", "module symbols are not read") :
-		gc_kernel_symbol_at(b->k, f->exception ? f->pc : f->pc - 1, &s);
+	/* module text resolves through the module's own kallsyms */
+	struct gc_error *err = gc_kernel_symbol_at(b->k, f->exception ? f->pc :
+						   f->pc - 1, &s);
 	if (err) {
 		gc_error_free(err);
 		snprintf(name, len, "(no symbol)");

@@ -99,7 +99,7 @@ else
 		[ -n "$stale" ] && same "bt-panic-$f-cpu0-crash-extras-are-stale" "$(comm -23 <(echo "$extra") <(echo "$stale"))" ""
 		# below panic: the pvpanic notifier (a module) and the chain
 		got=$(cpu_block 0 < "$b" | grep -m1 'exception RIP')
-		same "bt-panic-$f-cpu0-starts-in-pvpanic" "$got" "    [exception RIP: (no symbol) [pvpanic]]"
+		same "bt-panic-$f-cpu0-starts-in-pvpanic" "$got" "    [exception RIP: pvpanic_panic_notify+96 [pvpanic]]"
 		got=$(cpu_block 0 < "$b" | funcs | head -1)
 		same "bt-panic-$f-cpu0-module-orc-to-notifier-chain" "$got" "atomic_notifier_call_chain"
 		# the user registers of the syscall entry are crash's
