@@ -61,6 +61,7 @@ extern const struct cli_command cmd_info, cmd_check, cmd_rd, cmd_read,
 extern const struct cli_command cmd_extract_qemu;
 extern const struct cli_command cmd_extract;
 extern const struct cli_command cmd_vtop, cmd_sym, cmd_log, cmd_struct;
+extern const struct cli_command cmd_ps, cmd_sys;
 extern const struct cli_command cmd_convert;
 extern const struct cli_command cmd_vmcsinfo, cmd_vmcs;
 

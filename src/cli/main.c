@@ -10,6 +10,7 @@ static const struct cli_command *const commands[] = {
 	&cmd_extract_qemu,
 	&cmd_extract,
 	&cmd_vtop, &cmd_sym, &cmd_log, &cmd_struct,
+	&cmd_ps, &cmd_sys,
 	&cmd_convert,
 	&cmd_vmcsinfo, &cmd_vmcs,
 };
