@@ -322,7 +322,9 @@ struct gc_kernel_sys {
 	int64_t time_sec;          /* wall-clock seconds of the dump (UTC) */
 	const char *time_source;   /* "VMCOREINFO CRASHTIME", "tk_core.timekeeper.xtime_sec" */
 	bool has_uptime;
-	uint64_t uptime_ns;        /* since boot (monotonic + offs_boot) */
+	uint64_t uptime_ns;        /* since boot: jiffies_64 as crash counts
+				    * it, else monotonic + offs_boot */
+	uint32_t hz;               /* HZ (from tick_nsec), 0 unknown */
 	const char *uptime_source;
 	bool has_load;
 	uint64_t avenrun[3];       /* fixed point, 11 fraction bits */

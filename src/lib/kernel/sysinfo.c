@@ -103,6 +103,36 @@ static struct gc_error *timekeeper(struct gc_kernel *k,
 	return NULL;
 }
 
+/*
+ * Uptime as crash computes it: (jiffies_64 - INITIAL_JIFFIES) / HZ, with
+ * HZ from tick_nsec (NSEC_PER_SEC / HZ, NTP-adjusted by a few ppm) and
+ * INITIAL_JIFFIES = (u32)(-300 * HZ) (include/linux/jiffies.h).  The
+ * monotonic clock can run ahead of jiffies by the seconds between
+ * timekeeping_init and the first tick (6 s on the Xen dumps), so this
+ * replaces it when it can be had.
+ */
+static void jiffies_uptime(struct gc_kernel *k, struct gc_kernel_sys *s)
+{
+	uint64_t a, tick, j;
+	struct gc_error *err;
+	if ((err = sym(k, "tick_nsec", &a)) || (err = rd(k, a, 8, &tick)) ||
+	    (err = sym(k, "jiffies_64", &a)) || (err = rd(k, a, 8, &j))) {
+		gc_error_free(err);
+		return;
+	}
+	if (tick < 100000 || tick > 100000000)   /* HZ 10 .. 10000 */
+		return;
+	uint64_t hz = (1000000000ull + tick / 2) / tick;
+	uint64_t initial = (uint32_t)(-(int64_t)(300 * hz));
+	if (j < initial)
+		return;
+	s->hz = (uint32_t)hz;
+	s->has_uptime = true;
+	s->uptime_ns = (j - initial) / hz * 1000000000ull +
+		       (j - initial) % hz * (1000000000ull / hz);
+	s->uptime_source = "jiffies_64 (HZ from tick_nsec)";
+}
+
 struct gc_error *gc_kernel_sys(struct gc_kernel *k, struct gc_kernel_sys *s)
 {
 	memset(s, 0, sizeof(*s));
@@ -193,6 +223,7 @@ struct gc_error *gc_kernel_sys(struct gc_kernel *k, struct gc_kernel_sys *s)
 	}
 	if (err)
 		missing(s, "uptime", err);
+	jiffies_uptime(k, s);
 
 	/* load average: unsigned long avenrun[3] */
 	if (!(err = sym(k, "avenrun", &a)) && !(err = rd(k, a, 8, &s->avenrun[0])) &&
