@@ -326,12 +326,8 @@ static struct gc_error *walk_list(struct walk *w, uint64_t head,
 			return gc_error_context(err, "%s: node 0x%" PRIx64
 						" (after 0x%" PRIx64 ")", what,
 						node, prev);
-		if (back != prev)
-			return gc_error_addr(GC_ERR_CORRUPT, GC_SPACE_KVIRT, node,
-					     what, "list node's prev is 0x%"
-					     PRIx64 ", not the node before it "
-					     "0x%" PRIx64 ": the list is damaged",
-					     back, prev);
+		/* a node seen before first: a cycle back to it also fails
+		 * the prev check, which would hide what happened */
 		bool dup;
 		if (!set_add(&w->seen, node, &dup))
 			return &gc_error_nomem;
@@ -340,6 +336,12 @@ static struct gc_error *walk_list(struct walk *w, uint64_t head,
 					     what, "node reached twice (after "
 					     "0x%" PRIx64 "): the list has a "
 					     "cycle", prev);
+		if (back != prev)
+			return gc_error_addr(GC_ERR_CORRUPT, GC_SPACE_KVIRT, node,
+					     what, "list node's prev is 0x%"
+					     PRIx64 ", not the node before it "
+					     "0x%" PRIx64 ": the list is damaged",
+					     back, prev);
 		uint64_t task = node - node_off;
 		if (task != skip) {
 			if ((err = push(w, task)))
