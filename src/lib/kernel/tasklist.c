@@ -21,28 +21,15 @@
 #define MAX_TASKS (1u << 22)   /* PID_MAX_LIMIT: 4M pids */
 #define MAX_CPUS 4096          /* CPUs looked at (the possible mask) */
 
-struct layout {
-	const struct gc_types *t;
-	uint64_t tasks, pid, tgid, real_parent, state, exit_state, stack, mm,
-		 comm, cpu, signal, thread_link, thread_head;
-	unsigned int state_size;
-	bool has_cpu, has_exit_state, has_mm, has_stack;
-	bool per_signal;        /* threads on signal->thread_head */
-	/* rss: mm->rss_stat.count[] (atomic_long_t; Linux < 6.2) */
-	bool has_rss;
-	uint64_t rss_off, rss_elem;
-	int64_t rss_idx[3];
-	unsigned int nr_rss;
-};
 
-static struct gc_error *off(const struct layout *l, const char *type,
+static struct gc_error *off(const struct gc_task_layout *l, const char *type,
 			    const char *path, uint64_t *out)
 {
 	const char *src;
 	return gc_types_offsetof(l->t, type, path, out, &src);
 }
 
-static bool off_opt(const struct layout *l, const char *type,
+static bool off_opt(const struct gc_task_layout *l, const char *type,
 		    const char *path, uint64_t *out)
 {
 	struct gc_error *e = off(l, type, path, out);
@@ -53,7 +40,7 @@ static bool off_opt(const struct layout *l, const char *type,
 	return true;
 }
 
-static unsigned int member_size(const struct layout *l, const char *type,
+static unsigned int member_size(const struct gc_task_layout *l, const char *type,
 				const char *path)
 {
 	struct gc_member m;
@@ -66,7 +53,7 @@ static unsigned int member_size(const struct layout *l, const char *type,
 	return (unsigned int)sz;
 }
 
-static void rss_layout(struct layout *l)
+static void rss_layout(struct gc_task_layout *l)
 {
 	/* Linux 4.x .. 6.1: struct mm_rss_stat { atomic_long_t count[]; } */
 	uint64_t o;
@@ -94,7 +81,7 @@ static void rss_layout(struct layout *l)
 	l->has_rss = true;
 }
 
-static struct gc_error *get_layout(struct gc_kernel *k, struct layout *l)
+static struct gc_error *get_layout(struct gc_kernel *k, struct gc_task_layout *l)
 {
 	memset(l, 0, sizeof(*l));
 	struct gc_error *err = gc_kernel_types(k, &l->t);
@@ -189,8 +176,8 @@ static bool set_add(struct addr_set *s, uint64_t a, bool *dup)
 /* ---- reading one task --------------------------------------------------- */
 
 struct walk {
-	struct gc_kernel *k;
-	struct layout l;
+	const struct gc_kmem *m;
+	const struct gc_task_layout *l;
 	struct gc_task *v;
 	size_t nr, cap;
 	struct addr_set seen;   /* list nodes visited */
@@ -198,11 +185,11 @@ struct walk {
 	size_t nr_cur, cap_cur;
 };
 
-static struct gc_error *rd(struct gc_kernel *k, uint64_t va, unsigned int size,
-			   uint64_t *out)
+static struct gc_error *rd(const struct gc_kmem *m, uint64_t va,
+			   unsigned int size, uint64_t *out)
 {
 	uint8_t b[8] = { 0 };
-	struct gc_error *err = gc_kernel_read(k, va, b, size);
+	struct gc_error *err = m->read(m->ctx, va, b, size);
 	if (err)
 		return err;
 	uint64_t v = 0;
@@ -220,8 +207,8 @@ static int32_t s32(uint64_t v)
 static struct gc_error *read_task(struct walk *w, uint64_t addr,
 				  struct gc_task *t)
 {
-	struct gc_kernel *k = w->k;
-	const struct layout *l = &w->l;
+	const struct gc_kmem *k = w->m;
+	const struct gc_task_layout *l = w->l;
 	memset(t, 0, sizeof(*t));
 	t->addr = addr;
 	t->cpu = -1;
@@ -250,7 +237,7 @@ static struct gc_error *read_task(struct walk *w, uint64_t addr,
 		t->cpu = s32(v);
 	}
 	char comm[16];
-	if ((err = gc_kernel_read(k, addr + l->comm, comm, sizeof(comm))))
+	if ((err = k->read(k->ctx, addr + l->comm, comm, sizeof(comm))))
 		goto fail;
 	size_t n = strnlen(comm, sizeof(comm));
 	memcpy(t->comm, comm, n);
@@ -313,7 +300,7 @@ static struct gc_error *walk_list(struct walk *w, uint64_t head,
 				  uint64_t node_off, bool threads,
 				  uint64_t skip, const char *what)
 {
-	struct gc_kernel *k = w->k;
+	const struct gc_kmem *k = w->m;
 	uint64_t prev = head, node;
 	struct gc_error *err = rd(k, head, 8, &node);
 	if (err)
@@ -358,14 +345,14 @@ static struct gc_error *walk_list(struct walk *w, uint64_t head,
 
 static struct gc_error *walk_threads(struct walk *w, uint64_t leader)
 {
-	const struct layout *l = &w->l;
+	const struct gc_task_layout *l = w->l;
 	if (!l->per_signal)
 		/* thread_group links the threads among themselves; the
 		 * leader's own node is the head. */
 		return walk_list(w, leader + l->thread_link, l->thread_link,
 				 false, leader, "thread_group list");
 	uint64_t sig;
-	struct gc_error *err = rd(w->k, leader + l->signal, 8, &sig);
+	struct gc_error *err = rd(w->m, leader + l->signal, 8, &sig);
 	if (err)
 		return gc_error_context(err, "signal of task 0x%" PRIx64,
 					leader);
@@ -374,6 +361,33 @@ static struct gc_error *walk_threads(struct walk *w, uint64_t leader)
 	/* The leader is on its own thread list: skip it there. */
 	return walk_list(w, sig + l->thread_head, l->thread_link, false,
 			 leader, "signal->thread_head list");
+}
+
+/*
+ * The walk over memory M: the tasks at IDLE (one per CPU, in CPU order),
+ * then init_task.tasks from INIT with each process's threads.  The
+ * fuzzer calls this on memory made of its input.
+ */
+struct gc_error *gc_task_list_walk(const struct gc_kmem *m,
+				   const struct gc_task_layout *l,
+				   const uint64_t *idle, size_t nr_idle,
+				   uint64_t init, struct gc_task **out,
+				   size_t *n)
+{
+	struct walk w;
+	memset(&w, 0, sizeof(w));
+	w.m = m;
+	w.l = l;
+	struct gc_error *err = NULL;
+	for (size_t i = 0; i < nr_idle && !err; i++)
+		err = push(&w, idle[i]);
+	if (!err)
+		err = walk_list(&w, init + l->tasks, l->tasks, true, 0,
+				"init_task.tasks list");
+	free(w.seen.slot);
+	*out = w.v;
+	*n = w.nr;
+	return err;
 }
 
 /* ---- CPUs ---------------------------------------------------------------- */
@@ -386,6 +400,14 @@ static struct gc_error *sym(struct gc_kernel *k, const char *name,
 	if (!err)
 		*addr = s.addr;
 	return err;
+}
+
+static struct gc_error *krd(struct gc_kernel *k, uint64_t va,
+			    unsigned int size, uint64_t *out)
+{
+	struct gc_kmem m;
+	gc_kernel_kmem(k, &m);
+	return rd(&m, va, size, out);
 }
 
 /* Possible CPUs (below nr_cpu_ids when known) as a bitmap of NBITS. */
@@ -405,7 +427,7 @@ static struct gc_error *possible_cpus(struct gc_kernel *k, uint64_t *mask,
 	uint64_t ids;
 	struct gc_error *e = sym(k, "nr_cpu_ids", &ids);
 	if (!e)
-		e = rd(k, ids, 4, &nr_ids);
+		e = krd(k, ids, 4, &nr_ids);
 	gc_error_free(e);
 	for (unsigned int c = 0; c < nbits; c++)
 		if (c >= nr_ids)
@@ -415,26 +437,26 @@ static struct gc_error *possible_cpus(struct gc_kernel *k, uint64_t *mask,
 
 /* CPU C's idle task: the runqueue's idle (runqueues per-CPU), else
  * idle_threads (smpboot). */
-static struct gc_error *idle_task(struct walk *w, unsigned int c,
-				  uint64_t *task)
+static struct gc_error *idle_task(struct gc_kernel *k,
+				  const struct gc_task_layout *l,
+				  unsigned int c, uint64_t *task)
 {
-	struct gc_kernel *k = w->k;
 	uint64_t pco, pc, rq, idle_off;
 	struct gc_error *err = sym(k, "__per_cpu_offset", &pco);
 	if (!err)
-		err = rd(k, pco + 8ull * c, 8, &pc);
+		err = krd(k, pco + 8ull * c, 8, &pc);
 	if (err)
 		return gc_error_context(err, "per-CPU offset of CPU %u", c);
 	err = sym(k, "runqueues", &rq);
 	if (!err)
-		err = off(&w->l, "rq", "idle", &idle_off);
+		err = off(l, "rq", "idle", &idle_off);
 	if (!err)
-		err = rd(k, pc + rq + idle_off, 8, task);
+		err = krd(k, pc + rq + idle_off, 8, task);
 	if (err) {
 		uint64_t it;
 		struct gc_error *e2 = sym(k, "idle_threads", &it);
 		if (!e2)
-			e2 = rd(k, pc + it, 8, task);
+			e2 = krd(k, pc + it, 8, task);
 		if (e2) {
 			gc_error_free(e2);
 			return gc_error_context(err, "idle task of CPU %u", c);
@@ -447,28 +469,33 @@ static struct gc_error *idle_task(struct walk *w, unsigned int c,
 	return NULL;
 }
 
-static void mark_active(struct walk *w)
+/* Mark each CPU's current task (CUR[c], 0 unknown) active. */
+static void mark_active(struct gc_task *v, size_t n, const uint64_t *cur,
+			size_t nr_cur)
 {
-	for (size_t i = 0; i < w->nr; i++) {
-		struct gc_task *t = &w->v[i];
-		for (size_t c = 0; c < w->nr_cur; c++) {
-			if (w->cur[c] && w->cur[c] == t->addr && !t->active) {
-				/* an idle task is active only for its CPU */
-				if (t->pid == 0 && t->cpu >= 0 &&
-				    (unsigned int)t->cpu != c)
-					continue;
-				t->active = true;
-				t->active_cpu = (int32_t)c;
-				break;
-			}
+	for (size_t i = 0; i < n; i++) {
+		struct gc_task *t = &v[i];
+		for (size_t c = 0; c < nr_cur; c++) {
+			if (!cur[c] || cur[c] != t->addr || t->active)
+				continue;
+			/* an idle task is active only for its own CPU */
+			if (t->pid == 0 && t->cpu >= 0 &&
+			    (size_t)t->cpu != c)
+				continue;
+			t->active = true;
+			t->active_cpu = (int32_t)c;
+			break;
 		}
 	}
 }
 
-static struct gc_error *do_walk(struct walk *w)
+struct gc_error *gc_kernel_tasks(struct gc_kernel *k, struct gc_task **out,
+				 size_t *n)
 {
-	struct gc_kernel *k = w->k;
-	struct gc_error *err = get_layout(k, &w->l);
+	*out = NULL;
+	*n = 0;
+	struct gc_task_layout l;
+	struct gc_error *err = get_layout(k, &l);
 	if (err)
 		return err;
 	uint64_t init;
@@ -479,58 +506,51 @@ static struct gc_error *do_walk(struct walk *w)
 		gc_error_free(err);
 		mask[0] = 1;
 	}
-	/* idle tasks: CPU 0's is init_task */
+	uint64_t *idle = NULL, *cur = NULL, zero = 0;
+	size_t nr_idle = 0, cap_idle = 0, nr_cur = 0, cap_cur = 0;
 	for (unsigned int c = 0; c < MAX_CPUS; c++) {
 		if (!(mask[c / 64] >> (c % 64) & 1))
 			continue;
-		uint64_t task = init;
-		if (c && (err = idle_task(w, c, &task))) {
-			if (gc_error_code(err) == GC_ERR_NOT_PRESENT) {
-				gc_error_free(err);
-				continue;
-			}
-			return err;
+		uint64_t task = init;   /* CPU 0's idle task is init_task */
+		if (c && (err = idle_task(k, &l, c, &task))) {
+			if (gc_error_code(err) != GC_ERR_NOT_PRESENT)
+				goto fail;
+			gc_error_free(err);
+			err = NULL;
+			continue;
 		}
-		if ((err = push(w, task)))
-			return err;
-		uint64_t cur, zero = 0;
+		uint64_t cu;
 		uint32_t pid;
-		struct gc_error *e = gc_kernel_cpu_task(k, c, &cur, &pid);
+		struct gc_error *e = gc_kernel_cpu_task(k, c, &cu, &pid);
 		if (e)
-			cur = 0;
+			cu = 0;
 		gc_error_free(e);
-		while (w->nr_cur < c)
-			if (!gc_vec_push(&w->cur, &w->nr_cur, &w->cap_cur, &zero))
-				return &gc_error_nomem;
-		if (!gc_vec_push(&w->cur, &w->nr_cur, &w->cap_cur, &cur))
-			return &gc_error_nomem;
+		while (nr_cur < c)
+			if (!gc_vec_push(&cur, &nr_cur, &cap_cur, &zero))
+				goto nomem;
+		if (!gc_vec_push(&cur, &nr_cur, &cap_cur, &cu) ||
+		    !gc_vec_push(&idle, &nr_idle, &cap_idle, &task))
+			goto nomem;
 	}
-	if ((err = walk_list(w, init + w->l.tasks, w->l.tasks, true, 0,
-			     "init_task.tasks list")))
-		return err;
-	return NULL;
-}
-
-struct gc_error *gc_kernel_tasks(struct gc_kernel *k, struct gc_task **out,
-				 size_t *n)
-{
-	struct walk w;
-	memset(&w, 0, sizeof(w));
-	w.k = k;
-	struct gc_error *err = do_walk(&w);
-	free(w.seen.slot);
-	mark_active(&w);
-	free(w.cur);
-	if (err && gc_error_code(err) != GC_ERR_CORRUPT &&
-	    gc_error_code(err) != GC_ERR_NOT_PRESENT &&
-	    gc_error_code(err) != GC_ERR_TRANSLATION &&
-	    gc_error_code(err) != GC_ERR_EXCLUDED) {
-		free(w.v);
-		w.v = NULL;
-		w.nr = 0;
+	struct gc_kmem m;
+	gc_kernel_kmem(k, &m);
+	err = gc_task_list_walk(&m, &l, idle, nr_idle, init, out, n);
+	mark_active(*out, *n, cur, nr_cur);
+	/* damage (a broken list, an unreadable task) keeps what was read;
+	 * running out of memory does not */
+	if (err == &gc_error_nomem) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
 	}
-	*out = w.v;
-	*n = w.nr;
+	free(idle);
+	free(cur);
+	return err;
+nomem:
+	err = &gc_error_nomem;
+fail:
+	free(idle);
+	free(cur);
 	return err;
 }
 
