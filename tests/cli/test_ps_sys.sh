@@ -1,6 +1,7 @@
 # ps and sys on the real dumps from ../shared/dumps, without debuginfo:
 #  - ps: the tasks with a pid (pid > 0) equal drgn's for_each_task list
-#    (count and sorted comms, expected/*.drgn.txt; crash 8.0.2 undercounts
+#    (count and sorted comms, expected/*.drgn.txt, and for the Xen and
+#    virsh dumps count, comms and pids in tests/cli/ps-referee/; crash 8.0.2 undercounts
 #    tasks on 6.1, so drgn is the referee), one idle task per possible CPU,
 #    and each CPU's active task equal to crash's `bt -a` (PID, TASK, CPU);
 #  - sys: every field crash's `sys` printed (expected/*.crash.txt) except
@@ -11,6 +12,9 @@
 . "$(dirname "$0")/lib.sh"
 
 C=$GC_DUMP_CACHE
+# drgn's task lists of the Xen and virsh dumps (none in ../shared/dumps):
+# drgn 0.0.22 with the debug vmlinux, the xc_core files converted to ELF
+R=$(dirname "$0")/ps-referee
 S=${GC_SHARED_DUMPS:-}
 
 # section FILE CMD : the output crash printed for "### crash> CMD"
@@ -64,6 +68,10 @@ if drgn:
     c = re.findall(r"^comms (.*)$", txt, re.M)
     got = sorted(x["comm"] for x in t if x["pid"] > 0)
     res("ps-%s-count-equals-drgn" % tag, n and len(got) == int(n[-1]), "%d tasks, drgn %s" % (len(got), n[-1:]))
+    p = re.findall(r"^pids (.*)$", txt, re.M)
+    if p:
+        res("ps-%s-pids-equal-drgn" % tag, sorted(x["pid"] for x in t if x["pid"] > 0) == [int(v) for v in p[-1].split()],
+            "pid lists differ")
     res("ps-%s-comms-equal-drgn" % tag, c and got == sorted(c[-1].split()),
         "diff: ours-only %s drgn-only %s" % (sorted(set(got) - set(c[-1].split())) if c else "?",
                                              sorted(set(c[-1].split()) - set(got)) if c else "?"))
@@ -139,12 +147,12 @@ done
 for g in pv pvh; do
 	f=$C/xen-$g-idle/xen-$g-idle.core
 	e=$(expected_dir "$f")
-	ps_check "xen-$g" "$f" "" "$e/xen-$g-idle.crash.txt"
+	ps_check "xen-$g" "$f" "$R/xen-$g.drgn.txt" "$e/xen-$g-idle.crash.txt"
 	sys_check "xen-$g" "$f" "$e/xen-$g-idle.crash.txt"
 done
 # virsh save and the same moment's memory-only dump: the same task list
 V=$C/virsh-q35-256m-nokaslr
-ps_check virsh-save "$V/virsh-save.raw.img" "" ""
+ps_check virsh-save "$V/virsh-save.raw.img" "$R/virsh-ref.drgn.txt" ""
 if [ -n "$C" ] && [ -f "$V/ref.elf" ] && [ -f "$V/virsh-save.raw.img" ]; then
 	a=$("$GC" ps "$V/virsh-save.raw.img" 2>&1); b=$("$GC" ps "$V/ref.elf" 2>&1)
 	same "ps-virsh-save-equals-ref-elf" "$a" "$b"
