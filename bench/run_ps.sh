@@ -7,10 +7,13 @@
 #   crash  `crash -s VMLINUX DUMP` with `ps` then `exit` (startup + ps),
 #          when crash and the debug vmlinux (tests/debug_files.sh puts it
 #          in ~/.cache/guestcore) are present; skipped otherwise;
-#   drgn   `drgn -c DUMP -s VMLINUX` listing for_each_task, likewise.
+#   drgn   `drgn -c DUMP -s VMLINUX` listing for_each_task, likewise, only
+#          with GC_BENCH_DRGN=1 (one run took 523 s wall for 0.9 s CPU on
+#          the loaded machine, waiting on the 633 MB vmlinux).
 # Each guestcore figure is the median of GC_BENCH_RUNS (default 5) runs,
 # crash's and drgn's of GC_BENCH_REF_RUNS (default 1: crash takes 10-30 s
 # per start on a shared machine), files in the page cache.
+# GC_BENCH_FILTER=TEXT keeps the dumps whose path contains TEXT.
 # Usage: bench/run_ps.sh [BUILD_DIR]
 set -u
 BUILD=${1:-build}
@@ -22,51 +25,61 @@ RC=${GC_REFEREE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/guestcore}
 VMLINUX=$RC/vmlinux-6.1.0-56-amd64
 echo "load: $(uptime)"
 
-# median wall seconds of N runs of "$@" (output discarded)
+# "WALL CPU": median wall and CPU (user + system) seconds of N runs of
+# "$@" (output discarded): on a loaded machine (2 vCPUs shared) the wall
+# time is mostly waiting to be run.
 median_n() {
-	local n=$1 i t0 t1 ts=()
+	local n=$1 i ws=() cs=()
 	shift
 	for ((i = 0; i < n; i++)); do
-		t0=$(date +%s%N)
-		"$@" > /dev/null 2>&1 < /dev/null
-		t1=$(date +%s%N)
-		ts+=($(( (t1 - t0) / 1000 )))
+		/usr/bin/time -f '%e %U %S' -o "$TMPS/time" "$@" > /dev/null 2>&1 < /dev/null
+		read -r w u s < <(tail -1 "$TMPS/time")
+		ws+=("$w"); cs+=("$(awk -v u="$u" -v s="$s" 'BEGIN {print u + s}')")
 	done
-	printf '%s\n' "${ts[@]}" | sort -n | awk '{a[NR] = $1} END {printf "%.3f", a[int((NR + 1) / 2)] / 1e6}'
+	printf '%s %s\n' "$(printf '%s\n' "${ws[@]}" | sort -g | awk '{a[NR] = $1} END {printf "%.2f", a[int((NR + 1) / 2)]}')" \
+		"$(printf '%s\n' "${cs[@]}" | sort -g | awk '{a[NR] = $1} END {printf "%.2f", a[int((NR + 1) / 2)]}')"
 }
 median() { median_n "$RUNS" "$@"; }
 
 have_crash=0; have_drgn=0
 [ -s "$VMLINUX" ] && command -v crash > /dev/null && have_crash=1
-[ -s "$VMLINUX" ] && command -v drgn > /dev/null && have_drgn=1
+[ "${GC_BENCH_DRGN:-0}" = 1 ] && [ -s "$VMLINUX" ] && command -v drgn > /dev/null && have_drgn=1
 [ $have_crash = 1 ] || echo "crash: skipped (crash or $VMLINUX absent)"
-[ $have_drgn = 1 ] || echo "drgn: skipped (drgn or $VMLINUX absent)"
-printf 'crash_ps() { printf "ps\\nexit\\n" | crash -s "%s" "$1"; }\n' "$VMLINUX" > /tmp/gc-bench-ps-fn.sh
-. /tmp/gc-bench-ps-fn.sh
-drgn_ps() {
-	drgn -q -c "$1" -s "$VMLINUX" -e 'from drgn.helpers.linux.pid import for_each_task
-print(len(list(for_each_task(prog))))'
-}
+[ $have_drgn = 1 ] || echo "drgn: skipped (GC_BENCH_DRGN=1 to run it; drgn or $VMLINUX may be absent)"
+# crash and drgn as scripts (/usr/bin/time runs programs, not functions)
+TMPS=$(mktemp -d /tmp/gc-bench-ps.XXXXXX)
+trap 'rm -rf "$TMPS"' EXIT
+printf '#!/bin/sh\nprintf "ps\\nexit\\n" | crash -s "%s" "$1" > "%s/crash.out" 2>&1\n' "$VMLINUX" "$TMPS" > "$TMPS/crash_ps"
+printf 'from drgn.helpers.linux.pid import for_each_task\nprint(len(list(for_each_task(prog))))\n' > "$TMPS/drgn.py"
+printf '#!/bin/sh\nDRGN_USE_LIBKDUMPFILE_FOR_ELF=1 exec drgn -q -c "$1" -s "%s" "%s/drgn.py"\n' "$VMLINUX" "$TMPS" > "$TMPS/drgn_ps"
+chmod +x "$TMPS/crash_ps" "$TMPS/drgn_ps"
 
-printf '%-48s %6s %8s %8s %8s %10s %8s %10s\n' dump tasks "open s" "ps s" "sys s" "ps/open" "crash s" "crash/ps"
+printf '%-48s %5s %11s %11s %11s %8s %12s %9s\n' dump tasks "open w/cpu" "ps w/cpu" "sys w/cpu" "ps/open" "crash w/cpu" "crash/ps"
 for f in "$CACHE"/qemu-*/*.elf "$CACHE"/qemu-*/*kdump-zlib "$CACHE"/qemu-*/*makedumpfile* \
 	 "$CACHE"/xen-*/*.core "$CACHE"/virsh-*/virsh-save.raw.img "$CACHE"/virsh-*/ref.elf; do
 	[ -e "$f" ] || continue
+	case "$f" in *${GC_BENCH_FILTER:-}*) ;; *) continue ;; esac
 	cat "$f" > /dev/null
 	n=$("$GC" ps "$f" 2>/dev/null | tail -n +2 | wc -l)
-	o=$(median "$GC" sym "$f" init_task)
-	p=$(median "$GC" ps "$f")
-	s=$(median "$GC" sys "$f")
+	read -r o oc < <(median "$GC" sym "$f" init_task)
+	read -r p pc < <(median "$GC" ps "$f")
+	read -r s sc < <(median "$GC" sys "$f")
 	c=-; cr=-
 	if [ $have_crash = 1 ]; then
-		c=$(median_n "$REF_RUNS" crash_ps "$f")
-		cr=$(awk -v a="$c" -v b="$p" 'BEGIN {printf "%.1fx", a / b}')
+		read -r cw cc < <(median_n "$REF_RUNS" "$TMPS/crash_ps" "$f")
+		if grep -q '^>' "$TMPS/crash.out"; then   # crash listed tasks
+			c=$cw/$cc
+			cr=$(awk -v a="$cw" -v b="$p" 'BEGIN {printf "%.0fx", a / b}')
+		else
+			c=failed
+		fi
 	fi
-	printf '%-48s %6s %8s %8s %8s %10s %8s %10s\n' "${f#"$CACHE"/}" "$n" "$o" "$p" "$s" \
-		"$(awk -v a="$p" -v b="$o" 'BEGIN {printf "%.2fx", a / b}')" "$c" "$cr"
-	if [ $have_drgn = 1 ]; then
-		d=$(median_n "$REF_RUNS" drgn_ps "$f")
-		echo "  drgn for_each_task: $d s ($(awk -v a="$d" -v b="$p" 'BEGIN {printf "%.1fx", a / b}') ps)"
+	printf '%-48s %5s %11s %11s %11s %8s %12s %9s\n' "${f#"$CACHE"/}" "$n" "$o/$oc" "$p/$pc" "$s/$sc" \
+		"$(awk -v a="$pc" -v b="$oc" 'BEGIN {printf "%.2fx", (b > 0 ? a / b : 0)}')" "$c" "$cr"
+	if [ $have_drgn = 1 ] && ! "$TMPS/drgn_ps" "$f" > /dev/null 2>&1; then
+		echo "  drgn: cannot open this file"
+	elif [ $have_drgn = 1 ]; then
+		read -r dw dc < <(median_n "$REF_RUNS" "$TMPS/drgn_ps" "$f")
+		echo "  drgn for_each_task: $dw s wall, $dc s CPU ($(awk -v a="$dw" -v b="$p" 'BEGIN {printf "%.1fx", a / b}') ps's wall)"
 	fi
 done
-rm -f /tmp/gc-bench-ps-fn.sh
