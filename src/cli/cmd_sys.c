@@ -122,6 +122,10 @@ static int run(int argc, char **argv)
 		snprintf(ntask, sizeof(ntask), "%zu (incomplete)", ntasks);
 	else
 		snprintf(ntask, sizeof(ntask), "%zu", ntasks);
+	/* crash marks a kdump-compressed file written with a dump level
+	 * (pages filtered out) as "[PARTIAL DUMP]" */
+	const struct gc_field *dl = gc_dump_field_by_name(d, "dump_level");
+	bool partial = dl && dl->has_number && (int32_t)dl->number > 0;
 	const char *panic = fact(k, "panic");
 	const char *release = fact(k, "release");
 	if (!release)
@@ -140,6 +144,8 @@ static int run(int argc, char **argv)
 			gc_json_null(&j);
 		gc_json_key(&j, "dumpfile");
 		gc_json_string(&j, argv[1]);
+		gc_json_key(&j, "partial_dump");
+		gc_json_bool(&j, partial);
 		gc_json_key(&j, "cpus");
 		gc_json_u64(&j, s.cpus);
 		gc_json_key(&j, "cpus_online");
@@ -212,7 +218,8 @@ static int run(int argc, char **argv)
 		gc_json_end(&j);
 	} else {
 		printf("      KERNEL: %s\n", ko.vmlinux ? ko.vmlinux : "(none)");
-		printf("    DUMPFILE: %s\n", argv[1]);
+		printf("    DUMPFILE: %s%s\n", argv[1],
+		       partial ? "  [PARTIAL DUMP]" : "");
 		printf("        CPUS: %s\n", cpus);
 		printf("        DATE: %s\n", date);
 		printf("      UPTIME: %s\n", up);

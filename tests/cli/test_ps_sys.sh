@@ -113,6 +113,10 @@ sys_check() {
 		got=$(grep -m1 "^ *$f: " "$T/sys-got" | sed "s/^ *$f: //")
 		same "sys-$tag-${f// /_}-equals-crash" "$got" "$want"
 	done
+	# DUMPFILE: the same file name and [PARTIAL DUMP] marker
+	want=$(grep -m1 '^ *DUMPFILE: ' "$T/sys-exp" | sed 's/^ *DUMPFILE: //')
+	got=$(grep -m1 '^ *DUMPFILE: ' "$T/sys-got" | sed 's/^ *DUMPFILE: //')
+	same "sys-$tag-DUMPFILE-equals-crash" "$(basename "$got")" "$want"
 	# TASKS: ours counts every task (crash's is lower on 6.1)
 	got=$(grep -m1 '^ *TASKS: ' "$T/sys-got" | awk '{print $2}')
 	run_gc "sys-$tag-tasks" 0 ps --json "$dump" || return
