@@ -21,7 +21,6 @@
 #define MAX_TASKS (1u << 22)   /* PID_MAX_LIMIT: 4M pids */
 #define MAX_CPUS 4096          /* CPUs looked at (the possible mask) */
 
-
 static struct gc_error *off(const struct gc_task_layout *l, const char *type,
 			    const char *path, uint64_t *out)
 {
@@ -181,8 +180,6 @@ struct walk {
 	struct gc_task *v;
 	size_t nr, cap;
 	struct addr_set seen;   /* list nodes visited */
-	uint64_t *cur;          /* current task of CPU i, 0 unknown */
-	size_t nr_cur, cap_cur;
 };
 
 static struct gc_error *rd(const struct gc_kmem *m, uint64_t va,
@@ -291,8 +288,9 @@ static struct gc_error *push(struct walk *w, uint64_t addr)
 
 /*
  * Walk the circular list whose head is at HEAD, each entry's node at
- * NODE_OFF in a task_struct; FN-less: the entries are pushed, and when
- * THREADS_OF is set each entry's threads are walked after it.
+ * NODE_OFF in a task_struct: each entry's task is read and kept (except
+ * SKIP, a list's own head task), and when THREADS is set its other
+ * threads are walked right after it.  WHAT names the list in errors.
  */
 static struct gc_error *walk_threads(struct walk *w, uint64_t leader);
 
