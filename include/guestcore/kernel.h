@@ -335,6 +335,72 @@ struct gc_error *gc_kernel_types(struct gc_kernel *k,
 struct gc_error *gc_kernel_cpu_task(struct gc_kernel *k, unsigned int cpu,
 				    uint64_t *task, uint32_t *pid);
 
+/* ---- tasks ------------------------------------------------------------- */
+
+/* One task (thread) of the kernel, read with the layouts of the kernel's
+ * types (BTF, DWARF, VMCOREINFO); never from hard-coded offsets. */
+struct gc_task {
+	uint64_t addr;        /* task_struct address (kernel virtual) */
+	int32_t pid, tgid, ppid;
+	int32_t cpu;          /* task's cpu field, -1 unknown */
+	uint64_t state;       /* __state (or state on old kernels) raw value */
+	uint64_t exit_state;
+	uint64_t stack;       /* task->stack */
+	uint64_t mm;          /* task->mm, 0 for kernel threads */
+	uint64_t rss_pages;   /* resident pages when known, else UINT64_MAX */
+	char comm[16 + 1];    /* escaped of control bytes when printed, NUL-terminated here */
+	bool active;          /* current task of some CPU */
+	int32_t active_cpu;   /* that CPU, -1 if not active */
+};
+
+/*
+ * Every task: the idle task of each possible CPU first (pid 0, CPU order:
+ * init_task, then each runqueue's idle), then each process on
+ * init_task.tasks followed by its other threads (signal->thread_head, or
+ * thread_group on kernels before 3.14).  *OUT is malloc'ed (free() it)
+ * and *N set on every return: when a list is damaged (a cycle, a broken
+ * prev link, an unreadable task, more than 4M tasks) the error names the
+ * address and *OUT holds the tasks read before it, which are NOT the
+ * whole list; other errors leave *OUT NULL and *N 0.
+ */
+struct gc_error *gc_kernel_tasks(struct gc_kernel *k, struct gc_task **out,
+				 size_t *n);
+/* The task with pid PID (0: CPU 0's idle task); GC_ERR_NOT_PRESENT when
+ * no task has it. */
+struct gc_error *gc_kernel_task_by_pid(struct gc_kernel *k, int32_t pid,
+				       struct gc_task *out);
+/* Task state letters as crash prints them ("RU", "IN", "UN", "ST", "TR",
+ * "ZO", "DE", "SW", "WA", "PA", "ID", "NE", "??"). */
+const char *gc_task_state_name(const struct gc_task *t);
+
+/* crash's `sys` summary beyond the facts (release, version, machine,
+ * nodename, cpus_online and panic are facts: gc_kernel_collect_facts).
+ * Each has_* false means it could not be had; MISSING then says why. */
+struct gc_kernel_sys {
+	bool has_time;
+	int64_t time_sec;          /* wall-clock seconds of the dump (UTC) */
+	const char *time_source;   /* "VMCOREINFO CRASHTIME", "tk_core.timekeeper.xtime_sec" */
+	bool has_uptime;
+	uint64_t uptime_ns;        /* since boot: jiffies_64 as crash counts
+				    * it, else monotonic + offs_boot */
+	uint32_t hz;               /* HZ (from tick_nsec), 0 unknown */
+	const char *uptime_source;
+	bool has_load;
+	uint64_t avenrun[3];       /* fixed point, 11 fraction bits */
+	bool has_memory;
+	uint64_t memory_pages;     /* sum of the nodes' node_present_pages */
+	uint64_t totalram_pages;   /* _totalram_pages; 0 unknown */
+	uint32_t cpus;             /* possible CPUs below nr_cpu_ids; 0 unknown */
+	uint32_t cpus_online;      /* 0 unknown */
+	uint32_t cpu_khz;          /* 0 unknown */
+	bool has_panic_cpu;        /* panic_cpu is set (the kernel panicked) */
+	int32_t panic_cpu;
+	uint64_t panic_task;       /* that CPU's current task, 0 unknown */
+	int32_t panic_pid;
+	char missing[512];         /* "; "-separated reasons, "" when none */
+};
+struct gc_error *gc_kernel_sys(struct gc_kernel *k, struct gc_kernel_sys *out);
+
 /* The kernel log as dmesg prints it ("[    0.000000] text\n" lines).
  * *TEXT is malloc'ed.  *SOURCE names the buffer layout used. */
 struct gc_error *gc_kernel_log(struct gc_kernel *k, char **text,

@@ -63,6 +63,7 @@ extern const struct cli_command cmd_extract;
 extern const struct cli_command cmd_guests;
 extern const struct cli_command cmd_vtop, cmd_sym, cmd_log, cmd_struct;
 extern const struct cli_command cmd_mod;
+extern const struct cli_command cmd_ps, cmd_sys;
 extern const struct cli_command cmd_convert;
 extern const struct cli_command cmd_vmcsinfo, cmd_vmcs;
 extern const struct cli_command cmd_bt;

@@ -20,23 +20,15 @@ struct bt {
 	bool problems;
 };
 
-/*
- * bt PID: the task list is another module's (gc_kernel_task_by_pid in
- * include/guestcore/kernel.h, with `ps`).  When it is merged, this is the
- * one place to call it:
- *	struct gc_task tk;
- *	err = gc_kernel_task_by_pid(k, pid, &tk);  ... *task = tk.addr;
- */
+/* bt PID: the task through the kernel's task list (ps's). */
 static struct gc_error *task_by_pid(struct gc_kernel *k, int32_t pid,
 				    uint64_t *task)
 {
-	(void)k;
-	(void)task;
-	return gc_error_new(GC_ERR_UNSUPPORTED, "bt PID",
-			    "finding pid %" PRId32 " needs the task list, "
-			    "which this build does not have yet: give the "
-			    "task_struct address (bt DUMP TASKADDR) or -a",
-			    pid);
+	struct gc_task t;
+	struct gc_error *err = gc_kernel_task_by_pid(k, pid, &t);
+	if (!err)
+		*task = t.addr;
+	return err;
 }
 
 static void task_ident(struct bt *b, uint64_t task, int32_t *pid, char *comm,
@@ -397,9 +389,14 @@ static int run(int argc, char **argv)
 	unsigned int pc;
 	if (pid >= 0) {
 		err = task_by_pid(k, pid, &task);
-		if (err)
+		if (err) {
+			/* no such pid: answered, not found (exit 1); an
+			 * unreadable task list stays an error (2) */
+			bool absent = gc_error_code(err) == GC_ERR_NOT_PRESENT;
 			rc = cli_error(gc_error_set_file(err, gc_dump_path(d)));
-		else
+			if (absent)
+				rc = EXIT_PROBLEMS;
+		} else
 			rc = bt_task(&b, task);
 	} else if (target) {
 		rc = bt_task(&b, task);

@@ -12,6 +12,7 @@ static const struct cli_command *const commands[] = {
 	&cmd_guests,
 	&cmd_vtop, &cmd_sym, &cmd_log, &cmd_struct,
 	&cmd_mod,
+	&cmd_ps, &cmd_sys,
 	&cmd_convert,
 	&cmd_vmcsinfo, &cmd_vmcs,
 	&cmd_bt,

@@ -224,7 +224,6 @@ else
 		run_gc "bt-not-a-task" 2 bt "$dump" ffffffff82a1aa48 &&
 			{ [ "$(echo "$ERR" | wc -l)" = 1 ] && pass "bt-not-a-task-one-line" || fail "bt-not-a-task-one-line" "$ERR"; }
 		expect_rc "bt-cpu-out-of-range" 2 bt "$dump" --cpu 7
-		expect_out "bt-pid-needs-task-list" 2 "" bt "$dump" 1
 		run_gc "bt-json" 0 bt "$dump" -a --json && {
 			v=$(echo "$OUT" | python3 -c '
 import json, sys
@@ -244,3 +243,15 @@ run_gc "bt-no-kernel" 2 bt "$T/pv.core" -a && {
 	[ "$(echo "$ERR" | wc -l)" = 1 ] && pass "bt-no-kernel-one-line" || fail "bt-no-kernel-one-line" "$ERR"
 }
 expect_rc "bt-usage-two-selectors" 2 bt "$T/pv.core" -a --cpu 0
+
+# bt PID through the task list (ps's): a sleeping task from its saved
+# context, the panicking task from its vCPU, a pid with no task (exit 1)
+PE=$D/qemu-panic-kaslr/qemu-6.1-panic-kaslr-2cpu.elf
+if [ -f "$PE" ]; then
+	run_gc "bt-pid-sleeping" 0 bt "$PE" 2 && {
+		same "bt-pid-2-header" "$(echo "$OUT" | head -1 | tr -s ' ')" "PID: 2 TASK: ffff8dfa449fc200 CPU: 0 COMMAND: \"kthreadd\""
+		same "bt-pid-2-frames" "$(echo "$OUT" | sed -n 's/^ *#[0-9]* \[[0-9a-f]*\] \([^+ ]*\).*/\1/p' | tr '\n' ' ')" "__schedule schedule kthreadd ret_from_fork "
+	}
+	run_gc "bt-pid-active" 0 bt "$PE" 1 && same "bt-pid-1-is-cpu0-panic" "$(echo "$OUT" | grep -m1 'exception RIP')" "    [exception RIP: pvpanic_panic_notify+96 [pvpanic]]"
+	expect_rc "bt-pid-absent-exit-1" 1 bt "$PE" 99999
+fi

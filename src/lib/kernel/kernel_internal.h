@@ -113,6 +113,29 @@ struct gc_error *gc_kernel_add_note(struct gc_kernel *k, const char *fmt,
 				    ...) __attribute__((format(printf, 2, 3)));
 void gc_kernel_kmem(struct gc_kernel *k, struct gc_kmem *m);
 
+/* tasklist.c: task_struct and friends as the kernel's types lay them out. */
+struct gc_task_layout {
+	const struct gc_types *t;
+	uint64_t tasks, pid, tgid, real_parent, state, exit_state, stack, mm,
+		 comm, cpu, signal, thread_link, thread_head;
+	unsigned int state_size;
+	bool has_cpu, has_exit_state, has_mm, has_stack;
+	bool per_signal;        /* threads on signal->thread_head */
+	/* rss: mm->rss_stat.count[] (atomic_long_t; Linux < 6.2) */
+	bool has_rss;
+	uint64_t rss_off, rss_elem;
+	int64_t rss_idx[3];
+	unsigned int nr_rss;
+};
+/* The task-list walk over memory M (the idle tasks IDLE, then
+ * init_task.tasks from INIT with each process's threads); *OUT and *N are
+ * set on every return (see gc_kernel_tasks). */
+struct gc_error *gc_task_list_walk(const struct gc_kmem *m,
+				   const struct gc_task_layout *l,
+				   const uint64_t *idle, size_t nr_idle,
+				   uint64_t init, struct gc_task **out,
+				   size_t *n);
+
 /* regions.c: describe where ADDR is in the kernel's address space
  * (IMAGE_END: the end of the kernel image, _end). */
 void gc_kernel_describe_addr(struct gc_kernel *k, uint64_t addr,
