@@ -276,6 +276,10 @@ struct gc_error *gc_kernel_types(struct gc_kernel *k,
 struct gc_error *gc_kernel_cpu_task(struct gc_kernel *k, unsigned int cpu,
 				    uint64_t *task, uint32_t *pid);
 
+/* True when a symbol table (kallsyms, --system-map or --vmlinux) loaded;
+ * false when only VMCOREINFO's few symbols are known. */
+bool gc_kernel_has_symbols(struct gc_kernel *k);
+
 /* The kernel log as dmesg prints it ("[    0.000000] text\n" lines).
  * *TEXT is malloc'ed.  *SOURCE names the buffer layout used. */
 struct gc_error *gc_kernel_log(struct gc_kernel *k, char **text,

@@ -101,8 +101,7 @@ void cli_kernel_info(struct gc_dump *d, const struct gc_kernel_opts *ko,
 	}
 	if (err) {
 		if (j) {
-			gc_json_key(j, "error");
-			gc_json_string(j, gc_error_string(err));
+			cli_json_error(j, err);
 		} else {
 			printf("%25s: %s\n", "unavailable",
 			       gc_error_string(err));

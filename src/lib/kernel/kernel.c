@@ -1225,6 +1225,11 @@ static struct gc_error *load_syms(struct gc_kernel *k)
 	return err;
 }
 
+bool gc_kernel_has_symbols(struct gc_kernel *k)
+{
+	return !load_syms(k) && k->syms.n > 0;
+}
+
 static int sym_cmp_name(const struct gc_ksym *s, const char *name)
 {
 	return strcmp(s->name, name);
