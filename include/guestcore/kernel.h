@@ -284,6 +284,27 @@ bool gc_kernel_has_symbols(struct gc_kernel *k);
  * *TEXT is malloc'ed.  *SOURCE names the buffer layout used. */
 struct gc_error *gc_kernel_log(struct gc_kernel *k, char **text,
 			       const char **source);
+/* One printk record.  LEVEL (0-7) and FACILITY are -1 when the layout
+ * has none; CALLER_ID (has_caller) is the kernel's: bit 31 set = the
+ * number of the CPU in the low bits, else the task's pid.  TEXT is the
+ * record's text, control bytes other than tab and newline as '.'. */
+struct gc_log_record {
+	uint64_t ts_nsec;
+	bool has_time;       /* false for the plain pre-3.5 buffer */
+	uint64_t seq;
+	bool has_seq;        /* the lockless ring's sequence number */
+	int level;
+	int facility;
+	bool has_caller;
+	uint32_t caller_id;
+	char *text;
+};
+/* The kernel log as records, oldest first; free with
+ * gc_log_records_free. */
+struct gc_error *gc_kernel_log_records(struct gc_kernel *k,
+				       struct gc_log_record **recs,
+				       size_t *nr, const char **source);
+void gc_log_records_free(struct gc_log_record *recs, size_t nr);
 /* Parse a log from raw printk structures in memory is internal; this
  * entry point serves the fuzzer: ring read from BUF as if at VADDR. */
 

@@ -1338,6 +1338,21 @@ struct gc_error *gc_kernel_log(struct gc_kernel *k, char **text,
 	return *text ? NULL : &gc_error_nomem;
 }
 
+struct gc_error *gc_kernel_log_records(struct gc_kernel *k,
+				       struct gc_log_record **recs,
+				       size_t *nr, const char **source)
+{
+	*recs = NULL;
+	*nr = 0;
+	if (!k->vi)
+		return gc_error_new(GC_ERR_NOT_PRESENT, "kernel log",
+				    "no VMCOREINFO: the printk buffer cannot "
+				    "be located");
+	struct gc_kmem m;
+	gc_kernel_kmem(k, &m);
+	return gc_printk_records(k->vi, &m, recs, nr, source);
+}
+
 struct gc_error *gc_kernel_check(struct gc_kernel *k, struct gc_report *rep)
 {
 	for (size_t i = 0; i < k->nr_notes; i++) {

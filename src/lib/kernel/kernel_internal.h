@@ -154,6 +154,11 @@ struct gc_error *gc_system_map_parse(const char *text, size_t len,
 				     uint64_t slide, struct gc_symtab *out);
 void gc_symtab_free(struct gc_symtab *t);
 
+/* printk.c: the log as records (gc_kernel_log_records). */
+struct gc_error *gc_printk_records(const struct gc_vmcoreinfo *vi,
+				   const struct gc_kmem *m,
+				   struct gc_log_record **recs, size_t *nr,
+				   const char **source);
 /* printk.c: the whole log as dmesg lines into SB. */
 struct gc_error *gc_printk_read(const struct gc_vmcoreinfo *vi,
 				const struct gc_kmem *m, struct gc_strbuf *sb,
