@@ -73,6 +73,10 @@ const volatile sig_atomic_t *cli_cancel_flag(void);
 /* Print "guestcore: <error>" (and, with --json, an error object on
  * stdout) and return EXIT_ERROR (130 when cancelled); frees ERR. */
 int cli_error(struct gc_error *err);
+/* An output named *.kdump or *.elf must be what --format writes (KDUMP:
+ * kdump-compressed); prints and returns false when it is not.  CMD names
+ * the command in the message. */
+bool cli_out_format_ok(const char *cmd, const char *out, bool kdump);
 /* A lookup that found nothing (NOT_PRESENT, EXCLUDED, TRANSLATION: exit 1)
  * or failed (anything else: exit 2); prints as cli_error. */
 int cli_lookup_error(struct gc_error *err);

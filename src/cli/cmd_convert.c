@@ -139,6 +139,8 @@ static int run(int argc, char **argv)
 		return cli_usage(&cmd_convert);
 	if (codec_given && o.format != GC_OUT_KDUMP)
 		return cli_fail("convert: --compress needs --format kdump");
+	if (out && !cli_out_format_ok("convert", out, o.format == GC_OUT_KDUMP))
+		return EXIT_ERROR;
 	if (o.exclude_zero && o.format != GC_OUT_KDUMP)
 		return cli_fail("convert: --exclude zero needs --format kdump "
 				"(an ELF vmcore stores every page)");

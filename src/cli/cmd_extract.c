@@ -400,6 +400,17 @@ static int run(int argc, char **argv)
 		free(vmcs);
 		return cli_fail("extract: --compress needs --format kdump");
 	}
+	/* the one output rule set, before any work: an existing OUT needs
+	 * --force, never the host dump itself, a name that says the format */
+	if (!x.all) {
+		struct gc_error *oerr = gc_outfile_check(out, x.conv.force,
+							 host_path);
+		if (oerr || !cli_out_format_ok("extract", out,
+					       x.conv.format == GC_OUT_KDUMP)) {
+			free(vmcs);
+			return oerr ? cli_error(oerr) : EXIT_ERROR;
+		}
+	}
 	struct gc_dump *host = cli_open(host_path);
 	if (!host) {
 		free(vmcs);

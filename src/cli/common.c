@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cli.h"
 
@@ -137,6 +138,29 @@ int cli_fail(const char *fmt, ...)
 	fprintf(stderr, "guestcore: %s\n", msg);
 	json_error(msg, NULL, EXIT_ERROR);
 	return EXIT_ERROR;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+	return n >= m && !strcasecmp(s + n - m, suffix);
+}
+
+bool cli_out_format_ok(const char *cmd, const char *out, bool kdump)
+{
+	if (kdump && ends_with(out, ".elf")) {
+		cli_fail("%s: -o %s is named as an ELF vmcore but --format kdump "
+			 "writes kdump-compressed; rename it or use --format elf",
+			 cmd, out);
+		return false;
+	}
+	if (!kdump && ends_with(out, ".kdump")) {
+		cli_fail("%s: -o %s is named as a kdump-compressed dump but the "
+			 "output is an ELF vmcore (the default --format elf); give "
+			 "--format kdump or rename it", cmd, out);
+		return false;
+	}
+	return true;
 }
 
 int cli_usage(const struct cli_command *cmd)

@@ -124,8 +124,7 @@ static struct gc_error *write_vmcore(struct gc_qemu_core *c, const struct gc_qem
 		return err;
 	struct gc_convert_opts o = { .format = GC_OUT_ELF };
 	if (opts)
-		o = *opts;
-	o.force = true;
+		o = *opts;  /* force as the caller says: never replace silently */
 	struct gc_guest_extract_result gr;
 	err = gc_guest_extract(guest, out_path, &o, &gr);
 	r->writer = o.format == GC_OUT_KDUMP ? "shared kdump-compressed writer (gc_convert)" :
