@@ -40,6 +40,14 @@ struct gc_vmcoreinfo_entry {
 struct gc_error *gc_vmcoreinfo_parse(const char *text, size_t len,
 				     struct gc_vmcoreinfo **out);
 void gc_vmcoreinfo_free(struct gc_vmcoreinfo *vi);
+/* TEXT (LEN bytes, from FILE for the message) is VMCOREINFO text: text
+ * bytes only (the first other byte is named by its offset) and at least
+ * one KEY=VALUE line the kernel writes (OSRELEASE=, PAGESIZE=,
+ * SYMBOL(name)=, OFFSET(..)=, SIZE(..)=, NUMBER(..)=, LENGTH(..)=,
+ * KERNELOFFSET=, BUILD-ID=, CRASHTIME=).  --vmcoreinfo files are checked
+ * with it: a file that is not VMCOREINFO is an error, never ignored. */
+struct gc_error *gc_vmcoreinfo_text_check(const char *text, size_t len,
+					  const char *file);
 /* The raw text (NUL-terminated copy) and its length. */
 const char *gc_vmcoreinfo_text(const struct gc_vmcoreinfo *vi, size_t *len);
 size_t gc_vmcoreinfo_count(const struct gc_vmcoreinfo *vi);

@@ -69,6 +69,19 @@ bool cli_take_kernel_opts(int *argc, char **argv,
 			cli_fail("%s %s: %s", argv[i - 1], *slot, strerror(errno));
 			return false;
 		}
+		if (slot == &opts->vmcoreinfo_file) {
+			/* and parse as VMCOREINFO (info and check would
+			 * otherwise only note the kernel layer's refusal) */
+			static char buf[1 << 20];
+			size_t n = fread(buf, 1, sizeof(buf), f);
+			struct gc_error *err = gc_vmcoreinfo_text_check(buf, n,
+									*slot);
+			if (err) {
+				fclose(f);
+				cli_error(gc_error_context(err, "--vmcoreinfo"));
+				return false;
+			}
+		}
 		fclose(f);
 	}
 	*argc = j;

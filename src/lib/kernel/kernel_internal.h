@@ -153,6 +153,9 @@ struct gc_error *gc_vmlinux_symtab_read(const char *path, uint64_t slide,
 struct gc_error *gc_system_map_parse(const char *text, size_t len,
 				     uint64_t slide, struct gc_symtab *out);
 void gc_symtab_free(struct gc_symtab *t);
+/* The GNU build-id note of the vmlinux at PATH as lower-case hex. */
+struct gc_error *gc_vmlinux_build_id(const char *path, char *hex,
+				     size_t size);
 
 /* printk.c: the log as records (gc_kernel_log_records). */
 struct gc_error *gc_printk_records(const struct gc_vmcoreinfo *vi,
