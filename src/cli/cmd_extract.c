@@ -64,7 +64,7 @@ static struct gc_error *make_db(struct gc_dump *d, char **layouts, size_t nl,
 		return err;
 	struct gc_report *w = cli_report_new();
 	struct gc_vmcs_layout *note;
-	err = gc_vmcsinfo_from_dump(d, w, &note);
+	err = vmx_layout_from_dump(d, 0, 0, w, &note);
 	if (!err) {
 		err = gc_vmcs_db_add(db, note);
 	} else if (gc_error_code(err) == GC_ERR_NOT_PRESENT) {
