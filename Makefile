@@ -5,6 +5,7 @@
 #   make install PREFIX=/usr/local
 #   make asan            sanitizer build in build-asan/
 #   make fuzz            libFuzzer targets (clang) in build-fuzz/
+#   make fuzz-long [FUZZ_SECONDS=N]  every fuzz target N s (3600) each
 
 VERSION    := $(shell sed -n 's/^#define GUESTCORE_VERSION "\(.*\)"/\1/p' include/guestcore/guestcore.h)
 PREFIX     ?= /usr/local
@@ -117,6 +118,12 @@ check-bt-drgn: $(BIN)
 fuzz:
 	$(MAKE) -f tests/fuzz/fuzz.mk
 
+# Every fuzz target for FUZZ_SECONDS each (default one hour), one after
+# the other, with its seeds; a summary line per target (runs, edges).
+FUZZ_SECONDS ?= 3600
+fuzz-long: all
+	FUZZ_SECONDS=$(FUZZ_SECONDS) bash tests/fuzz/smoke.sh
+
 demo: all
 	tests/demo.sh $(BUILD)
 
@@ -142,7 +149,7 @@ install: all
 clean:
 	rm -rf build build-asan build-fuzz
 
-.PHONY: all check asan check-asan check-referees check-btf check-bt-drgn fuzz demo bench install clean python install-python
+.PHONY: all check asan check-asan check-referees check-btf check-bt-drgn fuzz fuzz-long demo bench install clean python install-python
 .SECONDARY:
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

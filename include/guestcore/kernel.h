@@ -40,6 +40,14 @@ struct gc_vmcoreinfo_entry {
 struct gc_error *gc_vmcoreinfo_parse(const char *text, size_t len,
 				     struct gc_vmcoreinfo **out);
 void gc_vmcoreinfo_free(struct gc_vmcoreinfo *vi);
+/* TEXT (LEN bytes, from FILE for the message) is VMCOREINFO text: text
+ * bytes only (the first other byte is named by its offset) and at least
+ * one KEY=VALUE line the kernel writes (OSRELEASE=, PAGESIZE=,
+ * SYMBOL(name)=, OFFSET(..)=, SIZE(..)=, NUMBER(..)=, LENGTH(..)=,
+ * KERNELOFFSET=, BUILD-ID=, CRASHTIME=).  --vmcoreinfo files are checked
+ * with it: a file that is not VMCOREINFO is an error, never ignored. */
+struct gc_error *gc_vmcoreinfo_text_check(const char *text, size_t len,
+					  const char *file);
 /* The raw text (NUL-terminated copy) and its length. */
 const char *gc_vmcoreinfo_text(const struct gc_vmcoreinfo *vi, size_t *len);
 size_t gc_vmcoreinfo_count(const struct gc_vmcoreinfo *vi);
@@ -400,11 +408,35 @@ struct gc_kernel_sys {
 	char missing[512];         /* "; "-separated reasons, "" when none */
 };
 struct gc_error *gc_kernel_sys(struct gc_kernel *k, struct gc_kernel_sys *out);
+/* True when a symbol table (kallsyms, --system-map or --vmlinux) loaded;
+ * false when only VMCOREINFO's few symbols are known. */
+bool gc_kernel_has_symbols(struct gc_kernel *k);
 
 /* The kernel log as dmesg prints it ("[    0.000000] text\n" lines).
  * *TEXT is malloc'ed.  *SOURCE names the buffer layout used. */
 struct gc_error *gc_kernel_log(struct gc_kernel *k, char **text,
 			       const char **source);
+/* One printk record.  LEVEL (0-7) and FACILITY are -1 when the layout
+ * has none; CALLER_ID (has_caller) is the kernel's: bit 31 set = the
+ * number of the CPU in the low bits, else the task's pid.  TEXT is the
+ * record's text, control bytes other than tab and newline as '.'. */
+struct gc_log_record {
+	uint64_t ts_nsec;
+	bool has_time;       /* false for the plain pre-3.5 buffer */
+	uint64_t seq;
+	bool has_seq;        /* the lockless ring's sequence number */
+	int level;
+	int facility;
+	bool has_caller;
+	uint32_t caller_id;
+	char *text;
+};
+/* The kernel log as records, oldest first; free with
+ * gc_log_records_free. */
+struct gc_error *gc_kernel_log_records(struct gc_kernel *k,
+				       struct gc_log_record **recs,
+				       size_t *nr, const char **source);
+void gc_log_records_free(struct gc_log_record *recs, size_t nr);
 /* Parse a log from raw printk structures in memory is internal; this
  * entry point serves the fuzzer: ring read from BUF as if at VADDR. */
 

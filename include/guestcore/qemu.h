@@ -213,7 +213,8 @@ void gc_qemu_extract_result_free(struct gc_qemu_extract_result *r);
 
 /*
  * Write the guest RAM of MAP with the shared vmcore writer (gc_convert;
- * OPTS NULL = ELF) at OUT_PATH, atomically.  VMCOREINFO found in guest
+ * OPTS NULL = ELF, an existing regular OUT replaced; otherwise OUT is
+ * replaced only with OPTS->force) at OUT_PATH, atomically.  VMCOREINFO found in guest
  * memory by the kernel layer is stored.  Pages the core lacks are left
  * out (never zero-filled) and listed in RESULT->gaps.
  */

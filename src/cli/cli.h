@@ -74,8 +74,21 @@ extern const struct cli_command cmd_bt;
  * temporary output.  Returns the flag for gc_convert_opts.cancel.
  */
 const volatile sig_atomic_t *cli_cancel_flag(void);
-/* Print "guestcore: <error>" and return EXIT_ERROR; frees ERR. */
+/* Print "guestcore: <error>" (and, with --json, an error object on
+ * stdout) and return EXIT_ERROR (130 when cancelled); frees ERR. */
 int cli_error(struct gc_error *err);
+/* An output named *.kdump or *.elf must be what --format writes (KDUMP:
+ * kdump-compressed); prints and returns false when it is not.  CMD names
+ * the command in the message. */
+bool cli_out_format_ok(const char *cmd, const char *out, bool kdump);
+/* A lookup that found nothing (NOT_PRESENT, EXCLUDED, TRANSLATION: exit 1)
+ * or failed (anything else: exit 2); prints as cli_error. */
+int cli_lookup_error(struct gc_error *err);
+/* "error": {message, code, file, offset, address, space, what, why,
+ * context} as a member of J's current object (the accessors' values). */
+void cli_json_error(struct gc_json *j, struct gc_error *err);
+/* --json was given: errors are also a JSON object on stdout. */
+void cli_set_json_mode(bool on);
 /* Print "guestcore: <fmt>" and return EXIT_ERROR. */
 int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int cli_usage(const struct cli_command *cmd);

@@ -64,7 +64,7 @@ static void json_stats(struct gc_json *j, const struct gc_convert_stats *s)
 	gc_json_key(j, "segments"); gc_json_u64(j, s->segments);
 	gc_json_key(j, "vcpus"); gc_json_u64(j, s->nr_vcpus);
 	gc_json_key(j, "vmcoreinfo"); gc_json_bool(j, s->has_vmcoreinfo);
-	gc_json_key(j, "out_bytes"); gc_json_u64(j, s->out_bytes);
+	gc_json_key(j, "output_bytes"); gc_json_u64(j, s->out_bytes);
 	gc_json_key(j, "xen_pv"); gc_json_bool(j, s->xen_pv);
 	if (s->xen_pv) {
 		gc_json_key(j, "pt_pages"); gc_json_u64(j, s->pt_pages);
@@ -175,6 +175,9 @@ static int run(int argc, char **argv)
 				"output");
 	/* the summary goes to stderr when the dump goes to stdout */
 	FILE *txt = to_stdout ? stderr : stdout;
+	if (!to_stdout &&
+	    !cli_out_format_ok("convert", out, o.format == GC_OUT_KDUMP))
+		return EXIT_ERROR;
 
 	uint64_t page_offset = o.kernel.page_offset;
 	bool has_page_offset = o.kernel.has_page_offset;

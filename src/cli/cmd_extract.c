@@ -66,7 +66,7 @@ static struct gc_error *make_db(struct gc_dump *d, char **layouts, size_t nl,
 		return err;
 	struct gc_report *w = cli_report_new();
 	struct gc_vmcs_layout *note;
-	err = gc_vmcsinfo_from_dump(d, w, &note);
+	err = vmx_layout_from_dump(d, 0, 0, w, &note);
 	if (!err) {
 		err = gc_vmcs_db_add(db, note);
 	} else if (gc_error_code(err) == GC_ERR_NOT_PRESENT) {
@@ -629,6 +629,17 @@ static int run(int argc, char **argv)
 	if (compress_given && x.conv.format != GC_OUT_KDUMP) {
 		free(vmcs);
 		return cli_fail("extract: --compress needs --format kdump");
+	}
+	/* the one output rule set, before any work: an existing OUT needs
+	 * --force, never the host dump itself, a name that says the format */
+	if (!x.all) {
+		struct gc_error *oerr = gc_outfile_check(out, x.conv.force,
+							 host_path);
+		if (oerr || !cli_out_format_ok("extract", out,
+					       x.conv.format == GC_OUT_KDUMP)) {
+			free(vmcs);
+			return oerr ? cli_error(oerr) : EXIT_ERROR;
+		}
 	}
 	struct gc_dump *host = cli_open(host_path);
 	if (!host) {

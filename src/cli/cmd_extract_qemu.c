@@ -153,6 +153,7 @@ static int run(int argc, char **argv)
 	bool json = cli_take_flag(&argc, argv, "--json");
 	bool verify = cli_take_flag(&argc, argv, "--verify");
 	bool dry = cli_take_flag(&argc, argv, "--dry-run");
+	bool force = cli_take_flag(&argc, argv, "--force");
 	const char *core_path = NULL, *out = NULL, *mtree = NULL, *machine = NULL;
 	uint64_t ram_size = 0;
 	bool kdump = false;
@@ -221,6 +222,16 @@ static int run(int argc, char **argv)
 		free(ram);
 		return cli_usage(&cmd_extract_qemu);
 	}
+	/* the one output rule set (as convert and extract), before any work:
+	 * an existing OUT needs --force and must be a regular file, never
+	 * the core itself; a name that says the format */
+	if (out && !dry) {
+		struct gc_error *oerr = gc_outfile_check(out, force, core_path);
+		if (oerr || !cli_out_format_ok("extract-qemu", out, kdump)) {
+			free(ram);
+			return oerr ? cli_error(oerr) : EXIT_ERROR;
+		}
+	}
 	size_t mtree_len = 0;
 	char *mtree_text = NULL;
 	if (mtree && !(mtree_text = slurp(mtree, &mtree_len))) {
@@ -238,7 +249,7 @@ static int run(int argc, char **argv)
 	}
 	struct gc_qemu_ram_opts o = { ram, nr_ram, mtree_text, mtree_len, machine, ram_size };
 	struct gc_convert_opts copts = { .format = kdump ? GC_OUT_KDUMP : GC_OUT_ELF,
-					 .codec = codec };
+					 .codec = codec, .force = force };
 	struct cli_progress pb;
 	cli_progress_init(&pb, "extract", 4096);
 	copts.progress = cli_progress_update;
@@ -363,6 +374,7 @@ static const struct cli_opt options[] = {
 	CLI_VALUE_OPT("machine", 0, "pc|q35|TYPE", "the machine type, when the core's command line does not say"),
 	CLI_VALUE_OPT("ram-size", 0, "SIZE", "the guest's RAM size, when the core's command line does not say"),
 	CLI_VALUE_OPT("format", 0, "elf|kdump", "ELF vmcore (default) or kdump-compressed"),
+	CLI_FLAG_OPT("force", 0, "replace an existing regular OUT"),
 	CLI_VALUE_OPT("compress", 0, "zstd|zlib|lzo|snappy|none", "kdump page codec (default zstd)"),
 	CLI_FLAG_OPT("verify", 0, "compare the output with the guest page for page"),
 	CLI_FLAG_OPT("dry-run", 0, "only print the RAM placement"),
@@ -375,7 +387,7 @@ const struct cli_command cmd_extract_qemu = {
 	.run = run,
 	.summary = "extract a guest vmcore from a QEMU process core",
 	.usage = "extract-qemu CORE -o GUEST.vmcore [--ram GPA:SIZE@HVA ...] [--mtree FILE] "
-		 "[--machine pc|q35|TYPE] [--ram-size SIZE] [--format elf|kdump] [--compress zstd|zlib|lzo|snappy|none] "
+		 "[--machine pc|q35|TYPE] [--ram-size SIZE] [--format elf|kdump] [--compress zstd|zlib|lzo|snappy|none] [--force] "
 		 "[--verify] [--dry-run] [--json]",
 	.opts = options,
 };

@@ -112,13 +112,26 @@ static int run(int argc, char **argv)
 		gc_json_object_begin(&j);
 		for (size_t i = 0; i < gc_dump_nr_fields(d); i++) {
 			const struct gc_field *f = gc_dump_field(d, i);
-			gc_json_key(&j, f->name);
+			/* the field's name as a key: no spaces or dashes
+			 * ("vmcoreinfo OSRELEASE" -> "vmcoreinfo_OSRELEASE") */
+			char key[128];
+			snprintf(key, sizeof(key), "%s", f->name);
+			for (char *p = key; *p; p++)
+				if (*p == ' ' || *p == '-')
+					*p = '_';
+			gc_json_key(&j, key);
 			gc_json_object_begin(&j);
 			gc_json_key(&j, "text");
 			gc_json_string(&j, f->value);
 			if (f->has_number) {
-				gc_json_key(&j, "value");
-				gc_json_u64(&j, f->number);
+				/* exact as a number only below 2^53; always as
+				 * a hex string */
+				if (f->number < (1ull << 53)) {
+					gc_json_key(&j, "value");
+					gc_json_u64(&j, f->number);
+				}
+				gc_json_key(&j, "hex");
+				gc_json_hex(&j, f->number);
 			}
 			gc_json_object_end(&j);
 		}

@@ -53,10 +53,8 @@ static int run(int argc, char **argv)
 				gc_json_null(&j);
 			else
 				gc_json_hex(&j, r);
-			if (err) {
-				gc_json_key(&j, "error");
-				gc_json_string(&j, gc_error_why(err));
-			}
+			if (err)
+				cli_json_error(&j, err);
 			gc_json_object_end(&j);
 		} else if (err) {
 			printf("%s 0x%" PRIx64 " -> not in the dump: %s\n",

@@ -71,16 +71,15 @@ static int run(int argc, char **argv)
 			kern ? gc_kernel_read(kern, a, buf, n * 8) :
 			    gc_dump_read(d, space, a, buf, n * 8);
 		if (err) {
+			err = gc_error_set_file(err, gc_dump_path(d));
 			if (json) {
 				gc_json_array_end(&j);
-				gc_json_key(&j, "error");
-				gc_json_string(&j, gc_error_string(err));
+				cli_json_error(&j, err);
 				gc_json_object_end(&j);
 				gc_json_end(&j);
 			}
 			fflush(stdout);
-			rc = cli_error(gc_error_set_file(err,
-							 gc_dump_path(d)));
+			rc = cli_error(err);
 			break;
 		}
 		char text[8 * WORDS_PER_LINE + 1];

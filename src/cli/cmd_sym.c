@@ -32,7 +32,12 @@ static int run(int argc, char **argv)
 					 gc_kernel_symbol(k, q, &s);
 	int rc = EXIT_OK;
 	if (err) {
-		rc = cli_error(gc_error_set_file(err, gc_dump_path(d)));
+		/* no such symbol, or an address no symbol covers, is an
+		 * answer (exit 1); no symbol table at all is unusable
+		 * input (exit 2) */
+		err = gc_error_set_file(err, gc_dump_path(d));
+		rc = gc_kernel_has_symbols(k) ? cli_lookup_error(err) :
+						cli_error(err);
 	} else if (json) {
 		struct gc_json j;
 		gc_json_init(&j, stdout, true);

@@ -276,7 +276,7 @@ static int run(int argc, char **argv)
 	}
 	/* The dump's own VMCSINFO note; --layout files win over it. */
 	struct gc_vmcs_layout *nl_layout;
-	err = gc_vmcsinfo_from_dump(d, w, &nl_layout);
+	err = vmx_layout_from_dump(d, 0, 0, w, &nl_layout);
 	if (!err) {
 		bool overridden = false;
 		for (size_t i = 0; i < nl; i++) {

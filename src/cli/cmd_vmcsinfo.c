@@ -61,13 +61,58 @@ struct gc_error *vmx_load_layout_file(const char *path, struct gc_report *w,
 	char *buf = vmx_read_small_file(path, &len, &err);
 	if (!buf)
 		return err;
-	err = gc_vmcsinfo_parse_any((const uint8_t *)buf, len, w, out);
+	struct gc_report *tmp = w ? cli_report_new() : NULL;
+	err = gc_vmcsinfo_parse_any((const uint8_t *)buf, len, tmp, out);
 	free(buf);
+	struct gc_error *merr = w ? vmx_merge_warnings(w, tmp, path) : NULL;
+	if (merr && !err) {
+		gc_vmcs_layout_free(*out);
+		*out = NULL;
+		return merr;
+	}
+	gc_error_free(merr);
 	if (err)
 		return gc_error_set_file(err, path);
 	free((*out)->source);
 	(*out)->source = strdup(path);
 	return NULL;
+}
+
+struct gc_error *vmx_merge_warnings(struct gc_report *w, struct gc_report *tmp,
+				    const char *file)
+{
+	struct gc_error *err = NULL;
+	for (size_t i = 0; !err && i < gc_report_count(tmp); i++) {
+		const struct gc_finding *f = gc_report_finding(tmp, i);
+		if (f->has_offset)
+			err = gc_report_add(w, f->severity, f->code, true,
+					    f->offset, "%s [%s at offset 0x%"
+					    PRIx64 "]", f->message, file,
+					    f->offset);
+		else
+			err = gc_report_add(w, f->severity, f->code, false, 0,
+					    "%s [%s]", f->message, file);
+	}
+	gc_report_free(tmp);
+	return err;
+}
+
+struct gc_error *vmx_layout_from_dump(struct gc_dump *d, uint64_t addr,
+				      uint64_t size, struct gc_report *w,
+				      struct gc_vmcs_layout **out)
+{
+	struct gc_report *tmp = w ? cli_report_new() : NULL;
+	struct gc_error *err =
+		size ? gc_vmcsinfo_from_memory(d, addr, size, tmp, out) :
+		       gc_vmcsinfo_from_dump(d, tmp, out);
+	if (!w)
+		return err;
+	struct gc_error *merr = vmx_merge_warnings(w, tmp, gc_dump_path(d));
+	if (err) {
+		gc_error_free(merr);
+		return err;
+	}
+	return merr;
 }
 
 void vmx_print_warnings(const struct gc_report *w, FILE *out)
@@ -289,9 +334,9 @@ static int run(int argc, char **argv)
 				}
 			}
 			free(txt);
-			err = gc_vmcsinfo_from_memory(d, addr, size, w, &l);
+			err = vmx_layout_from_dump(d, addr, size, w, &l);
 		} else {
-			err = gc_vmcsinfo_from_dump(d, w, &l);
+			err = vmx_layout_from_dump(d, 0, 0, w, &l);
 		}
 		if (err)
 			gc_error_set_file(err, gc_dump_path(d));

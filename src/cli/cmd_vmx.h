@@ -18,6 +18,15 @@ bool vmx_looks_like_vmcsinfo(const char *b, size_t len);
 struct gc_error *vmx_load_layout_file(const char *path, struct gc_report *w,
 				      struct gc_vmcs_layout **out);
 void vmx_print_warnings(const struct gc_report *w, FILE *out);
+/* The findings of TMP added to W, each naming FILE (and the offset in it):
+ * "MESSAGE [FILE at offset 0x..]"; TMP is freed. */
+struct gc_error *vmx_merge_warnings(struct gc_report *w, struct gc_report *tmp,
+				    const char *file);
+/* gc_vmcsinfo_from_dump / _from_memory (ADDR, SIZE when SIZE != 0) with
+ * the warnings naming the dump. */
+struct gc_error *vmx_layout_from_dump(struct gc_dump *d, uint64_t addr,
+				      uint64_t size, struct gc_report *w,
+				      struct gc_vmcs_layout **out);
 /* Take "NAME VALUE" out of argv (last one wins); *BAD when VALUE is
  * missing. */
 const char *vmx_take_opt(int *argc, char **argv, const char *name,

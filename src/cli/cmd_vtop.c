@@ -44,10 +44,12 @@ static void print_text(struct gc_kernel *k, const struct gc_walk *w,
 	printf("VIRTUAL           PHYSICAL        \n");
 	printf("%016" PRIx64 "  %-16s\n\n", w->vaddr, phys);
 	uint64_t pgdv = gc_kernel_pgd_vaddr(k);
-	/* crash's labels for 4 levels; with 5 the root is the PML5 table
-	 * and its entry gets a line of its own like the lower levels. */
+	/* crash's labels: the root is the PGD (the PML5 table with 5
+	 * levels, the PML4 with 4), its entry the PAGE DIRECTORY line; below
+	 * it P4D (5 levels only: the walk's "PGD", the PML4), PUD, PMD, PTE.
+	 * --json keeps the walk's own names (PML5, PGD, PUD, PMD, PTE). */
 	bool five = w->levels == 5;
-	const char *root_name = five ? "PML5" : "PGD";
+	const char *root_name = "PGD";
 	if (has_root || !pgdv)
 		printf("%s DIRECTORY: %" PRIx64 " [%s]\n", root_name,
 		       w->nr ? w->lvl[0].table : root,
@@ -60,14 +62,16 @@ static void print_text(struct gc_kernel *k, const struct gc_walk *w,
 		if (!l->read)
 			break;
 		bool last = i + 1 == w->nr;
-		if (i == 0 && !five) {
+		if (i == 0) {
 			printf("PAGE DIRECTORY: %" PRIx64 "%s\n", l->entry,
 			       mach);
 		} else {
 			uint64_t ea = (l->has_table_phys ? l->table_phys :
 							   l->table) +
 				      (uint64_t)l->index * 8;
-			printf("   %s: %" PRIx64 " => %" PRIx64 "%s\n", l->name,
+			const char *label = five && !strcmp(l->name, "PGD") ?
+					    "P4D" : l->name;
+			printf("   %s: %" PRIx64 " => %" PRIx64 "%s\n", label,
 			       ea, l->entry, mach);
 		}
 		if (!w->xen_pv || !l->has_entry_pseudo)

@@ -5,32 +5,170 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cli.h"
 
-int cli_error(struct gc_error *err)
+/* --json given to the running command (main sets it): errors are then
+ * also one JSON object on stdout, unless the command's object has begun. */
+static bool json_mode;
+
+void cli_set_json_mode(bool on)
 {
-	fprintf(stderr, "guestcore: %s\n", gc_error_string(err));
+	json_mode = on;
+}
+
+static const char *code_name(enum gc_error_code c)
+{
+	switch (c) {
+	case GC_ERR_NOMEM: return "nomem";
+	case GC_ERR_IO: return "io";
+	case GC_ERR_FORMAT: return "format";
+	case GC_ERR_TRUNCATED: return "truncated";
+	case GC_ERR_NOT_PRESENT: return "not_present";
+	case GC_ERR_EXCLUDED: return "excluded";
+	case GC_ERR_INVALID_ARG: return "invalid_arg";
+	case GC_ERR_UNSUPPORTED: return "unsupported";
+	case GC_ERR_TRANSLATION: return "translation";
+	case GC_ERR_CORRUPT: return "corrupt";
+	case GC_ERR_CANCELLED: return "cancelled";
+	}
+	return "unknown";
+}
+
+static void error_member(struct gc_json *j, const char *message,
+			 struct gc_error *err)
+{
+	gc_json_key(j, "error");
+	gc_json_object_begin(j);
+	gc_json_key(j, "message");
+	gc_json_string(j, message);
+	if (err) {
+		uint64_t v;
+		enum gc_space sp;
+		const char *s;
+		gc_json_key(j, "code");
+		gc_json_string(j, code_name(gc_error_code(err)));
+		if ((s = gc_error_file(err))) {
+			gc_json_key(j, "file");
+			gc_json_string(j, s);
+		}
+		if (gc_error_offset(err, &v)) {
+			gc_json_key(j, "offset");
+			gc_json_hex(j, v);
+		}
+		if (gc_error_address(err, &v, &sp)) {
+			gc_json_key(j, "address");
+			gc_json_hex(j, v);
+			gc_json_key(j, "space");
+			gc_json_string(j, gc_space_name(sp));
+		}
+		if ((s = gc_error_what(err))) {
+			gc_json_key(j, "what");
+			gc_json_string(j, s);
+		}
+		if ((s = gc_error_why(err))) {
+			gc_json_key(j, "why");
+			gc_json_string(j, s);
+		}
+		if ((s = gc_error_context_string(err))) {
+			gc_json_key(j, "context");
+			gc_json_string(j, s);
+		}
+	}
+	gc_json_object_end(j);
+}
+
+void cli_json_error(struct gc_json *j, struct gc_error *err)
+{
+	error_member(j, gc_error_string(err), err);
+}
+
+/* {"schema":..., "error": {...}, "exit_code": RC} on stdout. */
+static void json_error(const char *message, struct gc_error *err, int rc)
+{
+	if (!json_mode || gc_json_started())
+		return;
+	struct gc_json j;
+	gc_json_init(&j, stdout, true);
+	gc_json_object_begin(&j);
+	error_member(&j, message, err);
+	gc_json_key(&j, "exit_code");
+	gc_json_i64(&j, rc);
+	gc_json_object_end(&j);
+	gc_json_end(&j);
+}
+
+static int error_rc(struct gc_error *err, int rc)
+{
+	const char *msg = gc_error_string(err);
+	fprintf(stderr, "guestcore: %s\n", msg);
 	/* Stopped by SIGINT/SIGTERM: the shell's convention, 128 + 2. */
-	int rc = gc_error_code(err) == GC_ERR_CANCELLED ? 130 : EXIT_ERROR;
+	if (gc_error_code(err) == GC_ERR_CANCELLED)
+		rc = 130;
+	json_error(msg, err, rc);
 	gc_error_free(err);
 	return rc;
+}
+
+int cli_error(struct gc_error *err)
+{
+	return error_rc(err, EXIT_ERROR);
+}
+
+int cli_lookup_error(struct gc_error *err)
+{
+	switch (gc_error_code(err)) {
+	case GC_ERR_NOT_PRESENT:
+	case GC_ERR_EXCLUDED:
+	case GC_ERR_TRANSLATION:
+		return error_rc(err, EXIT_PROBLEMS);
+	default:
+		return error_rc(err, EXIT_ERROR);
+	}
 }
 
 int cli_fail(const char *fmt, ...)
 {
 	va_list ap;
+	char msg[1024];
 	va_start(ap, fmt);
-	fputs("guestcore: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	fprintf(stderr, "guestcore: %s\n", msg);
+	json_error(msg, NULL, EXIT_ERROR);
 	return EXIT_ERROR;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+	return n >= m && !strcasecmp(s + n - m, suffix);
+}
+
+bool cli_out_format_ok(const char *cmd, const char *out, bool kdump)
+{
+	if (kdump && ends_with(out, ".elf")) {
+		cli_fail("%s: -o %s is named as an ELF vmcore but --format kdump "
+			 "writes kdump-compressed; rename it or use --format elf",
+			 cmd, out);
+		return false;
+	}
+	if (!kdump && ends_with(out, ".kdump")) {
+		cli_fail("%s: -o %s is named as a kdump-compressed dump but the "
+			 "output is an ELF vmcore (the default --format elf); give "
+			 "--format kdump or rename it", cmd, out);
+		return false;
+	}
+	return true;
 }
 
 int cli_usage(const struct cli_command *cmd)
 {
 	fprintf(stderr, "usage: guestcore %s\n", cmd->usage);
+	char msg[512];
+	snprintf(msg, sizeof(msg), "usage: guestcore %s", cmd->usage);
+	json_error(msg, NULL, EXIT_ERROR);
 	return EXIT_ERROR;
 }
 

@@ -59,9 +59,18 @@ static void close(struct gc_json *j, char c)
 	fputc(c, j->out);
 }
 
+static bool started;
+
+bool gc_json_started(void)
+{
+	return started;
+}
+
 void gc_json_object_begin(struct gc_json *j)
 {
 	bool top = j->depth == 0;
+	if (top && j->out == stdout)
+		started = true;
 	open(j, '{');
 	if (top && j->schema) {
 		gc_json_key(j, "schema");
@@ -69,7 +78,12 @@ void gc_json_object_begin(struct gc_json *j)
 	}
 }
 void gc_json_object_end(struct gc_json *j) { close(j, '}'); }
-void gc_json_array_begin(struct gc_json *j) { open(j, '['); }
+void gc_json_array_begin(struct gc_json *j)
+{
+	if (j->depth == 0 && j->out == stdout)
+		started = true;
+	open(j, '[');
+}
 void gc_json_array_end(struct gc_json *j) { close(j, ']'); }
 
 static void put_string(FILE *out, const char *s)

@@ -42,6 +42,9 @@ void gc_json_bool(struct gc_json *j, bool v);
 void gc_json_null(struct gc_json *j);
 /* "0x..." string: addresses are hex strings so 64-bit values survive. */
 void gc_json_hex(struct gc_json *j, uint64_t v);
+/* True once a top-level value has been begun on stdout (an error after
+ * that is not printed as a second object). */
+bool gc_json_started(void);
 /* Finish: newline after the top-level value. */
 void gc_json_end(struct gc_json *j);
 

@@ -86,6 +86,19 @@ bool cli_take_kernel_opts(int *argc, char **argv,
 			cli_fail("%s %s: %s", argv[i - 1], *slot, strerror(errno));
 			return false;
 		}
+		if (slot == &opts->vmcoreinfo_file) {
+			/* and parse as VMCOREINFO (info and check would
+			 * otherwise only note the kernel layer's refusal) */
+			static char buf[1 << 20];
+			size_t n = fread(buf, 1, sizeof(buf), f);
+			struct gc_error *err = gc_vmcoreinfo_text_check(buf, n,
+									*slot);
+			if (err) {
+				fclose(f);
+				cli_error(gc_error_context(err, "--vmcoreinfo"));
+				return false;
+			}
+		}
 		fclose(f);
 	}
 	*argc = j;
@@ -118,8 +131,7 @@ void cli_kernel_info(struct gc_dump *d, const struct gc_kernel_opts *ko,
 	}
 	if (err) {
 		if (j) {
-			gc_json_key(j, "error");
-			gc_json_string(j, gc_error_string(err));
+			cli_json_error(j, err);
 		} else {
 			printf("%25s: %s\n", "unavailable",
 			       gc_error_string(err));

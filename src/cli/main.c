@@ -72,6 +72,12 @@ int main(int argc, char **argv)
 		cli_json_schema = schema;
 		int cargc = argc - 1;
 		char **cargv = argv + 1;
+		for (int k = 1; k < cargc; k++) {
+			if (!strcmp(cargv[k], "--"))
+				break;
+			if (!strcmp(cargv[k], "--json"))
+				cli_set_json_mode(true);
+		}
 		if (commands[i]->opts) {
 			int rc = cli_parse_options(commands[i], &cargc, &cargv);
 			if (rc >= 0)

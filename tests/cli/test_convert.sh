@@ -147,7 +147,7 @@ for kind in pv pvh; do
 		same "convert-$kind-refuses-overwrite-message" "$ERR" \
 			"guestcore: $D/a.elf: output: exists (use --force to overwrite)"
 	same "convert-$kind-refused-output-intact" "$(stat -c %s "$D/a.elf")" "$before"
-	expect_rc "convert-$kind-force" 0 convert "$core" -o "$D/a.elf" --format kdump --force
+	expect_rc "convert-$kind-force" 0 convert "$core" -o "$D/a.elf" --force
 	run_gc "convert-$kind-missing-dir" 2 convert "$core" -o "$D/nodir/x.elf" &&
 		case "$ERR" in *"cannot create a temporary file"*) pass "convert-$kind-missing-dir-message" ;;
 		*) fail "convert-$kind-missing-dir-message" "$ERR" ;; esac

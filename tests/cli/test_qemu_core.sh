@@ -87,7 +87,7 @@ if [ -s "$d/core" ] && [ -s "$d/layout.json" ]; then
 	same qemu_not_dumped_written "$(json_field "$d/half.json" pages_written)/$(json_field "$d/half.json" verify.ok)" "8192/True"
 	out=$($CMP "$d/qemu.elf" "$d/half.elf")
 	same qemu_not_dumped_not_zeroed "$(counts "$out" same)/$(counts "$out" differ)/$(counts "$out" only_ref)" "8192/0/8256"
-	expect_out qemu_not_dumped_text 1 "missing: GPA 0x2000000-0x3ffffff (8192 pages" extract-qemu "$core" -o "$d/half.elf"
+	expect_out qemu_not_dumped_text 1 "missing: GPA 0x2000000-0x3ffffff (8192 pages" extract-qemu "$core" -o "$d/half.elf" --force
 	set_phdr_filesz "$core" "$hva" 0 >/dev/null
 	expect_rc qemu_nothing_dumped 2 extract-qemu "$core" -o "$d/none.elf"
 	case "$ERR" in *"none of the 16384 pages of the map is in the process core"*) pass qemu_nothing_dumped_msg ;;
@@ -135,7 +135,7 @@ case "$(cat /proc/sys/kernel/core_pattern)" in
 	# writes its segment with p_filesz 0
 	d=$T/kcore-off
 	if msg=$(boot_guest "$d" q35,dump-guest-core=off 64M kcore); then
-		expect_rc qemu_kcore_dontdump 2 extract-qemu "$d/core" -o "$d/k.elf"
+		expect_rc qemu_kcore_dontdump 2 extract-qemu "$d/core" -o "$d/k.elf" --force
 		case "$ERR" in *"none of the 16384 pages of the map is in the process core"*) pass qemu_kcore_dontdump_msg ;;
 		*) fail qemu_kcore_dontdump_msg "$ERR" ;; esac
 	else

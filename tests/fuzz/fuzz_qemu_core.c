@@ -6,24 +6,28 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "guestcore/guestcore.h"
 #include "guestcore/guest.h"
 #include "guestcore/qemu.h"
 
+/* The input lives in an anonymous memory file (memfd) opened by its
+ * /proc/self/fd path: nothing is left in /tmp when the fuzzer stops. */
 static char path[64];
+static int fd = -1;
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	if (!path[0]) {
-		snprintf(path, sizeof(path), "/tmp/fuzz_qemu_core.%ld", (long)getpid());
+	if (fd < 0) {
+		fd = memfd_create("fuzz_qemu_core", 0);
+		if (fd < 0)
+			return 0;
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 	}
-	FILE *f = fopen(path, "wb");
-	if (!f)
+	if (ftruncate(fd, 0) || (size && pwrite(fd, data, size, 0) != (ssize_t)size))
 		return 0;
-	fwrite(data, 1, size, f);
-	fclose(f);
 	struct gc_qemu_core *c;
 	struct gc_error *err = gc_qemu_core_open(path, &c);
 	if (err) {

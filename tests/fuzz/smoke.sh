@@ -9,6 +9,13 @@
 # "# seed-tool: NAME" line in the script (or by its usage line), taken
 # from the normal build ($BUILD, default build, built here if missing).
 # Targets without seeds start from an empty corpus.
+#
+# `make fuzz-long [FUZZ_SECONDS=N]` runs this with FUZZ_SECONDS=3600 by
+# default.  FUZZ_TARGETS="ept pgwalk ..." limits the run to those targets;
+# FUZZ_CORPUS=DIR keeps each target's corpus in DIR/<target> across runs
+# (default: a temporary directory).  Each target's line gives its runs,
+# the coverage (cov: edges, ft: features) and corpus size libFuzzer
+# reported last.
 set -u
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
@@ -47,13 +54,16 @@ done
 for src in tests/fuzz/fuzz_*.c; do
 	[ -f "$src" ] || continue
 	name=$(basename "$src" .c)
+	if [ -n "${FUZZ_TARGETS:-}" ]; then
+		case " $FUZZ_TARGETS " in *" ${name#fuzz_} "*|*" $name "*) ;; *) continue ;; esac
+	fi
 	bin="$FUZZ_BUILD/$name"
 	if [ ! -x "$bin" ] || [ "$bin" -ot "$src" ]; then
 		echo "FAIL $name: did not build ($(grep -m1 -E "error" "$WORK/build.log" || echo "see make -f tests/fuzz/fuzz.mk"))"
 		failed=$((failed + 1))
 		continue
 	fi
-	corpus="$WORK/corpus/$name"
+	corpus="${FUZZ_CORPUS:-$WORK/corpus}/$name"
 	mkdir -p "$corpus"
 	[ -d "$WORK/seeds/$name" ] && cp "$WORK/seeds/$name"/* "$corpus"/ 2>/dev/null
 	nseeds=$(ls "$corpus" | wc -l)
@@ -61,8 +71,12 @@ for src in tests/fuzz/fuzz_*.c; do
 		-timeout=10 -artifact_prefix="$WORK/$name-" "$corpus" > "$WORK/$name.log" 2>&1
 	rc=$?
 	runs=$(grep -o 'Done [0-9]* runs' "$WORK/$name.log" | grep -o '[0-9]*')
+	last=$(grep -E '^#[0-9]+' "$WORK/$name.log" | tail -1)
+	cov=$(echo "$last" | grep -o 'cov: [0-9]*' | grep -o '[0-9]*')
+	ft=$(echo "$last" | grep -o 'ft: [0-9]*' | grep -o '[0-9]*')
+	corp=$(echo "$last" | grep -o 'corp: [0-9]*' | grep -o '[0-9]*')
 	if [ $rc = 0 ]; then
-		echo "PASS $name (${runs:-?} runs in ${SECS}s, $nseeds seeds)"
+		echo "PASS $name (${runs:-?} runs in ${SECS}s, $nseeds seeds, cov ${cov:-?} edges, ft ${ft:-?}, corpus ${corp:-?})"
 		passed=$((passed + 1))
 	else
 		art=$(ls "$WORK/$name-"* 2>/dev/null | head -1)

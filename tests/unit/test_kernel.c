@@ -419,6 +419,36 @@ TEST(printk_lockless_ring)
 		       "[    3.000000] wrapped\n");
 	CHECK_CONTAINS(src, "lockless");
 	free(out);
+	/* The same ring as records: level and facility after text_len,
+	 * caller_id where VMCOREINFO puts it, seq from offset 0. */
+	m[0x2000 + (10 & 7) * 88 + 18] = 3;          /* facility */
+	m[0x2000 + (10 & 7) * 88 + 19] = 6 << 5;     /* level 6, flags 0 */
+	gc_put32(m + 0x2000 + (10 & 7) * 88 + 20, 0x80000001u, false);
+	gc_put64(m + 0x2000 + (11 & 7) * 88, 77, false);   /* seq */
+	gc_put32(m + 0x2000 + (11 & 7) * 88 + 20, 42, false);
+	static const char prb_vi_caller[] =
+		"SYMBOL(prb)=ffffffff80000000\n"
+		"OFFSET(printk_info.seq)=0\nOFFSET(printk_info.caller_id)=20\n";
+	struct gc_vmcoreinfo *vc;
+	CHECK_OK(gc_vmcoreinfo_parse(prb_vi_caller, sizeof(prb_vi_caller),
+				     &vc));
+	struct gc_log_record *rec;
+	size_t nrec;
+	CHECK_OK(gc_printk_records(vc, &km, &rec, &nrec, &src));
+	CHECK_EQ_U64(nrec, 3);
+	CHECK_STR(rec[0].text, "first line");
+	CHECK_EQ_U64(rec[0].ts_nsec, 1500000);
+	CHECK(rec[0].has_time && rec[0].has_seq && rec[0].has_caller);
+	CHECK_EQ_U64(rec[0].level, 6);
+	CHECK_EQ_U64(rec[0].facility, 3);
+	CHECK_EQ_U64(rec[0].caller_id, 0x80000001u);
+	CHECK_STR(rec[1].text, "a\nb");
+	CHECK_EQ_U64(rec[1].seq, 77);
+	CHECK_EQ_U64(rec[1].caller_id, 42);
+	CHECK_EQ_U64(rec[1].level, 0);
+	CHECK_STR(rec[2].text, "wrapped");
+	gc_log_records_free(rec, nrec);
+	gc_vmcoreinfo_free(vc);
 	/* A corrupt ring (head far from tail, ids not matching) ends. */
 	gc_put64(r + 24, 5, false);
 	gc_strbuf_init(&sb);
@@ -518,6 +548,21 @@ TEST(printk_plain_buffer)
 	out = gc_strbuf_steal(&sb);
 	CHECK_STR(out, "\n<4>two\n<6>three\n<6>four\n<6>five\n");
 	free(out);
+	/* As records: one a line, "<N>" gives level N & 7, facility N >> 3,
+	 * no time (the plain buffer has none). */
+	struct gc_log_record *rec;
+	size_t nrec;
+	CHECK_OK(gc_printk_records(vi, &km, &rec, &nrec, &src));
+	CHECK_EQ_U64(nrec, 5);
+	CHECK_STR(rec[0].text, "");
+	CHECK_EQ_U64(rec[0].level, (uint64_t)-1);
+	CHECK_STR(rec[1].text, "two");
+	CHECK_EQ_U64(rec[1].level, 4);
+	CHECK_EQ_U64(rec[1].facility, 0);
+	CHECK(!rec[1].has_time && !rec[1].has_caller);
+	CHECK_STR(rec[4].text, "five");
+	CHECK_EQ_U64(rec[4].level, 6);
+	gc_log_records_free(rec, nrec);
 	/* A length that is not a power of two is corrupt, not guessed at. */
 	gc_put32(m + 8, 48, false);
 	gc_strbuf_init(&sb);

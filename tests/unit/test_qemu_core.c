@@ -392,6 +392,35 @@ TEST(qemu_core_not_dumped_and_truncated)
 	gc_error_free(e);
 }
 
+/* An NT_FILE entry that ends before it starts is refused with both
+ * values (fuzz_qemu_core found the message read them after the entries
+ * were freed). */
+TEST(qemu_core_nt_file_backwards)
+{
+	const char *path = write_core("backwards.core", false, 0);
+	CHECK(path != NULL);
+	/* PRSTATUS note (20 + 336) and AUXV note (20 + 64) after the 4
+	 * phdrs; the NT_FILE descriptor is 20 bytes further; entry 0's end
+	 * is at +24 */
+	uint64_t end_off = 64 + 4 * 56 + 356 + 84 + 20 + 24;
+	uint64_t end = EXE_VA - 0x1000;
+	FILE *f = fopen(path, "r+b");
+	CHECK(f != NULL);
+	CHECK(fseek(f, (long)end_off, SEEK_SET) == 0);
+	CHECK(fwrite(&end, 8, 1, f) == 1);
+	CHECK(fclose(f) == 0);
+	struct gc_qemu_core *c;
+	struct gc_error *e = gc_qemu_core_open(path, &c);
+	CHECK(e != NULL);
+	if (e) {
+		CHECK_CONTAINS(gc_error_string(e), "entry 0 ends (0x5554fffff000) "
+				"before it starts (0x555500000000)");
+		gc_error_free(e);
+	} else {
+		gc_qemu_core_close(c);
+	}
+}
+
 TEST(qemu_map_mtree_and_explicit)
 {
 	const char *path = write_core("m.core", false, 0);

@@ -524,7 +524,11 @@ static struct gc_error *add_fields(struct gc_dump *d, struct kdump *kd)
 	  k->written_blocks);
 	F("current_cpu", true, k->current_cpu, "%u", k->current_cpu);
 	F("nr_cpus", true, k->nr_cpus, "%u", k->nr_cpus);
-	F("phys_base", true, k->phys_base, "0x%" PRIx64, k->phys_base);
+	/* signed, as VMCOREINFO's and the kernel layer's phys_base */
+	F("phys_base", true, k->phys_base, "%s0x%" PRIx64,
+	  (int64_t)k->phys_base < 0 ? "-" : "",
+	  (int64_t)k->phys_base < 0 ? (uint64_t)0 - k->phys_base :
+				      k->phys_base);
 	if (k->version >= 1)
 		F("dump_level", true, (uint64_t)k->dump_level, "%d",
 		  k->dump_level);
@@ -584,7 +588,7 @@ static struct gc_error *add_fields(struct gc_dump *d, struct kdump *kd)
 			if (!gc_vmcoreinfo_get(kd->vmcoreinfo, keys[i][0], raw,
 					       sizeof(raw)))
 				continue;
-			gc_sanitize(val, raw, strlen(raw) + 1);
+			gc_notes_field_value(keys[i][0], raw, val, sizeof(val));
 			err = gc_dump_add_field(d, keys[i][1], false, 0, "%s",
 						val);
 		}

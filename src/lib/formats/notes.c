@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 /* ELF notes of Linux vmcores (see notes.h). */
+#include <errno.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -221,10 +223,25 @@ struct gc_error *gc_notes_add_fields(struct gc_notes *ns, struct gc_dump *d)
 		if (!gc_vmcoreinfo_get(ns->vmcoreinfo, keys[i].key, raw,
 				       sizeof(raw)))
 			continue;
-		gc_sanitize(val, raw, strlen(raw) + 1);
+		gc_notes_field_value(keys[i].key, raw, val, sizeof(val));
 		err = gc_dump_add_field(d, keys[i].field, false, 0, "%s", val);
 	}
 	return err;
+}
+
+void gc_notes_field_value(const char *key, const char *raw, char *out,
+			  size_t size)
+{
+	char *end;
+	errno = 0;
+	long long v = strtoll(raw, &end, 10);
+	if (!strcmp(key, "NUMBER(phys_base)") && *raw && !*end && !errno) {
+		unsigned long long mag = v < 0 ? 0ull - (unsigned long long)v :
+						 (unsigned long long)v;
+		snprintf(out, size, "%s0x%llx", v < 0 ? "-" : "", mag);
+		return;
+	}
+	gc_sanitize(out, raw, strlen(raw) + 1 < size ? strlen(raw) + 1 : size);
 }
 
 void gc_notes_cpu_state(const struct gc_notes *ns, unsigned int i,

@@ -58,6 +58,11 @@ bool gc_vmcoreinfo_get(const char *text, const char *key, char *out,
 		       size_t outlen);
 /* Record the VMCOREINFO keys `info` shows as dump fields. */
 struct gc_error *gc_notes_add_fields(struct gc_notes *ns, struct gc_dump *d);
+/* A VMCOREINFO value as the header fields show it: NUMBER(phys_base) (the
+ * kernel writes it in signed decimal) as signed hex ("-0x1ce00000"), the
+ * one way info shows phys_base; other keys sanitized as they are. */
+void gc_notes_field_value(const char *key, const char *raw, char *out,
+			  size_t size);
 
 /* CPU I's register notes (I < ns->ncpus), for gc_dump_vcpu to decode. */
 void gc_notes_cpu_state(const struct gc_notes *ns, unsigned int i,

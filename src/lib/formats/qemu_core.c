@@ -109,11 +109,14 @@ static struct gc_error *parse_nt_file(struct gc_qemu_core *c, const uint8_t *d,
 		f->path = s;
 		s += strlen(s) + 1;
 		if (f->end < f->start) {
+			/* the message is made before the entries are freed */
+			struct gc_error *err = gc_error_at(
+				GC_ERR_FORMAT, off, "NT_FILE note",
+				"entry %" PRIu64 " ends (0x%" PRIx64 ") before it starts (0x%" PRIx64 ")",
+				i, f->end, f->start);
 			free(c->files);
 			c->files = NULL;
-			return gc_error_at(GC_ERR_FORMAT, off, "NT_FILE note",
-					   "entry %" PRIu64 " ends (0x%" PRIx64 ") before it starts (0x%" PRIx64 ")",
-					   i, f->end, f->start);
+			return err;
 		}
 	}
 	c->nr_files = count;

@@ -963,3 +963,69 @@ struct gc_error *gc_vmlinux_symtab_read(const char *path, uint64_t slide,
 	out->source = "vmlinux .symtab";
 	return NULL;
 }
+
+struct gc_error *gc_vmlinux_build_id(const char *path, char *hex, size_t size)
+{
+	if (size)
+		hex[0] = '\0';
+	struct gc_file *f;
+	struct gc_error *err = gc_file_open(path, &f);
+	if (err)
+		return err;
+	Elf64_Ehdr eh;
+	err = gc_file_read(f, 0, &eh, sizeof(eh), "ELF header");
+	if (!err && (memcmp(eh.e_ident, ELFMAG, SELFMAG) ||
+		     eh.e_ident[EI_CLASS] != ELFCLASS64 ||
+		     eh.e_ident[EI_DATA] != ELFDATA2LSB ||
+		     eh.e_shentsize != sizeof(Elf64_Shdr) ||
+		     !gc_range_ok(eh.e_shoff,
+				  (uint64_t)eh.e_shnum * sizeof(Elf64_Shdr),
+				  f->size)))
+		err = gc_error_at(GC_ERR_FORMAT, 0, "ELF header",
+				  "not a little-endian ELF64 vmlinux");
+	bool found = false;
+	for (uint64_t i = 0; !err && !found && i < eh.e_shnum; i++) {
+		Elf64_Shdr sh;
+		err = gc_file_read(f, eh.e_shoff + i * sizeof(sh), &sh,
+				   sizeof(sh), "section header");
+		if (err || sh.sh_type != SHT_NOTE)
+			continue;
+		if (!gc_range_ok(sh.sh_offset, sh.sh_size, f->size) ||
+		    sh.sh_size > (1u << 20)) {
+			err = gc_error_at(GC_ERR_TRUNCATED, sh.sh_offset,
+					  "note section", "%" PRIu64 " bytes "
+					  "do not fit the file", sh.sh_size);
+			break;
+		}
+		uint8_t *b = malloc(sh.sh_size ? sh.sh_size : 1);
+		if (!b) {
+			err = &gc_error_nomem;
+			break;
+		}
+		err = gc_file_read(f, sh.sh_offset, b, sh.sh_size, "notes");
+		for (uint64_t pos = 0; !err && pos + 12 <= sh.sh_size;) {
+			uint32_t nsz = gc_get32(b + pos, false);
+			uint32_t dsz = gc_get32(b + pos + 4, false);
+			uint32_t type = gc_get32(b + pos + 8, false);
+			uint64_t nal = ((uint64_t)nsz + 3) & ~3ull;
+			uint64_t dal = ((uint64_t)dsz + 3) & ~3ull;
+			if (pos + 12 + nal + dal > sh.sh_size)
+				break;
+			const uint8_t *nm = b + pos + 12, *d = nm + nal;
+			if (type == 3 && nsz == 4 && !memcmp(nm, "GNU", 4) &&
+			    dsz && dsz * 2 + 1 <= size) {
+				for (uint32_t k = 0; k < dsz; k++)
+					snprintf(hex + 2 * k, 3, "%02x", d[k]);
+				found = true;
+				break;
+			}
+			pos += 12 + nal + dal;
+		}
+		free(b);
+	}
+	gc_file_close(f);
+	if (!err && !found)
+		err = gc_error_new(GC_ERR_NOT_PRESENT, path,
+				   "no GNU build-id note");
+	return err;
+}

@@ -207,7 +207,9 @@ static struct gc_error *vi_from_file(struct gc_kernel *k, const char *path)
 	}
 	size_t n = fread(buf, 1, VI_FILE_MAX, f);
 	fclose(f);
-	struct gc_error *err = gc_vmcoreinfo_parse(buf, n, &k->vi);
+	struct gc_error *err = gc_vmcoreinfo_text_check(buf, n, path);
+	if (!err)
+		err = gc_vmcoreinfo_parse(buf, n, &k->vi);
 	free(buf);
 	if (err)
 		return gc_error_context(err, "reading --vmcoreinfo %s", path);
@@ -1039,6 +1041,8 @@ static void legacy_p2m(struct gc_kernel *k)
 	k->image_text = k->image_end = 0;
 }
 
+static struct gc_error *check_symbol_override(struct gc_kernel *k);
+
 struct gc_error *gc_kernel_open(struct gc_dump *d,
 				const struct gc_kernel_opts *opts,
 				struct gc_kernel **out)
@@ -1055,7 +1059,9 @@ struct gc_error *gc_kernel_open(struct gc_dump *d,
 	k->pg.mach_only = legacy;
 	struct gc_error *err = find_vmcoreinfo(k);
 	if (err) {
-		if (err == &gc_error_nomem)
+		/* a --vmcoreinfo the caller names must be usable: never fall
+		 * back silently to what the dump says */
+		if (err == &gc_error_nomem || k->opts.vmcoreinfo_file)
 			goto fail;
 		gc_kernel_add_note(k, "no VMCOREINFO: %s", gc_error_string(err));
 		gc_error_free(err);
@@ -1086,6 +1092,8 @@ struct gc_error *gc_kernel_open(struct gc_dump *d,
 		legacy_p2m(k);
 	k->pg.mach_only = false;
 	err = setup_paging(k);
+	if (!err && (k->opts.system_map || k->opts.vmlinux))
+		err = check_symbol_override(k);
 	if (err)
 		goto fail;
 	*out = k;
@@ -1442,6 +1450,87 @@ static struct gc_error *load_syms(struct gc_kernel *k)
 	return err;
 }
 
+/*
+ * A --system-map or --vmlinux for another build is refused, both values
+ * named: the vmlinux's build-id against VMCOREINFO's BUILD-ID, and the
+ * text at the override's linux_banner against "Linux version OSRELEASE ".
+ * What cannot be compared (no linux_banner in the file, its page not in
+ * the dump) is a note, not a refusal.
+ */
+static struct gc_error *check_symbol_override(struct gc_kernel *k)
+{
+	const char *opt = k->opts.system_map ? "--system-map" : "--vmlinux";
+	const char *file = k->opts.system_map ? k->opts.system_map :
+						k->opts.vmlinux;
+	struct gc_error *le = load_syms(k);
+	if (le && k->opts.system_map)  /* an unusable map is an error */
+		return gc_error_new(gc_error_code(le), file, "%s: %s", opt,
+				    gc_error_string(le));
+	if (le)
+		return NULL;  /* --vmlinux: reported where symbols or types
+			       * are used (its DWARF may still serve) */
+	const char *osrel = k->vi ? gc_vmcoreinfo_value(k->vi, "OSRELEASE") :
+				    NULL;
+	const char *bid = k->vi ? gc_vmcoreinfo_value(k->vi, "BUILD-ID") :
+				  NULL;
+	if (!k->opts.system_map && bid) {
+		char vb[129];
+		struct gc_error *e = gc_vmlinux_build_id(file, vb, sizeof(vb));
+		if (!e && strcasecmp(vb, bid))
+			return gc_error_new(GC_ERR_INVALID_ARG, file,
+					    "%s is for another build: its build-id "
+					    "is %s, the dump's VMCOREINFO BUILD-ID "
+					    "is %s", opt, vb, bid);
+		if (e)
+			gc_kernel_add_note(k, "%s %s: build-id not compared: %s",
+					   opt, file, gc_error_string(e));
+		gc_error_free(e);
+	}
+	const struct gc_ksym *b = NULL;
+	for (size_t i = 0; i < k->syms.n && !b; i++)
+		if (!strcmp(k->syms.s[i].name, "linux_banner"))
+			b = &k->syms.s[i];
+	if (!b) {
+		gc_kernel_add_note(k, "%s %s: not checked against the dump "
+				   "(no linux_banner in it)", opt, file);
+		return NULL;
+	}
+	char text[160];
+	memset(text, 0, sizeof(text));
+	struct gc_error *e = gc_kernel_read(k, b->addr, text, sizeof(text) - 1);
+	if (e) {
+		gc_kernel_add_note(k, "%s %s: linux_banner at 0x%" PRIx64 " not "
+				   "checked: %s", opt, file, b->addr,
+				   gc_error_string(e));
+		gc_error_free(e);
+		return NULL;
+	}
+	text[strcspn(text, "\n")] = '\0';
+	size_t ol = osrel ? strlen(osrel) : 0;
+	bool ok = !strncmp(text, "Linux version ", 14) &&
+		  (!osrel || (!strncmp(text + 14, osrel, ol) &&
+			      text[14 + ol] == ' '));
+	if (ok)
+		return NULL;
+	if (strlen(text) > 64)
+		strcpy(text + 61, "...");
+	for (char *p = text; *p; p++)  /* bytes from the dump: no controls */
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
+			*p = '.';
+	char want[128];
+	snprintf(want, sizeof(want), "Linux version %s ...",
+		 osrel ? osrel : "");
+	return gc_error_addr(GC_ERR_INVALID_ARG, GC_SPACE_KVIRT, b->addr, file,
+			     "%s is for another build: its linux_banner "
+			     "reads \"%s\" in the dump, expected \"%s\"%s", opt,
+			     text, want, osrel ? " (VMCOREINFO OSRELEASE)" : "");
+}
+
+bool gc_kernel_has_symbols(struct gc_kernel *k)
+{
+	return !load_syms(k) && k->syms.n > 0;
+}
+
 static int sym_cmp_name(const struct gc_ksym *s, const char *name)
 {
 	return strcmp(s->name, name);
@@ -1579,6 +1668,21 @@ struct gc_error *gc_kernel_log(struct gc_kernel *k, char **text,
 	}
 	*text = gc_strbuf_steal(&sb);
 	return *text ? NULL : &gc_error_nomem;
+}
+
+struct gc_error *gc_kernel_log_records(struct gc_kernel *k,
+				       struct gc_log_record **recs,
+				       size_t *nr, const char **source)
+{
+	*recs = NULL;
+	*nr = 0;
+	if (!k->vi)
+		return gc_error_new(GC_ERR_NOT_PRESENT, "kernel log",
+				    "no VMCOREINFO: the printk buffer cannot "
+				    "be located");
+	struct gc_kmem m;
+	gc_kernel_kmem(k, &m);
+	return gc_printk_records(k->vi, &m, recs, nr, source);
 }
 
 struct gc_error *gc_kernel_check(struct gc_kernel *k, struct gc_report *rep)

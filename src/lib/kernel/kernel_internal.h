@@ -182,6 +182,9 @@ struct gc_error *gc_vmlinux_symtab_read(const char *path, uint64_t slide,
 struct gc_error *gc_system_map_parse(const char *text, size_t len,
 				     uint64_t slide, struct gc_symtab *out);
 void gc_symtab_free(struct gc_symtab *t);
+/* The GNU build-id note of the vmlinux at PATH as lower-case hex. */
+struct gc_error *gc_vmlinux_build_id(const char *path, char *hex,
+				     size_t size);
 
 /* modules.c: ADDR in a loaded module (true; *ERR set when that module has
  * no symbol for it), or not (false).  NAME among the symbols of MODULE (NULL: any module). */
@@ -193,6 +196,11 @@ bool gc_kernel_module_find(struct gc_kernel *k, const char *module,
 void gc_kernel_modules_free(struct gc_kernel *k);
 size_t gc_kernel_nr_modules_read(const struct gc_kernel *k);
 
+/* printk.c: the log as records (gc_kernel_log_records). */
+struct gc_error *gc_printk_records(const struct gc_vmcoreinfo *vi,
+				   const struct gc_kmem *m,
+				   struct gc_log_record **recs, size_t *nr,
+				   const char **source);
 /* printk.c: the whole log as dmesg lines into SB. */
 struct gc_error *gc_printk_read(const struct gc_vmcoreinfo *vi,
 				const struct gc_kmem *m, struct gc_strbuf *sb,

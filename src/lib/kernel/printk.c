@@ -12,12 +12,63 @@
 #include <string.h>
 
 #include "kernel/kernel_internal.h"
+#include "util/vec.h"
 
 #define LOG_BUF_MAX (64u << 20)
 
-static void emit(struct gc_strbuf *sb, uint64_t ts, const char *text,
+/* Where the readers put what they find: dmesg lines (SB) or records. */
+struct sink {
+	struct gc_strbuf *sb;
+	struct gc_log_record *recs;
+	size_t nr, cap;
+	bool failed;
+};
+
+/* What a record says besides its text (level, facility: -1 unknown). */
+struct meta {
+	uint64_t ts, seq;
+	bool has_seq;
+	int level, facility;
+	bool has_caller;
+	uint32_t caller;
+};
+
+static void emit_record(struct sink *s, const struct meta *mt,
+			const char *text, size_t len)
+{
+	char *t = malloc(len + 1);
+	if (!t) {
+		s->failed = true;
+		return;
+	}
+	for (size_t i = 0; i < len; i++) {
+		char c = text[i];
+		t[i] = ((unsigned char)c < 0x20 && c != '\t' && c != '\n') ?
+			       '.' : c;
+	}
+	t[len] = '\0';
+	struct gc_log_record r = {
+		.ts_nsec = mt->ts, .has_time = true,
+		.seq = mt->seq, .has_seq = mt->has_seq,
+		.level = mt->level, .facility = mt->facility,
+		.has_caller = mt->has_caller, .caller_id = mt->caller,
+		.text = t,
+	};
+	if (!gc_vec_push(&s->recs, &s->nr, &s->cap, &r)) {
+		free(t);
+		s->failed = true;
+	}
+}
+
+static void emit(struct sink *s, const struct meta *mt, const char *text,
 		 size_t len)
 {
+	if (!s->sb) {
+		emit_record(s, mt, text, len);
+		return;
+	}
+	struct gc_strbuf *sb = s->sb;
+	uint64_t ts = mt->ts;
 	char prefix[40];
 	int pl = snprintf(prefix, sizeof(prefix), "[%5" PRIu64 ".%06" PRIu64
 			  "] ", (uint64_t)(ts / 1000000000u),
@@ -100,7 +151,7 @@ static uint64_t sz(const struct gc_vmcoreinfo *vi, const char *name,
 /* Linux >= 5.10 lockless ring buffer. */
 static struct gc_error *read_prb(const struct gc_vmcoreinfo *vi,
 				 const struct gc_kmem *m, uint64_t prb_sym,
-				 struct gc_strbuf *sb)
+				 struct sink *sk)
 {
 	uint64_t rb;
 	struct gc_error *e = rd64(m, prb_sym, &rb);
@@ -149,13 +200,21 @@ static struct gc_error *read_prb(const struct gc_vmcoreinfo *vi,
 	uint64_t o_next = off(vi, "prb_data_blk_lpos.next", 8);
 	uint64_t o_ts = off(vi, "printk_info.ts_nsec", 8);
 	uint64_t o_tl = off(vi, "printk_info.text_len", 16);
+	uint64_t o_seq = off(vi, "printk_info.seq", 0);
+	/* facility and flags:5/level:3 follow text_len (no VMCOREINFO keys) */
+	uint64_t o_fac = o_tl + 2;
+	uint64_t o_cid;
+	bool has_cid = gc_vmcoreinfo_offset(vi, "printk_info.caller_id",
+					    &o_cid);
 	const uint64_t id_mask = ~(3ull << 62);
 	uint64_t id = tail & id_mask;
 	for (uint64_t steps = 0; steps <= nd; steps++) {
 		uint64_t idx = id & (nd - 1);
 		uint8_t dsc[64], inf[128];
 		if (sdesc > sizeof(dsc) || sinfo > sizeof(inf) ||
-		    o_lpos + 16 > sdesc || o_tl + 2 > sinfo) {
+		    o_lpos + 16 > sdesc || o_fac + 2 > sinfo ||
+		    o_ts + 8 > sinfo || o_seq + 8 > sinfo ||
+		    (has_cid && o_cid + 4 > sinfo)) {
 			e = gc_error_new(GC_ERR_CORRUPT, "printk structures",
 					 "sizes from VMCOREINFO do not fit");
 			break;
@@ -186,14 +245,22 @@ static struct gc_error *read_prb(const struct gc_vmcoreinfo *vi,
 						     (size_t)(end - start - 8));
 				}
 			}
-			emit(sb, ts, txt, len);
+			struct meta mt = {
+				.ts = ts, .seq = gc_get64(inf + o_seq, false),
+				.has_seq = true, .facility = inf[o_fac],
+				.level = inf[o_fac + 1] >> 5,
+				.has_caller = has_cid,
+				.caller = has_cid ? gc_get32(inf + o_cid, false)
+						  : 0,
+			};
+			emit(sk, &mt, txt, len);
 		}
 		if (id == (head & id_mask))
 			break;
 		id = (id + 1) & id_mask;
 	}
 	free(dbuf);
-	if (!e && sb->failed)
+	if (!e && (sk->failed || (sk->sb && sk->sb->failed)))
 		e = &gc_error_nomem;
 	return e;
 }
@@ -201,7 +268,7 @@ static struct gc_error *read_prb(const struct gc_vmcoreinfo *vi,
 /* Linux 3.5 - 5.9: struct printk_log records in log_buf. */
 static struct gc_error *read_records(const struct gc_vmcoreinfo *vi,
 				     const struct gc_kmem *m,
-				     struct gc_strbuf *sb)
+				     struct sink *sk)
 {
 	uint64_t a_buf, a_len, a_first, a_next;
 	if (!gc_vmcoreinfo_symbol(vi, "log_buf", &a_buf) ||
@@ -230,6 +297,11 @@ static struct gc_error *read_records(const struct gc_vmcoreinfo *vi,
 	uint64_t o_len = off(vi, "printk_log.len", off(vi, "log.len", 8));
 	uint64_t o_tl = off(vi, "printk_log.text_len",
 			    off(vi, "log.text_len", 10));
+	/* u16 dict_len, u8 facility, u8 flags:5/level:3 after text_len;
+	 * caller_id only with CONFIG_PRINTK_CALLER (then in VMCOREINFO) */
+	uint64_t o_fac = o_tl + 4, o_cid;
+	bool has_cid = gc_vmcoreinfo_offset(vi, "printk_log.caller_id",
+					    &o_cid);
 	uint32_t idx = first;
 	for (uint64_t steps = 0; steps < len / 8 + 2 && idx != next;
 	     steps++) {
@@ -248,17 +320,28 @@ static struct gc_error *read_records(const struct gc_vmcoreinfo *vi,
 		if (rl < hs || (uint64_t)idx + rl > len)
 			break;
 		size_t t = GC_MIN((size_t)tl, (size_t)(rl - hs));
-		emit(sb, gc_get64(r + o_ts, false), (const char *)r + hs, t);
+		struct meta mt = { .ts = gc_get64(r + o_ts, false),
+				   .level = -1, .facility = -1 };
+		if (o_fac + 2 <= hs) {
+			mt.facility = r[o_fac];
+			mt.level = r[o_fac + 1] >> 5;
+		}
+		if (has_cid && o_cid + 4 <= hs) {
+			mt.has_caller = true;
+			mt.caller = gc_get32(r + o_cid, false);
+		}
+		emit(sk, &mt, (const char *)r + hs, t);
 		idx += rl;
 	}
 	free(lb);
-	return sb->failed ? &gc_error_nomem : NULL;
+	return sk->failed || (sk->sb && sk->sb->failed) ? &gc_error_nomem :
+							   NULL;
 }
 
 /* Before 3.5: a plain character ring, log_end counts bytes written. */
 static struct gc_error *read_plain(const struct gc_vmcoreinfo *vi,
 				   const struct gc_kmem *m,
-				   struct gc_strbuf *sb)
+				   struct sink *sk)
 {
 	uint64_t a_buf, a_len, a_end;
 	if (!gc_vmcoreinfo_symbol(vi, "log_buf", &a_buf) ||
@@ -281,6 +364,9 @@ static struct gc_error *read_plain(const struct gc_vmcoreinfo *vi,
 		return e;
 	char *lb = copy;
 	uint32_t n = end < len ? end : len, start = end - n;
+	struct gc_strbuf tmp, *sb = sk->sb ? sk->sb : &tmp;
+	if (!sk->sb)
+		gc_strbuf_init(&tmp);
 	for (uint32_t i = 0; i < n; i++) {
 		char c = lb[(start + i) & (len - 1)];
 		gc_strbuf_append(sb, &c, 1);
@@ -288,23 +374,87 @@ static struct gc_error *read_plain(const struct gc_vmcoreinfo *vi,
 	if (n && lb[(end - 1) & (len - 1)] != '\n')
 		gc_strbuf_append(sb, "\n", 1);
 	free(lb);
-	return sb->failed ? &gc_error_nomem : NULL;
+	if (sk->sb)
+		return sb->failed ? &gc_error_nomem : NULL;
+	/* records: one a line, "<N>" is the level (and facility * 8) */
+	char *all = gc_strbuf_steal(&tmp);
+	if (!all)
+		return &gc_error_nomem;
+	for (char *line = all, *nl; *line; line = nl + 1) {
+		nl = strchr(line, '\n');  /* every line ends in one */
+		if (!nl)
+			break;
+		struct meta mt = { .level = -1, .facility = -1 };
+		char *t = line;
+		if (t[0] == '<' && t[1] >= '0' && t[1] <= '9') {
+			char *ep;
+			unsigned long pri = strtoul(t + 1, &ep, 10);
+			if (*ep == '>' && pri < 1024) {
+				mt.level = (int)(pri & 7);
+				mt.facility = (int)(pri >> 3);
+				t = ep + 1;
+			}
+		}
+		emit_record(sk, &mt, t, (size_t)(nl - t));
+		if (sk->failed)
+			break;
+		sk->recs[sk->nr - 1].has_time = false;
+		if (!nl[1])
+			break;
+	}
+	free(all);
+	return sk->failed ? &gc_error_nomem : NULL;
+}
+
+static struct gc_error *read_any(const struct gc_vmcoreinfo *vi,
+				 const struct gc_kmem *m, struct sink *sk,
+				 const char **source)
+{
+	uint64_t prb;
+	if (gc_vmcoreinfo_symbol(vi, "prb", &prb)) {
+		*source = "lockless ring buffer (prb, Linux >= 5.10)";
+		return read_prb(vi, m, prb, sk);
+	}
+	uint64_t tmp;
+	if (gc_vmcoreinfo_symbol(vi, "log_first_idx", &tmp)) {
+		*source = "printk_log records (Linux 3.5 - 5.9)";
+		return read_records(vi, m, sk);
+	}
+	*source = "plain log_buf (Linux < 3.5)";
+	return read_plain(vi, m, sk);
 }
 
 struct gc_error *gc_printk_read(const struct gc_vmcoreinfo *vi,
 				const struct gc_kmem *m, struct gc_strbuf *sb,
 				const char **source)
 {
-	uint64_t prb;
-	if (gc_vmcoreinfo_symbol(vi, "prb", &prb)) {
-		*source = "lockless ring buffer (prb, Linux >= 5.10)";
-		return read_prb(vi, m, prb, sb);
+	struct sink sk = { .sb = sb };
+	return read_any(vi, m, &sk, source);
+}
+
+void gc_log_records_free(struct gc_log_record *recs, size_t nr)
+{
+	for (size_t i = 0; i < nr; i++)
+		free(recs[i].text);
+	free(recs);
+}
+
+struct gc_error *gc_printk_records(const struct gc_vmcoreinfo *vi,
+				   const struct gc_kmem *m,
+				   struct gc_log_record **recs, size_t *nr,
+				   const char **source)
+{
+	struct sink sk = { 0 };
+	struct gc_error *err = read_any(vi, m, &sk, source);
+	if (!err && sk.failed)
+		err = &gc_error_nomem;
+	if (err) {
+		gc_log_records_free(sk.recs, sk.nr);
+		*recs = NULL;
+		*nr = 0;
+		return err;
 	}
-	uint64_t tmp;
-	if (gc_vmcoreinfo_symbol(vi, "log_first_idx", &tmp)) {
-		*source = "printk_log records (Linux 3.5 - 5.9)";
-		return read_records(vi, m, sb);
-	}
-	*source = "plain log_buf (Linux < 3.5)";
-	return read_plain(vi, m, sb);
+	*recs = sk.recs;
+	*nr = sk.nr;
+	return NULL;
 }

@@ -197,6 +197,47 @@ bool gc_vmcoreinfo_kerneloffset(const struct gc_vmcoreinfo *vi,
 			       out);
 }
 
+struct gc_error *gc_vmcoreinfo_text_check(const char *text, size_t len,
+					  const char *file)
+{
+	static const char *const keys[] = {
+		"OSRELEASE=", "PAGESIZE=", "SYMBOL(", "OFFSET(", "SIZE(",
+		"NUMBER(", "LENGTH(", "KERNELOFFSET=", "BUILD-ID=",
+		"CRASHTIME=",
+	};
+	size_t n = 0;
+	for (; n < len && text[n]; n++) {
+		unsigned char c = (unsigned char)text[n];
+		if (c != '\n' && c != '\r' && c != '\t' && (c < 0x20 || c >= 0x7f))
+			return gc_error_set_file(
+				gc_error_at(GC_ERR_FORMAT, n, "VMCOREINFO text",
+					    "byte 0x%02x is not text: not a "
+					    "VMCOREINFO file", c), file);
+	}
+	/* NULs may only pad the end (as in the kernel's note) */
+	for (size_t i = n; i < len; i++)
+		if (text[i])
+			return gc_error_set_file(
+				gc_error_at(GC_ERR_FORMAT, n, "VMCOREINFO text",
+					    "byte 0x00 is not text: not a "
+					    "VMCOREINFO file"), file);
+	for (size_t i = 0; i < n; i++) {
+		if (i && text[i - 1] != '\n')
+			continue;
+		for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+			size_t kl = strlen(keys[k]);
+			if (n - i > kl && !memcmp(text + i, keys[k], kl) &&
+			    memchr(text + i, '=', n - i))
+				return NULL;
+		}
+	}
+	return gc_error_set_file(
+		gc_error_new(GC_ERR_FORMAT, "VMCOREINFO text",
+			     "no KEY=VALUE line the kernel writes (OSRELEASE=, "
+			     "PAGESIZE=, SYMBOL(name)=, ...) in %zu bytes: not a "
+			     "VMCOREINFO file", n), file);
+}
+
 bool gc_vmcoreinfo_plausible(const char *text, size_t len)
 {
 	/* Printable text, starts like the kernel's (OSRELEASE first) and

@@ -122,10 +122,11 @@ static struct gc_error *write_vmcore(struct gc_qemu_core *c, const struct gc_qem
 	struct gc_error *err = gc_guest_open("qemu", &a, &guest);
 	if (err)
 		return err;
-	struct gc_convert_opts o = { .format = GC_OUT_ELF };
+	/* OPTS NULL: ELF, replacing OUT as before; with OPTS, force is the
+	 * caller's (extract-qemu refuses an existing OUT without --force) */
+	struct gc_convert_opts o = { .format = GC_OUT_ELF, .force = true };
 	if (opts)
 		o = *opts;
-	o.force = true;
 	struct gc_guest_extract_result gr;
 	err = gc_guest_extract(guest, out_path, &o, &gr);
 	r->writer = o.format == GC_OUT_KDUMP ? "shared kdump-compressed writer (gc_convert)" :
