@@ -389,14 +389,10 @@ static int run(int argc, char **argv)
 	unsigned int pc;
 	if (pid >= 0) {
 		err = task_by_pid(k, pid, &task);
-		if (err) {
-			/* no such pid: answered, not found (exit 1); an
-			 * unreadable task list stays an error (2) */
-			bool absent = gc_error_code(err) == GC_ERR_NOT_PRESENT;
-			rc = cli_error(gc_error_set_file(err, gc_dump_path(d)));
-			if (absent)
-				rc = EXIT_PROBLEMS;
-		} else
+		if (err)  /* no such pid: not found, exit 1 */
+			rc = cli_lookup_error(gc_error_set_file(err,
+							       gc_dump_path(d)));
+		else
 			rc = bt_task(&b, task);
 	} else if (target) {
 		rc = bt_task(&b, task);

@@ -133,7 +133,8 @@ static int run(int argc, char **argv)
 	if (err) {
 		gc_kernel_close(k);
 		gc_dump_close(d);
-		return cli_error(gc_error_set_file(err, argv[1]));
+		/* kvm not loaded / no vm_list: answered, no VMs (exit 1) */
+		return cli_lookup_error(gc_error_set_file(err, argv[1]));
 	}
 	char *note = gc_kvm_dump_level_note(d);
 	int rc = nr ? EXIT_OK : EXIT_PROBLEMS;

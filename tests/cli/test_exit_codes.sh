@@ -54,7 +54,15 @@ done <<EOF_TABLE
 sym-name            0 sym "$Q" linux_banner
 sym-not-there       1 sym "$Q" no_such_symbol_zz
 sym-refused-addr    1 sym "$Q" ffffffffffffffff
-sym-module-addr     1 sym "$Q" ffffffffc0303230
+sym-module-addr     1 sym "$Q" ffffffffc0400000
+ps-all              0 ps "$Q"
+ps-pid-absent       1 ps "$Q" 99999
+sys                 0 sys "$Q"
+bt-all              0 bt "$Q" -a
+bt-pid              0 bt "$Q" 2
+bt-pid-absent       1 bt "$Q" 99999
+mod                 0 mod "$Q"
+guests-no-kvm       1 guests "$Q"
 sym-in-image        0 sym "$Q" ffffffff9ef61905
 vtop-mapped         0 vtop "$Q" ffffffff9ef61900
 vtop-unmapped       1 vtop "$Q" ffff888000000000

@@ -42,11 +42,14 @@ def one(rel):
         same(f"{tag}_shape", (d.page_size, d.nr_vcpus, d.nr_frames, d.has_mach, d.file_size),
              (info["page_size"], info["vcpus"], info["pages"], info["machine_space"],
               info["file_size"]))
-        # info --json keys its header by name: a repeated name (ELF
-        # "segment") keeps its last value there
+        # info --json keys its header by name, spaces and dashes as "_"
+        # (a repeated name, ELF "segment", keeps its last value there);
+        # numbers are exact in "hex" (also in "value" below 2^53)
         same(f"{tag}_fields",
-             sorted({n: (t, v) for n, t, v in d.fields()}.items()),
-             sorted((n, (f["text"], f.get("value"))) for n, f in info["header"].items()))
+             sorted({n.replace(" ", "_").replace("-", "_"): (t, v)
+                     for n, t, v in d.fields()}.items()),
+             sorted((n, (f["text"], hexint(f["hex"]) if "hex" in f else None))
+                    for n, f in info["header"].items()))
     check(f"{tag}_info", t_info)
 
     def t_regs():

@@ -773,6 +773,13 @@ struct gc_error *gc_kernel_module_symbol(struct gc_kernel *k,
 		*addr = sym.addr;
 		return NULL;
 	}
+	bool loaded = !module;
+	for (size_t i = 0; module && i < n; i++)
+		if (!strcmp(gc_kernel_module(k, i)->name, module))
+			loaded = true;
+	if (!loaded)
+		return gc_error_new(GC_ERR_NOT_PRESENT, name, "module %s is not "
+				    "loaded (%zu modules loaded)", module, n);
 	return gc_error_new(GC_ERR_NOT_PRESENT, name, "no such symbol in %s%s "
 			    "(%zu modules loaded)", module ? "module " : "the "
 			    "loaded modules", module ? module : "", n);
