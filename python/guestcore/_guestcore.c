@@ -1566,8 +1566,9 @@ static PyObject *frame_dict(const struct gc_stack_frame *f, bool have,
 	PyObject *d = PyDict_New();
 	if (!d)
 		return NULL;
-	if (dset(d, "kind", PyUnicode_FromString(f->exception ? "exception" :
-							       "call")) ||
+	if (dset(d, "kind", PyUnicode_FromString(
+			!f->exception ? "call" :
+			f->user ? "user registers" : "exception")) ||
 	    dset(d, "pc", u64(f->pc)) || dset(d, "sp", u64(f->sp)) ||
 	    dset(d, "symbol", have ? PyUnicode_FromString(s.name) :
 				     Py_NewRef(Py_None)) ||
@@ -2201,9 +2202,10 @@ static PyObject *Guest_get_kvm(GuestObject *self, void *c)
 	for (size_t i = 0; slots && i < vm->nr_slots; i++) {
 		const struct gc_kvm_slot *s = &vm->slots[i];
 		PyObject *sd = Py_BuildValue(
-			"{s:K,s:I,s:i,s:K,s:K,s:K,s:I}", "addr",
+			"{s:K,s:I,s:i,s:K,s:K,s:K,s:K,s:I}", "addr",
 			(unsigned long long)s->addr, "as_id", s->as_id, "id",
 			s->id, "base_gfn", (unsigned long long)s->base_gfn,
+			"gpa", (unsigned long long)(s->base_gfn << 12),
 			"npages", (unsigned long long)s->npages,
 			"userspace_addr", (unsigned long long)s->userspace_addr,
 			"flags", (unsigned)s->flags);
@@ -2215,7 +2217,7 @@ static PyObject *Guest_get_kvm(GuestObject *self, void *c)
 	    dset(d, "kvm", u64(vm->kvm)) ||
 	    dset(d, "vendor", PyUnicode_FromString(
 			vendors[vm->vendor <= GC_KVM_VMX ? vm->vendor : 0])) ||
-	    dset(d, "pid", PyLong_FromUnsignedLong(vm->pid)) ||
+	    dset(d, "vmm_pid", PyLong_FromUnsignedLong(vm->pid)) ||
 	    dset(d, "userspace_pid", PyLong_FromUnsignedLong(vm->userspace_pid)) ||
 	    dset(d, "comm", PyUnicode_DecodeUTF8(vm->comm,
 			(Py_ssize_t)strlen(vm->comm), "replace")) ||
@@ -2225,9 +2227,10 @@ static PyObject *Guest_get_kvm(GuestObject *self, void *c)
 			(Py_ssize_t)strlen(vm->cmdline), "replace") :
 			Py_NewRef(Py_None)) ||
 	    dset(d, "mm", u64(vm->mm)) ||
-	    dset(d, "pgd", u64(vm->pgd)) ||
+	    dset(d, "pgd", u64(vm->pgd_phys)) ||
+	    dset(d, "pgd_virt", u64(vm->pgd)) ||
 	    dset(d, "nr_vcpus", PyLong_FromUnsignedLong(vm->nr_vcpus)) ||
-	    dset(d, "mem_bytes", u64(vm->mem_bytes)) ||
+	    dset(d, "memory_bytes", u64(vm->mem_bytes)) ||
 	    dset(d, "slots", Py_NewRef(slots)) ||
 	    dset(d, "problems", PyUnicode_FromString(vm->problems ?
 						      vm->problems : ""))) {
@@ -2562,7 +2565,8 @@ static PyMethodDef Kernel_methods[] = {
 	  "stack(cpu=None, task=None) -> dict\n\nThe stack trace (`guestcore "
 	  "bt`) of the task running on vCPU CPU, or of the task at address "
 	  "TASK (from its vCPU's registers when it is running): task, cpu, "
-	  "frames (kind, pc, sp, symbol, offset, module, stack, how; "
+	  "frames (kind 'call', 'exception' or 'user registers' as bt "
+	  "--json has it, pc, sp, symbol, offset, module, stack, how; "
 	  "exception frames also regs, regs_addr, partial, user), stop, "
 	  "stop_reason, orc_layout." },
 	{ "modules", (PyCFunction)(void (*)(void))Kernel_modules,
@@ -2634,8 +2638,10 @@ static PyGetSetDef Guest_getset[] = {
 	  "host-physical addresses of its VMCS regions", NULL },
 	{ "provenance", (getter)Guest_get_provenance, NULL, NULL, NULL },
 	{ "kvm", (getter)Guest_get_kvm, NULL,
-	  "the VM (kvm source): kvm, vendor, pid, comm, name, cmdline, "
-	  "nr_vcpus, mem_bytes, slots, problems; None for other sources",
+	  "the VM (kvm source) with `guestcore guests --json`'s keys: kvm, "
+	  "vendor, vmm_pid, userspace_pid, comm, name, cmdline, mm, pgd "
+	  "(physical), pgd_virt, nr_vcpus, memory_bytes, slots, problems; "
+	  "None for other sources",
 	  NULL },
 	{ "host", (getter)Guest_get_host, NULL, "the host Dump", NULL },
 	{ NULL }
