@@ -1997,7 +1997,7 @@ static PyObject *guest_open(DumpObject *host, PyObject *db_cap,
 /* Dump.guests(): every KVM (VMX) guest found in a host dump.  The vmx
  * source is the one that finds guests by scanning; a QEMU process core
  * has one guest, opened with its RAM map (see docs/python.md). */
-static int kvm_guests(DumpObject *self, PyObject *l);
+static int kvm_guests(DumpObject *self, PyObject *l, bool strict);
 
 static PyObject *Dump_guests(DumpObject *self, PyObject *args, PyObject *kw)
 {
@@ -2011,11 +2011,15 @@ static PyObject *Dump_guests(DumpObject *self, PyObject *args, PyObject *kw)
 		return NULL;
 	}
 	DUMP_CHECK(self);
-	if (source && !strcmp(source, "kvm")) {
+	/* as `extract --all`: the host kernel's KVM VMs, else the VMCS scan
+	 * (never both: on an Intel host they are the same VMs) */
+	if (!source || !strcmp(source, "kvm")) {
 		PyObject *kl = PyList_New(0);
-		if (kl && kvm_guests(self, kl))
+		if (kl && kvm_guests(self, kl, source != NULL))
 			Py_CLEAR(kl);
-		return kl;
+		if (!kl || source || PyList_GET_SIZE(kl))
+			return kl;
+		Py_DECREF(kl);
 	}
 	struct gc_vmcs_db *db = NULL;
 	struct gc_error *err = gc_vmcs_db_new(true, &db);
@@ -2062,9 +2066,6 @@ static PyObject *Dump_guests(DumpObject *self, PyObject *args, PyObject *kw)
 	}
 	gc_vmx_guest_groups_free(groups, ng);
 	Py_DECREF(cap);
-	/* then the VMs the host kernel's own KVM structures list */
-	if (l && !source && kvm_guests(self, l))
-		Py_CLEAR(l);
 	return l;
 }
 
@@ -2155,8 +2156,10 @@ static PyObject *kvm_guest_open(DumpObject *host, KernelObject *kern,
 }
 
 /* The VMs on the host kernel's vm_list, appended to L; no kernel view or
- * no kvm loaded is no VM (the CLI's `guests` says the same, exit 1). */
-static int kvm_guests(DumpObject *self, PyObject *l)
+ * no kvm loaded is no VM (the CLI's `guests` says the same, exit 1).  An
+ * unreadable vm_list raises when STRICT, else is no VM (the VMCS scan is
+ * then asked). */
+static int kvm_guests(DumpObject *self, PyObject *l, bool strict)
 {
 	PyObject *kern = dump_kernel(self);
 	if (!kern) {
@@ -2169,7 +2172,7 @@ static int kvm_guests(DumpObject *self, PyObject *l)
 	NOGIL(self->lk, err = gc_kvm_list(((KernelObject *)kern)->k, &vms, &nr));
 	if (err) {
 		bool absent = gc_error_code(err) == GC_ERR_NOT_PRESENT;
-		if (absent) {
+		if (absent || !strict) {
 			gc_error_free(err);
 			Py_DECREF(kern);
 			return 0;
@@ -2493,10 +2496,11 @@ static PyMethodDef Dump_methods[] = {
 	{ "guests", (PyCFunction)(void (*)(void))Dump_guests,
 	  METH_VARARGS | METH_KEYWORDS,
 	  "guests(source=None) -> list[Guest]\n\nThe KVM guests in a host "
-	  "dump: those the VMCS scan finds (source 'vmx', one per EPTP, as "
-	  "`guestcore extract --all`), then the VMs on the host kernel's "
-	  "vm_list (source 'kvm', as `guestcore guests`; Guest.kvm describes "
-	  "the VM).  SOURCE 'vmx' or 'kvm' asks only that one." },
+	  "dump, as `guestcore extract --all` finds them: the VMs on the "
+	  "host kernel's vm_list (source 'kvm', `guestcore guests` order; "
+	  "Guest.kvm describes the VM), else those the VMCS scan finds "
+	  "(source 'vmx', one per EPTP).  SOURCE 'kvm' or 'vmx' asks only "
+	  "that one." },
 	{ NULL }
 };
 
