@@ -2156,13 +2156,15 @@ static PyObject *kvm_guest_open(DumpObject *host, KernelObject *kern,
 }
 
 /* The VMs on the host kernel's vm_list, appended to L; no kernel view or
- * no kvm loaded is no VM (the CLI's `guests` says the same, exit 1).  An
- * unreadable vm_list raises when STRICT, else is no VM (the VMCS scan is
- * then asked). */
+ * no kvm loaded is no VM (the CLI's `guests` says the same, exit 1).  No
+ * kernel view or an unreadable vm_list raises when STRICT, else is no VM
+ * (the VMCS scan is then asked). */
 static int kvm_guests(DumpObject *self, PyObject *l, bool strict)
 {
 	PyObject *kern = dump_kernel(self);
 	if (!kern) {
+		if (strict)
+			return -1;
 		PyErr_Clear();
 		return 0;
 	}

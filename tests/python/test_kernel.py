@@ -157,6 +157,21 @@ def kernel_tests(rel):
             same(f"{tag}_offsetof_absent", (rc != 0, "no_such_member" in str(e)), (True, True))
     check(f"{tag}_types", t_types)
 
+    def t_no_kvm():
+        rc, out, err = cli("guests", path, "--json")
+        same(f"{tag}_guests_kvm_none", (h_guests(d), rc, json.loads(out).get("guests", [])),
+             ([], 1, []))
+        try:
+            d.guests(source="xen")
+            fail(f"{tag}_guests_bad_source", "accepted")
+        except ValueError:
+            ok(f"{tag}_guests_bad_source")
+    check(f"{tag}_no_kvm", t_no_kvm)
+
+
+def h_guests(d):
+    return d.guests(source="kvm")
+
 
 def kvm_host():
     path = dump("kvm-host-vmm/host.elf")
