@@ -1448,10 +1448,6 @@ static PyObject *Kernel_tasks(KernelObject *self, PyObject *unused)
 	size_t n = 0;
 	struct gc_error *err;
 	NOGIL(self->lk, err = gc_kernel_tasks(self->k, &t, &n));
-	if (err) {
-		free(t);
-		return raise_gc(err, self->dump->path);
-	}
 	PyObject *l = PyList_New(0);
 	for (size_t i = 0; l && i < n; i++) {
 		PyObject *o = task_obj(&t[i]);
@@ -1460,6 +1456,21 @@ static PyObject *Kernel_tasks(KernelObject *self, PyObject *unused)
 		Py_XDECREF(o);
 	}
 	free(t);
+	if (err) {
+		/* a damaged list: the error, with the tasks read before the
+		 * damage (NOT the whole list) as its `tasks` attribute */
+		raise_gc(err, self->dump->path);
+		if (l) {
+			PyObject *et, *ev, *tb;
+			PyErr_Fetch(&et, &ev, &tb);
+			PyErr_NormalizeException(&et, &ev, &tb);
+			if (ev && PyObject_SetAttrString(ev, "tasks", l))
+				PyErr_Clear();
+			PyErr_Restore(et, ev, tb);
+		}
+		Py_XDECREF(l);
+		return NULL;
+	}
 	return l;
 }
 
@@ -2558,7 +2569,9 @@ static PyMethodDef Kernel_methods[] = {
 	{ "tasks", (PyCFunction)Kernel_tasks, METH_NOARGS,
 	  "tasks() -> list[Task]\n\nEvery task as `guestcore ps` lists "
 	  "them: each CPU's idle task first, then each process and its "
-	  "threads.  A damaged list raises (the error names the address)." },
+	  "threads.  A damaged list raises (the error names the address); "
+	  "the exception's `tasks` holds the tasks read before the damage, "
+	  "which are not the whole list." },
 	{ "task", (PyCFunction)Kernel_task, METH_O,
 	  "task(pid) -> Task\n\nThe task with PID (0: CPU 0's idle task); "
 	  "NotPresentError when none has it." },

@@ -22,6 +22,7 @@ class Error(Exception):
     what: Optional[str]
     why: Optional[str]
     context: Optional[str]
+    tasks: List["Task"]     # Kernel.tasks() on a damaged list only: those read before the damage
 
 class FileError(Error, OSError): ...
 class FormatError(Error): ...

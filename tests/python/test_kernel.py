@@ -169,6 +169,49 @@ def kernel_tests(rel):
     check(f"{tag}_no_kvm", t_no_kvm)
 
 
+def damaged_tasks():
+    """A copy of the idle ELF dump with task 6's tasks.next pointed at task
+    3's (a cycle): tasks() raises naming it, with the tasks read before
+    the damage as the exception's `tasks`, as `ps --json` lists them."""
+    src = dump("qemu-idle-nokaslr/qemu-6.1-idle-2cpu.elf")
+    if not src:
+        skip("tasks_damaged", "the idle ELF dump is not in the dump cache")
+        return
+    import shutil
+    import struct
+    k0 = guestcore.open(src).kernel()
+    off = k0.offsetof("task_struct", "tasks")
+    b, c = k0.task(3).addr, k0.task(6).addr
+    pc = k0.vtop(c + off)
+    bad = os.path.join(T, "py2-bad-tasks.elf")
+    shutil.copyfile(src, bad)
+    with open(bad, "r+b") as f:
+        h = f.read(64)
+        phoff, = struct.unpack_from("<Q", h, 32)
+        phnum, = struct.unpack_from("<H", h, 56)
+        f.seek(phoff)
+        ph = f.read(56 * phnum)
+        for i in range(phnum):
+            t, _, o, _va, p, fsz, _msz, _ = struct.unpack_from("<IIQQQQQQ", ph, 56 * i)
+            if t == 1 and p <= pc < p + fsz:
+                f.seek(o + pc - p)
+                f.write(struct.pack("<Q", b + off))
+                break
+    try:
+        k = guestcore.open(bad).kernel()
+        try:
+            k.tasks()
+            fail("tasks_damaged", "no error for a cycle")
+        except guestcore.Error as e:
+            w = jcli("ps", bad)
+            same("tasks_damaged_partial", [(t.pid, t.addr) for t in e.tasks],
+                 [(t["pid"], hexint(t["task"])) for t in w["tasks"]])
+            same("tasks_damaged_names_node", (f"{b + off:x}" in str(e), "cycle" in str(e),
+                                              w["complete"]), (True, True, False))
+    finally:
+        os.unlink(bad)
+
+
 def h_guests(d):
     return d.guests(source="kvm")
 
@@ -233,5 +276,6 @@ def kvm_host():
 for rel in ("qemu-panic-kaslr/qemu-6.1-panic-kaslr-2cpu.elf",
             "xen-pv-idle/xen-pv-idle.core"):
     kernel_tests(rel)
+check("tasks_damaged", damaged_tasks)
 check("kvm_host", kvm_host)
 done()
