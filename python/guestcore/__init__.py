@@ -26,6 +26,7 @@ from ._guestcore import (  # noqa: F401
     InvalidArgumentError,
     Kernel,
     NotPresentError,
+    Task,
     TranslationError,
     TruncatedError,
     UnsupportedError,
@@ -37,7 +38,7 @@ import re as _re
 from typing import List, NamedTuple, Optional
 
 __all__ = [
-    "open", "version", "Dump", "Kernel", "Guest", "LogRecord", "log_records",
+    "open", "version", "Dump", "Kernel", "Guest", "Task", "LogRecord", "log_records",
     "Error", "FileError", "FormatError", "TruncatedError", "CorruptError",
     "NotPresentError", "ExcludedError", "InvalidArgumentError",
     "UnsupportedError", "TranslationError", "CancelledError",

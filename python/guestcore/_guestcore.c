@@ -465,7 +465,8 @@ typedef struct {
 	PyObject_HEAD
 	struct gc_guest *g;
 	DumpObject *host;      /* keeps the host dump open */
-	PyObject *db;          /* capsule: the VMCS layouts */
+	PyObject *db;          /* capsule: the VMCS layouts (vmx) */
+	PyObject *kernel;      /* kvm: the host's Kernel the guest reads through */
 	uint64_t *vmcs;
 	size_t nr_vmcs;
 	uint64_t eptp;
@@ -1384,6 +1385,498 @@ static PyObject *Kernel_check(KernelObject *self, PyObject *unused)
 
 /* ---- convert ------------------------------------------------------------------ */
 
+/* ---- tasks, sys, stacks, modules, log records, types (issue #17) ---------- */
+
+static PyTypeObject *TaskType;
+
+static PyStructSequence_Field task_fields[] = {
+	{ "addr", "task_struct address (kernel virtual)" },
+	{ "pid", NULL }, { "tgid", NULL }, { "ppid", NULL },
+	{ "cpu", "the task's cpu field (-1 unknown)" },
+	{ "state", "__state (or state) raw value" },
+	{ "state_name", "crash's letters: 'RU', 'IN', 'UN', ..." },
+	{ "exit_state", NULL },
+	{ "comm", NULL },
+	{ "active", "the current task of some CPU" },
+	{ "active_cpu", "that CPU, -1 when not active" },
+	{ "mm", "0 for kernel threads" },
+	{ "stack", "task->stack" },
+	{ "rss_pages", "resident pages, None when unknown" },
+	{ NULL }
+};
+
+static PyStructSequence_Desc task_desc = {
+	"guestcore.Task",
+	"One task (thread) of the kernel, read with the layouts of the "
+	"kernel's types (`guestcore ps`).",
+	task_fields, 14,
+};
+
+static PyObject *task_obj(const struct gc_task *t)
+{
+	PyObject *o = PyStructSequence_New(TaskType);
+	if (!o)
+		return NULL;
+	PyObject *v[14] = {
+		u64(t->addr), PyLong_FromLong(t->pid), PyLong_FromLong(t->tgid),
+		PyLong_FromLong(t->ppid), PyLong_FromLong(t->cpu), u64(t->state),
+		PyUnicode_FromString(gc_task_state_name(t)), u64(t->exit_state),
+		PyUnicode_DecodeUTF8(t->comm, (Py_ssize_t)strlen(t->comm),
+				     "replace"),
+		PyBool_FromLong(t->active), PyLong_FromLong(t->active_cpu),
+		u64(t->mm), u64(t->stack),
+		t->rss_pages == UINT64_MAX ? Py_NewRef(Py_None) :
+					     u64(t->rss_pages),
+	};
+	bool bad = false;
+	for (int i = 0; i < 14; i++) {
+		if (!v[i])
+			bad = true;
+		PyStructSequence_SET_ITEM(o, i, v[i] ? v[i] : Py_NewRef(Py_None));
+	}
+	if (bad) {
+		Py_DECREF(o);
+		return NULL;
+	}
+	return o;
+}
+
+static PyObject *Kernel_tasks(KernelObject *self, PyObject *unused)
+{
+	KERNEL_CHECK(self);
+	struct gc_task *t = NULL;
+	size_t n = 0;
+	struct gc_error *err;
+	NOGIL(self->lk, err = gc_kernel_tasks(self->k, &t, &n));
+	PyObject *l = PyList_New(0);
+	for (size_t i = 0; l && i < n; i++) {
+		PyObject *o = task_obj(&t[i]);
+		if (!o || PyList_Append(l, o))
+			Py_CLEAR(l);
+		Py_XDECREF(o);
+	}
+	free(t);
+	if (err) {
+		/* a damaged list: the error, with the tasks read before the
+		 * damage (NOT the whole list) as its `tasks` attribute */
+		raise_gc(err, self->dump->path);
+		if (l) {
+			PyObject *et, *ev, *tb;
+			PyErr_Fetch(&et, &ev, &tb);
+			PyErr_NormalizeException(&et, &ev, &tb);
+			if (ev && PyObject_SetAttrString(ev, "tasks", l))
+				PyErr_Clear();
+			PyErr_Restore(et, ev, tb);
+		}
+		Py_XDECREF(l);
+		return NULL;
+	}
+	return l;
+}
+
+static PyObject *Kernel_task(KernelObject *self, PyObject *arg)
+{
+	long pid = PyLong_AsLong(arg);
+	if (pid == -1 && PyErr_Occurred())
+		return NULL;
+	if (pid < INT32_MIN || pid > INT32_MAX) {
+		PyErr_SetString(PyExc_ValueError, "pid out of range");
+		return NULL;
+	}
+	KERNEL_CHECK(self);
+	struct gc_task t;
+	struct gc_error *err;
+	NOGIL(self->lk, err = gc_kernel_task_by_pid(self->k, (int32_t)pid, &t));
+	if (err)
+		return raise_gc(err, self->dump->path);
+	return task_obj(&t);
+}
+
+static PyObject *Kernel_sys(KernelObject *self, PyObject *unused)
+{
+	KERNEL_CHECK(self);
+	struct gc_kernel_sys s;
+	struct gc_error *err;
+	NOGIL(self->lk, err = gc_kernel_sys(self->k, &s));
+	if (err)
+		return raise_gc(err, self->dump->path);
+	PyObject *d = PyDict_New();
+	if (!d)
+		return NULL;
+	PyObject *none = Py_None;
+	if (dset(d, "time", s.has_time ? PyLong_FromLongLong(s.time_sec) :
+					 Py_NewRef(none)) ||
+	    dset(d, "time_source", str_or_none(s.has_time ? s.time_source :
+							    NULL)) ||
+	    dset(d, "uptime_ns", s.has_uptime ? u64(s.uptime_ns) :
+						Py_NewRef(none)) ||
+	    dset(d, "uptime_seconds", s.has_uptime ?
+			PyFloat_FromDouble((double)s.uptime_ns / 1e9) :
+			Py_NewRef(none)) ||
+	    dset(d, "uptime_source", str_or_none(s.has_uptime ?
+						 s.uptime_source : NULL)) ||
+	    dset(d, "hz", s.hz ? PyLong_FromUnsignedLong(s.hz) :
+				 Py_NewRef(none)) ||
+	    dset(d, "avenrun", s.has_load ?
+			Py_BuildValue("[KKK]", (unsigned long long)s.avenrun[0],
+				      (unsigned long long)s.avenrun[1],
+				      (unsigned long long)s.avenrun[2]) :
+			Py_NewRef(none)) ||
+	    dset(d, "load_average", s.has_load ?
+			Py_BuildValue("[ddd]", s.avenrun[0] / 2048.0,
+				      s.avenrun[1] / 2048.0,
+				      s.avenrun[2] / 2048.0) :
+			Py_NewRef(none)) ||
+	    dset(d, "memory_pages", s.has_memory ? u64(s.memory_pages) :
+						   Py_NewRef(none)) ||
+	    dset(d, "totalram_pages", s.totalram_pages ?
+			u64(s.totalram_pages) : Py_NewRef(none)) ||
+	    dset(d, "cpus", s.cpus ? PyLong_FromUnsignedLong(s.cpus) :
+				     Py_NewRef(none)) ||
+	    dset(d, "cpus_online", s.cpus_online ?
+			PyLong_FromUnsignedLong(s.cpus_online) :
+			Py_NewRef(none)) ||
+	    dset(d, "cpu_khz", s.cpu_khz ? PyLong_FromUnsignedLong(s.cpu_khz) :
+					   Py_NewRef(none)) ||
+	    dset(d, "panic_cpu", s.has_panic_cpu ?
+			PyLong_FromLong(s.panic_cpu) : Py_NewRef(none)) ||
+	    dset(d, "panic_task", s.has_panic_cpu && s.panic_task ?
+			u64(s.panic_task) : Py_NewRef(none)) ||
+	    dset(d, "panic_pid", s.has_panic_cpu && s.panic_task ?
+			PyLong_FromLong(s.panic_pid) : Py_NewRef(none)) ||
+	    dset(d, "missing", PyUnicode_FromString(s.missing))) {
+		Py_DECREF(d);
+		return NULL;
+	}
+	return d;
+}
+
+static PyObject *regs_dict(const struct gc_pt_regs *r)
+{
+	const uint64_t v[] = { r->r15, r->r14, r->r13, r->r12, r->bp, r->bx,
+			       r->r11, r->r10, r->r9, r->r8, r->ax, r->cx,
+			       r->dx, r->si, r->di, r->orig_ax, r->ip, r->cs,
+			       r->flags, r->sp, r->ss };
+	static const char *const names[] = {
+		"r15", "r14", "r13", "r12", "rbp", "rbx", "r11", "r10", "r9",
+		"r8", "rax", "rcx", "rdx", "rsi", "rdi", "orig_rax", "rip",
+		"cs", "rflags", "rsp", "ss" };
+	PyObject *d = PyDict_New();
+	for (size_t i = 0; d && i < sizeof(v) / sizeof(v[0]); i++)
+		if (dset(d, names[i], u64(v[i])))
+			Py_CLEAR(d);
+	return d;
+}
+
+/* One frame as `bt --json` has it; HAVE/S: its function (for a return
+ * address the one of the call before it, pc - 1, as bt names it). */
+static PyObject *frame_dict(const struct gc_stack_frame *f, bool have,
+			    const struct gc_symbol *sym)
+{
+	struct gc_symbol s = *sym;
+	PyObject *d = PyDict_New();
+	if (!d)
+		return NULL;
+	if (dset(d, "kind", PyUnicode_FromString(
+			!f->exception ? "call" :
+			f->user ? "user registers" : "exception")) ||
+	    dset(d, "pc", u64(f->pc)) || dset(d, "sp", u64(f->sp)) ||
+	    dset(d, "symbol", have ? PyUnicode_FromString(s.name) :
+				     Py_NewRef(Py_None)) ||
+	    dset(d, "offset", have ? u64(f->pc - s.addr) : Py_NewRef(Py_None)) ||
+	    dset(d, "module", f->module[0] ? PyUnicode_FromString(f->module) :
+					     Py_NewRef(Py_None)) ||
+	    dset(d, "stack", PyUnicode_FromString(f->stack_name)) ||
+	    dset(d, "how", str_or_none(f->how)))
+		goto fail;
+	if (f->exception &&
+	    (dset(d, "regs", regs_dict(&f->regs)) ||
+	     dset(d, "regs_addr", f->regs_addr ? u64(f->regs_addr) :
+						 Py_NewRef(Py_None)) ||
+	     dset(d, "partial", PyBool_FromLong(f->partial)) ||
+	     dset(d, "user", PyBool_FromLong(f->user))))
+		goto fail;
+	return d;
+fail:
+	Py_DECREF(d);
+	return NULL;
+}
+
+static PyObject *Kernel_stack(KernelObject *self, PyObject *args, PyObject *kw)
+{
+	static char *kwlist[] = { "cpu", "task", NULL };
+	PyObject *cpu_o = Py_None, *task_o = Py_None;
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "|OO", kwlist, &cpu_o,
+					 &task_o))
+		return NULL;
+	if ((cpu_o == Py_None) == (task_o == Py_None)) {
+		PyErr_SetString(PyExc_ValueError,
+				"stack() takes one of cpu= or task=");
+		return NULL;
+	}
+	uint64_t cpu = 0, task = 0;
+	if (cpu_o != Py_None && !parse_u64(cpu_o, &cpu))
+		return NULL;
+	if (task_o != Py_None && !parse_u64(task_o, &task))
+		return NULL;
+	if (cpu > UINT32_MAX) {
+		PyErr_SetString(PyExc_ValueError, "cpu out of range");
+		return NULL;
+	}
+	KERNEL_CHECK(self);
+	struct gc_stack_trace *tr = NULL;
+	struct gc_error *err;
+	NOGIL(self->lk, {
+		unsigned int c = (unsigned int)cpu;
+		/* a running task's stack starts from its vCPU's registers */
+		if (task_o != Py_None &&
+		    !gc_kernel_task_active_cpu(self->k, task, &c))
+			err = gc_kernel_stack_task(self->k, task, &tr);
+		else
+			err = gc_kernel_stack_vcpu(self->k, c, &tr);
+	});
+	if (err)
+		return raise_gc(err, self->dump->path);
+	PyObject *frames = NULL, *d = NULL;
+	struct gc_symbol *syms = PyMem_Calloc(tr->nr ? tr->nr : 1, sizeof(*syms));
+	bool *have = PyMem_Calloc(tr->nr ? tr->nr : 1, sizeof(*have));
+	if (!syms || !have) {
+		PyErr_NoMemory();
+		goto out;
+	}
+	NOGIL(self->lk, {
+		for (size_t i = 0; i < tr->nr; i++) {
+			const struct gc_stack_frame *f = &tr->frames[i];
+			struct gc_error *e = gc_kernel_symbol_at(
+				self->k, f->exception ? f->pc : f->pc - 1,
+				&syms[i]);
+			have[i] = !e;
+			gc_error_free(e);
+		}
+	});
+	frames = PyList_New(0);
+	for (size_t i = 0; frames && i < tr->nr; i++) {
+		PyObject *f = frame_dict(&tr->frames[i], have[i], &syms[i]);
+		if (!f || PyList_Append(frames, f))
+			Py_CLEAR(frames);
+		Py_XDECREF(f);
+	}
+	if (!frames)
+		goto out;
+	d = PyDict_New();
+	if (!d || dset(d, "task", tr->task ? u64(tr->task) : Py_NewRef(Py_None)) ||
+	    dset(d, "cpu", tr->cpu >= 0 ? PyLong_FromLong(tr->cpu) :
+					  Py_NewRef(Py_None)) ||
+	    dset(d, "frames", Py_NewRef(frames)) ||
+	    dset(d, "stop", PyUnicode_FromString(gc_stack_stop_name(tr->stop))) ||
+	    dset(d, "stop_reason", PyUnicode_FromString(tr->stop_why)) ||
+	    dset(d, "orc_layout", PyUnicode_FromString(tr->orc_layout)))
+		Py_CLEAR(d);
+out:
+	PyMem_Free(syms);
+	PyMem_Free(have);
+	Py_XDECREF(frames);
+	gc_stack_trace_free(tr);
+	return d;
+}
+
+static PyObject *Kernel_modules(KernelObject *self, PyObject *args,
+				PyObject *kw)
+{
+	static char *kwlist[] = { "symbols", NULL };
+	int with_syms = 1;
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "|p", kwlist, &with_syms))
+		return NULL;
+	KERNEL_CHECK(self);
+	size_t n = 0;
+	struct gc_error *err;
+	NOGIL(self->lk, err = gc_kernel_modules(self->k, &n));
+	if (err)
+		return raise_gc(err, self->dump->path);
+	PyObject *l = PyList_New(0);
+	for (size_t i = 0; l && i < n; i++) {
+		const struct gc_module *m = gc_kernel_module(self->k, i);
+		PyObject *d = PyDict_New(), *syms = with_syms ? PyList_New(0) :
+				Py_NewRef(Py_None);
+		for (size_t j = 0; syms && with_syms && j < m->nr_syms; j++) {
+			struct gc_symbol s;
+			if (!gc_kernel_module_sym(self->k, i, j, &s))
+				break;
+			char t[2] = { s.type, 0 };
+			PyObject *st = Py_BuildValue("(sKs)", s.name,
+						     (unsigned long long)s.addr,
+						     t);
+			if (!st || PyList_Append(syms, st))
+				Py_CLEAR(syms);
+			Py_XDECREF(st);
+		}
+		if (!d || !syms ||
+		    dset(d, "name", PyUnicode_DecodeUTF8(m->name,
+				(Py_ssize_t)strlen(m->name), "replace")) ||
+		    dset(d, "addr", u64(m->addr)) ||
+		    dset(d, "base", u64(m->base)) ||
+		    dset(d, "size", u64(m->size)) ||
+		    dset(d, "init_base", u64(m->init_base)) ||
+		    dset(d, "init_size", u64(m->init_size)) ||
+		    dset(d, "state", PyLong_FromUnsignedLong(m->state)) ||
+		    dset(d, "state_name", str_or_none(m->state_name)) ||
+		    dset(d, "taints", m->has_taints ? u64(m->taints) :
+						      Py_NewRef(Py_None)) ||
+		    dset(d, "nr_symbols", PyLong_FromSize_t(m->nr_syms)) ||
+		    dset(d, "symbols", Py_NewRef(syms)) ||
+		    PyList_Append(l, d))
+			Py_CLEAR(l);
+		Py_XDECREF(d);
+		Py_XDECREF(syms);
+	}
+	return l;
+}
+
+static PyObject *Kernel_module_problems(KernelObject *self, PyObject *unused)
+{
+	KERNEL_CHECK(self);
+	size_t n = 0;
+	struct gc_error *err;
+	NOGIL(self->lk, err = gc_kernel_modules(self->k, &n));
+	if (err)
+		return raise_gc(err, self->dump->path);
+	PyObject *l = PyList_New(0);
+	size_t np = gc_kernel_nr_module_problems(self->k);
+	for (size_t i = 0; l && i < np; i++) {
+		PyObject *s = str_or_none(gc_kernel_module_problem(self->k, i));
+		if (!s || PyList_Append(l, s))
+			Py_CLEAR(l);
+		Py_XDECREF(s);
+	}
+	return l;
+}
+
+static PyObject *Kernel_log_records(KernelObject *self, PyObject *unused)
+{
+	KERNEL_CHECK(self);
+	struct gc_log_record *r = NULL;
+	size_t n = 0;
+	const char *src = NULL;
+	struct gc_error *err;
+	NOGIL(self->lk, err = gc_kernel_log_records(self->k, &r, &n, &src));
+	if (err)
+		return raise_gc(err, self->dump->path);
+	PyObject *l = PyList_New(0);
+	for (size_t i = 0; l && i < n; i++) {
+		PyObject *d = PyDict_New();
+		PyObject *caller = Py_NewRef(Py_None);
+		if (r[i].has_caller) {
+			Py_DECREF(caller);
+			caller = PyUnicode_FromFormat(
+				"%c%u", (r[i].caller_id & 0x80000000u) ? 'C' : 'T',
+				(unsigned)(r[i].caller_id & 0x7fffffffu));
+		}
+		if (!d || !caller ||
+		    dset(d, "ts_nsec", r[i].has_time ? u64(r[i].ts_nsec) :
+						       Py_NewRef(Py_None)) ||
+		    dset(d, "seq", r[i].has_seq ? u64(r[i].seq) :
+						  Py_NewRef(Py_None)) ||
+		    dset(d, "level", r[i].level >= 0 ?
+				PyLong_FromLong(r[i].level) : Py_NewRef(Py_None)) ||
+		    dset(d, "facility", r[i].facility >= 0 ?
+				PyLong_FromLong(r[i].facility) :
+				Py_NewRef(Py_None)) ||
+		    dset(d, "caller", Py_NewRef(caller)) ||
+		    dset(d, "text", PyUnicode_DecodeUTF8(r[i].text,
+				(Py_ssize_t)strlen(r[i].text), "replace")) ||
+		    PyList_Append(l, d))
+			Py_CLEAR(l);
+		Py_XDECREF(d);
+		Py_XDECREF(caller);
+	}
+	gc_log_records_free(r, n);
+	return l;
+}
+
+static PyObject *kernel_types(KernelObject *self,
+			      const struct gc_types **types)
+{
+	struct gc_error *err;
+	NOGIL(self->lk, err = gc_kernel_types(self->k, types));
+	if (err)
+		return raise_gc(err, self->dump->path);
+	return Py_None;  /* borrowed: only tested for NULL */
+}
+
+static PyObject *Kernel_sizeof(KernelObject *self, PyObject *arg)
+{
+	const char *name = PyUnicode_AsUTF8(arg);
+	if (!name)
+		return NULL;
+	KERNEL_CHECK(self);
+	const struct gc_types *t;
+	if (!kernel_types(self, &t))
+		return NULL;
+	uint64_t size;
+	struct gc_error *err;
+	NOGIL(self->lk, err = gc_types_sizeof(t, name, &size, NULL));
+	if (err)
+		return raise_gc(err, self->dump->path);
+	return u64(size);
+}
+
+static PyObject *Kernel_offsetof(KernelObject *self, PyObject *args)
+{
+	const char *name, *path;
+	if (!PyArg_ParseTuple(args, "ss", &name, &path))
+		return NULL;
+	KERNEL_CHECK(self);
+	const struct gc_types *t;
+	if (!kernel_types(self, &t))
+		return NULL;
+	uint64_t off;
+	struct gc_error *err;
+	NOGIL(self->lk, err = gc_types_offsetof(t, name, path, &off, NULL));
+	if (err)
+		return raise_gc(err, self->dump->path);
+	return u64(off);
+}
+
+static PyObject *Kernel_member(KernelObject *self, PyObject *args)
+{
+	const char *name, *path;
+	if (!PyArg_ParseTuple(args, "ss", &name, &path))
+		return NULL;
+	KERNEL_CHECK(self);
+	const struct gc_types *t;
+	if (!kernel_types(self, &t))
+		return NULL;
+	struct gc_member m;
+	const char *src = NULL;
+	char *tname = NULL;
+	uint64_t size = 0;
+	bool has_size = false;
+	struct gc_error *err;
+	NOGIL(self->lk, {
+		err = gc_types_member(t, name, path, &m, &src);
+		if (!err && m.type.provider) {
+			struct gc_error *e = gc_type_format(m.type, NULL, &tname);
+			gc_error_free(e);
+			e = gc_type_sizeof(m.type, &size);
+			has_size = !e;
+			gc_error_free(e);
+		}
+	});
+	if (err)
+		return raise_gc(err, self->dump->path);
+	PyObject *d = PyDict_New();
+	if (!d || dset(d, "name", PyUnicode_FromString(m.name ? m.name : path)) ||
+	    dset(d, "type", str_or_none(tname)) ||
+	    dset(d, "offset", u64(m.bit_offset / 8)) ||
+	    dset(d, "bit_offset", u64(m.bit_offset)) ||
+	    dset(d, "bitfield_size", PyLong_FromUnsignedLong(m.bitfield_size)) ||
+	    dset(d, "size", has_size ? u64(size) : Py_NewRef(Py_None)) ||
+	    dset(d, "source", str_or_none(src)))
+		Py_CLEAR(d);
+	free(tname);
+	return d;
+}
+
 static PyObject *Dump_convert(DumpObject *self, PyObject *args, PyObject *kw)
 {
 	static char *kwlist[] = { "output", "format", "codec", "exclude_zero",
@@ -1484,6 +1977,7 @@ static PyObject *guest_open(DumpObject *host, PyObject *db_cap,
 	go->host = (DumpObject *)Py_NewRef(host);
 	dump_use(host);
 	go->db = Py_NewRef(db_cap);
+	go->kernel = NULL;
 	go->lk = lock_get(host->lk);
 	go->dump = NULL;
 	go->eptp = grp->eptp;
@@ -1514,9 +2008,30 @@ static PyObject *guest_open(DumpObject *host, PyObject *db_cap,
 /* Dump.guests(): every KVM (VMX) guest found in a host dump.  The vmx
  * source is the one that finds guests by scanning; a QEMU process core
  * has one guest, opened with its RAM map (see docs/python.md). */
-static PyObject *Dump_guests(DumpObject *self, PyObject *unused)
+static int kvm_guests(DumpObject *self, PyObject *l, bool strict);
+
+static PyObject *Dump_guests(DumpObject *self, PyObject *args, PyObject *kw)
 {
+	static char *kwlist[] = { "source", NULL };
+	const char *source = NULL;
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "|z", kwlist, &source))
+		return NULL;
+	if (source && strcmp(source, "vmx") && strcmp(source, "kvm")) {
+		PyErr_Format(PyExc_ValueError,
+			     "source is 'vmx', 'kvm' or None, not '%s'", source);
+		return NULL;
+	}
 	DUMP_CHECK(self);
+	/* as `extract --all`: the host kernel's KVM VMs, else the VMCS scan
+	 * (never both: on an Intel host they are the same VMs) */
+	if (!source || !strcmp(source, "kvm")) {
+		PyObject *kl = PyList_New(0);
+		if (kl && kvm_guests(self, kl, source != NULL))
+			Py_CLEAR(kl);
+		if (!kl || source || PyList_GET_SIZE(kl))
+			return kl;
+		Py_DECREF(kl);
+	}
 	struct gc_vmcs_db *db = NULL;
 	struct gc_error *err = gc_vmcs_db_new(true, &db);
 	if (err)
@@ -1570,6 +2085,7 @@ static int Guest_traverse(GuestObject *self, visitproc visit, void *arg)
 	Py_VISIT(self->dump);
 	Py_VISIT(self->host);
 	Py_VISIT(self->db);
+	Py_VISIT(self->kernel);
 	return 0;
 }
 
@@ -1588,6 +2104,7 @@ static void Guest_dealloc(GuestObject *self)
 		gc_guest_close(self->g);
 	self->g = NULL;
 	Py_CLEAR(self->db);
+	Py_CLEAR(self->kernel);
 	if (self->host) {
 		dump_unuse(self->host);
 		Py_CLEAR(self->host);
@@ -1612,6 +2129,132 @@ static PyObject *Guest_get_source(GuestObject *self, void *c)
 {
 	GUEST_CHECK(self);
 	return str_or_none(gc_guest_source(self->g));
+}
+
+/* A guest of the "kvm" source: VM I on the host kernel KERN's vm_list.
+ * The Guest keeps KERN (and through it the host) open. */
+static PyObject *kvm_guest_open(DumpObject *host, KernelObject *kern,
+				unsigned int i)
+{
+	GuestObject *go = PyObject_GC_New(GuestObject, &GuestType);
+	if (!go)
+		return NULL;
+	go->g = NULL;
+	go->closed = false;
+	go->host = (DumpObject *)Py_NewRef(host);
+	dump_use(host);
+	go->db = NULL;
+	go->kernel = Py_NewRef((PyObject *)kern);
+	go->lk = lock_get(host->lk);
+	go->dump = NULL;
+	go->eptp = 0;
+	go->nr_vmcs = 0;
+	go->vmcs = PyMem_Calloc(1, sizeof(uint64_t));
+	PyObject_GC_Track(go);
+	if (!go->vmcs) {
+		Py_DECREF(go);
+		return PyErr_NoMemory();
+	}
+	struct gc_guest_args ga = { .host = host->d, .kernel = kern->k,
+				    .vm = i };
+	struct gc_error *err;
+	NOGIL(host->lk, err = gc_guest_open("kvm", &ga, &go->g));
+	if (err) {
+		Py_DECREF(go);
+		return raise_gc(err, host->path);
+	}
+	return (PyObject *)go;
+}
+
+/* The VMs on the host kernel's vm_list, appended to L; no kernel view or
+ * no kvm loaded is no VM (the CLI's `guests` says the same, exit 1).  No
+ * kernel view or an unreadable vm_list raises when STRICT, else is no VM
+ * (the VMCS scan is then asked). */
+static int kvm_guests(DumpObject *self, PyObject *l, bool strict)
+{
+	PyObject *kern = dump_kernel(self);
+	if (!kern) {
+		if (strict)
+			return -1;
+		PyErr_Clear();
+		return 0;
+	}
+	struct gc_kvm_vm *vms = NULL;
+	size_t nr = 0;
+	struct gc_error *err;
+	NOGIL(self->lk, err = gc_kvm_list(((KernelObject *)kern)->k, &vms, &nr));
+	if (err) {
+		bool absent = gc_error_code(err) == GC_ERR_NOT_PRESENT;
+		if (absent || !strict) {
+			gc_error_free(err);
+			Py_DECREF(kern);
+			return 0;
+		}
+		raise_gc(err, self->path);
+		Py_DECREF(kern);
+		return -1;
+	}
+	int r = 0;
+	for (size_t i = 0; !r && i < nr; i++) {
+		PyObject *g = kvm_guest_open(self, (KernelObject *)kern,
+					     (unsigned int)i);
+		if (!g || PyList_Append(l, g))
+			r = -1;
+		Py_XDECREF(g);
+	}
+	gc_kvm_vms_free(vms, nr);
+	Py_DECREF(kern);
+	return r;
+}
+
+static PyObject *Guest_get_kvm(GuestObject *self, void *c)
+{
+	GUEST_CHECK(self);
+	const struct gc_kvm_vm *vm = gc_kvm_guest_vm(self->g);
+	if (!vm)
+		Py_RETURN_NONE;
+	static const char *const vendors[] = { "unknown", "svm", "vmx" };
+	PyObject *d = PyDict_New(), *slots = PyList_New(0);
+	for (size_t i = 0; slots && i < vm->nr_slots; i++) {
+		const struct gc_kvm_slot *s = &vm->slots[i];
+		PyObject *sd = Py_BuildValue(
+			"{s:K,s:I,s:i,s:K,s:K,s:K,s:K,s:I}", "addr",
+			(unsigned long long)s->addr, "as_id", s->as_id, "id",
+			s->id, "base_gfn", (unsigned long long)s->base_gfn,
+			"gpa", (unsigned long long)(s->base_gfn << 12),
+			"npages", (unsigned long long)s->npages,
+			"userspace_addr", (unsigned long long)s->userspace_addr,
+			"flags", (unsigned)s->flags);
+		if (!sd || PyList_Append(slots, sd))
+			Py_CLEAR(slots);
+		Py_XDECREF(sd);
+	}
+	if (!d || !slots ||
+	    dset(d, "kvm", u64(vm->kvm)) ||
+	    dset(d, "vendor", PyUnicode_FromString(
+			vendors[vm->vendor <= GC_KVM_VMX ? vm->vendor : 0])) ||
+	    dset(d, "vmm_pid", PyLong_FromUnsignedLong(vm->pid)) ||
+	    dset(d, "userspace_pid", PyLong_FromUnsignedLong(vm->userspace_pid)) ||
+	    dset(d, "comm", PyUnicode_DecodeUTF8(vm->comm,
+			(Py_ssize_t)strlen(vm->comm), "replace")) ||
+	    dset(d, "name", PyUnicode_DecodeUTF8(vm->name,
+			(Py_ssize_t)strlen(vm->name), "replace")) ||
+	    dset(d, "cmdline", vm->cmdline ? PyUnicode_DecodeUTF8(vm->cmdline,
+			(Py_ssize_t)strlen(vm->cmdline), "replace") :
+			Py_NewRef(Py_None)) ||
+	    dset(d, "mm", u64(vm->mm)) ||
+	    dset(d, "pgd", u64(vm->pgd_phys)) ||
+	    dset(d, "pgd_virt", u64(vm->pgd)) ||
+	    dset(d, "nr_vcpus", PyLong_FromUnsignedLong(vm->nr_vcpus)) ||
+	    dset(d, "memory_bytes", u64(vm->mem_bytes)) ||
+	    dset(d, "slots", Py_NewRef(slots)) ||
+	    dset(d, "problems", PyUnicode_FromString(vm->problems ?
+						      vm->problems : ""))) {
+		Py_XDECREF(d);
+		d = NULL;
+	}
+	Py_XDECREF(slots);
+	return d;
 }
 
 static PyObject *Guest_get_eptp(GuestObject *self, void *c)
@@ -1863,9 +2506,14 @@ static PyMethodDef Dump_methods[] = {
 	  "file, as `guestcore convert` does (same bytes).  PROGRESS(done, "
 	  "total) is called now and then; an exception it raises, or Ctrl-C, "
 	  "stops the work, removes the partial output and propagates." },
-	{ "guests", (PyCFunction)Dump_guests, METH_NOARGS,
-	  "guests() -> list[Guest]\n\nThe KVM (VMX) guests found in a host "
-	  "dump, one per EPTP (as `guestcore extract --all`)." },
+	{ "guests", (PyCFunction)(void (*)(void))Dump_guests,
+	  METH_VARARGS | METH_KEYWORDS,
+	  "guests(source=None) -> list[Guest]\n\nThe KVM guests in a host "
+	  "dump, as `guestcore extract --all` finds them: the VMs on the "
+	  "host kernel's vm_list (source 'kvm', `guestcore guests` order; "
+	  "Guest.kvm describes the VM), else those the VMCS scan finds "
+	  "(source 'vmx', one per EPTP).  SOURCE 'kvm' or 'vmx' asks only "
+	  "that one." },
 	{ NULL }
 };
 
@@ -1918,6 +2566,49 @@ static PyMethodDef Kernel_methods[] = {
 	  "notes() -> list[str]\n\nFallbacks taken while opening." },
 	{ "cpu_task", (PyCFunction)Kernel_cpu_task, METH_O,
 	  "cpu_task(cpu) -> (task_address, pid)\n\nThe task CPU was running."},
+	{ "tasks", (PyCFunction)Kernel_tasks, METH_NOARGS,
+	  "tasks() -> list[Task]\n\nEvery task as `guestcore ps` lists "
+	  "them: each CPU's idle task first, then each process and its "
+	  "threads.  A damaged list raises (the error names the address); "
+	  "the exception's `tasks` holds the tasks read before the damage, "
+	  "which are not the whole list." },
+	{ "task", (PyCFunction)Kernel_task, METH_O,
+	  "task(pid) -> Task\n\nThe task with PID (0: CPU 0's idle task); "
+	  "NotPresentError when none has it." },
+	{ "sys", (PyCFunction)Kernel_sys, METH_NOARGS,
+	  "sys() -> dict\n\n`guestcore sys` beyond the facts: time, "
+	  "uptime, load, memory, CPUs, the panic CPU and task; None where "
+	  "unknown, 'missing' says why." },
+	{ "stack", (PyCFunction)(void (*)(void))Kernel_stack,
+	  METH_VARARGS | METH_KEYWORDS,
+	  "stack(cpu=None, task=None) -> dict\n\nThe stack trace (`guestcore "
+	  "bt`) of the task running on vCPU CPU, or of the task at address "
+	  "TASK (from its vCPU's registers when it is running): task, cpu, "
+	  "frames (kind 'call', 'exception' or 'user registers' as bt "
+	  "--json has it, pc, sp, symbol, offset, module, stack, how; "
+	  "exception frames also regs, regs_addr, partial, user), stop, "
+	  "stop_reason, orc_layout." },
+	{ "modules", (PyCFunction)(void (*)(void))Kernel_modules,
+	  METH_VARARGS | METH_KEYWORDS,
+	  "modules(symbols=True) -> list[dict]\n\nThe loaded modules "
+	  "(`guestcore mod`), each with its own kallsyms as (name, address, "
+	  "type) tuples in 'symbols'." },
+	{ "module_problems", (PyCFunction)Kernel_module_problems, METH_NOARGS,
+	  "module_problems() -> list[str]\n\nDamage the module list walk "
+	  "found, one line each." },
+	{ "log_records", (PyCFunction)Kernel_log_records, METH_NOARGS,
+	  "log_records() -> list[dict]\n\nThe printk records (`guestcore "
+	  "log --json`): ts_nsec, seq, level, facility, caller ('T<pid>' or "
+	  "'C<cpu>'), text; None where the layout has none." },
+	{ "sizeof", (PyCFunction)Kernel_sizeof, METH_O,
+	  "sizeof(name) -> int\n\nA type's size from the kernel's types "
+	  "(BTF, --vmlinux, VMCOREINFO)." },
+	{ "offsetof", (PyCFunction)Kernel_offsetof, METH_VARARGS,
+	  "offsetof(name, path) -> int\n\nByte offset of member PATH "
+	  "('thread.sp') in type NAME." },
+	{ "member", (PyCFunction)Kernel_member, METH_VARARGS,
+	  "member(name, path) -> dict\n\nMember PATH of type NAME: name, "
+	  "type, offset, bit_offset, bitfield_size, size, source." },
 	{ "check", (PyCFunction)Kernel_check, METH_NOARGS,
 	  "check() -> list[dict]\n\nXen PV: the guest's p2m against the "
 	  "dump's index." },
@@ -1959,11 +2650,18 @@ static PyMethodDef Guest_methods[] = {
 };
 
 static PyGetSetDef Guest_getset[] = {
-	{ "source", (getter)Guest_get_source, NULL, "'vmx', 'qemu'", NULL },
+	{ "source", (getter)Guest_get_source, NULL, "'vmx', 'qemu', 'kvm'",
+	  NULL },
 	{ "eptp", (getter)Guest_get_eptp, NULL, NULL, NULL },
 	{ "vmcs", (getter)Guest_get_vmcs, NULL,
 	  "host-physical addresses of its VMCS regions", NULL },
 	{ "provenance", (getter)Guest_get_provenance, NULL, NULL, NULL },
+	{ "kvm", (getter)Guest_get_kvm, NULL,
+	  "the VM (kvm source) with `guestcore guests --json`'s keys: kvm, "
+	  "vendor, vmm_pid, userspace_pid, comm, name, cmdline, mm, pgd "
+	  "(physical), pgd_virt, nr_vcpus, memory_bytes, slots, problems; "
+	  "None for other sources",
+	  NULL },
 	{ "host", (getter)Guest_get_host, NULL, "the host Dump", NULL },
 	{ NULL }
 };
@@ -2053,6 +2751,8 @@ PyMODINIT_FUNC PyInit__guestcore(void)
 	if (PyType_Ready(&DumpType) || PyType_Ready(&KernelType) ||
 	    PyType_Ready(&GuestType))
 		return NULL;
+	if (!TaskType && !(TaskType = PyStructSequence_NewType(&task_desc)))
+		return NULL;
 	PyObject *m = PyModule_Create(&module);
 	if (!m)
 		return NULL;
@@ -2089,6 +2789,7 @@ PyMODINIT_FUNC PyInit__guestcore(void)
 	if (PyModule_AddObjectRef(m, "Dump", (PyObject *)&DumpType) ||
 	    PyModule_AddObjectRef(m, "Kernel", (PyObject *)&KernelType) ||
 	    PyModule_AddObjectRef(m, "Guest", (PyObject *)&GuestType) ||
+	    PyModule_AddObjectRef(m, "Task", (PyObject *)TaskType) ||
 	    PyModule_AddStringConstant(m, "__version__", gc_version())) {
 		Py_DECREF(m);
 		return NULL;

@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: MIT
 """Type hints for the _guestcore extension (re-exported by guestcore)."""
 import os
-from typing import (Callable, Dict, List, Literal, Optional, Sequence, Tuple, TypedDict, Union,
-                    overload)
+from typing import (Callable, Dict, List, Literal, NamedTuple, Optional, Sequence, Tuple,
+                    TypedDict, Union, overload)
 
 __version__: str
 
@@ -22,6 +22,7 @@ class Error(Exception):
     what: Optional[str]
     why: Optional[str]
     context: Optional[str]
+    tasks: List["Task"]     # Kernel.tasks() on a damaged list only: those read before the damage
 
 class FileError(Error, OSError): ...
 class FormatError(Error): ...
@@ -78,6 +79,122 @@ class Walk(TypedDict):
     page_size: Optional[int]
     why: Optional[str]
 
+class Task(NamedTuple):
+    """One task (a struct sequence), as `guestcore ps` lists it."""
+    addr: int
+    pid: int
+    tgid: int
+    ppid: int
+    cpu: int
+    state: int
+    state_name: str
+    exit_state: int
+    comm: str
+    active: bool
+    active_cpu: int
+    mm: int
+    stack: int
+    rss_pages: Optional[int]
+
+class Sys(TypedDict):
+    time: Optional[int]
+    time_source: Optional[str]
+    uptime_ns: Optional[int]
+    uptime_seconds: Optional[float]
+    uptime_source: Optional[str]
+    hz: Optional[int]
+    avenrun: Optional[List[int]]
+    load_average: Optional[List[float]]
+    memory_pages: Optional[int]
+    totalram_pages: Optional[int]
+    cpus: Optional[int]
+    cpus_online: Optional[int]
+    cpu_khz: Optional[int]
+    panic_cpu: Optional[int]
+    panic_task: Optional[int]
+    panic_pid: Optional[int]
+    missing: str
+
+class _FrameBase(TypedDict):
+    kind: str            # "call", "exception", "user registers"
+    pc: int
+    sp: int
+    symbol: Optional[str]
+    offset: Optional[int]
+    module: Optional[str]
+    stack: str           # "task", "IRQ", "NMI", ...
+    how: Optional[str]   # "registers", "ORC", "frame pointer", ...
+
+class Frame(_FrameBase, total=False):
+    regs: Dict[str, int]         # register frames only
+    regs_addr: Optional[int]
+    partial: bool
+    user: bool
+
+class Stack(TypedDict):
+    task: Optional[int]
+    cpu: Optional[int]
+    frames: List[Frame]
+    stop: str
+    stop_reason: str
+    orc_layout: str
+
+class Module(TypedDict):
+    name: str
+    addr: int
+    base: int
+    size: int
+    init_base: int
+    init_size: int
+    state: int
+    state_name: Optional[str]
+    taints: Optional[int]
+    nr_symbols: int
+    symbols: Optional[List[Tuple[str, int, str]]]   # (name, address, type)
+
+class LogRecordDict(TypedDict):
+    ts_nsec: Optional[int]
+    seq: Optional[int]
+    level: Optional[int]
+    facility: Optional[int]
+    caller: Optional[str]   # "T<pid>" or "C<cpu>"
+    text: str
+
+class Member(TypedDict):
+    name: str
+    type: Optional[str]
+    offset: int
+    bit_offset: int
+    bitfield_size: int
+    size: Optional[int]
+    source: Optional[str]
+
+class KvmSlot(TypedDict):
+    addr: int
+    as_id: int
+    id: int
+    base_gfn: int
+    gpa: int
+    npages: int
+    userspace_addr: int
+    flags: int
+
+class KvmVm(TypedDict):
+    kvm: int
+    vendor: str            # "svm", "vmx", "unknown"
+    vmm_pid: int
+    userspace_pid: int
+    comm: str
+    name: str
+    cmdline: Optional[str]
+    mm: int
+    pgd: int               # physical
+    pgd_virt: int
+    nr_vcpus: int
+    memory_bytes: int
+    slots: List[KvmSlot]
+    problems: str
+
 # (name, address, type letter, source, offset from the symbol or None)
 Symbol = Tuple[str, int, str, str, Optional[int]]
 
@@ -116,7 +233,7 @@ class Dump:
                 force: bool = False, progress: Optional[Progress] = None,
                 kernel: bool = True, verify: bool = False,
                 threads: int = 0) -> Dict[str, object]: ...
-    def guests(self) -> List["Guest"]: ...
+    def guests(self, source: Optional[Literal["kvm", "vmx"]] = None) -> List["Guest"]: ...
 
 class Kernel:
     dump: Dump
@@ -136,9 +253,20 @@ class Kernel:
     def notes(self) -> List[str]: ...
     def cpu_task(self, cpu: int) -> Tuple[int, int]: ...
     def check(self) -> List[Finding]: ...
+    def tasks(self) -> List[Task]: ...
+    def task(self, pid: int) -> Task: ...
+    def sys(self) -> Sys: ...
+    def stack(self, cpu: Optional[int] = None, task: Optional[int] = None) -> Stack: ...
+    def modules(self, symbols: bool = True) -> List[Module]: ...
+    def module_problems(self) -> List[str]: ...
+    def log_records(self) -> List[LogRecordDict]: ...
+    def sizeof(self, name: str) -> int: ...
+    def offsetof(self, name: str, path: str) -> int: ...
+    def member(self, name: str, path: str) -> Member: ...
 
 class Guest:
     source: str
+    kvm: Optional[KvmVm]
     eptp: int
     vmcs: List[int]
     provenance: str

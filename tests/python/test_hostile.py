@@ -3,7 +3,7 @@
 and legacy, ELF vmcore, kdump zstd) with bytes of their headers and
 indexes overwritten by a fixed-seed generator, each opened and driven
 through every binding call (fields, runs, reads, vCPUs, check, kernel,
-convert).  Every call must either answer or raise guestcore.Error (or
+its tasks, sys, stacks, modules, log records and types, guests, convert).  Every call must either answer or raise guestcore.Error (or
 ValueError for a meaningless request): the interpreter never crashes (a
 crash ends the script without its last line, which tests/run.sh counts
 as a failure)."""
@@ -68,6 +68,17 @@ def drive(path, outdir):
         call(k.symbol, "linux_banner")
         call(k.log)
         call(k.facts)
+        call(k.tasks)
+        call(k.task, 1)
+        call(k.sys)
+        call(k.stack, cpu=0)
+        call(k.modules)
+        call(k.log_records)
+        call(k.sizeof, "task_struct")
+        call(k.offsetof, "task_struct", "pid")
+    for g in call(d.guests) or []:
+        call(g.vcpus)
+        call(lambda: g.dump().read(0, 4096))
     out = os.path.join(outdir, "c.elf")
     call(d.convert, out, force=True)
     d.close()
