@@ -33,5 +33,30 @@ if run_gc "kvm linux host: extract" 0 extract "$H" --vm 0 -o "$T/l2x.vmcore" --v
 		b=$("$GC" $c "$T/l2x.vmcore" 2>&1)
 		same "kvm linux host: $c equal on l2.elf and the extraction" "$b" "$a"
 	done
+	# the kernel analysis commands (the DUMPFILE line names the file)
+	for c in "ps" "bt -a" "sys" "mod"; do
+		a=$("$GC" $c "$L2" 2>&1 | grep -v DUMPFILE)
+		b=$("$GC" $c "$T/l2x.vmcore" 2>&1 | grep -v DUMPFILE)
+		same "kvm linux host: $c equal on l2.elf and the extraction" "$b" "$a"
+	done
+	va=$("$GC" sym "$L2" init_task 2>/dev/null | cut -d' ' -f1)
+	same "kvm linux host: vtop init_task equal on l2.elf and the extraction" \
+		"$("$GC" vtop "$T/l2x.vmcore" "$va" 2>&1)" "$("$GC" vtop "$L2" "$va" 2>&1)"
+	n=$("$GC" ps "$T/l2x.vmcore" 2>/dev/null | grep -c '^[ >]')
+	[ "$n" -gt 40 ] && pass "kvm linux guest: ps lists its $n tasks" ||
+		fail "kvm linux guest: ps lists its tasks" "$n"
+	# the referees open it on their ordinary paths
+	VMLINUX=${GC_VMLINUX:-$HOME/.cache/guestcore/vmlinux-6.1.0-56-amd64}
+	if [ -f "$VMLINUX" ] && /usr/bin/python3 -c 'import drgn' 2>/dev/null; then
+		r=$(/usr/bin/python3 -c 'import drgn, drgn.helpers.linux.pid as P, sys
+p = drgn.Program(); p.set_core_dump(sys.argv[1]); p.load_debug_info([sys.argv[2]])
+print(len(list(P.for_each_task(p))))' "$T/l2x.vmcore" "$VMLINUX" 2>/dev/null)
+		w=$("$GC" ps "$T/l2x.vmcore" 2>/dev/null | awk 'NR > 1 && $1 != 0 && $1 != ">" { n++ } NR > 1 && $1 == ">" && $2 != 0 { n++ } END { print n }')
+		if [ -n "$r" ]; then
+			same "kvm linux guest: drgn opens the extraction, task count equal to ps" "$r" "$w"
+		else
+			fail "kvm linux guest: drgn opens the extraction" "drgn failed"
+		fi
+	fi
 fi
 rm -f "$T"/*.vmcore
