@@ -169,7 +169,7 @@ check-qemu-big: all
 # through the host kernel's KVM structures against the guest's own l2.elf
 # (docs/kvm.md).
 GC_KVM_HOST_DIR ?= $(HOME)/.cache/guestcore/kvm-host-linux
-check-kvm-host: all
+check-kvm-host: all python
 	@[ -f $(GC_KVM_HOST_DIR)/host.elf ] && [ -f $(GC_KVM_HOST_DIR)/l2.elf ] || \
 	    ../shared/tools/make-kvm-host-dump.sh --l2 linux --no-panic --no-truth $(GC_KVM_HOST_DIR)
 	@t=$$(mktemp -d /tmp/gckvm.XXXXXX); GC=$(CURDIR)/$(BUILD)/guestcore T=$$t \

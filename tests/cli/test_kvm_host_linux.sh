@@ -54,6 +54,13 @@ print(len(list(P.for_each_task(p))))' "$T/l2x.vmcore" "$VMLINUX" 2>/dev/null)
 		w=$("$GC" ps "$T/l2x.vmcore" 2>/dev/null | awk 'NR > 1 && $1 != 0 && $1 != ">" { n++ } NR > 1 && $1 == ">" && $2 != 0 { n++ } END { print n }')
 		if [ -n "$r" ]; then
 			same "kvm linux guest: drgn opens the extraction, task count equal to ps" "$r" "$w"
+			# drgn through guestcore on the host dump itself, no
+			# extraction (python/guestcore/drgn.py)
+			PY=${GC_PYTHONPATH:-$(dirname "$GC")/python}
+			g=$(PYTHONPATH=$PY /usr/bin/python3 -c 'import sys, guestcore.drgn as gd, drgn.helpers.linux.pid as P
+p = gd.program(sys.argv[1], vmlinux=sys.argv[2], guest=0)
+print(len(list(P.for_each_task(p))))' "$H" "$VMLINUX" 2>&1 | tail -1)
+			same "kvm linux guest: guestcore.drgn on the host dump, task count equal to drgn on the extraction" "$g" "$r"
 		else
 			fail "kvm linux guest: drgn opens the extraction" "drgn failed"
 		fi
