@@ -79,7 +79,7 @@ static int run(int argc, char **argv)
 				gc_json_end(&j);
 			}
 			fflush(stdout);
-			rc = cli_error(err);
+			rc = cli_lookup_error(err);  /* not in the dump: exit 1 */
 			break;
 		}
 		char text[8 * WORDS_PER_LINE + 1];

@@ -23,6 +23,18 @@ struct ctx {
 	unsigned int lines;         /* members printed so far */
 };
 
+
+/* A type, member or object that is not there is "not found" (exit 1) when
+ * the dump has types to look in; with no type information at all (only
+ * VMCOREINFO's few sizes) the input is unusable for this command (2). */
+static int lookup_rc(const struct gc_types *types, struct gc_error *err)
+{
+	for (size_t i = 0; types && i < gc_types_nr_providers(types); i++)
+		if (gc_type_provider_nr_types(gc_types_provider(types, i)))
+			return cli_lookup_error(err);
+	return cli_error(err);
+}
+
 static void indent(int n)
 {
 	printf("%*s", 2 * n, "");
@@ -392,7 +404,7 @@ static int print_selected(struct ctx *c, const char *file,
 				gc_json_end(c->j);
 			}
 			fflush(stdout);
-			return cli_error(gc_error_set_file(err, file));
+			return lookup_rc(types, gc_error_set_file(err, file));
 		}
 		uint64_t msize = 0;
 		if (!m.bitfield_size)
@@ -488,7 +500,7 @@ static int run(int argc, char **argv)
 		return EXIT_ERROR;
 	}
 	int rc = EXIT_OK;
-	const struct gc_types *types;
+	const struct gc_types *types = NULL;
 	struct gc_type ty, s;
 	struct gc_type_info ti;
 	const char *source;
@@ -525,7 +537,7 @@ static int run(int argc, char **argv)
 					       name, addr);
 	}
 	if (err) {
-		rc = cli_error(gc_error_set_file(err, gc_dump_path(d)));
+		rc = lookup_rc(types, gc_error_set_file(err, gc_dump_path(d)));
 		goto out;
 	}
 	struct gc_json j;

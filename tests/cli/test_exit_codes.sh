@@ -56,6 +56,9 @@ sym-not-there       1 sym "$Q" no_such_symbol_zz
 sym-refused-addr    1 sym "$Q" ffffffffffffffff
 sym-module-addr     1 sym "$Q" ffffffffc0400000
 ps-all              0 ps "$Q"
+rd-not-in-dump      1 rd "$Q" -p 100000000000 2
+struct-known        0 struct "$Q" task_struct.pid
+struct-unknown      1 struct "$Q" no_such_type_zz
 ps-pid-absent       1 ps "$Q" 99999
 sys                 0 sys "$Q"
 bt-all              0 bt "$Q" -a

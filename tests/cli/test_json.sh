@@ -87,7 +87,7 @@ else
 	jcheck json-p2m-missing 1 p2m "$X" 1 fffffffff
 	jcheck json-vtop-unmapped 1 vtop "$X" ffffc8ffffe00000
 	# errors after the object has begun stay inside it
-	jcheck json-rd-unmapped 2 rd "$Q" -v ffffc90000000000 4
+	jcheck json-rd-unmapped 1 rd "$Q" -v ffffc90000000000 4
 	echo "$OUT" | python3 -c 'import json,sys; e=json.load(sys.stdin)["error"]; assert e["address"] == "0xffffc90000000000" and e["space"] == "kernel virtual" and e["code"] == "translation", e' 2>"$T/e" &&
 		pass json-rd-unmapped-error-object || fail json-rd-unmapped-error-object "$(tail -1 "$T/e")"
 	jerror json-error-sym-missing 1 code=not_present what=no_such_symbol_zz exit_code=1 -- sym "$Q" no_such_symbol_zz

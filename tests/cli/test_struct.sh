@@ -60,13 +60,13 @@ for want in '  comm = "swapper/0",' "  pid = 0," "  stack = 0x" "SIZE: 9792"; do
 	esac
 done
 # errors
-run_gc struct-unknown 2 struct "$D" no_such_type_zz &&
+run_gc struct-unknown 1 struct "$D" no_such_type_zz &&
 case "$ERR" in
 *"type: no_such_type_zz is in none of: kernel BTF at 0xffffffff9f2c1b88"*"; VMCOREINFO") pass struct-unknown ;;
 *) fail struct-unknown "$ERR" ;;
 esac
 expect_err struct-not-struct 2 "guestcore: $D: pid_t: is of kind int, not a struct or union (in kernel BTF at 0xffffffff9f2c1b88 (4359789 bytes, __start_BTF from kallsyms))" struct "$D" pid_t
-run_gc struct-unmapped 2 struct "$D" task_struct 0xffff888000000000 --json &&
+run_gc struct-unmapped 1 struct "$D" task_struct 0xffff888000000000 --json &&
 case "$ERR" in
 *"reading task_struct at 0xffff888000000000"*) pass struct-unmapped ;;
 *) fail struct-unmapped "$ERR" ;;
@@ -95,5 +95,5 @@ same struct-select "$(echo "$OUT" | head -4)" '  pid = 125
 run_gc struct-select-layout 0 struct "$H" task_struct.se.vruntime,in_execve &&
 same struct-select-layout "$(echo "$OUT" | head -2)" '    [208] u64 se.vruntime;
    [2344] unsigned int in_execve : 1; /* bit 2 */'
-expect_err struct-select-missing 2 "guestcore: $H: member: task_struct has no member 'nosuch' (in kernel BTF at 0xffffffffb4ec1b88 (4359789 bytes, __start_BTF from kallsyms))" struct "$H" task_struct.pid,nosuch
+expect_err struct-select-missing 1 "guestcore: $H: member: task_struct has no member 'nosuch' (in kernel BTF at 0xffffffffb4ec1b88 (4359789 bytes, __start_BTF from kallsyms))" struct "$H" task_struct.pid,nosuch
 expect_out struct-kvm-mmu-page 0 "SIZE: 184  [BTF of module kvm at 0x" struct "$H" kvm_mmu_page
