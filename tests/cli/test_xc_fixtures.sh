@@ -131,8 +131,8 @@ mfn=$("$GC" p2m "$T/frag.core" 10 | sed -n 's/^pfn 0x10 -> mfn 0x//p')
 want=$("$GCFIX" --mfns fragmented --pages 1000 --seed 7 --print-map | awk '$2 == "0x10" { print $3 }')
 same "p2m-frag-matches-writer" "0x$mfn" "$want"
 expect_out "rd-frag-by-mfn" 0 "GCFIX pfn=0x10 m" rd "$T/frag.core" -m "${mfn}000" 2
-expect_err "rd-missing-pfn" 2 "guestcore: $T/hvm.core: read at physical address 0x400000: pfn 0x400 is not in the dump" rd "$T/hvm.core" -p 400000 2
-expect_err "rd-missing-mfn" 2 "guestcore: $T/pv64.core: read at machine address 0x200000: mfn 0x200 is not in the dump" rd "$T/pv64.core" -m 200000
+expect_err "rd-missing-pfn" 1 "guestcore: $T/hvm.core: read at physical address 0x400000: pfn 0x400 is not in the dump" rd "$T/hvm.core" -p 400000 2
+expect_err "rd-missing-mfn" 1 "guestcore: $T/pv64.core: read at machine address 0x200000: mfn 0x200 is not in the dump" rd "$T/pv64.core" -m 200000
 expect_err "rd-legacy-pv-by-pfn" 2 "guestcore: $T/leg.core: read at physical address 0x2000: legacy PV xc_core dumps have no pfn column and the guest's p2m was not rebuilt (no kernel found); read by machine address (-m)" rd "$T/leg.core" -p 2000
 expect_err "rd-hvm-no-mfn-space" 2 "guestcore: $T/hvm.core: machine address: this xc_core (ELF) dump has no machine (mfn) space; use guest-physical addresses" rd "$T/hvm.core" -m 1000
 expect_err "rd-bad-address" 2 "guestcore: rd: 'xyz' is not a hexadecimal address" rd "$T/pv64.core" xyz
