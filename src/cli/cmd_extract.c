@@ -279,6 +279,33 @@ static void json_guest(struct gc_json *j, const char *out,
 	gc_json_object_end(j);
 }
 
+/* Write GUEST to OUT (and read it back with --verify): -1 when done,
+ * otherwise the exit status of an error (GUEST is closed then). */
+static int write_guest(struct gc_guest *guest, const char *out,
+		       const struct xopts *x, struct gc_guest_extract_result *r,
+		       struct gc_verify_stats *vs, bool *verify_ok)
+{
+	struct gc_convert_opts o = x->conv;
+	struct cli_progress pb;
+	cli_progress_init(&pb, "extract", 4096);
+	o.progress = cli_progress_update;
+	o.progress_arg = &pb;
+	struct gc_error *err = gc_guest_extract(guest, out, &o, r);
+	cli_progress_done(&pb);
+	memset(vs, 0, sizeof(*vs));
+	*verify_ok = true;
+	if (!err && x->verify) {
+		err = gc_guest_verify(guest, out, &o, vs);
+		*verify_ok = !vs->mismatches && !vs->extra && !vs->missing;
+	}
+	if (err) {
+		gc_guest_extract_result_free(r);
+		gc_guest_close(guest);
+		return cli_error(err);
+	}
+	return -1;
+}
+
 /* Open, write and verify one guest; returns the exit status. */
 static int one_guest(struct gc_dump *host, const struct gc_vmcs_db *db,
 		     const uint64_t *vmcs, size_t nr, const char *out,
@@ -292,31 +319,12 @@ static int one_guest(struct gc_dump *host, const struct gc_vmcs_db *db,
 	struct gc_error *err = gc_guest_open("vmx", &ga, &guest);
 	if (err)
 		return cli_error(gc_error_set_file(err, gc_dump_path(host)));
-	struct gc_convert_opts o = x->conv;
-	struct cli_progress pb;
-	cli_progress_init(&pb, "extract", 4096);
-	o.progress = cli_progress_update;
-	o.progress_arg = &pb;
 	struct gc_guest_extract_result r;
-	err = gc_guest_extract(guest, out, &o, &r);
-	cli_progress_done(&pb);
-	if (err) {
-		gc_guest_extract_result_free(&r);
-		gc_guest_close(guest);
-		return cli_error(err);
-	}
 	struct gc_verify_stats vs;
-	memset(&vs, 0, sizeof(vs));
-	bool verify_ok = true;
-	if (x->verify) {
-		err = gc_guest_verify(guest, out, &o, &vs);
-		if (err) {
-			gc_guest_extract_result_free(&r);
-			gc_guest_close(guest);
-			return cli_error(err);
-		}
-		verify_ok = !vs.mismatches && !vs.extra && !vs.missing;
-	}
+	bool verify_ok;
+	int wrc = write_guest(guest, out, x, &r, &vs, &verify_ok);
+	if (wrc >= 0)
+		return wrc;
 	const struct gc_vmx_guest_info *gi = gc_vmx_guest_info(guest);
 	int rc = (gi->frames_missing || gi->nr_ept_problems || !verify_ok) ?
 			 EXIT_PROBLEMS : EXIT_OK;
@@ -478,31 +486,12 @@ static int one_kvm(struct gc_dump *host, struct gc_kernel *k, unsigned int vm,
 				gc_dump_path(host), note);
 		free(note);
 	}
-	struct gc_convert_opts o = x->conv;
-	struct cli_progress pb;
-	cli_progress_init(&pb, "extract", 4096);
-	o.progress = cli_progress_update;
-	o.progress_arg = &pb;
 	struct gc_guest_extract_result r;
-	err = gc_guest_extract(guest, out, &o, &r);
-	cli_progress_done(&pb);
-	if (err) {
-		gc_guest_extract_result_free(&r);
-		gc_guest_close(guest);
-		return cli_error(err);
-	}
 	struct gc_verify_stats vs;
-	memset(&vs, 0, sizeof(vs));
-	bool verify_ok = true;
-	if (x->verify) {
-		err = gc_guest_verify(guest, out, &o, &vs);
-		if (err) {
-			gc_guest_extract_result_free(&r);
-			gc_guest_close(guest);
-			return cli_error(err);
-		}
-		verify_ok = !vs.mismatches && !vs.extra && !vs.missing;
-	}
+	bool verify_ok;
+	int wrc = write_guest(guest, out, x, &r, &vs, &verify_ok);
+	if (wrc >= 0)
+		return wrc;
 	const struct gc_guest_counts *c = gc_guest_counts(guest);
 	int rc = (c->frames_missing || c->frames_not_ram || !verify_ok) ?
 			 EXIT_PROBLEMS : EXIT_OK;
