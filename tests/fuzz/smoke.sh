@@ -13,7 +13,8 @@
 # `make fuzz-long [FUZZ_SECONDS=N]` runs this with FUZZ_SECONDS=3600 by
 # default.  FUZZ_TARGETS="ept pgwalk ..." limits the run to those targets;
 # FUZZ_CORPUS=DIR keeps each target's corpus in DIR/<target> across runs
-# (default: a temporary directory).  Each target's line gives its runs,
+# (default: a temporary directory).  FUZZ_TIME_LOG=FILE writes the
+# fuzzer process's wall, user and system seconds there (campaign.sh).  Each target's line gives its runs,
 # the coverage (cov: edges, ft: features) and corpus size libFuzzer
 # reported last.
 set -u
@@ -67,7 +68,9 @@ for src in tests/fuzz/fuzz_*.c; do
 	mkdir -p "$corpus"
 	[ -d "$WORK/seeds/$name" ] && cp "$WORK/seeds/$name"/* "$corpus"/ 2>/dev/null
 	nseeds=$(ls "$corpus" | wc -l)
-	"$bin" -max_total_time="$SECS" -rss_limit_mb=2048 -malloc_limit_mb=1024 \
+	timer=()
+	[ -n "${FUZZ_TIME_LOG:-}" ] && timer=(/usr/bin/time -o "$FUZZ_TIME_LOG" -f "%e %U %S")
+	"${timer[@]}" "$bin" -max_total_time="$SECS" -rss_limit_mb=2048 -malloc_limit_mb=1024 \
 		-timeout=10 -artifact_prefix="$WORK/$name-" "$corpus" > "$WORK/$name.log" 2>&1
 	rc=$?
 	runs=$(grep -o 'Done [0-9]* runs' "$WORK/$name.log" | grep -o '[0-9]*')
