@@ -42,7 +42,7 @@ LOGS="$GC_TEST_TMP/logs"
 mkdir -p "$LOGS"
 tally() {
 	# $1 = label, $2 = its log
-	local p f s log=$2
+	local p f s t log=$2
 	p=$(grep -c '^PASS ' "$log"); f=$(grep -c '^FAIL ' "$log"); s=$(grep -c '^SKIP ' "$log")
 	passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
 	if [ "$f" -gt 0 ] || [ "${VERBOSE:-0}" = 1 ]; then
@@ -50,17 +50,20 @@ tally() {
 	else
 		grep '^SKIP ' "$log" || true
 	fi
-	printf '%-40s %4d passed, %d failed\n' "$1" "$p" "$f"
+	t=$(sed -n 's/^TIME //p' "$log" | tail -1)
+	printf '%-40s %4d passed, %d failed  %6s s\n' "$1" "$p" "$f" "${t:-?}"
 }
 
 # Each unit binary and each CLI script runs on its own (own scratch dir
 # $T, own log); GC_TEST_JOBS of them at a time (default: the CPUs), then
 # the logs are tallied in a fixed order.
 run_one() {  # LABEL LOG CMD...
-	local label=$1 log=$2 rc
+	local label=$1 log=$2 rc t0
 	shift 2
+	t0=$(date +%s.%N)
 	"$@" > "$log" 2>&1
 	rc=$?
+	echo "TIME $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')" >> "$log"
 	if [ $rc -ne 0 ] && ! grep -q '^FAIL ' "$log"; then
 		echo "FAIL $label: exited $rc without reporting" >> "$log"
 	fi
