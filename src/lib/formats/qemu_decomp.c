@@ -35,6 +35,7 @@
 #include <unistd.h>
 #include <zlib.h>
 #include <zstd.h>
+#include <zstd_errors.h>
 
 #include "qemu_stream.h"
 
@@ -43,6 +44,35 @@
 #define CACHE_HDR 512
 #define CACHE_MAGIC "GCQEVMZ1"
 #define LZOP_MAX_BLOCK (64u << 20)
+#define DECODER_MEM_DEFAULT_MIB 256
+
+/*
+ * The memory a decoder may take for its window or dictionary.  zstd and
+ * xz headers declare it (zstd --long=31 asks for 2 GiB, xz up to 1.5 GiB)
+ * and the library allocates it before the first byte is decoded, so a
+ * few hundred hostile bytes would otherwise cost that much.  The limit is
+ * 256 MiB (zstd's own command line refuses windows over 128 MiB unless
+ * told --long=31 or --memory); GUESTCORE_DECOMPRESS_MEM_MIB raises it.
+ */
+static uint64_t decoder_mem_limit(void)
+{
+	const char *e = getenv("GUESTCORE_DECOMPRESS_MEM_MIB");
+	if (e && *e) {
+		char *end;
+		unsigned long long v = strtoull(e, &end, 10);
+		if (!*end && v > 0 && v <= (1ull << 22))
+			return (uint64_t)v << 20;
+	}
+	return (uint64_t)DECODER_MEM_DEFAULT_MIB << 20;
+}
+
+static int zstd_window_log_max(uint64_t limit)
+{
+	int log = 10;
+	while (log < 31 && (1ull << (log + 1)) <= limit)
+		log++;
+	return log;
+}
 
 const char *gc_qs_codec_detect(const uint8_t *h, size_t len)
 {
@@ -289,7 +319,8 @@ static struct gc_error *run_xz(struct source *in, struct sink *out,
 			       struct stopped *st)
 {
 	lzma_stream z = LZMA_STREAM_INIT;
-	if (lzma_stream_decoder(&z, UINT64_MAX, LZMA_CONCATENATED) != LZMA_OK)
+	uint64_t limit = decoder_mem_limit();
+	if (lzma_stream_decoder(&z, limit, LZMA_CONCATENATED) != LZMA_OK)
 		return &gc_error_nomem;
 	struct gc_error *err = NULL;
 	const uint8_t *ip;
@@ -314,6 +345,14 @@ static struct gc_error *run_xz(struct source *in, struct sink *out,
 		sink_produced(out, (size_t)(z.next_out - op));
 		if (rc == LZMA_STREAM_END)
 			break;
+		if (rc == LZMA_MEMLIMIT_ERROR) {
+			stop_at(st, in->pos - z.avail_in, "the xz stream needs "
+				"%" PRIu64 " MiB to decode, more than the %" PRIu64
+				" MiB guestcore allows (GUESTCORE_DECOMPRESS_MEM_MIB "
+				"raises it)", (lzma_memusage(&z) + (1u << 20) - 1) >> 20,
+				limit >> 20);
+			break;
+		}
 		if (rc != LZMA_OK) {
 			stop_at(st, in->pos - z.avail_in, "%s",
 				rc == LZMA_BUF_ERROR ? "the xz stream ends before "
@@ -333,7 +372,8 @@ static struct gc_error *run_zstd(struct source *in, struct sink *out,
 	ZSTD_DStream *z = ZSTD_createDStream();
 	if (!z)
 		return &gc_error_nomem;
-	ZSTD_DCtx_setParameter(z, ZSTD_d_windowLogMax, 31);
+	uint64_t limit = decoder_mem_limit();
+	ZSTD_DCtx_setParameter(z, ZSTD_d_windowLogMax, zstd_window_log_max(limit));
 	struct gc_error *err = NULL;
 	ZSTD_inBuffer ib = { NULL, 0, 0 };
 	size_t last = 1;
@@ -354,6 +394,15 @@ static struct gc_error *run_zstd(struct source *in, struct sink *out,
 		ZSTD_outBuffer ob = { op, room, 0 };
 		last = ZSTD_decompressStream(z, &ob, &ib);
 		sink_produced(out, ob.pos);
+		if (ZSTD_isError(last) && ZSTD_getErrorCode(last) ==
+		    ZSTD_error_frameParameter_windowTooLarge) {
+			stop_at(st, in->pos - (ib.size - ib.pos), "the zstd "
+				"frame asks for a window larger than the %" PRIu64
+				" MiB guestcore allows (GUESTCORE_DECOMPRESS_MEM_MIB "
+				"raises it; zstd -d --long=31 decompresses it)",
+				limit >> 20);
+			break;
+		}
 		if (ZSTD_isError(last)) {
 			stop_at(st, in->pos - (ib.size - ib.pos), "zstd data is "
 				"corrupt: %s", ZSTD_getErrorName(last));
