@@ -412,7 +412,7 @@ static PyObject *convert_stats_dict(const struct gc_convert_stats *s)
 	    dset(d, "pages_missing", u64(s->pages_missing)) ||
 	    dset(d, "segments", u64(s->segments)) ||
 	    dset(d, "output_bytes", u64(s->out_bytes)) ||
-	    dset(d, "vcpus", PyLong_FromUnsignedLong(s->nr_vcpus)) ||
+	    dset(d, "nr_vcpus", PyLong_FromUnsignedLong(s->nr_vcpus)) ||
 	    dset(d, "xen_pv", PyBool_FromLong(s->xen_pv)) ||
 	    dset(d, "pt_pages", u64(s->pt_pages)) ||
 	    dset(d, "pt_entries", u64(s->pt_entries)) ||
