@@ -13,6 +13,8 @@ Python bindings over libguestcore (docs/python.md)::
 Every library error is raised as a guestcore.Error subclass carrying the
 error's code, file, offset, address, space, what, why and context.
 ``guestcore.drgn.program(path)`` opens any dump guestcore reads in drgn.
+The guest inside a core file of a QEMU process (what ``guestcore
+extract-qemu`` reads) is ``guestcore.open_qemu(core, ram=..., mtree=...)``.
 """
 from ._guestcore import (  # noqa: F401
     CancelledError,
@@ -26,19 +28,23 @@ from ._guestcore import (  # noqa: F401
     InvalidArgumentError,
     Kernel,
     NotPresentError,
+    QemuCore,
     Task,
     TranslationError,
     TruncatedError,
     UnsupportedError,
     __version__,
     open,
+    open_qemu_core,
     version,
 )
+import os as _os
 import re as _re
-from typing import List, NamedTuple, Optional
+from typing import List, NamedTuple, Optional, Sequence, Tuple, Union
 
 __all__ = [
-    "open", "version", "Dump", "Kernel", "Guest", "Task", "LogRecord", "log_records",
+    "open", "open_qemu_core", "open_qemu", "version", "Dump", "Kernel", "Guest",
+    "QemuCore", "Task", "LogRecord", "log_records",
     "Error", "FileError", "FormatError", "TruncatedError", "CorruptError",
     "NotPresentError", "ExcludedError", "InvalidArgumentError",
     "UnsupportedError", "TranslationError", "CancelledError",
@@ -67,3 +73,19 @@ def log_records(kernel: Kernel) -> List[LogRecord]:
         else:
             out.append(LogRecord(None, line))
     return out
+
+
+def open_qemu(path: Union[str, "_os.PathLike[str]"],
+              ram: Union[None, str, Tuple[int, int, int],
+                         Sequence[Union[str, Tuple[int, int, int]]]] = None,
+              mtree: Union[None, str, "_os.PathLike[str]"] = None,
+              mtree_text: Union[None, str, bytes] = None,
+              machine: Optional[str] = None,
+              ram_size: Union[None, int, str] = None) -> Guest:
+    """The guest inside the QEMU process core PATH, placed by the RAM map
+    `guestcore extract-qemu` builds from the same options (RAM: --ram
+    'GPA:SIZE@HVA' strings or (gpa, size, hva); MTREE: --mtree FILE;
+    MACHINE, RAM_SIZE: --machine, --ram-size).  The Guest keeps the core
+    open (``Guest.core``); see QemuCore.guest()."""
+    return open_qemu_core(path).guest(ram=ram, mtree=mtree, mtree_text=mtree_text,
+                                      machine=machine, ram_size=ram_size)

@@ -412,7 +412,7 @@ static PyObject *convert_stats_dict(const struct gc_convert_stats *s)
 	    dset(d, "pages_missing", u64(s->pages_missing)) ||
 	    dset(d, "segments", u64(s->segments)) ||
 	    dset(d, "output_bytes", u64(s->out_bytes)) ||
-	    dset(d, "vcpus", PyLong_FromUnsignedLong(s->nr_vcpus)) ||
+	    dset(d, "nr_vcpus", PyLong_FromUnsignedLong(s->nr_vcpus)) ||
 	    dset(d, "xen_pv", PyBool_FromLong(s->xen_pv)) ||
 	    dset(d, "pt_pages", u64(s->pt_pages)) ||
 	    dset(d, "pt_entries", u64(s->pt_entries)) ||
@@ -439,7 +439,18 @@ static int verify_into(PyObject *d, const struct gc_verify_stats *vs)
 
 /* ---- types ---------------------------------------------------------------- */
 
-static PyTypeObject DumpType, KernelType, GuestType;
+static PyTypeObject DumpType, KernelType, GuestType, QemuCoreType;
+
+/* A QEMU process core (guestcore.open_qemu_core): the source of one
+ * "qemu" Guest per RAM map asked for. */
+typedef struct {
+	PyObject_HEAD
+	struct gc_qemu_core *core;
+	char *path;            /* for errors */
+	struct gcpy_lock *lk;
+	bool closed;           /* close() was called */
+	Py_ssize_t users;      /* Guests opened from it */
+} QemuCoreObject;
 
 typedef struct {
 	PyObject_HEAD
@@ -473,6 +484,10 @@ typedef struct {
 	struct gcpy_lock *lk;
 	PyObject *dump;        /* its Dump object, on first use */
 	bool closed;
+	/* qemu: the process core (instead of HOST, which is then NULL) and
+	 * the RAM map the guest was opened with (owned) */
+	QemuCoreObject *qcore;
+	struct gc_qemu_ram_map *map;
 } GuestObject;
 
 static int dump_usable(DumpObject *self)
@@ -491,6 +506,11 @@ static int dump_usable(DumpObject *self)
 	}
 	if (self->owner && ((GuestObject *)self->owner)->closed) {
 		PyErr_SetString(PyExc_ValueError, "the guest is closed");
+		return 0;
+	}
+	if (self->owner && ((GuestObject *)self->owner)->qcore &&
+	    ((GuestObject *)self->owner)->qcore->closed) {
+		PyErr_SetString(PyExc_ValueError, "the QEMU process core is closed");
 		return 0;
 	}
 	return 1;
@@ -1981,6 +2001,8 @@ static PyObject *guest_open(DumpObject *host, PyObject *db_cap,
 	go->lk = lock_get(host->lk);
 	go->dump = NULL;
 	go->eptp = grp->eptp;
+	go->qcore = NULL;
+	go->map = NULL;
 	go->nr_vmcs = grp->nr_vmcs;
 	go->vmcs = PyMem_Calloc(grp->nr_vmcs ? grp->nr_vmcs : 1,
 				sizeof(uint64_t));
@@ -2080,12 +2102,28 @@ static PyObject *Dump_guests(DumpObject *self, PyObject *args, PyObject *kw)
 	return l;
 }
 
+static void qcore_unuse(QemuCoreObject *self);
+static int qcore_usable(QemuCoreObject *self);
+
+/* The dump or process core the guest came from is still usable. */
+static int guest_source_usable(GuestObject *self)
+{
+	return self->host ? dump_usable(self->host) : qcore_usable(self->qcore);
+}
+
+/* The file errors of the guest name: its host dump or process core. */
+static const char *guest_file(GuestObject *self)
+{
+	return self->host ? self->host->path : self->qcore->path;
+}
+
 static int Guest_traverse(GuestObject *self, visitproc visit, void *arg)
 {
 	Py_VISIT(self->dump);
 	Py_VISIT(self->host);
 	Py_VISIT(self->db);
 	Py_VISIT(self->kernel);
+	Py_VISIT(self->qcore);
 	return 0;
 }
 
@@ -2109,6 +2147,15 @@ static void Guest_dealloc(GuestObject *self)
 		dump_unuse(self->host);
 		Py_CLEAR(self->host);
 	}
+	if (self->map) {
+		gc_qemu_ram_map_free(self->map);
+		PyMem_Free(self->map);
+		self->map = NULL;
+	}
+	if (self->qcore) {
+		qcore_unuse(self->qcore);
+		Py_CLEAR(self->qcore);
+	}
 	PyMem_Free(self->vmcs);
 	lock_put(self->lk);
 	PyObject_GC_Del(self);
@@ -2117,7 +2164,7 @@ static void Guest_dealloc(GuestObject *self)
 #define GUEST_CHECK(self)                                                \
 	do {                                                             \
 		if ((self)->closed || !(self)->g ||                      \
-		    !dump_usable((self)->host)) {                        \
+		    !guest_source_usable(self)) {                        \
 			if (!PyErr_Occurred())                           \
 				PyErr_SetString(PyExc_ValueError,        \
 						"the guest is closed");  \
@@ -2149,6 +2196,8 @@ static PyObject *kvm_guest_open(DumpObject *host, KernelObject *kern,
 	go->dump = NULL;
 	go->eptp = 0;
 	go->nr_vmcs = 0;
+	go->qcore = NULL;
+	go->map = NULL;
 	go->vmcs = PyMem_Calloc(1, sizeof(uint64_t));
 	PyObject_GC_Track(go);
 	if (!go->vmcs) {
@@ -2282,7 +2331,25 @@ static PyObject *Guest_get_provenance(GuestObject *self, void *c)
 
 static PyObject *Guest_get_host(GuestObject *self, void *c)
 {
+	if (!self->host)
+		Py_RETURN_NONE;
 	return Py_NewRef(self->host);
+}
+
+static PyObject *ram_map_dict(const struct gc_qemu_ram_map *map);
+
+static PyObject *Guest_get_core(GuestObject *self, void *c)
+{
+	if (!self->qcore)
+		Py_RETURN_NONE;
+	return Py_NewRef(self->qcore);
+}
+
+static PyObject *Guest_get_ram_map(GuestObject *self, void *c)
+{
+	if (!self->map)
+		Py_RETURN_NONE;
+	return ram_map_dict(self->map);
 }
 
 static PyObject *Guest_dump(GuestObject *self, PyObject *unused)
@@ -2308,7 +2375,7 @@ static PyObject *Guest_vcpus(GuestObject *self, PyObject *unused)
 		NOGIL(self->lk, err = gc_guest_vcpu(self->g, i, &v));
 		if (err) {
 			Py_DECREF(l);
-			return raise_gc(err, self->host->path);
+			return raise_gc(err, guest_file(self));
 		}
 		PyObject *d = vcpu_dict(&v);
 		if (!d || PyList_Append(l, d))
@@ -2367,7 +2434,7 @@ static PyObject *Guest_translate(GuestObject *self, PyObject *arg)
 	struct gc_error *err;
 	NOGIL(self->lk, err = gc_guest_translate(self->g, gpa, &target, &len));
 	if (err)
-		return raise_gc(err, self->host->path);
+		return raise_gc(err, guest_file(self));
 	return Py_BuildValue("(KK)", (unsigned long long)target,
 			     (unsigned long long)len);
 }
@@ -2386,7 +2453,7 @@ static PyObject *Guest_extract(GuestObject *self, PyObject *args, PyObject *kw)
 	PyObject *ret = NULL;
 	struct gc_convert_opts o;
 	memset(&o, 0, sizeof(o));
-	if (self->closed || !self->g || !dump_usable(self->host)) {
+	if (self->closed || !self->g || !guest_source_usable(self)) {
 		if (!PyErr_Occurred())
 			PyErr_SetString(PyExc_ValueError, "the guest is closed");
 		goto out;
@@ -2409,7 +2476,7 @@ static PyObject *Guest_extract(GuestObject *self, PyObject *args, PyObject *kw)
 	memset(&r, 0, sizeof(r));
 	struct gc_error *err;
 	NOGIL(self->lk, err = gc_guest_extract(self->g, out, &o, &r));
-	if (!progress_finish(&pc, err, self->host->path)) {
+	if (!progress_finish(&pc, err, guest_file(self))) {
 		gc_guest_extract_result_free(&r);
 		goto out;
 	}
@@ -2424,7 +2491,7 @@ static PyObject *Guest_extract(GuestObject *self, PyObject *args, PyObject *kw)
 		NOGIL(self->lk, err = gc_guest_verify(self->g, out, &o, &vs));
 		if (err) {
 			Py_CLEAR(ret);
-			raise_gc(err, self->host->path);
+			raise_gc(err, guest_file(self));
 		} else if (verify_into(ret, &vs)) {
 			Py_CLEAR(ret);
 		}
@@ -2444,6 +2511,587 @@ static PyObject *Guest_close(GuestObject *self, PyObject *unused)
 	Py_CLEAR(self->dump);
 	Py_RETURN_NONE;
 }
+
+/* ---- QEMU process cores (the "qemu" guest source) ------------------------- */
+
+static int qcore_usable(QemuCoreObject *self)
+{
+	if (self->closed || !self->core) {
+		PyErr_SetString(PyExc_ValueError, "the QEMU process core is closed");
+		return 0;
+	}
+	if (self->lk->callback_thread &&
+	    self->lk->callback_thread == PyThread_get_thread_ident()) {
+		PyErr_SetString(PyExc_RuntimeError,
+				"a progress callback cannot use the core being "
+				"extracted (or anything opened from it)");
+		return 0;
+	}
+	return 1;
+}
+
+#define QCORE_CHECK(self)                 \
+	do {                              \
+		if (!qcore_usable(self))  \
+			return NULL;      \
+	} while (0)
+
+static void qcore_free_now(QemuCoreObject *self)
+{
+	if (self->core)
+		gc_qemu_core_close(self->core);
+	self->core = NULL;
+}
+
+static void qcore_unuse(QemuCoreObject *self)
+{
+	if (--self->users == 0 && self->closed)
+		qcore_free_now(self);
+}
+
+/* guestcore.open_qemu_core(path) */
+static PyObject *mod_open_qemu_core(PyObject *mod, PyObject *args, PyObject *kw)
+{
+	static char *kwlist[] = { "path", NULL };
+	PyObject *path_o;
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "O&", kwlist,
+					 PyUnicode_FSConverter, &path_o))
+		return NULL;
+	const char *path = PyBytes_AS_STRING(path_o);
+	struct gc_qemu_core *core = NULL;
+	struct gc_error *err;
+	Py_BEGIN_ALLOW_THREADS
+	err = gc_qemu_core_open(path, &core);
+	Py_END_ALLOW_THREADS
+	if (err) {
+		PyObject *r = raise_gc(err, path);
+		Py_DECREF(path_o);
+		return r;
+	}
+	QemuCoreObject *o = PyObject_New(QemuCoreObject, &QemuCoreType);
+	if (!o) {
+		gc_qemu_core_close(core);
+		Py_DECREF(path_o);
+		return NULL;
+	}
+	o->core = core;
+	o->closed = false;
+	o->users = 0;
+	o->path = PyMem_Malloc(strlen(path) + 1);
+	if (o->path)
+		strcpy(o->path, path);
+	Py_DECREF(path_o);
+	o->lk = lock_new();
+	if (!o->lk || !o->path) {
+		bool no_path = !o->path;
+		Py_DECREF(o);
+		return no_path ? PyErr_NoMemory() : NULL;
+	}
+	return (PyObject *)o;
+}
+
+static void QemuCore_dealloc(QemuCoreObject *self)
+{
+	qcore_free_now(self);
+	lock_put(self->lk);
+	PyMem_Free(self->path);
+	PyObject_Del(self);
+}
+
+static PyObject *QemuCore_close(QemuCoreObject *self, PyObject *unused)
+{
+	self->closed = true;
+	if (self->users == 0)
+		qcore_free_now(self);
+	Py_RETURN_NONE;
+}
+
+static PyObject *QemuCore_enter(QemuCoreObject *self, PyObject *unused)
+{
+	return Py_NewRef(self);
+}
+
+static PyObject *QemuCore_exit(QemuCoreObject *self, PyObject *args)
+{
+	return QemuCore_close(self, NULL);
+}
+
+static PyObject *QemuCore_get_path(QemuCoreObject *self, void *c)
+{
+	return str_or_none(self->path);
+}
+
+static PyObject *QemuCore_get_closed(QemuCoreObject *self, void *c)
+{
+	return PyBool_FromLong(self->closed);
+}
+
+static PyObject *QemuCore_get_file_size(QemuCoreObject *self, void *c)
+{
+	QCORE_CHECK(self);
+	return u64(gc_qemu_core_file_size(self->core));
+}
+
+static PyObject *QemuCore_get_executable(QemuCoreObject *self, void *c)
+{
+	QCORE_CHECK(self);
+	return str_or_none(gc_qemu_core_exe(self->core));
+}
+
+static PyObject *QemuCore_get_command_line(QemuCoreObject *self, void *c)
+{
+	QCORE_CHECK(self);
+	const char *const *argv;
+	const char *src;
+	size_t argc = gc_qemu_core_argv(self->core, &argv, &src);
+	if (!argc)
+		Py_RETURN_NONE;
+	PyObject *l = PyList_New(0);
+	for (size_t i = 0; l && i < argc; i++) {
+		PyObject *a = str_or_none(argv[i]);
+		if (!a || PyList_Append(l, a))
+			Py_CLEAR(l);
+		Py_XDECREF(a);
+	}
+	return l;
+}
+
+static PyObject *QemuCore_get_command_line_source(QemuCoreObject *self,
+						  void *c)
+{
+	QCORE_CHECK(self);
+	const char *const *argv;
+	const char *src;
+	if (!gc_qemu_core_argv(self->core, &argv, &src))
+		Py_RETURN_NONE;
+	return str_or_none(src);
+}
+
+static PyObject *QemuCore_get_problems(QemuCoreObject *self, void *c)
+{
+	QCORE_CHECK(self);
+	PyObject *l = PyList_New(0);
+	for (size_t i = 0; l && i < gc_qemu_core_nr_problems(self->core); i++) {
+		PyObject *a = str_or_none(gc_qemu_core_problem(self->core, i));
+		if (!a || PyList_Append(l, a))
+			Py_CLEAR(l);
+		Py_XDECREF(a);
+	}
+	return l;
+}
+
+static PyObject *QemuCore_get_nr_segments(QemuCoreObject *self, void *c)
+{
+	QCORE_CHECK(self);
+	return u64(gc_qemu_core_nr_segments(self->core));
+}
+
+static PyObject *QemuCore_get_nr_mapped_files(QemuCoreObject *self, void *c)
+{
+	QCORE_CHECK(self);
+	return u64(gc_qemu_core_nr_files(self->core));
+}
+
+/* NT_PRSTATUS order (enum gc_qemu_thread_reg) */
+static const char *const qemu_reg_names[GC_QREG_COUNT] = {
+	"r15", "r14", "r13", "r12", "rbp", "rbx", "r11", "r10", "r9", "r8",
+	"rax", "rcx", "rdx", "rsi", "rdi", "orig_rax", "rip", "cs", "rflags",
+	"rsp", "ss", "fs_base", "gs_base", "ds", "es", "fs", "gs",
+};
+
+static PyObject *QemuCore_threads(QemuCoreObject *self, PyObject *unused)
+{
+	QCORE_CHECK(self);
+	PyObject *l = PyList_New(0);
+	for (size_t i = 0; l && i < gc_qemu_core_nr_threads(self->core); i++) {
+		const struct gc_qemu_thread *t = gc_qemu_core_thread(self->core, i);
+		PyObject *regs = PyDict_New(), *d = NULL;
+		for (int r = 0; regs && r < GC_QREG_COUNT; r++)
+			if (dset(regs, qemu_reg_names[r], u64(t->regs[r])))
+				Py_CLEAR(regs);
+		if (regs)
+			d = Py_BuildValue("{sIsIsKsO}", "pid", t->pid, "signo",
+					  t->signo, "note_offset",
+					  (unsigned long long)t->note_offset,
+					  "regs", regs);
+		Py_XDECREF(regs);
+		if (!d || PyList_Append(l, d))
+			Py_CLEAR(l);
+		Py_XDECREF(d);
+	}
+	return l;
+}
+
+static PyObject *ram_map_dict(const struct gc_qemu_ram_map *map)
+{
+	PyObject *ranges = PyList_New(0), *notes = PyList_New(0);
+	for (size_t i = 0; ranges && i < map->nr_ranges; i++) {
+		const struct gc_qemu_ram_range *r = &map->ranges[i];
+		PyObject *d = Py_BuildValue("{sKsKsKss}", "gpa",
+					    (unsigned long long)r->gpa, "size",
+					    (unsigned long long)r->size, "hva",
+					    (unsigned long long)r->hva, "block",
+					    r->name);
+		if (!d || PyList_Append(ranges, d))
+			Py_CLEAR(ranges);
+		Py_XDECREF(d);
+	}
+	for (size_t i = 0; notes && i < map->nr_notes; i++) {
+		PyObject *n = str_or_none(map->notes[i]);
+		if (!n || PyList_Append(notes, n))
+			Py_CLEAR(notes);
+		Py_XDECREF(n);
+	}
+	PyObject *d = PyDict_New();
+	if (!d || !ranges || !notes ||
+	    dset(d, "method", PyUnicode_FromString(
+			    gc_qemu_ram_method_name(map->method))) ||
+	    dset(d, "why", str_or_none(map->why)) ||
+	    dset(d, "machine", str_or_none(map->machine)) ||
+	    dset(d, "ram_size", u64(map->ram_size)) ||
+	    dset(d, "ranges", Py_NewRef(ranges)) ||
+	    dset(d, "notes", Py_NewRef(notes)))
+		Py_CLEAR(d);
+	Py_XDECREF(ranges);
+	Py_XDECREF(notes);
+	return d;
+}
+
+/* The RAM map options, as `extract-qemu` takes them. */
+struct qemu_ram_args {
+	struct gc_qemu_ram_range *ram;
+	size_t nr_ram;
+	char *mtree;           /* PyMem */
+	size_t mtree_len;
+	PyObject *machine_o;   /* bytes */
+	uint64_t ram_size;
+};
+
+static void qemu_ram_args_free(struct qemu_ram_args *a)
+{
+	PyMem_Free(a->ram);
+	PyMem_Free(a->mtree);
+	Py_XDECREF(a->machine_o);
+}
+
+/* One --ram value: "GPA:SIZE@HVA" or (gpa, size, hva). */
+static int parse_ram_item(PyObject *o, struct gc_qemu_ram_range *r)
+{
+	memset(r, 0, sizeof(*r));
+	if (PyUnicode_Check(o)) {
+		const char *s = PyUnicode_AsUTF8(o);
+		if (!s)
+			return 0;
+		struct gc_error *err = gc_qemu_parse_ram_arg(s, r);
+		if (err) {
+			raise_gc(err, NULL);
+			return 0;
+		}
+		return 1;
+	}
+	if (PyTuple_Check(o) && PyTuple_GET_SIZE(o) == 3 &&
+	    parse_u64(PyTuple_GET_ITEM(o, 0), &r->gpa) &&
+	    parse_u64(PyTuple_GET_ITEM(o, 1), &r->size) &&
+	    parse_u64(PyTuple_GET_ITEM(o, 2), &r->hva))
+		return 1;
+	if (!PyErr_Occurred())
+		PyErr_Format(PyExc_TypeError, "a RAM range is 'GPA:SIZE@HVA' or "
+			     "(gpa, size, hva), not %R", o);
+	return 0;
+}
+
+/* Monitor text of at most 64 MiB from PATH (as extract-qemu --mtree). */
+static int read_mtree(PyObject *path_b, struct qemu_ram_args *a)
+{
+	const char *path = PyBytes_AS_STRING(path_b);
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		PyErr_SetFromErrnoWithFilename(PyExc_OSError, path);
+		return 0;
+	}
+	size_t cap = 1u << 16, n = 0;
+	char *buf = PyMem_Malloc(cap + 1);
+	while (buf) {
+		n += fread(buf + n, 1, cap - n, f);
+		if (n < cap)
+			break;
+		if (cap >= (64u << 20)) {
+			fclose(f);
+			PyMem_Free(buf);
+			PyErr_Format(PyExc_ValueError, "%s: monitor text over 64 MiB",
+				     path);
+			return 0;
+		}
+		cap *= 2;
+		char *nb = PyMem_Realloc(buf, cap + 1);
+		if (!nb)
+			PyMem_Free(buf);
+		buf = nb;
+	}
+	bool bad = buf && ferror(f);
+	fclose(f);
+	if (!buf) {
+		PyErr_NoMemory();
+		return 0;
+	}
+	if (bad) {
+		PyMem_Free(buf);
+		PyErr_SetFromErrnoWithFilename(PyExc_OSError, path);
+		return 0;
+	}
+	buf[n] = '\0';
+	a->mtree = buf;
+	a->mtree_len = n;
+	return 1;
+}
+
+static int parse_qemu_ram_args(PyObject *args, PyObject *kw,
+			       struct qemu_ram_args *a)
+{
+	static char *kwlist[] = { "ram", "mtree", "mtree_text", "machine",
+				  "ram_size", NULL };
+	PyObject *ram = Py_None, *mtree = Py_None, *text = Py_None,
+		 *machine = Py_None, *size = Py_None;
+	memset(a, 0, sizeof(*a));
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "|OOOOO", kwlist, &ram,
+					 &mtree, &text, &machine, &size))
+		return 0;
+	if (ram != Py_None) {
+		if (PyUnicode_Check(ram) || PyTuple_Check(ram)) {
+			a->ram = PyMem_Calloc(1, sizeof(*a->ram));
+			if (!a->ram) {
+				PyErr_NoMemory();
+				return 0;
+			}
+			if (!parse_ram_item(ram, &a->ram[0]))
+				return 0;
+			a->nr_ram = 1;
+		} else {
+			PyObject *seq = PySequence_Fast(ram, "ram must be a "
+							"sequence of ranges");
+			if (!seq)
+				return 0;
+			Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+			a->ram = PyMem_Calloc(n ? (size_t)n : 1, sizeof(*a->ram));
+			if (!a->ram) {
+				Py_DECREF(seq);
+				PyErr_NoMemory();
+				return 0;
+			}
+			for (Py_ssize_t i = 0; i < n; i++) {
+				if (!parse_ram_item(PySequence_Fast_GET_ITEM(seq, i),
+						    &a->ram[i])) {
+					Py_DECREF(seq);
+					return 0;
+				}
+				a->nr_ram++;
+			}
+			Py_DECREF(seq);
+		}
+	}
+	if (mtree != Py_None && text != Py_None) {
+		PyErr_SetString(PyExc_ValueError,
+				"give mtree (a file) or mtree_text, not both");
+		return 0;
+	}
+	if (mtree != Py_None) {
+		PyObject *b;
+		if (!PyUnicode_FSConverter(mtree, &b))
+			return 0;
+		int ok = read_mtree(b, a);
+		Py_DECREF(b);
+		if (!ok)
+			return 0;
+	} else if (text != Py_None) {
+		const char *t;
+		Py_ssize_t n;
+		if (PyUnicode_Check(text)) {
+			if (!(t = PyUnicode_AsUTF8AndSize(text, &n)))
+				return 0;
+		} else if (PyBytes_Check(text)) {
+			t = PyBytes_AS_STRING(text);
+			n = PyBytes_GET_SIZE(text);
+		} else {
+			PyErr_SetString(PyExc_TypeError,
+					"mtree_text must be str or bytes");
+			return 0;
+		}
+		if (!(a->mtree = PyMem_Malloc((size_t)n + 1))) {
+			PyErr_NoMemory();
+			return 0;
+		}
+		memcpy(a->mtree, t, (size_t)n);
+		a->mtree[n] = '\0';
+		a->mtree_len = (size_t)n;
+	}
+	if (machine != Py_None &&
+	    !(a->machine_o = PyUnicode_AsUTF8String(machine)))
+		return 0;
+	if (size != Py_None) {
+		if (PyLong_Check(size)) {
+			if (!parse_u64(size, &a->ram_size))
+				return 0;
+		} else if (PyUnicode_Check(size)) {
+			/* SIZE with K/M/G as --ram-size takes it */
+			const char *s = PyUnicode_AsUTF8(size);
+			char buf[96];
+			struct gc_qemu_ram_range tmp;
+			if (!s)
+				return 0;
+			snprintf(buf, sizeof(buf), "0:%s@0", s);
+			struct gc_error *err = gc_qemu_parse_ram_arg(buf, &tmp);
+			if (err) {
+				gc_error_free(err);
+				PyErr_Format(PyExc_ValueError, "bad ram_size '%s'", s);
+				return 0;
+			}
+			a->ram_size = tmp.size;
+		} else {
+			PyErr_SetString(PyExc_TypeError,
+					"ram_size must be an int or a size string");
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/* Build the RAM map from ARGS/KW into a new PyMem map, or NULL. */
+static struct gc_qemu_ram_map *qcore_map(QemuCoreObject *self, PyObject *args,
+					 PyObject *kw)
+{
+	struct qemu_ram_args a;
+	if (!parse_qemu_ram_args(args, kw, &a)) {
+		qemu_ram_args_free(&a);
+		return NULL;
+	}
+	struct gc_qemu_ram_map *map = PyMem_Calloc(1, sizeof(*map));
+	if (!map) {
+		qemu_ram_args_free(&a);
+		return (struct gc_qemu_ram_map *)PyErr_NoMemory();
+	}
+	struct gc_qemu_ram_opts o = {
+		.explicit_ranges = a.ram, .nr_explicit = a.nr_ram,
+		.mtree_text = a.mtree, .mtree_len = a.mtree_len,
+		.machine = a.machine_o ? PyBytes_AS_STRING(a.machine_o) : NULL,
+		.ram_size = a.ram_size,
+	};
+	struct gc_error *err;
+	NOGIL(self->lk, err = gc_qemu_ram_map_build(self->core, &o, map));
+	qemu_ram_args_free(&a);
+	if (err) {
+		gc_qemu_ram_map_free(map);
+		PyMem_Free(map);
+		raise_gc(err, self->path);
+		return NULL;
+	}
+	return map;
+}
+
+static PyObject *QemuCore_ram_map(QemuCoreObject *self, PyObject *args,
+				  PyObject *kw)
+{
+	QCORE_CHECK(self);
+	struct gc_qemu_ram_map *map = qcore_map(self, args, kw);
+	if (!map)
+		return NULL;
+	PyObject *d = ram_map_dict(map);
+	gc_qemu_ram_map_free(map);
+	PyMem_Free(map);
+	return d;
+}
+
+static PyObject *QemuCore_guest(QemuCoreObject *self, PyObject *args,
+				PyObject *kw)
+{
+	QCORE_CHECK(self);
+	struct gc_qemu_ram_map *map = qcore_map(self, args, kw);
+	if (!map)
+		return NULL;
+	GuestObject *go = PyObject_GC_New(GuestObject, &GuestType);
+	if (!go) {
+		gc_qemu_ram_map_free(map);
+		PyMem_Free(map);
+		return NULL;
+	}
+	go->g = NULL;
+	go->closed = false;
+	go->host = NULL;
+	go->db = NULL;
+	go->kernel = NULL;
+	go->lk = lock_get(self->lk);
+	go->dump = NULL;
+	go->eptp = 0;
+	go->nr_vmcs = 0;
+	go->qcore = (QemuCoreObject *)Py_NewRef(self);
+	self->users++;
+	go->map = map;
+	go->vmcs = PyMem_Calloc(1, sizeof(uint64_t));
+	PyObject_GC_Track(go);
+	if (!go->vmcs) {
+		Py_DECREF(go);
+		return PyErr_NoMemory();
+	}
+	struct gc_guest_args ga = { .core = self->core, .ram_map = map };
+	struct gc_error *err;
+	NOGIL(self->lk, err = gc_guest_open("qemu", &ga, &go->g));
+	if (err) {
+		Py_DECREF(go);
+		return raise_gc(err, self->path);
+	}
+	return (PyObject *)go;
+}
+
+#define QEMU_RAM_KW "ram=None, mtree=None, mtree_text=None, machine=None, " \
+		    "ram_size=None"
+
+static PyMethodDef QemuCore_methods[] = {
+	{ "guest", (PyCFunction)(void (*)(void))QemuCore_guest,
+	  METH_VARARGS | METH_KEYWORDS,
+	  "guest(" QEMU_RAM_KW ") -> Guest\n\nThe guest whose RAM the process "
+	  "held (source 'qemu'), placed by the RAM map `extract-qemu` builds "
+	  "from the same options: RAM, 'GPA:SIZE@HVA' strings or (gpa, size, "
+	  "hva) tuples (--ram); MTREE, a file of saved `info mtree -f` / `info "
+	  "ramblock` monitor text (--mtree), or MTREE_TEXT, that text itself; "
+	  "MACHINE ('pc', 'q35', ...) and RAM_SIZE (int, or '128M') when the "
+	  "core's command line does not say (--machine, --ram-size).  With "
+	  "none of them, the mapping is recognised from the command line and "
+	  "the machine's layout.  The guest has no vCPU registers (a process "
+	  "core holds the host threads')." },
+	{ "ram_map", (PyCFunction)(void (*)(void))QemuCore_ram_map,
+	  METH_VARARGS | METH_KEYWORDS,
+	  "ram_map(" QEMU_RAM_KW ") -> dict\n\nThe guest RAM map those options"
+	  " give (`extract-qemu --dry-run --json`'s keys: method, why, machine,"
+	  " ram_size, ranges, notes)." },
+	{ "threads", (PyCFunction)QemuCore_threads, METH_NOARGS,
+	  "threads() -> list[dict]\n\nThe host threads (NT_PRSTATUS): pid, "
+	  "signo, note_offset, regs (user_regs_struct names).  Not the "
+	  "guest's vCPUs." },
+	{ "close", (PyCFunction)QemuCore_close, METH_NOARGS,
+	  "close()\n\nLater calls raise ValueError; the file is closed when "
+	  "no Guest opened from it is alive." },
+	{ "__enter__", (PyCFunction)QemuCore_enter, METH_NOARGS, NULL },
+	{ "__exit__", (PyCFunction)QemuCore_exit, METH_VARARGS, NULL },
+	{ NULL }
+};
+
+static PyGetSetDef QemuCore_getset[] = {
+	{ "path", (getter)QemuCore_get_path, NULL, NULL, NULL },
+	{ "closed", (getter)QemuCore_get_closed, NULL, NULL, NULL },
+	{ "file_size", (getter)QemuCore_get_file_size, NULL, NULL, NULL },
+	{ "executable", (getter)QemuCore_get_executable, NULL,
+	  "the executable's path (NT_FILE / AT_EXECFN / NT_PRPSINFO), or ''",
+	  NULL },
+	{ "command_line", (getter)QemuCore_get_command_line, NULL,
+	  "QEMU's argv (list), or None when not recovered", NULL },
+	{ "command_line_source", (getter)QemuCore_get_command_line_source, NULL,
+	  "where command_line came from, or None", NULL },
+	{ "problems", (getter)QemuCore_get_problems, NULL,
+	  "damage noticed while opening (list of lines)", NULL },
+	{ "nr_segments", (getter)QemuCore_get_nr_segments, NULL, NULL, NULL },
+	{ "nr_mapped_files", (getter)QemuCore_get_nr_mapped_files, NULL, NULL,
+	  NULL },
+	{ NULL }
+};
 
 /* ---- tables ------------------------------------------------------------------- */
 
@@ -2662,7 +3310,14 @@ static PyGetSetDef Guest_getset[] = {
 	  "(physical), pgd_virt, nr_vcpus, memory_bytes, slots, problems; "
 	  "None for other sources",
 	  NULL },
-	{ "host", (getter)Guest_get_host, NULL, "the host Dump", NULL },
+	{ "host", (getter)Guest_get_host, NULL,
+	  "the host Dump (None for a guest of a QEMU process core)", NULL },
+	{ "core", (getter)Guest_get_core, NULL,
+	  "the QemuCore (qemu source), else None", NULL },
+	{ "ram_map", (getter)Guest_get_ram_map, NULL,
+	  "the guest RAM map (qemu source) with `extract-qemu --json`'s keys:"
+	  " method, why, machine, ram_size, ranges (gpa, size, hva, block), "
+	  "notes; None for other sources", NULL },
 	{ NULL }
 };
 
@@ -2700,9 +3355,22 @@ static PyTypeObject GuestType = {
 	.tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
 	.tp_traverse = (traverseproc)Guest_traverse,
 	.tp_clear = (inquiry)Guest_clear,
-	.tp_doc = "A guest found inside a host dump (Dump.guests()).",
+	.tp_doc = "A guest found inside a host dump (Dump.guests()) or a QEMU "
+		  "process core (QemuCore.guest()).",
 	.tp_methods = Guest_methods,
 	.tp_getset = Guest_getset,
+};
+
+static PyTypeObject QemuCoreType = {
+	PyVarObject_HEAD_INIT(NULL, 0)
+	.tp_name = "guestcore.QemuCore",
+	.tp_basicsize = sizeof(QemuCoreObject),
+	.tp_dealloc = (destructor)QemuCore_dealloc,
+	.tp_flags = Py_TPFLAGS_DEFAULT,
+	.tp_doc = "A core file of a QEMU process "
+		  "(guestcore.open_qemu_core()): its guest with guest().",
+	.tp_methods = QemuCore_methods,
+	.tp_getset = QemuCore_getset,
 };
 
 static PyObject *mod_version(PyObject *m, PyObject *unused)
@@ -2716,6 +3384,11 @@ static PyMethodDef mod_methods[] = {
 	  "open(path, split_files=None, page_size=0, readahead=True) -> Dump"
 	  "\n\nOpen any dump guestcore reads (its format is detected).  "
 	  "Raises a guestcore.Error naming the file offset when it cannot." },
+	{ "open_qemu_core", (PyCFunction)(void (*)(void))mod_open_qemu_core,
+	  METH_VARARGS | METH_KEYWORDS,
+	  "open_qemu_core(path) -> QemuCore\n\nOpen a core file of a QEMU "
+	  "process (gdb gcore or the kernel's), as `extract-qemu` does; its "
+	  "guest is QemuCore.guest(...)." },
 	{ "version", mod_version, METH_NOARGS,
 	  "version() -> str\n\nlibguestcore's version." },
 	{ NULL }
@@ -2749,7 +3422,7 @@ static PyObject *new_exc(PyObject *m, const char *name, PyObject *base,
 PyMODINIT_FUNC PyInit__guestcore(void)
 {
 	if (PyType_Ready(&DumpType) || PyType_Ready(&KernelType) ||
-	    PyType_Ready(&GuestType))
+	    PyType_Ready(&GuestType) || PyType_Ready(&QemuCoreType))
 		return NULL;
 	if (!TaskType && !(TaskType = PyStructSequence_NewType(&task_desc)))
 		return NULL;
@@ -2789,6 +3462,7 @@ PyMODINIT_FUNC PyInit__guestcore(void)
 	if (PyModule_AddObjectRef(m, "Dump", (PyObject *)&DumpType) ||
 	    PyModule_AddObjectRef(m, "Kernel", (PyObject *)&KernelType) ||
 	    PyModule_AddObjectRef(m, "Guest", (PyObject *)&GuestType) ||
+	    PyModule_AddObjectRef(m, "QemuCore", (PyObject *)&QemuCoreType) ||
 	    PyModule_AddObjectRef(m, "Task", (PyObject *)TaskType) ||
 	    PyModule_AddStringConstant(m, "__version__", gc_version())) {
 		Py_DECREF(m);

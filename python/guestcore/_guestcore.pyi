@@ -264,13 +264,64 @@ class Kernel:
     def offsetof(self, name: str, path: str) -> int: ...
     def member(self, name: str, path: str) -> Member: ...
 
+class QemuRamRange(TypedDict):
+    gpa: int
+    size: int
+    hva: int
+    block: str             # RAM block ("pc.ram"), or ""
+
+class QemuRamMap(TypedDict):
+    method: str            # "explicit", "mtree", "layout"
+    why: str
+    machine: Optional[str]
+    ram_size: int          # 0 unknown
+    ranges: List[QemuRamRange]
+    notes: List[str]
+
+class QemuThread(TypedDict):
+    pid: int
+    signo: int
+    note_offset: int
+    regs: Dict[str, int]   # the host thread's user_regs_struct, not a vCPU
+
+# --ram: "GPA:SIZE@HVA" (hex, SIZE with K/M/G) or (gpa, size, hva)
+RamRange = Union[str, Tuple[int, int, int]]
+
+class QemuCore:
+    """A core file of a QEMU process (guestcore.open_qemu_core)."""
+    path: str
+    closed: bool
+    file_size: int
+    executable: str
+    command_line: Optional[List[str]]
+    command_line_source: Optional[str]
+    problems: List[str]
+    nr_segments: int
+    nr_mapped_files: int
+    def threads(self) -> List[QemuThread]: ...
+    def ram_map(self, ram: Union[None, RamRange, Sequence[RamRange]] = None,
+                mtree: Optional[PathLike] = None,
+                mtree_text: Union[None, str, bytes] = None,
+                machine: Optional[str] = None,
+                ram_size: Union[None, int, str] = None) -> QemuRamMap: ...
+    def guest(self, ram: Union[None, RamRange, Sequence[RamRange]] = None,
+              mtree: Optional[PathLike] = None,
+              mtree_text: Union[None, str, bytes] = None,
+              machine: Optional[str] = None,
+              ram_size: Union[None, int, str] = None) -> "Guest": ...
+    def close(self) -> None: ...
+    def __enter__(self) -> "QemuCore": ...
+    def __exit__(self, *exc: object) -> None: ...
+
 class Guest:
-    source: str
+    source: str            # "vmx", "kvm", "qemu"
     kvm: Optional[KvmVm]
     eptp: int
     vmcs: List[int]
     provenance: str
-    host: Dump
+    host: Optional[Dump]   # None for a guest of a QEMU process core
+    core: Optional[QemuCore]        # qemu source only
+    ram_map: Optional[QemuRamMap]   # qemu source only
     def dump(self) -> Dump: ...
     def vcpus(self) -> List[Vcpu]: ...
     def counts(self) -> Dict[str, int]: ...
@@ -285,4 +336,5 @@ class Guest:
 
 def open(path: PathLike, split_files: Optional[Sequence[PathLike]] = None,
          page_size: int = 0, readahead: bool = True) -> Dump: ...
+def open_qemu_core(path: PathLike) -> QemuCore: ...
 def version() -> str: ...

@@ -25,7 +25,12 @@ on a CPU is unwound from its vCPU's registers, sleeping tasks from their
 saved frame, as drgn does for a vmcore.
 
 ``python3 -m guestcore.drgn DUMP [-s VMLINUX] [--guest N] [-- SCRIPT ARGS...]``
-opens drgn's interactive shell (or runs SCRIPT) on the dump.
+opens drgn's interactive shell (or runs SCRIPT) on the dump; ``--qemu`` (or
+any of ``--ram``, ``--mtree``, ``--machine``, ``--ram-size``, as
+``guestcore extract-qemu`` takes them) opens the guest inside a QEMU process
+core instead.  A QEMU process core holds no guest vCPU registers: the
+program has no threads on CPUs (``crashed_thread()`` raises), sleeping and
+running tasks alike are unwound from their saved context.
 """
 import os
 import struct
@@ -88,10 +93,16 @@ def _fault(e: "_gc.Error", address: int) -> "_drgn.FaultError":
     return _drgn.FaultError(str(e), address)
 
 
-def _open(path: Union[str, "_gc.Dump"], guest: Union[None, int, "_gc.Guest"]):
+def _open(path: Union[str, "_gc.Dump"], guest: Union[None, int, str, "_gc.Guest"],
+          qemu: Dict[str, Any]):
     """The Dump to read and the objects that must stay alive with it."""
     if isinstance(guest, _gc.Guest):
         return guest.dump(), [guest]
+    if guest == "qemu":
+        g = _gc.open_qemu(path, **qemu)
+        return g.dump(), [g]
+    if isinstance(guest, str):
+        raise ValueError(f"guest is an index, a Guest or 'qemu', not {guest!r}")
     dump = path if isinstance(path, _gc.Dump) else _gc.open(path)
     if guest is None:
         return dump, [dump]
@@ -104,17 +115,23 @@ def _open(path: Union[str, "_gc.Dump"], guest: Union[None, int, "_gc.Guest"]):
 
 
 def program(path: Union[str, "_gc.Dump"], vmlinux: Union[None, str, Sequence[str]] = None,
-            guest: Union[None, int, "_gc.Guest"] = None,
-            default_debug_info: bool = True) -> "_drgn.Program":
+            guest: Union[None, int, str, "_gc.Guest"] = None,
+            default_debug_info: bool = True, **qemu: Any) -> "_drgn.Program":
     """A drgn.Program over PATH (any dump guestcore reads, or an open Dump),
-    or over guest number GUEST found in it (Dump.guests() order) or a Guest.
+    or over guest number GUEST found in it (Dump.guests() order) or a Guest
+    (e.g. guestcore.open_qemu(...)).  GUEST="qemu": PATH is a core file of
+    a QEMU process and the program is its guest, placed by the RAM map
+    that QEMU keyword arguments give (ram=, mtree=, mtree_text=, machine=,
+    ram_size=: guestcore.open_qemu's, i.e. extract-qemu's options).
 
     VMLINUX: debug info to load (a path or paths); without it drgn's
     default search runs when DEFAULT_DEBUG_INFO is true (a missing vmlinux
     is not an error here: memory and registers still work).  Raises
     guestcore.Error when the dump cannot be read and ValueError when no
     VMCOREINFO is found (drgn needs it to know the kernel)."""
-    dump, keep = _open(path, guest)
+    if qemu and guest != "qemu":
+        raise TypeError("ram/mtree/mtree_text/machine/ram_size are for guest='qemu'")
+    dump, keep = _open(path, guest, qemu)
     kernel = dump.kernel()
     vmcoreinfo = kernel.vmcoreinfo()
     if not vmcoreinfo:
@@ -212,22 +229,41 @@ def main(argv: Optional[List[str]] = None) -> int:
     p = argparse.ArgumentParser(
         prog="python3 -m guestcore.drgn",
         description="drgn on any dump guestcore reads (Xen xc_core, ELF, "
-                    "kdump, virsh files, KVM guests in host dumps)")
+                    "kdump, virsh files, KVM guests in host dumps, the guest in a QEMU "
+                    "process core)")
     p.add_argument("dump", help="the dump file")
     p.add_argument("-s", "--symbols", metavar="VMLINUX", action="append",
                    help="debug info to load (repeat for more)")
     p.add_argument("--guest", type=int, metavar="N",
                    help="the N-th KVM guest found in a host dump")
+    p.add_argument("--qemu", action="store_true",
+                   help="DUMP is a core file of a QEMU process: open its guest "
+                        "(as guestcore extract-qemu)")
+    p.add_argument("--ram", action="append", metavar="GPA:SIZE@HVA",
+                   help="a guest RAM range and the process address holding it "
+                        "(repeat; implies --qemu)")
+    p.add_argument("--mtree", metavar="FILE",
+                   help="saved `info mtree -f` / `info ramblock` monitor text "
+                        "(implies --qemu)")
+    p.add_argument("--machine", metavar="TYPE",
+                   help="QEMU machine type when the core does not say (implies --qemu)")
+    p.add_argument("--ram-size", metavar="SIZE",
+                   help="guest RAM size when the core does not say (implies --qemu)")
     p.add_argument("--no-default-symbols", action="store_true",
                    help="do not search for debug info")
     p.add_argument("script", nargs="*",
                    help="script (and its arguments, after --) to run with "
                         "`prog` set, instead of the shell")
     a = p.parse_intermixed_args(argv)
+    qemu = {k: v for k, v in (("ram", a.ram), ("mtree", a.mtree), ("machine", a.machine),
+                              ("ram_size", a.ram_size)) if v is not None}
+    if (a.qemu or qemu) and a.guest is not None:
+        p.error("--guest N is for host dumps; a QEMU process core has one guest")
     try:
-        prog = program(a.dump, vmlinux=a.symbols, guest=a.guest,
-                       default_debug_info=not a.no_default_symbols)
-    except (_gc.Error, ValueError) as e:
+        prog = program(a.dump, vmlinux=a.symbols,
+                       guest="qemu" if (a.qemu or qemu) else a.guest,
+                       default_debug_info=not a.no_default_symbols, **qemu)
+    except (_gc.Error, ValueError, OSError) as e:
         print(f"guestcore-drgn: {e}", file=sys.stderr)
         return 2
     if a.script:

@@ -61,9 +61,9 @@ static int run(int argc, char **argv)
 			gc_json_object_end(&j);
 		}
 		gc_json_array_end(&j);
-		gc_json_key(&j, "errors");
+		gc_json_key(&j, "nr_errors");
 		gc_json_u64(&j, nerr);
-		gc_json_key(&j, "warnings");
+		gc_json_key(&j, "nr_warnings");
 		gc_json_u64(&j, nwarn);
 		gc_json_key(&j, "clean");
 		gc_json_bool(&j, problems == 0);

@@ -62,7 +62,7 @@ static void json_stats(struct gc_json *j, const struct gc_convert_stats *s)
 	gc_json_key(j, "pages_undecodable");
 	gc_json_u64(j, s->pages_undecodable);
 	gc_json_key(j, "segments"); gc_json_u64(j, s->segments);
-	gc_json_key(j, "vcpus"); gc_json_u64(j, s->nr_vcpus);
+	gc_json_key(j, "nr_vcpus"); gc_json_u64(j, s->nr_vcpus);
 	gc_json_key(j, "vmcoreinfo"); gc_json_bool(j, s->has_vmcoreinfo);
 	gc_json_key(j, "output_bytes"); gc_json_u64(j, s->out_bytes);
 	gc_json_key(j, "xen_pv"); gc_json_bool(j, s->xen_pv);

@@ -102,7 +102,7 @@ static int run(int argc, char **argv)
 		gc_json_u64(&j, gc_dump_file_size(d));
 		gc_json_key(&j, "page_size");
 		gc_json_u64(&j, gc_dump_page_size(d));
-		gc_json_key(&j, "vcpus");
+		gc_json_key(&j, "nr_vcpus");
 		gc_json_u64(&j, gc_dump_nr_vcpus(d));
 		gc_json_key(&j, "pages");
 		gc_json_u64(&j, gc_dump_nr_frames(d));

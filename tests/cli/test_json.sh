@@ -12,6 +12,8 @@ jcheck() {
 	local name=$1 want=$2 cmd=$3
 	shift 3
 	run_gc "$name" "$want" "$cmd" "$@" --json || return
+	# kept for the cross-command key check at the end (json_keys.py)
+	mkdir -p "$T/jsonout" && echo "$OUT" > "$T/jsonout/$name.json"
 	if ! echo "$OUT" | python3 -m json.tool > /dev/null 2>"$T/jt"; then
 		fail "$name" "json.tool: $(head -1 "$T/jt")"
 		return
@@ -106,6 +108,7 @@ print(len(r), first["time"], first["level"], first["facility"], first["caller"],
 	run_gc json-convert 0 convert "$XH" -o "$T/c.kdump" --format kdump --compress none --json &&
 	same json-convert-output-bytes "$(echo "$OUT" | python3 -c 'import json,os,sys; d=json.load(sys.stdin); print(d["output_bytes"] == os.path.getsize(sys.argv[1]), "out_bytes" in d)' "$T/c.kdump")" "True False"
 	echo "$OUT" | python3 "$CHECK" convert > "$T/p"; [ -s "$T/p" ] && fail json-convert-rules "$(head -1 "$T/p")" || pass json-convert-rules
+	mkdir -p "$T/jsonout" && echo "$OUT" > "$T/jsonout/json-convert.json"
 	rm -f "$T/c.kdump"
 fi
 
@@ -117,4 +120,17 @@ if [ -x "$MKHOST" ]; then
 	jcheck json-extract 1 extract "$T/h.elf" --vmcs 0x2345000 -o "$T/g.elf"
 	same json-extract-output-bytes "$(echo "$OUT" | python3 -c 'import json,os,sys; d=json.load(sys.stdin); print(d["output_bytes"] == os.path.getsize(sys.argv[1]))' "$T/g.elf")" "True"
 	rm -f "$T/h.elf" "$T/g.elf"
+fi
+
+# the same key for the same thing across commands: a key is a list in every
+# command that has it or a count in every one (vcpus is the list of regs and
+# extract; info and convert count them as nr_vcpus)
+if ls "$T"/jsonout/*.json >/dev/null 2>&1; then
+	p=$(python3 "$(dirname "$0")/json_keys.py" "$T"/jsonout/*.json)
+	if [ -n "$p" ]; then
+		fail json-same-key-same-kind "$(echo "$p" | head -3 | tr '\n' ';')"
+	else
+		pass json-same-key-same-kind
+	fi
+	same json-nr-vcpus-info-convert "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["nr_vcpus"], json.load(open(sys.argv[2]))["nr_vcpus"])' "$(ls "$T"/jsonout/json-info-*.json | head -1)" "$T/jsonout/json-convert.json" 2>&1)" "2 2"
 fi

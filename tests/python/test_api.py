@@ -40,7 +40,7 @@ def one(rel):
         same(f"{tag}_format", d.format, info["format"])
         same(f"{tag}_container", d.container, info["container"])
         same(f"{tag}_shape", (d.page_size, d.nr_vcpus, d.nr_frames, d.has_mach, d.file_size),
-             (info["page_size"], info["vcpus"], info["pages"], info["machine_space"],
+             (info["page_size"], info["nr_vcpus"], info["pages"], info["machine_space"],
               info["file_size"]))
         # info --json keys its header by name, spaces and dashes as "_"
         # (a repeated name, ELF "segment", keeps its last value there);
