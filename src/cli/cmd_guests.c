@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "guestcore/kvm.h"
 #include "json.h"
+#include "svm_cli.h"
 
 static const char *vendor(enum gc_kvm_vendor v)
 {
@@ -114,6 +115,7 @@ static void json_vm(struct gc_json *j, size_t i, const struct gc_kvm_vm *vm)
 static int run(int argc, char **argv)
 {
 	bool json = cli_take_flag(&argc, argv, "--json");
+	bool scan = cli_take_flag(&argc, argv, "--scan");
 	struct gc_kernel_opts ko;
 	if (!cli_take_kernel_opts(&argc, argv, &ko))
 		return EXIT_ERROR;
@@ -122,18 +124,32 @@ static int run(int argc, char **argv)
 	struct gc_dump *d = cli_open(argv[1]);
 	if (!d)
 		return EXIT_ERROR;
-	struct gc_kernel *k = cli_open_kernel(d, &ko);
-	if (!k) {
+	size_t found;
+	if (scan) {
+		/* forced: the VMCB scan even when the structures work */
+		int src = svm_cli_guests(d, json, NULL, &found);
 		gc_dump_close(d);
-		return EXIT_ERROR;
+		return src;
 	}
+	struct gc_kernel *k = NULL;
+	struct gc_error *err = gc_kernel_open(d, &ko, &k);
 	struct gc_kvm_vm *vms = NULL;
 	size_t nr = 0;
-	struct gc_error *err = gc_kvm_list(k, &vms, &nr);
+	if (!err)
+		err = gc_kvm_list(k, &vms, &nr);
 	if (err) {
 		gc_kernel_close(k);
+		/* the structures are unusable: the VMCB scan answers when it
+		 * finds VMs (saying why); else the structures' error (kvm not
+		 * loaded / no vm_list: answered, no VMs, exit 1) */
+		int src = svm_cli_guests(d, json, gc_error_string(err),
+					 &found);
+		if (found) {
+			gc_error_free(err);
+			gc_dump_close(d);
+			return src;
+		}
 		gc_dump_close(d);
-		/* kvm not loaded / no vm_list: answered, no VMs (exit 1) */
 		return cli_lookup_error(gc_error_set_file(err, argv[1]));
 	}
 	char *note = gc_kvm_dump_level_note(d);
@@ -193,12 +209,18 @@ static int run(int argc, char **argv)
 	return rc;
 }
 
+static const struct cli_opt options[] = {
+	CLI_FLAG_OPT("scan", 0, "find the VMs by the VMCB page scan (AMD SVM) instead of the host kernel's KVM structures (the fallback when those cannot be used)"),
+	CLI_FLAG_OPT("json", 0, "print one JSON object"),
+	CLI_OPT_END,
+};
+
 const struct cli_command cmd_guests = {
 	.name = "guests",
 	.run = run,
 	.summary = "list the KVM guests of a host dump from the host "
 		   "kernel's KVM structures",
-	.usage = "guests HOST [--json] [kernel options]",
-	.opts = cli_json_only,
+	.usage = "guests HOST [--scan] [--json] [kernel options]",
+	.opts = options,
 	.kernel = true,
 };
