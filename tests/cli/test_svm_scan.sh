@@ -1,0 +1,61 @@
+# The AMD fallback (docs/kvm.md, "The VMCB scan"): the VMs of the VMCB page
+# scan + NPT walk on the real host ../shared/dumps/kvm-host-vmm equal those
+# of the host kernel's KVM structures (VMCB addresses, nested_cr3,
+# rip/rsp/rax/cr3 of the truth's VMCB save areas, the guest's memory page
+# for page over what the NPT maps, the slots' sha256).  The copy with a
+# damaged vm_list is in tests/cli/svm_damaged.sh (make check-kvm-host).
+. "$(dirname "$0")/lib.sh"
+TOOLS=$(cd "$(dirname "$0")" && pwd)
+D="$GC_DUMP_CACHE/kvm-host-vmm"
+H="$D/host.elf"
+TR="$D/truth.json"
+[ -f "$TR" ] || TR="${GC_SHARED_DUMPS:-../shared/dumps}/kvm-host-vmm/truth.json"
+if [ -z "$GC_DUMP_CACHE" ] || [ ! -f "$H" ] || [ ! -f "$TR" ]; then
+	skip "svm scan" "no kvm-host-vmm dump (GC_DUMP_CACHE)"
+	exit 0
+fi
+
+expect_out "svm guests --scan" 0 "nested_cr3 0x1d56e000  2 vCPUs  vmcb 0x1d534000,0x1d539000  memory 80 MiB mapped by the NPT  svm  source svm-scan" guests --scan "$H"
+case "$OUT" in
+*"rbx,rcx,rdx,rsi,rdi,rbp,r8-r15 unknown"*) pass "svm scan says which registers are unknown" ;;
+*) fail "svm scan says which registers are unknown" "$OUT" ;;
+esac
+if run_gc "svm guests --scan --json" 0 guests --scan --json "$H" &&
+	echo "$OUT" > "$T/scan.json" &&
+	run_gc "svm guests --json (structures)" 0 guests --json "$H"; then
+	echo "$OUT" > "$T/kvm.json"
+	python3 "$TOOLS/kvm_truth.py" scan "$TR" "$T/scan.json" "$T/kvm.json"
+fi
+
+# memory through the NPT: the slots' sha256, and page for page the same as
+# the extraction through the structures (VMM page tables)
+if run_gc "svm extract --vm 0 --scan" 0 extract "$H" --vm 0 --scan -o "$T/s0.vmcore" --verify; then
+	case "$OUT" in
+	*"NPT: 20480 guest frames mapped: 20480 with data, 0 missing"*"verify: ok: 20480 pages compared, 0 differ"*) pass "svm extract: 20480 NPT pages, verified" ;;
+	*) fail "svm extract: 20480 NPT pages, verified" "$OUT" ;;
+	esac
+	python3 "$TOOLS/kvm_truth.py" memory "$TR" "$T/s0.vmcore"
+	if run_gc "svm extract --vm 0 (structures)" 0 extract "$H" --vm 0 -o "$T/k0.vmcore"; then
+		python3 "$TOOLS/kvm_truth.py" samepages "$T/s0.vmcore" "$T/k0.vmcore" \
+			"svm scan: every NPT-mapped page equal through the KVM structures"
+	fi
+	if run_gc "svm regs of the scan's vmcore" 0 regs --json "$T/s0.vmcore"; then
+		echo "$OUT" | python3 -c '
+import json, sys
+v = json.load(sys.stdin)["vcpus"]
+r = v[1]["regs"]
+ok = int(r["rip"], 16) == 0x8081 and int(r["rax"], 16) == 0x1011111111111111
+print(("PASS" if ok else "FAIL") + " svm vmcore vCPU 1 rip/rax from its VMCB" + ("" if ok else ": %s" % r))'
+	fi
+	if head -c 65536 "$T/s0.vmcore" | strings | grep -q "^registers=.*written as 0 in PRSTATUS and not the guest's values: rbx,rcx,rdx,rsi,rdi,rbp,r8-r15 (KVM keeps them" &&
+		head -c 65536 "$T/s0.vmcore" | strings | grep -q "^vmcb=0x1d534000,0x1d539000$"; then
+		pass "svm provenance names the VMCBs and the unknown registers"
+	else
+		fail "svm provenance names the VMCBs and the unknown registers" "$(head -c 65536 "$T/s0.vmcore" | strings | grep -E '^(vmcb|registers)=')"
+	fi
+fi
+
+expect_err "svm extract --vmcb: not a VMCB" 2 "guestcore: $H: VMCB at physical address 0x1000: not a usable VMCB: VMRUN intercept clear (VMRUN refuses such a VMCB)" extract "$H" --vmcb 0x1000 -o "$T/bad.vmcore"
+
+# the damaged-vm_list fallback copies the whole host (1 GiB): it runs in
+# `make check-kvm-host` (tests/cli/svm_damaged.sh on both real hosts)
