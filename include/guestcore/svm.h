@@ -123,6 +123,21 @@ struct gc_svm_guest_info {
 struct gc_guest;
 const struct gc_svm_guest_info *gc_svm_guest_info(const struct gc_guest *g);
 
+/*
+ * Which register notes of HOST hold a guest's registers (a CPU stopped
+ * inside a guest): *LINES gets one malloc'ed line per note (NULL: the
+ * host's own), *NR the number of notes (note I = CPU I).  From the KVM
+ * structures (K; opened on HOST when NULL): a vCPU with mode
+ * IN_GUEST_MODE on CPU c, checked against the note's CR3.  When the
+ * structures are unusable and SCAN: a note whose RIP, RSP and CR3 equal a
+ * VMCB's (the VMCB scan).  Nothing found is not an error.
+ */
+struct gc_kernel;
+struct gc_error *gc_host_cpus_in_guest(struct gc_dump *host,
+				       struct gc_kernel *k, bool scan,
+				       char ***lines, unsigned int *nr);
+void gc_host_cpus_in_guest_free(char **lines, unsigned int nr);
+
 /* The registers a VMCB does not hold (KVM keeps them in arch.regs). */
 #define GC_SVM_UNKNOWN_REGS "rbx,rcx,rdx,rsi,rdi,rbp,r8-r15"
 

@@ -57,5 +57,25 @@ fi
 
 expect_err "svm extract --vmcb: not a VMCB" 2 "guestcore: $H: VMCB at physical address 0x1000: not a usable VMCB: VMRUN intercept clear (VMRUN refuses such a VMCB)" extract "$H" --vmcb 0x1000 -o "$T/bad.vmcore"
 
+# a CPU stopped inside a guest (truth: L1 CPU 0 ran vCPU 0 in L2, rip
+# 0x8070; CPU 1 idle in the host): regs of the host says so for CPU 0 only
+if run_gc "svm regs of the host" 0 regs "$H"; then
+	case "$OUT" in
+	"vcpu 0: "*"
+  note: host CPU 0 was executing KVM guest 0 (VMM pid 122 vmm) vCPU 0 (kvm_vcpu.mode IN_GUEST_MODE, guest rip 0x8070; the note's CR3 is the guest's): these are the guest's registers, not the host's
+      RIP: 0000000000008070"*) pass "svm regs marks host CPU 0 as in the guest" ;;
+	*) fail "svm regs marks host CPU 0 as in the guest" "$OUT" ;;
+	esac
+	[ "$(echo "$OUT" | grep -c '^  note: host CPU')" = 1 ] && pass "svm regs: only CPU 0 in a guest" ||
+		fail "svm regs: only CPU 0 in a guest" "$OUT"
+fi
+if run_gc "svm regs --json of the host" 0 regs --json "$H"; then
+	echo "$OUT" | python3 -c '
+import json, sys
+v = json.load(sys.stdin)["vcpus"]
+ok = "vCPU 0 (kvm_vcpu.mode IN_GUEST_MODE" in v[0].get("in_guest", "") and "in_guest" not in v[1]
+print(("PASS" if ok else "FAIL") + " svm regs --json: in_guest on vcpu 0 only" + ("" if ok else ": %s" % v))'
+fi
+
 # the damaged-vm_list fallback copies the whole host (1 GiB): it runs in
 # `make check-kvm-host` (tests/cli/svm_damaged.sh on both real hosts)
