@@ -487,6 +487,14 @@ static int one_kvm(struct gc_dump *host, struct gc_kernel *k, unsigned int vm,
 				gc_dump_path(host), note);
 		free(note);
 	}
+	if (k) {
+		/* guest RAM in hugetlbfs slots filtered by the dump level */
+		char *hn = gc_kvm_hugetlb_level_note(k, gc_kvm_guest_vm(guest));
+		if (hn)
+			fprintf(stderr, "guestcore: %s: %s\n",
+				gc_dump_path(host), hn);
+		free(hn);
+	}
 	struct gc_guest_extract_result r;
 	struct gc_verify_stats vs;
 	bool verify_ok;

@@ -18,7 +18,8 @@ static const char *vendor(enum gc_kvm_vendor v)
 	return v == GC_KVM_SVM ? "svm" : v == GC_KVM_VMX ? "vmx" : "?";
 }
 
-static void json_vm(struct gc_json *j, size_t i, const struct gc_kvm_vm *vm)
+static void json_vm(struct gc_json *j, size_t i, const struct gc_kvm_vm *vm,
+		    const char *hugetlb_note)
 {
 	gc_json_object_begin(j);
 	gc_json_key(j, "index");
@@ -109,6 +110,10 @@ static void json_vm(struct gc_json *j, size_t i, const struct gc_kvm_vm *vm)
 	gc_json_array_end(j);
 	gc_json_key(j, "problems");
 	gc_json_string(j, vm->problems ? vm->problems : "");
+	if (hugetlb_note) {
+		gc_json_key(j, "hugetlb_dump_level_note");
+		gc_json_string(j, hugetlb_note);
+	}
 	gc_json_object_end(j);
 }
 
@@ -163,8 +168,11 @@ static int run(int argc, char **argv)
 		gc_json_object_begin(&j);
 		gc_json_key(&j, "guests");
 		gc_json_array_begin(&j);
-		for (size_t i = 0; i < nr; i++)
-			json_vm(&j, i, &vms[i]);
+		for (size_t i = 0; i < nr; i++) {
+			char *hn = gc_kvm_hugetlb_level_note(k, &vms[i]);
+			json_vm(&j, i, &vms[i], hn);
+			free(hn);
+		}
 		gc_json_array_end(&j);
 		gc_json_key(&j, "dump_level_note");
 		if (note)
@@ -198,6 +206,10 @@ static int run(int argc, char **argv)
 			       vendor(vm->vendor), vm->kvm);
 			if (vm->problems && vm->problems[0])
 				printf("   problems: %s\n", vm->problems);
+			char *hn = gc_kvm_hugetlb_level_note(k, vm);
+			if (hn)
+				printf("   %s\n", hn);
+			free(hn);
 		}
 		if (note)
 			printf("%s\n", note);

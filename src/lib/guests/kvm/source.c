@@ -156,6 +156,14 @@ struct gc_error *gc_kvm_check(struct gc_kernel *k, struct gc_report *rep)
 				vm->comm, v->vcpu_id, v->cpu, rip);
 		}
 	}
+	for (size_t i = 0; i < nr && !err; i++) {
+		char *hn = gc_kvm_hugetlb_level_note(k, &vms[i]);
+		if (hn)
+			err = gc_report_add(rep, GC_SEV_WARNING,
+					    "kvm-dump-level", false, 0, "KVM VM "
+					    "%zu: %s", i, hn);
+		free(hn);
+	}
 	char *note = err ? NULL : gc_kvm_dump_level_note(gc_kernel_dump(k));
 	if (note)
 		err = gc_report_add(rep, GC_SEV_WARNING, "kvm-dump-level", false,
