@@ -152,3 +152,101 @@ int svm_cli_guests(struct gc_dump *d, bool json, const char *why,
 	gc_svm_guest_groups_free(gr, ng);
 	return rc;
 }
+
+/* ---- vmcs: the VMCB scan when no VMCS was found ------------------------ */
+
+int svm_cli_vmcb_list(const struct gc_hostmem *mem, bool verbose,
+		      struct gc_json *j)
+{
+	struct gc_vmcb_scan s;
+	struct gc_error *err = gc_vmcb_scan(mem, verbose, &s);
+	if (err) {
+		if (j) {
+			gc_json_key(j, "vmcb_error");
+			gc_json_string(j, gc_error_string(err));
+		} else {
+			printf("VMCB scan: %s\n", gc_error_string(err));
+		}
+		gc_error_free(err);
+		return EXIT_PROBLEMS;
+	}
+	size_t valid = 0;
+	for (size_t i = 0; i < s.nr_hits; i++)
+		valid += s.hits[i].valid;
+	if (j) {
+		gc_json_key(j, "vmcb_candidates");
+		gc_json_u64(j, s.candidates);
+		gc_json_key(j, "vmcb");
+		gc_json_array_begin(j);
+	} else {
+		printf("AMD: %" PRIu64 " frames with the VMRUN intercept and an "
+		       "ASID, %zu VMCB%s\n", s.candidates, valid,
+		       valid == 1 ? "" : "s");
+	}
+	for (size_t i = 0; i < s.nr_hits; i++) {
+		const struct gc_vmcb_hit *h = &s.hits[i];
+		const struct gc_vmcb_state *t = &h->st;
+		if (j) {
+			gc_json_object_begin(j);
+			gc_json_key(j, "paddr");
+			gc_json_hex(j, h->paddr);
+			gc_json_key(j, "valid");
+			gc_json_bool(j, h->valid);
+			gc_json_key(j, "reason");
+			gc_json_string(j, h->reason);
+			gc_json_key(j, "asid");
+			gc_json_u64(j, t->asid);
+			gc_json_key(j, "nested_cr3");
+			gc_json_hex(j, t->nested_cr3);
+			gc_json_key(j, "exit_code");
+			gc_json_hex(j, t->exit_code);
+			static const char *const nm[] = { "rip", "rsp", "rax",
+							  "rflags", "cr0", "cr3",
+							  "cr4", "efer" };
+			const uint64_t v[] = { t->rip, t->rsp, t->rax, t->rflags,
+					       t->cr0, t->cr3, t->cr4, t->efer };
+			for (size_t k = 0; k < 8; k++) {
+				gc_json_key(j, nm[k]);
+				gc_json_hex(j, v[k]);
+			}
+			gc_json_object_end(j);
+			continue;
+		}
+		if (!h->valid) {
+			printf("rejected 0x%" PRIx64 ": %s\n", h->paddr,
+			       h->reason);
+			continue;
+		}
+		printf("VMCB at 0x%" PRIx64 ": ASID %" PRIu32 ", nested_cr3 0x%"
+		       PRIx64 ", exit code 0x%" PRIx64 "\n", h->paddr, t->asid,
+		       t->nested_cr3, t->exit_code);
+		printf("  RIP %016" PRIx64 "  RSP %016" PRIx64 "  RAX %016"
+		       PRIx64 "  RFLAGS %08" PRIx64 "\n", t->rip, t->rsp,
+		       t->rax, t->rflags);
+		printf("  CR0 %016" PRIx64 "  CR3 %016" PRIx64 "  CR4 %08"
+		       PRIx64 "  EFER %" PRIx64 "\n", t->cr0, t->cr3, t->cr4,
+		       t->efer);
+	}
+	if (j)
+		gc_json_array_end(j);
+	/* vCPUs of one VM share a nested_cr3 */
+	for (size_t i = 0; i < s.nr_hits && !j; i++) {
+		const struct gc_vmcb_hit *h = &s.hits[i];
+		bool first = h->valid;
+		for (size_t k = 0; k < i && first; k++)
+			if (s.hits[k].valid &&
+			    s.hits[k].st.nested_cr3 == h->st.nested_cr3)
+				first = false;
+		if (!first)
+			continue;
+		printf("guest with nested_cr3 0x%" PRIx64 ": VMCB",
+		       h->st.nested_cr3);
+		for (size_t k = i; k < s.nr_hits; k++)
+			if (s.hits[k].valid &&
+			    s.hits[k].st.nested_cr3 == h->st.nested_cr3)
+				printf(" 0x%" PRIx64, s.hits[k].paddr);
+		printf("  (guestcore extract DUMP --vmcb ... writes it)\n");
+	}
+	gc_vmcb_scan_free(&s);
+	return EXIT_OK;
+}

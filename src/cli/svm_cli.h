@@ -15,4 +15,10 @@
 int svm_cli_guests(struct gc_dump *d, bool json, const char *why,
 		   size_t *found);
 
+/* vmcs with no VMCS found: the VMCBs of MEM (rejected candidates too
+ * with VERBOSE), as text, or as keys "vmcb_candidates" and "vmcb" of the
+ * open object J. */
+int svm_cli_vmcb_list(const struct gc_hostmem *mem, bool verbose,
+		      struct gc_json *j);
+
 #endif

@@ -57,6 +57,20 @@ fi
 
 expect_err "svm extract --vmcb: not a VMCB" 2 "guestcore: $H: VMCB at physical address 0x1000: not a usable VMCB: VMRUN intercept clear (VMRUN refuses such a VMCB)" extract "$H" --vmcb 0x1000 -o "$T/bad.vmcore"
 
+# vmcs: no VMCS on this AMD host, the VMCB scan lists both VMCBs as one
+# guest; real guest dumps (no SVM inside) have none
+if run_gc "svm vmcs lists VMCBs" 0 vmcs "$H"; then
+	case "$OUT" in
+	*"0 VMCS regions"*", 2 VMCBs"*"VMCB at 0x1d534000: ASID 6, nested_cr3 0x1d56e000, exit code 0x60"*"VMCB at 0x1d539000: ASID 2"*"guest with nested_cr3 0x1d56e000: VMCB 0x1d534000 0x1d539000"*) pass "svm vmcs lists VMCBs" ;;
+	*) fail "svm vmcs lists VMCBs" "$OUT" ;;
+	esac
+fi
+for f in qemu-idle-nokaslr/qemu-6.1-idle-2cpu.elf \
+	 qemu-panic-kaslr/qemu-6.1-panic-kaslr-2cpu.makedumpfile-d0-lzo; do
+	[ -s "$GC_DUMP_CACHE/$f" ] &&
+		expect_out "svm no VMCB in $(basename "$f")" 0 " 0 VMCBs" vmcs "$GC_DUMP_CACHE/$f"
+done
+
 # a CPU stopped inside a guest (truth: L1 CPU 0 ran vCPU 0 in L2, rip
 # 0x8070; CPU 1 idle in the host): regs of the host says so for CPU 0 only
 if run_gc "svm regs of the host" 0 regs "$H"; then
