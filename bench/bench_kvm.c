@@ -4,7 +4,9 @@
  * host kernel's KVM structures (gc_kvm_list, the dump opened afresh each
  * round: kernel view, BTF, vm_list, slots, vCPUs) against the baseline
  * the structures replace, the full VMCS page scan of the same dump
- * (gc_vmx_find_guests with the built-in layouts), in the same run.
+ * (gc_vmx_find_guests with the built-in layouts) and the VMCB page scan
+ * of the AMD fallback (gc_svm_find_guests: recogniser + grouping by
+ * nested_cr3), in the same run.
  * Figures are CPU seconds per round and their ratio (bench/README.md).
  */
 #include <inttypes.h>
@@ -38,8 +40,8 @@ int main(int argc, char **argv)
 	int rounds = 3;
 	if (argc == 4 && !strcmp(argv[2], "--rounds"))
 		rounds = atoi(argv[3]) > 0 ? atoi(argv[3]) : 1;
-	double t_kvm = 0, t_scan = 0;
-	size_t nr_kvm = 0, nr_scan = 0;
+	double t_kvm = 0, t_scan = 0, t_vmcb = 0;
+	size_t nr_kvm = 0, nr_scan = 0, nr_vmcb = 0;
 	for (int r = 0; r < rounds; r++) {
 		struct gc_dump *d;
 		struct gc_kernel *k;
@@ -66,8 +68,16 @@ int main(int argc, char **argv)
 		gc_vmcs_db_free(db);
 		gc_dump_close(d);
 		double t2 = cpu_now();
+		struct gc_svm_guest_group *sg;
+		if ((err = gc_dump_open(argv[1], NULL, &d)) ||
+		    (err = gc_svm_find_guests(d, &sg, &nr_vmcb)))
+			return die(err);
+		gc_svm_guest_groups_free(sg, nr_vmcb);
+		gc_dump_close(d);
+		double t3 = cpu_now();
 		t_kvm += t1 - t0;
 		t_scan += t2 - t1;
+		t_vmcb += t3 - t2;
 	}
 	printf("host: %s, %d rounds\n", argv[1], rounds);
 	printf("kvm structures (gc_kvm_list): %zu VM(s), %.3f CPU s/round\n",
@@ -75,5 +85,9 @@ int main(int argc, char **argv)
 	printf("baseline, VMCS page scan (gc_vmx_find_guests): %zu guest(s), "
 	       "%.3f CPU s/round\n", nr_scan, t_scan / rounds);
 	printf("ratio scan/kvm: %.1fx\n", t_kvm > 0 ? t_scan / t_kvm : 0.0);
+	printf("VMCB page scan (gc_svm_find_guests): %zu VM(s), %.3f CPU "
+	       "s/round\n", nr_vmcb, t_vmcb / rounds);
+	printf("ratio vmcb-scan/kvm: %.1fx\n",
+	       t_kvm > 0 ? t_vmcb / t_kvm : 0.0);
 	return 0;
 }

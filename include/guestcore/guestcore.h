@@ -22,6 +22,7 @@
 #include "qemu.h"
 #include "guest.h"
 #include "kvm.h"
+#include "svm.h"
 #include "types.h"
 
 #ifdef __cplusplus

@@ -93,6 +93,13 @@ void gc_kvm_vms_free(struct gc_kvm_vm *vms, size_t nr);
  * the level that keeps guests (malloc'ed); NULL when that is not so. */
 char *gc_kvm_dump_level_note(const struct gc_dump *host);
 
+/* The same for VM's guest RAM in hugetlbfs slots (VMA VM_HUGETLB): one
+ * line when the host's dump level has bit 8 (makedumpfile drops
+ * hugetlbfs pages with anonymous user pages), naming the level, the MiB
+ * lost and the level that keeps them; NULL otherwise (malloc'ed). */
+char *gc_kvm_hugetlb_level_note(struct gc_kernel *k,
+				const struct gc_kvm_vm *vm);
+
 /* Findings about a KVM host for `check`: its VMs, a host CPU that was
  * executing a guest (its register note then holds the guest's
  * registers), structures that could not be read, a dump level without

@@ -15,6 +15,7 @@
 #include "guestcore/guest.h"
 #include "guestcore/kernel.h"
 #include "guestcore/kvm.h"
+#include "guestcore/svm.h"
 #include "guestcore/vmx.h"
 #include "guestcore/writer.h"
 #include "progress.h"
@@ -24,7 +25,7 @@
 #define MAX_LISTED 64
 
 struct xopts {
-	bool json, verify, all;
+	bool json, verify, all, vmcb_scan;
 	struct gc_convert_opts conv;
 	struct gc_vmcs_scan_opts scan;
 };
@@ -486,6 +487,14 @@ static int one_kvm(struct gc_dump *host, struct gc_kernel *k, unsigned int vm,
 				gc_dump_path(host), note);
 		free(note);
 	}
+	if (k) {
+		/* guest RAM in hugetlbfs slots filtered by the dump level */
+		char *hn = gc_kvm_hugetlb_level_note(k, gc_kvm_guest_vm(guest));
+		if (hn)
+			fprintf(stderr, "guestcore: %s: %s\n",
+				gc_dump_path(host), hn);
+		free(hn);
+	}
 	struct gc_guest_extract_result r;
 	struct gc_verify_stats vs;
 	bool verify_ok;
@@ -510,20 +519,242 @@ static int one_kvm(struct gc_dump *host, struct gc_kernel *k, unsigned int vm,
 	return rc;
 }
 
+/* ---- AMD guests of the VMCB scan (source "svm") ------------------------ */
+
+static void svm_regs(struct gc_guest *guest, unsigned int i, uint64_t *v)
+{
+	struct gc_vcpu c;
+	struct gc_error *err = gc_guest_vcpu(guest, i, &c);
+	static const enum gc_vcpu_reg r[] = { GC_REG_RIP, GC_REG_RSP,
+					      GC_REG_RAX, GC_REG_RFLAGS,
+					      GC_REG_CR0, GC_REG_CR3,
+					      GC_REG_CR4, GC_REG_EFER };
+	for (size_t k = 0; k < 8; k++)
+		v[k] = err ? 0 : c.regs[r[k]];
+	gc_error_free(err);
+}
+
+static void print_svm(const char *out, struct gc_guest *guest,
+		      const struct gc_guest_extract_result *r,
+		      const struct gc_verify_stats *vs, bool verify,
+		      bool verify_ok)
+{
+	const struct gc_svm_guest_info *si = gc_svm_guest_info(guest);
+	const struct gc_guest_counts *c = gc_guest_counts(guest);
+	printf("guest: nested_cr3 0x%" PRIx64 " (%u-level NPT), %zu vCPU%s "
+	       "(VMCB scan)\n", si->nested_cr3, si->levels, si->nr_vcpus,
+	       si->nr_vcpus == 1 ? "" : "s");
+	for (size_t i = 0; i < si->nr_vcpus; i++) {
+		uint64_t v[8];
+		svm_regs(guest, (unsigned int)i, v);
+		printf("  vCPU %zu: VMCB 0x%" PRIx64 " ASID %" PRIu32 "  RIP %016"
+		       PRIx64 "  RSP %016" PRIx64 "  RAX %016" PRIx64 "\n", i,
+		       si->vcpus[i].vmcb, si->vcpus[i].asid, v[0], v[1], v[2]);
+		printf("    RFLAGS %08" PRIx64 "  CR0 %016" PRIx64 "  CR3 %016"
+		       PRIx64 "  CR4 %08" PRIx64 "  EFER %" PRIx64 "\n", v[3],
+		       v[4], v[5], v[6], v[7]);
+	}
+	printf("  %s are not in a VMCB (KVM keeps them in kvm_vcpu.arch.regs):"
+	       " stored as 0, marked unknown in the GUESTCORE note\n",
+	       GC_SVM_UNKNOWN_REGS);
+	printf("NPT: %" PRIu64 " guest frames mapped: %" PRIu64 " with data, %"
+	       PRIu64 " missing, %" PRIu64 " outside the host dump's memory\n",
+	       c->frames_mapped, c->frames_present, c->frames_missing,
+	       c->frames_not_ram);
+	printf("wrote %s: %" PRIu64 " pages of guest memory, %" PRIu64
+	       " bytes, %u vCPU note(s)\n", out, r->stats.pages_written,
+	       r->stats.out_bytes, r->stats.nr_vcpus);
+	printf("VMCOREINFO: %s%s\n", r->stats.has_vmcoreinfo ? "stored, " : "",
+	       r->vmcoreinfo_status ? r->vmcoreinfo_status : "?");
+	if (verify)
+		printf("verify: %s: %" PRIu64 " pages compared, %" PRIu64
+		       " differ, %" PRIu64 " extra in the output\n",
+		       verify_ok ? "ok" : "FAILED", vs->compared,
+		       vs->mismatches, vs->extra);
+}
+
+static void json_svm(struct gc_json *j, const char *out,
+		     struct gc_guest *guest,
+		     const struct gc_guest_extract_result *r,
+		     const struct gc_verify_stats *vs, bool verify,
+		     bool verify_ok, const char *why)
+{
+	const struct gc_svm_guest_info *si = gc_svm_guest_info(guest);
+	const struct gc_guest_counts *c = gc_guest_counts(guest);
+	gc_json_object_begin(j);
+	gc_json_key(j, "output");
+	gc_json_string(j, out);
+	gc_json_key(j, "source");
+	gc_json_string(j, "svm-scan");
+	gc_json_key(j, "fallback_reason");
+	if (why)
+		gc_json_string(j, why);
+	else
+		gc_json_null(j);
+	gc_json_key(j, "nested_cr3");
+	gc_json_hex(j, si->nested_cr3);
+	gc_json_key(j, "npt_levels");
+	gc_json_u64(j, si->levels);
+	gc_json_key(j, "vcpus");
+	gc_json_array_begin(j);
+	static const char *const names[] = { "rip", "rsp", "rax", "rflags",
+					     "cr0", "cr3", "cr4", "efer" };
+	for (size_t i = 0; i < si->nr_vcpus; i++) {
+		uint64_t v[8];
+		svm_regs(guest, (unsigned int)i, v);
+		gc_json_object_begin(j);
+		gc_json_key(j, "vmcb");
+		gc_json_hex(j, si->vcpus[i].vmcb);
+		gc_json_key(j, "asid");
+		gc_json_u64(j, si->vcpus[i].asid);
+		for (size_t k = 0; k < 8; k++) {
+			gc_json_key(j, names[k]);
+			gc_json_hex(j, v[k]);
+		}
+		gc_json_object_end(j);
+	}
+	gc_json_array_end(j);
+	gc_json_key(j, "unknown_registers");
+	gc_json_string(j, GC_SVM_UNKNOWN_REGS);
+	gc_json_key(j, "frames_mapped");
+	gc_json_u64(j, c->frames_mapped);
+	gc_json_key(j, "frames_present");
+	gc_json_u64(j, c->frames_present);
+	gc_json_key(j, "frames_missing");
+	gc_json_u64(j, c->frames_missing);
+	gc_json_key(j, "frames_outside_host_memory");
+	gc_json_u64(j, c->frames_not_ram);
+	gc_json_key(j, "pages_written");
+	gc_json_u64(j, r->stats.pages_written);
+	gc_json_key(j, "output_bytes");
+	gc_json_u64(j, r->stats.out_bytes);
+	if (verify) {
+		gc_json_key(j, "verify");
+		gc_json_object_begin(j);
+		gc_json_key(j, "pages_compared");
+		gc_json_u64(j, vs->compared);
+		gc_json_key(j, "pages_differ");
+		gc_json_u64(j, vs->mismatches);
+		gc_json_key(j, "ok");
+		gc_json_bool(j, verify_ok);
+		gc_json_object_end(j);
+	}
+	gc_json_object_end(j);
+}
+
+static int one_svm(struct gc_dump *host, const uint64_t *vmcb, size_t nr,
+		   const char *out, const struct xopts *x, struct gc_json *j,
+		   const char *why)
+{
+	struct gc_guest_args ga = { .host = host, .addrs = vmcb,
+				    .nr_addrs = nr };
+	struct gc_guest *guest;
+	struct gc_error *err = gc_guest_open("svm", &ga, &guest);
+	if (err)
+		return cli_error(gc_error_set_file(err, gc_dump_path(host)));
+	struct gc_guest_extract_result r;
+	struct gc_verify_stats vs;
+	bool verify_ok;
+	int wrc = write_guest(guest, out, x, &r, &vs, &verify_ok);
+	if (wrc >= 0)
+		return wrc;
+	int rc = (gc_guest_counts(guest)->frames_missing || !verify_ok || why)
+			 ? EXIT_PROBLEMS : EXIT_OK;
+	if (j) {
+		json_svm(j, out, guest, &r, &vs, x->verify, verify_ok, why);
+	} else if (x->json) {
+		struct gc_json top;
+		gc_json_init(&top, stdout, true);
+		json_svm(&top, out, guest, &r, &vs, x->verify, verify_ok, why);
+		gc_json_end(&top);
+	} else {
+		if (why)
+			printf("the host kernel's KVM structures could not be "
+			       "used (%s): this guest was found by the VMCB "
+			       "scan\n", why);
+		print_svm(out, guest, &r, &vs, x->verify, verify_ok);
+	}
+	gc_guest_extract_result_free(&r);
+	gc_guest_close(guest);
+	return rc;
+}
+
+static char *guest_path(const char *dir, size_t i);
+
+/* --vm N / --all from the VMCB scan (forced with --scan, or because the
+ * KVM structures failed: WHY).  -1 when the scan found no VM and the
+ * caller goes on (the VMCS scan, or its own error). */
+static int svm_scan_extract(struct gc_dump *host, bool vm_given,
+			    unsigned int vm, const char *out,
+			    const struct xopts *x, const char *why)
+{
+	struct gc_svm_guest_group *gr = NULL;
+	size_t ng = 0;
+	struct gc_error *err = gc_svm_find_guests(host, &gr, &ng);
+	if (err)
+		return cli_error(gc_error_set_file(err, gc_dump_path(host)));
+	int rc = EXIT_OK;
+	if (!ng) {
+		rc = -1;
+	} else if (vm_given) {
+		if (vm >= ng)
+			rc = cli_fail("%s: --vm %u: the VMCB scan found %zu VM%s",
+				      gc_dump_path(host), vm, ng,
+				      ng == 1 ? "" : "s");
+		else
+			rc = one_svm(host, gr[vm].vmcb, gr[vm].nr_vmcb, out, x,
+				     NULL, why);
+	} else if (mkdir(out, 0777) && errno != EEXIST) {
+		rc = cli_fail("%s: cannot create the output directory: %s", out,
+			      strerror(errno));
+	} else {
+		struct gc_json j, *jp = NULL;
+		if (x->json) {
+			gc_json_init(&j, stdout, true);
+			jp = &j;
+			gc_json_object_begin(jp);
+			gc_json_key(jp, "guests");
+			gc_json_array_begin(jp);
+		}
+		for (size_t i = 0; i < ng; i++) {
+			char *path = guest_path(out, i);
+			if (!path) {
+				rc = cli_error(&gc_error_nomem);
+				break;
+			}
+			if (!jp)
+				printf("%s== guest %zu: %s\n", i ? "\n" : "", i,
+				       path);
+			int r1 = one_svm(host, gr[i].vmcb, gr[i].nr_vmcb, path,
+					 x, jp, why);
+			free(path);
+			if (r1 > rc)
+				rc = r1;
+		}
+		if (jp) {
+			gc_json_array_end(jp);
+			gc_json_object_end(jp);
+			gc_json_end(jp);
+		}
+	}
+	gc_svm_guest_groups_free(gr, ng);
+	return rc;
+}
+
 /* The host's KVM VMs (0 when the host has no usable KVM structures: the
  * VMCS scan is then the way). */
-static size_t kvm_count(struct gc_dump *host, struct gc_kernel **k)
+static size_t kvm_count(struct gc_dump *host, struct gc_kernel **k,
+			char **why)
 {
 	*k = NULL;
 	struct gc_error *err = gc_kernel_open(host, NULL, k);
-	if (err) {
-		gc_error_free(err);
-		return 0;
-	}
 	struct gc_kvm_vm *vms;
 	size_t nr = 0;
-	err = gc_kvm_list(*k, &vms, &nr);
+	if (!err)
+		err = gc_kvm_list(*k, &vms, &nr);
 	if (err) {
+		/* why the structures could not answer (for the fallback) */
+		*why = strdup(gc_error_string(err));
 		gc_error_free(err);
 		return 0;
 	}
@@ -547,14 +778,15 @@ static int run(int argc, char **argv)
 	x.json = cli_take_flag(&argc, argv, "--json");
 	x.verify = cli_take_flag(&argc, argv, "--verify");
 	x.all = cli_take_flag(&argc, argv, "--all");
+	x.vmcb_scan = cli_take_flag(&argc, argv, "--scan");
 	x.conv.format = GC_OUT_ELF;
 	x.conv.codec = GC_OUT_CODEC_ZSTD;
 	x.conv.force = cli_take_flag(&argc, argv, "--force");
 	const char *host_path = NULL, *out = NULL;
 	char *layouts[MAX_LAYOUTS];
 	size_t nl = 0;
-	uint64_t *vmcs = NULL;
-	size_t nr_vmcs = 0;
+	uint64_t *vmcs = NULL, *vmcb = NULL;
+	size_t nr_vmcs = 0, nr_vmcb = 0;
 	bool compress_given = false, vm_given = false;
 	unsigned int vm = 0;
 	for (int i = 1; i < argc; i++) {
@@ -566,6 +798,14 @@ static int run(int argc, char **argv)
 			if (!parse_vmcs_list(argv[++i], &vmcs, &nr_vmcs)) {
 				free(vmcs);
 				return cli_fail("extract: bad --vmcs '%s' (page-"
+						"aligned hex addresses, comma-"
+						"separated)", argv[i]);
+			}
+		} else if (!strcmp(a, "--vmcb") && has_val) {
+			if (!parse_vmcs_list(argv[++i], &vmcb, &nr_vmcb)) {
+				free(vmcs);
+				free(vmcb);
+				return cli_fail("extract: bad --vmcb '%s' (page-"
 						"aligned hex addresses, comma-"
 						"separated)", argv[i]);
 			}
@@ -610,9 +850,10 @@ static int run(int argc, char **argv)
 			return cli_usage(&cmd_extract);
 		}
 	}
-	if (!host_path || !out ||
-	    (int)x.all + (nr_vmcs > 0) + (int)vm_given != 1) {
+	if (!host_path || !out || (x.vmcb_scan && !x.all && !vm_given) ||
+	    (int)x.all + (nr_vmcs > 0) + (int)vm_given + (nr_vmcb > 0) != 1) {
 		free(vmcs);
+		free(vmcb);
 		return cli_usage(&cmd_extract);
 	}
 	if (compress_given && x.conv.format != GC_OUT_KDUMP) {
@@ -635,9 +876,31 @@ static int run(int argc, char **argv)
 		free(vmcs);
 		return EXIT_ERROR;
 	}
+	if (nr_vmcb) {
+		int brc = one_svm(host, vmcb, nr_vmcb, out, &x, NULL, NULL);
+		gc_dump_close(host);
+		free(vmcb);
+		return brc;
+	}
 	struct gc_kernel *k = NULL;
-	size_t nkvm = (vm_given || x.all) ? kvm_count(host, &k) : 0;
+	char *why = NULL;
+	size_t nkvm = (!x.vmcb_scan && (vm_given || x.all)) ?
+			      kvm_count(host, &k, &why) : 0;
+	/* the VMCB scan: forced, or the KVM structures failed (WHY) */
+	if (x.vmcb_scan || (why && vm_given)) {
+		gc_kernel_close(k);
+		int src = svm_scan_extract(host, vm_given, vm, out, &x, why);
+		if (src < 0)
+			src = cli_fail("%s: %s%sno VMCB found by the scan",
+				       host_path, why ? why : "",
+				       why ? "; " : "");
+		free(why);
+		gc_dump_close(host);
+		free(vmcs);
+		return src;
+	}
 	if (vm_given || (x.all && nkvm)) {
+		free(why);
 		int krc = EXIT_OK;
 		if (vm_given) {
 			krc = one_kvm(host, k, vm, out, &x, NULL);
@@ -680,6 +943,7 @@ static int run(int argc, char **argv)
 		return krc;
 	}
 	gc_kernel_close(k);
+	free(why);
 	struct gc_vmcs_db *db = NULL;
 	struct gc_error *err = make_db(host, layouts, nl, x.json, &db);
 	if (err) {
@@ -715,8 +979,13 @@ static int run(int argc, char **argv)
 		goto done;
 	}
 	if (!ng) {
-		rc = cli_fail("%s: no VMCS region with EPT found (give the "
-			      "layout with --layout?)", host_path);
+		/* no Intel guest: the AMD VMCB scan */
+		rc = svm_scan_extract(host, false, 0, out, &x,
+				      "no VM on the host kernel's vm_list");
+		if (rc < 0)
+			rc = cli_fail("%s: no VMCS region with EPT and no VMCB "
+				      "found (give the VMCS layout with "
+				      "--layout?)", host_path);
 		goto done;
 	}
 	if (x.json) {
@@ -759,6 +1028,8 @@ done:
 static const struct cli_opt options[] = {
 	{ .name = "output", .short_name = 'o', .arg = CLI_VALUE, .metavar = "OUT", .canon = "-o", .help = "the guest vmcore to write (a directory with --all)" },
 	CLI_VALUE_OPT("vmcs", 0, "PADDR[,PADDR...]", "the guest's VMCS regions (one per vCPU)"),
+	CLI_VALUE_OPT("vmcb", 0, "PADDR[,PADDR...]", "the guest's VMCBs (AMD SVM; one per vCPU, the same nested_cr3)"),
+	CLI_FLAG_OPT("scan", 0, "with --vm N / --all: the VMs of the VMCB scan (guests --scan) instead of the host kernel's KVM structures"),
 	CLI_VALUE_OPT("vm", 0, "N", "the KVM guest N of the host kernel's vm_list (the index `guests` shows)"),
 	CLI_FLAG_OPT("all", 0, "every guest, one vmcore each into the directory OUT: the host kernel's KVM VMs, else one per EPTP of the VMCS scan"),
 	CLI_VALUE_OPT("layout", 0, "FILE", "a VMCS layout (VMCSINFO text or note); repeat for more"),
@@ -780,7 +1051,11 @@ const struct cli_command cmd_extract = {
 		 "[--layout FILE]... [--format elf|kdump] "
 		 "[--compress zstd|zlib|lzo|snappy|none] [--verify] "
 		 "[--force] [--json]\n"
+		 "       guestcore extract HOST --vmcb PADDR[,PADDR...] -o "
+		 "GUEST.vmcore [--verify] [--force] [--json]\n"
 		 "       guestcore extract HOST --all -o DIR [same options]: "
-		 "DIR/guestN.vmcore per KVM VM (else per EPTP)",
+		 "DIR/guestN.vmcore per KVM VM (else per EPTP, else per "
+		 "nested_cr3 of the VMCB scan); --scan with --vm/--all forces "
+		 "the VMCB scan",
 	.opts = options,
 };

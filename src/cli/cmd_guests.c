@@ -11,13 +11,15 @@
 #include "cli.h"
 #include "guestcore/kvm.h"
 #include "json.h"
+#include "svm_cli.h"
 
 static const char *vendor(enum gc_kvm_vendor v)
 {
 	return v == GC_KVM_SVM ? "svm" : v == GC_KVM_VMX ? "vmx" : "?";
 }
 
-static void json_vm(struct gc_json *j, size_t i, const struct gc_kvm_vm *vm)
+static void json_vm(struct gc_json *j, size_t i, const struct gc_kvm_vm *vm,
+		    const char *hugetlb_note)
 {
 	gc_json_object_begin(j);
 	gc_json_key(j, "index");
@@ -108,12 +110,17 @@ static void json_vm(struct gc_json *j, size_t i, const struct gc_kvm_vm *vm)
 	gc_json_array_end(j);
 	gc_json_key(j, "problems");
 	gc_json_string(j, vm->problems ? vm->problems : "");
+	if (hugetlb_note) {
+		gc_json_key(j, "hugetlb_dump_level_note");
+		gc_json_string(j, hugetlb_note);
+	}
 	gc_json_object_end(j);
 }
 
 static int run(int argc, char **argv)
 {
 	bool json = cli_take_flag(&argc, argv, "--json");
+	bool scan = cli_take_flag(&argc, argv, "--scan");
 	struct gc_kernel_opts ko;
 	if (!cli_take_kernel_opts(&argc, argv, &ko))
 		return EXIT_ERROR;
@@ -122,18 +129,32 @@ static int run(int argc, char **argv)
 	struct gc_dump *d = cli_open(argv[1]);
 	if (!d)
 		return EXIT_ERROR;
-	struct gc_kernel *k = cli_open_kernel(d, &ko);
-	if (!k) {
+	size_t found;
+	if (scan) {
+		/* forced: the VMCB scan even when the structures work */
+		int src = svm_cli_guests(d, json, NULL, &found);
 		gc_dump_close(d);
-		return EXIT_ERROR;
+		return src;
 	}
+	struct gc_kernel *k = NULL;
+	struct gc_error *err = gc_kernel_open(d, &ko, &k);
 	struct gc_kvm_vm *vms = NULL;
 	size_t nr = 0;
-	struct gc_error *err = gc_kvm_list(k, &vms, &nr);
+	if (!err)
+		err = gc_kvm_list(k, &vms, &nr);
 	if (err) {
 		gc_kernel_close(k);
+		/* the structures are unusable: the VMCB scan answers when it
+		 * finds VMs (saying why); else the structures' error (kvm not
+		 * loaded / no vm_list: answered, no VMs, exit 1) */
+		int src = svm_cli_guests(d, json, gc_error_string(err),
+					 &found);
+		if (found) {
+			gc_error_free(err);
+			gc_dump_close(d);
+			return src;
+		}
 		gc_dump_close(d);
-		/* kvm not loaded / no vm_list: answered, no VMs (exit 1) */
 		return cli_lookup_error(gc_error_set_file(err, argv[1]));
 	}
 	char *note = gc_kvm_dump_level_note(d);
@@ -147,8 +168,11 @@ static int run(int argc, char **argv)
 		gc_json_object_begin(&j);
 		gc_json_key(&j, "guests");
 		gc_json_array_begin(&j);
-		for (size_t i = 0; i < nr; i++)
-			json_vm(&j, i, &vms[i]);
+		for (size_t i = 0; i < nr; i++) {
+			char *hn = gc_kvm_hugetlb_level_note(k, &vms[i]);
+			json_vm(&j, i, &vms[i], hn);
+			free(hn);
+		}
 		gc_json_array_end(&j);
 		gc_json_key(&j, "dump_level_note");
 		if (note)
@@ -182,6 +206,10 @@ static int run(int argc, char **argv)
 			       vendor(vm->vendor), vm->kvm);
 			if (vm->problems && vm->problems[0])
 				printf("   problems: %s\n", vm->problems);
+			char *hn = gc_kvm_hugetlb_level_note(k, vm);
+			if (hn)
+				printf("   %s\n", hn);
+			free(hn);
 		}
 		if (note)
 			printf("%s\n", note);
@@ -193,12 +221,18 @@ static int run(int argc, char **argv)
 	return rc;
 }
 
+static const struct cli_opt options[] = {
+	CLI_FLAG_OPT("scan", 0, "find the VMs by the VMCB page scan (AMD SVM) instead of the host kernel's KVM structures (the fallback when those cannot be used)"),
+	CLI_FLAG_OPT("json", 0, "print one JSON object"),
+	CLI_OPT_END,
+};
+
 const struct cli_command cmd_guests = {
 	.name = "guests",
 	.run = run,
 	.summary = "list the KVM guests of a host dump from the host "
 		   "kernel's KVM structures",
-	.usage = "guests HOST [--json] [kernel options]",
-	.opts = cli_json_only,
+	.usage = "guests HOST [--scan] [--json] [kernel options]",
+	.opts = options,
 	.kernel = true,
 };

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 /* guestcore regs: per-vCPU registers. */
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "guestcore/svm.h"
 
 /* x86_64 display order (other architectures: register number order). */
 static const enum gc_vcpu_reg x86_order[] = {
@@ -48,6 +50,39 @@ static void flag_words(const struct gc_vcpu *v, char *buf, size_t len)
 		 (v->xen_flags & 1u) ? ", fpu valid" : "");
 }
 
+/* Is some note's RIP outside the host kernel's text (32 MiB from
+ * SYMBOL(_stext): Debian 6.1's text is 14 MiB; VMCOREINFO has no _etext)
+ * and module area?  Only then is the host kernel opened to ask KVM which
+ * CPU was in a guest (a CPU whose note holds a guest's registers runs the
+ * guest's code; opening the kernel costs ~0.3 s, so every `regs` does not
+ * pay it).  A guest running kernel code at addresses inside the host's
+ * text window is not seen here (`check` asks KVM always). */
+static bool any_outside_host_text(struct gc_dump *d, const char *vi,
+				  size_t vlen)
+{
+	const char *key = "SYMBOL(_stext)=";
+	const char *p = memmem(vi, vlen, key, strlen(key));
+	if (!p)
+		return true;
+	uint64_t s = strtoull(p + strlen(key), NULL, 16);
+	uint64_t e = s + (32ull << 20);
+	for (unsigned int i = 0; i < gc_dump_nr_vcpus(d); i++) {
+		struct gc_vcpu v;
+		uint64_t rip;
+		struct gc_error *err = gc_dump_vcpu(d, i, &v);
+		if (err) {
+			gc_error_free(err);
+			continue;
+		}
+		if (!gc_vcpu_get_reg(&v, GC_REG_RIP, &rip))
+			continue;
+		if ((rip < s || rip >= e) && (rip < 0xffffffffc0000000ull ||
+					      rip >= 0xffffffffff000000ull))
+			return true;
+	}
+	return false;
+}
+
 static int run(int argc, char **argv)
 {
 	bool json = cli_take_flag(&argc, argv, "--json");
@@ -65,6 +100,18 @@ static int run(int argc, char **argv)
 	}
 	int rc = EXIT_OK;
 	unsigned int n = gc_dump_nr_vcpus(d);
+	/* a KVM host's CPU stopped inside a guest: its note holds the
+	 * guest's registers (from the host kernel's KVM structures; dumps
+	 * without VMCOREINFO are not Linux hosts) */
+	char **in_guest = NULL;
+	unsigned int nin = 0;
+	const char *vi;
+	size_t vlen;
+	uint64_t voff;
+	struct gc_error *gerr = gc_dump_vmcoreinfo(d, &vi, &vlen, &voff);
+	if (!gerr && any_outside_host_text(d, vi, vlen))
+		gerr = gc_host_cpus_in_guest(d, NULL, false, &in_guest, &nin);
+	gc_error_free(gerr);
 	if (!n && !json)
 		printf("no vCPU registers in this dump\n");
 	for (unsigned int i = 0; i < n; i++) {
@@ -93,6 +140,10 @@ static int run(int argc, char **argv)
 				gc_json_key(&j, "xen_flags");
 				gc_json_hex(&j, v.xen_flags);
 			}
+			if (i < nin && in_guest[i]) {
+				gc_json_key(&j, "in_guest");
+				gc_json_string(&j, in_guest[i]);
+			}
 			if (v.pgd_space != GC_SPACE_NONE) {
 				gc_json_key(&j, "pgd");
 				gc_json_hex(&j, v.pgd_addr);
@@ -114,6 +165,8 @@ static int run(int argc, char **argv)
 		       v.arch == GC_ARCH_X86_64 && v.is_32bit ? "x86_32" :
 		       gc_arch_name(v.arch), flags[0] ? ", " : "",
 		       flags);
+		if (i < nin && in_guest[i])
+			printf("  note: %s\n", in_guest[i]);
 		int col = 0;
 		for (size_t k = 0; k < nr; k++) {
 			char name[24];
@@ -140,6 +193,7 @@ static int run(int argc, char **argv)
 		gc_json_object_end(&j);
 		gc_json_end(&j);
 	}
+	gc_host_cpus_in_guest_free(in_guest, nin);
 	gc_dump_close(d);
 	return rc;
 }

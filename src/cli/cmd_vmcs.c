@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "cmd_vmx.h"
 #include "guestcore/vmx.h"
+#include "svm_cli.h"
 
 #define MAX_LAYOUTS 16
 
@@ -347,6 +348,11 @@ static int run(int argc, char **argv)
 						hit_json(&j, &s.hits[i]);
 				gc_json_array_end(&j);
 			}
+			size_t nv = 0;
+			for (size_t i = 0; i < s.nr_hits; i++)
+				nv += s.hits[i].valid;
+			if (!nv)  /* no Intel guest: the AMD VMCB scan */
+				svm_cli_vmcb_list(&mem, verbose, &j);
 			gc_json_object_end(&j);
 			gc_json_end(&j);
 		} else {
@@ -406,6 +412,8 @@ static int run(int argc, char **argv)
 						       s.hits[k].paddr);
 				printf("\n");
 			}
+			if (!valid)  /* no Intel guest: the AMD VMCB scan */
+				svm_cli_vmcb_list(&mem, verbose, NULL);
 		}
 		gc_vmcs_scan_free(&s);
 	}
@@ -426,8 +434,8 @@ static const struct cli_opt options[] = {
 const struct cli_command cmd_vmcs = {
 	.name = "vmcs",
 	.run = run,
-	.summary = "find VMCS regions (KVM/Xen HVM vCPUs) in a host dump, or "
-		   "decode one",
+	.summary = "find VMCS regions (KVM/Xen HVM vCPUs) in a host dump "
+		   "(none found: AMD VMCBs), or decode one",
 	.usage = "vmcs DUMP [--layout FILE]... [--json] [--verbose]\n"
 		 "       guestcore vmcs DUMP --at PADDR [--layout FILE]... "
 		 "[--ept] [--json]",

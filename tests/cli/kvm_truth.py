@@ -9,6 +9,11 @@
   kvm_truth.py pages L2.elf VMCORE          every page of the guest's own dump
                                             (--l2 linux) equal in the vmcore
   kvm_truth.py l2regs L2REGS.json REGS.json the vCPUs' registers of both
+  kvm_truth.py scan TRUTH|- SCAN.json KVM.json  the VMCB scan's VMs (guests
+                                            --scan --json) equal the KVM
+                                            structures' (guests --json) and
+                                            the truth's VMCB save areas
+  kvm_truth.py samepages A B NAME           every page of A equal in B
 Prints PASS/FAIL lines (tests/cli/lib.sh)."""
 import hashlib
 import json
@@ -135,7 +140,8 @@ def page_at(f, loads, pa):
     return None
 
 
-def pages(l2, vmcore):
+def pages(l2, vmcore, name="kvm linux guest: every page of l2.elf equal "
+          "in the extraction"):
     fa, la = loads_of(l2)
     fb, lb = loads_of(vmcore)
     total = missing = differ = 0
@@ -152,8 +158,7 @@ def pages(l2, vmcore):
             if fa.read(4096) != b:
                 differ += 1
                 first = first if first is not None else a
-    out(total and not missing and not differ,
-        "kvm linux guest: every page of l2.elf equal in the extraction",
+    out(total and not missing and not differ, name,
         "%d pages, %d missing, %d differ, first 0x%x" %
         (total, missing, differ, first or 0))
 
@@ -173,7 +178,71 @@ def l2regs(want_path, got_path):
                                  for k in bad))
 
 
+def scan(truth_path, scan_path, kvm_path):
+    sc = json.load(open(scan_path))["guests"]
+    kv = json.load(open(kvm_path))["guests"]
+    out(len(sc) == len(kv), "svm scan: as many VMs as the KVM structures",
+        "%d vs %d" % (len(sc), len(kv)))
+    tv = {}
+    if truth_path != "-":
+        for vm in json.load(open(truth_path))["dumps"]["host"]["kvm"]["vms"]:
+            for c in vm["vcpus"]:
+                tv[h(c["current_vmcb_pa"])] = c
+    for vm in kv:
+        want = sorted(h(c["vmcb"]) for c in vm["vcpus"])
+        g = [x for x in sc if sorted(h(c["vmcb"]) for c in x["vcpus"]) ==
+             want]
+        out(len(g) == 1, "svm scan: VM %d's VMCBs found as one VM (%s)" %
+            (vm["index"], ",".join(hex(a) for a in want)), json.dumps(sc))
+        if len(g) != 1:
+            continue
+        g = g[0]
+        ncr3 = set(h(c["nested_cr3"]) for c in vm["vcpus"])
+        out(ncr3 == {h(g["nested_cr3"])}, "svm scan: VM %d nested_cr3 %s" %
+            (vm["index"], g["nested_cr3"]), str(ncr3))
+        bycb = dict((h(c["vmcb"]), c) for c in g["vcpus"])
+        for c in vm["vcpus"]:
+            s_ = bycb[h(c["vmcb"])]
+            t = tv.get(h(c["vmcb"]))
+            if t:
+                # the VMCB's own values (KVM's arch.regs may be newer:
+                # a dirty RIP)
+                ts = t["vmcb_save"]
+                bad = [k for k in ("rip", "rsp", "rax", "cr3")
+                       if h(s_[k]) != h(ts[k])]
+                what = "truth's VMCB save area"
+            else:
+                bad = [k for k in ("rsp", "cr3") if h(s_[k]) != h(c[k])]
+                what = "KVM structures"
+            out(not bad, "svm scan: VM %d vCPU %d (VMCB %s) registers equal"
+                " the %s" % (vm["index"], c["vcpu_id"], c["vmcb"], what),
+                ", ".join("%s %s" % (k, s_[k]) for k in bad))
+
+
+def poke(path, pa, val):
+    """Write VAL twice (a list head's next and prev) at physical PA of
+    the ELF dump PATH; exit 1 when PA is in no PT_LOAD."""
+    f, loads = loads_of(path)
+    f.close()
+    for lpa, off, fs in loads:
+        if lpa <= pa and pa + 16 <= lpa + fs:
+            with open(path, "r+b") as w:
+                w.seek(off + pa - lpa)
+                w.write(struct.pack("<QQ", val, val))
+            return
+    sys.exit(1)
+
+
 if __name__ == "__main__":
+    if sys.argv[1] == "poke":
+        poke(sys.argv[2], int(sys.argv[3], 16), int(sys.argv[4], 16))
+        sys.exit(0)
+    if sys.argv[1] == "samepages":
+        pages(sys.argv[2], sys.argv[3], sys.argv[4])
+        sys.exit(0)
+    if sys.argv[1] == "scan":
+        scan(sys.argv[2], sys.argv[3], sys.argv[4])
+        sys.exit(0)
     if sys.argv[1] == "pages":
         pages(sys.argv[2], sys.argv[3])
         sys.exit(0)

@@ -3,7 +3,8 @@
 x86_64 layout (kvm_layout_linux61_svm in src/lib/guests/kvm/layout.c): the
 seed of fuzz_kvm and the image test_kvm.c builds the same way.  Byte I of
 the image is kernel virtual KBASE + I; vm_list's head is at KBASE.
-  kvm_image.py OUT [damage]   damage: none, loop, deep, vcpus"""
+  kvm_image.py OUT [damage]   damage: none, loop, deep, vcpus, hugetlb
+  (hugetlb: slot 0's VMA is a hugetlbfs mapping, VM_HUGETLB | VM_SHARED)"""
 import struct
 import sys
 
@@ -56,7 +57,7 @@ p64(MAPLE + 24, 2**64 - 1)
 p64(MAPLE + 128 + 8, K(VMA))
 p64(VMA + 0, 0x7f0000000000)
 p64(VMA + 8, 0x7f0004000000)
-p64(VMA + 32, 0x8200073)
+p64(VMA + 32, 0x8200073 if damage != "hugetlb" else 0x860007b)
 p32(TASK + 2416, 122)
 img[TASK + 2976:TASK + 2976 + 8] = b"qemu-kvm"
 p64(MS + 32, K(SLOTA + 128))

@@ -363,4 +363,53 @@ TEST(real_host_vmm_vmas)
 	gc_dump_close(d);
 }
 
+/* Guest RAM in hugetlbfs slots and the dump level: makedumpfile drops
+ * hugetlbfs pages with bit 8 (its user-data case takes isHugetlb pages),
+ * never with bit 16 alone. */
+TEST(hugetlb_dump_level)
+{
+	static const char *const dmg[] = { "none", "hugetlb" };
+	for (size_t d = 0; d < 2; d++) {
+		struct img m = { 0 };
+		struct gc_kvm_vm *vms = NULL;
+		size_t nr = 0;
+		struct gc_error *err = walk(dmg[d], &m, &vms, &nr);
+		CHECK(!err && nr == 1);
+		if (err || nr != 1) {
+			gc_error_free(err);
+			gc_kvm_vms_free(vms, nr);
+			free(m.p);
+			return;
+		}
+		struct kvm_layout l;
+		kvm_layout_linux61_svm(&l);
+		struct kvm_mem mem = { &m, rd, vtop, rd_user };
+		uint64_t bytes = 1;
+		CHECK_OK(kvm_hugetlb_bytes(&l, &mem, &vms[0], &bytes));
+		/* slot 0 (0x4000 pages at 0x7f0000000000) is the VMA's */
+		CHECK_EQ_U64(bytes, d ? 0x4000ull << 12 : 0);
+		gc_kvm_vms_free(vms, nr);
+		free(m.p);
+		if (!d) {
+			CHECK(!kvm_hugetlb_note(31, bytes));
+			continue;
+		}
+		char *n = kvm_hugetlb_note(31, bytes);
+		CHECK_STR(n, "host dump_level 31 excluded hugetlbfs pages "
+			     "(makedumpfile -d bit 8 drops them with anonymous "
+			     "user pages; bit 16 does not touch them): the 64 "
+			     "MiB of guest RAM in hugetlbfs slots are not in "
+			     "this dump; the KVM structures, memory slots and "
+			     "vCPU registers survived; a level without bit 8 "
+			     "(e.g. -d 17) keeps them");
+		free(n);
+		n = kvm_hugetlb_note(8, bytes);
+		CHECK(n != NULL);
+		free(n);
+		CHECK(!kvm_hugetlb_note(17, bytes));
+		CHECK(!kvm_hugetlb_note(16, bytes));
+		CHECK(!kvm_hugetlb_note(0, bytes));
+	}
+}
+
 TEST_MAIN()

@@ -118,4 +118,12 @@ struct gc_error *kvm_vmm_xlat_new(struct gc_kernel *k, uint64_t pgd_phys,
 #define VMCB_SIZE 0x1000u
 #define VMCB_SAVE 0x400u
 
+/* Bytes of VM's address-space-0 slots whose VMA is hugetlbfs
+ * (VM_HUGETLB), and the dump-level line for them at LEVEL (NULL when
+ * LEVEL keeps them or BYTES is 0; malloc'ed).  hugetlb.c. */
+struct gc_error *kvm_hugetlb_bytes(const struct kvm_layout *l,
+				   const struct kvm_mem *m,
+				   const struct gc_kvm_vm *vm, uint64_t *bytes);
+char *kvm_hugetlb_note(uint64_t level, uint64_t bytes);
+
 #endif

@@ -17,6 +17,7 @@
 
 #include "guestcore/kernel.h"
 #include "guestcore/kvm.h"
+#include "guestcore/svm.h"
 #include "guests/guest.h"
 #include "guests/kvm/kvm_internal.h"
 #include "util/report.h"
@@ -114,6 +115,18 @@ struct gc_error *gc_kvm_check(struct gc_kernel *k, struct gc_report *rep)
 			"KVM is loaded but its VMs cannot be listed: %s",
 			gc_error_string(err));
 		gc_error_free(err);
+		/* the VMCB scan then says which CPU was in a guest */
+		char **in = NULL;
+		unsigned int nin = 0;
+		if (!e2)
+			e2 = gc_host_cpus_in_guest(gc_kernel_dump(k), k, true,
+						   &in, &nin);
+		for (unsigned int c = 0; c < nin && !e2; c++)
+			if (in[c])
+				e2 = gc_report_add(rep, GC_SEV_NOTE,
+						   "kvm-cpu-in-guest", false, 0,
+						   "%s", in[c]);
+		gc_host_cpus_in_guest_free(in, nin);
 		return e2;
 	}
 	err = gc_report_add(rep, GC_SEV_NOTE, "kvm-guests", false, 0,
@@ -142,6 +155,14 @@ struct gc_error *gc_kvm_check(struct gc_kernel *k, struct gc_report *rep)
 				PRIx64 "), not the host's", v->cpu, i, vm->pid,
 				vm->comm, v->vcpu_id, v->cpu, rip);
 		}
+	}
+	for (size_t i = 0; i < nr && !err; i++) {
+		char *hn = gc_kvm_hugetlb_level_note(k, &vms[i]);
+		if (hn)
+			err = gc_report_add(rep, GC_SEV_WARNING,
+					    "kvm-dump-level", false, 0, "KVM VM "
+					    "%zu: %s", i, hn);
+		free(hn);
 	}
 	char *note = err ? NULL : gc_kvm_dump_level_note(gc_kernel_dump(k));
 	if (note)
