@@ -9,6 +9,14 @@
   kvm_truth.py pages L2.elf VMCORE          every page of the guest's own dump
                                             (--l2 linux) equal in the vmcore
   kvm_truth.py l2regs L2REGS.json REGS.json the vCPUs' registers of both
+  kvm_truth.py host TRUTH INFO.json         the host kernel view (info --json):
+                                            paging depth, KASLR offset,
+                                            page_offset
+  kvm_truth.py extract TRUTH OUT.txt        extract --verify's report: pages
+                                            verified, the NPT cross-check,
+                                            the vCPUs in guest mode
+TRUTH may end in "#host-panic" to compare with another dump of the same
+run (truth.json "dumps"; default "host").
 Prints PASS/FAIL lines (tests/cli/lib.sh)."""
 import hashlib
 import json
@@ -24,14 +32,17 @@ def h(x):
     return int(x, 16) if isinstance(x, str) else x
 
 
+DUMP = "host"
+
+
 def truth_vm(truth):
-    return truth["dumps"]["host"]["kvm"]["vms"][0]
+    return truth["dumps"][DUMP]["kvm"]["vms"][0]
 
 
 def guests(truth, path):
     g = json.load(open(path))["guests"]
     tv = truth_vm(truth)
-    out(len(g) == len(truth["dumps"]["host"]["kvm"]["vms"]), "kvm guests count",
+    out(len(g) == len(truth["dumps"][DUMP]["kvm"]["vms"]), "kvm guests count",
         "%d VMs" % len(g))
     vm = g[0]
     out(h(vm["kvm"]) == h(tv["kvm"]), "kvm struct kvm address", vm["kvm"])
@@ -173,6 +184,47 @@ def l2regs(want_path, got_path):
                                  for k in bad))
 
 
+def host(truth, path):
+    k = json.load(open(path))["kernel"]
+    tk = truth["dumps"][DUMP]["kvm"]
+    tv = truth_vm(truth)
+
+    def fact(name):
+        f = k.get(name)
+        return f["value"] if isinstance(f, dict) else None
+    lv = fact("paging_levels")
+    out(lv is not None and int(lv) == tk["l1_paging_levels"],
+        "kvm host paging depth %d levels" % tk["l1_paging_levels"], str(lv))
+    ko = fact("kaslr_offset")
+    out(ko is not None and h(ko) == h(tk["l1_kaslr_offset"]),
+        "kvm host KASLR offset", "%s, want %s" % (ko, tk["l1_kaslr_offset"]))
+    # the direct map: struct mm's pgd (kernel virtual) minus its physical
+    po = fact("page_offset")
+    want = h(tv["mm_pgd"]) - h(tv["mm_pgd_phys"])
+    out(po is not None and h(po) == want, "kvm host page_offset",
+        "%s, want 0x%x" % (po, want))
+
+
+def extract(truth, path):
+    txt = open(path).read()
+    tv = truth_vm(truth)
+    n = tv["nr_memslot_pages"]
+    out("verify: ok: %d pages compared, 0 differ" % n in txt,
+        "kvm extract --verify: %d pages" % n, txt[-300:])
+    v0 = tv["vcpus"][0]
+    ncr3 = h(v0["vmcb_control"]["n_cr3"])
+    want = ("NPT cross-check (nested_cr3 0x%x): %d guest pages agree with "
+            "the VMM's page tables, 0 not in the NPT" % (ncr3, n))
+    out(want in txt, "kvm NPT cross-check (%d-level NPT) agrees" %
+        tv.get("npt_levels", 0), "no line '%s'" % want)
+    for v in tv["vcpus"]:
+        line = ("vCPU %d was executing in guest mode on host CPU %d" %
+                (v["vcpu_id"], v["last_host_cpu"]))
+        ing = v["mode"] == "IN_GUEST_MODE"
+        out((line in txt) == ing, "kvm vCPU %d %s guest mode" %
+            (v["vcpu_id"], "in" if ing else "not in"), txt[-300:])
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "pages":
         pages(sys.argv[2], sys.argv[3])
@@ -180,6 +232,9 @@ if __name__ == "__main__":
     if sys.argv[1] == "l2regs":
         l2regs(sys.argv[2], sys.argv[3])
         sys.exit(0)
-    truth = json.load(open(sys.argv[2]))
-    {"guests": guests, "regs": regs, "memory": memory}[sys.argv[1]](
+    tpath, _, which = sys.argv[2].partition("#")
+    DUMP = which or "host"
+    truth = json.load(open(tpath))
+    {"guests": guests, "regs": regs, "memory": memory, "host": host,
+     "extract": extract}[sys.argv[1]](
         truth, sys.argv[3])
