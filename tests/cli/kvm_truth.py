@@ -12,6 +12,9 @@
   kvm_truth.py host TRUTH INFO.json         the host kernel view (info --json):
                                             paging depth, KASLR offset,
                                             page_offset
+  kvm_truth.py structs TRUTH GUESTS.json    the VMs, every slot (both address
+                                            spaces) and vCPU of guests --json
+                                            against drgn's walk (any L2 mode)
   kvm_truth.py extract TRUTH OUT.txt        extract --verify's report: pages
                                             verified, the NPT cross-check,
                                             the vCPUs in guest mode
@@ -205,6 +208,36 @@ def host(truth, path):
         "%s, want 0x%x" % (po, want))
 
 
+def structs(truth, path):
+    g = json.load(open(path))["guests"]
+    tvms = truth["dumps"][DUMP]["kvm"]["vms"]
+    out(len(g) == len(tvms), "kvm guests count (drgn)", "%d VMs" % len(g))
+    for vm, tv in zip(g, tvms):
+        out(h(vm["kvm"]) == h(tv["kvm"]) and
+            vm["vmm_pid"] == tv["userspace_pid"] and
+            h(vm["pgd"]) == h(tv["mm_pgd_phys"]),
+            "kvm VM %d: struct kvm, VMM pid, pgd equal drgn's" % vm["index"],
+            "%s %s %s" % (vm["kvm"], vm["vmm_pid"], vm["pgd"]))
+        ts = sorted(tv["memslots"], key=lambda t: (t["as_id"], h(t["base_gfn"])))
+        ok = len(vm["slots"]) == len(ts) and all(
+            s["as_id"] == t["as_id"] and h(s["gpa"]) == h(t["base_gfn"]) << 12
+            and s["npages"] == t["npages"] and
+            h(s["userspace_addr"]) == h(t["userspace_addr"])
+            for s, t in zip(vm["slots"], ts))
+        out(ok, "kvm VM %d: %d memory slots equal drgn's" % (vm["index"], len(ts)),
+            json.dumps(vm["slots"])[:300])
+        tc = tv["vcpus"]
+        ok = len(vm["vcpus"]) == len(tc) and all(
+            h(v["kvm_vcpu"]) == h(t["kvm_vcpu"]) and
+            h(v["vmcb"]) == h(t["current_vmcb_pa"]) and
+            h(v["nested_cr3"]) == h(t["vmcb_control"]["n_cr3"]) and
+            v["thread_pid"] == t["thread_pid"] and
+            v["in_guest_mode"] == (t["mode"] == "IN_GUEST_MODE")
+            for v, t in zip(vm["vcpus"], tc))
+        out(ok, "kvm VM %d: vCPUs (kvm_vcpu, VMCB, nested_cr3, thread, mode) "
+            "equal drgn's" % vm["index"], json.dumps(vm["vcpus"])[:300])
+
+
 def extract(truth, path):
     txt = open(path).read()
     tv = truth_vm(truth)
@@ -236,5 +269,5 @@ if __name__ == "__main__":
     DUMP = which or "host"
     truth = json.load(open(tpath))
     {"guests": guests, "regs": regs, "memory": memory, "host": host,
-     "extract": extract}[sys.argv[1]](
+     "extract": extract, "structs": structs}[sys.argv[1]](
         truth, sys.argv[3])

@@ -67,3 +67,26 @@ print(len(list(P.for_each_task(p))))' "$H" "$VMLINUX" 2>&1 | tail -1)
 	fi
 fi
 rm -f "$T"/*.vmcore
+# With the script's truth.json (drgn with debuginfo; not written with
+# --no-truth): the host kernel view (paging depth, KASLR, page_offset) and
+# every VM, slot and vCPU equal drgn's, for host.elf and host-running.elf
+# (L2 resumed: its memory moves on, so only extract --verify against the
+# host dump itself).
+if [ -f "$D/truth.json" ]; then
+	for dump in host host-running; do
+		[ -f "$D/$dump.elf" ] || continue
+		tag() { sed "s/^\(....\) kvm/\1 kvm linux $dump:/"; }
+		"$GC" info --json "$D/$dump.elf" > "$T/info.json" 2>/dev/null
+		python3 "$TOOLS/kvm_truth.py" host "$D/truth.json#$dump" "$T/info.json" | tag
+		"$GC" guests --json "$D/$dump.elf" > "$T/guests.json" 2>/dev/null
+		python3 "$TOOLS/kvm_truth.py" structs "$D/truth.json#$dump" "$T/guests.json" | tag
+	done
+	if [ -f "$D/host-running.elf" ] && run_gc "kvm linux host-running: extract --verify" 0 \
+		extract "$D/host-running.elf" --vm 0 -o "$T/run.vmcore" --verify; then
+		case "$OUT" in
+		*"verify: ok: "*", 0 differ"*) pass "kvm linux host-running: extract --verify" ;;
+		*) fail "kvm linux host-running: extract --verify" "$OUT" ;;
+		esac
+	fi
+	rm -f "$T"/*.vmcore
+fi
