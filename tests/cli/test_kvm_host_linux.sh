@@ -65,6 +65,25 @@ print(len(list(P.for_each_task(p))))' "$H" "$VMLINUX" 2>&1 | tail -1)
 			fail "kvm linux guest: drgn opens the extraction" "drgn failed"
 		fi
 	fi
+	# crash opens the extraction and says what it says on l2.elf
+	if [ -f "$VMLINUX" ] && command -v crash >/dev/null; then
+		printf 'sys\nps\nlog\nbt -a\nquit\n' > "$T/crash.cmds"
+		for f in "$L2" "$T/l2x.vmcore"; do
+			timeout 600 crash -s "$VMLINUX" "$f" -i "$T/crash.cmds" < /dev/null 2>&1 |
+				grep -vE 'DUMPFILE|^crash [0-9]|^$' > "$T/crash-$(basename "$f").txt"
+		done
+		if grep -q '^PID: ' "$T/crash-l2x.vmcore.txt" && grep -q 'Linux version' "$T/crash-l2x.vmcore.txt"; then
+			pass "kvm linux guest: crash opens the extraction (sys, ps, log, bt -a)"
+		else
+			fail "kvm linux guest: crash opens the extraction" "$(grep -m2 -iE 'error|cannot|invalid' "$T/crash-l2x.vmcore.txt" | tr '\n' ' ')"
+		fi
+		if cmp -s "$T/crash-l2x.vmcore.txt" "$T/crash-$(basename "$L2").txt"; then
+			pass "kvm linux guest: crash's sys, ps, log, bt -a equal on l2.elf and the extraction"
+		else
+			fail "kvm linux guest: crash's sys, ps, log, bt -a equal on l2.elf and the extraction" \
+				"$(diff "$T/crash-$(basename "$L2").txt" "$T/crash-l2x.vmcore.txt" | head -6 | tr '\n' ' ')"
+		fi
+	fi
 fi
 rm -f "$T"/*.vmcore
 # With the script's truth.json (drgn with debuginfo; not written with
