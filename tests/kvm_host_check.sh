@@ -10,8 +10,9 @@
 # under GC_KVM_HOSTS (default ~/.cache/guestcore; kvm-host-vmm is also taken
 # from GC_DUMP_CACHE, the decompressed ../shared/dumps/kvm-host-vmm), plus
 # any other kvm-host-*/ there (GC_KVM_HOST_DIR=DIR: that one only).  A vmm
-# host (truth.json, no l2.elf) runs tests/cli/test_kvm_host_vmm.sh against the script's truth.json; a linux
-# host (l2.elf) runs tests/cli/test_kvm_host_linux.sh against l2.elf.
+# host (truth.json, no l2.elf) runs tests/cli/test_kvm_host_vmm.sh against
+# the script's truth.json; a linux host (l2.elf) runs
+# tests/cli/test_kvm_host_linux.sh against l2.elf.
 # A missing host of the four is made with the script first (one QEMU at a
 # time, many minutes under TCG) unless GC_KVM_HOST_MAKE=0.  --l2 linux runs
 # a patched copy of the script (see make_host).  Ends "N passed, N failed".
