@@ -14,6 +14,17 @@
                                             structures' (guests --json) and
                                             the truth's VMCB save areas
   kvm_truth.py samepages A B NAME           every page of A equal in B
+  kvm_truth.py host TRUTH INFO.json         the host kernel view (info --json):
+                                            paging depth, KASLR offset,
+                                            page_offset
+  kvm_truth.py structs TRUTH GUESTS.json    the VMs, every slot (both address
+                                            spaces) and vCPU of guests --json
+                                            against drgn's walk (any L2 mode)
+  kvm_truth.py extract TRUTH OUT.txt        extract --verify's report: pages
+                                            verified, the NPT cross-check,
+                                            the vCPUs in guest mode
+TRUTH may end in "#host-panic" to compare with another dump of the same
+run (truth.json "dumps"; default "host").
 Prints PASS/FAIL lines (tests/cli/lib.sh)."""
 import hashlib
 import json
@@ -29,14 +40,17 @@ def h(x):
     return int(x, 16) if isinstance(x, str) else x
 
 
+DUMP = "host"
+
+
 def truth_vm(truth):
-    return truth["dumps"]["host"]["kvm"]["vms"][0]
+    return truth["dumps"][DUMP]["kvm"]["vms"][0]
 
 
 def guests(truth, path):
     g = json.load(open(path))["guests"]
     tv = truth_vm(truth)
-    out(len(g) == len(truth["dumps"]["host"]["kvm"]["vms"]), "kvm guests count",
+    out(len(g) == len(truth["dumps"][DUMP]["kvm"]["vms"]), "kvm guests count",
         "%d VMs" % len(g))
     vm = g[0]
     out(h(vm["kvm"]) == h(tv["kvm"]), "kvm struct kvm address", vm["kvm"])
@@ -231,6 +245,75 @@ def poke(path, pa, val):
                 w.write(struct.pack("<QQ", val, val))
             return
     sys.exit(1)
+def host(truth, path):
+    k = json.load(open(path))["kernel"]
+    tk = truth["dumps"][DUMP]["kvm"]
+    tv = truth_vm(truth)
+
+    def fact(name):
+        f = k.get(name)
+        return f["value"] if isinstance(f, dict) else None
+    lv = fact("paging_levels")
+    out(lv is not None and int(lv) == tk["l1_paging_levels"],
+        "kvm host paging depth %d levels" % tk["l1_paging_levels"], str(lv))
+    ko = fact("kaslr_offset")
+    out(ko is not None and h(ko) == h(tk["l1_kaslr_offset"]),
+        "kvm host KASLR offset", "%s, want %s" % (ko, tk["l1_kaslr_offset"]))
+    # the direct map: struct mm's pgd (kernel virtual) minus its physical
+    po = fact("page_offset")
+    want = h(tv["mm_pgd"]) - h(tv["mm_pgd_phys"])
+    out(po is not None and h(po) == want, "kvm host page_offset",
+        "%s, want 0x%x" % (po, want))
+
+
+def structs(truth, path):
+    g = json.load(open(path))["guests"]
+    tvms = truth["dumps"][DUMP]["kvm"]["vms"]
+    out(len(g) == len(tvms), "kvm guests count (drgn)", "%d VMs" % len(g))
+    for vm, tv in zip(g, tvms):
+        out(h(vm["kvm"]) == h(tv["kvm"]) and
+            vm["vmm_pid"] == tv["userspace_pid"] and
+            h(vm["pgd"]) == h(tv["mm_pgd_phys"]),
+            "kvm VM %d: struct kvm, VMM pid, pgd equal drgn's" % vm["index"],
+            "%s %s %s" % (vm["kvm"], vm["vmm_pid"], vm["pgd"]))
+        ts = sorted(tv["memslots"], key=lambda t: (t["as_id"], h(t["base_gfn"])))
+        ok = len(vm["slots"]) == len(ts) and all(
+            s["as_id"] == t["as_id"] and h(s["gpa"]) == h(t["base_gfn"]) << 12
+            and s["npages"] == t["npages"] and
+            h(s["userspace_addr"]) == h(t["userspace_addr"])
+            for s, t in zip(vm["slots"], ts))
+        out(ok, "kvm VM %d: %d memory slots equal drgn's" % (vm["index"], len(ts)),
+            json.dumps(vm["slots"])[:300])
+        tc = tv["vcpus"]
+        ok = len(vm["vcpus"]) == len(tc) and all(
+            h(v["kvm_vcpu"]) == h(t["kvm_vcpu"]) and
+            h(v["vmcb"]) == h(t["current_vmcb_pa"]) and
+            h(v["nested_cr3"]) == h(t["vmcb_control"]["n_cr3"]) and
+            v["thread_pid"] == t["thread_pid"] and
+            v["in_guest_mode"] == (t["mode"] == "IN_GUEST_MODE")
+            for v, t in zip(vm["vcpus"], tc))
+        out(ok, "kvm VM %d: vCPUs (kvm_vcpu, VMCB, nested_cr3, thread, mode) "
+            "equal drgn's" % vm["index"], json.dumps(vm["vcpus"])[:300])
+
+
+def extract(truth, path):
+    txt = open(path).read()
+    tv = truth_vm(truth)
+    n = tv["nr_memslot_pages"]
+    out("verify: ok: %d pages compared, 0 differ" % n in txt,
+        "kvm extract --verify: %d pages" % n, txt[-300:])
+    v0 = tv["vcpus"][0]
+    ncr3 = h(v0["vmcb_control"]["n_cr3"])
+    want = ("NPT cross-check (nested_cr3 0x%x): %d guest pages agree with "
+            "the VMM's page tables, 0 not in the NPT" % (ncr3, n))
+    out(want in txt, "kvm NPT cross-check (%d-level NPT) agrees" %
+        tv.get("npt_levels", 0), "no line '%s'" % want)
+    for v in tv["vcpus"]:
+        line = ("vCPU %d was executing in guest mode on host CPU %d" %
+                (v["vcpu_id"], v["last_host_cpu"]))
+        ing = v["mode"] == "IN_GUEST_MODE"
+        out((line in txt) == ing, "kvm vCPU %d %s guest mode" %
+            (v["vcpu_id"], "in" if ing else "not in"), txt[-300:])
 
 
 if __name__ == "__main__":
@@ -249,6 +332,9 @@ if __name__ == "__main__":
     if sys.argv[1] == "l2regs":
         l2regs(sys.argv[2], sys.argv[3])
         sys.exit(0)
-    truth = json.load(open(sys.argv[2]))
-    {"guests": guests, "regs": regs, "memory": memory}[sys.argv[1]](
+    tpath, _, which = sys.argv[2].partition("#")
+    DUMP = which or "host"
+    truth = json.load(open(tpath))
+    {"guests": guests, "regs": regs, "memory": memory, "host": host,
+     "extract": extract, "structs": structs}[sys.argv[1]](
         truth, sys.argv[3])

@@ -65,6 +65,25 @@ print(len(list(P.for_each_task(p))))' "$H" "$VMLINUX" 2>&1 | tail -1)
 			fail "kvm linux guest: drgn opens the extraction" "drgn failed"
 		fi
 	fi
+	# crash opens the extraction and says what it says on l2.elf
+	if [ -f "$VMLINUX" ] && command -v crash >/dev/null; then
+		printf 'sys\nps\nlog\nbt -a\nquit\n' > "$T/crash.cmds"
+		for f in "$L2" "$T/l2x.vmcore"; do
+			timeout 600 crash -s "$VMLINUX" "$f" -i "$T/crash.cmds" < /dev/null 2>&1 |
+				grep -vE 'DUMPFILE|^crash [0-9]|^$' > "$T/crash-$(basename "$f").txt"
+		done
+		if grep -q '^PID: ' "$T/crash-l2x.vmcore.txt" && grep -q 'Linux version' "$T/crash-l2x.vmcore.txt"; then
+			pass "kvm linux guest: crash opens the extraction (sys, ps, log, bt -a)"
+		else
+			fail "kvm linux guest: crash opens the extraction" "$(grep -m2 -iE 'error|cannot|invalid' "$T/crash-l2x.vmcore.txt" | tr '\n' ' ')"
+		fi
+		if cmp -s "$T/crash-l2x.vmcore.txt" "$T/crash-$(basename "$L2").txt"; then
+			pass "kvm linux guest: crash's sys, ps, log, bt -a equal on l2.elf and the extraction"
+		else
+			fail "kvm linux guest: crash's sys, ps, log, bt -a equal on l2.elf and the extraction" \
+				"$(diff "$T/crash-$(basename "$L2").txt" "$T/crash-l2x.vmcore.txt" | head -6 | tr '\n' ' ')"
+		fi
+	fi
 fi
 # The AMD fallback on this host (docs/kvm.md, "The VMCB scan"): the VMCB
 # scan's VMs equal the structures' (VMCBs, nested_cr3, rsp/cr3), every
@@ -92,3 +111,26 @@ if run_gc "svm linux host: extract --vm 0 --scan" 0 extract "$H" --vm 0 --scan -
 	. "$TOOLS/svm_damaged.sh"
 fi
 rm -f "$T"/*.vmcore
+# With the script's truth.json (drgn with debuginfo; not written with
+# --no-truth): the host kernel view (paging depth, KASLR, page_offset) and
+# every VM, slot and vCPU equal drgn's, for host.elf and host-running.elf
+# (L2 resumed: its memory moves on, so only extract --verify against the
+# host dump itself).
+if [ -f "$D/truth.json" ]; then
+	for dump in host host-running; do
+		[ -f "$D/$dump.elf" ] || continue
+		tag() { sed "s/^\(....\) kvm/\1 kvm linux $dump:/"; }
+		"$GC" info --json "$D/$dump.elf" > "$T/info.json" 2>/dev/null
+		python3 "$TOOLS/kvm_truth.py" host "$D/truth.json#$dump" "$T/info.json" | tag
+		"$GC" guests --json "$D/$dump.elf" > "$T/guests.json" 2>/dev/null
+		python3 "$TOOLS/kvm_truth.py" structs "$D/truth.json#$dump" "$T/guests.json" | tag
+	done
+	if [ -f "$D/host-running.elf" ] && run_gc "kvm linux host-running: extract --verify" 0 \
+		extract "$D/host-running.elf" --vm 0 -o "$T/run.vmcore" --verify; then
+		case "$OUT" in
+		*"verify: ok: "*", 0 differ"*) pass "kvm linux host-running: extract --verify" ;;
+		*) fail "kvm linux host-running: extract --verify" "$OUT" ;;
+		esac
+	fi
+	rm -f "$T"/*.vmcore
+fi

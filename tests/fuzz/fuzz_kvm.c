@@ -2,7 +2,9 @@
 /*
  * libFuzzer target: the walk of the host kernel's KVM structures
  * (src/lib/guests/kvm/walk.c) over a synthetic kernel memory image with
- * the Linux 6.1 layout: byte I of the input is kernel virtual KBASE + I,
+ * the Linux 6.1 layout and again with the layout of Linux < 5.17 (slot
+ * and vCPU arrays, kvm_layout_pre517_synthetic; seeds "array*"): byte I
+ * of the input is kernel virtual KBASE + I,
  * vm_list's head is at KBASE (seeds: tests/fuzz/kvm_image.py).  User
  * addresses (the VMM's command line) read the same bytes at their value.
  * Whatever the input, the walk must end with VMs or one error, and what
@@ -54,18 +56,21 @@ static struct gc_error *rd_user(void *ctx, uint64_t pgd, uint64_t va,
 	return NULL;
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+static void one(const uint8_t *data, size_t size, bool pre517)
 {
 	struct img m = { data, size };
 	struct kvm_layout l;
-	kvm_layout_linux61_svm(&l);
+	if (pre517)
+		kvm_layout_pre517_synthetic(&l);
+	else
+		kvm_layout_linux61_svm(&l);
 	struct kvm_mem mem = { &m, rd, vtop, rd_user };
 	struct gc_kvm_vm *vms;
 	size_t nr;
 	struct gc_error *err = kvm_walk(&l, &mem, KBASE, &vms, &nr);
 	if (err) {
 		gc_error_free(err);
-		return 0;
+		return;
 	}
 	if (nr > KVM_MAX_VMS)
 		abort();
@@ -90,5 +95,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	}
 	gc_kvm_vms_free(vms, nr);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	one(data, size, false);
+	one(data, size, true);
 	return 0;
 }

@@ -4,7 +4,12 @@ x86_64 layout (kvm_layout_linux61_svm in src/lib/guests/kvm/layout.c): the
 seed of fuzz_kvm and the image test_kvm.c builds the same way.  Byte I of
 the image is kernel virtual KBASE + I; vm_list's head is at KBASE.
   kvm_image.py OUT [damage]   damage: none, loop, deep, vcpus, hugetlb
-  (hugetlb: slot 0's VMA is a hugetlbfs mapping, VM_HUGETLB | VM_SHARED)"""
+  (hugetlb: slot 0's VMA is a hugetlbfs mapping, VM_HUGETLB | VM_SHARED)
+"array*" images hold slots and vCPUs the way Linux < 5.17 did (kvm_memslots
+.memslots[used_slots] sorted by base_gfn descending, kvm.vcpus[] pointers)
+at the offsets of kvm_layout_pre517_synthetic() (layout.c), and no gfn tree
+or vcpu_array: array (intact), array-order (slots ascending: out of order),
+array-used (used_slots 2^31-1)."""
 import struct
 import sys
 
@@ -39,7 +44,8 @@ p64(KVM + 4472 + 8, K(HEAD))
 p64(KVM + 72, K(MM))
 p64(KVM + 80, 0x5000)
 p64(KVM + 4376, K(MS))
-p64(KVM + 4392 + 8, K(XA) | 2)
+if not damage.startswith("array"):
+    p64(KVM + 4392 + 8, K(XA) | 2)
 p32(KVM + 4456, 2 if damage != "vcpus" else 0x7fffffff)
 p32(KVM + 40408, 122)
 p64(MM + 72, K(0x20000 - 0x1000))   # pgd (never walked here)
@@ -60,22 +66,38 @@ p64(VMA + 8, 0x7f0004000000)
 p64(VMA + 32, 0x8200073 if damage != "hugetlb" else 0x860007b)
 p32(TASK + 2416, 122)
 img[TASK + 2976:TASK + 2976 + 8] = b"qemu-kvm"
-p64(MS + 32, K(SLOTA + 128))
-p32(MS + 1064, 0)
-for s, gfn, n, ua, sid, right in ((SLOTA, 0, 0x4000, 0x7f0000000000, 0,
-                                   K(SLOTB + 128)),
-                                  (SLOTB, 0x100000, 0x1000, 0x7f1000000000,
-                                   1, 0)):
-    p64(s + 128 + 8, right)
-    if damage == "deep":
-        p64(s + 128 + 16, K(s + 128))   # rb_left: itself
-    p64(s + 176, gfn)
-    p64(s + 184, n)
-    p64(s + 248, ua)
-    p32(s + 256, 0)
-    p16(s + 260, sid)
-p64(XA + 40, K(VCPU[0]))
-p64(XA + 48, K(VCPU[1]))
+SLOTS = ((0, 0x4000, 0x7f0000000000, 0), (0x100000, 0x1000, 0x7f1000000000, 1))
+if damage.startswith("array"):
+    # kvm_memslots: generation, id_to_index[512], last_used_slot,
+    # used_slots (1032), memslots[] (1040) of 64-byte slots: base_gfn 0,
+    # npages 8, userspace_addr 40, flags 48, id 52, as_id 54
+    p32(MS + 1032, 2 if damage != "array-used" else 0x7fffffff)
+    order = SLOTS if damage == "array-order" else SLOTS[::-1]
+    for i, (gfn, n, ua, sid) in enumerate(order):
+        a = MS + 1040 + 64 * i
+        p64(a, gfn)
+        p64(a + 8, n)
+        p64(a + 40, ua)
+        p32(a + 48, 0)
+        p16(a + 52, sid)
+        p16(MS + 8 + 2 * sid, i)        # id_to_index
+    p64(KVM + 8192, K(VCPU[0]))         # struct kvm_vcpu *vcpus[288]
+    p64(KVM + 8192 + 8, K(VCPU[1]))
+else:
+    p64(MS + 32, K(SLOTA + 128))
+    p32(MS + 1064, 0)
+    for s, (gfn, n, ua, sid), right in ((SLOTA, SLOTS[0], K(SLOTB + 128)),
+                                        (SLOTB, SLOTS[1], 0)):
+        p64(s + 128 + 8, right)
+        if damage == "deep":
+            p64(s + 128 + 16, K(s + 128))   # rb_left: itself
+        p64(s + 176, gfn)
+        p64(s + 184, n)
+        p64(s + 248, ua)
+        p32(s + 256, 0)
+        p16(s + 260, sid)
+    p64(XA + 40, K(VCPU[0]))
+    p64(XA + 48, K(VCPU[1]))
 for i, v in enumerate(VCPU):
     p32(v + 36, i)
     p32(v + 40, i)

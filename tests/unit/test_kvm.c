@@ -74,7 +74,10 @@ static struct gc_error *walk(const char *damage, struct img *m,
 	if (!make_image(damage, m))
 		return gc_error_new(GC_ERR_IO, "kvm_image.py", "no image");
 	struct kvm_layout l;
-	kvm_layout_linux61_svm(&l);
+	if (!strncmp(damage, "array", 5))
+		kvm_layout_pre517_synthetic(&l);
+	else
+		kvm_layout_linux61_svm(&l);
 	struct kvm_mem mem = { m, rd, vtop, rd_user };
 	return kvm_walk(&l, &mem, KBASE, vms, nr);
 }
@@ -157,6 +160,90 @@ TEST(synthetic_host_one_vm)
 			CHECK_EQ_U64(v.end, 0x7f0004000000ull);
 			CHECK_EQ_U64(v.file, 0);
 		}
+	}
+	gc_kvm_vms_free(vms, nr);
+	free(m.p);
+}
+
+/* Linux < 5.17: slots in kvm_memslots.memslots[used_slots] (base_gfn
+ * descending), vCPUs in kvm.vcpus[]; the image has no gfn tree and no
+ * vcpu_array, so only the array walk can find them. */
+TEST(pre517_slot_and_vcpu_arrays)
+{
+	struct img m = { 0 };
+	struct gc_kvm_vm *vms = NULL;
+	size_t nr = 0;
+	struct gc_error *err = walk("array", &m, &vms, &nr);
+	CHECK(!err);
+	gc_error_free(err);
+	CHECK_EQ_U64(nr, 1);
+	if (!err && nr == 1) {
+		const struct gc_kvm_vm *vm = &vms[0];
+		CHECK_STR(vm->problems, "");
+		CHECK_EQ_U64(vm->nr_slots, 2);
+		if (vm->nr_slots == 2) {
+			/* ascending gfn order, read from the array's end */
+			CHECK_EQ_U64(vm->slots[0].base_gfn, 0);
+			CHECK_EQ_U64(vm->slots[0].npages, 0x4000);
+			CHECK_EQ_U64(vm->slots[0].userspace_addr,
+				     0x7f0000000000ull);
+			CHECK_EQ_U64(vm->slots[0].addr,
+				     KBASE + 0xd000 + 1040 + 64);
+			CHECK_EQ_U64(vm->slots[1].base_gfn, 0x100000);
+			CHECK_EQ_U64(vm->slots[1].id, 1);
+			CHECK_EQ_U64(vm->slots[1].addr, KBASE + 0xd000 + 1040);
+		}
+		CHECK_EQ_U64(vm->mem_bytes, 0x5000ull << 12);
+		/* no kvm.nr_memslot_pages before 5.17: the slots' sum */
+		CHECK_EQ_U64(vm->nr_memslot_pages, 0x5000);
+		CHECK_EQ_U64(vm->nr_vcpus, 2);
+		for (unsigned int i = 0; i < vm->nr_vcpus && i < 2; i++) {
+			uint64_t v = 0;
+			CHECK_EQ_U64(vm->vcpus[i].vcpu_id, i);
+			CHECK(gc_vcpu_get_reg(&vm->vcpus[i].regs, GC_REG_RIP,
+					      &v));
+			CHECK_EQ_U64(v, 0x8070 + i);
+		}
+	}
+	gc_kvm_vms_free(vms, nr);
+	free(m.p);
+
+	/* the same image read with the 6.1 layout finds neither */
+	struct kvm_layout l61;
+	kvm_layout_linux61_svm(&l61);
+	CHECK(make_image("array", &m));
+	struct kvm_mem mem = { &m, rd, vtop, rd_user };
+	err = kvm_walk(&l61, &mem, KBASE, &vms, &nr);
+	CHECK(!err);
+	gc_error_free(err);
+	if (!err && nr == 1) {
+		CHECK_EQ_U64(vms[0].nr_slots, 0);
+		CHECK_EQ_U64(vms[0].nr_vcpus, 0);
+		CHECK_CONTAINS(vms[0].problems, "vCPU 0");
+	}
+	gc_kvm_vms_free(vms, nr);
+	free(m.p);
+
+	/* slots ascending in the array: out of order, said */
+	err = walk("array-order", &m, &vms, &nr);
+	CHECK(!err);
+	gc_error_free(err);
+	if (!err && nr == 1) {
+		CHECK_CONTAINS(vms[0].problems, "memory slots of address "
+						"space 0");
+		CHECK_CONTAINS(vms[0].problems, "out of order");
+		CHECK_EQ_U64(vms[0].nr_vcpus, 2);
+	}
+	gc_kvm_vms_free(vms, nr);
+	free(m.p);
+
+	err = walk("array-used", &m, &vms, &nr);
+	CHECK(!err);
+	gc_error_free(err);
+	if (!err && nr == 1) {
+		CHECK_CONTAINS(vms[0].problems, "used_slots 2147483647 "
+						"(at most 32768)");
+		CHECK_EQ_U64(vms[0].nr_slots, 0);
 	}
 	gc_kvm_vms_free(vms, nr);
 	free(m.p);

@@ -33,13 +33,23 @@ struct kvm_layout {
 		kvm_online_vcpus, kvm_userspace_pid, kvm_nr_memslot_pages;
 	unsigned int nr_as;             /* elements of kvm.memslots[] */
 	bool has_userspace_pid;
-	/* struct kvm_memslots / kvm_memory_slot */
+	bool has_nr_memslot_pages;      /* Linux >= 5.17 */
+	/* struct kvm_memslots / kvm_memory_slot.  Linux >= 5.17: the gfn
+	 * rb-tree; before (SLOTS_ARRAY): kvm_memslots.memslots[used_slots],
+	 * struct kvm_memory_slot of SLOT_SIZE bytes each, sorted by base_gfn
+	 * descending (id_to_index[] maps ids to it, not needed here). */
+	bool slots_array;
+	uint64_t ms_used_slots, ms_array, slot_size;
 	uint64_t ms_gfn_tree, ms_node_idx;
 	uint64_t slot_gfn_node, slot_base_gfn, slot_npages, slot_uaddr,
 		slot_flags, slot_id, slot_as_id;
 	uint64_t rb_size, rb_right, rb_left;
-	/* struct xarray / xa_node */
+	/* struct xarray / xa_node (kvm.vcpu_array, Linux >= 5.17); before
+	 * (VCPUS_PTRS): struct kvm_vcpu *kvm.vcpus[NR_VCPU_PTRS] */
 	uint64_t xa_head, xa_node_shift, xa_node_slots;
+	bool vcpus_ptrs;
+	uint64_t kvm_vcpus;
+	unsigned int nr_vcpu_ptrs;
 	/* struct kvm_vcpu (arch = kvm_vcpu.arch + kvm_vcpu_arch.X) */
 	uint64_t vcpu_id, vcpu_idx, vcpu_mode, vcpu_cpu, vcpu_pid;
 	uint64_t vcpu_regs, vcpu_regs_avail, vcpu_regs_dirty, vcpu_cr0,
@@ -95,6 +105,10 @@ struct gc_error *kvm_layout_from_types(const struct gc_types *t,
 /* The Linux 6.1 x86_64 layout (Debian 6.1.0 kvm/kvm_amd), for the fuzz
  * target and unit tests. */
 void kvm_layout_linux61_svm(struct kvm_layout *l);
+/* The same with the layout of Linux < 5.17 for slots and vCPUs (arrays,
+ * SLOTS_ARRAY and VCPUS_PTRS; offsets of tests/fuzz/kvm_image.py "array"
+ * images, not of a real kernel build). */
+void kvm_layout_pre517_synthetic(struct kvm_layout *l);
 
 /* Walk vm_list at HEAD (a list_head). */
 struct gc_error *kvm_walk(const struct kvm_layout *l,

@@ -61,6 +61,82 @@ static struct gc_error *array_len(const struct gc_types *t, const char *type,
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
+/* Memory slots: the gfn rb-tree of Linux >= 5.17, else the array of
+ * Linux 3.x-5.16 (struct kvm_memslots { u64 generation; short
+ * id_to_index[]; atomic_t lru_slot / last_used_slot; int used_slots;
+ * struct kvm_memory_slot memslots[]; }). */
+static struct gc_error *slots_layout(const struct gc_types *t,
+				     struct kvm_layout *l)
+{
+	const struct want tree[] = {
+		{ "struct kvm_memslots", "gfn_tree", &l->ms_gfn_tree },
+		{ "struct kvm_memslots", "node_idx", &l->ms_node_idx },
+		{ "struct kvm_memory_slot", "gfn_node", &l->slot_gfn_node },
+		{ "struct rb_node", "rb_right", &l->rb_right },
+		{ "struct rb_node", "rb_left", &l->rb_left },
+	};
+	if (opt_offsets(t, tree, N(tree))) {
+		uint64_t rbsz;
+		struct gc_error *err = gc_types_sizeof(t, "struct rb_node",
+						       &rbsz, NULL);
+		if (err)
+			return gc_error_context(err, "KVM layout");
+		l->rb_size = rbsz;
+		return NULL;
+	}
+	const struct want arr[] = {
+		{ "struct kvm_memslots", "used_slots", &l->ms_used_slots },
+		{ "struct kvm_memslots", "memslots", &l->ms_array },
+	};
+	if (!opt_offsets(t, arr, N(arr)))
+		return gc_error_new(GC_ERR_UNSUPPORTED, "KVM layout",
+				    "struct kvm_memslots has neither gfn_tree "
+				    "and node_idx (Linux >= 5.17) nor "
+				    "used_slots and memslots[] (before)");
+	uint64_t sz;
+	struct gc_error *err = gc_types_sizeof(t, "struct kvm_memory_slot",
+					       &sz, NULL);
+	if (err)
+		return gc_error_context(err, "KVM layout");
+	if (sz < 8 || sz > 4096)
+		return gc_error_new(GC_ERR_CORRUPT, "KVM layout",
+				    "struct kvm_memory_slot of %llu bytes",
+				    (unsigned long long)sz);
+	l->slots_array = true;
+	l->slot_size = sz;
+	return NULL;
+}
+
+/* vCPUs: the xarray kvm.vcpu_array of Linux >= 5.17, else the pointer
+ * array kvm.vcpus[KVM_MAX_VCPUS]. */
+static struct gc_error *vcpus_layout(const struct gc_types *t,
+				     struct kvm_layout *l)
+{
+	const struct want xa[] = {
+		{ "struct kvm", "vcpu_array", &l->kvm_vcpu_array },
+		{ "struct xarray", "xa_head", &l->xa_head },
+		{ "struct xa_node", "shift", &l->xa_node_shift },
+		{ "struct xa_node", "slots", &l->xa_node_slots },
+	};
+	if (opt_offsets(t, xa, N(xa)))
+		return NULL;
+	const struct want arr[] = {
+		{ "struct kvm", "vcpus", &l->kvm_vcpus },
+	};
+	if (!opt_offsets(t, arr, 1))
+		return gc_error_new(GC_ERR_UNSUPPORTED, "KVM layout",
+				    "struct kvm has neither vcpu_array "
+				    "(Linux >= 5.17) nor vcpus[] (before)");
+	struct gc_error *err = array_len(t, "struct kvm", "vcpus", 8,
+					 &l->nr_vcpu_ptrs);
+	if (err)
+		return err;
+	if (l->nr_vcpu_ptrs > KVM_MAX_VCPUS)
+		l->nr_vcpu_ptrs = KVM_MAX_VCPUS;
+	l->vcpus_ptrs = true;
+	return NULL;
+}
+
 struct gc_error *kvm_layout_from_types(const struct gc_types *t,
 				       struct kvm_layout *l)
 {
@@ -70,23 +146,12 @@ struct gc_error *kvm_layout_from_types(const struct gc_types *t,
 		{ "struct kvm", "vm_list", &l->kvm_vm_list },
 		{ "struct kvm", "mm", &l->kvm_mm },
 		{ "struct kvm", "memslots", &l->kvm_memslots },
-		{ "struct kvm", "vcpu_array", &l->kvm_vcpu_array },
 		{ "struct kvm", "online_vcpus", &l->kvm_online_vcpus },
-		{ "struct kvm", "nr_memslot_pages", &l->kvm_nr_memslot_pages },
-		{ "struct kvm_memslots", "gfn_tree", &l->ms_gfn_tree },
-		{ "struct kvm_memslots", "node_idx", &l->ms_node_idx },
-		{ "struct kvm_memory_slot", "gfn_node", &l->slot_gfn_node },
 		{ "struct kvm_memory_slot", "base_gfn", &l->slot_base_gfn },
 		{ "struct kvm_memory_slot", "npages", &l->slot_npages },
 		{ "struct kvm_memory_slot", "userspace_addr", &l->slot_uaddr },
 		{ "struct kvm_memory_slot", "flags", &l->slot_flags },
 		{ "struct kvm_memory_slot", "id", &l->slot_id },
-		{ "struct kvm_memory_slot", "as_id", &l->slot_as_id },
-		{ "struct rb_node", "rb_right", &l->rb_right },
-		{ "struct rb_node", "rb_left", &l->rb_left },
-		{ "struct xarray", "xa_head", &l->xa_head },
-		{ "struct xa_node", "shift", &l->xa_node_shift },
-		{ "struct xa_node", "slots", &l->xa_node_slots },
 		{ "struct kvm_vcpu", "vcpu_id", &l->vcpu_id },
 		{ "struct kvm_vcpu", "vcpu_idx", &l->vcpu_idx },
 		{ "struct kvm_vcpu", "mode", &l->vcpu_mode },
@@ -117,10 +182,16 @@ struct gc_error *kvm_layout_from_types(const struct gc_types *t,
 	l->vcpu_cr4 += arch;
 	l->vcpu_efer += arch;
 	l->vcpu_mp_state += arch;
-	uint64_t rbsz;
-	if ((err = gc_types_sizeof(t, "struct rb_node", &rbsz, NULL)))
-		return gc_error_context(err, "KVM layout");
-	l->rb_size = rbsz;
+	if ((err = slots_layout(t, l)) || (err = vcpus_layout(t, l)))
+		return err;
+	const struct want nmp[] = {
+		{ "struct kvm", "nr_memslot_pages", &l->kvm_nr_memslot_pages },
+	};
+	l->has_nr_memslot_pages = opt_offsets(t, nmp, 1);
+	const struct want asid[] = {
+		{ "struct kvm_memory_slot", "as_id", &l->slot_as_id },
+	};
+	opt_offsets(t, asid, 1);
 	if ((err = array_len(t, "struct kvm", "memslots", 8, &l->nr_as)) ||
 	    (err = array_len(t, "struct kvm_vcpu_arch", "regs", 8,
 			     &l->nr_regs)))
@@ -200,6 +271,7 @@ void kvm_layout_linux61_svm(struct kvm_layout *l)
 	l->kvm_userspace_pid = 40408;
 	l->has_userspace_pid = true;
 	l->kvm_nr_memslot_pages = 80;
+	l->has_nr_memslot_pages = true;
 	l->nr_as = 2;
 	l->ms_gfn_tree = 32;
 	l->ms_node_idx = 1064;
@@ -256,4 +328,27 @@ void kvm_layout_linux61_svm(struct kvm_layout *l)
 	l->vma_end = 8;
 	l->vma_flags = 32;
 	l->vma_file = 112;
+}
+
+void kvm_layout_pre517_synthetic(struct kvm_layout *l)
+{
+	kvm_layout_linux61_svm(l);
+	/* kvm_memslots: u64 generation; short id_to_index[512]; atomic_t
+	 * last_used_slot; int used_slots (1032); kvm_memory_slot
+	 * memslots[] (1040), 64 bytes each in the image */
+	l->slots_array = true;
+	l->ms_used_slots = 1032;
+	l->ms_array = 1040;
+	l->slot_size = 64;
+	l->slot_base_gfn = 0;
+	l->slot_npages = 8;
+	l->slot_uaddr = 40;
+	l->slot_flags = 48;
+	l->slot_id = 52;
+	l->slot_as_id = 54;
+	/* struct kvm_vcpu *vcpus[288] at 8192 (vcpu_array unused) */
+	l->vcpus_ptrs = true;
+	l->kvm_vcpus = 8192;
+	l->nr_vcpu_ptrs = 288;
+	l->has_nr_memslot_pages = false;
 }

@@ -6,9 +6,11 @@
  *     .mm -> mm_struct (.pgd: the VMM's page tables; .owner -> the VMM
  *            task; .arg_start..arg_end: its command line)
  *     .memslots[as] -> kvm_memslots: gfn_tree (rb-tree of
- *            kvm_memory_slot.gfn_node[node_idx]) -> base_gfn, npages,
+ *            kvm_memory_slot.gfn_node[node_idx]; before Linux 5.17 the
+ *            array memslots[used_slots]) -> base_gfn, npages,
  *            userspace_addr, flags, id, as_id
- *     .vcpu_array (xarray, online_vcpus entries) -> kvm_vcpu: vcpu_id,
+ *     .vcpu_array (xarray, online_vcpus entries; before 5.17 the
+ *            pointer array vcpus[]) -> kvm_vcpu: vcpu_id,
  *            mode, arch.regs[] (regs_avail / regs_dirty), arch.cr0..efer;
  *            SVM: container vcpu_svm .vmcb -> the VMCB (segments,
  *            rflags, descriptor tables, nested_cr3)
@@ -56,11 +58,82 @@ static void problem(struct gc_strbuf *sb, const char *what,
 
 /* ---- memory slots: the gfn rb-tree, in order ---------------------------- */
 
+/* The kvm_memory_slot at ADDR, appended when it is one; slots come in
+ * ascending gfn order (*LAST_GFN: the end of the previous one, *FIRST). */
+static struct gc_error *add_slot(const struct kvm_layout *l,
+				 const struct kvm_mem *m, uint64_t addr,
+				 unsigned int as, struct gc_kvm_vm *vm,
+				 size_t *cap, bool *first, uint64_t *last_gfn)
+{
+	struct gc_kvm_slot s;
+	memset(&s, 0, sizeof(s));
+	s.addr = addr;
+	uint8_t b2[2];
+	uint32_t flags;
+	struct gc_error *err;
+	if ((err = rd64(m, s.addr + l->slot_base_gfn, &s.base_gfn)) ||
+	    (err = rd64(m, s.addr + l->slot_npages, &s.npages)) ||
+	    (err = rd64(m, s.addr + l->slot_uaddr, &s.userspace_addr)) ||
+	    (err = rd32(m, s.addr + l->slot_flags, &flags)) ||
+	    (err = m->read(m->ctx, s.addr + l->slot_id, b2, 2)))
+		return gc_error_context(err, "kvm_memory_slot 0x%" PRIx64,
+					s.addr);
+	s.flags = flags;
+	s.id = (int16_t)gc_get16(b2, false);
+	s.as_id = as;
+	/* a slot past 2^52 bytes of guest-physical space, or whose pages
+	 * overflow, is damage, not a slot */
+	if (s.base_gfn > (1ull << 40) || s.npages > (1ull << 40) ||
+	    s.base_gfn + s.npages > (1ull << 40) ||
+	    (s.userspace_addr & 0xfff) ||
+	    (!*first && s.base_gfn < *last_gfn))
+		return gc_error_addr(GC_ERR_CORRUPT, GC_SPACE_KVIRT, s.addr,
+				     "kvm_memory_slot", "base_gfn 0x%" PRIx64
+				     " npages 0x%" PRIx64 " userspace_addr 0x%"
+				     PRIx64 " is not a slot (out of order, "
+				     "unaligned or beyond 2^52 bytes)",
+				     s.base_gfn, s.npages, s.userspace_addr);
+	*first = false;
+	*last_gfn = s.base_gfn + s.npages;
+	if (!gc_vec_push(&vm->slots, &vm->nr_slots, cap, &s))
+		return &gc_error_nomem;
+	if (as == 0)
+		vm->mem_bytes += s.npages << 12;
+	return NULL;
+}
+
+/* Linux < 5.17: memslots[used_slots], base_gfn descending, so read from
+ * the last to get ascending order. */
+static struct gc_error *walk_slot_array(const struct kvm_layout *l,
+					const struct kvm_mem *m,
+					uint64_t memslots, unsigned int as,
+					struct gc_kvm_vm *vm, size_t *cap)
+{
+	uint32_t used;
+	struct gc_error *err = rd32(m, memslots + l->ms_used_slots, &used);
+	if (err)
+		return err;
+	if (used > KVM_MAX_SLOTS)
+		return gc_error_addr(GC_ERR_CORRUPT, GC_SPACE_KVIRT, memslots,
+				     "kvm_memslots", "used_slots %" PRIu32
+				     " (at most %u)", used, KVM_MAX_SLOTS);
+	bool first = true;
+	uint64_t last_gfn = 0;
+	for (uint32_t i = used; i-- > 0;) {
+		uint64_t a = memslots + l->ms_array + (uint64_t)i * l->slot_size;
+		if ((err = add_slot(l, m, a, as, vm, cap, &first, &last_gfn)))
+			return err;
+	}
+	return NULL;
+}
+
 static struct gc_error *walk_slots(const struct kvm_layout *l,
 				   const struct kvm_mem *m, uint64_t memslots,
 				   unsigned int as, struct gc_kvm_vm *vm,
 				   size_t *cap)
 {
+	if (l->slots_array)
+		return walk_slot_array(l, m, memslots, as, vm, cap);
 	uint32_t idx;
 	uint64_t node;
 	struct gc_error *err = rd32(m, memslots + l->ms_node_idx, &idx);
@@ -94,41 +167,10 @@ static struct gc_error *walk_slots(const struct kvm_layout *l,
 					     memslots, "kvm_memslots gfn_tree",
 					     "more than %u slots",
 					     KVM_MAX_SLOTS);
-		struct gc_kvm_slot s;
-		memset(&s, 0, sizeof(s));
-		s.addr = node - l->slot_gfn_node - idx * l->rb_size;
-		uint8_t b2[2];
-		uint32_t flags;
-		if ((err = rd64(m, s.addr + l->slot_base_gfn, &s.base_gfn)) ||
-		    (err = rd64(m, s.addr + l->slot_npages, &s.npages)) ||
-		    (err = rd64(m, s.addr + l->slot_uaddr,
-				&s.userspace_addr)) ||
-		    (err = rd32(m, s.addr + l->slot_flags, &flags)) ||
-		    (err = m->read(m->ctx, s.addr + l->slot_id, b2, 2)))
-			return gc_error_context(err, "kvm_memory_slot 0x%"
-						PRIx64, s.addr);
-		s.flags = flags;
-		s.id = (int16_t)gc_get16(b2, false);
-		s.as_id = as;
-		/* a slot past 2^52 bytes of guest-physical space, or whose
-		 * pages overflow, is damage, not a slot */
-		if (s.base_gfn > (1ull << 40) || s.npages > (1ull << 40) ||
-		    s.base_gfn + s.npages > (1ull << 40) ||
-		    (s.userspace_addr & 0xfff) ||
-		    (!first && s.base_gfn < last_gfn))
-			return gc_error_addr(
-				GC_ERR_CORRUPT, GC_SPACE_KVIRT, s.addr,
-				"kvm_memory_slot", "base_gfn 0x%" PRIx64
-				" npages 0x%" PRIx64 " userspace_addr 0x%"
-				PRIx64 " is not a slot (out of order, "
-				"unaligned or beyond 2^52 bytes)", s.base_gfn,
-				s.npages, s.userspace_addr);
-		first = false;
-		last_gfn = s.base_gfn + s.npages;
-		if (!gc_vec_push(&vm->slots, &vm->nr_slots, cap, &s))
-			return &gc_error_nomem;
-		if (as == 0)
-			vm->mem_bytes += s.npages << 12;
+		uint64_t addr = node - l->slot_gfn_node - idx * l->rb_size;
+		if ((err = add_slot(l, m, addr, as, vm, cap, &first,
+				    &last_gfn)))
+			return err;
 		if ((err = rd64(m, node + l->rb_right, &node)))
 			return err;
 	}
@@ -500,8 +542,9 @@ static struct gc_error *read_vm(const struct kvm_layout *l,
 	uint32_t online = 0;
 	struct gc_error *err;
 	if ((err = rd64(m, kvm + l->kvm_mm, &vm->mm)) ||
-	    (err = rd64(m, kvm + l->kvm_nr_memslot_pages,
-			&vm->nr_memslot_pages)) ||
+	    (l->has_nr_memslot_pages &&
+	     (err = rd64(m, kvm + l->kvm_nr_memslot_pages,
+			 &vm->nr_memslot_pages))) ||
 	    (err = rd32(m, kvm + l->kvm_online_vcpus, &online)) ||
 	    (vm->mm && (err = rd64(m, vm->mm + l->mm_pgd, &vm->pgd)))) {
 		gc_strbuf_free(&pb);
@@ -534,11 +577,16 @@ static struct gc_error *read_vm(const struct kvm_layout *l,
 			err = NULL;
 		}
 	}
-	if (!err && online > KVM_MAX_VCPUS) {
+	/* Linux < 5.17 has no nr_memslot_pages: what it would count */
+	for (size_t i = 0; !l->has_nr_memslot_pages && i < vm->nr_slots; i++)
+		vm->nr_memslot_pages += vm->slots[i].npages;
+	unsigned int max_vcpus = l->vcpus_ptrs ? l->nr_vcpu_ptrs :
+						 KVM_MAX_VCPUS;
+	if (!err && online > max_vcpus) {
 		problem(&pb, "vCPUs", gc_error_addr(
 				GC_ERR_CORRUPT, GC_SPACE_KVIRT, kvm, "struct kvm",
 				"online_vcpus %" PRIu32 " (at most %u)", online,
-				KVM_MAX_VCPUS));
+				max_vcpus));
 		online = 0;
 	}
 	if (!err && online) {
@@ -548,10 +596,14 @@ static struct gc_error *read_vm(const struct kvm_layout *l,
 	}
 	for (uint32_t i = 0; i < online && !err; i++) {
 		uint64_t va;
-		err = xa_load(l, m, kvm + l->kvm_vcpu_array, i, &va);
+		if (l->vcpus_ptrs)
+			err = rd64(m, kvm + l->kvm_vcpus + 8ull * i, &va);
+		else
+			err = xa_load(l, m, kvm + l->kvm_vcpu_array, i, &va);
 		if (!err && !va)
 			err = gc_error_addr(GC_ERR_NOT_PRESENT, GC_SPACE_KVIRT,
-					    kvm, "vcpu_array", "no vCPU %" PRIu32
+					    kvm, l->vcpus_ptrs ? "vcpus[]" :
+					    "vcpu_array", "no vCPU %" PRIu32
 					    " of %" PRIu32 " online", i,
 					    online);
 		if (!err)
