@@ -254,8 +254,12 @@ static int run(int argc, char **argv)
 		return cli_usage(&cmd_vmcs);
 	struct gc_vmcs_db *db;
 	struct gc_error *err = gc_vmcs_db_new(true, &db);
-	if (err)
+	if (!err)
+		err = gc_vmcs_db_add_published(db);
+	if (err) {
+		gc_vmcs_db_free(db);
 		return cli_error(err);
+	}
 	struct gc_report *w = cli_report_new();
 	for (size_t i = 0; i < nl; i++) {
 		struct gc_vmcs_layout *l;

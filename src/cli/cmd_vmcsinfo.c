@@ -146,13 +146,15 @@ static int emit(const char *what, const char *path, bool note, bool force)
 	struct gc_vmcs_layout *l = NULL;
 	uint64_t rev;
 	if (cli_parse_hex(what, &rev) && rev <= 0x7fffffff &&
-	    (l = gc_vmcs_builtin_layout((uint32_t)rev))) {
-		/* a built-in layout */
+	    ((l = gc_vmcs_builtin_layout((uint32_t)rev)) ||
+	     (l = gc_vmcs_published_layout((uint32_t)rev)))) {
+		/* a built-in or published layout */
 	} else {
 		FILE *t = fopen(what, "rb");
 		if (!t)
 			return cli_fail("%s: neither a built-in layout "
-					"revision (d, 5a17) nor a readable "
+					"revision (d, 5a17; published: e, f, 10, "
+					"12) nor a readable "
 					"file", what);
 		fclose(t);
 		struct gc_report *w = cli_report_new();
