@@ -200,6 +200,9 @@ static void hit_json(struct gc_json *j, const struct gc_vmcs_hit *h)
 	gc_json_hex(j, h->revision);
 	gc_json_key(j, "valid");
 	gc_json_bool(j, h->valid);
+	gc_json_key(j, "layout");
+	gc_json_string(j, h->layout && h->layout->source ? h->layout->source
+							  : "");
 	gc_json_key(j, "reason");
 	gc_json_string(j, h->reason);
 	if (h->valid) {
@@ -226,31 +229,227 @@ static void hit_json(struct gc_json *j, const struct gc_vmcs_hit *h)
 	gc_json_object_end(j);
 }
 
+
+#define MAX_KNOWN 32
+#define MAX_INFER_REGIONS 64
+
+/* "A[,B...]" hex addresses into OUT (at most MAX); count or -1. */
+static int parse_addr_list(const char *s, uint64_t *out, int max)
+{
+	int n = 0;
+	char *copy = strdup(s);
+	if (!copy)
+		return -1;
+	char *save = NULL;
+	for (char *t = strtok_r(copy, ",", &save); t;
+	     t = strtok_r(NULL, ",", &save)) {
+		if (n == max || !cli_parse_hex(t, &out[n])) {
+			n = -1;
+			break;
+		}
+		n++;
+	}
+	free(copy);
+	return n;
+}
+
+/*
+ * vmcs DUMP --infer --at A[,B...] --known NAME=V[,V...]... [-o FILE]:
+ * locate the known values in the regions and report the layout.
+ */
+static int infer_run(const struct gc_hostmem *mem, const char *at,
+		     const char **known, size_t nk, const char *outp,
+		     bool force, bool json)
+{
+	uint64_t addrs[MAX_INFER_REGIONS];
+	int nr = parse_addr_list(at, addrs, MAX_INFER_REGIONS);
+	if (nr <= 0)
+		return cli_fail("--at %s: not a list of hex addresses (at most "
+				"%d)", at, MAX_INFER_REGIONS);
+	uint32_t enc[MAX_KNOWN];
+	uint64_t *vals = calloc((size_t)nr * nk, sizeof(*vals));
+	uint8_t *buf = calloc((size_t)nr, 4096);
+	const uint8_t *regs[MAX_INFER_REGIONS];
+	int rc = EXIT_OK;
+	if (!vals || !buf) {
+		free(vals);
+		free(buf);
+		return cli_error(&gc_error_nomem);
+	}
+	for (size_t k = 0; k < nk && rc == EXIT_OK; k++) {
+		const char *eq = strchr(known[k], '=');
+		char name[64];
+		size_t nl = eq ? (size_t)(eq - known[k]) : 0;
+		bool high = false;
+		const struct gc_vmcs_field *f = NULL;
+		if (eq && nl < sizeof(name)) {
+			memcpy(name, known[k], nl);
+			name[nl] = '\0';
+			f = gc_vmcs_field_by_name(name, &high);
+		}
+		uint64_t v[MAX_INFER_REGIONS];
+		int nv = f && !high ? parse_addr_list(eq + 1, v,
+						      MAX_INFER_REGIONS) : -1;
+		if (!f || high || (nv != 1 && nv != nr)) {
+			rc = cli_fail("--known %s: want FIELD=VALUE or FIELD="
+				      "V1,...,V%d (one hex value per --at "
+				      "region)", known[k], nr);
+			break;
+		}
+		enc[k] = f->encoding;
+		for (int r = 0; r < nr; r++)
+			vals[(size_t)r * nk + k] = v[nv == 1 ? 0 : r];
+	}
+	for (int r = 0; r < nr && rc == EXIT_OK; r++) {
+		struct gc_error *err = mem->read(mem->ctx, addrs[r],
+						 buf + (size_t)r * 4096, 4096);
+		if (err)
+			rc = cli_error(gc_error_context(
+				err, "VMCS at 0x%" PRIx64, addrs[r]));
+		regs[r] = buf + (size_t)r * 4096;
+	}
+	struct gc_vmcs_inference inf;
+	struct gc_vmcs_layout *l = NULL;
+	memset(&inf, 0, sizeof(inf));
+	if (rc == EXIT_OK) {
+		struct gc_error *err = gc_vmcs_infer(regs, (size_t)nr, 4096,
+						     enc, nk, vals, &inf, &l);
+		if (err)
+			rc = cli_error(err);
+	}
+	char *text = NULL;
+	if (rc == EXIT_OK && outp) {
+		text = gc_vmcsinfo_format(l);
+		struct gc_error *err = text ? vmx_write_output(
+			outp, force, "inferred layout", text, strlen(text)) :
+					      &gc_error_nomem;
+		if (err)
+			rc = cli_error(err);
+	}
+	if (rc == EXIT_OK && json) {
+		struct gc_json j;
+		gc_json_init(&j, stdout, true);
+		gc_json_object_begin(&j);
+		gc_json_key(&j, "revision");
+		gc_json_hex(&j, inf.revision);
+		gc_json_key(&j, "regions");
+		gc_json_array_begin(&j);
+		for (int r = 0; r < nr; r++)
+			gc_json_hex(&j, addrs[r]);
+		gc_json_array_end(&j);
+		gc_json_key(&j, "confirmed");
+		gc_json_u64(&j, inf.confirmed);
+		gc_json_key(&j, "ambiguous");
+		gc_json_u64(&j, inf.ambiguous);
+		gc_json_key(&j, "unknown");
+		gc_json_u64(&j, inf.unknown);
+		gc_json_key(&j, "fields");
+		gc_json_array_begin(&j);
+		for (size_t k = 0; k < inf.nr_fields; k++) {
+			const struct gc_vmcs_infer_field *f = &inf.fields[k];
+			gc_json_object_begin(&j);
+			gc_json_key(&j, "field");
+			gc_json_string(&j, gc_vmcs_field_by_encoding(
+						   f->encoding)->name);
+			gc_json_key(&j, "state");
+			gc_json_string(&j, gc_vmcs_infer_state_name(f->state));
+			if (f->state == GC_VMCS_INFER_CONFIRMED) {
+				gc_json_key(&j, "offset");
+				gc_json_u64(&j, f->offset);
+			}
+			gc_json_key(&j, "matches");
+			gc_json_u64(&j, f->nr_matches);
+			gc_json_object_end(&j);
+		}
+		gc_json_array_end(&j);
+		if (outp) {
+			gc_json_key(&j, "output");
+			gc_json_string(&j, outp);
+		}
+		gc_json_object_end(&j);
+		gc_json_end(&j);
+	} else if (rc == EXIT_OK) {
+		printf("inferred layout for revision 0x%" PRIx32 " from %d "
+		       "VMCS region%s: %zu of %zu fields confirmed, %zu "
+		       "ambiguous (refused), %zu unknown\n", inf.revision, nr,
+		       nr == 1 ? "" : "s", inf.confirmed, inf.nr_fields,
+		       inf.ambiguous, inf.unknown);
+		for (size_t k = 0; k < inf.nr_fields; k++) {
+			const struct gc_vmcs_infer_field *f = &inf.fields[k];
+			const char *nm = gc_vmcs_field_by_encoding(
+				f->encoding)->name;
+			switch (f->state) {
+			case GC_VMCS_INFER_CONFIRMED:
+				printf("  %-28s confirmed at 0x%x\n", nm,
+				       f->offset);
+				break;
+			case GC_VMCS_INFER_AMBIGUOUS:
+				printf("  %-28s ambiguous: at 0x%x, 0x%x%s "
+				       "(refused)\n", nm, f->offset,
+				       f->second, f->nr_matches > 2 ?
+				       " and more" : "");
+				break;
+			case GC_VMCS_INFER_CONFLICT:
+				printf("  %-28s conflict: at 0x%x, overlapping "
+				       "another field at 0x%x (refused)\n", nm,
+				       f->offset, f->second);
+				break;
+			default:
+				printf("  %-28s %s\n", nm,
+				       gc_vmcs_infer_state_name(f->state));
+				break;
+			}
+		}
+		if (outp)
+			printf("wrote %s (VMCSINFO text; use it with --layout "
+			       "%s)\n", outp, outp);
+	}
+	if (rc == EXIT_OK && inf.confirmed < inf.nr_fields)
+		rc = EXIT_PROBLEMS;
+	free(text);
+	gc_vmcs_layout_free(l);
+	gc_vmcs_inference_free(&inf);
+	free(vals);
+	free(buf);
+	return rc;
+}
+
 static int run(int argc, char **argv)
 {
 	bool json = cli_take_flag(&argc, argv, "--json");
 	bool verbose = cli_take_flag(&argc, argv, "--verbose");
 	bool ept = cli_take_flag(&argc, argv, "--ept");
+	bool infer = cli_take_flag(&argc, argv, "--infer");
+	bool force = cli_take_flag(&argc, argv, "--force");
 	bool bad = false;
 	const char *at = vmx_take_opt(&argc, argv, "--at", &bad);
+	const char *outp = vmx_take_opt(&argc, argv, "-o", &bad);
 	const char *layouts[MAX_LAYOUTS];
-	size_t nl = 0;
+	const char *known[MAX_KNOWN];
+	size_t nl = 0, nk = 0;
 	int j2 = 0;
 	for (int i = 0; i < argc; i++) {
-		if (strcmp(argv[i], "--layout")) {
+		bool is_layout = !strcmp(argv[i], "--layout");
+		bool is_known = !strcmp(argv[i], "--known");
+		if (!is_layout && !is_known) {
 			argv[j2++] = argv[i];
 			continue;
 		}
-		if (i + 1 >= argc || nl == MAX_LAYOUTS) {
+		if (i + 1 >= argc || (is_layout && nl == MAX_LAYOUTS) ||
+		    (is_known && nk == MAX_KNOWN)) {
 			bad = true;
 			break;
 		}
-		layouts[nl++] = argv[++i];
+		if (is_layout)
+			layouts[nl++] = argv[++i];
+		else
+			known[nk++] = argv[++i];
 	}
 	argc = j2;
 	uint64_t paddr = 0;
-	if (bad || argc != 2 || (at && !cli_parse_hex(at, &paddr)) ||
-	    (ept && !at))
+	if (bad || argc != 2 || (at && !infer && !cli_parse_hex(at, &paddr)) ||
+	    (ept && !at) || (infer && (!at || !nk || ept || verbose)) ||
+	    (!infer && (nk || outp || force)))
 		return cli_usage(&cmd_vmcs);
 	struct gc_vmcs_db *db;
 	struct gc_error *err = gc_vmcs_db_new(true, &db);
@@ -319,6 +518,8 @@ static int run(int argc, char **argv)
 	int rc = EXIT_OK;
 	if (err) {
 		rc = cli_error(gc_error_set_file(err, gc_dump_path(d)));
+	} else if (infer) {
+		rc = infer_run(&mem, at, known, nk, outp, force, json);
 	} else if (at) {
 		rc = decode_at(&mem, db, paddr, &opts, json, ept);
 	} else {
@@ -424,6 +625,10 @@ static const struct cli_opt options[] = {
 	CLI_FLAG_OPT("ept", 0, "with --at: the guest-physical ranges its EPT maps"),
 	CLI_FLAG_OPT("verbose", 0, "also list rejected candidates and why"),
 	CLI_FLAG_OPT("json", 0, "print one JSON object"),
+	CLI_FLAG_OPT("infer", 0, "with --at A[,B...] and --known: infer the layout from known values"),
+	CLI_VALUE_OPT("known", 0, "FIELD=V[,V...]", "with --infer: a field's value in each --at region (hex); repeat"),
+	{ .name = "output", .short_name = 'o', .arg = CLI_VALUE, .metavar = "FILE", .canon = "-o", .help = "with --infer: write the inferred layout (VMCSINFO text, for --layout)" },
+	CLI_FLAG_OPT("force", 0, "with -o: replace an existing regular FILE"),
 	CLI_OPT_END,
 };
 
@@ -434,6 +639,8 @@ const struct cli_command cmd_vmcs = {
 		   "decode one",
 	.usage = "vmcs DUMP [--layout FILE]... [--json] [--verbose]\n"
 		 "       guestcore vmcs DUMP --at PADDR [--layout FILE]... "
-		 "[--ept] [--json]",
+		 "[--ept] [--json]\n"
+		 "       guestcore vmcs DUMP --infer --at PADDR[,PADDR...] "
+		 "--known FIELD=V[,V...]... [-o FILE [--force]] [--json]",
 	.opts = options,
 };
