@@ -53,6 +53,16 @@ struct gc_kvm_vcpu {
 	uint64_t vmcb_pa;       /* ... and physical (0 unknown) */
 	uint64_t nested_cr3;    /* SVM: the VMCB's nested page table root */
 	uint64_t exit_code;     /* SVM: the VMCB's last exit code */
+	/* VMX: the current VMCS (vcpu_vmx.loaded_vmcs->vmcs), kernel
+	 * virtual and physical (0 unknown), its revision id, the layout
+	 * that decoded it ("" none usable), the EPT pointer read through it
+	 * (0 unknown) and which registers (bit = enum gc_vcpu_reg) came
+	 * from it */
+	uint64_t vmcs, vmcs_pa;
+	uint32_t vmcs_revision;
+	char vmcs_layout[112];
+	uint64_t eptp;
+	uint64_t regs_from_vmcs;
 	/* registers as the guest sees them; SOURCE says where from */
 	struct gc_vcpu regs;
 	const char *regs_note;  /* what was taken from where (static) */

@@ -264,6 +264,7 @@ void gc_vmcs_inference_free(struct gc_vmcs_inference *inf);
  * two or more = ambiguous (refused); confirmed fields that overlap are
  * both refused.  *LAYOUT gets the confirmed fields (revision of the
  * regions, source "inferred ..."); GC_ERR_NOT_PRESENT when none is.
+ * On any error *OUT holds nothing to free and *LAYOUT is NULL.
  */
 struct gc_error *gc_vmcs_infer(const uint8_t *const *regions, size_t nr,
 			       size_t len, const uint32_t *encodings,

@@ -13,6 +13,7 @@
 #include "guestcore/vmx.h"
 #include "harness.h"
 #include "fixtures/hostimg.h"
+#include "guests/kvm/kvm_internal.h"
 
 /* Byte offset of the low chunk of ENC in L (the field's start). */
 static int low_off(const struct gc_vmcs_layout *l, uint32_t enc)
@@ -332,6 +333,101 @@ TEST(infer_refuses)
 	e = gc_vmcs_infer(b, 1, sizeof(blank), &bad, 1, v, &inf, &l);
 	CHECK(e);
 	gc_error_free(e);
+	hi_free(&h);
+	gc_vmcs_layout_free(pub);
+}
+
+/* ---- kvm_intel: the registers KVM keeps in the VMCS ----------------------- */
+
+static void kvm_copies(struct gc_kvm_vcpu *c)
+{
+	memset(c, 0, sizeof(*c));
+	/* GPRs but RSP and RIP current in arch.regs; CR caches stale */
+	c->regs_avail = 0xffffu & ~(1u << 4);
+	for (unsigned int r = 0; r < 16; r++)
+		if (r != GC_REG_RSP)
+			gc_vcpu_set_reg(&c->regs, r, 0x1000 + r);
+	gc_vcpu_set_reg(&c->regs, GC_REG_RIP, 0x1111);   /* stale */
+	gc_vcpu_set_reg(&c->regs, GC_REG_CR0, 0x80050033);
+	gc_vcpu_set_reg(&c->regs, GC_REG_CR3, 0xdead000); /* stale */
+	gc_vcpu_set_reg(&c->regs, GC_REG_CR4, 0x3606f0);  /* no VMXE */
+	gc_vcpu_set_reg(&c->regs, GC_REG_EFER, 0xd01);
+}
+
+TEST(kvm_intel_registers)
+{
+	struct gc_vmcs_layout *pub = gc_vmcs_published_layout(0x10);
+	CHECK(pub);
+	struct himg h;
+	CHECK(tiny_host(&h, pub, 1));
+	uint8_t *r = hi_page(&h, HI_VMCS_A0);
+	/* the host owns CR4.VMXE and CR0.PE */
+	CHECK(gc_vmcs_put(pub, r, HI_PAGE, true, 0x6002, 0x2000));
+	CHECK(gc_vmcs_put(pub, r, HI_PAGE, true, 0x6000, 0x1));
+	CHECK(gc_vmcs_put(pub, r, HI_PAGE, true, GC_VMCS_GUEST_CR0,
+			  0x8005003b));  /* guest set TS (guest-owned) */
+	struct gc_vmcs_db *db;
+	CHECK_OK(gc_vmcs_db_new(true, &db));
+	CHECK_OK(gc_vmcs_db_add_published(db));
+	struct gc_kvm_vcpu c;
+	kvm_copies(&c);
+	kvm_vcpu_from_vmcs(&c, r, HI_PAGE, db);
+	uint64_t x;
+	CHECK_EQ_U64(c.vmcs_revision, 0x10);
+	CHECK_CONTAINS(c.vmcs_layout, "Sandy Bridge");
+	CHECK(gc_vcpu_get_reg(&c.regs, GC_REG_RIP, &x) && x == hi_vcpus[0].rip);
+	CHECK(gc_vcpu_get_reg(&c.regs, GC_REG_RSP, &x) && x == hi_vcpus[0].rsp);
+	CHECK(gc_vcpu_get_reg(&c.regs, GC_REG_RAX, &x) && x == 0x1000);
+	CHECK(gc_vcpu_get_reg(&c.regs, GC_REG_CR3, &x) && x == hi_vcpus[0].cr3);
+	CHECK(gc_vcpu_get_reg(&c.regs, GC_REG_CR4, &x) && x == 0x3606f0);
+	CHECK(gc_vcpu_get_reg(&c.regs, GC_REG_CR0, &x) && x == 0x8005003b);
+	CHECK(gc_vcpu_get_reg(&c.regs, GC_REG_RFLAGS, &x) && x == 0x246);
+	CHECK(gc_vcpu_get_reg(&c.regs, GC_REG_CS, &x) && x == 0x10);
+	CHECK(gc_vcpu_get_reg(&c.regs, GC_REG_SS, &x) && x == 0x18);
+	CHECK(gc_vcpu_get_reg(&c.regs, GC_REG_GS_BASE, &x) &&
+	      x == 0xffff888077c00000ull);
+	CHECK(gc_vcpu_get_reg(&c.regs, GC_REG_EFER, &x) && x == 0xd01);
+	/* Sandy Bridge's table has no GUEST_DS_SELECTOR: unknown, not 0 */
+	CHECK(!gc_vcpu_get_reg(&c.regs, GC_REG_DS, &x));
+	CHECK(!(c.regs_from_vmcs & (1ull << GC_REG_DS)));
+	CHECK(c.regs_from_vmcs & (1ull << GC_REG_RIP));
+	CHECK(!(c.regs_from_vmcs & (1ull << GC_REG_RAX)));
+	CHECK(!(c.regs_from_vmcs & (1ull << GC_REG_EFER)));
+	CHECK_EQ_U64(c.eptp, HI_EPTP_A);
+	CHECK_CONTAINS(c.regs_note, "from the VMCS");
+
+	/* a dirty RIP and available CR3 in KVM's copies win */
+	kvm_copies(&c);
+	c.regs_dirty = 1u << 16;
+	c.regs_avail |= 1u << 19;
+	kvm_vcpu_from_vmcs(&c, r, HI_PAGE, db);
+	CHECK(gc_vcpu_get_reg(&c.regs, GC_REG_RIP, &x) && x == 0x1111);
+	CHECK(gc_vcpu_get_reg(&c.regs, GC_REG_CR3, &x) && x == 0xdead000);
+	CHECK(!(c.regs_from_vmcs & (1ull << GC_REG_RIP)));
+
+	/* no layout for the revision (Skylake 0x4): unknown, said so */
+	r[0] = 0x4;
+	kvm_copies(&c);
+	kvm_vcpu_from_vmcs(&c, r, HI_PAGE, db);
+	CHECK_EQ_U64(c.vmcs_revision, 0x4);
+	CHECK_EQ_U64(c.regs_from_vmcs, 0);
+	CHECK_STR(c.vmcs_layout, "");
+	CHECK(!gc_vcpu_get_reg(&c.regs, GC_REG_RFLAGS, &x));
+	CHECK(!gc_vcpu_get_reg(&c.regs, GC_REG_CS, &x));
+	CHECK(!gc_vcpu_get_reg(&c.regs, GC_REG_RSP, &x));
+	CHECK_CONTAINS(c.regs_note, "no usable VMCS layout");
+	/* a damaged VMCS (link pointer 0): refused the same way */
+	r[0] = 0x10;
+	CHECK(gc_vmcs_put(pub, r, HI_PAGE, true, GC_VMCS_LINK_POINTER, 0));
+	kvm_copies(&c);
+	kvm_vcpu_from_vmcs(&c, r, HI_PAGE, db);
+	CHECK_EQ_U64(c.regs_from_vmcs, 0);
+	CHECK(!gc_vcpu_get_reg(&c.regs, GC_REG_RFLAGS, &x));
+	/* no database at all */
+	kvm_copies(&c);
+	kvm_vcpu_from_vmcs(&c, r, 4, NULL);
+	CHECK_EQ_U64(c.regs_from_vmcs, 0);
+	gc_vmcs_db_free(db);
 	hi_free(&h);
 	gc_vmcs_layout_free(pub);
 }

@@ -19,6 +19,7 @@
 #include "guestcore/kvm.h"
 #include "guests/guest.h"
 #include "guests/kvm/kvm_internal.h"
+#include "guestcore/vmx.h"
 #include "util/report.h"
 #include "util/vec.h"
 
@@ -80,7 +81,28 @@ struct gc_error *gc_kvm_list(struct gc_kernel *k, struct gc_kvm_vm **out,
 		return err;
 	struct kvm_mem m = { .ctx = k, .read = k_read, .vtop = k_vtop,
 			     .read_user = k_read_user };
-	return kvm_walk(&l, &m, head, out, nr);
+	/* Intel: the VMCS through the built-in, published (and the host
+	 * dump's VMCSINFO) layouts */
+	struct gc_vmcs_db *db = NULL;
+	if (l.vendor == GC_KVM_VMX) {
+		err = gc_vmcs_db_new(true, &db);
+		if (!err)
+			err = gc_vmcs_db_add_published(db);
+		struct gc_vmcs_layout *note = NULL;
+		struct gc_error *e2 = err ? NULL : gc_vmcsinfo_from_dump(
+			gc_kernel_dump(k), NULL, &note);
+		if (!e2 && note)
+			err = gc_vmcs_db_add(db, note);
+		gc_error_free(e2);
+		if (err) {
+			gc_vmcs_db_free(db);
+			return err;
+		}
+		l.vmcs_db = db;
+	}
+	err = kvm_walk(&l, &m, head, out, nr);
+	gc_vmcs_db_free(db);
+	return err;
 }
 
 char *gc_kvm_dump_level_note(const struct gc_dump *host)

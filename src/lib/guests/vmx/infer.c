@@ -166,11 +166,13 @@ struct gc_error *gc_vmcs_infer(const uint8_t *const *regions, size_t nr,
 	}
 	if (!l->nr_locs) {
 		gc_vmcs_layout_free(l);
-		return gc_error_new(GC_ERR_NOT_PRESENT, "VMCS inference",
-				    "no field confirmed (%zu not found or "
-				    "unsearchable, %zu ambiguous) in %zu "
-				    "region(s) of revision 0x%x", out->unknown,
-				    out->ambiguous, nr, rev);
+		struct gc_error *e = gc_error_new(
+			GC_ERR_NOT_PRESENT, "VMCS inference", "no field "
+			"confirmed (%zu not found or unsearchable, %zu "
+			"ambiguous) in %zu region(s) of revision 0x%x",
+			out->unknown, out->ambiguous, nr, rev);
+		gc_vmcs_inference_free(out);
+		return e;
 	}
 	l->revision = rev;
 	l->region_size = (uint32_t)len;
