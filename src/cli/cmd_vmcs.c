@@ -103,19 +103,24 @@ static int decode_at(const struct gc_hostmem *mem,
 						  paddr));
 	uint32_t rev = head[0] | head[1] << 8 | head[2] << 16 |
 		       (uint32_t)head[3] << 24;
-	const struct gc_vmcs_layout *l = gc_vmcs_db_find(db, rev);
-	if (!l)
+	/* every candidate layout of the revision, as the scan does */
+	size_t rs = 0;
+	const struct gc_vmcs_layout *l;
+	for (size_t k = 0; (l = gc_vmcs_db_candidate(db, rev, k)); k++)
+		rs = l->region_size > rs ? l->region_size : rs;
+	if (!rs)
 		return cli_fail("VMCS at 0x%" PRIx64 ": no layout for "
 				"revision 0x%x (give one with --layout)",
 				paddr, rev & 0x7fffffffu);
-	uint8_t *r = calloc(1, l->region_size);
+	uint8_t *r = calloc(1, rs);
 	if (!r)
 		return cli_error(&gc_error_nomem);
-	err = mem->read(mem->ctx, paddr, r, l->region_size);
+	err = mem->read(mem->ctx, paddr, r, rs);
 	struct gc_vmcs_hit hit;
 	if (!err)
-		err = gc_vmcs_check_region(l, r, l->region_size, paddr,
-					   mem->max_paddr, opts, &hit);
+		err = gc_vmcs_check_db(db, r, rs, paddr, mem->max_paddr, opts,
+				       &hit);
+	l = err ? NULL : hit.layout;
 	if (err) {
 		free(r);
 		return cli_error(gc_error_context(err, "VMCS at 0x%" PRIx64,
@@ -191,6 +196,22 @@ static int decode_at(const struct gc_hostmem *mem,
 	return rc;
 }
 
+/* Does H's layout have field ENC? */
+static bool has(const struct gc_vmcs_hit *h, uint32_t enc)
+{
+	return h->layout && gc_vmcs_layout_find(h->layout, enc);
+}
+
+/* V as %0*x (WIDTH 0: %x) when H's layout has ENC, else "?". */
+static void hexf(char *buf, int width, const struct gc_vmcs_hit *h,
+		 uint32_t enc, uint64_t v)
+{
+	if (has(h, enc))
+		snprintf(buf, 20, "%0*" PRIx64, width, v);
+	else
+		snprintf(buf, 20, "%*s", width, "?");
+}
+
 static void hit_json(struct gc_json *j, const struct gc_vmcs_hit *h)
 {
 	gc_json_object_begin(j);
@@ -209,19 +230,32 @@ static void hit_json(struct gc_json *j, const struct gc_vmcs_hit *h)
 		static const struct {
 			const char *n;
 			size_t off;
+			uint32_t enc;
 		} regs[] = {
-#define R(x) { #x, offsetof(struct gc_vmcs_state, x) }
-			R(guest_rip), R(guest_rsp), R(guest_rflags),
-			R(guest_cr0), R(guest_cr3), R(guest_cr4),
-			R(guest_efer), R(guest_fs_base), R(guest_gs_base),
-			R(eptp), R(vpid), R(host_cr3), R(host_rip),
+#define R(x, e) { #x, offsetof(struct gc_vmcs_state, x), e }
+			R(guest_rip, GC_VMCS_GUEST_RIP),
+			R(guest_rsp, GC_VMCS_GUEST_RSP),
+			R(guest_rflags, GC_VMCS_GUEST_RFLAGS),
+			R(guest_cr0, GC_VMCS_GUEST_CR0),
+			R(guest_cr3, GC_VMCS_GUEST_CR3),
+			R(guest_cr4, GC_VMCS_GUEST_CR4),
+			R(guest_efer, GC_VMCS_GUEST_EFER),
+			R(guest_fs_base, GC_VMCS_GUEST_FS_BASE),
+			R(guest_gs_base, GC_VMCS_GUEST_GS_BASE),
+			R(eptp, GC_VMCS_EPT_POINTER), R(vpid, GC_VMCS_VPID),
+			R(host_cr3, GC_VMCS_HOST_CR3),
+			R(host_rip, GC_VMCS_HOST_RIP),
 #undef R
 		};
 		for (size_t i = 0; i < sizeof(regs) / sizeof(*regs); i++) {
 			uint64_t v;
 			memcpy(&v, (const char *)&h->st + regs[i].off, 8);
 			gc_json_key(j, regs[i].n);
-			gc_json_hex(j, v);
+			/* null: the layout has no such field */
+			if (has(h, regs[i].enc))
+				gc_json_hex(j, v);
+			else
+				gc_json_null(j);
 		}
 		gc_json_key(j, "ept_enabled");
 		gc_json_bool(j, h->ept_enabled);
@@ -574,20 +608,36 @@ static int run(int argc, char **argv)
 					continue;
 				}
 				const struct gc_vmcs_state *t = &h->st;
+				/* a field the layout lacks is "?", never 0 */
+				char vp[24], rip[20], rsp[20], rfl[20], cr0[20],
+					cr3[20], cr4[20], efer[20], eptp[20],
+					hcr3[20], hrip[20];
+				if (has(h, GC_VMCS_VPID))
+					snprintf(vp, sizeof(vp), "%" PRIu64,
+						 t->vpid);
+				else
+					snprintf(vp, sizeof(vp), "?");
+				hexf(rip, 16, h, GC_VMCS_GUEST_RIP, t->guest_rip);
+				hexf(rsp, 16, h, GC_VMCS_GUEST_RSP, t->guest_rsp);
+				hexf(rfl, 8, h, GC_VMCS_GUEST_RFLAGS,
+				     t->guest_rflags);
+				hexf(cr0, 16, h, GC_VMCS_GUEST_CR0, t->guest_cr0);
+				hexf(cr3, 16, h, GC_VMCS_GUEST_CR3, t->guest_cr3);
+				hexf(cr4, 8, h, GC_VMCS_GUEST_CR4, t->guest_cr4);
+				hexf(efer, 8, h, GC_VMCS_GUEST_EFER,
+				     t->guest_efer);
+				hexf(eptp, 16, h, GC_VMCS_EPT_POINTER, t->eptp);
+				hexf(hcr3, 0, h, GC_VMCS_HOST_CR3, t->host_cr3);
+				hexf(hrip, 16, h, GC_VMCS_HOST_RIP, t->host_rip);
 				printf("VMCS at 0x%" PRIx64 ": revision 0x%x, "
-				       "VPID %" PRIu64 ", EPT %s\n", h->paddr,
-				       h->revision, t->vpid,
+				       "VPID %s, EPT %s\n", h->paddr,
+				       h->revision, vp,
 				       h->ept_enabled ? "on" : "off");
-				printf("  RIP %016" PRIx64 "  RSP %016" PRIx64
-				       "  RFLAGS %08" PRIx64 "\n", t->guest_rip,
-				       t->guest_rsp, t->guest_rflags);
-				printf("  CR0 %016" PRIx64 "  CR3 %016" PRIx64
-				       "  CR4 %08" PRIx64 "\n", t->guest_cr0,
-				       t->guest_cr3, t->guest_cr4);
-				printf("  EFER %08" PRIx64 "  EPTP %016" PRIx64
-				       "  host CR3 %" PRIx64 "  host RIP %016"
-				       PRIx64 "\n", t->guest_efer, t->eptp,
-				       t->host_cr3, t->host_rip);
+				printf("  RIP %s  RSP %s  RFLAGS %s\n", rip, rsp,
+				       rfl);
+				printf("  CR0 %s  CR3 %s  CR4 %s\n", cr0, cr3, cr4);
+				printf("  EFER %s  EPTP %s  host CR3 %s  host RIP "
+				       "%s\n", efer, eptp, hcr3, hrip);
 				printf("  why: %s\n", h->reason);
 			}
 			/* vCPUs of one VM share an EPTP */

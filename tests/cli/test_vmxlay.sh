@@ -32,6 +32,7 @@ esac
 # the guest's registers as in the original (RIP/RSP/CR3 of both vCPUs)
 regs() { "$GC" regs "$1" 2>/dev/null | grep -oE '(RIP|RSP|CR3): [0-9a-f]+' | tr '\n' ' '; }
 same sandy_regs "$(regs "$T/g.vmcore")" "$(regs "$IDLE")"
+expect_out sandy_at 0 "layout published rev 0x10 (Sandy Bridge)" vmcs "$H" --at 0x1aac000
 expect_out sandy_emit 0 "" vmcsinfo --emit 10 -o "$T/sandy.txt"
 expect_out sandy_emit_parses 0 "VMCS revision 0x10: 118 fields" vmcsinfo "$T/sandy.txt"
 
@@ -62,6 +63,9 @@ PY
 same infer_matches_published "$(cat "$T/cmp")" "fields 10 differ 0 []"
 # the inferred layout is usable with --layout (it replaces the published one)
 expect_out infer_layout_scan 0 "2 VMCS regions" vmcs "$H" --layout "$T/inferred.txt"
+# fields the inferred layout lacks are "?" (JSON null), never 0
+case "$OUT" in *"VMCS at 0x2345000: revision 0x10, VPID ?, EPT on"*"RFLAGS        ?"*) pass infer_layout_unknown ;; *) fail infer_layout_unknown "$(echo "$OUT" | head -4)" ;; esac
+expect_out infer_layout_json_null 0 '"guest_rflags": null' vmcs "$H" --layout "$T/inferred.txt" --json
 expect_out infer_layout_extract 0 "verify: ok: 36896 pages compared, 0 differ" \
 	extract "$H" --vmcs 0x2345000,0x1aac000 -o "$T/g2.vmcore" --layout "$T/inferred.txt" --verify
 same infer_layout_regs "$(regs "$T/g2.vmcore")" "$(regs "$IDLE")"
