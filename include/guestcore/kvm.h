@@ -90,6 +90,18 @@ struct gc_kvm_vm {
 };
 
 /*
+ * Intel: the VMCS field values KVM's own structures give for VM's vCPUs,
+ * for gc_vmcs_infer: ENC[k] and VALS[r * N + k] (vCPU r; N the count
+ * returned, at most MAX; VALS holds nr_vcpus * MAX).  GUEST_RIP/RSP when
+ * KVM's copy is current (avail, not dirty), GUEST_CR3 when
+ * VCPU_EXREG_CR3 is available, VMCS_LINK_POINTER = ~0, HOST_CR3 = the
+ * VMM's page tables, HOST_RIP = HOST_RIP_VALUE (vmx_vmexit's address; 0
+ * unknown).  A value 0 means unknown for that vCPU.  0 for an AMD VM.
+ */
+size_t gc_kvm_vmcs_known(const struct gc_kvm_vm *vm, uint64_t host_rip_value,
+			 uint32_t *enc, uint64_t *vals, size_t max);
+
+/*
  * Every VM on the host kernel K's vm_list (kvm module's symbol), with
  * slots, VMM process and vCPUs.  GC_ERR_NOT_PRESENT when kvm is not
  * loaded; a VM whose parts cannot be read is listed with PROBLEMS.

@@ -8,6 +8,8 @@
 #include "cli.h"
 #include "cmd_vmx.h"
 #include "guestcore/vmx.h"
+#include "guestcore/kvm.h"
+#include "guestcore/kernel.h"
 
 #define MAX_LAYOUTS 16
 
@@ -287,61 +289,13 @@ static int parse_addr_list(const char *s, uint64_t *out, int max)
 	return n;
 }
 
-/*
- * vmcs DUMP --infer --at A[,B...] --known NAME=V[,V...]... [-o FILE]:
- * locate the known values in the regions and report the layout.
- */
-static int infer_run(const struct gc_hostmem *mem, const char *at,
-		     const char **known, size_t nk, const char *outp,
-		     bool force, bool json)
+/* Infer from NR regions (4 KiB each) at ADDRS and print the verdicts. */
+static int infer_report(const uint64_t *addrs, int nr,
+			const uint8_t *const *regs, const uint32_t *enc,
+			size_t nk, const uint64_t *vals, const char *outp,
+			bool force, bool json)
 {
-	uint64_t addrs[MAX_INFER_REGIONS];
-	int nr = parse_addr_list(at, addrs, MAX_INFER_REGIONS);
-	if (nr <= 0)
-		return cli_fail("--at %s: not a list of hex addresses (at most "
-				"%d)", at, MAX_INFER_REGIONS);
-	uint32_t enc[MAX_KNOWN];
-	uint64_t *vals = calloc((size_t)nr * nk, sizeof(*vals));
-	uint8_t *buf = calloc((size_t)nr, 4096);
-	const uint8_t *regs[MAX_INFER_REGIONS];
 	int rc = EXIT_OK;
-	if (!vals || !buf) {
-		free(vals);
-		free(buf);
-		return cli_error(&gc_error_nomem);
-	}
-	for (size_t k = 0; k < nk && rc == EXIT_OK; k++) {
-		const char *eq = strchr(known[k], '=');
-		char name[64];
-		size_t nl = eq ? (size_t)(eq - known[k]) : 0;
-		bool high = false;
-		const struct gc_vmcs_field *f = NULL;
-		if (eq && nl < sizeof(name)) {
-			memcpy(name, known[k], nl);
-			name[nl] = '\0';
-			f = gc_vmcs_field_by_name(name, &high);
-		}
-		uint64_t v[MAX_INFER_REGIONS];
-		int nv = f && !high ? parse_addr_list(eq + 1, v,
-						      MAX_INFER_REGIONS) : -1;
-		if (!f || high || (nv != 1 && nv != nr)) {
-			rc = cli_fail("--known %s: want FIELD=VALUE or FIELD="
-				      "V1,...,V%d (one hex value per --at "
-				      "region)", known[k], nr);
-			break;
-		}
-		enc[k] = f->encoding;
-		for (int r = 0; r < nr; r++)
-			vals[(size_t)r * nk + k] = v[nv == 1 ? 0 : r];
-	}
-	for (int r = 0; r < nr && rc == EXIT_OK; r++) {
-		struct gc_error *err = mem->read(mem->ctx, addrs[r],
-						 buf + (size_t)r * 4096, 4096);
-		if (err)
-			rc = cli_error(gc_error_context(
-				err, "VMCS at 0x%" PRIx64, addrs[r]));
-		regs[r] = buf + (size_t)r * 4096;
-	}
 	struct gc_vmcs_inference inf;
 	struct gc_vmcs_layout *l = NULL;
 	memset(&inf, 0, sizeof(inf));
@@ -443,8 +397,159 @@ static int infer_run(const struct gc_hostmem *mem, const char *at,
 	free(text);
 	gc_vmcs_layout_free(l);
 	gc_vmcs_inference_free(&inf);
+	return rc;
+}
+
+/*
+ * vmcs DUMP --infer --at A[,B...] --known NAME=V[,V...]... [-o FILE]:
+ * locate the known values in the regions and report the layout.
+ */
+static int infer_run(const struct gc_hostmem *mem, const char *at,
+		     const char **known, size_t nk, const char *outp,
+		     bool force, bool json)
+{
+	uint64_t addrs[MAX_INFER_REGIONS];
+	int nr = parse_addr_list(at, addrs, MAX_INFER_REGIONS);
+	if (nr <= 0)
+		return cli_fail("--at %s: not a list of hex addresses (at most "
+				"%d)", at, MAX_INFER_REGIONS);
+	uint32_t enc[MAX_KNOWN];
+	uint64_t *vals = calloc((size_t)nr * nk, sizeof(*vals));
+	uint8_t *buf = calloc((size_t)nr, 4096);
+	const uint8_t *regs[MAX_INFER_REGIONS];
+	int rc = EXIT_OK;
+	if (!vals || !buf) {
+		free(vals);
+		free(buf);
+		return cli_error(&gc_error_nomem);
+	}
+	for (size_t k = 0; k < nk && rc == EXIT_OK; k++) {
+		const char *eq = strchr(known[k], '=');
+		char name[64];
+		size_t nl = eq ? (size_t)(eq - known[k]) : 0;
+		bool high = false;
+		const struct gc_vmcs_field *f = NULL;
+		if (eq && nl < sizeof(name)) {
+			memcpy(name, known[k], nl);
+			name[nl] = '\0';
+			f = gc_vmcs_field_by_name(name, &high);
+		}
+		uint64_t v[MAX_INFER_REGIONS];
+		int nv = f && !high ? parse_addr_list(eq + 1, v,
+						      MAX_INFER_REGIONS) : -1;
+		if (!f || high || (nv != 1 && nv != nr)) {
+			rc = cli_fail("--known %s: want FIELD=VALUE or FIELD="
+				      "V1,...,V%d (one hex value per --at "
+				      "region)", known[k], nr);
+			break;
+		}
+		enc[k] = f->encoding;
+		for (int r = 0; r < nr; r++)
+			vals[(size_t)r * nk + k] = v[nv == 1 ? 0 : r];
+	}
+	for (int r = 0; r < nr && rc == EXIT_OK; r++) {
+		struct gc_error *err = mem->read(mem->ctx, addrs[r],
+						 buf + (size_t)r * 4096, 4096);
+		if (err)
+			rc = cli_error(gc_error_context(
+				err, "VMCS at 0x%" PRIx64, addrs[r]));
+		regs[r] = buf + (size_t)r * 4096;
+	}
+	if (rc == EXIT_OK)
+		rc = infer_report(addrs, nr, regs, enc, nk, vals, outp, force,
+				  json);
 	free(vals);
 	free(buf);
+	return rc;
+}
+
+/*
+ * vmcs HOST --infer (no --at/--known): the known values from the host
+ * kernel's KVM structures (gc_kvm_list, gc_kvm_vmcs_known), each Intel
+ * VM's vCPU VMCS regions; -o writes the first VM's layout.
+ */
+static int infer_kvm(struct gc_dump *d, const struct gc_hostmem *mem,
+		     const char *outp, bool force, bool json)
+{
+	struct gc_kernel *k;
+	struct gc_error *err = gc_kernel_open(d, NULL, &k);
+	if (err)
+		return cli_error(gc_error_context(err, "the host kernel (needed "
+						  "for its KVM structures; "
+						  "else give --at and "
+						  "--known)"));
+	struct gc_kvm_vm *vms = NULL;
+	size_t nvm = 0;
+	err = gc_kvm_list(k, &vms, &nvm);
+	if (err) {
+		gc_kernel_close(k);
+		return cli_error(gc_error_context(err, "the KVM structures "
+						  "(give --at and --known "
+						  "instead)"));
+	}
+	uint64_t host_rip = 0;
+	err = gc_kernel_module_symbol(k, "kvm_intel", "vmx_vmexit",
+				      &host_rip);
+	if (err) {
+		struct gc_symbol sym;
+		gc_error_free(err);
+		err = gc_kernel_symbol(k, "vmx_vmexit", &sym);
+		host_rip = err ? 0 : sym.addr;
+		gc_error_free(err);
+	}
+	int rc = EXIT_PROBLEMS, done = 0;
+	for (size_t i = 0; i < nvm; i++) {
+		const struct gc_kvm_vm *vm = &vms[i];
+		if (vm->vendor != GC_KVM_VMX || !vm->nr_vcpus ||
+		    vm->nr_vcpus > MAX_INFER_REGIONS)
+			continue;
+		uint64_t addrs[MAX_INFER_REGIONS];
+		const uint8_t *regs[MAX_INFER_REGIONS];
+		uint32_t enc[MAX_KNOWN];
+		uint64_t *vals = calloc((size_t)vm->nr_vcpus * MAX_KNOWN,
+					sizeof(*vals));
+		uint8_t *buf = calloc(vm->nr_vcpus, 4096);
+		int r = EXIT_OK;
+		if (!vals || !buf)
+			r = cli_error(&gc_error_nomem);
+		for (unsigned int c = 0; c < vm->nr_vcpus && r == EXIT_OK; c++) {
+			addrs[c] = vm->vcpus[c].vmcs_pa;
+			regs[c] = buf + (size_t)c * 4096;
+			err = addrs[c] ? mem->read(mem->ctx, addrs[c],
+						   buf + (size_t)c * 4096, 4096) :
+					 gc_error_new(GC_ERR_NOT_PRESENT, "VMCS",
+						      "not found through "
+						      "loaded_vmcs");
+			if (err)
+				r = cli_error(gc_error_context(
+					err, "VM %zu vCPU %u", i, c));
+		}
+		size_t nk = r == EXIT_OK ? gc_kvm_vmcs_known(
+			vm, host_rip, enc, vals, MAX_KNOWN) : 0;
+		if (r == EXIT_OK) {
+			if (!json)
+				printf("VM %zu (VMM pid %" PRIu32 " %s), %u "
+				       "vCPUs, values from KVM's structures"
+				       "%s:\n", i, vm->pid, vm->comm,
+				       vm->nr_vcpus, host_rip ? "" :
+				       " (vmx_vmexit not found: no HOST_RIP)");
+			r = infer_report(addrs, (int)vm->nr_vcpus, regs, enc,
+					 nk, vals, done ? NULL : outp, force,
+					 json);
+		}
+		free(vals);
+		free(buf);
+		if (!done || r > rc)
+			rc = r;
+		done++;
+		if (json)
+			break;  /* one top-level object */
+	}
+	if (!done)
+		rc = cli_fail("no Intel (kvm_intel) VM with vCPUs in the host's "
+			      "KVM structures");
+	gc_kvm_vms_free(vms, nvm);
+	gc_kernel_close(k);
 	return rc;
 }
 
@@ -482,7 +587,7 @@ static int run(int argc, char **argv)
 	argc = j2;
 	uint64_t paddr = 0;
 	if (bad || argc != 2 || (at && !infer && !cli_parse_hex(at, &paddr)) ||
-	    (ept && !at) || (infer && (!at || !nk || ept || verbose)) ||
+	    (ept && !at) || (infer && (!at != !nk || ept || verbose)) ||
 	    (!infer && (nk || outp || force)))
 		return cli_usage(&cmd_vmcs);
 	struct gc_vmcs_db *db;
@@ -552,6 +657,8 @@ static int run(int argc, char **argv)
 	int rc = EXIT_OK;
 	if (err) {
 		rc = cli_error(gc_error_set_file(err, gc_dump_path(d)));
+	} else if (infer && !at) {
+		rc = infer_kvm(d, &mem, outp, force, json);
 	} else if (infer) {
 		rc = infer_run(&mem, at, known, nk, outp, force, json);
 	} else if (at) {
@@ -690,7 +797,7 @@ const struct cli_command cmd_vmcs = {
 	.usage = "vmcs DUMP [--layout FILE]... [--json] [--verbose]\n"
 		 "       guestcore vmcs DUMP --at PADDR [--layout FILE]... "
 		 "[--ept] [--json]\n"
-		 "       guestcore vmcs DUMP --infer --at PADDR[,PADDR...] "
-		 "--known FIELD=V[,V...]... [-o FILE [--force]] [--json]",
+		 "       guestcore vmcs DUMP --infer [--at PADDR[,PADDR...] "
+		 "--known FIELD=V[,V...]...] [-o FILE [--force]] [--json]",
 	.opts = options,
 };

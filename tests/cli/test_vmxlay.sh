@@ -87,3 +87,14 @@ expect_err infer_exists 2 "guestcore: $T/inferred.txt: output: exists (use --for
 	vmcs "$H" --infer --at 0x2345000,0x1aac000 "${K[@]}" -o "$T/inferred.txt"
 # regions of different revisions
 expect_rc infer_two_revs 2 vmcs "$H" --infer --at 0x2345000,0x0 --known HOST_CR3=0x1a0b000
+# --infer without --at/--known: the values from the host kernel's KVM
+# structures (Intel VMs only; the real host here runs kvm_amd)
+KH="${GC_DUMP_CACHE:-/nonexistent}/kvm-host-vmm/host.elf"
+if [ -s "$KH" ]; then
+	expect_err infer_kvm_amd 2 "guestcore: no Intel (kvm_intel) VM with vCPUs in the host's KVM structures" \
+		vmcs "$KH" --infer
+else
+	skip infer_kvm_amd "kvm-host-vmm dump not available"
+fi
+run_gc infer_kvm_no_kernel 2 vmcs "$H" --infer &&
+	case "$ERR" in *"the host kernel (needed for its KVM structures; else give --at and --known)"*) pass infer_kvm_no_kernel ;; *) fail infer_kvm_no_kernel "$ERR" ;; esac

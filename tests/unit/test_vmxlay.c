@@ -432,4 +432,61 @@ TEST(kvm_intel_registers)
 	gc_vmcs_layout_free(pub);
 }
 
+TEST(infer_from_kvm_copies)
+{
+	struct gc_vmcs_layout *pub = gc_vmcs_published_layout(0x10);
+	CHECK(pub);
+	struct himg h;
+	CHECK(tiny_host(&h, pub, 2));
+	const uint8_t *regs[2] = { hi_page(&h, HI_VMCS_A0),
+				   hi_page(&h, HI_VMCS_A1) };
+	struct gc_kvm_vcpu vc[2];
+	memset(vc, 0, sizeof(vc));
+	for (int i = 0; i < 2; i++) {
+		/* KVM read RIP/RSP from the VMCS (avail, not dirty); its CR3
+		 * cache is stale (VCPU_EXREG_CR3 not available) */
+		vc[i].regs_avail = (1u << 16) | (1u << 4);
+		gc_vcpu_set_reg(&vc[i].regs, GC_REG_RIP, hi_vcpus[i].rip);
+		gc_vcpu_set_reg(&vc[i].regs, GC_REG_RSP, hi_vcpus[i].rsp);
+		gc_vcpu_set_reg(&vc[i].regs, GC_REG_CR3, 0xdead000);
+	}
+	struct gc_kvm_vm vm;
+	memset(&vm, 0, sizeof(vm));
+	vm.vendor = GC_KVM_VMX;
+	vm.vcpus = vc;
+	vm.nr_vcpus = 2;
+	vm.pgd_phys = HI_HOST_CR3;
+	uint32_t enc[8];
+	uint64_t vals[2 * 8];
+	size_t nk = gc_kvm_vmcs_known(&vm, HI_HOST_RIP, enc, vals, 8);
+	CHECK_EQ_U64(nk, 5);  /* RIP, RSP, link, host CR3, host RIP */
+	struct gc_vmcs_inference inf;
+	struct gc_vmcs_layout *l;
+	CHECK_OK(gc_vmcs_infer(regs, 2, 4096, enc, nk, vals, &inf, &l));
+	CHECK_EQ_U64(inf.confirmed, 5);
+	for (size_t k = 0; k < nk; k++)
+		CHECK_EQ_U64(inf.fields[k].offset, low_off(pub, enc[k]));
+	CHECK(!gc_vmcs_layout_find(l, GC_VMCS_GUEST_CR3));
+	gc_vmcs_layout_free(l);
+	gc_vmcs_inference_free(&inf);
+	/* a dirty RIP is newer than the VMCS: not a known value */
+	vc[1].regs_dirty = 1u << 16;
+	nk = gc_kvm_vmcs_known(&vm, 0, enc, vals, 8);
+	CHECK_EQ_U64(nk, 4);  /* no HOST_RIP either */
+	CHECK_EQ_U64(enc[0], GC_VMCS_GUEST_RIP);
+	CHECK_EQ_U64(vals[0], hi_vcpus[0].rip);
+	CHECK_EQ_U64(vals[nk + 0], 0);   /* vCPU 1: unknown */
+	CHECK_EQ_U64(vals[nk + 1], hi_vcpus[1].rsp);
+	CHECK_OK(gc_vmcs_infer(regs, 2, 4096, enc, nk, vals, &inf, &l));
+	CHECK(inf.fields[0].state == GC_VMCS_INFER_UNSEARCHABLE);
+	CHECK_EQ_U64(inf.confirmed, 3);
+	gc_vmcs_layout_free(l);
+	gc_vmcs_inference_free(&inf);
+	/* an AMD VM: nothing */
+	vm.vendor = GC_KVM_SVM;
+	CHECK_EQ_U64(gc_kvm_vmcs_known(&vm, 0, enc, vals, 8), 0);
+	hi_free(&h);
+	gc_vmcs_layout_free(pub);
+}
+
 TEST_MAIN()
