@@ -53,6 +53,16 @@ struct gc_kvm_vcpu {
 	uint64_t vmcb_pa;       /* ... and physical (0 unknown) */
 	uint64_t nested_cr3;    /* SVM: the VMCB's nested page table root */
 	uint64_t exit_code;     /* SVM: the VMCB's last exit code */
+	/* VMX: the current VMCS (vcpu_vmx.loaded_vmcs->vmcs), kernel
+	 * virtual and physical (0 unknown), its revision id, the layout
+	 * that decoded it ("" none usable), the EPT pointer read through it
+	 * (0 unknown) and which registers (bit = enum gc_vcpu_reg) came
+	 * from it */
+	uint64_t vmcs, vmcs_pa;
+	uint32_t vmcs_revision;
+	char vmcs_layout[112];
+	uint64_t eptp;
+	uint64_t regs_from_vmcs;
 	/* registers as the guest sees them; SOURCE says where from */
 	struct gc_vcpu regs;
 	const char *regs_note;  /* what was taken from where (static) */
@@ -78,6 +88,18 @@ struct gc_kvm_vm {
 	uint64_t mem_bytes;     /* address space 0 slots, in bytes */
 	char *problems;         /* what could not be read ("" none; malloc) */
 };
+
+/*
+ * Intel: the VMCS field values KVM's own structures give for VM's vCPUs,
+ * for gc_vmcs_infer: ENC[k] and VALS[r * N + k] (vCPU r; N the count
+ * returned, at most MAX; VALS holds nr_vcpus * MAX).  GUEST_RIP/RSP when
+ * KVM's copy is current (avail, not dirty), GUEST_CR3 when
+ * VCPU_EXREG_CR3 is available, VMCS_LINK_POINTER = ~0, HOST_CR3 = the
+ * VMM's page tables, HOST_RIP = HOST_RIP_VALUE (vmx_vmexit's address; 0
+ * unknown).  A value 0 means unknown for that vCPU.  0 for an AMD VM.
+ */
+size_t gc_kvm_vmcs_known(const struct gc_kvm_vm *vm, uint64_t host_rip_value,
+			 uint32_t *enc, uint64_t *vals, size_t max);
 
 /*
  * Every VM on the host kernel K's vm_list (kvm module's symbol), with

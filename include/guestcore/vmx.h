@@ -118,7 +118,8 @@ struct gc_vmcs_layout {
 	 * convention); decoders may re-decide per region, see
 	 * gc_vmcs_detect_order(). */
 	bool high_first;
-	bool synthetic;        /* built in for tests, not from a real CPU */
+	bool synthetic;        /* built in for tests, not from a real CPU
+				* (published and inferred layouts: false) */
 	char *source;          /* "built-in", "note in FILE", a path */
 	struct gc_vmcs_loc *locs;  /* sorted by encoding */
 	size_t nr_locs;
@@ -181,6 +182,25 @@ const struct gc_vmcs_layout *gc_vmcs_db_find(const struct gc_vmcs_db *db,
 size_t gc_vmcs_db_count(const struct gc_vmcs_db *db);
 const struct gc_vmcs_layout *gc_vmcs_db_at(const struct gc_vmcs_db *db,
 					   size_t i);
+/*
+ * The published layouts of real CPUs (src/lib/guests/vmx/published.c,
+ * docs/vmx.md "Published layouts": Actaeon / Rekall data for Penryn 0xd,
+ * Nehalem 0xe, Westmere 0xf, Sandy Bridge 0x10, Haswell 0x12).  Added to
+ * DB as fallbacks: gc_vmcs_db_find() returns a note's / --layout's /
+ * built-in layout first and a published one only when none has that
+ * revision.
+ */
+struct gc_error *gc_vmcs_db_add_published(struct gc_vmcs_db *db);
+/* The K-th layout to try for REVISION: the db's own (K = 0), then, when
+ * that one is a synthetic built-in or absent, the published ones.  NULL
+ * past the end. */
+const struct gc_vmcs_layout *gc_vmcs_db_candidate(const struct gc_vmcs_db *db,
+						  uint32_t revision, size_t k);
+size_t gc_vmcs_nr_published(void);
+/* Revision of published layout I (0 past the end); *CPU its CPU name. */
+uint32_t gc_vmcs_published_revision(size_t i, const char **cpu);
+/* Published layout by revision (copy; caller frees), NULL if none. */
+struct gc_vmcs_layout *gc_vmcs_published_layout(uint32_t revision);
 /* Built-in layout by revision (copy; caller frees), NULL if none. */
 struct gc_vmcs_layout *gc_vmcs_builtin_layout(uint32_t revision);
 /* Revision ids of the built-in layouts. */
@@ -206,6 +226,51 @@ bool gc_vmcs_put(const struct gc_vmcs_layout *l, uint8_t *region,
 void gc_vmcs_detect_order(const struct gc_vmcs_layout *l,
 			  const uint8_t *region, size_t len, bool *high_first,
 			  bool *decided);
+
+/* ---- inferring a layout ------------------------------------------------ */
+
+enum gc_vmcs_infer_state {
+	GC_VMCS_INFER_CONFIRMED,   /* at exactly one offset in every region */
+	GC_VMCS_INFER_NOT_FOUND,   /* at no common offset */
+	GC_VMCS_INFER_AMBIGUOUS,   /* at two or more offsets: refused */
+	GC_VMCS_INFER_CONFLICT,    /* overlaps another confirmed field */
+	GC_VMCS_INFER_UNSEARCHABLE,/* a known value is 0 */
+};
+const char *gc_vmcs_infer_state_name(enum gc_vmcs_infer_state s);
+
+struct gc_vmcs_infer_field {
+	uint32_t encoding;
+	enum gc_vmcs_infer_state state;
+	uint16_t offset;       /* CONFIRMED: byte offset (little-endian) */
+	uint16_t second;       /* AMBIGUOUS: the second offset; CONFLICT: the
+				* other field's offset */
+	unsigned int nr_matches;
+};
+struct gc_vmcs_inference {
+	uint32_t revision;
+	size_t nr_regions;
+	struct gc_vmcs_infer_field *fields;   /* one per known encoding */
+	size_t nr_fields;
+	size_t confirmed, ambiguous, unknown;
+};
+void gc_vmcs_inference_free(struct gc_vmcs_inference *inf);
+/*
+ * Locate known values in NR VMCS regions of LEN bytes (same revision):
+ * VALUES[r * NK + k] is the value of field ENCODINGS[k] in region r (from
+ * KVM's copies, the VMM's CR3, ...).  Each field's value is searched as a
+ * little-endian integer of the field's width at 4-byte alignment (2 for
+ * 16-bit fields) from byte 8; an offset counts only when every region
+ * holds its own value there.  One offset = confirmed; none = not found;
+ * two or more = ambiguous (refused); confirmed fields that overlap are
+ * both refused.  *LAYOUT gets the confirmed fields (revision of the
+ * regions, source "inferred ..."); GC_ERR_NOT_PRESENT when none is.
+ * On any error *OUT holds nothing to free and *LAYOUT is NULL.
+ */
+struct gc_error *gc_vmcs_infer(const uint8_t *const *regions, size_t nr,
+			       size_t len, const uint32_t *encodings,
+			       size_t nk, const uint64_t *values,
+			       struct gc_vmcs_inference *out,
+			       struct gc_vmcs_layout **layout);
 
 /* ---- host memory -------------------------------------------------------- */
 
@@ -264,6 +329,15 @@ struct gc_vmcs_scan {
 };
 void gc_vmcs_scan_free(struct gc_vmcs_scan *s);
 
+/* Check REGION (LEN bytes) with each candidate layout of its revision in
+ * DB (gc_vmcs_db_candidate) and keep the first valid one, else the first
+ * one's rejection; HIT->layout is NULL (and HIT->reason NULL) when DB has
+ * no layout for the revision. */
+struct gc_error *gc_vmcs_check_db(const struct gc_vmcs_db *db,
+				  const uint8_t *region, size_t len,
+				  uint64_t paddr, uint64_t max_paddr,
+				  const struct gc_vmcs_scan_opts *opts,
+				  struct gc_vmcs_hit *hit);
 /* Check one region; fills HIT (reason allocated). */
 struct gc_error *gc_vmcs_check_region(const struct gc_vmcs_layout *l,
 				      const uint8_t *region, size_t len,

@@ -2056,8 +2056,12 @@ static PyObject *Dump_guests(DumpObject *self, PyObject *args, PyObject *kw)
 	}
 	struct gc_vmcs_db *db = NULL;
 	struct gc_error *err = gc_vmcs_db_new(true, &db);
-	if (err)
+	if (!err)
+		err = gc_vmcs_db_add_published(db);  /* real CPUs' layouts */
+	if (err) {
+		gc_vmcs_db_free(db);
 		return raise_gc(err, self->path);
+	}
 	PyObject *cap = PyCapsule_New(db, "guestcore.vmcs_db", db_capsule_free);
 	if (!cap) {
 		gc_vmcs_db_free(db);

@@ -63,8 +63,12 @@ static struct gc_error *make_db(struct gc_dump *d, char **layouts, size_t nl,
 {
 	struct gc_vmcs_db *db;
 	struct gc_error *err = gc_vmcs_db_new(true, &db);
-	if (err)
+	if (!err)
+		err = gc_vmcs_db_add_published(db);
+	if (err) {
+		gc_vmcs_db_free(db);
 		return err;
+	}
 	struct gc_report *w = cli_report_new();
 	struct gc_vmcs_layout *note;
 	err = vmx_layout_from_dump(d, 0, 0, w, &note);

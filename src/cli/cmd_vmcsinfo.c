@@ -146,13 +146,15 @@ static int emit(const char *what, const char *path, bool note, bool force)
 	struct gc_vmcs_layout *l = NULL;
 	uint64_t rev;
 	if (cli_parse_hex(what, &rev) && rev <= 0x7fffffff &&
-	    (l = gc_vmcs_builtin_layout((uint32_t)rev))) {
-		/* a built-in layout */
+	    ((l = gc_vmcs_builtin_layout((uint32_t)rev)) ||
+	     (l = gc_vmcs_published_layout((uint32_t)rev)))) {
+		/* a built-in or published layout */
 	} else {
 		FILE *t = fopen(what, "rb");
 		if (!t)
 			return cli_fail("%s: neither a built-in layout "
-					"revision (d, 5a17) nor a readable "
+					"revision (d, 5a17; published: e, f, 10, "
+					"12) nor a readable "
 					"file", what);
 		fclose(t);
 		struct gc_report *w = cli_report_new();
@@ -177,10 +179,21 @@ static int emit(const char *what, const char *path, bool note, bool force)
 	gc_vmcs_layout_free(l);
 	if (err)
 		return cli_error(err);
+	err = vmx_write_output(path, force, what, buf, len);
+	free(buf);
+	if (err)
+		return cli_error(err);
+	return EXIT_OK;
+}
+
+struct gc_error *vmx_write_output(const char *path, bool force,
+				  const char *what, const void *buf,
+				  size_t len)
+{
 	/* the output rules every writer follows (gc_outfile_*) */
 	int fd = -1;
 	char *tmp = NULL;
-	err = gc_outfile_check(path, force, what);
+	struct gc_error *err = gc_outfile_check(path, force, what);
 	if (!err)
 		err = gc_outfile_create(path, &fd, &tmp);
 	if (!err && write(fd, buf, len) != (ssize_t)len)
@@ -194,10 +207,7 @@ static int emit(const char *what, const char *path, bool note, bool force)
 	if (err && tmp)
 		unlink(tmp);
 	free(tmp);
-	free(buf);
-	if (err)
-		return cli_error(err);
-	return EXIT_OK;
+	return err;
 }
 
 static void print_layout(const struct gc_vmcs_layout *l,

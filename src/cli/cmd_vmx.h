@@ -32,4 +32,10 @@ struct gc_error *vmx_layout_from_dump(struct gc_dump *d, uint64_t addr,
 const char *vmx_take_opt(int *argc, char **argv, const char *name,
 			 bool *bad);
 
+/* Write BUF to PATH by the output rules (exists -> error unless FORCE;
+ * atomic); WHAT names the input in messages. */
+struct gc_error *vmx_write_output(const char *path, bool force,
+				  const char *what, const void *buf,
+				  size_t len);
+
 #endif

@@ -16,6 +16,8 @@
 #include "guestcore/kvm.h"
 #include "guestcore/types.h"
 
+struct gc_vmcs_db;
+
 /* Bounds on what hostile memory can make the walk do. */
 #define KVM_MAX_VMS 4096
 #define KVM_MAX_SLOTS 32768     /* KVM_MEM_SLOTS_NUM is 32767 */
@@ -66,6 +68,13 @@ struct kvm_layout {
 	enum gc_kvm_vendor vendor;
 	uint64_t svm_vmcb, svm_current_vmcb, vmcb_info_pa;
 	bool has_vmcb_pa;
+	/* vendor: vcpu_vmx (container of kvm_vcpu at vmx_vcpu) ->
+	 * loaded_vmcs -> vmcs (the current VMCS region, kernel virtual) */
+	uint64_t vmx_vcpu, vmx_loaded_vmcs, loaded_vmcs_vmcs;
+	bool has_vmx_vmcs;
+	/* VMCS layouts to decode it with (the walker's caller owns it; NULL:
+	 * only the general registers and KVM's control-register copies) */
+	const struct gc_vmcs_db *vmcs_db;
 	/* the VMM's VMAs: mm_struct.mm_mt (maple tree, Linux >= 6.1) */
 	bool has_vma;
 	uint64_t mm_mt_root;            /* mm_struct.mm_mt.ma_root */
@@ -126,6 +135,17 @@ struct gc_kernel;
 struct gc_xlat;
 struct gc_error *kvm_vmm_xlat_new(struct gc_kernel *k, uint64_t pgd_phys,
 				  uint64_t mm, struct gc_xlat **out);
+
+/* The state KVM does not keep in struct kvm_vcpu, from vCPU C's VMCS
+ * REGION (LEN bytes, C->regs_avail/regs_dirty and KVM's copies already
+ * read): with a layout of DB under which the region is valid, rflags,
+ * segment selectors, FS/GS base, GDTR/IDTR, RSP/RIP when KVM's copies
+ * are not current, CR3 and the guest-owned CR0/CR4 bits when KVM's
+ * caches are stale (VCPU_EXREG_CR0/CR3/CR4 not available), the EPTP.
+ * Each register taken is a bit in C->regs_from_vmcs; without a usable
+ * layout they stay unknown (never 0) and C->regs_note says so. */
+void kvm_vcpu_from_vmcs(struct gc_kvm_vcpu *c, const uint8_t *region,
+			size_t len, const struct gc_vmcs_db *db);
 
 /* AMD's VMCB: control area 0x000-0x3ff, state save area at 0x400
  * (AMD64 APM vol. 2, appendix B; Linux struct vmcb_save_area). */

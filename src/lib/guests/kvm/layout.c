@@ -252,8 +252,17 @@ struct gc_error *kvm_layout_from_types(const struct gc_types *t,
 	} else {
 		struct gc_type ty;
 		err = gc_types_find(t, "struct vcpu_vmx", &ty, NULL);
-		if (!err)
+		if (!err) {
 			l->vendor = GC_KVM_VMX;
+			const struct want vmx[] = {
+				{ "struct vcpu_vmx", "vcpu", &l->vmx_vcpu },
+				{ "struct vcpu_vmx", "loaded_vmcs",
+				  &l->vmx_loaded_vmcs },
+				{ "struct loaded_vmcs", "vmcs",
+				  &l->loaded_vmcs_vmcs },
+			};
+			l->has_vmx_vmcs = opt_offsets(t, vmx, N(vmx));
+		}
 		gc_error_free(err);
 	}
 	return NULL;

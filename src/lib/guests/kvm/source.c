@@ -20,6 +20,7 @@
 #include "guestcore/svm.h"
 #include "guests/guest.h"
 #include "guests/kvm/kvm_internal.h"
+#include "guestcore/vmx.h"
 #include "util/report.h"
 #include "util/vec.h"
 
@@ -81,7 +82,28 @@ struct gc_error *gc_kvm_list(struct gc_kernel *k, struct gc_kvm_vm **out,
 		return err;
 	struct kvm_mem m = { .ctx = k, .read = k_read, .vtop = k_vtop,
 			     .read_user = k_read_user };
-	return kvm_walk(&l, &m, head, out, nr);
+	/* Intel: the VMCS through the built-in, published (and the host
+	 * dump's VMCSINFO) layouts */
+	struct gc_vmcs_db *db = NULL;
+	if (l.vendor == GC_KVM_VMX) {
+		err = gc_vmcs_db_new(true, &db);
+		if (!err)
+			err = gc_vmcs_db_add_published(db);
+		struct gc_vmcs_layout *note = NULL;
+		struct gc_error *e2 = err ? NULL : gc_vmcsinfo_from_dump(
+			gc_kernel_dump(k), NULL, &note);
+		if (!e2 && note)
+			err = gc_vmcs_db_add(db, note);
+		gc_error_free(e2);
+		if (err) {
+			gc_vmcs_db_free(db);
+			return err;
+		}
+		l.vmcs_db = db;
+	}
+	err = kvm_walk(&l, &m, head, out, nr);
+	gc_vmcs_db_free(db);
+	return err;
 }
 
 char *gc_kvm_dump_level_note(const struct gc_dump *host)
@@ -456,6 +478,88 @@ static void npt_check(struct gc_guest *gg, struct kguest *g)
 			      vmm_unmapped);
 }
 
+/* Intel: the same cross-check through the EPT of vCPU 0's VMCS (the
+ * EPTP read through its layout): each address-space-0 slot's pages
+ * translated by the EPT (gc_ept_translate over the host dump) against the
+ * VMM's page tables. */
+static void ept_check(struct gc_guest *gg, struct kguest *g,
+		      const struct gc_guest_args *a)
+{
+	const struct gc_kvm_vm *vm = g->vm;
+	if (vm->vendor != GC_KVM_VMX || !vm->nr_vcpus)
+		return;
+	uint64_t eptp = vm->vcpus[0].eptp;
+	if (!eptp) {
+		gc_report_add(&gg->findings, GC_SEV_NOTE, "kvm-ept", false, 0,
+			      "EPT cross-check not done: vCPU 0's VMCS %s",
+			      vm->vcpus[0].vmcs_layout[0] ?
+				      "layout has no EPT_POINTER" :
+				      "could not be decoded (no usable layout)");
+		return;
+	}
+	struct gc_hostmem mem;
+	struct gc_error *err = gc_hostmem_dump(a->host, &mem);
+	if (err) {
+		gc_error_free(err);
+		return;
+	}
+	uint64_t agree = 0, absent = 0, differ = 0, vmm_unmapped = 0;
+	uint64_t first_diff = 0;
+	unsigned int steps = 0;
+	for (size_t i = 0; i < vm->nr_slots; i++) {
+		const struct gc_kvm_slot *s = &vm->slots[i];
+		if (s->as_id)
+			continue;
+		uint64_t p = s->base_gfn << 12, end = p + (s->npages << 12);
+		while (p < end) {
+			if (++steps > NPT_MAX_STEPS) {
+				gc_report_add(&gg->findings, GC_SEV_NOTE,
+					      "kvm-ept", false, 0, "EPT cross-"
+					      "check stopped after %u pieces",
+					      NPT_MAX_STEPS);
+				return;
+			}
+			struct gc_xlat_run r;
+			err = gc_xlat_lookup(gg->walk, p, &r);
+			if (err || r.status != GC_XLAT_MAPPED) {
+				gc_error_free(err);
+				return;
+			}
+			uint64_t len = GC_MIN(r.len, end - p);
+			struct gc_ept_walk w;
+			err = gc_ept_translate(&mem, eptp, p, &w);
+			if (!err) {
+				len = GC_MIN(len, w.page_size -
+							  (p & (w.page_size - 1)));
+				if (r.target >= KVM_NOPTE)
+					vmm_unmapped += len >> 12;
+				else if (w.hpa == r.target)
+					agree += len >> 12;
+				else {
+					if (!differ)
+						first_diff = p;
+					differ += len >> 12;
+				}
+			} else {
+				gc_error_free(err);
+				len = GC_MIN(len, 4096 - (p & 4095));
+				absent += len >> 12;
+			}
+			if (!len)
+				len = 4096;
+			p += len;
+		}
+	}
+	gc_report_add(&gg->findings, differ ? GC_SEV_WARNING : GC_SEV_NOTE,
+		      "kvm-ept", false, 0, "EPT cross-check (EPTP 0x%" PRIx64
+		      ", layout %s): %" PRIu64 " guest pages agree with the "
+		      "VMM's page tables, %" PRIu64 " map elsewhere (first at "
+		      "guest 0x%" PRIx64 "), %" PRIu64 " not in the EPT, %"
+		      PRIu64 " in the EPT but not mapped by the VMM", eptp,
+		      vm->vcpus[0].vmcs_layout, agree, differ, first_diff,
+		      absent, vmm_unmapped);
+}
+
 static struct gc_error *kg_open(struct gc_guest *gg,
 				const struct gc_guest_args *a)
 {
@@ -556,6 +660,7 @@ static struct gc_error *kg_open(struct gc_guest *gg,
 	}
 	gg->nr_vcpus = vm->nr_vcpus;
 	npt_check(gg, g);
+	ept_check(gg, g, a);
 	gg->summary = gc_asprintf("KVM guest in host dump %s: struct kvm 0x%"
 				  PRIx64 ", VMM pid %" PRIu32 " (%s)",
 				  a->host->file->path, vm->kvm, vm->pid,

@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "guests/kvm/kvm_internal.h"
+#include "guestcore/vmx.h"
 #include "util/util.h"
 #include "util/vec.h"
 
@@ -274,6 +275,108 @@ static void from_vmcb(struct gc_kvm_vcpu *c, const uint8_t *vmcb)
 	}
 }
 
+
+/* ---- Intel: the VMCS ------------------------------------------------------ */
+
+/* kvm_vcpu_arch.regs_avail bits beyond the GPRs (enum kvm_reg, Linux 6.1:
+ * VCPU_EXREG_PDPTR = 17, then CR0, CR3, CR4). */
+#define KVM_EXREG_CR0 18
+#define KVM_EXREG_CR3 19
+#define KVM_EXREG_CR4 20
+
+void kvm_vcpu_from_vmcs(struct gc_kvm_vcpu *c, const uint8_t *region,
+			size_t len, const struct gc_vmcs_db *db)
+{
+	struct gc_vcpu *v = &c->regs;
+	c->regs_from_vmcs = 0;
+	c->vmcs_layout[0] = '\0';
+	c->regs_note = "general registers from kvm_vcpu.arch.regs, control "
+		       "registers and EFER from kvm_vcpu.arch; no usable VMCS "
+		       "layout for this revision (give one with --layout or "
+		       "infer one with vmcs --infer): rflags, segments, "
+		       "descriptor tables, FS/GS base unknown";
+	if (len < 8)
+		return;
+	c->vmcs_revision = gc_get32(region, false) & 0x7fffffffu;
+	if (!db)
+		return;
+	struct gc_vmcs_hit hit;
+	struct gc_vmcs_scan_opts so = { 0 };
+	struct gc_error *err = gc_vmcs_check_db(db, region, len, c->vmcs_pa,
+						UINT64_MAX, &so, &hit);
+	free(hit.reason);
+	if (err || !hit.valid || !hit.layout) {
+		gc_error_free(err);
+		return;
+	}
+	const struct gc_vmcs_layout *L = hit.layout;
+	bool hf = hit.high_first;
+	snprintf(c->vmcs_layout, sizeof(c->vmcs_layout), "%s",
+		 L->source ? L->source : "?");
+	uint64_t x;
+#define FROM(enc, reg)                                                        \
+	do {                                                                  \
+		if (gc_vmcs_get(L, region, len, hf, (enc), &x)) {             \
+			set(v, (reg), x);                                     \
+			c->regs_from_vmcs |= 1ull << (reg);                   \
+		}                                                             \
+	} while (0)
+	FROM(0x0800, GC_REG_ES);
+	FROM(0x0802, GC_REG_CS);
+	FROM(0x0804, GC_REG_SS);
+	FROM(0x0806, GC_REG_DS);
+	FROM(0x0808, GC_REG_FS);
+	FROM(0x080a, GC_REG_GS);
+	FROM(GC_VMCS_GUEST_FS_BASE, GC_REG_FS_BASE);
+	FROM(GC_VMCS_GUEST_GS_BASE, GC_REG_GS_BASE);
+	FROM(0x6816, GC_REG_GDT_BASE);
+	FROM(0x4810, GC_REG_GDT_LIMIT);
+	FROM(0x6818, GC_REG_IDT_BASE);
+	FROM(0x4812, GC_REG_IDT_LIMIT);
+	FROM(GC_VMCS_GUEST_RFLAGS, GC_REG_RFLAGS);
+	/* RSP and RIP: KVM reads them from the VMCS lazily; its copy in
+	 * arch.regs is current only when available or dirty */
+	if (!((c->regs_avail | c->regs_dirty) & (1u << 4)))
+		FROM(GC_VMCS_GUEST_RSP, GC_REG_RSP);
+	if (!((c->regs_avail | c->regs_dirty) & (1u << 16)))
+		FROM(GC_VMCS_GUEST_RIP, GC_REG_RIP);
+	/* with EPT the guest writes CR3 itself: arch.cr3 is current only
+	 * when VCPU_EXREG_CR3 is available */
+	if (!(c->regs_avail & (1u << KVM_EXREG_CR3)))
+		FROM(GC_VMCS_GUEST_CR3, GC_REG_CR3);
+	/* CR0/CR4: bits the host owns (guest/host mask) are KVM's, the
+	 * guest-owned ones live in the VMCS unless KVM cached them */
+	static const struct {
+		uint32_t reg_enc, mask_enc;
+		enum gc_vcpu_reg reg;
+		unsigned int exreg;
+	} crs[] = {
+		{ GC_VMCS_GUEST_CR0, 0x6000, GC_REG_CR0, KVM_EXREG_CR0 },
+		{ GC_VMCS_GUEST_CR4, 0x6002, GC_REG_CR4, KVM_EXREG_CR4 },
+	};
+	for (size_t i = 0; i < 2; i++) {
+		uint64_t kvm, vm, mask;
+		if ((c->regs_avail & (1u << crs[i].exreg)) ||
+		    !gc_vmcs_get(L, region, len, hf, crs[i].reg_enc, &vm) ||
+		    !gc_vmcs_get(L, region, len, hf, crs[i].mask_enc, &mask))
+			continue;
+		if (!gc_vcpu_get_reg(v, crs[i].reg, &kvm))
+			continue;
+		set(v, crs[i].reg, (kvm & mask) | (vm & ~mask));
+		c->regs_from_vmcs |= 1ull << crs[i].reg;
+	}
+#undef FROM
+	if (gc_vmcs_get(L, region, len, hf, GC_VMCS_EPT_POINTER, &x))
+		c->eptp = x;
+	c->regs_note = "general registers from kvm_vcpu.arch.regs "
+		       "(regs_avail/regs_dirty), control registers and EFER "
+		       "from kvm_vcpu.arch (CR3 and the guest-owned CR0/CR4 "
+		       "bits from the VMCS when KVM's caches are stale), "
+		       "rflags, segments, descriptor tables, FS/GS base and "
+		       "lazily saved RSP/RIP from the VMCS (layout in "
+		       "vmcs_layout); kernel_gs_base unknown";
+}
+
 static struct gc_error *read_vcpu(const struct kvm_layout *l,
 				  const struct kvm_mem *m, uint64_t va,
 				  struct gc_kvm_vcpu *c, struct gc_strbuf *pb)
@@ -358,6 +461,31 @@ static struct gc_error *read_vcpu(const struct kvm_layout *l,
 					   &c->vmcb_pa);
 			gc_error_free(err);
 		}
+	} else if (l->vendor == GC_KVM_VMX && l->has_vmx_vmcs) {
+		uint8_t *vmcs = malloc(4096);
+		if (!vmcs)
+			return &gc_error_nomem;
+		uint64_t lv = 0;
+		err = rd64(m, va - l->vmx_vcpu + l->vmx_loaded_vmcs, &lv);
+		if (!err)
+			err = rd64(m, lv + l->loaded_vmcs_vmcs, &c->vmcs);
+		if (!err)
+			err = m->read(m->ctx, c->vmcs, vmcs, 4096);
+		if (err) {
+			problem(pb, "VMCS", gc_error_context(
+					    err, "vCPU %" PRIu32 " VMCS 0x%"
+					    PRIx64, id, c->vmcs));
+		} else {
+			if (m->vtop) {
+				err = m->vtop(m->ctx, c->vmcs, &c->vmcs_pa);
+				gc_error_free(err);
+			}
+			kvm_vcpu_from_vmcs(c, vmcs, 4096, l->vmcs_db);
+			v->source = c->regs_from_vmcs ?
+					    "KVM kvm_vcpu.arch + VMCS" :
+					    "KVM kvm_vcpu.arch";
+		}
+		free(vmcs);
 	}
 	if (gc_vcpu_get_reg(v, GC_REG_CR3, &cr3)) {
 		v->pgd_addr = cr3 & 0x000ffffffffff000ull;

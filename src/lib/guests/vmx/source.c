@@ -118,22 +118,28 @@ static struct gc_error *read_vcpu(struct gc_guest *gg, struct vguest *g,
 	if (err)
 		return gc_error_context(err, "VMCS at 0x%" PRIx64, paddr);
 	uint32_t rev = gc_get32(head, false) & 0x7fffffffu;
-	const struct gc_vmcs_layout *l = gc_vmcs_db_find(o->vmcs_db, rev);
-	if (!l)
+	/* every candidate layout of the revision (a synthetic built-in,
+	 * then the published ones) is tried; the first valid one is used */
+	size_t rs = 0;
+	const struct gc_vmcs_layout *cl;
+	for (size_t k = 0; (cl = gc_vmcs_db_candidate(o->vmcs_db, rev, k)); k++)
+		rs = GC_MAX(rs, (size_t)cl->region_size);
+	if (!rs)
 		return gc_error_addr(GC_ERR_UNSUPPORTED, GC_SPACE_PHYS, paddr,
 				     "VMCS", "no layout for revision 0x%x "
 				     "(give one with --layout)", rev);
-	uint8_t *r = malloc(l->region_size ? l->region_size : 1);
+	uint8_t *r = malloc(rs);
 	if (!r)
 		return &gc_error_nomem;
-	err = g->mem.read(g->mem.ctx, paddr, r, l->region_size);
+	err = g->mem.read(g->mem.ctx, paddr, r, rs);
 	struct gc_vmcs_hit hit;
 	memset(&hit, 0, sizeof(hit));
 	struct gc_vmcs_scan_opts so = { .text_start = o->text_start,
 					.text_end = o->text_end };
 	if (!err)
-		err = gc_vmcs_check_region(l, r, l->region_size, paddr,
-					   g->mem.max_paddr, &so, &hit);
+		err = gc_vmcs_check_db(o->vmcs_db, r, rs, paddr,
+				       g->mem.max_paddr, &so, &hit);
+	const struct gc_vmcs_layout *l = hit.layout;
 	if (!err && !hit.valid)
 		err = gc_error_addr(GC_ERR_CORRUPT, GC_SPACE_PHYS, paddr,
 				    "VMCS", "not a usable VMCS: %s",

@@ -311,6 +311,51 @@ struct gc_error *gc_vmcs_check_region(const struct gc_vmcs_layout *l,
 	return NULL;
 }
 
+struct gc_error *gc_vmcs_check_db(const struct gc_vmcs_db *db,
+				  const uint8_t *region, size_t len,
+				  uint64_t paddr, uint64_t max_paddr,
+				  const struct gc_vmcs_scan_opts *opts,
+				  struct gc_vmcs_hit *hit)
+{
+	memset(hit, 0, sizeof(*hit));
+	if (len < 4)
+		return gc_error_new(GC_ERR_INVALID_ARG, "VMCS region",
+				    "only %zu bytes", len);
+	uint32_t rev = gc_get32(region, false) & 0x7fffffffu;
+	struct gc_vmcs_hit first;
+	bool have_first = false;
+	const struct gc_vmcs_layout *l;
+	for (size_t k = 0; (l = gc_vmcs_db_candidate(db, rev, k)); k++) {
+		size_t rl = GC_MIN(len, (size_t)l->region_size);
+		struct gc_vmcs_hit h;
+		struct gc_error *err = gc_vmcs_check_region(l, region, rl,
+							    paddr, max_paddr,
+							    opts, &h);
+		if (err) {
+			if (have_first)
+				free(first.reason);
+			return err;
+		}
+		if (h.valid) {
+			if (have_first)
+				free(first.reason);
+			*hit = h;
+			return NULL;
+		}
+		if (have_first) {
+			free(h.reason);
+		} else {
+			first = h;
+			have_first = true;
+		}
+	}
+	if (have_first)
+		*hit = first;
+	else
+		hit->revision = rev;
+	return NULL;
+}
+
 /* ---- the scan ------------------------------------------------------------ */
 
 void gc_vmcs_scan_free(struct gc_vmcs_scan *s)
@@ -359,7 +404,12 @@ struct gc_error *gc_vmcs_scan(const struct gc_hostmem *mem,
 			if (!l)
 				continue;
 			out->candidates++;
-			size_t rs = GC_MIN(l->region_size, 0x10000u);
+			size_t rs = 8;
+			const struct gc_vmcs_layout *cl;
+			for (size_t k = 0; (cl = gc_vmcs_db_candidate(
+					db, rev, k)); k++)
+				rs = GC_MAX(rs, (size_t)cl->region_size);
+			rs = GC_MIN(rs, 0x10000u);
 			if (end - a < rs)
 				rs = (size_t)(end - a);
 			e = mem->read(mem->ctx, a, region, rs);
@@ -369,8 +419,8 @@ struct gc_error *gc_vmcs_scan(const struct gc_hostmem *mem,
 				continue;
 			}
 			struct gc_vmcs_hit hit;
-			err = gc_vmcs_check_region(l, region, rs, a,
-						   mem->max_paddr, opts, &hit);
+			err = gc_vmcs_check_db(db, region, rs, a,
+					       mem->max_paddr, opts, &hit);
 			if (err)
 				break;
 			if (!hit.valid && !(opts && opts->keep_rejected)) {

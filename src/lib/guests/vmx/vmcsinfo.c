@@ -587,6 +587,10 @@ void gc_vmcs_detect_order(const struct gc_vmcs_layout *l,
 struct gc_vmcs_db {
 	struct gc_vmcs_layout **items;
 	size_t n, cap;
+	/* published layouts: tried after a synthetic built-in of the same
+	 * revision, never when a note or --layout gave that revision */
+	struct gc_vmcs_layout **alts;
+	size_t nalts;
 };
 
 struct gc_error *gc_vmcs_db_new(bool builtins, struct gc_vmcs_db **out)
@@ -616,7 +620,10 @@ void gc_vmcs_db_free(struct gc_vmcs_db *db)
 		return;
 	for (size_t i = 0; i < db->n; i++)
 		gc_vmcs_layout_free(db->items[i]);
+	for (size_t i = 0; i < db->nalts; i++)
+		gc_vmcs_layout_free(db->alts[i]);
 	free(db->items);
+	free(db->alts);
 	free(db);
 }
 
@@ -647,9 +654,45 @@ struct gc_error *gc_vmcs_db_add(struct gc_vmcs_db *db,
 const struct gc_vmcs_layout *gc_vmcs_db_find(const struct gc_vmcs_db *db,
 					     uint32_t revision)
 {
-	for (size_t i = 0; i < db->n; i++)
-		if (db->items[i]->revision == (revision & 0x7fffffffu))
-			return db->items[i];
+	return gc_vmcs_db_candidate(db, revision, 0);
+}
+
+struct gc_error *gc_vmcs_db_add_published(struct gc_vmcs_db *db)
+{
+	size_t n = gc_vmcs_nr_published();
+	struct gc_vmcs_layout **na = realloc(db->alts,
+					     (db->nalts + n) * sizeof(*na));
+	if (!na)
+		return &gc_error_nomem;
+	db->alts = na;
+	for (size_t i = 0; i < n; i++) {
+		struct gc_vmcs_layout *l = gc_vmcs_published_layout(
+			gc_vmcs_published_revision(i, NULL));
+		if (!l)
+			return &gc_error_nomem;
+		db->alts[db->nalts++] = l;
+	}
+	return NULL;
+}
+
+const struct gc_vmcs_layout *gc_vmcs_db_candidate(const struct gc_vmcs_db *db,
+						  uint32_t revision, size_t k)
+{
+	revision &= 0x7fffffffu;
+	const struct gc_vmcs_layout *prim = NULL;
+	for (size_t i = 0; i < db->n && !prim; i++)
+		if (db->items[i]->revision == revision)
+			prim = db->items[i];
+	if (prim) {
+		if (k == 0)
+			return prim;
+		if (!prim->synthetic)
+			return NULL;  /* a note or --layout decides alone */
+		k--;
+	}
+	for (size_t i = 0; i < db->nalts; i++)
+		if (db->alts[i]->revision == revision && k-- == 0)
+			return db->alts[i];
 	return NULL;
 }
 
