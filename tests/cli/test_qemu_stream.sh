@@ -96,6 +96,19 @@ done
 expect_out qevm_bad_block 1 "RAM record names block 'nosuch.ram', which the MEM_SIZE list does not have" check "$T/d.qevm"
 "$MK" "$T/d.qevm" --damage multifd >/dev/null
 expect_out qevm_multifd 1 "the multifd capability was on" check "$T/d.qevm"
+# mapped-ram (QEMU 9.0+; no QEMU here writes it): announced in the configuration
+# section's "configuration/capabilities" subsection, refused there with the
+# capability's name and the subsection's offset, bare and in a compressed save image
+"$MK" "$T/d.qevm" --capability mapped-ram --offsets > "$T/capoffs"
+capoff=$(printf '0x%x' "$(sed -n 's/^capabilities //p' "$T/capoffs")")
+for v in bare save-xz; do
+	[ $v = save-xz ] && "$MK" "$T/d.qevm" --capability mapped-ram --save --compress xz >/dev/null
+	run_gc "qevm_mapped_ram_$v" 2 check "$T/d.qevm" &&
+		case "$ERR" in *"offset $capoff: no RAM block list: the mapped-ram capability is on"*) pass "qevm_mapped_ram_$v" ;;
+		*"offset 0x$(printf '%x' $((capoff + 0x200))): no RAM block list: the mapped-ram capability is on"*)
+			[ $v = save-xz ] && pass "qevm_mapped_ram_$v" || fail "qevm_mapped_ram_$v" "$ERR" ;;
+		*) fail "qevm_mapped_ram_$v" "$ERR" ;; esac
+done
 "$MK" "$T/d.qevm" --damage unknown-type >/dev/null
 expect_out qevm_unknown_type 1 "unknown section type 0x42" check "$T/d.qevm"
 "$MK" "$T/d.qevm" --damage unknown-device >/dev/null
