@@ -874,7 +874,24 @@ static struct gc_error *place(struct gc_dump *d, struct gc_qstream *qs)
 					return err;
 				continue;
 			}
-			err = add_region(qs, 0, below, i, 0);
+			/* Without a machine type the pc rule of current
+			 * versions is a guess once pc.ram reaches q35's
+			 * 0xb0000000 (q35, and pc-i440fx-2.0 and older, split
+			 * elsewhere): placed, but said */
+			if (!qs->machine[0] && b->used >= 0xb0000000ull)
+				err = gc_dump_finding(d, GC_SEV_WARNING,
+					"ram-layout", false, 0, "the stream "
+					"names no machine type: pc.ram (0x%"
+					PRIx64 " bytes) is placed by the rule "
+					"of pc machines since pc-i440fx-2.1 "
+					"(0x%" PRIx64 " bytes below 4 GiB); a "
+					"q35 guest, or pc-i440fx-2.0 and older, "
+					"splits it elsewhere and then addresses "
+					"from 0x%" PRIx64 " up are wrong",
+					b->used, below, GC_MIN(below,
+					(uint64_t)0x80000000ull));
+			if (!err)
+				err = add_region(qs, 0, below, i, 0);
 			if (!err)
 				err = add_region(qs, 4 * GIB, above, i, below);
 		} else if (!strcmp(b->name, "pc.bios") && b->used <= 16u << 20) {
@@ -1357,8 +1374,15 @@ static struct gc_error *add_fields(struct gc_dump *d, struct gc_qstream *qs)
 		FIELD("stream_offset", true, qs->base, "%" PRIu64 " (0x%" PRIx64
 		      ")", qs->base, qs->base);
 	FIELD("stream_version", true, qs->version, "%u", qs->version);
-	FIELD("machine_type", false, 0, "%s",
-	      qs->has_config ? qs->machine : "(none: version 2 stream)");
+	if (qs->has_config)
+		FIELD("machine_type", false, 0, "%s", qs->machine);
+	else if (qs->machine_from_xml)
+		FIELD("machine_type", false, 0, "%s (from the libvirt domain XML; "
+		      "the stream has no configuration section)", qs->machine);
+	else
+		FIELD("machine_type", false, 0, "%s", qs->version == 2 ?
+		      "(none: version 2 stream)" : "(none: no configuration "
+		      "section, as machine types 2.9 and older send)");
 	FIELD("ram_total", true, qs->ram_total, "%" PRIu64 " (0x%" PRIx64 ")",
 	      qs->ram_total, qs->ram_total);
 	for (size_t i = 0; i < qs->nr_blocks; i++) {
@@ -1405,6 +1429,7 @@ static struct gc_error *add_fields(struct gc_dump *d, struct gc_qstream *qs)
 
 struct gc_error *gc_qstream_open(struct gc_dump *d, struct gc_file *file,
 				 uint64_t base, bool decompressed,
+				 const char *machine_hint,
 				 struct gc_qstream **out)
 {
 	*out = NULL;
@@ -1493,6 +1518,12 @@ walked:
 	}
 	if ((err = gc_dump_set_page_size(d, qs->page_size, base, "stream")))
 		goto fail;
+	if (!qs->has_config && machine_hint && *machine_hint) {
+		size_t n = strnlen(machine_hint, sizeof(qs->machine) - 1);
+		memcpy(qs->machine, machine_hint, n);
+		qs->machine[n] = '\0';
+		qs->machine_from_xml = true;
+	}
 	if ((err = place(d, qs)))
 		goto fail;
 	d->nr_vcpus = (unsigned)GC_MIN(qs->nr_cpus, 4096);
@@ -1646,8 +1677,8 @@ static struct gc_error *qevm_open(struct gc_dump *d)
 	if (err)
 		return err;
 	if (gc_get32(head, true) != QS_MAGIC)
-		return gc_qstream_open_compressed(d, 0, NULL, &qs);
-	return gc_qstream_open(d, d->file, 0, false, &qs);
+		return gc_qstream_open_compressed(d, 0, NULL, NULL, &qs);
+	return gc_qstream_open(d, d->file, 0, false, NULL, &qs);
 }
 
 void gc_qstream_close(struct gc_dump *d)
