@@ -876,16 +876,16 @@ static struct gc_error *place(struct gc_dump *d, struct gc_qstream *qs)
 			}
 			/* Without a machine type the pc rule of current
 			 * versions is a guess once pc.ram reaches q35's
-			 * 0xb0000000 (q35, and pc-i440fx-2.0 and older, split
+			 * 0xb0000000 (q35, and pc-i440fx-1.7 and older, split
 			 * elsewhere): placed, but said */
 			if (!qs->machine[0] && b->used >= 0xb0000000ull)
 				err = gc_dump_finding(d, GC_SEV_WARNING,
 					"ram-layout", false, 0, "the stream "
 					"names no machine type: pc.ram (0x%"
 					PRIx64 " bytes) is placed by the rule "
-					"of pc machines since pc-i440fx-2.1 "
+					"of pc machines since pc-i440fx-2.0 "
 					"(0x%" PRIx64 " bytes below 4 GiB); a "
-					"q35 guest, or pc-i440fx-2.0 and older, "
+					"q35 guest, or pc-i440fx-1.7 and older, "
 					"splits it elsewhere and then addresses "
 					"from 0x%" PRIx64 " up are wrong",
 					b->used, below, GC_MIN(below,

@@ -5,7 +5,8 @@
  * mapping recognised by size plus the machine type's standard layout
  * (facts from QEMU's hw/i386/pc_piix.c and pc_q35.c: pc splits at
  * 0xe0000000, or 0xc0000000 when RAM >= 0xe0000000 on machine types with
- * gigabyte alignment (all but pc-i440fx-2.0 and older); q35 splits at
+ * gigabyte alignment (all but pc-i440fx-1.7 and older: a real
+ * pc-i440fx-2.0 guest of QEMU 7.2 splits at 3 GiB); q35 splits at
  * 0xb0000000, or 0x80000000 when RAM >= 0xb0000000; on pc
  * max-ram-below-4g replaces 0xe0000000 (it may raise the split, up to
  * 4 GiB) and the 3 GiB cap applies once RAM reaches it, on q35 it can only
@@ -468,8 +469,8 @@ static enum mkind machine_kind(const char *m, bool *gig_align)
 		unsigned maj = 0, min = 0;
 		if (!strncmp(m, "pc-0.", 5) || !strncmp(m, "pc-1.", 5))
 			*gig_align = false;
-		else if (sscanf(m, "pc-i440fx-%u.%u", &maj, &min) == 2 && (maj < 2 || (maj == 2 && min == 0)))
-			*gig_align = false;
+		else if (sscanf(m, "pc-i440fx-%u.%u", &maj, &min) == 2 && maj < 2)
+			*gig_align = false;   /* pc-i440fx-1.7 and older (pc_compat_1_7) */
 		return M_PC;
 	}
 	return M_UNKNOWN;
