@@ -157,7 +157,7 @@ rdcheck qevm_pc_below "$T/big.qevm" 0xbffff000 "$(word 0xbffff 0)"
 rdcheck qevm_pc_above "$T/big.qevm" 0x100001000 "$(word 0xc0001 0)"
 "$MK" "$T/big.qevm" --sparse --ram 0xd0000000 --machine pc-i440fx-7.2 >/dev/null
 expect_out qevm_pc_below_e0 0 "pc.ram: 0xd0000000 bytes at 0x0-0xcfffffff" info "$T/big.qevm"
-# no configuration section (machine types 2.9 and older): a save image takes the
+# no configuration section (old machine types, e.g. pc-i440fx-2.0 on QEMU 7.2): a save image takes the
 # machine type from its domain XML (pc-i440fx-1.7 keeps 3.5 GiB below 4 GiB;
 # pc-i440fx-2.0 splits at 3 GiB, as a real QEMU 7.2 guest showed); a bare
 # stream is placed by the current pc rule and says it guessed

@@ -1382,7 +1382,7 @@ static struct gc_error *add_fields(struct gc_dump *d, struct gc_qstream *qs)
 	else
 		FIELD("machine_type", false, 0, "%s", qs->version == 2 ?
 		      "(none: version 2 stream)" : "(none: no configuration "
-		      "section, as machine types 2.9 and older send)");
+		      "section: old machine types send none)");
 	FIELD("ram_total", true, qs->ram_total, "%" PRIu64 " (0x%" PRIx64 ")",
 	      qs->ram_total, qs->ram_total);
 	for (size_t i = 0; i < qs->nr_blocks; i++) {
