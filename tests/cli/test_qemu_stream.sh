@@ -70,6 +70,10 @@ expect_out qevm_novmdesc_note 0 "device sections delimited by searching for thei
 expect_out qevm_cpu_v11 1 "version 11 without a VM description: the register layout is known for version 12 only" check "$T/n11.qevm"
 "$MK" "$T/nf.qevm" --no-vmdesc --no-footer >/dev/null
 expect_out qevm_nofooter 1 "no footer for section 3" check "$T/nf.qevm"
+# ... but the cpu sections are found by their headers (as in a real pc-i440fx-2.0 stream)
+expect_out qevm_nofooter_cpu_search 1 "2 cpu sections found by searching the device state for their headers" check "$T/nf.qevm"
+expect_out qevm_nofooter_regs 0 "RIP: ffffffff81000010" regs "$T/nf.qevm"
+expect_out qevm_nofooter_regs_v12 0 "cpu section (version 12 layout)" regs "$T/nf.qevm"
 "$MK" "$T/v2.qevm" --version 2 >/dev/null
 expect_out qevm_v2 0 "machine_type: (none: version 2 stream)" info "$T/v2.qevm"
 rdcheck qevm_v2_rd "$T/v2.qevm" 0x9018 "$(word 9 3)"

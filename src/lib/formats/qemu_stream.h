@@ -129,6 +129,8 @@ struct qs_section {
 	uint64_t data_off, data_len;
 	bool len_known;
 	bool by_footer;      /* length found by searching for the footer */
+	bool by_search;      /* a cpu section found by searching for its
+			      * header; DATA_LEN reaches the next one */
 	long json;           /* node index of its device description, or -1 */
 };
 
