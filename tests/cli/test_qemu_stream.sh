@@ -70,6 +70,10 @@ expect_out qevm_novmdesc_note 0 "device sections delimited by searching for thei
 expect_out qevm_cpu_v11 1 "version 11 without a VM description: the register layout is known for version 12 only" check "$T/n11.qevm"
 "$MK" "$T/nf.qevm" --no-vmdesc --no-footer >/dev/null
 expect_out qevm_nofooter 1 "no footer for section 3" check "$T/nf.qevm"
+# ... but the cpu sections are found by their headers (as in a real pc-i440fx-2.0 stream)
+expect_out qevm_nofooter_cpu_search 1 "2 cpu sections found by searching the device state for their headers" check "$T/nf.qevm"
+expect_out qevm_nofooter_regs 0 "RIP: ffffffff81000010" regs "$T/nf.qevm"
+expect_out qevm_nofooter_regs_v12 0 "cpu section (version 12 layout)" regs "$T/nf.qevm"
 "$MK" "$T/v2.qevm" --version 2 >/dev/null
 expect_out qevm_v2 0 "machine_type: (none: version 2 stream)" info "$T/v2.qevm"
 rdcheck qevm_v2_rd "$T/v2.qevm" 0x9018 "$(word 9 3)"
@@ -96,6 +100,19 @@ done
 expect_out qevm_bad_block 1 "RAM record names block 'nosuch.ram', which the MEM_SIZE list does not have" check "$T/d.qevm"
 "$MK" "$T/d.qevm" --damage multifd >/dev/null
 expect_out qevm_multifd 1 "the multifd capability was on" check "$T/d.qevm"
+# mapped-ram (QEMU 9.0+; no QEMU here writes it): announced in the configuration
+# section's "configuration/capabilities" subsection, refused there with the
+# capability's name and the subsection's offset, bare and in a compressed save image
+"$MK" "$T/d.qevm" --capability mapped-ram --offsets > "$T/capoffs"
+capoff=$(printf '0x%x' "$(sed -n 's/^capabilities //p' "$T/capoffs")")
+for v in bare save-xz; do
+	[ $v = save-xz ] && "$MK" "$T/d.qevm" --capability mapped-ram --save --compress xz >/dev/null
+	run_gc "qevm_mapped_ram_$v" 2 check "$T/d.qevm" &&
+		case "$ERR" in *"offset $capoff: no RAM block list: the mapped-ram capability is on"*) pass "qevm_mapped_ram_$v" ;;
+		*"offset 0x$(printf '%x' $((capoff + 0x200))): no RAM block list: the mapped-ram capability is on"*)
+			[ $v = save-xz ] && pass "qevm_mapped_ram_$v" || fail "qevm_mapped_ram_$v" "$ERR" ;;
+		*) fail "qevm_mapped_ram_$v" "$ERR" ;; esac
+done
 "$MK" "$T/d.qevm" --damage unknown-type >/dev/null
 expect_out qevm_unknown_type 1 "unknown section type 0x42" check "$T/d.qevm"
 "$MK" "$T/d.qevm" --damage unknown-device >/dev/null
@@ -144,6 +161,26 @@ rdcheck qevm_pc_below "$T/big.qevm" 0xbffff000 "$(word 0xbffff 0)"
 rdcheck qevm_pc_above "$T/big.qevm" 0x100001000 "$(word 0xc0001 0)"
 "$MK" "$T/big.qevm" --sparse --ram 0xd0000000 --machine pc-i440fx-7.2 >/dev/null
 expect_out qevm_pc_below_e0 0 "pc.ram: 0xd0000000 bytes at 0x0-0xcfffffff" info "$T/big.qevm"
+# no configuration section (old machine types, e.g. pc-i440fx-2.0 on QEMU 7.2): a save image takes the
+# machine type from its domain XML (pc-i440fx-1.7 keeps 3.5 GiB below 4 GiB;
+# pc-i440fx-2.0 splits at 3 GiB, as a real QEMU 7.2 guest showed); a bare
+# stream is placed by the current pc rule and says it guessed
+"$MK" "$T/big.img" --save --no-config --sparse --ram 0x100000000 --machine pc-i440fx-1.7 >/dev/null
+expect_out qevm_noconfig_xml_machine 0 "machine_type: pc-i440fx-1.7 (from the libvirt domain XML" info "$T/big.img"
+expect_out qevm_noconfig_xml_split 0 "pc.ram: 0x100000000 bytes at 0x0-0xdfffffff, 0x100000000-0x11fffffff" info "$T/big.img"
+rdcheck qevm_noconfig_xml_below "$T/big.img" 0xdffff000 "$(word 0xdffff 0)"
+rdcheck qevm_noconfig_xml_above "$T/big.img" 0x100001000 "$(word 0xe0001 0)"
+"$MK" "$T/big.img" --save --no-config --sparse --ram 0xf0000000 --machine pc-i440fx-2.0 >/dev/null
+expect_out qevm_noconfig_xml_pc20 0 "pc.ram: 0xf0000000 bytes at 0x0-0xbfffffff, 0x100000000-0x12fffffff" info "$T/big.img"
+"$MK" "$T/big.img" --save --no-config --sparse --ram 0xc0000000 --machine pc-q35-2.9 --compress gzip >/dev/null
+expect_out qevm_noconfig_xml_q35_gz 0 "pc.ram: 0xc0000000 bytes at 0x0-0x7fffffff, 0x100000000-0x13fffffff" info "$T/big.img"
+"$MK" "$T/big.qevm" --no-config --sparse --ram 0x100000000 --machine pc-i440fx-1.7 >/dev/null
+expect_out qevm_noconfig_bare 0 "machine_type: (none: no configuration section" info "$T/big.qevm"
+expect_out qevm_noconfig_bare_warns 1 "the stream names no machine type: pc.ram (0x100000000 bytes) is placed by the rule of pc machines since pc-i440fx-2.0" check "$T/big.qevm"
+"$MK" "$T/small.qevm" --no-config >/dev/null
+run_gc qevm_noconfig_small_no_warning 0 check "$T/small.qevm" &&
+	case "$OUT" in *"names no machine type"*) fail qevm_noconfig_small_no_warning "$OUT" ;;
+	*) pass qevm_noconfig_small_no_warning ;; esac
 
 # ---- compressed: whole stream (virsh dump) and after the libvirt header (virsh save) --
 for c in gzip bzip2 xz lzop zstd; do

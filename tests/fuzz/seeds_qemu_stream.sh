@@ -15,6 +15,9 @@ t="--tiny --ram 0x8000 --cpus 1"
 "$MK" "$o/novmdesc" $t --no-vmdesc
 "$MK" "$o/v2" $t --version 2 --no-vmcoreinfo
 "$MK" "$o/sparse" --tiny --sparse --ram 0xc0000000 --cpus 1 --no-vmdesc
+"$MK" "$o/noconfig-save" $t --save --no-config --machine pc-i440fx-1.7
+"$MK" "$o/cap-mapped-ram" $t --capability mapped-ram
+"$MK" "$o/nofooter" $t --no-vmdesc --no-footer
 for d in dup-page xbzrle compress-page bad-block multifd unknown-type unknown-device bad-footer; do
 	"$MK" "$o/d-$d" $t --damage $d
 done

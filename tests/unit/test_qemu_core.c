@@ -140,8 +140,14 @@ TEST(qemu_layouts)
 	CHECK_OK(gc_qemu_x86_layout("pc", 4200ull << 20, 0, &lo, &hi));
 	CHECK_EQ_U64(lo, 0xc0000000);
 	CHECK_EQ_U64(hi, (4200ull << 20) - 0xc0000000);
-	CHECK_OK(gc_qemu_x86_layout("pc-i440fx-2.0", 4200ull << 20, 0, &lo, &hi));
+	/* not gigabyte-aligned: pc-i440fx-1.7 and older (this case called
+	 * pc-i440fx-2.0 until a real pc-i440fx-2.0 guest of QEMU 7.2 split at
+	 * 3 GiB: see the next case) */
+	CHECK_OK(gc_qemu_x86_layout("pc-i440fx-1.7", 4200ull << 20, 0, &lo, &hi));
 	CHECK_EQ_U64(lo, 0xe0000000);
+	CHECK_OK(gc_qemu_x86_layout("pc-i440fx-2.0", 3840ull << 20, 0, &lo, &hi));
+	CHECK_EQ_U64(lo, 0xc0000000);
+	CHECK_EQ_U64(hi, 0x30000000);
 	CHECK_OK(gc_qemu_x86_layout("pc-i440fx-7.2", 0xdfff0000, 0, &lo, &hi));
 	CHECK_EQ_U64(lo, 0xdfff0000);
 	CHECK_EQ_U64(hi, 0);
@@ -153,7 +159,35 @@ TEST(qemu_layouts)
 	CHECK_OK(gc_qemu_x86_layout("q35", 4ull << 30, 1ull << 30, &lo, &hi));
 	CHECK_EQ_U64(lo, 1ull << 30);
 	CHECK_EQ_U64(hi, 3ull << 30);
-	struct gc_error *e = gc_qemu_x86_layout("microvm", 1 << 30, 0, &lo, &hi);
+	/* pc with max-ram-below-4g (QEMU's pc_piix.c examples): the option
+	 * replaces 0xe0000000 and may raise the split; gigabyte alignment caps
+	 * it at 3 GiB only when RAM reaches the option's value */
+	CHECK_OK(gc_qemu_x86_layout("pc", 3968ull << 20, 4ull << 30, &lo, &hi));
+	CHECK_EQ_U64(lo, 3968ull << 20);
+	CHECK_EQ_U64(hi, 0);
+	CHECK_OK(gc_qemu_x86_layout("pc", 4ull << 30, 2ull << 30, &lo, &hi));
+	CHECK_EQ_U64(lo, 2ull << 30);
+	CHECK_EQ_U64(hi, 2ull << 30);
+	CHECK_OK(gc_qemu_x86_layout("pc-i440fx-7.2", 0xd8000000, 0xd0000000, &lo, &hi));
+	CHECK_EQ_U64(lo, 0xc0000000);
+	CHECK_EQ_U64(hi, 0x18000000);
+	CHECK_OK(gc_qemu_x86_layout("pc-i440fx-1.7", 0xd8000000, 0xd0000000, &lo, &hi));
+	CHECK_EQ_U64(lo, 0xd0000000);
+	CHECK_EQ_U64(hi, 0x08000000);
+	CHECK_OK(gc_qemu_x86_layout("pc-i440fx-1.7", 4ull << 30, 0xf0000000, &lo, &hi));
+	CHECK_EQ_U64(lo, 0xf0000000);
+	/* q35: the option only lowers the split */
+	CHECK_OK(gc_qemu_x86_layout("pc-q35-7.2", 0xa0000000, 4ull << 30, &lo, &hi));
+	CHECK_EQ_U64(lo, 0xa0000000);
+	CHECK_OK(gc_qemu_x86_layout("pc-q35-7.2", 5ull << 30, 4ull << 30, &lo, &hi));
+	CHECK_EQ_U64(lo, 0x80000000);
+	CHECK_EQ_U64(hi, 3ull << 30);
+	/* QEMU refuses max-ram-below-4g above 4 GiB */
+	struct gc_error *e = gc_qemu_x86_layout("pc", 1ull << 30, (4ull << 30) + 4096, &lo, &hi);
+	CHECK(e);
+	CHECK_CONTAINS(gc_error_string(e), "max-ram-below-4g");
+	gc_error_free(e);
+	e = gc_qemu_x86_layout("microvm", 1 << 30, 0, &lo, &hi);
 	CHECK(e);
 	CHECK_CONTAINS(gc_error_string(e), "pc and q35 only");
 	gc_error_free(e);

@@ -115,7 +115,7 @@ static void registers_equal(const char *save, const char *truth, unsigned ncpus)
 {
 	FILE *fp = fopen(truth, "r");
 	CHECK(fp);
-	static char text[1 << 16];
+	static char text[1 << 20];
 	size_t len = fread(text, 1, sizeof(text) - 1, fp);
 	fclose(fp);
 	struct qj_doc doc;

@@ -31,6 +31,42 @@ bool gc_libvirt_save_probe(const uint8_t *head, size_t len, struct gc_stream *s)
 			     !memcmp(head, "LibvirtQemudPart", 16));
 }
 
+/* The machine attribute of <os>'s <type> in the domain XML (XML of
+ * LEN bytes), or "" when absent or not a plain printable name. */
+static void xml_machine(const char *xml, size_t len, char *out, size_t outsz)
+{
+	out[0] = '\0';
+	const char *end = xml + len;
+	const char *os = memmem(xml, len, "<os>", 4);
+	if (!os)
+		os = memmem(xml, len, "<os ", 4);
+	if (!os)
+		return;
+	const char *os_end = memmem(os, (size_t)(end - os), "</os>", 5);
+	const char *t = memmem(os, (size_t)(end - os), "<type", 5);
+	if (!t || (os_end && t > os_end))
+		return;
+	const char *gt = memchr(t, '>', (size_t)(end - t));
+	if (!gt)
+		return;
+	const char *a = memmem(t, (size_t)(gt - t), " machine=", 9);
+	if (!a || a + 10 >= gt)
+		return;
+	char q = a[9];
+	if (q != '\'' && q != '"')
+		return;
+	const char *v = a + 10;
+	const char *ve = memchr(v, q, (size_t)(gt - v));
+	if (!ve || ve == v || (size_t)(ve - v) >= outsz)
+		return;
+	for (const char *p = v; p < ve; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || *p == '-' || *p == '.' || *p == '_'))
+			return;
+	memcpy(out, v, (size_t)(ve - v));
+	out[ve - v] = '\0';
+}
+
 #define FIELD(...) do { \
 	err = gc_dump_add_field(d, __VA_ARGS__); \
 	if (err) \
@@ -113,16 +149,19 @@ static struct gc_error *lv_open(struct gc_dump *d)
 		if (err)
 			goto out;
 	}
+	/* the machine type, for a stream without a configuration section */
+	char machine[256];
+	xml_machine(data, xml_len, machine, sizeof(machine));
 	struct gc_qstream *qs;
 	if (comp == 0) {
-		err = gc_qstream_open(d, d->file, stream_off, false, &qs);
+		err = gc_qstream_open(d, d->file, stream_off, false, machine, &qs);
 	} else if (comp == 6) {
 		err = gc_error_at(GC_ERR_UNSUPPORTED, 28, "libvirt save header",
 				  "format 6 (sparse: QEMU's mapped-ram "
 				  "capability) is not read yet");
 	} else if (comp < GC_ARRAY_SIZE(lv_formats)) {
 		err = gc_qstream_open_compressed(d, stream_off, lv_formats[comp],
-						 &qs);
+						 machine, &qs);
 	} else {
 		err = gc_error_at(GC_ERR_FORMAT, 28, "libvirt save header",
 				  "compression %u is not one libvirt writes "

@@ -778,6 +778,7 @@ static struct gc_error *anon_file(int *fd)
 
 struct gc_error *gc_qstream_open_compressed(struct gc_dump *d, uint64_t skip,
 					    const char *codec,
+					    const char *machine_hint,
 					    struct gc_qstream **out)
 {
 	*out = NULL;
@@ -889,7 +890,7 @@ out_tmp:
 		err = e;
 		goto out;
 	}
-	err = gc_qstream_open(d, cf, CACHE_HDR, true, out);
+	err = gc_qstream_open(d, cf, CACHE_HDR, true, machine_hint, out);
 	if (err)
 		err = gc_error_context(err, "%s-compressed stream at file offset "
 				       "0x%" PRIx64 " (decompressed offsets "

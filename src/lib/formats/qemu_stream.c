@@ -575,6 +575,64 @@ static struct gc_error *footer_search(struct gc_qstream *qs, uint64_t from,
 	return err;
 }
 
+/*
+ * No VM description and no footers (old machine types, e.g. pc-i440fx-2.0
+ * on QEMU 7.2): device sections cannot be delimited, so the walk stops at
+ * the first one.  The vCPU state is still found by searching the rest of
+ * the stream (at most QS_MAX_FOOTER_SCAN bytes) for FULL section headers
+ * of "cpu" with instance ids 0, 1, 2... in order; each one's data reaches
+ * the next header (or the end searched), which is at least its length.
+ * Returns how many were found.
+ */
+static size_t cpu_header_search(struct walk *w, uint64_t from)
+{
+	struct gc_qstream *qs = w->qs;
+	uint64_t span = GC_MIN(qs->size - GC_MIN(from, qs->size),
+			       QS_MAX_FOOTER_SCAN);
+	if (span < 17)
+		return 0;
+	uint8_t *tmp = NULL;
+	if (!qs->file->map && !(tmp = malloc(span)))
+		return 0;
+	const void *pv;
+	size_t found = 0;
+	struct gc_error *err = qs_view(qs, from, span, tmp, &pv, "device state");
+	if (err) {
+		gc_error_free(err);
+		free(tmp);
+		return 0;
+	}
+	const uint8_t *p = pv;
+	for (uint64_t i = 0; i + 17 <= span; i++) {
+		if (p[i] != QS_SECTION_FULL || p[i + 5] != 3 ||
+		    memcmp(p + i + 6, "cpu", 3) ||
+		    gc_get32(p + i + 9, true) != found)
+			continue;
+		uint32_t ver = gc_get32(p + i + 13, true);
+		if (!ver || ver > 1000)
+			continue;
+		struct qs_section s = { .id = gc_get32(p + i + 1, true),
+					.instance = (uint32_t)found,
+					.version = ver, .hdr_off = from + i,
+					.data_off = from + i + 17,
+					.data_len = span - (i + 17),
+					.by_search = true, .json = -1 };
+		memcpy(s.idstr, "cpu", 4);
+		if (found)
+			qs->sections[qs->cpus[found - 1].section].data_len =
+				from + i - qs->sections[qs->cpus[found - 1].section].data_off;
+		if (!gc_vec_push(&qs->sections, &qs->nr_sections,
+				 &qs->cap_sections, &s) ||
+		    !gc_vec_push(&qs->cpus, &qs->nr_cpus, &qs->cap_cpus,
+				 &(struct qs_cpu){ .section = qs->nr_sections - 1 }))
+			break;
+		found++;
+		i += 16;
+	}
+	free(tmp);
+	return found;
+}
+
 /* The data of a FULL device section S (just read its header). */
 static bool walk_device(struct walk *w, struct qs_section *s)
 {
@@ -589,7 +647,11 @@ static bool walk_device(struct walk *w, struct qs_section *s)
 		uint64_t at = 0;
 		struct gc_error *err = footer_search(qs, w->c.pos, s->id, &at);
 		if (err) {
-			stop_err(w, s->hdr_off, err, qs->json_devices < 0 ?
+			/* S may move when sections grow: keep its offset */
+			uint64_t hdr = s->hdr_off;
+			if (qs->json_devices < 0 && !qs->nr_cpus)
+				cpu_header_search(w, hdr);
+			stop_err(w, hdr, err, qs->json_devices < 0 ?
 				 "device section without a VM description:" :
 				 "device section the VM description does "
 				 "not describe:");
@@ -874,7 +936,24 @@ static struct gc_error *place(struct gc_dump *d, struct gc_qstream *qs)
 					return err;
 				continue;
 			}
-			err = add_region(qs, 0, below, i, 0);
+			/* Without a machine type the pc rule of current
+			 * versions is a guess once pc.ram reaches q35's
+			 * 0xb0000000 (q35, and pc-i440fx-1.7 and older, split
+			 * elsewhere): placed, but said */
+			if (!qs->machine[0] && b->used >= 0xb0000000ull)
+				err = gc_dump_finding(d, GC_SEV_WARNING,
+					"ram-layout", false, 0, "the stream "
+					"names no machine type: pc.ram (0x%"
+					PRIx64 " bytes) is placed by the rule "
+					"of pc machines since pc-i440fx-2.0 "
+					"(0x%" PRIx64 " bytes below 4 GiB); a "
+					"q35 guest, or pc-i440fx-1.7 and older, "
+					"splits it elsewhere and then addresses "
+					"from 0x%" PRIx64 " up are wrong",
+					b->used, below, GC_MIN(below,
+					(uint64_t)0x80000000ull));
+			if (!err)
+				err = add_region(qs, 0, below, i, 0);
 			if (!err)
 				err = add_region(qs, 4 * GIB, above, i, below);
 		} else if (!strcmp(b->name, "pc.bios") && b->used <= 16u << 20) {
@@ -1357,8 +1436,15 @@ static struct gc_error *add_fields(struct gc_dump *d, struct gc_qstream *qs)
 		FIELD("stream_offset", true, qs->base, "%" PRIu64 " (0x%" PRIx64
 		      ")", qs->base, qs->base);
 	FIELD("stream_version", true, qs->version, "%u", qs->version);
-	FIELD("machine_type", false, 0, "%s",
-	      qs->has_config ? qs->machine : "(none: version 2 stream)");
+	if (qs->has_config)
+		FIELD("machine_type", false, 0, "%s", qs->machine);
+	else if (qs->machine_from_xml)
+		FIELD("machine_type", false, 0, "%s (from the libvirt domain XML; "
+		      "the stream has no configuration section)", qs->machine);
+	else
+		FIELD("machine_type", false, 0, "%s", qs->version == 2 ?
+		      "(none: version 2 stream)" : "(none: no configuration "
+		      "section: old machine types send none)");
 	FIELD("ram_total", true, qs->ram_total, "%" PRIu64 " (0x%" PRIx64 ")",
 	      qs->ram_total, qs->ram_total);
 	for (size_t i = 0; i < qs->nr_blocks; i++) {
@@ -1405,6 +1491,7 @@ static struct gc_error *add_fields(struct gc_dump *d, struct gc_qstream *qs)
 
 struct gc_error *gc_qstream_open(struct gc_dump *d, struct gc_file *file,
 				 uint64_t base, bool decompressed,
+				 const char *machine_hint,
 				 struct gc_qstream **out)
 {
 	*out = NULL;
@@ -1493,6 +1580,12 @@ walked:
 	}
 	if ((err = gc_dump_set_page_size(d, qs->page_size, base, "stream")))
 		goto fail;
+	if (!qs->has_config && machine_hint && *machine_hint) {
+		size_t n = strnlen(machine_hint, sizeof(qs->machine) - 1);
+		memcpy(qs->machine, machine_hint, n);
+		qs->machine[n] = '\0';
+		qs->machine_from_xml = true;
+	}
 	if ((err = place(d, qs)))
 		goto fail;
 	d->nr_vcpus = (unsigned)GC_MIN(qs->nr_cpus, 4096);
@@ -1622,6 +1715,15 @@ struct gc_error *gc_qstream_check(struct gc_dump *d, unsigned int flags,
 		err = gc_report_add(r, GC_SEV_NOTE, "footer-search", false, 0,
 				    "%zu device sections delimited by searching "
 				    "for their footer", by_footer);
+	size_t by_search = 0;
+	for (size_t i = 0; i < qs->nr_sections; i++)
+		by_search += qs->sections[i].by_search;
+	if (!err && by_search)
+		err = gc_report_add(r, GC_SEV_NOTE, "cpu-search", true,
+				    qs->rbase + qs->sections[qs->cpus[0].section].hdr_off,
+				    "%zu cpu sections found by searching the "
+				    "device state for their headers (no VM "
+				    "description, no footers)", by_search);
 	if (!err && qs->vmcoreinfo)
 		err = gc_report_add(r, GC_SEV_OK, "vmcoreinfo", false, 0,
 				    "VMCOREINFO (%zu bytes) from the vmcoreinfo "
@@ -1646,8 +1748,8 @@ static struct gc_error *qevm_open(struct gc_dump *d)
 	if (err)
 		return err;
 	if (gc_get32(head, true) != QS_MAGIC)
-		return gc_qstream_open_compressed(d, 0, NULL, &qs);
-	return gc_qstream_open(d, d->file, 0, false, &qs);
+		return gc_qstream_open_compressed(d, 0, NULL, NULL, &qs);
+	return gc_qstream_open(d, d->file, 0, false, NULL, &qs);
 }
 
 void gc_qstream_close(struct gc_dump *d)

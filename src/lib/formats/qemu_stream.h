@@ -129,6 +129,8 @@ struct qs_section {
 	uint64_t data_off, data_len;
 	bool len_known;
 	bool by_footer;      /* length found by searching for the footer */
+	bool by_search;      /* a cpu section found by searching for its
+			      * header; DATA_LEN reaches the next one */
 	long json;           /* node index of its device description, or -1 */
 };
 
@@ -151,6 +153,7 @@ struct gc_qstream {
 	uint32_t version;
 	char machine[256];
 	bool has_config;
+	bool machine_from_xml; /* MACHINE is the libvirt XML's, not the stream's */
 	uint32_t page_size;
 	struct qs_block *blocks;
 	size_t nr_blocks, cap_blocks;
@@ -202,9 +205,12 @@ static inline uint64_t gc_qs_slot(const struct qs_block *b, uint64_t p)
 }
 
 /* Index the stream of BASE.. in FILE for dump D (fields, findings, page
- * size, vCPU count).  The stream takes FILE only when DECOMPRESSED. */
+ * size, vCPU count).  The stream takes FILE only when DECOMPRESSED.
+ * MACHINE_HINT (NULL: none): the machine type the libvirt domain XML
+ * names, used when the stream has no configuration section. */
 struct gc_error *gc_qstream_open(struct gc_dump *d, struct gc_file *file,
 				 uint64_t base, bool decompressed,
+				 const char *machine_hint,
 				 struct gc_qstream **out);
 void gc_qstream_free(struct gc_qstream *qs);
 
@@ -234,6 +240,7 @@ struct gc_error *gc_qstream_check(struct gc_dump *d, unsigned int flags,
  * libvirt's header gives ("gzip"...), or NULL to detect it by magic. */
 struct gc_error *gc_qstream_open_compressed(struct gc_dump *d, uint64_t skip,
 					    const char *codec,
+					    const char *machine_hint,
 					    struct gc_qstream **out);
 /* True when F's bytes at SKIP decompress to a "QEVM" stream (a probe:
  * decodes at most 1 MiB). */

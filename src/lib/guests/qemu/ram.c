@@ -5,9 +5,12 @@
  * mapping recognised by size plus the machine type's standard layout
  * (facts from QEMU's hw/i386/pc_piix.c and pc_q35.c: pc splits at
  * 0xe0000000, or 0xc0000000 when RAM >= 0xe0000000 on machine types with
- * gigabyte alignment (all but pc-i440fx-2.0 and older); q35 splits at
- * 0xb0000000, or 0x80000000 when RAM >= 0xb0000000; max-ram-below-4g
- * lowers the split; the rest of RAM starts at 4 GiB).
+ * gigabyte alignment (all but pc-i440fx-1.7 and older: a real
+ * pc-i440fx-2.0 guest of QEMU 7.2 splits at 3 GiB); q35 splits at
+ * 0xb0000000, or 0x80000000 when RAM >= 0xb0000000; on pc
+ * max-ram-below-4g replaces 0xe0000000 (it may raise the split, up to
+ * 4 GiB) and the 3 GiB cap applies once RAM reaches it, on q35 it can only
+ * lower the split; the rest of RAM starts at 4 GiB).
  */
 #include <ctype.h>
 #include <inttypes.h>
@@ -466,8 +469,8 @@ static enum mkind machine_kind(const char *m, bool *gig_align)
 		unsigned maj = 0, min = 0;
 		if (!strncmp(m, "pc-0.", 5) || !strncmp(m, "pc-1.", 5))
 			*gig_align = false;
-		else if (sscanf(m, "pc-i440fx-%u.%u", &maj, &min) == 2 && (maj < 2 || (maj == 2 && min == 0)))
-			*gig_align = false;
+		else if (sscanf(m, "pc-i440fx-%u.%u", &maj, &min) == 2 && maj < 2)
+			*gig_align = false;   /* pc-i440fx-1.7 and older (pc_compat_1_7) */
 		return M_PC;
 	}
 	return M_UNKNOWN;
@@ -479,15 +482,27 @@ struct gc_error *gc_qemu_x86_layout(const char *machine, uint64_t ram_size,
 	bool gig;
 	enum mkind k = machine_kind(machine, &gig);
 	uint64_t lowmem;
-	if (k == M_PC)
-		lowmem = ram_size >= 0xe0000000ull ? (gig ? 0xc0000000ull : 0xe0000000ull) : 0xe0000000ull;
-	else if (k == M_Q35)
+	if (max_below > 4 * GIB)
+		return gc_error_new(GC_ERR_FORMAT, "machine options",
+				    "max-ram-below-4g=0x%" PRIx64 " is above 4 GiB (QEMU refuses it)",
+				    max_below);
+	if (k == M_PC) {
+		/* max-ram-below-4g replaces the 3.5 GiB default (and may raise
+		 * it); gigabyte-aligned machine versions cap it at 3 GiB once RAM
+		 * reaches it */
+		uint64_t limit = max_below ? max_below : 0xe0000000ull;
+		lowmem = limit;
+		if (ram_size >= limit && gig && lowmem > 0xc0000000ull)
+			lowmem = 0xc0000000ull;
+	} else if (k == M_Q35) {
+		/* the option can only lower q35's split */
 		lowmem = ram_size >= 0xb0000000ull ? 0x80000000ull : 0xb0000000ull;
-	else
+		if (max_below && lowmem > max_below)
+			lowmem = max_below;
+	} else {
 		return gc_error_new(GC_ERR_UNSUPPORTED, "machine type",
 				    "'%s': the standard layout is known for pc and q35 only", machine);
-	if (max_below && lowmem > max_below)
-		lowmem = max_below;
+	}
 	if (ram_size >= lowmem) {
 		*below = lowmem;
 		*above = ram_size - lowmem;
