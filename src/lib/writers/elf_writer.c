@@ -125,6 +125,7 @@ static struct gc_error *seg_flush_zeros(struct esegs *s, struct gc_wfile *w,
 static struct gc_error *write_headers(const struct gc_wsource *src,
 				      struct gc_wfile *w,
 				      const struct esegs *sg, uint64_t phmax,
+				      uint64_t notes_at,
 				      struct gc_convert_stats *st)
 {
 	const struct gc_convert_kernel *k = src->kernel;
@@ -156,7 +157,10 @@ static struct gc_error *write_headers(const struct gc_wsource *src,
 	uint64_t phoff = EHDR_SIZE;
 	uint64_t shoff = phoff + phmax * PHDR_SIZE;
 	uint64_t notes_off = shoff + (xres ? SHDR_SIZE : 0);
-	size_t hdr_len = (size_t)(notes_off + src->notes_len);
+	/* NOTES_AT: the notes after the page data (one-pass convert) */
+	size_t hdr_len = (size_t)(notes_off + (notes_at ? 0 : src->notes_len));
+	if (notes_at)
+		notes_off = notes_at;
 	uint8_t *hdr = calloc(1, hdr_len);
 	if (!hdr)
 		return &gc_error_nomem;
@@ -198,8 +202,13 @@ static struct gc_error *write_headers(const struct gc_wsource *src,
 	}
 	st->segments = nr_load;
 	gc_wnotes_count(src, st->pages_undecodable);
-	memcpy(hdr + notes_off, src->notes, src->notes_len);
-	struct gc_error *err = gc_wfile_pwrite(w, hdr, hdr_len, 0);
+	struct gc_error *err = NULL;
+	if (notes_at)
+		err = gc_wfile_pwrite(w, src->notes, src->notes_len, notes_at);
+	else
+		memcpy(hdr + notes_off, src->notes, src->notes_len);
+	if (!err)
+		err = gc_wfile_pwrite(w, hdr, hdr_len, 0);
 	free(hdr);
 	return err;
 }
@@ -333,7 +342,7 @@ struct gc_error *gc_write_elf(const struct gc_wsource *src, int fd,
 		err = gc_wfile_flush(&w);
 	uint64_t end = w_ok ? gc_wfile_tell(&w) : 0;
 	if (!err)
-		err = write_headers(src, &w, &sg, phmax, st);
+		err = write_headers(src, &w, &sg, phmax, 0, st);
 	if (!err && end < data_off) {
 		/* no page data: still cover the header area */
 		uint8_t z = 0;
@@ -350,5 +359,47 @@ struct gc_error *gc_write_elf(const struct gc_wsource *src, int fd,
 	free(sg.v);
 	free(offs);
 	free(batch);
+	return err;
+}
+
+/* ---- one-pass convert: the pages are already in place -------------------- */
+
+static uint64_t prelaid_phmax(size_t nr_runs)
+{
+	return 1 + 1 + nr_runs;  /* PT_NOTE, kernel text, one per run */
+}
+
+uint64_t gc_elf_prelaid_data_off(size_t nr_runs, uint32_t page_size)
+{
+	uint64_t phmax = prelaid_phmax(nr_runs);
+	uint64_t end = EHDR_SIZE + phmax * PHDR_SIZE +
+		       (phmax >= PN_XNUM ? SHDR_SIZE : 0);
+	return (end + page_size - 1) & ~((uint64_t)page_size - 1);
+}
+
+struct gc_error *gc_write_elf_prelaid(const struct gc_wsource *src, int fd,
+				      const char *tmp_path,
+				      struct gc_convert_stats *st)
+{
+	uint64_t ps = src->page_size;
+	uint64_t off = gc_elf_prelaid_data_off(src->nr_runs, src->page_size);
+	struct esegs sg = { .max = src->nr_runs };
+	struct gc_wfile w;
+	struct gc_error *err = gc_wfile_init(&w, fd, tmp_path, off, false);
+	if (err)
+		return err;
+	for (size_t i = 0; i < src->nr_runs && !err; i++) {
+		seg_open(&sg, src->runs[i].start, off);
+		sg.cur.file = src->runs[i].count;
+		st->pages_written += src->runs[i].count;
+		off += src->runs[i].count * ps;
+		err = seg_close(&sg, st);
+	}
+	if (!err)
+		err = write_headers(src, &w, &sg, prelaid_phmax(src->nr_runs),
+				    off, st);
+	st->out_bytes = off + src->notes_len;
+	gc_wfile_free(&w);
+	free(sg.v);
 	return err;
 }
