@@ -35,7 +35,13 @@
 #include "guestcore/writer.h"
 #include "writers/writer_internal.h"
 
-enum { CS_IOV = 1024 };  /* IOV_MAX on Linux */
+enum {
+	CS_IOV = 1024,    /* IOV_MAX on Linux */
+	/* zero pages between data pages of one batch are written from a
+	 * zero page (one system call for the batch); longer zero runs end
+	 * the batch and stay holes */
+	CS_ZERO_GAP = 32,
+};
 
 struct gc_convert_stream {
 	int fd;
@@ -52,7 +58,9 @@ struct gc_convert_stream {
 	struct iovec iov[CS_IOV];
 	size_t niov;
 	uint64_t batch_off;         /* output offset of iov[0] */
+	uint64_t zeros;             /* zero pages pending after the batch */
 	uint8_t *fillpage;
+	uint8_t *zeropage;
 	const struct gc_convert_opts *opts;
 };
 
@@ -71,6 +79,7 @@ static struct gc_error *cs_flush(void *arg)
 	struct iovec *v = cs->iov;
 	size_t n = cs->niov;
 	uint64_t off = cs->batch_off;
+	cs->zeros = 0;  /* pending zero pages after the batch: holes */
 	while (n) {
 		ssize_t w = pwritev(cs->fd, v, (int)n, (off_t)off);
 		if (w < 0 && errno == EINTR)
@@ -101,7 +110,8 @@ static struct gc_error *cs_layout(void *arg, const struct gc_frame_run *runs,
 	cs->runs = malloc((nr ? nr : 1) * sizeof(*runs));
 	cs->first = malloc((nr ? nr : 1) * sizeof(*cs->first));
 	cs->fillpage = malloc(page_size);
-	if (!cs->runs || !cs->first || !cs->fillpage)
+	cs->zeropage = calloc(1, page_size);
+	if (!cs->runs || !cs->first || !cs->fillpage || !cs->zeropage)
 		return &gc_error_nomem;
 	memcpy(cs->runs, runs, nr * sizeof(*runs));
 	cs->nr = nr;
@@ -148,18 +158,28 @@ static struct gc_error *cs_page(void *arg, uint64_t pfn, const void *data,
 			o->progress(o->progress_arg, cs->done, cs->total);
 	}
 	struct gc_error *err;
+	uint64_t next = cs->batch_off + (cs->niov + cs->zeros) * cs->ps;
 	if (data) {
-		if (cs->niov && (cs->niov == CS_IOV ||
-				 cs->batch_off + cs->niov * cs->ps != off) &&
+		if (cs->niov && (cs->niov + cs->zeros >= CS_IOV || next != off) &&
 		    (err = cs_flush(cs)))
 			return err;
 		if (!cs->niov)
 			cs->batch_off = off;
+		for (; cs->zeros; cs->zeros--)
+			cs->iov[cs->niov++] = (struct iovec){ cs->zeropage,
+							      cs->ps };
 		cs->iov[cs->niov++] = (struct iovec){ (void *)data, cs->ps };
 		return NULL;
 	}
-	if (!fill && !replaces)
-		return NULL;  /* a hole reads as zeroes */
+	if (!fill && !replaces) {
+		/* a hole reads as zeroes; inside a batch, written as zeroes */
+		if (cs->niov && next == off && cs->zeros < CS_ZERO_GAP &&
+		    cs->niov + cs->zeros + 1 < CS_IOV)
+			cs->zeros++;
+		else if (cs->niov && (err = cs_flush(cs)))
+			return err;
+		return NULL;
+	}
 	/* earlier copies may be pending: they go first */
 	if (cs->niov && (err = cs_flush(cs)))
 		return err;
@@ -183,6 +203,7 @@ static void cs_free(struct gc_convert_stream *cs)
 	free(cs->runs);
 	free(cs->first);
 	free(cs->fillpage);
+	free(cs->zeropage);
 	free(cs);
 }
 
