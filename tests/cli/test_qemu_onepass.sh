@@ -70,9 +70,12 @@ rdcheck onepass_dup_rd "$T/o.elf" 0x5008 "$(printf '%016x' $(( ~((5 << 16) | 1) 
 # pages never sent: the layout does not hold, the random-access route
 "$MK" "$T/p.qevm" --sparse --ram 0x10000000 --machine pc-i440fx-7.2 >/dev/null
 onepass onepass_sparse_fallback "$T/p.qevm" false && sameroute onepass_sparse_same "$T/p.qevm"
-# a compressed stream: the walk reads the cache, the random-access route
+# a compressed stream: the walk of its decompressed cache writes the pages
 "$MK" "$T/z.img" --save --compress gzip >/dev/null
-GUESTCORE_CACHE_DIR=$T/cache onepass onepass_gzip_fallback "$T/z.img" false
+GUESTCORE_CACHE_DIR=$T/cache onepass onepass_gzip "$T/z.img" true &&
+	GUESTCORE_CACHE_DIR=$T/cache sameroute onepass_gzip_same "$T/z.img"
+"$MK" "$T/z.qevm" --compress zstd >/dev/null
+GUESTCORE_CACHE_DIR=$T/cache onepass onepass_zstd_bare "$T/z.qevm" true
 
 # damage the one-pass walk meets: accounted for as by the random-access
 # route (a page whose last copy is XBZRLE / compressed, or cut off, is a

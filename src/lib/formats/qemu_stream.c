@@ -1559,8 +1559,9 @@ struct gc_error *gc_qstream_open(struct gc_dump *d, struct gc_file *file,
 	uint64_t at = w.c.pos;
 	uint8_t t;
 	qs->win = malloc(QS_WIN);  /* NULL: the walk reads through the mapping */
-	/* one-pass convert: pages go to the sink from the window */
-	qs->sink = decompressed ? NULL : d->sink;
+	/* one-pass convert: pages go to the sink from the window (of the
+	 * decompressed cache file for a compressed stream) */
+	qs->sink = d->sink;
 	if (qs->sink && !qs->win) {
 		err = &gc_error_nomem;
 		goto fail;

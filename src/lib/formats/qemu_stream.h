@@ -148,7 +148,7 @@ struct gc_qstream {
 	uint64_t win_off;
 	size_t win_len;
 	/* one-pass convert (dump_internal.h): pages handed over as the walk
-	 * meets them; a raw stream only */
+	 * meets them */
 	struct gc_page_sink *sink;
 	struct gc_error *sink_err;  /* the sink failed: the open fails */
 	bool placed;         /* place() ran (early, for the sink) */

@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "dump_internal.h"
+#include "formats/qemu_stream.h"
 #include "guestcore/writer.h"
 #include "writers/writer_internal.h"
 
@@ -212,8 +213,9 @@ void gc_convert_stream_abort(struct gc_convert_stream *cs)
 	cs_free(cs);
 }
 
-/* A file the one-pass route may take: a bare stream or a libvirt save
- * image (whether its stream is compressed, the open finds out). */
+/* A file the one-pass route may take: a bare stream, raw or compressed as
+ * a whole, or a libvirt save image.  (Whether it really is one, the open
+ * finds out: the sink stays unused otherwise.) */
 static bool streamable(const char *path)
 {
 	uint8_t head[16] = {0};
@@ -227,7 +229,9 @@ static bool streamable(const char *path)
 	if (f->size >= sizeof(head)) {
 		err = gc_file_read(f, 0, head, sizeof(head), "file header");
 		ok = !err && (!memcmp(head, "QEVM", 4) ||
-			      !memcmp(head, "LibvirtQemudSave", 16));
+			      !memcmp(head, "LibvirtQemudSave", 16) ||
+			      (gc_qs_codec_detect(head, sizeof(head)) &&
+			       gc_qs_compressed_is_qevm(f, 0)));
 		gc_error_free(err);
 	}
 	gc_file_close(f);
