@@ -14,8 +14,9 @@
  * as cp reads it, instead of once by the index walk and once more by the
  * writer.  What needs random access (the kernel layer: KASLR, phys_base,
  * the tasks for PRSTATUS, VMCOREINFO) runs afterwards on the indexed dump;
- * gc_convert_stream_finish then writes the program headers at the start
- * and the notes after the pages.
+ * gc_convert_stream_finish then writes the program headers and the notes
+ * at the start, in 1 MiB kept for them before the pages (a hole: crash
+ * reads notes only before the first PT_LOAD's data).
  *
  * The layout assumes every page of every placed block is sent.  When the
  * finished index says otherwise (a page never sent, cut off, XBZRLE or
@@ -328,6 +329,16 @@ struct gc_error *gc_convert_stream_finish(struct gc_convert_stream *cs,
 	if (!err)
 		err = gc_convert_prelaid(in, cs->fd, cs->tmp, opts, cs->runs,
 					 cs->nr, st);
+	if (err && gc_error_code(err) == GC_ERR_UNSUPPORTED) {
+		/* the notes do not fit the room kept for them */
+		gc_error_free(err);
+		char *o = cs->out;
+		cs->out = NULL;
+		cs_free(cs);
+		err = gc_convert(in, o, opts, stats);
+		free(o);
+		return err;
+	}
 	if (!err && opts->progress)
 		opts->progress(opts->progress_arg, cs->total, cs->total);
 	if (!err) {

@@ -125,7 +125,6 @@ static struct gc_error *seg_flush_zeros(struct esegs *s, struct gc_wfile *w,
 static struct gc_error *write_headers(const struct gc_wsource *src,
 				      struct gc_wfile *w,
 				      const struct esegs *sg, uint64_t phmax,
-				      uint64_t notes_at,
 				      struct gc_convert_stats *st)
 {
 	const struct gc_convert_kernel *k = src->kernel;
@@ -157,10 +156,7 @@ static struct gc_error *write_headers(const struct gc_wsource *src,
 	uint64_t phoff = EHDR_SIZE;
 	uint64_t shoff = phoff + phmax * PHDR_SIZE;
 	uint64_t notes_off = shoff + (xres ? SHDR_SIZE : 0);
-	/* NOTES_AT: the notes after the page data (one-pass convert) */
-	size_t hdr_len = (size_t)(notes_off + (notes_at ? 0 : src->notes_len));
-	if (notes_at)
-		notes_off = notes_at;
+	size_t hdr_len = (size_t)(notes_off + src->notes_len);
 	uint8_t *hdr = calloc(1, hdr_len);
 	if (!hdr)
 		return &gc_error_nomem;
@@ -202,13 +198,8 @@ static struct gc_error *write_headers(const struct gc_wsource *src,
 	}
 	st->segments = nr_load;
 	gc_wnotes_count(src, st->pages_undecodable);
-	struct gc_error *err = NULL;
-	if (notes_at)
-		err = gc_wfile_pwrite(w, src->notes, src->notes_len, notes_at);
-	else
-		memcpy(hdr + notes_off, src->notes, src->notes_len);
-	if (!err)
-		err = gc_wfile_pwrite(w, hdr, hdr_len, 0);
+	memcpy(hdr + notes_off, src->notes, src->notes_len);
+	struct gc_error *err = gc_wfile_pwrite(w, hdr, hdr_len, 0);
 	free(hdr);
 	return err;
 }
@@ -342,7 +333,7 @@ struct gc_error *gc_write_elf(const struct gc_wsource *src, int fd,
 		err = gc_wfile_flush(&w);
 	uint64_t end = w_ok ? gc_wfile_tell(&w) : 0;
 	if (!err)
-		err = write_headers(src, &w, &sg, phmax, 0, st);
+		err = write_headers(src, &w, &sg, phmax, st);
 	if (!err && end < data_off) {
 		/* no page data: still cover the header area */
 		uint8_t z = 0;
@@ -364,16 +355,30 @@ struct gc_error *gc_write_elf(const struct gc_wsource *src, int fd,
 
 /* ---- one-pass convert: the pages are already in place -------------------- */
 
+/*
+ * The notes are built after the pages (they need the kernel layer), but
+ * crash reads the notes only within the headers before the first
+ * PT_LOAD's data ("Elf64_Nhdr pointer ... ELF header end ... do not
+ * match" otherwise): room for them is kept there, a hole in the sparse
+ * output.  2 vCPUs and VMCOREINFO take about 5 KiB; notes larger than
+ * the room make the caller fall back to gc_convert.
+ */
+enum { PRELAID_NOTE_ROOM = 1 << 20 };
+
 static uint64_t prelaid_phmax(size_t nr_runs)
 {
 	return 1 + 1 + nr_runs;  /* PT_NOTE, kernel text, one per run */
 }
 
-uint64_t gc_elf_prelaid_data_off(size_t nr_runs, uint32_t page_size)
+static uint64_t prelaid_notes_off(size_t nr_runs)
 {
 	uint64_t phmax = prelaid_phmax(nr_runs);
-	uint64_t end = EHDR_SIZE + phmax * PHDR_SIZE +
-		       (phmax >= PN_XNUM ? SHDR_SIZE : 0);
+	return EHDR_SIZE + phmax * PHDR_SIZE + (phmax >= PN_XNUM ? SHDR_SIZE : 0);
+}
+
+uint64_t gc_elf_prelaid_data_off(size_t nr_runs, uint32_t page_size)
+{
+	uint64_t end = prelaid_notes_off(nr_runs) + PRELAID_NOTE_ROOM;
 	return (end + page_size - 1) & ~((uint64_t)page_size - 1);
 }
 
@@ -383,6 +388,11 @@ struct gc_error *gc_write_elf_prelaid(const struct gc_wsource *src, int fd,
 {
 	uint64_t ps = src->page_size;
 	uint64_t off = gc_elf_prelaid_data_off(src->nr_runs, src->page_size);
+	if (prelaid_notes_off(src->nr_runs) + src->notes_len > off)
+		return gc_error_new(GC_ERR_UNSUPPORTED, "ELF notes",
+				    "%zu bytes of notes do not fit the %u "
+				    "bytes kept for them", src->notes_len,
+				    (unsigned)PRELAID_NOTE_ROOM);
 	struct esegs sg = { .max = src->nr_runs };
 	struct gc_wfile w;
 	struct gc_error *err = gc_wfile_init(&w, fd, tmp_path, off, false);
@@ -397,8 +407,8 @@ struct gc_error *gc_write_elf_prelaid(const struct gc_wsource *src, int fd,
 	}
 	if (!err)
 		err = write_headers(src, &w, &sg, prelaid_phmax(src->nr_runs),
-				    off, st);
-	st->out_bytes = off + src->notes_len;
+				    st);
+	st->out_bytes = off;
 	gc_wfile_free(&w);
 	free(sg.v);
 	return err;

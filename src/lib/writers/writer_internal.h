@@ -198,8 +198,9 @@ struct gc_error *gc_write_kdump(const struct gc_wsource *src, int fd,
 /*
  * One-pass convert (convert_stream.c): the pages of SRC->runs already lie
  * back to back from gc_elf_prelaid_data_off(nr_runs) in FD (written while
- * the input was indexed); write the program headers at the start and the
- * notes after the pages.
+ * the input was indexed); write the program headers and the notes before
+ * them (in room kept for the notes: GC_ERR_UNSUPPORTED when they do not
+ * fit, then the caller falls back to gc_convert).
  */
 uint64_t gc_elf_prelaid_data_off(size_t nr_runs, uint32_t page_size);
 struct gc_error *gc_write_elf_prelaid(const struct gc_wsource *src, int fd,
