@@ -145,7 +145,8 @@ static struct gc_error *cs_page(void *arg, uint64_t pfn, const void *data,
 				break;
 			}
 		}
-		if (lo >= cs->nr)
+		if (lo >= cs->nr || pfn < cs->runs[lo].start ||
+		    pfn - cs->runs[lo].start >= cs->runs[lo].count)
 			return NULL;  /* outside the layout: not written */
 		r = cs->last = lo;
 	}
