@@ -155,6 +155,8 @@ struct gc_convert_stats {
 	uint64_t pt_pgds_found;    /* other top-level tables found by their
 				    * kernel half (see docs/convert.md) */
 	bool has_vmcoreinfo;       /* a VMCOREINFO note was written */
+	bool one_pass;             /* pages written while the input was
+				    * indexed (gc_convert_stream_open) */
 };
 
 /*
@@ -164,6 +166,35 @@ struct gc_convert_stats {
 struct gc_error *gc_convert(struct gc_dump *in, const char *out_path,
 			    const struct gc_convert_opts *opts,
 			    struct gc_convert_stats *stats);
+
+/*
+ * One-pass convert (docs/qemu-migration.md, "One-pass convert"): open
+ * IN_PATH and, when it is a QEMU migration stream stored raw and OPTS asks
+ * for a plain ELF file (not --flatten, not --exclude zero, not standard
+ * output), write each page to OUT_PATH's temporary file at its final
+ * offset while the stream is indexed, so that the input is read once.
+ * *DUMP is then the opened dump (as gc_dump_open gives it: the kernel
+ * layer reads it for OPTS->kernel) and *CS the pending output; both are
+ * NULL when IN_PATH is not a stream (open it and call gc_convert).  Then
+ * gc_convert_stream_finish with the same OPTS (kernel facts filled in)
+ * writes the notes and headers and renames the output into place -- or,
+ * when the stream did not send every page of its layout (a gap, a cut, a
+ * page the walk cannot decode) or was compressed, discards the pages and
+ * runs gc_convert: the output is the same either way.  CS is freed by
+ * finish or gc_convert_stream_abort (which removes the temporary file);
+ * close the dump after them.
+ */
+struct gc_convert_stream;
+struct gc_error *gc_convert_stream_open(const char *in_path,
+					const char *out_path,
+					const struct gc_convert_opts *opts,
+					struct gc_dump **dump,
+					struct gc_convert_stream **cs);
+struct gc_error *gc_convert_stream_finish(struct gc_convert_stream *cs,
+					  struct gc_dump *in,
+					  const struct gc_convert_opts *opts,
+					  struct gc_convert_stats *stats);
+void gc_convert_stream_abort(struct gc_convert_stream *cs);
 
 struct gc_verify_stats {
 	uint64_t compared;     /* pages compared with data in both */

@@ -66,6 +66,7 @@ static void json_stats(struct gc_json *j, const struct gc_convert_stats *s)
 	gc_json_key(j, "vmcoreinfo"); gc_json_bool(j, s->has_vmcoreinfo);
 	gc_json_key(j, "output_bytes"); gc_json_u64(j, s->out_bytes);
 	gc_json_key(j, "xen_pv"); gc_json_bool(j, s->xen_pv);
+	gc_json_key(j, "one_pass"); gc_json_bool(j, s->one_pass);
 	if (s->xen_pv) {
 		gc_json_key(j, "pt_pages"); gc_json_u64(j, s->pt_pages);
 		gc_json_key(j, "pt_entries"); gc_json_u64(j, s->pt_entries);
@@ -181,9 +182,23 @@ static int run(int argc, char **argv)
 
 	uint64_t page_offset = o.kernel.page_offset;
 	bool has_page_offset = o.kernel.has_page_offset;
-	struct gc_dump *d = cli_open(in);
-	if (!d)
+	/* A raw QEMU migration stream to an ELF file: pages are written
+	 * while the stream is indexed (one read of the input); else NULL. */
+	struct gc_convert_stream *cs = NULL;
+	struct gc_dump *d = NULL;
+	struct cli_progress pb;
+	cli_progress_init(&pb, "convert", 4096);
+	o.progress = cli_progress_update;
+	o.progress_arg = &pb;
+	o.cancel = cli_cancel_flag();
+	struct gc_error *oerr = gc_convert_stream_open(in, out, &o, &d, &cs);
+	if (oerr) {
+		cli_progress_done(&pb);
+		return cli_error(oerr);
+	}
+	if (!d && !(d = cli_open(in)))
 		return EXIT_ERROR;
+	pb.unit = gc_dump_page_size(d);
 	/* What the kernel layer knows and the writers use comes through
 	 * the library's one bridge, gc_kernel_writer_hints, so that a
 	 * library caller converting the same dump writes the same bytes. */
@@ -209,13 +224,9 @@ static int run(int argc, char **argv)
 		}
 	}
 	size_t nr_patch = o.kernel.nr_patches;
-	struct cli_progress pb;
-	cli_progress_init(&pb, "convert", gc_dump_page_size(d));
-	o.progress = cli_progress_update;
-	o.progress_arg = &pb;
-	o.cancel = cli_cancel_flag();
 	struct gc_convert_stats st;
-	struct gc_error *err = gc_convert(d, out, &o, &st);
+	struct gc_error *err = cs ? gc_convert_stream_finish(cs, d, &o, &st) :
+				    gc_convert(d, out, &o, &st);
 	cli_progress_done(&pb);
 	if (err) {
 		gc_kernel_close(kern);

@@ -93,12 +93,21 @@ static struct gc_error *container_fields(struct gc_dump *d)
 struct gc_error *gc_dump_open(const char *path, const struct gc_open_opts *opts,
 			      struct gc_dump **out)
 {
+	return gc_dump_open_sink(path, opts, NULL, out);
+}
+
+struct gc_error *gc_dump_open_sink(const char *path,
+				   const struct gc_open_opts *opts,
+				   struct gc_page_sink *sink,
+				   struct gc_dump **out)
+{
 	*out = NULL;
 	struct gc_dump *d = calloc(1, sizeof(*d));
 	if (!d)
 		return &gc_error_nomem;
 	if (opts)
 		d->opts = *opts;
+	d->sink = sink;
 	d->map_random_max = GC_MAP_RANDOM_MAX;
 	struct gc_error *err = gc_stream_open(path, &d->findings, &d->stream);
 	if (err) {
@@ -149,6 +158,7 @@ struct gc_error *gc_dump_open(const char *path, const struct gc_open_opts *opts,
 		err = container_fields(d);
 	if (err)
 		goto fail;
+	d->sink = NULL;  /* the caller's, used during open only */
 	d->scratch = malloc(d->page_size);
 	if (!d->scratch) {
 		err = &gc_error_nomem;

@@ -104,7 +104,39 @@ struct gc_dump {
 	 * mapping (GC_MAP_RANDOM_MAX, io/stream.h; tests lower it to
 	 * exercise pread). */
 	uint64_t map_random_max;
+	/* One-pass convert (gc_dump_open_sink): pages handed over while the
+	 * format indexes its input; NULL = none. */
+	struct gc_page_sink *sink;
 };
+
+/*
+ * A page sink: a format that reads its pages in one sequential pass (a raw
+ * QEMU migration stream) hands each page to it as the index is built, so
+ * that convert writes the output while the input is read once
+ * (writers/convert_stream.c).  Formats that cannot, ignore it (USED stays
+ * false).
+ */
+struct gc_page_sink {
+	/* Once the guest-physical layout is known, before any page: the
+	 * frames pages may land in (RUNS ascending, adjacent ones merged). */
+	struct gc_error *(*layout)(void *arg, const struct gc_frame_run *runs,
+				   size_t nr, uint32_t page_size);
+	/* Frame PFN's latest copy: DATA (page_size bytes, valid until the
+	 * next flush call) or, when DATA is NULL, every byte FILL.  REPLACES:
+	 * an earlier copy of the page was sent (the last copy wins). */
+	struct gc_error *(*page)(void *arg, uint64_t pfn, const void *data,
+				 uint8_t fill, bool replaces);
+	/* The bytes given to page() are about to be reused. */
+	struct gc_error *(*flush)(void *arg);
+	void *arg;
+	bool used;  /* set by the format when it called layout */
+};
+
+/* gc_dump_open with SINK given to the format's open (see above). */
+struct gc_error *gc_dump_open_sink(const char *path,
+				   const struct gc_open_opts *opts,
+				   struct gc_page_sink *sink,
+				   struct gc_dump **out);
 
 /*
  * A dump object that is a view onto another one (a KVM guest behind its

@@ -61,6 +61,13 @@ static struct gc_error *qs_view(struct gc_qstream *qs, uint64_t off,
 				   qs->decompressed ? ", decompressed" : "");
 	if (qs->win && len <= QS_WIN / 2) {
 		if (off < qs->win_off || off + len > qs->win_off + qs->win_len) {
+			/* the sink may hold pointers into the window */
+			if (qs->sink && !qs->sink_err)
+				qs->sink_err = qs->sink->flush(qs->sink->arg);
+			if (qs->sink_err)
+				return gc_error_at(GC_ERR_IO, qs->rbase + off,
+						   what, "the output could not "
+						   "be written");
 			size_t want = (size_t)GC_MIN((uint64_t)QS_WIN,
 						     qs->size - off), got = 0;
 			while (got < want) {
@@ -389,6 +396,75 @@ static bool set_slot(struct gc_qstream *qs, struct qs_block *b, uint64_t page,
 	return true;
 }
 
+static struct gc_error *place(struct gc_dump *d, struct gc_qstream *qs);
+
+/* One-pass convert: the block list is known, so is the layout (the
+ * machine type came before RAM): place the blocks now and tell the sink
+ * every frame a page may land in. */
+static struct gc_error *sink_layout(struct walk *w)
+{
+	struct gc_qstream *qs = w->qs;
+	struct gc_error *err = place(w->d, qs);
+	if (err)
+		return err;
+	qs->placed = true;
+	struct gc_frame_run *v = NULL;
+	size_t n = 0, cap = 0;
+	for (size_t i = 0; i < qs->nr_regions; i++) {
+		const struct qs_region *r = &qs->regions[i];
+		uint64_t start = r->gpa / qs->page_size;
+		uint64_t count = r->size / qs->page_size;
+		if (n && v[n - 1].start + v[n - 1].count == start) {
+			v[n - 1].count += count;
+			continue;
+		}
+		struct gc_frame_run run = { start, count };
+		if (!gc_vec_push(&v, &n, &cap, &run)) {
+			free(v);
+			return &gc_error_nomem;
+		}
+	}
+	qs->sink->used = true;
+	err = qs->sink->layout(qs->sink->arg, v, n, qs->page_size);
+	free(v);
+	return err;
+}
+
+/* One-pass convert: hand page PAGE of block B (slot just set to SLOT,
+ * OLD before) to the sink.  False when the sink failed. */
+static bool sink_page(struct walk *w, const struct qs_block *b, uint64_t page,
+		      uint64_t slot, uint64_t old)
+{
+	struct gc_qstream *qs = w->qs;
+	if (!qs->placed || !b->placed || qs->sink_err)
+		return !qs->sink_err;
+	uint64_t boff = page * qs->page_size;
+	for (size_t i = 0; i < qs->nr_regions; i++) {
+		const struct qs_region *r = &qs->regions[i];
+		if (&qs->blocks[r->block] != b || boff < r->boff ||
+		    boff - r->boff >= r->size)
+			continue;
+		uint64_t pfn = (r->gpa + (boff - r->boff)) / qs->page_size;
+		const void *data = NULL;
+		uint8_t fill = 0;
+		if (QS_SLOT_TAG(slot) == QS_TAG_DATA) {
+			struct gc_error *err = qs_view(qs, QS_SLOT_VAL(slot),
+						       qs->page_size, NULL,
+						       &data, "page");
+			if (err) {
+				qs->sink_err = err;
+				return false;
+			}
+		} else {
+			fill = (uint8_t)QS_SLOT_VAL(slot);
+		}
+		qs->sink_err = qs->sink->page(qs->sink->arg, pfn, data, fill,
+					      old != 0);
+		return !qs->sink_err;
+	}
+	return true;
+}
+
 /* RAM records until EOS.  Returns false when the walk must stop. */
 static bool walk_ram(struct walk *w)
 {
@@ -408,6 +484,10 @@ static bool walk_ram(struct walk *w)
 			if (err) {
 				stop_err(w, rec, err,
 					 "reading the RAM block list:");
+				return false;
+			}
+			if (qs->sink && (qs->sink_err = sink_layout(w))) {
+				stop(w, rec, "the output could not be laid out");
 				return false;
 			}
 			continue;
@@ -479,9 +559,15 @@ static bool walk_ram(struct walk *w)
 				stop_err(w, rec, err, "reading a ZERO record:");
 				return false;
 			}
+			uint64_t old = gc_qs_slot(b, page);
 			if (!set_slot(qs, b, page, ((uint64_t)QS_TAG_FILL << 61) | ch))
 				goto nomem;
 			qs->zero_pages++;
+			if (qs->sink && !sink_page(w, b, page, ((uint64_t)
+					QS_TAG_FILL << 61) | ch, old)) {
+				stop(w, rec, "the output could not be written");
+				return false;
+			}
 		} else if (kind == QS_RAM_PAGE) {
 			if (!gc_range_ok(data, ps, qs->size)) {
 				(void)set_slot(qs, b, page, (uint64_t)QS_TAG_TRUNC << 61);
@@ -494,9 +580,15 @@ static bool walk_ram(struct walk *w)
 				return false;
 			}
 			w->c.pos += ps;
+			uint64_t old = gc_qs_slot(b, page);
 			if (!set_slot(qs, b, page, ((uint64_t)QS_TAG_DATA << 61) | data))
 				goto nomem;
 			qs->pages++;
+			if (qs->sink && !sink_page(w, b, page, ((uint64_t)
+					QS_TAG_DATA << 61) | data, old)) {
+				stop(w, rec, "the output could not be written");
+				return false;
+			}
 		} else {
 			/* XBZRLE: encoding byte, 16-bit length, delta;
 			 * COMPRESS: 32-bit length, zlib data */
@@ -721,6 +813,7 @@ static bool walk_config(struct walk *w)
 		return false;
 	}
 	qs->machine[len] = '\0';
+	qs->machine_from_xml = false;
 	if (!printable(qs->machine)) {
 		stop(w, at, "the machine type name is not printable");
 		return false;
@@ -1418,6 +1511,7 @@ void gc_qstream_free(struct gc_qstream *qs)
 	free(qs->stop_why);
 	free(qs->vmcoreinfo);
 	free(qs->win);
+	gc_error_free(qs->sink_err);
 	gc_stream_close(qs->stream);
 	if (qs->decompressed)
 		gc_file_close(qs->file);
@@ -1517,6 +1611,15 @@ struct gc_error *gc_qstream_open(struct gc_dump *d, struct gc_file *file,
 	qs->page_size = 4096;
 	qs->json_devices = -1;
 	qs->json_next_node = -1;
+	/* the libvirt XML's machine type, for a stream without a
+	 * configuration section (walk_config replaces it when there is one);
+	 * set before the walk: a one-pass convert places blocks during it */
+	if (machine_hint && *machine_hint) {
+		size_t n = strnlen(machine_hint, sizeof(qs->machine) - 1);
+		memcpy(qs->machine, machine_hint, n);
+		qs->machine[n] = '\0';
+		qs->machine_from_xml = true;
+	}
 	struct walk w = { .d = d, .qs = qs, .c = { qs, 0 },
 			  .cur_block = SIZE_MAX };
 	uint32_t magic = 0;
@@ -1553,6 +1656,13 @@ struct gc_error *gc_qstream_open(struct gc_dump *d, struct gc_file *file,
 	uint64_t at = w.c.pos;
 	uint8_t t;
 	qs->win = malloc(QS_WIN);  /* NULL: the walk reads through the mapping */
+	/* one-pass convert: pages go to the sink from the window (of the
+	 * decompressed cache file for a compressed stream) */
+	qs->sink = d->sink;
+	if (qs->sink && !qs->win) {
+		err = &gc_error_nomem;
+		goto fail;
+	}
 	if (qs->version == 3 && !cur_u8(&w.c, &t, "") && t == QS_CONFIGURATION) {
 		if (!walk_config(&w))
 			goto walked;
@@ -1567,8 +1677,16 @@ struct gc_error *gc_qstream_open(struct gc_dump *d, struct gc_file *file,
 	}
 	walk(&w);
 walked:
+	if (qs->sink && !qs->sink_err)
+		qs->sink_err = qs->sink->flush(qs->sink->arg);
 	free(qs->win);
 	qs->win = NULL;
+	if (qs->sink_err) {
+		err = qs->sink_err;
+		qs->sink_err = NULL;
+		goto fail;
+	}
+	qs->sink = NULL;
 	qs->end_off = w.c.pos;
 	if (!qs->nr_blocks) {
 		err = gc_error_at(GC_ERR_FORMAT, base + (qs->stopped ?
@@ -1580,13 +1698,7 @@ walked:
 	}
 	if ((err = gc_dump_set_page_size(d, qs->page_size, base, "stream")))
 		goto fail;
-	if (!qs->has_config && machine_hint && *machine_hint) {
-		size_t n = strnlen(machine_hint, sizeof(qs->machine) - 1);
-		memcpy(qs->machine, machine_hint, n);
-		qs->machine[n] = '\0';
-		qs->machine_from_xml = true;
-	}
-	if ((err = place(d, qs)))
+	if (!qs->placed && (err = place(d, qs)))
 		goto fail;
 	d->nr_vcpus = (unsigned)GC_MIN(qs->nr_cpus, 4096);
 	for (size_t i = 0; i < qs->nr_regions; i++) {

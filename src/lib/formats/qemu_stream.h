@@ -149,6 +149,11 @@ struct gc_qstream {
 	uint8_t *win;        /* read window while indexing (see qs_view) */
 	uint64_t win_off;
 	size_t win_len;
+	/* one-pass convert (dump_internal.h): pages handed over as the walk
+	 * meets them */
+	struct gc_page_sink *sink;
+	struct gc_error *sink_err;  /* the sink failed: the open fails */
+	bool placed;         /* place() ran (early, for the sink) */
 
 	uint32_t version;
 	char machine[256];

@@ -852,3 +852,73 @@ struct gc_error *gc_convert_verify(struct gc_dump *in, const char *out_path,
 	gc_dump_close(out);
 	return err;
 }
+
+/* ---- one-pass convert (convert_stream.c): after the pages ---------------- */
+
+struct gc_error *gc_convert_prelaid(struct gc_dump *in, int fd,
+				    const char *tmp_path,
+				    const struct gc_convert_opts *opts,
+				    const struct gc_frame_run *runs,
+				    size_t nr, struct gc_convert_stats *st)
+{
+	uint32_t ps = gc_dump_page_size(in);
+	uint64_t data_off = gc_elf_prelaid_data_off(nr, ps);
+	st->pages_total = 0;
+	for (size_t i = 0; i < nr; i++)
+		st->pages_total += runs[i].count;
+	/* the kernel layer's byte patches, written over the pages in place */
+	for (size_t i = 0; i < opts->kernel.nr_patches; i++) {
+		const struct gc_convert_patch *p = &opts->kernel.patches[i];
+		if (p->len > sizeof(p->bytes) || p->paddr % ps + p->len > ps)
+			return gc_error_new(GC_ERR_INVALID_ARG, "patch",
+					    "%u bytes at 0x%" PRIx64 " (at most "
+					    "16, within one page)", p->len,
+					    p->paddr);
+		uint64_t pfn = p->paddr / ps, at = data_off;
+		size_t r;
+		for (r = 0; r < nr; r++) {
+			if (pfn >= runs[r].start &&
+			    pfn - runs[r].start < runs[r].count)
+				break;
+			at += runs[r].count * ps;
+		}
+		if (r == nr)
+			return gc_error_new(GC_ERR_NOT_PRESENT, "patch",
+					    "physical address 0x%" PRIx64
+					    " is not in the dump", p->paddr);
+		at += p->paddr - runs[r].start * ps;
+		if (pwrite(fd, p->bytes, p->len, (off_t)at) != (ssize_t)p->len)
+			return gc_error_set_file(gc_error_at(GC_ERR_IO, at,
+				"output", "write failed: %s", strerror(errno)),
+				tmp_path);
+	}
+	struct build b;
+	memset(&b, 0, sizeof(b));
+	struct gc_error *err = build_notes(in, opts, st, &b);
+	if (!err) {
+		st->nr_vcpus = b.nr_vcpus;
+		st->has_vmcoreinfo = b.vmcoreinfo_len > 0;
+		struct gc_convert_kernel k = opts->kernel;
+		if (!k.has_phys_base || !k.has_text)
+			gc_convert_kernel_from_vmcoreinfo(&k, b.vmcoreinfo,
+							  b.vmcoreinfo_len);
+		struct gc_wsource src = {
+			.page_size = ps,
+			.runs = runs,
+			.nr_runs = nr,
+			.notes = b.notes.data,
+			.notes_rw = b.notes.data,
+			.notes_patch = b.notes_patch,
+			.notes_len = b.notes.len,
+			.vmcoreinfo = b.vmcoreinfo,
+			.vmcoreinfo_len = b.vmcoreinfo_len,
+			.nr_vcpus = b.nr_vcpus,
+			.kernel = &k,
+			.arch = gc_arch_of_dump(in),
+		};
+		err = gc_write_elf_prelaid(&src, fd, tmp_path, st);
+	}
+	gc_wbuf_free(&b.notes);
+	free(b.vmcoreinfo);
+	return err;
+}

@@ -195,6 +195,26 @@ struct gc_error *gc_write_kdump(const struct gc_wsource *src, int fd,
 				const struct gc_convert_opts *opts,
 				struct gc_convert_stats *stats);
 
+/*
+ * One-pass convert (convert_stream.c): the pages of SRC->runs already lie
+ * back to back from gc_elf_prelaid_data_off(nr_runs) in FD (written while
+ * the input was indexed); write the program headers and the notes before
+ * them (in room kept for the notes: GC_ERR_UNSUPPORTED when they do not
+ * fit, then the caller falls back to gc_convert).
+ */
+uint64_t gc_elf_prelaid_data_off(size_t nr_runs, uint32_t page_size);
+struct gc_error *gc_write_elf_prelaid(const struct gc_wsource *src, int fd,
+				      const char *tmp_path,
+				      struct gc_convert_stats *st);
+/* gc_convert's work on IN after the pages are written (one-pass): the
+ * notes and headers of the ELF whose pages RUNS lie in FD as
+ * gc_write_elf_prelaid expects; kernel patches written in place. */
+struct gc_error *gc_convert_prelaid(struct gc_dump *in, int fd,
+				    const char *tmp_path,
+				    const struct gc_convert_opts *opts,
+				    const struct gc_frame_run *runs,
+				    size_t nr, struct gc_convert_stats *st);
+
 /* Number of pages a batch reads at once. */
 enum { GC_WRITE_BATCH = 512 };
 
