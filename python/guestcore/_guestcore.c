@@ -1957,7 +1957,20 @@ static PyObject *Dump_convert(DumpObject *self, PyObject *args, PyObject *kw)
 	struct gc_convert_stats st;
 	memset(&st, 0, sizeof(st));
 	struct gc_error *err;
-	NOGIL(self->lk, err = gc_convert(self->d, out, &o, &st));
+	/* A raw QEMU migration stream to ELF takes the one-pass route, as
+	 * `guestcore convert` does (the same bytes): the input is opened
+	 * again with the pages written while it is indexed; the kernel
+	 * hints above are of the same file. */
+	struct gc_dump *d2 = NULL;
+	struct gc_convert_stream *cs = NULL;
+	NOGIL(self->lk, err = gc_convert_stream_open(self->path, out, &o, &d2,
+						      &cs));
+	if (!err && cs)
+		NOGIL(self->lk, err = gc_convert_stream_finish(cs, d2, &o, &st));
+	else if (!err)
+		NOGIL(self->lk, err = gc_convert(self->d, out, &o, &st));
+	if (d2)
+		gc_dump_close(d2);
 	if (!progress_finish(&pc, err, self->path))
 		goto out;
 	ret = convert_stats_dict(&st);
