@@ -328,6 +328,14 @@ TEST(infer_refuses)
 	CHECK(e && !l);
 	CHECK_CONTAINS(gc_error_string(e), "no field confirmed");
 	gc_error_free(e);
+	/* one field named twice with two values (fuzz_vmcs_infer's first
+	 * finding: the layout kept one offset and the other value lied) */
+	uint32_t twice[2] = { GC_VMCS_GUEST_RIP, GC_VMCS_GUEST_RIP };
+	uint64_t tv[2] = { hi_vcpus[0].rip, hi_vcpus[0].rip + 1 };
+	e = gc_vmcs_infer(regs, 1, 4096, twice, 2, tv, &inf, &l);
+	CHECK(e && !l);
+	CHECK_CONTAINS(gc_error_string(e), "given twice");
+	gc_error_free(e);
 	/* not a field */
 	uint32_t bad = 0x1000;
 	e = gc_vmcs_infer(b, 1, sizeof(blank), &bad, 1, v, &inf, &l);

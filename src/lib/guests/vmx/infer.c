@@ -64,6 +64,17 @@ struct gc_error *gc_vmcs_infer(const uint8_t *const *regions, size_t nr,
 					    "one layout cannot describe both",
 					    r, gc_get32(regions[r], false) &
 						       0x7fffffffu, rev);
+	/* one field, one offset: a field named twice (with the same or
+	 * another value) would give the layout two places for it */
+	for (size_t a = 0; a < nk; a++)
+		for (size_t b = a + 1; b < nk; b++)
+			if (encodings[a] == encodings[b])
+				return gc_error_new(GC_ERR_INVALID_ARG,
+						    "VMCS inference", "field "
+						    "0x%x is given twice (values "
+						    "%zu and %zu): name each "
+						    "field once", encodings[a],
+						    a, b);
 	out->revision = rev;
 	out->nr_regions = nr;
 	out->fields = calloc(nk, sizeof(*out->fields));
