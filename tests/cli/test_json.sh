@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# asan-pass: skip (JSON shape of every command on the real dumps; the same commands run under ASan in their own scripts)
 # Every reporting command's --json on real dumps (and on mkhost's
 # synthetic KVM host for vmcs/vmcsinfo/extract): one object, valid for
 # python3 -m json.tool, checked by json_check.py (schema first, snake_case

@@ -1,4 +1,5 @@
 # Kernel awareness on the real dumps from ../shared/dumps (Xen PV and PVH
+# asan-pass: skip (log/vtop/sym/rd against crash's output on the real dumps; the same paths run under ASan in test_kernel_more, test_xen_real and test_bt)
 # first, then the QEMU ones): log, vtop, sym and rd -v against what crash
 # 8.0.2 printed with the debug vmlinux (expected/*.crash.txt), with and
 # without KASLR -- guestcore itself uses no debuginfo.

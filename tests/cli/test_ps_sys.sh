@@ -1,4 +1,5 @@
 # ps and sys on the real dumps from ../shared/dumps, without debuginfo:
+# asan-pass: skip (ps/sys against drgn and crash on the real dumps; the task walk runs under ASan in test_bt and fuzz_tasks)
 #  - ps: the tasks with a pid (pid > 0) equal drgn's for_each_task list
 #    (count and sorted comms, expected/*.drgn.txt, and for the Xen and
 #    virsh dumps count, comms and pids in tests/cli/ps-referee/; crash 8.0.2 undercounts
