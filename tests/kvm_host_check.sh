@@ -19,6 +19,8 @@
 set -u
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
+# the decompressed ../shared dumps, where make check (tests/run.sh) puts them
+GC_DUMP_CACHE=${GC_DUMP_CACHE:-$PWD/build/dump-cache}
 HOSTS=${GC_KVM_HOSTS:-${XDG_CACHE_HOME:-$HOME/.cache}/guestcore}
 TOOLS=${GC_SHARED:-$(cd .. && pwd)/shared}/tools
 MAKE_MISSING=${GC_KVM_HOST_MAKE:-1}
