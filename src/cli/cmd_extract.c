@@ -350,6 +350,24 @@ static int one_guest(struct gc_dump *host, const struct gc_vmcs_db *db,
 
 /* ---- KVM guests through the host kernel's structures (source "kvm") ---- */
 
+/* The closing lines of a kvm or svm extraction's text report. */
+static void text_written(const char *out,
+			 const struct gc_guest_extract_result *r,
+			 const struct gc_verify_stats *vs, bool verify,
+			 bool verify_ok)
+{
+	printf("wrote %s: %" PRIu64 " pages of guest memory, %" PRIu64
+	       " bytes, %u vCPU note(s)\n", out, r->stats.pages_written,
+	       r->stats.out_bytes, r->stats.nr_vcpus);
+	printf("VMCOREINFO: %s%s\n", r->stats.has_vmcoreinfo ? "stored, " : "",
+	       r->vmcoreinfo_status ? r->vmcoreinfo_status : "?");
+	if (verify)
+		printf("verify: %s: %" PRIu64 " pages compared, %" PRIu64
+		       " differ, %" PRIu64 " extra in the output\n",
+		       verify_ok ? "ok" : "FAILED", vs->compared,
+		       vs->mismatches, vs->extra);
+}
+
 static void print_kvm(const char *out, struct gc_guest *guest,
 		      const struct gc_guest_extract_result *r,
 		      const struct gc_verify_stats *vs, bool verify,
@@ -383,16 +401,7 @@ static void print_kvm(const char *out, struct gc_guest *guest,
 	const struct gc_report *f = gc_guest_findings(guest);
 	for (size_t i = 0; i < gc_report_count(f); i++)
 		printf("note: %s\n", gc_report_finding(f, i)->message);
-	printf("wrote %s: %" PRIu64 " pages of guest memory, %" PRIu64
-	       " bytes, %u vCPU note(s)\n", out, r->stats.pages_written,
-	       r->stats.out_bytes, r->stats.nr_vcpus);
-	printf("VMCOREINFO: %s%s\n", r->stats.has_vmcoreinfo ? "stored, " : "",
-	       r->vmcoreinfo_status ? r->vmcoreinfo_status : "?");
-	if (verify)
-		printf("verify: %s: %" PRIu64 " pages compared, %" PRIu64
-		       " differ, %" PRIu64 " extra in the output\n",
-		       verify_ok ? "ok" : "FAILED", vs->compared,
-		       vs->mismatches, vs->extra);
+	text_written(out, r, vs, verify, verify_ok);
 }
 
 static void json_kvm(struct gc_json *j, const char *out,
@@ -565,16 +574,7 @@ static void print_svm(const char *out, struct gc_guest *guest,
 	       PRIu64 " missing, %" PRIu64 " outside the host dump's memory\n",
 	       c->frames_mapped, c->frames_present, c->frames_missing,
 	       c->frames_not_ram);
-	printf("wrote %s: %" PRIu64 " pages of guest memory, %" PRIu64
-	       " bytes, %u vCPU note(s)\n", out, r->stats.pages_written,
-	       r->stats.out_bytes, r->stats.nr_vcpus);
-	printf("VMCOREINFO: %s%s\n", r->stats.has_vmcoreinfo ? "stored, " : "",
-	       r->vmcoreinfo_status ? r->vmcoreinfo_status : "?");
-	if (verify)
-		printf("verify: %s: %" PRIu64 " pages compared, %" PRIu64
-		       " differ, %" PRIu64 " extra in the output\n",
-		       verify_ok ? "ok" : "FAILED", vs->compared,
-		       vs->mismatches, vs->extra);
+	text_written(out, r, vs, verify, verify_ok);
 }
 
 static void json_svm(struct gc_json *j, const char *out,
