@@ -125,6 +125,32 @@ struct gc_error *gc_dump_open_sink(const char *path,
 		if (err && !flat)
 			goto fail;
 		if (err) {
+			/* a small file whose headers end before 512 bytes
+			 * and whose data starts at a page boundary: the
+			 * flattened records leave the bytes between as a
+			 * hole, so probe with the longest prefix that
+			 * records hold */
+			size_t lo = 0, hi = len;
+			while (hi - lo > 1) {
+				size_t mid = lo + (hi - lo) / 2;
+				struct gc_error *e = gc_stream_read(
+					d->stream, 0, head, mid, "file header");
+				if (e)
+					hi = mid;
+				else
+					lo = mid;
+				gc_error_free(e);
+			}
+			if (lo >= 64) {
+				memset(head, 0, sizeof(head));
+				gc_error_free(err);
+				err = gc_stream_read(d->stream, 0, head, lo,
+						     "file header");
+				if (!err)
+					len = lo;
+			}
+		}
+		if (err) {
 			/* a flattened stream whose first bytes no record
 			 * holds: makedumpfile -F writes kdump unless told
 			 * otherwise, and the kdump reader says what is
