@@ -14,7 +14,8 @@
 # default.  FUZZ_TARGETS="ept pgwalk ..." limits the run to those targets;
 # FUZZ_CORPUS=DIR keeps each target's corpus in DIR/<target> across runs
 # (default: a temporary directory).  FUZZ_TIME_LOG=FILE writes the
-# fuzzer process's wall, user and system seconds there (campaign.sh).  Each target's line gives its runs,
+# fuzzer process's wall, user and system seconds there (campaign.sh);
+# FUZZ_TIMEOUT=N sets libFuzzer's per-input limit (10 s, wall clock).  Each target's line gives its runs,
 # the coverage (cov: edges, ft: features) and corpus size libFuzzer
 # reported last.
 set -u
@@ -71,7 +72,7 @@ for src in tests/fuzz/fuzz_*.c; do
 	timer=()
 	[ -n "${FUZZ_TIME_LOG:-}" ] && timer=(/usr/bin/time -o "$FUZZ_TIME_LOG" -f "%e %U %S")
 	"${timer[@]}" "$bin" -max_total_time="$SECS" -rss_limit_mb=2048 -malloc_limit_mb=1024 \
-		-timeout=10 -artifact_prefix="$WORK/$name-" "$corpus" > "$WORK/$name.log" 2>&1
+		-timeout="${FUZZ_TIMEOUT:-10}" -artifact_prefix="$WORK/$name-" "$corpus" > "$WORK/$name.log" 2>&1
 	rc=$?
 	runs=$(grep -o 'Done [0-9]* runs' "$WORK/$name.log" | grep -o '[0-9]*')
 	last=$(grep -E '^#[0-9]+' "$WORK/$name.log" | tail -1)
