@@ -5,7 +5,7 @@
 #   make install PREFIX=/usr/local
 #   make asan            sanitizer build in build-asan/
 #   make fuzz            libFuzzer targets (clang) in build-fuzz/
-#   make fuzz-long [FUZZ_GOAL=N]     fuzz every target to N CPU s (3600), resumable
+#   make fuzz-long [FUZZ_GOAL=N] [FUZZ_JOBS=N]  fuzz every target to N CPU s (3600), resumable
 
 VERSION    := $(shell sed -n 's/^#define GUESTCORE_VERSION "\(.*\)"/\1/p' include/guestcore/guestcore.h)
 PREFIX     ?= /usr/local
@@ -124,8 +124,9 @@ fuzz:
 # FUZZ_UNTIL=EPOCH stops it at that time; `make fuzz-report` prints the totals.
 FUZZ_GOAL ?= 3600
 FUZZ_UNTIL ?= 0
+FUZZ_JOBS ?= 1
 fuzz-long: all
-	bash tests/fuzz/campaign.sh --goal $(FUZZ_GOAL) --until $(FUZZ_UNTIL) $(FUZZ_TARGETS)
+	bash tests/fuzz/campaign.sh --goal $(FUZZ_GOAL) --until $(FUZZ_UNTIL) --jobs $(FUZZ_JOBS) $(FUZZ_TARGETS)
 	bash tests/fuzz/campaign.sh --goal $(FUZZ_GOAL) --report
 
 fuzz-report:

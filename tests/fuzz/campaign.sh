@@ -2,7 +2,7 @@
 # Long fuzzing, accounted in CPU time and resumable (make fuzz-long).
 #
 # usage: tests/fuzz/campaign.sh [--goal CPU_SECONDS] [--chunk SECONDS]
-#            [--until EPOCH] [--ledger FILE] [--corpus DIR] [--timeout S]
+#            [--until EPOCH] [--ledger FILE] [--corpus DIR] [--timeout S] [--jobs N]
 #            [--report] [TARGET...]
 #
 # Each round picks the target (among TARGETs, default all tests/fuzz/fuzz_*.c)
@@ -23,13 +23,15 @@
 # niced round on a loaded machine can see a quick input starved past it:
 # a timeout's input is run again alone, and recorded as a finding only
 # when it is slow then too ("not a finding: ..." otherwise).
+# --jobs N runs the N targets with the least CPU time at once, each its
+# own round (on 2 cores, 2 when nothing else needs the machine).
 # --report prints each target's totals from the ledger and exits: the
 # `N passed, N failed` line counts targets at the goal with no open finding
 # as passed, targets with an open finding as failed; the rest are listed
 # as "short" with their CPU seconds.
 set -u
 cd "$(dirname "$0")/../.."
-GOAL=3600 CHUNK=600 UNTIL=0 REPORT=0 TIMEOUT=60
+GOAL=3600 CHUNK=600 UNTIL=0 REPORT=0 TIMEOUT=60 JOBS=1
 LEDGER=tests/fuzz/ledger.tsv
 CORPUS=${HOME:-/root}/.cache/guestcore/fuzz-corpus
 targets=()
@@ -38,6 +40,7 @@ while [ $# -gt 0 ]; do
 	--goal) GOAL=$2; shift 2 ;;
 	--chunk) CHUNK=$2; shift 2 ;;
 	--timeout) TIMEOUT=$2; shift 2 ;;
+	--jobs) JOBS=$2; shift 2 ;;
 	--until) UNTIL=$2; shift 2 ;;
 	--ledger) LEDGER=$2; shift 2 ;;
 	--corpus) CORPUS=$2; shift 2 ;;
@@ -84,34 +87,21 @@ if [ $REPORT = 1 ]; then
 fi
 
 mkdir -p "$CORPUS"
-tlog=$(mktemp /tmp/gccampaign.XXXXXX)
-trap 'rm -f "$tlog" "$tlog.out"; exit 130' INT TERM
-trap 'rm -f "$tlog" "$tlog.out"' EXIT
+work=$(mktemp -d /tmp/gccampaign.XXXXXX)
+trap 'rm -rf "$work"; exit 130' INT TERM
+trap 'rm -rf "$work"' EXIT
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
-while :; do
-	if [ "$UNTIL" -gt 0 ] && [ "$(date +%s)" -ge "$UNTIL" ]; then
-		echo "campaign: --until reached"
-		break
-	fi
-	best="" bestc=""
-	for t in "${targets[@]}"; do
-		open_finding "$t" && continue
-		c=$(cpu_of "$t")
-		[ "$c" -ge "$GOAL" ] && continue
-		if [ -z "$best" ] || [ "$c" -lt "$bestc" ]; then best=$t bestc=$c; fi
-	done
-	[ -n "$best" ] || { echo "campaign: every target has reached $GOAL CPU s (or has an open finding)"; break; }
-	secs=$CHUNK
-	if [ "$UNTIL" -gt 0 ]; then
-		left=$((UNTIL - $(date +%s)))
-		[ $left -lt $secs ] && secs=$left
-		[ $secs -lt 30 ] && { echo "campaign: --until reached"; break; }
-	fi
-	echo "campaign: fuzz_$best ($bestc CPU s so far) for $secs s"
+# build once here, so that parallel rounds' smoke.sh find it up to date
+make -s -k -f tests/fuzz/fuzz.mk -j2 > "$work/build.log" 2>&1
+
+# one round: fuzz_$1 for $2 wall seconds, one ledger line
+round() {
+	local t=$1 secs=$2 tlog=$work/$1.time
 	rm -f "$tlog"
-	FUZZ_TARGETS="$best" FUZZ_SECONDS=$secs FUZZ_CORPUS="$CORPUS" FUZZ_TIME_LOG="$tlog" FUZZ_TIMEOUT=$TIMEOUT \
+	FUZZ_TARGETS="$t" FUZZ_SECONDS=$secs FUZZ_CORPUS="$CORPUS" FUZZ_TIME_LOG="$tlog" FUZZ_TIMEOUT=$TIMEOUT \
 		bash tests/fuzz/smoke.sh > "$tlog.out" 2>&1
-	line=$(grep -E "^(PASS|FAIL) fuzz_$best" "$tlog.out" | head -1)
+	local line wall user sys cpu runs cov ft corp art result
+	line=$(grep -E "^(PASS|FAIL) fuzz_$t" "$tlog.out" | head -1)
 	read -r wall user sys < <(tail -1 "$tlog" 2>/dev/null || echo "0 0 0")
 	cpu=$(awk -v u="${user:-0}" -v s="${sys:-0}" 'BEGIN { printf "%d", u + s + 0.5 }')
 	runs=$(echo "$line" | sed -n 's/.*(\([0-9]*\) runs.*/\1/p')
@@ -124,12 +114,12 @@ while :; do
 	# finding.
 	art=$(echo "$line" | sed -n 's/.*input kept in \([^ ]*timeout-[^ ]*\).*/\1/p')
 	if [ -n "$art" ] && [ -f "$art" ]; then
+		local t0 ms
 		t0=$(date +%s%N)
-		if timeout 300 "build-fuzz/fuzz_$best" -timeout="$TIMEOUT" -runs=3 "$art" > "$tlog.re" 2>&1; then
+		if timeout 300 "build-fuzz/fuzz_$t" -timeout="$TIMEOUT" -runs=3 "$art" > "$tlog.re" 2>&1; then
 			ms=$((($(date +%s%N) - t0) / 1000000))
-			line="PASS fuzz_$best: not a finding: a timeout under load, the input ran 3 times alone in $ms ms wall ($art)"
+			line="PASS fuzz_$t: not a finding: a timeout under load, the input ran 3 times alone in $ms ms wall ($art)"
 		fi
-		rm -f "$tlog.re"
 	fi
 	case "$line" in
 	PASS*not\ a\ finding*) result="PASS ${line#*: }" ;;
@@ -137,7 +127,34 @@ while :; do
 	FAIL*) result="FAIL $(echo "$line" | cut -d: -f2- | tr '\t' ' ')" ;;
 	*) result="FAIL no result: $(tail -1 "$tlog.out" | tr '\t' ' ')" ;;
 	esac
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$commit" "$best" \
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$commit" "$t" \
 		"${wall%.*}" "$cpu" "${runs:-0}" "$cov" "$ft" "$corp" "$result" >> "$LEDGER"
-	echo "campaign: fuzz_$best: $cpu CPU s, ${runs:-?} runs, $result"
+	echo "campaign: fuzz_$t: $cpu CPU s, ${runs:-?} runs, $result"
+}
+
+while :; do
+	if [ "$UNTIL" -gt 0 ] && [ "$(date +%s)" -ge "$UNTIL" ]; then
+		echo "campaign: --until reached"
+		break
+	fi
+	# the JOBS targets with the least CPU time, below the goal and with
+	# no open finding
+	pick=$(for t in "${targets[@]}"; do
+		open_finding "$t" && continue
+		c=$(cpu_of "$t")
+		[ "$c" -ge "$GOAL" ] && continue
+		echo "$c $t"
+	done | sort -n | head -n "$JOBS")
+	[ -n "$pick" ] || { echo "campaign: every target has reached $GOAL CPU s (or has an open finding)"; break; }
+	secs=$CHUNK
+	if [ "$UNTIL" -gt 0 ]; then
+		left=$((UNTIL - $(date +%s)))
+		[ $left -lt $secs ] && secs=$left
+		[ $secs -lt 30 ] && { echo "campaign: --until reached"; break; }
+	fi
+	while read -r c t; do
+		echo "campaign: fuzz_$t ($c CPU s so far) for $secs s"
+		round "$t" "$secs" &
+	done <<< "$pick"
+	wait
 done
