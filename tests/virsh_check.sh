@@ -68,8 +68,15 @@ for S in "${sets[@]}"; do
 	for s in "$S"/virsh-save.*.img "$S"/virsh-dump.*; do
 		[ -f "$s" ] || continue
 		n=$(basename "$s")
-		if "$BUILD/guestcore" check "$s" > "$T/o" 2>&1 && grep -q '^result: clean' "$T/o"; then
+		"$BUILD/guestcore" check "$s" > "$T/o" 2>&1
+		crc=$?
+		if [ $crc = 0 ] && grep -q '^result: clean' "$T/o"; then
 			res "PASS check-$n"
+		elif [ $crc -le 1 ] && ! grep '^  warning' "$T/o" | grep -vq 'the stream names no machine type'; then
+			# a bare stream of a machine type that writes no
+			# configuration section (pc-i440fx-2.0): the one
+			# warning is right; the pages are compared above
+			res "PASS check-$n (warns: no machine type in the stream)"
 		else
 			res "FAIL check-$n: $(grep -v '^  ok' "$T/o" | head -3 | tr '\n' ' ')"
 		fi

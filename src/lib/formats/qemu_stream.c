@@ -743,6 +743,17 @@ static bool walk_device(struct walk *w, struct qs_section *s)
 			uint64_t hdr = s->hdr_off;
 			if (qs->json_devices < 0 && !qs->nr_cpus)
 				cpu_header_search(w, hdr);
+			if (qs->json_devices < 0 && !qs->footers &&
+			    qs->nr_cpus && !qs->json_text) {
+				/* what an old machine type writes (no
+				 * footers since RAM, no description): not
+				 * damage, the rest is not delimited; the
+				 * check says what that leaves unverified */
+				gc_error_free(err);
+				qs->undelimited = true;
+				qs->undelim_off = hdr;
+				return false;
+			}
 			stop_err(w, hdr, err, qs->json_devices < 0 ?
 				 "device section without a VM description:" :
 				 "device section the VM description does "
@@ -1576,6 +1587,12 @@ static struct gc_error *add_fields(struct gc_dump *d, struct gc_qstream *qs)
 		FIELD("vmcoreinfo_device", true, qs->vmci_paddr,
 		      "note at 0x%" PRIx64 ", %u bytes", qs->vmci_paddr,
 		      qs->vmci_size);
+	if (qs->undelimited && !qs->stopped)
+		FIELD("stream_end", true, qs->rbase + qs->undelim_off,
+		      "device sections from %s 0x%" PRIx64 " on not delimited "
+		      "(no footers, no VM description); last byte %s",
+		      WHERE(qs), qs->rbase + qs->undelim_off,
+		      qs->eof_byte ? "QEMU_VM_EOF" : "not QEMU_VM_EOF (cut)");
 	if (qs->stopped)
 		FIELD("stream_end", true, qs->rbase + qs->stop_off,
 		      "read stopped at %s 0x%" PRIx64 ": %s", WHERE(qs),
@@ -1688,6 +1705,14 @@ walked:
 	}
 	qs->sink = NULL;
 	qs->end_off = w.c.pos;
+	if (qs->undelimited && qs->size) {
+		uint8_t tmp = 1;
+		const void *pv = NULL;
+		struct gc_error *e = qs_view(qs, qs->size - 1, 1, &tmp, &pv,
+					     "end of the stream");
+		qs->eof_byte = !e && *(const uint8_t *)pv == QS_EOF;
+		gc_error_free(e);
+	}
 	if (!qs->nr_blocks) {
 		err = gc_error_at(GC_ERR_FORMAT, base + (qs->stopped ?
 						     qs->stop_off : w.c.pos),
@@ -1720,6 +1745,13 @@ walked:
 	*out = qs;
 	if ((err = add_fields(d, qs)))
 		return err;
+	if (!qs->stopped && qs->undelimited && !qs->eof_byte)
+		err = gc_dump_finding(d, GC_SEV_ERROR, "stream-cut", true,
+				      qs->rbase + qs->size, "the stream's last "
+				      "byte is not QEMU_VM_EOF: it is cut in "
+				      "the device state, which has no footers "
+				      "to say where (from %s 0x%" PRIx64 " on)",
+				      WHERE(qs), qs->rbase + qs->undelim_off);
 	if (qs->stopped)
 		err = gc_dump_finding(d, GC_SEV_ERROR, "stream-stopped", true,
 				      qs->rbase + qs->stop_off, "the stream could "
@@ -1750,15 +1782,36 @@ struct gc_error *gc_qstream_check(struct gc_dump *d, unsigned int flags,
 				  struct gc_report *r)
 {
 	struct gc_qstream *qs = QS(d);
-	struct gc_error *err = gc_report_add(r, qs->complete ? GC_SEV_OK :
-					     GC_SEV_ERROR, "stream-complete",
-					     true, qs->rbase + qs->end_off,
-					     qs->complete ?
-					     "the stream reaches QEMU_VM_EOF at "
-					     "%s 0x%" PRIx64 :
-					     "the stream does not reach QEMU_VM_EOF "
-					     "(read up to %s 0x%" PRIx64 ")", WHERE(qs),
-					     qs->rbase + qs->end_off);
+	struct gc_error *err;
+	if (qs->undelimited && !qs->stopped)
+		err = gc_report_add(r, qs->eof_byte ? GC_SEV_NOTE : GC_SEV_ERROR,
+				    "stream-complete", true,
+				    qs->rbase + qs->undelim_off, qs->eof_byte ?
+				    "device sections from %s 0x%" PRIx64 " on "
+				    "are not delimited (no section footers and "
+				    "no VM description: what old machine types "
+				    "write) and were not read, except the cpu "
+				    "sections found by their headers; the last "
+				    "byte is 0x00, as QEMU_VM_EOF, so nothing "
+				    "says the stream is cut (a cut in the "
+				    "device state could end so too; guest "
+				    "memory is complete)" :
+				    "device sections from %s 0x%" PRIx64 " on "
+				    "are not delimited (no section footers and "
+				    "no VM description) and the stream's last "
+				    "byte is not QEMU_VM_EOF: the stream is cut "
+				    "somewhere in the device state",
+				    WHERE(qs), qs->rbase + qs->undelim_off);
+	else
+		err = gc_report_add(r, qs->complete ? GC_SEV_OK :
+				    GC_SEV_ERROR, "stream-complete",
+				    true, qs->rbase + qs->end_off,
+				    qs->complete ?
+				    "the stream reaches QEMU_VM_EOF at "
+				    "%s 0x%" PRIx64 :
+				    "the stream does not reach QEMU_VM_EOF "
+				    "(read up to %s 0x%" PRIx64 ")", WHERE(qs),
+				    qs->rbase + qs->end_off);
 	uint64_t not_sent = 0, bad = 0, trunc = 0, total = 0;
 	for (size_t i = 0; i < qs->nr_blocks; i++) {
 		const struct qs_block *b = &qs->blocks[i];
@@ -1812,7 +1865,7 @@ struct gc_error *gc_qstream_check(struct gc_dump *d, unsigned int flags,
 			gc_error_free(e);
 		}
 	}
-	if (!err)
+	if (!err && !qs->undelimited)
 		err = gc_report_add(r, qs->json_text ? GC_SEV_OK : GC_SEV_NOTE,
 				    "vm-description", qs->json_text != NULL,
 				    qs->rbase + qs->json_off, qs->json_text ?

@@ -191,6 +191,11 @@ struct gc_qstream {
 	uint64_t trunc_pages;
 	uint64_t footers;
 	uint64_t end_off;    /* where the walk ended */
+	/* no footers and no VM description (old machine types): the walk
+	 * ends at the first device section, at UNDELIM_OFF; EOF_BYTE says
+	 * whether the stream's last byte is QEMU_VM_EOF */
+	bool undelimited, eof_byte;
+	uint64_t undelim_off;
 
 	/* the vmcoreinfo device */
 	bool has_vmcoreinfo_dev;
