@@ -203,13 +203,15 @@ struct vmm_pt {
 	struct kvm_layout l;
 	struct kvm_vma last;      /* the last VMA found (a cache) */
 	bool has_last;
+	uint64_t vmemmap;         /* vmemmap_base (0: unknown) */
+	unsigned int backings;    /* bit per enum kvm_pc_backing seen */
+	char *pc_error;           /* the first page-cache lookup error */
 };
 
 /* VA has no page-table entry (the entry that stopped the walk is 0: not a
- * swap or migration entry): true when its VMA is anonymous and private;
- * *END gets the VMA's end. */
-static bool anon_private(struct vmm_pt *p, const struct gc_walk *w,
-			 uint64_t va, uint64_t *end)
+ * swap or migration entry): true when its VMA is found (p->last). */
+static bool vma_of_empty(struct vmm_pt *p, const struct gc_walk *w,
+			 uint64_t va)
 {
 	if (!w->nr || !w->lvl[w->nr - 1].read || w->lvl[w->nr - 1].entry)
 		return false;
@@ -220,11 +222,46 @@ static bool anon_private(struct vmm_pt *p, const struct gc_walk *w,
 						  &p->last, &found);
 		gc_error_free(err);
 		p->has_last = !err && found;
-		if (!p->has_last)
-			return false;
 	}
-	*end = p->last.end;
-	return !p->last.file && !(p->last.flags & KVM_VM_SHARED);
+	return p->has_last;
+}
+
+/* VA of a VMA with a vm_file, no page-table entry: its file's page cache
+ * (pcache.c) answers one page (a huge page on hugetlbfs). */
+static void pcache_answer(struct vmm_pt *p, uint64_t va,
+			  struct gc_xlat_run *out)
+{
+	struct kvm_mem m = { .ctx = p->k, .read = k_read };
+	struct kvm_pc_page pc;
+	struct gc_error *err = kvm_pcache_lookup(&p->l, &m, p->vmemmap,
+						 &p->last, va, &pc);
+	uint64_t v = va & KVM_VA_MASK;
+	out->len = 4096 - (va & 4095);
+	if (err) {
+		if (!p->pc_error)
+			p->pc_error = strdup(gc_error_string(err));
+		gc_error_free(err);
+		out->target = KVM_NOPTE | KVM_KIND(KVM_NOPTE_PC_ERROR) | v;
+		return;
+	}
+	p->backings |= 1u << pc.backing;
+	uint64_t len = GC_MIN(pc.len, p->last.end - va);
+	switch (pc.state) {
+	case KVM_PC_PAGE:
+		out->target = KVM_PCACHE | (pc.pfn << 12) | (va & 4095);
+		out->len = len;
+		break;
+	case KVM_PC_HOLE:
+		out->target = KVM_ZERO | KVM_KIND(KVM_ZERO_HOLE) | v;
+		out->len = len;
+		break;
+	case KVM_PC_SWAPPED:
+		out->target = KVM_NOPTE | KVM_KIND(KVM_NOPTE_SWAPPED) | v;
+		break;
+	default:
+		out->target = KVM_NOPTE | KVM_KIND(KVM_NOPTE_NOT_CACHED) | v;
+		break;
+	}
 }
 
 static struct gc_error *pt_lookup(struct gc_xlat *x, uint64_t va,
@@ -251,17 +288,22 @@ static struct gc_error *pt_lookup(struct gc_xlat *x, uint64_t va,
 	out->status = GC_XLAT_MAPPED;
 	out->target = KVM_NOPTE | (va & ((1ull << 57) - 1));
 	out->len = span - (va & (span - 1));
-	uint64_t vend;
-	if (anon_private(p, &w, va, &vend)) {
-		out->target = KVM_ZERO | (va & ((1ull << 57) - 1));
-		out->len = GC_MIN(out->len, vend - va);
+	if (vma_of_empty(p, &w, va)) {
+		if (p->last.file)
+			pcache_answer(p, va, out);
+		else if (!(p->last.flags & KVM_VM_SHARED)) {
+			out->target = KVM_ZERO | (va & KVM_VA_MASK);
+			out->len = GC_MIN(out->len, p->last.end - va);
+		}
 	}
 	return NULL;
 }
 
 static void pt_destroy(struct gc_xlat *x)
 {
-	free(x->priv);
+	struct vmm_pt *p = x->priv;
+	free(p->pc_error);
+	free(p);
 }
 
 static const struct gc_xlat_ops pt_ops = { pt_lookup, pt_destroy };
@@ -283,6 +325,15 @@ struct gc_error *kvm_vmm_xlat_new(struct gc_kernel *k, uint64_t pgd_phys,
 		free(p);
 		return err;
 	}
+	/* the struct page array, for page-cache entries (0: unknown, those
+	 * pages are then refused) */
+	struct gc_symbol sym;
+	err = gc_kernel_symbol(k, "vmemmap_base", &sym);
+	if (!err)
+		err = gc_kernel_read_u64(k, sym.addr, &p->vmemmap);
+	if (err)
+		p->vmemmap = 0;
+	gc_error_free(err);
 	return gc_xlat_new(&pt_ops, p, "vmm-page-tables", GC_SPACE_NONE,
 			   GC_SPACE_PHYS, ~0ull, out);
 }
@@ -297,6 +348,7 @@ struct kguest {
 	size_t nr_vms;
 	const struct gc_kvm_vm *vm;
 	uint64_t nopte_frames;
+	struct vmm_pt *pt;               /* the walk's, not owned */
 };
 
 static struct gc_error *kg_locate(struct gc_guest *gg, uint64_t hpa,
@@ -312,6 +364,8 @@ static struct gc_error *kg_locate(struct gc_guest *gg, uint64_t hpa,
 		loc->state = GC_PAGE_ABSENT;
 		return NULL;
 	}
+	if (hpa >= KVM_PCACHE)
+		hpa -= KVM_PCACHE;  /* a page of the VMM's page cache */
 	struct gc_dump *h = g->host;
 	struct gc_page_loc hl;
 	struct gc_error *err = h->ops->locate(h, GC_SPACE_PHYS, hpa >> 12, &hl);
@@ -337,6 +391,98 @@ static const char *kg_gap_reason(enum gc_page_state s)
 			"file page not resident; host address 0x4000000000000000"
 			" + VMM virtual) or not in the host dump's memory";
 	}
+}
+
+static const char *kg_gap_reason_at(struct gc_guest *gg, uint64_t t,
+				    enum gc_page_state s)
+{
+	(void)gg;
+	if (t >= KVM_NOPTE && t < KVM_ZERO) {
+		switch (KVM_KIND_OF(t)) {
+		case KVM_NOPTE_SWAPPED:
+			return "shared memory swapped out (a swap entry in "
+			       "the page cache of the VMM's shmem/memfd "
+			       "file; host address 0x4200000000000000 + VMM "
+			       "virtual)";
+		case KVM_NOPTE_NOT_CACHED:
+			return "file page not in the page cache (its content "
+			       "is in the file on disk, not in the dump; host "
+			       "address 0x4400000000000000 + VMM virtual)";
+		case KVM_NOPTE_PC_ERROR:
+			return "the page cache of the VMM's file could not be "
+			       "read (the kvm-page-cache finding says why; "
+			       "host address 0x4600000000000000 + VMM "
+			       "virtual)";
+		default:
+			return NULL;
+		}
+	}
+	if (t >= KVM_PCACHE && t < KVM_NOPTE)
+		return s == GC_PAGE_EXCLUDED ?
+			       "a page of the VMM's page cache, excluded in "
+			       "the host dump" :
+		       s == GC_PAGE_TRUNCATED ?
+			       "a page of the VMM's page cache, truncated in "
+			       "the host dump" :
+			       "a page of the VMM's page cache outside the "
+			       "host dump's memory (host address "
+			       "0x2000000000000000 + physical)";
+	return NULL;
+}
+
+/* Which guest frames the page cache answered (after classify): the
+ * provenance line and a finding. */
+static struct gc_error *pcache_counts(struct gc_guest *gg, struct kguest *g,
+				      struct gc_strbuf *sb)
+{
+	uint64_t cached = 0, holes = 0, swapped = 0, uncached = 0, bad = 0;
+	for (size_t i = 0; i < gg->nr_map; i++) {
+		uint64_t t = gg->map[i].to;
+		if (t >= KVM_PCACHE && t < KVM_NOPTE)
+			cached += gg->map[i].len >> 12;
+		else if (t >= KVM_ZERO && KVM_KIND_OF(t) == KVM_ZERO_HOLE)
+			holes += gg->map[i].len >> 12;
+	}
+	for (size_t i = 0; i < gg->nr_gaps; i++) {
+		uint64_t t = gg->gaps[i].target;
+		if (t < KVM_NOPTE || t >= KVM_ZERO)
+			continue;
+		unsigned int kind = KVM_KIND_OF(t);
+		if (kind == KVM_NOPTE_SWAPPED)
+			swapped += gg->gaps[i].count;
+		else if (kind == KVM_NOPTE_NOT_CACHED)
+			uncached += gg->gaps[i].count;
+		else if (kind == KVM_NOPTE_PC_ERROR)
+			bad += gg->gaps[i].count;
+	}
+	if (!cached && !holes && !swapped && !uncached && !bad)
+		return NULL;
+	char kinds[64] = "";
+	for (unsigned int b = 0; g->pt && b < KVM_PC_NR_BACKING; b++)
+		if (g->pt->backings & (1u << b))
+			snprintf(kinds + strlen(kinds),
+				 sizeof(kinds) - strlen(kinds), "%s%s",
+				 kinds[0] ? "," : "", kvm_pc_backing_name(b));
+	char *line = gc_asprintf(
+		"%" PRIu64 " guest pages from the VMM's page cache (%s), %"
+		PRIu64 " read as zero (a shmem/memfd/hugetlbfs hole: the "
+		"guest would read zero), %" PRIu64 " shared memory swapped "
+		"out, %" PRIu64 " file pages not in the page cache, %" PRIu64
+		" unreadable%s%s", cached, kinds[0] ? kinds : "-", holes,
+		swapped, uncached, bad,
+		g->pt && g->pt->pc_error ? " (first: " : "",
+		g->pt && g->pt->pc_error ? g->pt->pc_error : "");
+	if (!line)
+		return &gc_error_nomem;
+	gc_strbuf_printf(sb, "page_cache=%s%s\n", line,
+			 g->pt && g->pt->pc_error ? ")" : "");
+	struct gc_error *err = gc_report_add(
+		&gg->findings, bad || swapped || uncached ? GC_SEV_WARNING :
+							    GC_SEV_NOTE,
+		"kvm-page-cache", false, 0, "%s%s", line,
+		g->pt && g->pt->pc_error ? ")" : "");
+	free(line);
+	return err;
 }
 
 static struct gc_error *kg_provenance(struct gc_guest *gg,
@@ -370,7 +516,7 @@ static struct gc_error *kg_provenance(struct gc_guest *gg,
 	}
 	if (vm->nr_vcpus)
 		gc_strbuf_printf(sb, "registers=%s\n", vm->vcpus[0].regs_note);
-	return NULL;
+	return pcache_counts(gg, g, sb);
 }
 
 static void kg_close(struct gc_guest *gg)
@@ -639,6 +785,7 @@ static struct gc_error *kg_open(struct gc_guest *gg,
 		gc_xlat_free(slots);
 		return err;
 	}
+	g->pt = pt->priv;
 	if ((err = gc_xlat_compose(slots, pt, &gg->walk)))
 		return err;
 	gg->walk->limit = limit;
@@ -676,6 +823,7 @@ const struct gc_guest_source gc_guest_source_kvm = {
 	.open = kg_open,
 	.locate = kg_locate,
 	.gap_reason = kg_gap_reason,
+	.gap_reason_at = kg_gap_reason_at,
 	.provenance = kg_provenance,
 	.where = "host dump",
 	.target = "host",
