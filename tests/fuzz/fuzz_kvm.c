@@ -9,7 +9,9 @@
  * addresses (the VMM's command line) read the same bytes at their value.
  * Whatever the input, the walk must end with VMs or one error, and what
  * it returns must stay inside its bounds; the VMA lookup (maple tree) of
- * each slot's address must return a VMA containing it or none.
+ * each slot's address must return a VMA containing it or none, and a file
+ * VMA's page cache (pcache.c; seeds "pcache*") must answer within bounds
+ * or with one error.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -92,6 +94,24 @@ static void one(const uint8_t *data, size_t size, bool pre517)
 			gc_error_free(err);
 			if (!err && found && (va < v.start || va >= v.end))
 				abort();
+			/* a file VMA: its page cache (pcache.c) for the first
+			 * pages of the slot; the vmemmap of kvm_image.py */
+			for (uint64_t pg = 0; !err && found && v.file &&
+					      pg < 8 && va < v.end;
+			     pg++, va += 4096) {
+				struct kvm_pc_page pc;
+				struct gc_error *e2 = kvm_pcache_lookup(
+					&l, &mem, KBASE + 0x20000, &v, va, &pc);
+				if (!e2 && (pc.state > KVM_PC_NOT_CACHED ||
+					    pc.backing >= KVM_PC_NR_BACKING ||
+					    pc.pfn >= KVM_PCACHE_MAX_PFN +
+							      (1u << 18) ||
+					    !pc.len || pc.len > (1ull << 30) ||
+					    (pc.state != KVM_PC_PAGE &&
+					     pc.pfn)))
+					abort();
+				gc_error_free(e2);
+			}
 		}
 	}
 	gc_kvm_vms_free(vms, nr);

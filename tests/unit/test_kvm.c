@@ -286,6 +286,141 @@ TEST(damaged_hosts_end_with_reasons)
 	free(m.p);
 }
 
+/* The page cache of the VMM's shared and file mappings (pcache.c) over
+ * kvm_image.py's "pcache" images: a memfd VMA over slot B and a private
+ * file mapping (see kvm_image.py for what each index holds). */
+#define PC_VMEMMAP (KBASE + 0x20000)
+
+static struct gc_error *pc_at(struct img *m, uint64_t va, uint64_t vmemmap,
+			      struct kvm_pc_page *pc)
+{
+	struct kvm_layout l;
+	kvm_layout_linux61_svm(&l);
+	struct kvm_mem mem = { m, rd, vtop, rd_user };
+	struct kvm_vma v;
+	bool found = false;
+	struct gc_error *err = kvm_vma_at(&l, &mem, KBASE + 0xc000, va, &v,
+					  &found);
+	if (!err && !found)
+		err = gc_error_new(GC_ERR_NOT_PRESENT, "test", "no VMA");
+	if (!err)
+		err = kvm_pcache_lookup(&l, &mem, vmemmap, &v, va, pc);
+	return err;
+}
+
+TEST(page_cache_synthetic)
+{
+	struct img m = { 0 };
+	struct gc_kvm_vm *vms = NULL;
+	size_t nr = 0;
+	struct gc_error *err = walk("pcache", &m, &vms, &nr);
+	CHECK(!err);
+	gc_error_free(err);
+	CHECK_EQ_U64(nr, 1);
+	if (nr == 1)
+		CHECK_EQ_U64(vms[0].mm, KBASE + 0xc000);
+	gc_kvm_vms_free(vms, nr);
+	static const struct {
+		uint64_t va;
+		enum kvm_pc_state state;
+		enum kvm_pc_backing backing;
+		uint64_t index, pfn;
+	} q[] = {
+		{ 0x7f1000000000ull, KVM_PC_PAGE, KVM_PC_MEMFD, 0, 0x10 },
+		{ 0x7f1000001000ull, KVM_PC_PAGE, KVM_PC_MEMFD, 1, 0x11 },
+		{ 0x7f1000003800ull, KVM_PC_PAGE, KVM_PC_MEMFD, 3, 0x13 },
+		{ 0x7f1000004000ull, KVM_PC_SWAPPED, KVM_PC_MEMFD, 4, 0 },
+		{ 0x7f1000005000ull, KVM_PC_HOLE, KVM_PC_MEMFD, 5, 0 },
+		{ 0x7f1000006000ull, KVM_PC_PAGE, KVM_PC_MEMFD, 6, 0x20 },
+		{ 0x7f1000007000ull, KVM_PC_PAGE, KVM_PC_MEMFD, 7, 0x21 },
+		{ 0x7f1000040000ull, KVM_PC_HOLE, KVM_PC_MEMFD, 64, 0 },
+		{ 0x7f1000fff000ull, KVM_PC_HOLE, KVM_PC_MEMFD, 4095, 0 },
+		{ 0x7f2000000000ull, KVM_PC_PAGE, KVM_PC_FILE, 0x10, 0x30 },
+		{ 0x7f2000001000ull, KVM_PC_NOT_CACHED, KVM_PC_FILE, 0x11, 0 },
+		{ 0x7f2000002000ull, KVM_PC_NOT_CACHED, KVM_PC_FILE, 0x12, 0 },
+	};
+	for (size_t i = 0; i < sizeof(q) / sizeof(q[0]); i++) {
+		struct kvm_pc_page pc;
+		err = pc_at(&m, q[i].va, PC_VMEMMAP, &pc);
+		CHECK(!err);
+		if (err) {
+			fprintf(stderr, "0x%llx: %s\n",
+				(unsigned long long)q[i].va,
+				gc_error_string(err));
+			gc_error_free(err);
+			continue;
+		}
+		CHECK_EQ_U64(pc.state, q[i].state);
+		CHECK_EQ_U64(pc.backing, q[i].backing);
+		CHECK_EQ_U64(pc.index, q[i].index);
+		CHECK_EQ_U64(pc.pfn, q[i].pfn);
+		CHECK_EQ_U64(pc.len, 4096 - (q[i].va & 4095));
+	}
+	/* no vmemmap base: a page is refused, never guessed */
+	struct kvm_pc_page pc;
+	err = pc_at(&m, 0x7f1000000000ull, 0, &pc);
+	CHECK(err);
+	if (err)
+		CHECK_CONTAINS(gc_error_string(err), "vmemmap's base or "
+						     "sizeof(struct page) is "
+						     "unknown");
+	gc_error_free(err);
+	/* a page outside the VMA is the caller's mistake */
+	struct kvm_layout l;
+	kvm_layout_linux61_svm(&l);
+	struct kvm_mem mem = { &m, rd, vtop, rd_user };
+	struct kvm_vma anon = { .addr = KBASE + 0x1aa00,
+				.start = 0x7f0000000000ull,
+				.end = 0x7f0004000000ull };
+	err = kvm_pcache_lookup(&l, &mem, PC_VMEMMAP, &anon, 0x7f0000000000ull,
+				&pc);
+	CHECK(err);
+	gc_error_free(err);
+	free(m.p);
+}
+
+TEST(page_cache_damaged_refused)
+{
+	static const struct {
+		const char *damage;
+		uint64_t va;
+		const char *why;
+	} q[] = {
+		{ "pcache-shift", 0x7f1000000000ull,
+		  "shift 12 under a node of shift 6 (expected 0)" },
+		{ "pcache-loop", 0x7f1000000000ull,
+		  "shift 6 under a node of shift 6 (expected 0)" },
+		{ "pcache-page", 0x7f1000001000ull,
+		  "is not a struct page (expected vmemmap 0xffff888000020000 "
+		  "+ a multiple of 64" },
+		{ "pcache-index", 0x7f1000002000ull,
+		  "index 0x9 (expected the file's address_space "
+		  "0xffff88800001ba00 and index 0x2 of VMM address "
+		  "0x7f1000002000)" },
+		{ "pcache-sibling", 0x7f1000007000ull,
+		  "slot 7 is a sibling of slot 9 (expected an earlier slot)" },
+	};
+	for (size_t i = 0; i < sizeof(q) / sizeof(q[0]); i++) {
+		struct img m = { 0 };
+		CHECK(make_image(q[i].damage, &m));
+		struct kvm_pc_page pc;
+		struct gc_error *err = pc_at(&m, q[i].va, PC_VMEMMAP, &pc);
+		CHECK(err);
+		if (err) {
+			CHECK_CONTAINS(gc_error_string(err), q[i].why);
+			CHECK_CONTAINS(gc_error_string(err), "VMM address");
+		}
+		gc_error_free(err);
+		/* the rest of the file stays readable */
+		err = pc_at(&m, 0x7f2000000000ull, PC_VMEMMAP, &pc);
+		CHECK(!err);
+		if (!err)
+			CHECK_EQ_U64(pc.pfn, 0x30);
+		gc_error_free(err);
+		free(m.p);
+	}
+}
+
 TEST(real_host_layouts_from_btf)
 {
 	const char *path = gc_test_real_dump("kvm-host-vmm/host.elf");
