@@ -11,7 +11,9 @@ tmpfs superblock) whose xarray (a shift-6 node over a shift-0 node) holds
 index 0-3 pages pfn 0x10-0x13, 4 a swap entry, 5 nothing, 6-7 a 2-page
 folio (pfn 0x20, slot 7 a sibling), 64+ nothing; and a private mapping of a
 regular file at 0x7f2000000000 (16 pages, vm_pgoff 0x10) whose index 0x10
-is pfn 0x30, 0x11 a shadow (value) entry, 0x12 nothing.  struct page of
+is pfn 0x30, 0x11 a shadow (value) entry, 0x12 nothing; and a hugetlbfs
+mapping at 0x7f3000000000 (2 huge pages of 2 MiB, from file offset 2 MiB)
+whose huge index 1 is pfn 0x200 and 2 nothing.  struct page of
 pfn P at KBASE + 0x20000 + 64 P (the vmemmap).  Damaged: pcache-shift (the
 leaf node's shift 12 under a shift-6 node), pcache-page (index 1's entry
 off the vmemmap's grid), pcache-index (index 2's page says index 9),
@@ -27,7 +29,7 @@ import sys
 
 KBASE = 0xffff888000000000
 damage = sys.argv[2] if len(sys.argv) > 2 else "none"
-img = bytearray(0x1b000 if not damage.startswith("pcache") else 0x21000)
+img = bytearray(0x1b000 if not damage.startswith("pcache") else 0x29000)
 
 
 def p64(off, v):
@@ -144,16 +146,20 @@ if damage.startswith("pcache"):
     INODE_M, INODE_F, SB_TMPFS, SB_EXT4 = 0x1b400, 0x1b480, 0x1b500, 0x1b700
     DENTRY_M, NAME, AS_M, AS_F = 0x1b900, 0x1b980, 0x1ba00, 0x1ba80
     N0, N1, N2, VMEMMAP = 0x1c000, 0x1c400, 0x1c800, 0x20000
+    VMA_H, FILE_H, INODE_H, SB_HUGE = 0x1cc00, 0x1cd00, 0x1ce00, 0x1d000
+    HSB, HSTATE, AS_H, N3 = 0x1d600, 0x1d700, 0x1d800, 0x1d900
     # the maple leaf: (.., 0x7f0003ffffff] slot A's VMA, then slot B's
     # memfd VMA, then the file VMA
     for i, (piv, ent) in enumerate(((0x7effffffffff, 0), (0x7f0003ffffff, K(VMA)),
                                     (0x7f0fffffffff, 0), (0x7f1000ffffff, K(VMA_M)),
                                     (0x7f1fffffffff, 0), (0x7f200000ffff, K(VMA_F)),
+                                    (0x7f2fffffffff, 0), (0x7f30003fffff, K(VMA_H)),
                                     (2**64 - 1, 0))):
         p64(MAPLE + 8 + 8 * i, piv)
         p64(MAPLE + 128 + 8 * i, ent)
     for v, lo, hi, fl, f, pgoff in ((VMA_M, 0x7f1000000000, 0x7f1001000000, 0xfb, FILE_M, 0),
-                                    (VMA_F, 0x7f2000000000, 0x7f2000010000, 0x71, FILE_F, 0x10)):
+                                    (VMA_F, 0x7f2000000000, 0x7f2000010000, 0x71, FILE_F, 0x10),
+                                    (VMA_H, 0x7f3000000000, 0x7f3000400000, 0x4000fb, FILE_H, 0x200)):
         p64(v + 0, lo)
         p64(v + 8, hi)
         p64(v + 32, fl)
@@ -194,4 +200,17 @@ if damage.startswith("pcache"):
     p64(AS_F + 16, K(N2) | 2)
     p64(N2 + 40 + 8 * 0x10, page(0x30, AS_F, 0x10))
     p64(N2 + 40 + 8 * 0x11, (0x55 << 1) | 1)          # a shadow entry
+    # hugetlbfs (2 MiB pages, order 9 from the superblock's hstate): the
+    # VMA maps the file from 2 MiB (vm_pgoff 0x200: huge index 1); the
+    # page cache is indexed in huge pages: index 1 the huge page at pfn
+    # 0x200, index 2 nothing
+    p64(FILE_H + 32, K(INODE_H))
+    p64(FILE_H + 216, K(AS_H))
+    p64(INODE_H + 40, K(SB_HUGE))
+    p64(SB_HUGE + 96, 0x958458f6)
+    p64(SB_HUGE + 920, K(HSB))
+    p64(HSB + 24, K(HSTATE))
+    p32(HSTATE + 40, 9)
+    p64(AS_H + 16, K(N3) | 2)
+    p64(N3 + 40 + 8, page(0x200, AS_H, 1, order=9))
 open(sys.argv[1], "wb").write(bytes(img))

@@ -356,6 +356,27 @@ TEST(page_cache_synthetic)
 		CHECK_EQ_U64(pc.pfn, q[i].pfn);
 		CHECK_EQ_U64(pc.len, 4096 - (q[i].va & 4095));
 	}
+	/* hugetlbfs: indexed in huge pages (Linux < 6.7), one answer for
+	 * the rest of the huge page */
+	struct kvm_pc_page hp;
+	err = pc_at(&m, 0x7f3000003000ull, PC_VMEMMAP, &hp);
+	CHECK(!err);
+	gc_error_free(err);
+	if (!err) {
+		CHECK_EQ_U64(hp.state, KVM_PC_PAGE);
+		CHECK_EQ_U64(hp.backing, KVM_PC_HUGETLBFS);
+		CHECK_EQ_U64(hp.index, 1);
+		CHECK_EQ_U64(hp.pfn, 0x203);
+		CHECK_EQ_U64(hp.len, (512 - 3) * 4096ull);
+	}
+	err = pc_at(&m, 0x7f3000200000ull, PC_VMEMMAP, &hp);
+	CHECK(!err);
+	gc_error_free(err);
+	if (!err) {
+		CHECK_EQ_U64(hp.state, KVM_PC_HOLE);
+		CHECK_EQ_U64(hp.index, 2);
+		CHECK_EQ_U64(hp.len, 2ull << 20);
+	}
 	/* no vmemmap base: a page is refused, never guessed */
 	struct kvm_pc_page pc;
 	err = pc_at(&m, 0x7f1000000000ull, 0, &pc);
