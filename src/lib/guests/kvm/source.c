@@ -119,6 +119,70 @@ char *gc_kvm_dump_level_note(const struct gc_dump *host)
 			   f->number);
 }
 
+/* Whether some address-space-0 slot of VM lies (partly) in a VMA with a
+ * vm_file (at most 64 VMAs looked at per slot). */
+static bool vm_file_backed(struct gc_kernel *k, const struct gc_kvm_vm *vm)
+{
+	const struct gc_types *t;
+	struct kvm_layout l;
+	struct gc_error *err = gc_kernel_types(k, &t);
+	if (!err)
+		err = kvm_layout_from_types(t, &l);
+	if (err) {
+		gc_error_free(err);
+		return false;
+	}
+	struct kvm_mem m = { .ctx = k, .read = k_read };
+	for (size_t i = 0; i < vm->nr_slots; i++) {
+		const struct gc_kvm_slot *s = &vm->slots[i];
+		uint64_t va = s->userspace_addr, end = va + (s->npages << 12);
+		for (unsigned int n = 0; !s->as_id && va < end && n < 64; n++) {
+			struct kvm_vma v;
+			bool found = false;
+			err = kvm_vma_at(&l, &m, vm->mm, va, &v, &found);
+			gc_error_free(err);
+			if (err || !found)
+				break;
+			if (v.file)
+				return true;
+			va = v.end;
+		}
+	}
+	return false;
+}
+
+/* A VM whose RAM is (partly) a file's: the page-cache counts of opening
+ * it (the guest's kvm-page-cache finding). */
+static struct gc_error *check_page_cache(struct gc_kernel *k, size_t i,
+					 const struct gc_kvm_vm *vm,
+					 struct gc_report *rep)
+{
+	if (!vm->pgd_phys || !vm_file_backed(k, vm))
+		return NULL;
+	struct gc_guest_args a = { .host = gc_kernel_dump(k), .kernel = k,
+				   .vm = (unsigned int)i };
+	struct gc_guest *g = NULL;
+	struct gc_error *err = gc_guest_open("kvm", &a, &g);
+	if (err) {
+		struct gc_error *e2 = gc_report_add(
+			rep, GC_SEV_WARNING, "kvm-page-cache", false, 0,
+			"KVM VM %zu: its file-backed RAM could not be "
+			"classified: %s", i, gc_error_string(err));
+		gc_error_free(err);
+		return e2;
+	}
+	const struct gc_report *f = gc_guest_findings(g);
+	for (size_t j = 0; j < gc_report_count(f) && !err; j++) {
+		const struct gc_finding *x = gc_report_finding(f, j);
+		if (!strcmp(x->code, "kvm-page-cache"))
+			err = gc_report_add(rep, x->severity, x->code, false,
+					    0, "KVM VM %zu: %s", i,
+					    x->message);
+	}
+	gc_guest_close(g);
+	return err;
+}
+
 struct gc_error *gc_kvm_check(struct gc_kernel *k, struct gc_report *rep)
 {
 	uint64_t head;
@@ -186,6 +250,8 @@ struct gc_error *gc_kvm_check(struct gc_kernel *k, struct gc_report *rep)
 					    "%zu: %s", i, hn);
 		free(hn);
 	}
+	for (size_t i = 0; i < nr && !err; i++)
+		err = check_page_cache(k, i, &vms[i], rep);
 	char *note = err ? NULL : gc_kvm_dump_level_note(gc_kernel_dump(k));
 	if (note)
 		err = gc_report_add(rep, GC_SEV_WARNING, "kvm-dump-level", false,
