@@ -8,11 +8,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "guestcore/guestcore.h"
 #include "guests/kvm/kvm_internal.h"
 #include "harness.h"
 #include "spaces/xlat.h"
+#include "util/util.h"
 
 #define KBASE 0xffff888000000000ull
 
@@ -609,6 +611,144 @@ TEST(real_host_vmm_vmas)
 /* Guest RAM in hugetlbfs slots and the dump level: makedumpfile drops
  * hugetlbfs pages with bit 8 (its user-data case takes isHugetlb pages),
  * never with bit 16 alone. */
+/* Reads through the host kernel with the bytes at AT replaced by VAL (a
+ * damaged dump without copying 1 GiB). */
+struct damaged {
+	struct gc_kernel *k;
+	uint64_t at;
+	uint8_t val[8];
+	size_t n;
+};
+
+static struct gc_error *dread(void *ctx, uint64_t va, void *buf, size_t len)
+{
+	const struct damaged *d = ctx;
+	struct gc_error *err = gc_kernel_read(d->k, va, buf, len);
+	for (size_t i = 0; !err && i < d->n; i++)
+		if (d->at + i >= va && d->at + i - va < len)
+			((uint8_t *)buf)[d->at + i - va] = d->val[i];
+	return err;
+}
+
+/* kvm-host-memfd (tests/make_kvm_host_memfd.sh, under GC_KVM_HOSTS or
+ * ~/.cache/guestcore; make check-kvm-host makes it): slot 1 is a memfd
+ * whose first 2048 pages have no PTE; each is in the page cache at its
+ * index, and its frame holds the VMM's page pattern ("L2PAGE", the GPA).
+ * The same lookups with a damaged xa_node or struct page are refused
+ * with the VMM address and what was expected. */
+TEST(real_memfd_page_cache)
+{
+	char path[1024];
+	const char *hosts = getenv("GC_KVM_HOSTS"), *home = getenv("HOME");
+	if (hosts)
+		snprintf(path, sizeof(path), "%s/kvm-host-memfd/host.elf", hosts);
+	else
+		snprintf(path, sizeof(path), "%s/.cache/guestcore/kvm-host-memfd/"
+			 "host.elf", home ? home : "/nonexistent");
+	if (access(path, R_OK)) {
+		gc_test_skip("kvm-host-memfd absent (make check-kvm-host "
+			     "makes it)");
+		return;
+	}
+	struct gc_dump *d = NULL;
+	struct gc_kernel *k = NULL;
+	const struct gc_types *t = NULL;
+	struct gc_kvm_vm *vms = NULL;
+	size_t nr = 0;
+	struct kvm_layout l;
+	struct gc_error *err = gc_dump_open(path, NULL, &d);
+	if (!err)
+		err = gc_kernel_open(d, NULL, &k);
+	if (!err)
+		err = gc_kernel_types(k, &t);
+	if (!err)
+		err = kvm_layout_from_types(t, &l);
+	if (!err)
+		err = gc_kvm_list(k, &vms, &nr);
+	struct gc_symbol sym;
+	uint64_t vmemmap = 0;
+	if (!err)
+		err = gc_kernel_symbol(k, "vmemmap_base", &sym);
+	if (!err)
+		err = gc_kernel_read_u64(k, sym.addr, &vmemmap);
+	CHECK(!err);
+	if (err)
+		fprintf(stderr, "%s\n", gc_error_string(err));
+	const struct gc_kvm_slot *s1 = NULL;
+	for (size_t i = 0; !err && nr == 1 && i < vms[0].nr_slots; i++)
+		if (!vms[0].slots[i].as_id && vms[0].slots[i].id == 1)
+			s1 = &vms[0].slots[i];
+	CHECK(s1);
+	struct kvm_vma v;
+	bool found = false;
+	struct kvm_mem m = { k, kread, NULL, NULL };
+	if (s1)
+		err = kvm_vma_at(&l, &m, vms[0].mm, s1->userspace_addr, &v,
+				 &found);
+	CHECK(!err && found && v.file);
+	CHECK(l.has_pcache);
+	uint64_t page0 = 0;
+	for (uint64_t i = 0; s1 && found && !err && i < 2048;
+	     i += i == 2046 ? 1 : 89) {
+		uint64_t va = s1->userspace_addr + (i << 12);
+		struct kvm_pc_page pc;
+		err = kvm_pcache_lookup(&l, &m, vmemmap, &v, va, &pc);
+		CHECK(!err);
+		if (err)
+			break;
+		CHECK_EQ_U64(pc.state, KVM_PC_PAGE);
+		CHECK_EQ_U64(pc.backing, KVM_PC_MEMFD);
+		CHECK_EQ_U64(pc.index, i);
+		uint8_t b[16];
+		err = gc_dump_read(d, GC_SPACE_PHYS, pc.pfn << 12, b, 16);
+		CHECK(!err);
+		if (!err) {
+			CHECK(!memcmp(b, "L2PAGE\0\0", 8));
+			CHECK_EQ_U64(gc_get64(b + 8, false),
+				     (s1->base_gfn + i) << 12);
+		}
+		if (!i)
+			page0 = vmemmap + pc.pfn * l.page_size;
+	}
+	if (s1 && found && !err && page0) {
+		uint64_t e = 0, mapping = 0;
+		err = gc_kernel_read_u64(k, v.file + l.file_mapping, &mapping);
+		if (!err)
+			err = gc_kernel_read_u64(k, mapping + l.as_xa_head, &e);
+		CHECK(!err && (e & 3) == 2);
+		char want[128];
+		snprintf(want, sizeof(want), "page cache of VMM address 0x%llx "
+			 "(memfd, index 0x0)",
+			 (unsigned long long)s1->userspace_addr);
+		struct damaged dm[] = {
+			{ k, e - 2 + l.xa_node_shift, { 7 }, 1 },
+			{ k, page0 + l.page_mapping, { 8 }, 1 },
+		};
+		static const char *const why[] = {
+			"shift 7 (expected a multiple of 6 up to 60)",
+			"(expected the file's address_space",
+		};
+		for (size_t j = 0; j < 2; j++) {
+			struct kvm_mem dmem = { &dm[j], dread, NULL, NULL };
+			struct kvm_pc_page pc;
+			struct gc_error *e2 = kvm_pcache_lookup(
+				&l, &dmem, vmemmap, &v, s1->userspace_addr, &pc);
+			CHECK(e2);
+			if (e2) {
+				CHECK_CONTAINS(gc_error_string(e2), why[j]);
+				if (!j)
+					CHECK_CONTAINS(gc_error_string(e2),
+						       want);
+			}
+			gc_error_free(e2);
+		}
+	}
+	gc_error_free(err);
+	gc_kvm_vms_free(vms, nr);
+	gc_kernel_close(k);
+	gc_dump_close(d);
+}
+
 TEST(hugetlb_dump_level)
 {
 	static const char *const dmg[] = { "none", "hugetlb" };
