@@ -293,6 +293,27 @@ TEST(damaged_hosts_end_with_reasons)
  * file mapping (see kvm_image.py for what each index holds). */
 #define PC_VMEMMAP (KBASE + 0x20000)
 
+/* kvm_image.py's "pcache" image, made once (python3 is slow to start on
+ * a loaded machine); each test gets a copy. */
+static bool pcache_image(struct img *m)
+{
+	static struct img once;
+	if (!once.n && !make_image("pcache", &once))
+		return false;
+	m->p = malloc(once.n);
+	if (!m->p)
+		return false;
+	memcpy(m->p, once.p, once.n);
+	m->n = once.n;
+	return true;
+}
+
+static void put64(struct img *m, size_t off, uint64_t v)
+{
+	for (int i = 0; i < 8; i++)
+		m->p[off + i] = (uint8_t)(v >> (8 * i));
+}
+
 static struct gc_error *pc_at(struct img *m, uint64_t va, uint64_t vmemmap,
 			      struct kvm_pc_page *pc)
 {
@@ -315,7 +336,11 @@ TEST(page_cache_synthetic)
 	struct img m = { 0 };
 	struct gc_kvm_vm *vms = NULL;
 	size_t nr = 0;
-	struct gc_error *err = walk("pcache", &m, &vms, &nr);
+	CHECK(pcache_image(&m));
+	struct kvm_layout l0;
+	kvm_layout_linux61_svm(&l0);
+	struct kvm_mem mem0 = { &m, rd, vtop, rd_user };
+	struct gc_error *err = kvm_walk(&l0, &mem0, KBASE, &vms, &nr);
 	CHECK(!err);
 	gc_error_free(err);
 	CHECK_EQ_U64(nr, 1);
@@ -404,28 +429,44 @@ TEST(page_cache_synthetic)
 
 TEST(page_cache_damaged_refused)
 {
+	/* kvm_image.py's pcache-* damage (the fuzz seeds), patched here
+	 * into copies of the intact image: N0 0x1c000 (shift 6), N1 0x1c400
+	 * (shift 0), slots at +40, struct page of pfn P at 0x20000 + 64 P */
 	static const struct {
 		const char *damage;
+		size_t off;
+		uint64_t val;
+		unsigned int len;
 		uint64_t va;
 		const char *why;
 	} q[] = {
-		{ "pcache-shift", 0x7f1000000000ull,
+		{ "pcache-shift", 0x1c400, 12, 1, 0x7f1000000000ull,
 		  "shift 12 under a node of shift 6 (expected 0)" },
-		{ "pcache-loop", 0x7f1000000000ull,
+		{ "pcache-loop", 0x1c000 + 40, KBASE + 0x1c000 + 2, 8,
+		  0x7f1000000000ull,
 		  "shift 6 under a node of shift 6 (expected 0)" },
-		{ "pcache-page", 0x7f1000001000ull,
+		{ "pcache-page", 0x1c400 + 48, KBASE + 0x20000 + 64 * 0x11 + 8,
+		  8, 0x7f1000001000ull,
 		  "is not a struct page (expected vmemmap 0xffff888000020000 "
 		  "+ a multiple of 64" },
-		{ "pcache-index", 0x7f1000002000ull,
+		{ "pcache-index", 0x20000 + 64 * 0x12 + 32, 9, 8,
+		  0x7f1000002000ull,
 		  "index 0x9 (expected the file's address_space "
 		  "0xffff88800001ba00 and index 0x2 of VMM address "
 		  "0x7f1000002000)" },
-		{ "pcache-sibling", 0x7f1000007000ull,
+		{ "pcache-sibling", 0x1c400 + 40 + 56, (9 << 2) | 2, 8,
+		  0x7f1000007000ull,
 		  "slot 7 is a sibling of slot 9 (expected an earlier slot)" },
 	};
 	for (size_t i = 0; i < sizeof(q) / sizeof(q[0]); i++) {
 		struct img m = { 0 };
-		CHECK(make_image(q[i].damage, &m));
+		CHECK(pcache_image(&m));
+		if (!m.p)
+			continue;
+		if (q[i].len == 1)
+			m.p[q[i].off] = (uint8_t)q[i].val;
+		else
+			put64(&m, q[i].off, q[i].val);
 		struct kvm_pc_page pc;
 		struct gc_error *err = pc_at(&m, q[i].va, PC_VMEMMAP, &pc);
 		CHECK(err);
