@@ -6,9 +6,12 @@
  * physical space is its address-space-0 memory slots (guest frame ->
  * the VMM's virtual address, a table xlat) composed with the VMM's page
  * tables (virtual -> host physical: 4 KiB pages, 2 MiB THP, 1 GiB
- * hugetlbfs leaves).  A page the VMM's page tables do not map (no entry:
- * never touched, swapped out, or a file page not resident) is a gap with
- * that reason, never zero-filled.
+ * hugetlbfs leaves).  A page the VMM's page tables do not map is zero
+ * only when the guest would read zero (anonymous private memory never
+ * touched, a shmem/memfd/hugetlbfs hole); in a VMA with a vm_file it is
+ * looked up in the file's page cache (pcache.c); anything else (swapped
+ * out, a file page not cached, no VMA) is a gap with its reason, never
+ * zero-filled.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -453,9 +456,10 @@ static const char *kg_gap_reason(enum gc_page_state s)
 	case GC_PAGE_EXCLUDED: return "excluded in the host dump";
 	case GC_PAGE_TRUNCATED: return "truncated in the host dump";
 	default: return "not mapped by the VMM's page tables and not "
-			"anonymous private memory (swapped out, or a shared or "
-			"file page not resident; host address 0x4000000000000000"
-			" + VMM virtual) or not in the host dump's memory";
+			"anonymous private memory nor a file's page cache "
+			"(swapped out, migrating, or no VMA; host address "
+			"0x4000000000000000 + VMM virtual) or not in the host "
+			"dump's memory";
 	}
 }
 
