@@ -337,7 +337,7 @@ struct gc_error *kvm_pcache_lookup(const struct kvm_layout *l,
 				   &order, 1)))
 			return gc_error_context(err, "the folio order of VMM "
 						"address 0x%" PRIx64, va);
-		if (order < need || order > 18 ||
+		if (order < need || order > 18 || (delta >> order) ||
 		    (horder && order != horder))
 			return gc_error_addr(GC_ERR_CORRUPT, GC_SPACE_KVIRT, e,
 					     "struct page", "folio order %u "
