@@ -457,6 +457,10 @@ TEST(page_cache_damaged_refused)
 		{ "pcache-sibling", 0x1c400 + 40 + 56, (9 << 2) | 2, 8,
 		  0x7f1000007000ull,
 		  "slot 7 is a sibling of slot 9 (expected an earlier slot)" },
+		/* the 2-page folio's order (page[1].compound_order) 0 */
+		{ "order", 0x20000 + 64 * 0x21 + 17, 0, 1, 0x7f1000007000ull,
+		  "folio order 0 (expected at least 1 for VMM address "
+		  "0x7f1000007000)" },
 	};
 	for (size_t i = 0; i < sizeof(q) / sizeof(q[0]); i++) {
 		struct img m = { 0 };
