@@ -7,6 +7,8 @@
 #   kvm-host-linux      --l2 linux             4-level host, QEMU + Linux L2
 #   kvm-host-la57-vmm   --l2 vmm --cpu max     5-level (LA57) host
 #   kvm-host-la57-linux --l2 linux --cpu max   5-level host, Linux L2
+#   kvm-host-memfd      tests/make_kvm_host_memfd.sh: --l2 vmm, slot 1 a
+#                       memfd half of whose pages only the page cache holds
 # under GC_KVM_HOSTS (default ~/.cache/guestcore; kvm-host-vmm is also taken
 # from GC_DUMP_CACHE, the decompressed ../shared/dumps/kvm-host-vmm), plus
 # any other kvm-host-*/ there (GC_KVM_HOST_DIR=DIR: that one only).  A vmm
@@ -49,6 +51,11 @@ make_host() {  # make_host DIR MODE CPU
 	fi
 	echo "# making $dir: make-kvm-host-dump.sh ${args[*]} (many minutes)"
 	mkdir -p "$dir"
+	if [ "$mode" = memfd ]; then
+		# the VMM's slot 1 a memfd, half of it only in the page cache
+		script=tests/make_kvm_host_memfd.sh args=()
+		[ "$cpu" = default ] || args+=(--cpu "$cpu")
+	fi
 	bash "$script" "${args[@]}" "$dir" > "$T/make.log" 2>&1 ||
 		{ res "FAIL make $(basename "$dir"): $(tail -3 "$T/make.log" | tr '\n' ' ')"; return 1; }
 }
@@ -88,7 +95,8 @@ if [ -n "${GC_KVM_HOST_DIR:-}" ]; then
 fi
 declare -A seen=()
 for spec in kvm-host-vmm:vmm:default kvm-host-linux:linux:default \
-	    kvm-host-la57-vmm:vmm:max kvm-host-la57-linux:linux:max; do
+	    kvm-host-la57-vmm:vmm:max kvm-host-la57-linux:linux:max \
+	    kvm-host-memfd:memfd:default; do
 	IFS=: read -r name mode cpu <<< "$spec"
 	dir=$HOSTS/$name
 	if [ "$name" = kvm-host-vmm ] && [ ! -f "$dir/host.elf" ] &&
@@ -97,7 +105,7 @@ for spec in kvm-host-vmm:vmm:default kvm-host-linux:linux:default \
 	fi
 	seen[$name]=1
 	if [ ! -f "$dir/host.elf" ] || { [ "$mode" = linux ] && [ ! -f "$dir/l2.elf" ]; } ||
-	   { [ "$mode" = vmm ] && [ ! -f "$dir/truth.json" ]; }; then
+	   { [ "$mode" != linux ] && [ ! -f "$dir/truth.json" ]; }; then
 		if [ "$MAKE_MISSING" = 0 ]; then
 			echo "SKIP $name: not in $HOSTS (GC_KVM_HOST_MAKE=0)"
 			continue

@@ -44,4 +44,14 @@ for dump in host host-panic; do
 		fi
 	fi
 	rm -f "$T/g.vmcore"
+	# kvm-host-memfd (tests/make_kvm_host_memfd.sh): check of the host
+	# counts the guest pages only the memfd's page cache holds
+	pc=$(python3 -c 'import json, sys; v = json.load(open(sys.argv[1]))["vmm"]; z = v.get("slot1_zapped"); h = v.get("slot1_punched", [0, 0])[1]; print("%d guest pages from the VMM'"'"'s page cache (memfd), %d read as zero" % (z[1] - h, h) if z else "")' "$TR")
+	if [ -n "$pc" ] && run_gc "kvm $dump: check" 0 check "$H"; then
+		case "$OUT" in
+		*"KVM VM 0: $pc"*)
+			pass "kvm $dump: check: $pc" ;;
+		*) fail "kvm $dump: check counts the page cache" "$(echo "$OUT" | grep KVM)" ;;
+		esac
+	fi
 done

@@ -9,7 +9,9 @@
  * addresses (the VMM's command line) read the same bytes at their value.
  * Whatever the input, the walk must end with VMs or one error, and what
  * it returns must stay inside its bounds; the VMA lookup (maple tree) of
- * each slot's address must return a VMA containing it or none.
+ * each slot's address must return a VMA containing it or none, and a file
+ * VMA's page cache (pcache.c; seeds "pcache*") must answer within bounds
+ * or with one error.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -56,6 +58,27 @@ static struct gc_error *rd_user(void *ctx, uint64_t pgd, uint64_t va,
 	return NULL;
 }
 
+/* A file VMA: its page cache (pcache.c) for the first pages from VA; the
+ * vmemmap of kvm_image.py.  Answers stay within their bounds. */
+static void pcache(const struct kvm_layout *l, const struct kvm_mem *mem,
+		   const struct kvm_vma *v, uint64_t va)
+{
+	for (unsigned int pg = 0; v->file && pg < 8 && va >= v->start &&
+				  va < v->end; pg++, va += 4096) {
+		struct kvm_pc_page pc;
+		struct gc_error *e2 = kvm_pcache_lookup(l, mem,
+							KBASE + 0x20000, v, va,
+							&pc);
+		if (!e2 && (pc.state > KVM_PC_NOT_CACHED ||
+			    pc.backing >= KVM_PC_NR_BACKING ||
+			    pc.pfn >= KVM_PCACHE_MAX_PFN + (1u << 18) ||
+			    !pc.len || pc.len > (1ull << 30) ||
+			    (pc.state != KVM_PC_PAGE && pc.pfn)))
+			abort();
+		gc_error_free(e2);
+	}
+}
+
 static void one(const uint8_t *data, size_t size, bool pre517)
 {
 	struct img m = { data, size };
@@ -92,6 +115,20 @@ static void one(const uint8_t *data, size_t size, bool pre517)
 			gc_error_free(err);
 			if (!err && found && (va < v.start || va >= v.end))
 				abort();
+			if (!err && found)
+				pcache(&l, &mem, &v, va);
+		}
+		/* kvm_image.py's file and hugetlbfs VMAs */
+		static const uint64_t more[] = { 0x7f2000000000ull,
+						 0x7f3000000000ull };
+		for (size_t j = 0; j < 2; j++) {
+			struct kvm_vma v;
+			bool found = false;
+			err = kvm_vma_at(&l, &mem, vms[i].mm, more[j], &v,
+					 &found);
+			gc_error_free(err);
+			if (!err && found)
+				pcache(&l, &mem, &v, more[j]);
 		}
 	}
 	gc_kvm_vms_free(vms, nr);

@@ -8,11 +8,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "guestcore/guestcore.h"
 #include "guests/kvm/kvm_internal.h"
 #include "harness.h"
 #include "spaces/xlat.h"
+#include "util/util.h"
 
 #define KBASE 0xffff888000000000ull
 
@@ -286,6 +288,207 @@ TEST(damaged_hosts_end_with_reasons)
 	free(m.p);
 }
 
+/* The page cache of the VMM's shared and file mappings (pcache.c) over
+ * kvm_image.py's "pcache" images: a memfd VMA over slot B and a private
+ * file mapping (see kvm_image.py for what each index holds). */
+#define PC_VMEMMAP (KBASE + 0x20000)
+
+/* kvm_image.py's "pcache" image, made once (python3 is slow to start on
+ * a loaded machine); each test gets a copy. */
+static bool pcache_image(struct img *m)
+{
+	static struct img once;
+	if (!once.n && !make_image("pcache", &once))
+		return false;
+	m->p = malloc(once.n);
+	if (!m->p)
+		return false;
+	memcpy(m->p, once.p, once.n);
+	m->n = once.n;
+	return true;
+}
+
+static void put64(struct img *m, size_t off, uint64_t v)
+{
+	for (int i = 0; i < 8; i++)
+		m->p[off + i] = (uint8_t)(v >> (8 * i));
+}
+
+static struct gc_error *pc_at(struct img *m, uint64_t va, uint64_t vmemmap,
+			      struct kvm_pc_page *pc)
+{
+	struct kvm_layout l;
+	kvm_layout_linux61_svm(&l);
+	struct kvm_mem mem = { m, rd, vtop, rd_user };
+	struct kvm_vma v;
+	bool found = false;
+	struct gc_error *err = kvm_vma_at(&l, &mem, KBASE + 0xc000, va, &v,
+					  &found);
+	if (!err && !found)
+		err = gc_error_new(GC_ERR_NOT_PRESENT, "test", "no VMA");
+	if (!err)
+		err = kvm_pcache_lookup(&l, &mem, vmemmap, &v, va, pc);
+	return err;
+}
+
+TEST(page_cache_synthetic)
+{
+	struct img m = { 0 };
+	struct gc_kvm_vm *vms = NULL;
+	size_t nr = 0;
+	CHECK(pcache_image(&m));
+	struct kvm_layout l0;
+	kvm_layout_linux61_svm(&l0);
+	struct kvm_mem mem0 = { &m, rd, vtop, rd_user };
+	struct gc_error *err = kvm_walk(&l0, &mem0, KBASE, &vms, &nr);
+	CHECK(!err);
+	gc_error_free(err);
+	CHECK_EQ_U64(nr, 1);
+	if (nr == 1)
+		CHECK_EQ_U64(vms[0].mm, KBASE + 0xc000);
+	gc_kvm_vms_free(vms, nr);
+	static const struct {
+		uint64_t va;
+		enum kvm_pc_state state;
+		enum kvm_pc_backing backing;
+		uint64_t index, pfn;
+	} q[] = {
+		{ 0x7f1000000000ull, KVM_PC_PAGE, KVM_PC_MEMFD, 0, 0x10 },
+		{ 0x7f1000001000ull, KVM_PC_PAGE, KVM_PC_MEMFD, 1, 0x11 },
+		{ 0x7f1000003800ull, KVM_PC_PAGE, KVM_PC_MEMFD, 3, 0x13 },
+		{ 0x7f1000004000ull, KVM_PC_SWAPPED, KVM_PC_MEMFD, 4, 0 },
+		{ 0x7f1000005000ull, KVM_PC_HOLE, KVM_PC_MEMFD, 5, 0 },
+		{ 0x7f1000006000ull, KVM_PC_PAGE, KVM_PC_MEMFD, 6, 0x20 },
+		{ 0x7f1000007000ull, KVM_PC_PAGE, KVM_PC_MEMFD, 7, 0x21 },
+		{ 0x7f1000040000ull, KVM_PC_HOLE, KVM_PC_MEMFD, 64, 0 },
+		{ 0x7f1000fff000ull, KVM_PC_HOLE, KVM_PC_MEMFD, 4095, 0 },
+		{ 0x7f2000000000ull, KVM_PC_PAGE, KVM_PC_FILE, 0x10, 0x30 },
+		{ 0x7f2000001000ull, KVM_PC_NOT_CACHED, KVM_PC_FILE, 0x11, 0 },
+		{ 0x7f2000002000ull, KVM_PC_NOT_CACHED, KVM_PC_FILE, 0x12, 0 },
+	};
+	for (size_t i = 0; i < sizeof(q) / sizeof(q[0]); i++) {
+		struct kvm_pc_page pc;
+		err = pc_at(&m, q[i].va, PC_VMEMMAP, &pc);
+		CHECK(!err);
+		if (err) {
+			fprintf(stderr, "0x%llx: %s\n",
+				(unsigned long long)q[i].va,
+				gc_error_string(err));
+			gc_error_free(err);
+			continue;
+		}
+		CHECK_EQ_U64(pc.state, q[i].state);
+		CHECK_EQ_U64(pc.backing, q[i].backing);
+		CHECK_EQ_U64(pc.index, q[i].index);
+		CHECK_EQ_U64(pc.pfn, q[i].pfn);
+		CHECK_EQ_U64(pc.len, 4096 - (q[i].va & 4095));
+	}
+	/* hugetlbfs: indexed in huge pages (Linux < 6.7), one answer for
+	 * the rest of the huge page */
+	struct kvm_pc_page hp;
+	err = pc_at(&m, 0x7f3000003000ull, PC_VMEMMAP, &hp);
+	CHECK(!err);
+	gc_error_free(err);
+	if (!err) {
+		CHECK_EQ_U64(hp.state, KVM_PC_PAGE);
+		CHECK_EQ_U64(hp.backing, KVM_PC_HUGETLBFS);
+		CHECK_EQ_U64(hp.index, 1);
+		CHECK_EQ_U64(hp.pfn, 0x203);
+		CHECK_EQ_U64(hp.len, (512 - 3) * 4096ull);
+	}
+	err = pc_at(&m, 0x7f3000200000ull, PC_VMEMMAP, &hp);
+	CHECK(!err);
+	gc_error_free(err);
+	if (!err) {
+		CHECK_EQ_U64(hp.state, KVM_PC_HOLE);
+		CHECK_EQ_U64(hp.index, 2);
+		CHECK_EQ_U64(hp.len, 2ull << 20);
+	}
+	/* no vmemmap base: a page is refused, never guessed */
+	struct kvm_pc_page pc;
+	err = pc_at(&m, 0x7f1000000000ull, 0, &pc);
+	CHECK(err);
+	if (err)
+		CHECK_CONTAINS(gc_error_string(err), "vmemmap's base or "
+						     "sizeof(struct page) is "
+						     "unknown");
+	gc_error_free(err);
+	/* a page outside the VMA is the caller's mistake */
+	struct kvm_layout l;
+	kvm_layout_linux61_svm(&l);
+	struct kvm_mem mem = { &m, rd, vtop, rd_user };
+	struct kvm_vma anon = { .addr = KBASE + 0x1aa00,
+				.start = 0x7f0000000000ull,
+				.end = 0x7f0004000000ull };
+	err = kvm_pcache_lookup(&l, &mem, PC_VMEMMAP, &anon, 0x7f0000000000ull,
+				&pc);
+	CHECK(err);
+	gc_error_free(err);
+	free(m.p);
+}
+
+TEST(page_cache_damaged_refused)
+{
+	/* kvm_image.py's pcache-* damage (the fuzz seeds), patched here
+	 * into copies of the intact image: N0 0x1c000 (shift 6), N1 0x1c400
+	 * (shift 0), slots at +40, struct page of pfn P at 0x20000 + 64 P */
+	static const struct {
+		const char *damage;
+		size_t off;
+		uint64_t val;
+		unsigned int len;
+		uint64_t va;
+		const char *why;
+	} q[] = {
+		{ "pcache-shift", 0x1c400, 12, 1, 0x7f1000000000ull,
+		  "shift 12 under a node of shift 6 (expected 0)" },
+		{ "pcache-loop", 0x1c000 + 40, KBASE + 0x1c000 + 2, 8,
+		  0x7f1000000000ull,
+		  "shift 6 under a node of shift 6 (expected 0)" },
+		{ "pcache-page", 0x1c400 + 48, KBASE + 0x20000 + 64 * 0x11 + 8,
+		  8, 0x7f1000001000ull,
+		  "is not a struct page (expected vmemmap 0xffff888000020000 "
+		  "+ a multiple of 64" },
+		{ "pcache-index", 0x20000 + 64 * 0x12 + 32, 9, 8,
+		  0x7f1000002000ull,
+		  "index 0x9 (expected the file's address_space "
+		  "0xffff88800001ba00 and index 0x2 of VMM address "
+		  "0x7f1000002000)" },
+		{ "pcache-sibling", 0x1c400 + 40 + 56, (9 << 2) | 2, 8,
+		  0x7f1000007000ull,
+		  "slot 7 is a sibling of slot 9 (expected an earlier slot)" },
+		/* the 2-page folio's order (page[1].compound_order) 0 */
+		{ "order", 0x20000 + 64 * 0x21 + 17, 0, 1, 0x7f1000007000ull,
+		  "folio order 0 (expected at least 1 for VMM address "
+		  "0x7f1000007000)" },
+	};
+	for (size_t i = 0; i < sizeof(q) / sizeof(q[0]); i++) {
+		struct img m = { 0 };
+		CHECK(pcache_image(&m));
+		if (!m.p)
+			continue;
+		if (q[i].len == 1)
+			m.p[q[i].off] = (uint8_t)q[i].val;
+		else
+			put64(&m, q[i].off, q[i].val);
+		struct kvm_pc_page pc;
+		struct gc_error *err = pc_at(&m, q[i].va, PC_VMEMMAP, &pc);
+		CHECK(err);
+		if (err) {
+			CHECK_CONTAINS(gc_error_string(err), q[i].why);
+			CHECK_CONTAINS(gc_error_string(err), "VMM address");
+		}
+		gc_error_free(err);
+		/* the rest of the file stays readable */
+		err = pc_at(&m, 0x7f2000000000ull, PC_VMEMMAP, &pc);
+		CHECK(!err);
+		if (!err)
+			CHECK_EQ_U64(pc.pfn, 0x30);
+		gc_error_free(err);
+		free(m.p);
+	}
+}
+
 TEST(real_host_layouts_from_btf)
 {
 	const char *path = gc_test_real_dump("kvm-host-vmm/host.elf");
@@ -453,6 +656,152 @@ TEST(real_host_vmm_vmas)
 /* Guest RAM in hugetlbfs slots and the dump level: makedumpfile drops
  * hugetlbfs pages with bit 8 (its user-data case takes isHugetlb pages),
  * never with bit 16 alone. */
+/* Reads through the host kernel with the bytes at AT replaced by VAL (a
+ * damaged dump without copying 1 GiB). */
+struct damaged {
+	struct gc_kernel *k;
+	uint64_t at;
+	uint8_t val[8];
+	size_t n;
+};
+
+static struct gc_error *dread(void *ctx, uint64_t va, void *buf, size_t len)
+{
+	const struct damaged *d = ctx;
+	struct gc_error *err = gc_kernel_read(d->k, va, buf, len);
+	for (size_t i = 0; !err && i < d->n; i++)
+		if (d->at + i >= va && d->at + i - va < len)
+			((uint8_t *)buf)[d->at + i - va] = d->val[i];
+	return err;
+}
+
+/* kvm-host-memfd (tests/make_kvm_host_memfd.sh, under GC_KVM_HOSTS or
+ * ~/.cache/guestcore; make check-kvm-host makes it): slot 1 is a memfd
+ * whose first 2048 pages have no PTE; the first 256 were punched out of
+ * the memfd (a hole: zero), each other one is in the page cache at its
+ * index, and its frame holds the VMM's page pattern ("L2PAGE", the GPA).
+ * The same lookups with a damaged xa_node or struct page are refused
+ * with the VMM address and what was expected. */
+TEST(real_memfd_page_cache)
+{
+	char path[1024];
+	const char *hosts = getenv("GC_KVM_HOSTS"), *home = getenv("HOME");
+	if (hosts)
+		snprintf(path, sizeof(path), "%s/kvm-host-memfd/host.elf", hosts);
+	else
+		snprintf(path, sizeof(path), "%s/.cache/guestcore/kvm-host-memfd/"
+			 "host.elf", home ? home : "/nonexistent");
+	if (access(path, R_OK)) {
+		gc_test_skip("kvm-host-memfd absent (make check-kvm-host "
+			     "makes it)");
+		return;
+	}
+	struct gc_dump *d = NULL;
+	struct gc_kernel *k = NULL;
+	const struct gc_types *t = NULL;
+	struct gc_kvm_vm *vms = NULL;
+	size_t nr = 0;
+	struct kvm_layout l;
+	struct gc_error *err = gc_dump_open(path, NULL, &d);
+	if (!err)
+		err = gc_kernel_open(d, NULL, &k);
+	if (!err)
+		err = gc_kernel_types(k, &t);
+	if (!err)
+		err = kvm_layout_from_types(t, &l);
+	if (!err)
+		err = gc_kvm_list(k, &vms, &nr);
+	struct gc_symbol sym;
+	uint64_t vmemmap = 0;
+	if (!err)
+		err = gc_kernel_symbol(k, "vmemmap_base", &sym);
+	if (!err)
+		err = gc_kernel_read_u64(k, sym.addr, &vmemmap);
+	CHECK(!err);
+	if (err)
+		fprintf(stderr, "%s\n", gc_error_string(err));
+	const struct gc_kvm_slot *s1 = NULL;
+	for (size_t i = 0; !err && nr == 1 && i < vms[0].nr_slots; i++)
+		if (!vms[0].slots[i].as_id && vms[0].slots[i].id == 1)
+			s1 = &vms[0].slots[i];
+	CHECK(s1);
+	struct kvm_vma v;
+	bool found = false;
+	struct kvm_mem m = { k, kread, NULL, NULL };
+	if (s1)
+		err = kvm_vma_at(&l, &m, vms[0].mm, s1->userspace_addr, &v,
+				 &found);
+	CHECK(!err && found && v.file);
+	CHECK(l.has_pcache);
+	uint64_t page0 = 0, page0i = 0;
+	for (uint64_t i = 0; s1 && found && !err && i < 2048;
+	     i += i == 2046 ? 1 : 89) {
+		uint64_t va = s1->userspace_addr + (i << 12);
+		struct kvm_pc_page pc;
+		err = kvm_pcache_lookup(&l, &m, vmemmap, &v, va, &pc);
+		CHECK(!err);
+		if (err)
+			break;
+		CHECK_EQ_U64(pc.backing, KVM_PC_MEMFD);
+		CHECK_EQ_U64(pc.index, i);
+		CHECK_EQ_U64(pc.state, i < 256 ? KVM_PC_HOLE : KVM_PC_PAGE);
+		if (pc.state != KVM_PC_PAGE)
+			continue;
+		uint8_t b[16];
+		err = gc_dump_read(d, GC_SPACE_PHYS, pc.pfn << 12, b, 16);
+		CHECK(!err);
+		if (!err) {
+			CHECK(!memcmp(b, "L2PAGE\0\0", 8));
+			CHECK_EQ_U64(gc_get64(b + 8, false),
+				     (s1->base_gfn + i) << 12);
+		}
+		if (!page0) {
+			page0 = vmemmap + pc.pfn * l.page_size;
+			page0i = i;
+		}
+	}
+	if (s1 && found && !err && page0) {
+		uint64_t e = 0, mapping = 0;
+		err = gc_kernel_read_u64(k, v.file + l.file_mapping, &mapping);
+		if (!err)
+			err = gc_kernel_read_u64(k, mapping + l.as_xa_head, &e);
+		CHECK(!err && (e & 3) == 2);
+		char want[128];
+		snprintf(want, sizeof(want), "page cache of VMM address 0x%llx "
+			 "(memfd, index 0x0)",
+			 (unsigned long long)s1->userspace_addr);
+		struct damaged dm[] = {
+			{ k, e - 2 + l.xa_node_shift, { 7 }, 1 },
+			{ k, page0 + l.page_mapping, { 8 }, 1 },
+		};
+		static const char *const why[] = {
+			"shift 7 (expected a multiple of 6 up to 60)",
+			"(expected the file's address_space",
+		};
+		for (size_t j = 0; j < 2; j++) {
+			struct kvm_mem dmem = { &dm[j], dread, NULL, NULL };
+			struct kvm_pc_page pc;
+			/* index 0x0 and the first page found */
+			struct gc_error *e2 = kvm_pcache_lookup(
+				&l, &dmem, vmemmap, &v,
+				s1->userspace_addr + (j ? (page0i << 12) : 0),
+				&pc);
+			CHECK(e2);
+			if (e2) {
+				CHECK_CONTAINS(gc_error_string(e2), why[j]);
+				if (!j)
+					CHECK_CONTAINS(gc_error_string(e2),
+						       want);
+			}
+			gc_error_free(e2);
+		}
+	}
+	gc_error_free(err);
+	gc_kvm_vms_free(vms, nr);
+	gc_kernel_close(k);
+	gc_dump_close(d);
+}
+
 TEST(hugetlb_dump_level)
 {
 	static const char *const dmg[] = { "none", "hugetlb" };

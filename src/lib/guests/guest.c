@@ -146,17 +146,20 @@ static struct gc_error *add_gap(struct gc_guest *g, uint64_t gfn,
 		g->counts.frames_not_ram++;
 	else
 		g->counts.frames_missing++;
+	const char *why = g->src->gap_reason_at ?
+				  g->src->gap_reason_at(g, target, st) : NULL;
+	if (!why)
+		why = g->src->gap_reason(st);
 	if (g->nr_gaps) {
 		struct gc_guest_gap *p = &g->gaps[g->nr_gaps - 1];
 		if (p->gfn + p->count == gfn &&
 		    p->target + p->count * GC_GUEST_PAGE == target &&
-		    p->state == st) {
+		    p->state == st && p->reason == why) {
 			p->count++;
 			return NULL;
 		}
 	}
-	struct gc_guest_gap x = { gfn, 1, target, st,
-				  g->src->gap_reason(st) };
+	struct gc_guest_gap x = { gfn, 1, target, st, why };
 	return gc_vec_push(&g->gaps, &g->nr_gaps, &g->cap_gaps, &x) ?
 		       NULL : &gc_error_nomem;
 }

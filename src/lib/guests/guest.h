@@ -47,6 +47,11 @@ struct gc_guest_source {
 	/* The source's words for a gap of STATE ("excluded in the host
 	 * dump"). */
 	const char *(*gap_reason)(enum gc_page_state state);
+	/* Optional: the words for a gap at TARGET (static; NULL: those of
+	 * gap_reason), for sources whose targets say more than the state
+	 * (kvm: a shmem page swapped out, a file page not cached). */
+	const char *(*gap_reason_at)(struct gc_guest *g, uint64_t target,
+				     enum gc_page_state state);
 	/* Optional: provenance lines (key=value\n) before the common ones
 	 * (the counts); called after the frames are classified. */
 	struct gc_error *(*provenance)(struct gc_guest *g,

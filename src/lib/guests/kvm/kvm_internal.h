@@ -80,6 +80,17 @@ struct kvm_layout {
 	uint64_t mm_mt_root;            /* mm_struct.mm_mt.ma_root */
 	uint64_t mr64_pivot, mr64_slot, ma64_pivot, ma64_slot;
 	uint64_t vma_start, vma_end, vma_flags, vma_file;
+	/* the page cache of a VMA's file (pcache.c): vm_area_struct.vm_pgoff,
+	 * file.f_mapping / f_inode / f_path.dentry, inode.i_sb,
+	 * super_block.s_magic / s_fs_info, address_space.i_pages.xa_head,
+	 * dentry.d_name.name, hugetlbfs_sb_info.hstate, hstate.order, struct
+	 * page: its size, mapping, index, compound_order (of the first tail
+	 * page: a large folio's order) */
+	bool has_pcache, has_hugetlb_order, has_compound_order;
+	uint64_t vma_pgoff, file_mapping, file_inode, file_dentry, inode_sb,
+		sb_magic, sb_fs_info, as_xa_head, dentry_name, hsb_hstate,
+		hstate_order, page_size, page_mapping, page_index,
+		page_compound_order;
 };
 
 struct kvm_mem;
@@ -96,6 +107,47 @@ struct kvm_vma {
 struct gc_error *kvm_vma_at(const struct kvm_layout *l,
 			    const struct kvm_mem *m, uint64_t mm, uint64_t va,
 			    struct kvm_vma *out, bool *found);
+
+/* ---- the page cache of the VMM's shared and file mappings (pcache.c) ---- */
+
+#define KVM_VM_HUGETLB 0x00400000ull
+#define KVM_TMPFS_MAGIC 0x01021994ull
+#define KVM_HUGETLBFS_MAGIC 0x958458f6ull
+#define KVM_PCACHE_MAX_PFN (1ull << 40)   /* 52-bit physical addresses */
+
+enum kvm_pc_state {
+	KVM_PC_PAGE,        /* in the page cache: PFN */
+	KVM_PC_SWAPPED,     /* shmem: a swap entry (a value entry) */
+	KVM_PC_HOLE,        /* shmem: no entry, the guest reads zero */
+	KVM_PC_NOT_CACHED,  /* a regular file's page not in the page cache */
+};
+enum kvm_pc_backing {
+	KVM_PC_SHMEM, KVM_PC_MEMFD, KVM_PC_HUGETLBFS, KVM_PC_FILE,
+	KVM_PC_NR_BACKING
+};
+struct kvm_pc_page {
+	enum kvm_pc_state state;
+	enum kvm_pc_backing backing;
+	uint64_t index;      /* the page-cache index looked up */
+	uint64_t pfn;        /* KVM_PC_PAGE: the host frame holding VA */
+	uint64_t len;        /* bytes from VA the answer covers (>= 1) */
+};
+const char *kvm_pc_backing_name(enum kvm_pc_backing b);
+
+struct kvm_mem;
+struct kvm_vma;
+/* VA (in VMA, which has a vm_file) through the file's page cache:
+ * vma->vm_file->f_mapping->i_pages at index vm_pgoff + (VA - vm_start) /
+ * 4096 (hugetlbfs: in huge pages, Linux < 6.7), the entry a struct page
+ * pointer -> pfn through the vmemmap at VMEMMAP (sizeof(struct page)
+ * from the layout; 0: unknown, refused).  The page found must name the
+ * file's address_space and the index (page->mapping, page->index): a
+ * damaged dump is an error naming the address and what was expected,
+ * never a wrong page. */
+struct gc_error *kvm_pcache_lookup(const struct kvm_layout *l,
+				   const struct kvm_mem *m, uint64_t vmemmap,
+				   const struct kvm_vma *vma, uint64_t va,
+				   struct kvm_pc_page *out);
 
 struct kvm_mem {
 	void *ctx;
@@ -131,6 +183,22 @@ struct gc_error *kvm_walk(const struct kvm_layout *l,
  * discarded), they read as zero, as they do for the guest. */
 #define KVM_NOPTE (1ull << 62)
 #define KVM_ZERO (3ull << 61)
+/* Page-cache answers (pcache.c) for a VMA with a vm_file: at or above
+ * KVM_PCACHE (below KVM_NOPTE) a host-physical address + KVM_PCACHE, the
+ * page found in the file's page cache; NOPTE and ZERO targets carry a
+ * kind in bits 60:57 (KVM_KIND_OF). */
+#define KVM_PCACHE (1ull << 61)
+#define KVM_VA_MASK ((1ull << 57) - 1)
+#define KVM_KIND(k) ((uint64_t)(k) << 57)
+#define KVM_KIND_OF(t) ((unsigned int)((t) >> 57) & 0xf)
+enum {
+	KVM_NOPTE_PLAIN = 0,      /* no entry, not anonymous private */
+	KVM_NOPTE_SWAPPED = 1,    /* shmem: swapped out */
+	KVM_NOPTE_NOT_CACHED = 2, /* a regular file's page not cached */
+	KVM_NOPTE_PC_ERROR = 3,   /* the page cache could not be read */
+	KVM_ZERO_ANON = 0,        /* anonymous private, never touched */
+	KVM_ZERO_HOLE = 1,        /* shmem/memfd/hugetlbfs: no page yet */
+};
 struct gc_kernel;
 struct gc_xlat;
 struct gc_error *kvm_vmm_xlat_new(struct gc_kernel *k, uint64_t pgd_phys,

@@ -238,6 +238,42 @@ struct gc_error *kvm_layout_from_types(const struct gc_types *t,
 	};
 	l->has_vma = opt_offsets(t, vma, N(vma)) && opt_offsets(t, root, 1);
 	l->mm_mt_root += ma_root;
+	/* the page cache of shared and file VMAs (pcache.c) */
+	uint64_t xa_head = 0, qname = 0;
+	const struct want pc[] = {
+		{ "struct vm_area_struct", "vm_pgoff", &l->vma_pgoff },
+		{ "struct file", "f_mapping", &l->file_mapping },
+		{ "struct file", "f_inode", &l->file_inode },
+		{ "struct file", "f_path.dentry", &l->file_dentry },
+		{ "struct inode", "i_sb", &l->inode_sb },
+		{ "struct super_block", "s_magic", &l->sb_magic },
+		{ "struct super_block", "s_fs_info", &l->sb_fs_info },
+		{ "struct address_space", "i_pages", &l->as_xa_head },
+		{ "struct xarray", "xa_head", &xa_head },
+		{ "struct dentry", "d_name", &l->dentry_name },
+		{ "struct qstr", "name", &qname },
+		{ "struct page", "mapping", &l->page_mapping },
+		{ "struct page", "index", &l->page_index },
+	};
+	l->has_pcache = l->has_vma && opt_offsets(t, pc, N(pc));
+	l->as_xa_head += xa_head;
+	l->dentry_name += qname;
+	if (l->has_pcache) {
+		struct gc_error *e2 = gc_types_sizeof(t, "struct page",
+						      &l->page_size, NULL);
+		if (e2 || l->page_size < 40 || l->page_size > 4096)
+			l->has_pcache = false;
+		gc_error_free(e2);
+	}
+	const struct want ho[] = {
+		{ "struct hugetlbfs_sb_info", "hstate", &l->hsb_hstate },
+		{ "struct hstate", "order", &l->hstate_order },
+	};
+	l->has_hugetlb_order = opt_offsets(t, ho, N(ho));
+	const struct want co[] = {
+		{ "struct page", "compound_order", &l->page_compound_order },
+	};
+	l->has_compound_order = opt_offsets(t, co, 1);
 	const struct want svm[] = {
 		{ "struct vcpu_svm", "vmcb", &l->svm_vmcb },
 	};
@@ -337,6 +373,22 @@ void kvm_layout_linux61_svm(struct kvm_layout *l)
 	l->vma_end = 8;
 	l->vma_flags = 32;
 	l->vma_file = 112;
+	l->has_pcache = l->has_hugetlb_order = l->has_compound_order = true;
+	l->vma_pgoff = 104;
+	l->file_mapping = 216;
+	l->file_inode = 32;
+	l->file_dentry = 24;
+	l->inode_sb = 40;
+	l->sb_magic = 96;
+	l->sb_fs_info = 920;
+	l->as_xa_head = 16;
+	l->dentry_name = 40;
+	l->hsb_hstate = 24;
+	l->hstate_order = 40;
+	l->page_size = 64;
+	l->page_mapping = 24;
+	l->page_index = 32;
+	l->page_compound_order = 17;
 }
 
 void kvm_layout_pre517_synthetic(struct kvm_layout *l)

@@ -6,9 +6,12 @@
  * physical space is its address-space-0 memory slots (guest frame ->
  * the VMM's virtual address, a table xlat) composed with the VMM's page
  * tables (virtual -> host physical: 4 KiB pages, 2 MiB THP, 1 GiB
- * hugetlbfs leaves).  A page the VMM's page tables do not map (no entry:
- * never touched, swapped out, or a file page not resident) is a gap with
- * that reason, never zero-filled.
+ * hugetlbfs leaves).  A page the VMM's page tables do not map is zero
+ * only when the guest would read zero (anonymous private memory never
+ * touched, a shmem/memfd/hugetlbfs hole); in a VMA with a vm_file it is
+ * looked up in the file's page cache (pcache.c); anything else (swapped
+ * out, a file page not cached, no VMA) is a gap with its reason, never
+ * zero-filled.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -119,6 +122,70 @@ char *gc_kvm_dump_level_note(const struct gc_dump *host)
 			   f->number);
 }
 
+/* Whether some address-space-0 slot of VM lies (partly) in a VMA with a
+ * vm_file (at most 64 VMAs looked at per slot). */
+static bool vm_file_backed(struct gc_kernel *k, const struct gc_kvm_vm *vm)
+{
+	const struct gc_types *t;
+	struct kvm_layout l;
+	struct gc_error *err = gc_kernel_types(k, &t);
+	if (!err)
+		err = kvm_layout_from_types(t, &l);
+	if (err) {
+		gc_error_free(err);
+		return false;
+	}
+	struct kvm_mem m = { .ctx = k, .read = k_read };
+	for (size_t i = 0; i < vm->nr_slots; i++) {
+		const struct gc_kvm_slot *s = &vm->slots[i];
+		uint64_t va = s->userspace_addr, end = va + (s->npages << 12);
+		for (unsigned int n = 0; !s->as_id && va < end && n < 64; n++) {
+			struct kvm_vma v;
+			bool found = false;
+			err = kvm_vma_at(&l, &m, vm->mm, va, &v, &found);
+			gc_error_free(err);
+			if (err || !found)
+				break;
+			if (v.file)
+				return true;
+			va = v.end;
+		}
+	}
+	return false;
+}
+
+/* A VM whose RAM is (partly) a file's: the page-cache counts of opening
+ * it (the guest's kvm-page-cache finding). */
+static struct gc_error *check_page_cache(struct gc_kernel *k, size_t i,
+					 const struct gc_kvm_vm *vm,
+					 struct gc_report *rep)
+{
+	if (!vm->pgd_phys || !vm_file_backed(k, vm))
+		return NULL;
+	struct gc_guest_args a = { .host = gc_kernel_dump(k), .kernel = k,
+				   .vm = (unsigned int)i };
+	struct gc_guest *g = NULL;
+	struct gc_error *err = gc_guest_open("kvm", &a, &g);
+	if (err) {
+		struct gc_error *e2 = gc_report_add(
+			rep, GC_SEV_WARNING, "kvm-page-cache", false, 0,
+			"KVM VM %zu: its file-backed RAM could not be "
+			"classified: %s", i, gc_error_string(err));
+		gc_error_free(err);
+		return e2;
+	}
+	const struct gc_report *f = gc_guest_findings(g);
+	for (size_t j = 0; j < gc_report_count(f) && !err; j++) {
+		const struct gc_finding *x = gc_report_finding(f, j);
+		if (!strcmp(x->code, "kvm-page-cache"))
+			err = gc_report_add(rep, x->severity, x->code, false,
+					    0, "KVM VM %zu: %s", i,
+					    x->message);
+	}
+	gc_guest_close(g);
+	return err;
+}
+
 struct gc_error *gc_kvm_check(struct gc_kernel *k, struct gc_report *rep)
 {
 	uint64_t head;
@@ -186,6 +253,8 @@ struct gc_error *gc_kvm_check(struct gc_kernel *k, struct gc_report *rep)
 					    "%zu: %s", i, hn);
 		free(hn);
 	}
+	for (size_t i = 0; i < nr && !err; i++)
+		err = check_page_cache(k, i, &vms[i], rep);
 	char *note = err ? NULL : gc_kvm_dump_level_note(gc_kernel_dump(k));
 	if (note)
 		err = gc_report_add(rep, GC_SEV_WARNING, "kvm-dump-level", false,
@@ -203,13 +272,15 @@ struct vmm_pt {
 	struct kvm_layout l;
 	struct kvm_vma last;      /* the last VMA found (a cache) */
 	bool has_last;
+	uint64_t vmemmap;         /* vmemmap_base (0: unknown) */
+	unsigned int backings;    /* bit per enum kvm_pc_backing seen */
+	char *pc_error;           /* the first page-cache lookup error */
 };
 
 /* VA has no page-table entry (the entry that stopped the walk is 0: not a
- * swap or migration entry): true when its VMA is anonymous and private;
- * *END gets the VMA's end. */
-static bool anon_private(struct vmm_pt *p, const struct gc_walk *w,
-			 uint64_t va, uint64_t *end)
+ * swap or migration entry): true when its VMA is found (p->last). */
+static bool vma_of_empty(struct vmm_pt *p, const struct gc_walk *w,
+			 uint64_t va)
 {
 	if (!w->nr || !w->lvl[w->nr - 1].read || w->lvl[w->nr - 1].entry)
 		return false;
@@ -220,11 +291,46 @@ static bool anon_private(struct vmm_pt *p, const struct gc_walk *w,
 						  &p->last, &found);
 		gc_error_free(err);
 		p->has_last = !err && found;
-		if (!p->has_last)
-			return false;
 	}
-	*end = p->last.end;
-	return !p->last.file && !(p->last.flags & KVM_VM_SHARED);
+	return p->has_last;
+}
+
+/* VA of a VMA with a vm_file, no page-table entry: its file's page cache
+ * (pcache.c) answers one page (a huge page on hugetlbfs). */
+static void pcache_answer(struct vmm_pt *p, uint64_t va,
+			  struct gc_xlat_run *out)
+{
+	struct kvm_mem m = { .ctx = p->k, .read = k_read };
+	struct kvm_pc_page pc;
+	struct gc_error *err = kvm_pcache_lookup(&p->l, &m, p->vmemmap,
+						 &p->last, va, &pc);
+	uint64_t v = va & KVM_VA_MASK;
+	out->len = 4096 - (va & 4095);
+	if (err) {
+		if (!p->pc_error)
+			p->pc_error = strdup(gc_error_string(err));
+		gc_error_free(err);
+		out->target = KVM_NOPTE | KVM_KIND(KVM_NOPTE_PC_ERROR) | v;
+		return;
+	}
+	p->backings |= 1u << pc.backing;
+	uint64_t len = GC_MIN(pc.len, p->last.end - va);
+	switch (pc.state) {
+	case KVM_PC_PAGE:
+		out->target = KVM_PCACHE | (pc.pfn << 12) | (va & 4095);
+		out->len = len;
+		break;
+	case KVM_PC_HOLE:
+		out->target = KVM_ZERO | KVM_KIND(KVM_ZERO_HOLE) | v;
+		out->len = len;
+		break;
+	case KVM_PC_SWAPPED:
+		out->target = KVM_NOPTE | KVM_KIND(KVM_NOPTE_SWAPPED) | v;
+		break;
+	default:
+		out->target = KVM_NOPTE | KVM_KIND(KVM_NOPTE_NOT_CACHED) | v;
+		break;
+	}
 }
 
 static struct gc_error *pt_lookup(struct gc_xlat *x, uint64_t va,
@@ -251,17 +357,22 @@ static struct gc_error *pt_lookup(struct gc_xlat *x, uint64_t va,
 	out->status = GC_XLAT_MAPPED;
 	out->target = KVM_NOPTE | (va & ((1ull << 57) - 1));
 	out->len = span - (va & (span - 1));
-	uint64_t vend;
-	if (anon_private(p, &w, va, &vend)) {
-		out->target = KVM_ZERO | (va & ((1ull << 57) - 1));
-		out->len = GC_MIN(out->len, vend - va);
+	if (vma_of_empty(p, &w, va)) {
+		if (p->last.file)
+			pcache_answer(p, va, out);
+		else if (!(p->last.flags & KVM_VM_SHARED)) {
+			out->target = KVM_ZERO | (va & KVM_VA_MASK);
+			out->len = GC_MIN(out->len, p->last.end - va);
+		}
 	}
 	return NULL;
 }
 
 static void pt_destroy(struct gc_xlat *x)
 {
-	free(x->priv);
+	struct vmm_pt *p = x->priv;
+	free(p->pc_error);
+	free(p);
 }
 
 static const struct gc_xlat_ops pt_ops = { pt_lookup, pt_destroy };
@@ -283,6 +394,15 @@ struct gc_error *kvm_vmm_xlat_new(struct gc_kernel *k, uint64_t pgd_phys,
 		free(p);
 		return err;
 	}
+	/* the struct page array, for page-cache entries (0: unknown, those
+	 * pages are then refused) */
+	struct gc_symbol sym;
+	err = gc_kernel_symbol(k, "vmemmap_base", &sym);
+	if (!err)
+		err = gc_kernel_read_u64(k, sym.addr, &p->vmemmap);
+	if (err)
+		p->vmemmap = 0;
+	gc_error_free(err);
 	return gc_xlat_new(&pt_ops, p, "vmm-page-tables", GC_SPACE_NONE,
 			   GC_SPACE_PHYS, ~0ull, out);
 }
@@ -297,6 +417,7 @@ struct kguest {
 	size_t nr_vms;
 	const struct gc_kvm_vm *vm;
 	uint64_t nopte_frames;
+	struct vmm_pt *pt;               /* the walk's, not owned */
 };
 
 static struct gc_error *kg_locate(struct gc_guest *gg, uint64_t hpa,
@@ -312,6 +433,8 @@ static struct gc_error *kg_locate(struct gc_guest *gg, uint64_t hpa,
 		loc->state = GC_PAGE_ABSENT;
 		return NULL;
 	}
+	if (hpa >= KVM_PCACHE)
+		hpa -= KVM_PCACHE;  /* a page of the VMM's page cache */
 	struct gc_dump *h = g->host;
 	struct gc_page_loc hl;
 	struct gc_error *err = h->ops->locate(h, GC_SPACE_PHYS, hpa >> 12, &hl);
@@ -333,10 +456,103 @@ static const char *kg_gap_reason(enum gc_page_state s)
 	case GC_PAGE_EXCLUDED: return "excluded in the host dump";
 	case GC_PAGE_TRUNCATED: return "truncated in the host dump";
 	default: return "not mapped by the VMM's page tables and not "
-			"anonymous private memory (swapped out, or a shared or "
-			"file page not resident; host address 0x4000000000000000"
-			" + VMM virtual) or not in the host dump's memory";
+			"anonymous private memory nor a file's page cache "
+			"(swapped out, migrating, or no VMA; host address "
+			"0x4000000000000000 + VMM virtual) or not in the host "
+			"dump's memory";
 	}
+}
+
+static const char *kg_gap_reason_at(struct gc_guest *gg, uint64_t t,
+				    enum gc_page_state s)
+{
+	(void)gg;
+	if (t >= KVM_NOPTE && t < KVM_ZERO) {
+		switch (KVM_KIND_OF(t)) {
+		case KVM_NOPTE_SWAPPED:
+			return "shared memory swapped out (a swap entry in "
+			       "the page cache of the VMM's shmem/memfd "
+			       "file; host address 0x4200000000000000 + VMM "
+			       "virtual)";
+		case KVM_NOPTE_NOT_CACHED:
+			return "file page not in the page cache (its content "
+			       "is in the file on disk, not in the dump; host "
+			       "address 0x4400000000000000 + VMM virtual)";
+		case KVM_NOPTE_PC_ERROR:
+			return "the page cache of the VMM's file could not be "
+			       "read (the kvm-page-cache finding says why; "
+			       "host address 0x4600000000000000 + VMM "
+			       "virtual)";
+		default:
+			return NULL;
+		}
+	}
+	if (t >= KVM_PCACHE && t < KVM_NOPTE)
+		return s == GC_PAGE_EXCLUDED ?
+			       "a page of the VMM's page cache, excluded in "
+			       "the host dump" :
+		       s == GC_PAGE_TRUNCATED ?
+			       "a page of the VMM's page cache, truncated in "
+			       "the host dump" :
+			       "a page of the VMM's page cache outside the "
+			       "host dump's memory (host address "
+			       "0x2000000000000000 + physical)";
+	return NULL;
+}
+
+/* Which guest frames the page cache answered (after classify): the
+ * provenance line and a finding. */
+static struct gc_error *pcache_counts(struct gc_guest *gg, struct kguest *g,
+				      struct gc_strbuf *sb)
+{
+	uint64_t cached = 0, holes = 0, swapped = 0, uncached = 0, bad = 0;
+	for (size_t i = 0; i < gg->nr_map; i++) {
+		uint64_t t = gg->map[i].to;
+		if (t >= KVM_PCACHE && t < KVM_NOPTE)
+			cached += gg->map[i].len >> 12;
+		else if (t >= KVM_ZERO && KVM_KIND_OF(t) == KVM_ZERO_HOLE)
+			holes += gg->map[i].len >> 12;
+	}
+	for (size_t i = 0; i < gg->nr_gaps; i++) {
+		uint64_t t = gg->gaps[i].target;
+		if (t < KVM_NOPTE || t >= KVM_ZERO)
+			continue;
+		unsigned int kind = KVM_KIND_OF(t);
+		if (kind == KVM_NOPTE_SWAPPED)
+			swapped += gg->gaps[i].count;
+		else if (kind == KVM_NOPTE_NOT_CACHED)
+			uncached += gg->gaps[i].count;
+		else if (kind == KVM_NOPTE_PC_ERROR)
+			bad += gg->gaps[i].count;
+	}
+	if (!cached && !holes && !swapped && !uncached && !bad)
+		return NULL;
+	char kinds[64] = "";
+	for (unsigned int b = 0; g->pt && b < KVM_PC_NR_BACKING; b++)
+		if (g->pt->backings & (1u << b))
+			snprintf(kinds + strlen(kinds),
+				 sizeof(kinds) - strlen(kinds), "%s%s",
+				 kinds[0] ? "," : "", kvm_pc_backing_name(b));
+	char *line = gc_asprintf(
+		"%" PRIu64 " guest pages from the VMM's page cache (%s), %"
+		PRIu64 " read as zero (a shmem/memfd/hugetlbfs hole: the "
+		"guest would read zero), %" PRIu64 " shared memory swapped "
+		"out, %" PRIu64 " file pages not in the page cache, %" PRIu64
+		" unreadable%s%s", cached, kinds[0] ? kinds : "-", holes,
+		swapped, uncached, bad,
+		g->pt && g->pt->pc_error ? " (first: " : "",
+		g->pt && g->pt->pc_error ? g->pt->pc_error : "");
+	if (!line)
+		return &gc_error_nomem;
+	gc_strbuf_printf(sb, "page_cache=%s%s\n", line,
+			 g->pt && g->pt->pc_error ? ")" : "");
+	struct gc_error *err = gc_report_add(
+		&gg->findings, bad || swapped || uncached ? GC_SEV_WARNING :
+							    GC_SEV_NOTE,
+		"kvm-page-cache", false, 0, "%s%s", line,
+		g->pt && g->pt->pc_error ? ")" : "");
+	free(line);
+	return err;
 }
 
 static struct gc_error *kg_provenance(struct gc_guest *gg,
@@ -370,7 +586,7 @@ static struct gc_error *kg_provenance(struct gc_guest *gg,
 	}
 	if (vm->nr_vcpus)
 		gc_strbuf_printf(sb, "registers=%s\n", vm->vcpus[0].regs_note);
-	return NULL;
+	return pcache_counts(gg, g, sb);
 }
 
 static void kg_close(struct gc_guest *gg)
@@ -639,6 +855,7 @@ static struct gc_error *kg_open(struct gc_guest *gg,
 		gc_xlat_free(slots);
 		return err;
 	}
+	g->pt = pt->priv;
 	if ((err = gc_xlat_compose(slots, pt, &gg->walk)))
 		return err;
 	gg->walk->limit = limit;
@@ -676,6 +893,7 @@ const struct gc_guest_source gc_guest_source_kvm = {
 	.open = kg_open,
 	.locate = kg_locate,
 	.gap_reason = kg_gap_reason,
+	.gap_reason_at = kg_gap_reason_at,
 	.provenance = kg_provenance,
 	.where = "host dump",
 	.target = "host",
