@@ -177,7 +177,8 @@ check-qemu-big: all
 # GC_KVM_HOSTS (default ~/.cache/guestcore: kvm-host-{vmm,linux,la57-vmm,
 # la57-linux} and any other kvm-host-*/); a missing one is made first
 # (many minutes each under TCG; GC_KVM_HOST_MAKE=0 skips it instead).
-# See tests/kvm_host_check.sh and docs/kvm.md.
+# The 6 GiB kvm-host-vmm-6g runs when present and is made only with
+# GC_KVM_HOST_BIG=1.  See tests/kvm_host_check.sh and docs/kvm.md.
 check-kvm-host: all python
 	BUILD=$(BUILD) tests/kvm_host_check.sh
 

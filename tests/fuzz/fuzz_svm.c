@@ -15,52 +15,17 @@
 
 #include "guestcore/svm.h"
 #include "guests/svm/svm_internal.h"
-
-struct mem {
-	const uint8_t *p;
-	size_t n;
-};
-
-static struct gc_error *rd(void *ctx, uint64_t pa, void *buf, size_t len)
-{
-	const struct mem *m = ctx;
-	if (pa > m->n || len > m->n - pa)
-		return gc_error_addr(GC_ERR_NOT_PRESENT, GC_SPACE_PHYS, pa,
-				     "page", "outside the input");
-	memcpy(buf, m->p + pa, len);
-	return NULL;
-}
-
-static struct gc_error *runs(void *ctx, struct gc_frame_run **r, size_t *nr)
-{
-	const struct mem *m = ctx;
-	*r = malloc(sizeof(**r));
-	if (!*r)
-		return &gc_error_nomem;
-	(*r)->start = 0;
-	(*r)->count = m->n / 4096;
-	*nr = 1;
-	return NULL;
-}
-
-static uint64_t get64(const uint8_t *p)
-{
-	uint64_t v = 0;
-	for (int i = 7; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
-}
+#include "fuzz/fuzz_hostmem.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size < 17 || size > (1u << 20))
 		return 0;
-	uint64_t sel = get64(data), gpa = get64(data + 8);
+	uint64_t sel = fuzz_get64(data), gpa = fuzz_get64(data + 8);
 	unsigned int levels = (data[16] & 1) ? 5 : 4;
-	struct mem m = { data + 17, size - 17 };
+	struct fuzz_mem m = { data + 17, size - 17 };
 	uint64_t max = (m.n / 4096) * 4096;
-	struct gc_hostmem hm = { .ctx = &m, .read = rd, .runs = runs,
-				 .page_size = 4096, .max_paddr = max };
+	struct gc_hostmem hm = fuzz_hostmem(&m, max);
 	for (size_t off = 0; off + 4096 <= m.n; off += 4096) {
 		struct gc_vmcb_hit h;
 		gc_vmcb_check(m.p + off, 4096, off, max, &h);

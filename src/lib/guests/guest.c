@@ -22,6 +22,36 @@
 
 /* ---- the dump view --------------------------------------------------- */
 
+struct gc_error *gc_guest_locate_host(struct gc_dump *host, uint64_t hpa,
+				      struct gc_page_loc *loc)
+{
+	struct gc_page_loc hl;
+	memset(loc, 0, sizeof(*loc));
+	struct gc_error *err = host->ops->locate(host, GC_SPACE_PHYS, hpa >> 12,
+						 &hl);
+	if (err)
+		return err;
+	if (hl.state != GC_PAGE_PRESENT) {
+		loc->state = hl.state;
+		return NULL;
+	}
+	/* the host's location, in the host's stream (a flattened or split
+	 * host's logical bytes, not the file's) */
+	*loc = hl;
+	if (!loc->stream)
+		loc->stream = host->stream;
+	return NULL;
+}
+
+const char *gc_guest_host_gap_reason(enum gc_page_state s)
+{
+	switch (s) {
+	case GC_PAGE_EXCLUDED: return "excluded in the host dump";
+	case GC_PAGE_TRUNCATED: return "truncated in the host dump";
+	default: return "not in the host dump's memory";
+	}
+}
+
 static struct gc_error *view_locate(struct gc_dump *d, enum gc_space space,
 				    uint64_t frame, struct gc_page_loc *loc)
 {

@@ -63,6 +63,14 @@ struct gc_guest_source {
 	void (*close)(struct gc_guest *g);
 };
 
+/* For the sources whose target space is a host dump's physical space
+ * (svm, vmx): a source's locate is gc_guest_locate_host() of its host (the
+ * page's location in the host's stream, or the host's gap state) and its
+ * gap_reason is gc_guest_host_gap_reason. */
+struct gc_error *gc_guest_locate_host(struct gc_dump *host, uint64_t hpa,
+				      struct gc_page_loc *loc);
+const char *gc_guest_host_gap_reason(enum gc_page_state s);
+
 /* The registry (registry.c): one line per source, NULL-terminated. */
 extern const struct gc_guest_source *const gc_guest_sources[];
 

@@ -613,20 +613,32 @@ const struct gc_kvm_vm *gc_kvm_guest_vm(const struct gc_guest *gg)
 
 #define NPT_MAX_STEPS (1u << 22)
 
-/* Walk every address-space-0 slot through the NPT of vCPU 0's VMCB
- * (nested_cr3: a host-physical root in the host's own page-table format)
- * and compare each piece with the VMM's page tables; the counts become a
- * finding (a warning when they disagree). */
-static void npt_check(struct gc_guest *gg, struct kguest *g)
+/* How one vendor's second-level tables translate a guest-physical
+ * address: true with *HPA when GPA is mapped, false when it is not; *LEN
+ * the bytes from GPA to the end of the leaf (mapped) or of the span the
+ * entry that stopped the walk covers (not mapped). */
+struct slot_xcheck {
+	const char *name;        /* "NPT", "EPT": the step-limit note */
+	const char *tag;         /* the finding's tag */
+	bool (*translate)(void *ctx, uint64_t gpa, uint64_t *hpa,
+			  uint64_t *len);
+	void *ctx;
+};
+
+struct slot_xcheck_counts {
+	uint64_t agree, absent, differ, vmm_unmapped, first_diff;
+};
+
+/* Walk every address-space-0 slot of the VM through X and compare each
+ * piece with the VMM's page tables (gg->walk).  False when the walk did
+ * not finish: the step limit (a note is added) or a piece the guest's own
+ * walk could not translate (nothing is added). */
+static bool slots_xcheck(struct gc_guest *gg, const struct gc_kvm_vm *vm,
+			 const struct slot_xcheck *x,
+			 struct slot_xcheck_counts *c)
 {
-	const struct gc_kvm_vm *vm = g->vm;
-	if (vm->vendor != GC_KVM_SVM || !vm->nr_vcpus ||
-	    !vm->vcpus[0].nested_cr3)
-		return;
-	uint64_t ncr3 = vm->vcpus[0].nested_cr3;
-	uint64_t agree = 0, absent = 0, differ = 0, vmm_unmapped = 0;
-	uint64_t first_diff = 0;
 	unsigned int steps = 0;
+	memset(c, 0, sizeof(*c));
 	for (size_t i = 0; i < vm->nr_slots; i++) {
 		const struct gc_kvm_slot *s = &vm->slots[i];
 		if (s->as_id)
@@ -635,77 +647,134 @@ static void npt_check(struct gc_guest *gg, struct kguest *g)
 		while (a < end) {
 			if (++steps > NPT_MAX_STEPS) {
 				gc_report_add(&gg->findings, GC_SEV_NOTE,
-					      "kvm-npt", false, 0, "NPT cross-"
+					      x->tag, false, 0, "%s cross-"
 					      "check stopped after %u pieces",
-					      NPT_MAX_STEPS);
-				return;
+					      x->name, NPT_MAX_STEPS);
+				return false;
 			}
 			struct gc_xlat_run r;
 			struct gc_error *err = gc_xlat_lookup(gg->walk, a, &r);
 			if (err || r.status != GC_XLAT_MAPPED) {
 				gc_error_free(err);
-				return;
+				return false;
 			}
-			uint64_t len = GC_MIN(r.len, end - a);
-			struct gc_walk w;
-			err = gc_kernel_walk(g->k, a, true, ncr3, &w);
-			if (!err) {
-				len = GC_MIN(len, w.page_size -
-							  (a & (w.page_size - 1)));
-				if (r.target >= KVM_NOPTE) {
-					vmm_unmapped += len >> 12;
-				} else if (w.phys == r.target) {
-					agree += len >> 12;
-				} else {
-					if (!differ)
-						first_diff = a;
-					differ += len >> 12;
-				}
+			uint64_t len = GC_MIN(r.len, end - a), hpa = 0, tlen = 0;
+			bool mapped = x->translate(x->ctx, a, &hpa, &tlen);
+			len = GC_MIN(len, tlen);
+			if (!mapped) {
+				c->absent += len >> 12;
+			} else if (r.target >= KVM_NOPTE) {
+				c->vmm_unmapped += len >> 12;
+			} else if (hpa == (r.target & ~KVM_PCACHE)) {
+				/* a page of the VMM's page cache is host
+				 * memory like any other */
+				c->agree += len >> 12;
 			} else {
-				gc_error_free(err);
-				unsigned int lvl = w.nr ? w.nr - 1 : 0;
-				unsigned int top = w.levels == 5 ? 0 : 1;
-				unsigned int sh = 12 + 9 * (4 - (top + lvl));
-				uint64_t span = w.nr && sh < 48 ? 1ull << sh :
-								  4096;
-				len = GC_MIN(len, span - (a & (span - 1)));
-				absent += len >> 12;
+				if (!c->differ)
+					c->first_diff = a;
+				c->differ += len >> 12;
 			}
 			if (!len)
 				len = 4096;
 			a += len;
 		}
 	}
-	if (differ)
+	return true;
+}
+
+struct npt_ctx {
+	struct gc_kernel *k;
+	uint64_t ncr3;
+};
+
+/* AMD: the NPT is in the host's own page-table format, walked by the host
+ * kernel's walker from nested_cr3 (a host-physical root). */
+static bool npt_translate(void *ctx, uint64_t gpa, uint64_t *hpa,
+			  uint64_t *len)
+{
+	struct npt_ctx *n = ctx;
+	struct gc_walk w;
+	struct gc_error *err = gc_kernel_walk(n->k, gpa, true, n->ncr3, &w);
+	if (!err) {
+		*hpa = w.phys;
+		*len = w.page_size - (gpa & (w.page_size - 1));
+		return true;
+	}
+	gc_error_free(err);
+	unsigned int lvl = w.nr ? w.nr - 1 : 0;
+	unsigned int top = w.levels == 5 ? 0 : 1;
+	unsigned int sh = 12 + 9 * (4 - (top + lvl));
+	uint64_t span = w.nr && sh < 48 ? 1ull << sh : 4096;
+	*len = span - (gpa & (span - 1));
+	return false;
+}
+
+/* Walk every address-space-0 slot through the NPT of vCPU 0's VMCB
+ * (nested_cr3) and compare each piece with the VMM's page tables; the
+ * counts become a finding (a warning when they disagree). */
+static void npt_check(struct gc_guest *gg, struct kguest *g)
+{
+	const struct gc_kvm_vm *vm = g->vm;
+	if (vm->vendor != GC_KVM_SVM || !vm->nr_vcpus ||
+	    !vm->vcpus[0].nested_cr3)
+		return;
+	uint64_t ncr3 = vm->vcpus[0].nested_cr3;
+	struct npt_ctx n = { g->k, ncr3 };
+	const struct slot_xcheck x = { "NPT", "kvm-npt", npt_translate, &n };
+	struct slot_xcheck_counts c;
+	if (!slots_xcheck(gg, vm, &x, &c))
+		return;
+	if (c.differ)
 		gc_report_add(&gg->findings, GC_SEV_WARNING, "kvm-npt", false,
 			      0, "NPT cross-check (nested_cr3 0x%" PRIx64 "): %"
 			      PRIu64 " guest pages map to other host pages "
 			      "than through the VMM's page tables (first at "
 			      "guest 0x%" PRIx64 "); %" PRIu64 " agree, %"
-			      PRIu64 " not in the NPT", ncr3, differ,
-			      first_diff, agree, absent);
+			      PRIu64 " not in the NPT", ncr3, c.differ,
+			      c.first_diff, c.agree, c.absent);
 	else
 		gc_report_add(&gg->findings, GC_SEV_NOTE, "kvm-npt", false, 0,
 			      "NPT cross-check (nested_cr3 0x%" PRIx64 "): %"
 			      PRIu64 " guest pages agree with the VMM's page "
 			      "tables, %" PRIu64 " not in the NPT (not touched "
 			      "by the guest yet), %" PRIu64 " in the NPT but "
-			      "not mapped by the VMM", ncr3, agree, absent,
-			      vmm_unmapped);
+			      "not mapped by the VMM", ncr3, c.agree, c.absent,
+			      c.vmm_unmapped);
+}
+
+struct ept_ctx {
+	struct gc_hostmem mem;
+	uint64_t eptp;
+};
+
+/* Intel: gc_ept_translate over the host dump; a page it cannot translate
+ * counts alone (4 KiB). */
+static bool ept_translate(void *ctx, uint64_t gpa, uint64_t *hpa,
+			  uint64_t *len)
+{
+	struct ept_ctx *e = ctx;
+	struct gc_ept_walk w;
+	struct gc_error *err = gc_ept_translate(&e->mem, e->eptp, gpa, &w);
+	if (!err) {
+		*hpa = w.hpa;
+		*len = w.page_size - (gpa & (w.page_size - 1));
+		return true;
+	}
+	gc_error_free(err);
+	*len = 4096 - (gpa & 4095);
+	return false;
 }
 
 /* Intel: the same cross-check through the EPT of vCPU 0's VMCS (the
- * EPTP read through its layout): each address-space-0 slot's pages
- * translated by the EPT (gc_ept_translate over the host dump) against the
- * VMM's page tables. */
+ * EPTP read through its layout). */
 static void ept_check(struct gc_guest *gg, struct kguest *g,
 		      const struct gc_guest_args *a)
 {
 	const struct gc_kvm_vm *vm = g->vm;
 	if (vm->vendor != GC_KVM_VMX || !vm->nr_vcpus)
 		return;
-	uint64_t eptp = vm->vcpus[0].eptp;
-	if (!eptp) {
+	struct ept_ctx e = { .eptp = vm->vcpus[0].eptp };
+	if (!e.eptp) {
 		gc_report_add(&gg->findings, GC_SEV_NOTE, "kvm-ept", false, 0,
 			      "EPT cross-check not done: vCPU 0's VMCS %s",
 			      vm->vcpus[0].vmcs_layout[0] ?
@@ -713,67 +782,23 @@ static void ept_check(struct gc_guest *gg, struct kguest *g,
 				      "could not be decoded (no usable layout)");
 		return;
 	}
-	struct gc_hostmem mem;
-	struct gc_error *err = gc_hostmem_dump(a->host, &mem);
+	struct gc_error *err = gc_hostmem_dump(a->host, &e.mem);
 	if (err) {
 		gc_error_free(err);
 		return;
 	}
-	uint64_t agree = 0, absent = 0, differ = 0, vmm_unmapped = 0;
-	uint64_t first_diff = 0;
-	unsigned int steps = 0;
-	for (size_t i = 0; i < vm->nr_slots; i++) {
-		const struct gc_kvm_slot *s = &vm->slots[i];
-		if (s->as_id)
-			continue;
-		uint64_t p = s->base_gfn << 12, end = p + (s->npages << 12);
-		while (p < end) {
-			if (++steps > NPT_MAX_STEPS) {
-				gc_report_add(&gg->findings, GC_SEV_NOTE,
-					      "kvm-ept", false, 0, "EPT cross-"
-					      "check stopped after %u pieces",
-					      NPT_MAX_STEPS);
-				return;
-			}
-			struct gc_xlat_run r;
-			err = gc_xlat_lookup(gg->walk, p, &r);
-			if (err || r.status != GC_XLAT_MAPPED) {
-				gc_error_free(err);
-				return;
-			}
-			uint64_t len = GC_MIN(r.len, end - p);
-			struct gc_ept_walk w;
-			err = gc_ept_translate(&mem, eptp, p, &w);
-			if (!err) {
-				len = GC_MIN(len, w.page_size -
-							  (p & (w.page_size - 1)));
-				if (r.target >= KVM_NOPTE)
-					vmm_unmapped += len >> 12;
-				else if (w.hpa == r.target)
-					agree += len >> 12;
-				else {
-					if (!differ)
-						first_diff = p;
-					differ += len >> 12;
-				}
-			} else {
-				gc_error_free(err);
-				len = GC_MIN(len, 4096 - (p & 4095));
-				absent += len >> 12;
-			}
-			if (!len)
-				len = 4096;
-			p += len;
-		}
-	}
-	gc_report_add(&gg->findings, differ ? GC_SEV_WARNING : GC_SEV_NOTE,
+	const struct slot_xcheck x = { "EPT", "kvm-ept", ept_translate, &e };
+	struct slot_xcheck_counts c;
+	if (!slots_xcheck(gg, vm, &x, &c))
+		return;
+	gc_report_add(&gg->findings, c.differ ? GC_SEV_WARNING : GC_SEV_NOTE,
 		      "kvm-ept", false, 0, "EPT cross-check (EPTP 0x%" PRIx64
 		      ", layout %s): %" PRIu64 " guest pages agree with the "
 		      "VMM's page tables, %" PRIu64 " map elsewhere (first at "
 		      "guest 0x%" PRIx64 "), %" PRIu64 " not in the EPT, %"
-		      PRIu64 " in the EPT but not mapped by the VMM", eptp,
-		      vm->vcpus[0].vmcs_layout, agree, differ, first_diff,
-		      absent, vmm_unmapped);
+		      PRIu64 " in the EPT but not mapped by the VMM", e.eptp,
+		      vm->vcpus[0].vmcs_layout, c.agree, c.differ,
+		      c.first_diff, c.absent, c.vmm_unmapped);
 }
 
 static struct gc_error *kg_open(struct gc_guest *gg,

@@ -34,29 +34,7 @@ static struct gc_error *sv_locate(struct gc_guest *gg, uint64_t hpa,
 				  struct gc_page_loc *loc)
 {
 	struct sguest *g = gg->priv;
-	struct gc_dump *h = g->host;
-	struct gc_page_loc hl;
-	memset(loc, 0, sizeof(*loc));
-	struct gc_error *err = h->ops->locate(h, GC_SPACE_PHYS, hpa >> 12, &hl);
-	if (err)
-		return err;
-	if (hl.state != GC_PAGE_PRESENT) {
-		loc->state = hl.state;
-		return NULL;
-	}
-	*loc = hl;
-	if (!loc->stream)
-		loc->stream = h->stream;
-	return NULL;
-}
-
-static const char *sv_gap_reason(enum gc_page_state s)
-{
-	switch (s) {
-	case GC_PAGE_EXCLUDED: return "excluded in the host dump";
-	case GC_PAGE_TRUNCATED: return "truncated in the host dump";
-	default: return "not in the host dump's memory";
-	}
+	return gc_guest_locate_host(g->host, hpa, loc);
 }
 
 static void sv_close(struct gc_guest *gg)
@@ -270,7 +248,7 @@ const struct gc_guest_source gc_guest_source_svm = {
 		       "(registers) and their nested page tables (memory)",
 	.open = sv_open,
 	.locate = sv_locate,
-	.gap_reason = sv_gap_reason,
+	.gap_reason = gc_guest_host_gap_reason,
 	.provenance = sv_provenance,
 	.where = "host dump",
 	.target = "host",

@@ -33,32 +33,7 @@ static struct gc_error *vx_locate(struct gc_guest *gg, uint64_t hpa,
 				  struct gc_page_loc *loc)
 {
 	struct vguest *g = gg->priv;
-	struct gc_dump *h = g->host;
-	uint64_t hfn = hpa >> 12;
-	struct gc_page_loc hl;
-	memset(loc, 0, sizeof(*loc));
-	struct gc_error *err = h->ops->locate(h, GC_SPACE_PHYS, hfn, &hl);
-	if (err)
-		return err;
-	if (hl.state != GC_PAGE_PRESENT) {
-		loc->state = hl.state;
-		return NULL;
-	}
-	/* the host's location, in the host's stream (a flattened or split
-	 * host's logical bytes, not the file's) */
-	*loc = hl;
-	if (!loc->stream)
-		loc->stream = h->stream;
-	return NULL;
-}
-
-static const char *vx_gap_reason(enum gc_page_state s)
-{
-	switch (s) {
-	case GC_PAGE_EXCLUDED: return "excluded in the host dump";
-	case GC_PAGE_TRUNCATED: return "truncated in the host dump";
-	default: return "not in the host dump's memory";
-	}
+	return gc_guest_locate_host(g->host, hpa, loc);
 }
 
 static void vx_close(struct gc_guest *gg)
@@ -315,7 +290,7 @@ const struct gc_guest_source gc_guest_source_vmx = {
 		       "(registers) and their EPT (memory)",
 	.open = vx_open,
 	.locate = vx_locate,
-	.gap_reason = vx_gap_reason,
+	.gap_reason = gc_guest_host_gap_reason,
 	.provenance = vx_provenance,
 	.where = "host dump",
 	.target = "host",
