@@ -550,6 +550,12 @@ static bool sink_page(struct walk *w, const struct qs_block *b, uint64_t page,
 			struct gc_error *err = qs_view(qs, QS_SLOT_VAL(slot),
 						       qs->page_size, NULL,
 						       &data, "page");
+			if (err && qs->pipe_failed) {
+				/* piped, the stream ends here: the cache
+				 * route's walk says how */
+				gc_error_free(err);
+				return false;
+			}
 			if (err) {
 				qs->sink_err = err;
 				return false;
