@@ -679,8 +679,8 @@ bool gc_qs_compressed_is_qevm(struct gc_file *f, uint64_t skip)
  * pipe is owned by gc_qstream_open_compressed and joined before it
  * returns, on every path.
  */
-#define PIPE_NBUF 4
-#define PIPE_BUFSZ (4u << 20)
+#define PIPE_NBUF 8
+#define PIPE_BUFSZ (1u << 20)
 /* A read the walk makes before the device state is at most one page or a
  * block name: the ring's headroom carries the unread end of a buffer in
  * front of the next one. */
