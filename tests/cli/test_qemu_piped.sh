@@ -37,7 +37,7 @@ fallback() {
 
 # bare streams (as `virsh dump` writes them) of 8 MiB guests, compressed
 # by the programs at their fastest levels (the stream spans several of
-# the pipe's 4 MiB buffers)
+# the pipe's 1 MiB buffers)
 "$MK" "$T/r.qevm" --ram 0x800000 --cpus 2 >/dev/null
 for c in "gzip -1" "bzip2 -1" "xz -0 -T1" "lzop -1" "zstd -1"; do
 	if ! command -v ${c%% *} >/dev/null; then
