@@ -20,9 +20,13 @@
  *
  * The layout assumes every page of every placed block is sent.  When the
  * finished index says otherwise (a page never sent, cut off, XBZRLE or
- * compressed; a compressed input, whose walk does not use the sink), the
- * pages written are discarded and gc_convert writes the output from the
- * index as before: the result is the same file either way.
+ * compressed), the pages written are discarded and gc_convert writes the
+ * output from the index as before: the result is the same file either way.
+ *
+ * A compressed stream without a decompressed cache file is decoded in a
+ * thread and walked from memory (formats/qemu_stream.c, "piped"); that
+ * dump reads its pages back from this output (the sink's PATH and
+ * OFFSET_OF), so its random-access fallback opens the input again.
  */
 #include <errno.h>
 #include <inttypes.h>
