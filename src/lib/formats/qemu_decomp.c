@@ -561,13 +561,28 @@ static struct gc_error *run_lzop(struct source *in, struct sink *out,
 			}
 		}
 		const uint8_t *plain = data;
+		/* a block that fits the sink's room is decoded straight into
+		 * it (no copy); it counts as output once its checksum held */
+		uint8_t *direct = NULL;
 		if (clen < dlen) {
-			if (!cbuf && !(cbuf = malloc(LZOP_MAX_BLOCK))) {
+			uint8_t *op;
+			size_t room;
+			if ((err = sink_room(out, &op, &room))) {
+				free(tmp);
+				break;
+			}
+			if (!out->full && room >= dlen)
+				direct = op;
+		}
+		if (clen < dlen) {
+			if (!direct && !cbuf && !(cbuf = malloc(LZOP_MAX_BLOCK))) {
 				free(tmp);
 				return &gc_error_nomem;
 			}
 			lzo_uint n = dlen;
-			int rc = lzo1x_decompress_safe(data, clen, cbuf, &n, NULL);
+			int rc = lzo1x_decompress_safe(data, clen,
+						       direct ? direct : cbuf,
+						       &n, NULL);
 			if (rc != LZO_E_OK || n != dlen) {
 				free(tmp);
 				free(cbuf);
@@ -576,7 +591,7 @@ static struct gc_error *run_lzop(struct source *in, struct sink *out,
 					(unsigned long)n, dlen);
 				return NULL;
 			}
-			plain = cbuf;
+			plain = direct ? direct : cbuf;
 		}
 		if (has_d) {
 			uint32_t c = (flags & LZOP_CRC32_D) ?
@@ -592,6 +607,10 @@ static struct gc_error *run_lzop(struct source *in, struct sink *out,
 		}
 		/* copy into the sink */
 		size_t done = 0;
+		if (direct) {
+			sink_produced(out, dlen);
+			done = dlen;
+		}
 		while (done < dlen && !out->full) {
 			uint8_t *op;
 			size_t room;
