@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # QEMU migration streams: convert of a raw libvirt save image against cp of
-# the same file, convert of compressed ones (cold decompressed cache)
-# against the same library decompressing to /dev/null (bench_qevm), and the
+# the same file, convert of compressed ones (no decompressed cache yet: the
+# piped route, docs/qemu-migration.md) against the same library
+# decompressing to /dev/null (bench_qevm), wall clock and CPU, and the
 # time to open (index) a raw stream and a cached compressed one.  Ratios of
 # one run on one machine; see docs/qemu-migration.md.
 #   bench/run_qevm.sh [BUILD_DIR] [SAVE_IMAGE]
 # GC_BENCH_QEVM_BIG=BYTES (e.g. 1073741824) adds a save image of that much
-# RAM written by build/mkqevm --big under /tmp (raw, and zstd-compressed):
-# convert of the raw one against cp, best of 3 runs each, outputs on the
-# same file system ($TMPDIR), and of the zstd one against the library.
+# RAM written by build/mkqevm --big under /tmp (raw, and compressed with
+# each of GC_BENCH_QEVM_BIG_CODECS, default "zstd gzip lzop"): convert of
+# the raw one against cp, best of 3 runs each, outputs on the same file
+# system ($TMPDIR), and of the compressed ones against the library.
 # GC_BENCH_OUT=DIR puts outputs (cp's copy, convert's ELF) there instead,
 # e.g. /dev/shm: on a shared ext4 disk, writeback of other tenants moves
 # cp's own figure by 5x between runs.
@@ -35,6 +37,37 @@ off=$(( 92 + $(od -An -tu4 -j20 -N4 "$SAVE") ))
 # wall-clock time measures the other users as much as the command
 wall() { /usr/bin/time -f "%U %S" -o "$W/time" "$@" >/dev/null; awk '{printf "%.3f", $1 + $2}' "$W/time"; }
 ratio() { awk "BEGIN{printf \"%.2f\", $1 / $2}"; }
+# "WALL CPU" seconds of a command (wall clock is what the piped convert
+# gains on 2 cores: decoding and writing overlap)
+wc2() { /usr/bin/time -f "%e %U %S" -o "$W/time" "$@" >/dev/null; awk '{printf "%.3f %.3f", $1, $2 + $3}' "$W/time"; }
+# best of N of wall and of CPU (each the minimum over the runs), removing
+# OUT and the decompressed cache before each run (every run cold)
+best2() { # N OUT CMD...
+	local n=$1 out=$2 bw="" bc=""; shift 2
+	for _ in $(seq "$n"); do
+		rm -rf "$out" "$GUESTCORE_CACHE_DIR"
+		local t; t=$(wc2 "$@"); rm -f "$out"
+		bw=$(awk -v a="${t% *}" -v b="$bw" 'BEGIN{print (b == "" || a < b) ? a : b}')
+		bc=$(awk -v a="${t#* }" -v b="$bc" 'BEGIN{print (b == "" || a < b) ? a : b}')
+	done
+	echo "$bw $bc"
+}
+# best of N of bench_qevm decompress: "WALL CPU"
+bestlib() { # N CODEC FILE SKIP
+	local n=$1 bw="" bc=""; shift
+	for _ in $(seq "$n"); do
+		local t; t=$("$B" decompress "$@")
+		local w c; w=$(echo "$t" | awk '{print $2}'); c=$(echo "$t" | awk '{print $4}')
+		bw=$(awk -v a="$w" -v b="$bw" 'BEGIN{print (b == "" || a < b) ? a : b}')
+		bc=$(awk -v a="$c" -v b="$bc" 'BEGIN{print (b == "" || a < b) ? a : b}')
+	done
+	echo "$bw $bc"
+}
+# the line issue #15 asks for: NAME LIB("W C") CONV("W C") N
+vsline() {
+	local lw=${2% *} lc=${2#* } cw=${3% *} cc=${3#* }
+	echo "$1: convert vs library to /dev/null (best of $4, both in this run): wall ${cw}s vs ${lw}s = $(ratio "$lw" "$cw")x, CPU ${cc}s vs ${lc}s = $(ratio "$lc" "$cc")x the library's speed (target >= 0.9x, issue #15)"
+}
 
 # best of N (CPU seconds) of a command, removing OUT after each run
 best() { # N OUT CMD...
@@ -68,17 +101,20 @@ if [ -n "${GC_BENCH_QEVM_BIG:-}" ]; then
 	tcv=$(best 3 "$O/out.elf" "$GC" convert "$big" -o "$O/out.elf" --no-kernel)
 	echo "mkqevm raw save image $(stat -c %s "$big") bytes (best of 3, CPU seconds): cp ${tcp}s, convert (ELF) ${tcv}s: convert at $(ratio "$tcp" "$tcv")x cp's throughput"
 	rm -f "$big"
-	"$BUILD/mkqevm" "$big" --save --big --ram "$GC_BENCH_QEVM_BIG" --compress zstd > /dev/null
-	boff=$(( 92 + $(od -An -tu4 -j20 -N4 "$big") ))
-	bs=$(best 3 "$W/none" "$B" decompress zstd "$big" "$boff")
-	rm -rf "$GUESTCORE_CACHE_DIR"
-	tcv=$(wall "$GC" convert "$big" -o "$O/out.elf" --no-kernel); rm -f "$O/out.elf"
-	tre=$(best 3 "$O/out.elf" "$GC" convert "$big" -o "$O/out.elf" --no-kernel)
-	echo "mkqevm zstd save image $(stat -c %s "$big") bytes (CPU seconds): library to /dev/null ${bs}s (best of 3); convert cold ${tcv}s = $(ratio "$bs" "$tcv")x the library's speed; convert with the cache ${tre}s (best of 3)"
-	rm -f "$big"; rm -rf "$GUESTCORE_CACHE_DIR"
+	for name in ${GC_BENCH_QEVM_BIG_CODECS:-zstd gzip lzop}; do
+		"$BUILD/mkqevm" "$big" --save --big --ram "$GC_BENCH_QEVM_BIG" --compress "$name" > /dev/null
+		cat "$big" > /dev/null
+		boff=$(( 92 + $(od -An -tu4 -j20 -N4 "$big") ))
+		lib=$(bestlib 3 "$name" "$big" "$boff")
+		conv=$(best2 3 "$O/out.elf" "$GC" convert "$big" -o "$O/out.elf" --no-kernel)
+		"$GC" convert "$big" -o "$O/out.elf" --no-kernel --json | grep -o '"piped": [a-z]*' | sed "s/^/mkqevm $name: /"
+		rm -rf "$O/out.elf" "$GUESTCORE_CACHE_DIR"
+		vsline "mkqevm $name save image $(stat -c %s "$big") bytes" "$lib" "$conv" 3
+		rm -f "$big"
+	done
 fi
 
-for c in gzip:1 bzip2:2 xz:3 zstd:5; do
+for c in gzip:1 bzip2:2 xz:3 lzop:4 zstd:5; do
 	name=${c%:*} id=${c#*:}
 	img=$W/save.$name.img
 	head -c "$off" "$SAVE" > "$img"
@@ -87,18 +123,21 @@ for c in gzip:1 bzip2:2 xz:3 zstd:5; do
 	gzip) tail -c +$((off + 1)) "$SAVE" | gzip -c >> "$img" ;;
 	bzip2) tail -c +$((off + 1)) "$SAVE" | bzip2 -c >> "$img" ;;
 	xz) tail -c +$((off + 1)) "$SAVE" | xz -c -T1 >> "$img" ;;
+	lzop) tail -c +$((off + 1)) "$SAVE" | lzop -c >> "$img" ;;
 	zstd) tail -c +$((off + 1)) "$SAVE" | zstd -q -c >> "$img" ;;
 	esac
-	base=$($B decompress "$name" "$img" "$off")
-	bs=$(echo "$base" | awk '{print $4}')
-	rm -rf "$GUESTCORE_CACHE_DIR"
-	tcv=$(wall "$GC" convert "$img" -o "$O/out.elf" --no-kernel); rm -f "$O/out.elf"
-	tre=$(best 3 "$O/out.elf" "$GC" convert "$img" -o "$O/out.elf" --no-kernel)
-	o=$($B open "$img" 3)
+	n=3; [ "$name" = bzip2 ] && n=1
+	lib=$(bestlib "$n" "$name" "$img" "$off")
+	conv=$(best2 "$n" "$O/out.elf" "$GC" convert "$img" -o "$O/out.elf" --no-kernel)
+	"$GC" convert "$img" -o "$O/out.elf" --no-kernel --json | grep -o '"piped": [a-z]*' | sed "s/^/$name save image: /"
+	rm -f "$O/out.elf"
+	vsline "$name ($(stat -c %s "$img") bytes)" "$lib" "$conv" "$n"
 	rm -rf "$GUESTCORE_CACHE_DIR"
 	top=$(wall "$B" open "$img" 1)
-	echo "$name ($(stat -c %s "$img") bytes; CPU seconds): library to /dev/null ${bs}s; open cold (decompress to the cache + index) ${top}s = $(ratio "$bs" "$top")x; convert cold ${tcv}s = $(ratio "$bs" "$tcv")x the library's speed; convert with the cache ${tre}s (best of 3); open with the cache: $o"
-	rm -f "$img"
+	o=$($B open "$img" 3)
+	tre=$(best 3 "$O/out.elf" "$GC" convert "$img" -o "$O/out.elf" --no-kernel)
+	echo "$name: open cold (decompress to the cache + index) ${top}s CPU; with the cache (convert then reads it): convert ${tre}s CPU (best of 3), open $o"
+	rm -rf "$img" "$GUESTCORE_CACHE_DIR"
 done
 
 if [ -n "${GC_BENCH_QEVM_OPEN4G:-}" ]; then

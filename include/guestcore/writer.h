@@ -157,6 +157,8 @@ struct gc_convert_stats {
 	bool has_vmcoreinfo;       /* a VMCOREINFO note was written */
 	bool one_pass;             /* pages written while the input was
 				    * indexed (gc_convert_stream_open) */
+	bool piped;                /* one pass of a compressed stream decoded
+				    * in a thread, without a cache file */
 };
 
 /*
@@ -179,8 +181,11 @@ struct gc_error *gc_convert(struct gc_dump *in, const char *out_path,
  * gc_convert_stream_finish with the same OPTS (kernel facts filled in)
  * writes the notes and headers and renames the output into place -- or,
  * when the stream did not send every page of its layout (a gap, a cut, a
- * page the walk cannot decode) or was compressed, discards the pages and
- * runs gc_convert: the output is the same either way.  CS is freed by
+ * page the walk cannot decode), discards the pages and runs gc_convert:
+ * the output is the same either way.  A compressed stream whose
+ * decompressed cache file does not exist yet is decoded in a thread and
+ * walked from memory (no cache file is written); that dump reads its
+ * pages back from the output file (stats->piped).  CS is freed by
  * finish or gc_convert_stream_abort (which removes the temporary file);
  * close the dump after them.
  */

@@ -67,6 +67,7 @@ static void json_stats(struct gc_json *j, const struct gc_convert_stats *s)
 	gc_json_key(j, "output_bytes"); gc_json_u64(j, s->out_bytes);
 	gc_json_key(j, "xen_pv"); gc_json_bool(j, s->xen_pv);
 	gc_json_key(j, "one_pass"); gc_json_bool(j, s->one_pass);
+	gc_json_key(j, "piped"); gc_json_bool(j, s->piped);
 	if (s->xen_pv) {
 		gc_json_key(j, "pt_pages"); gc_json_u64(j, s->pt_pages);
 		gc_json_key(j, "pt_entries"); gc_json_u64(j, s->pt_entries);
@@ -238,7 +239,17 @@ static int run(int argc, char **argv)
 	 * problems */
 	int rc = st.pages_undecodable ? EXIT_PROBLEMS : EXIT_OK;
 	if (verify) {
-		err = gc_convert_verify(d, out, &o, &vs);
+		/* a piped dump reads its pages back from the output: compare
+		 * the output with the input opened again (its cache) */
+		struct gc_dump *dv = st.piped ? cli_open(in) : d;
+		if (!dv) {
+			gc_kernel_close(kern);
+			gc_dump_close(d);
+			return EXIT_ERROR;
+		}
+		err = gc_convert_verify(dv, out, &o, &vs);
+		if (dv != d)
+			gc_dump_close(dv);
 		if (err) {
 			gc_kernel_close(kern);
 			gc_dump_close(d);
@@ -270,6 +281,10 @@ static int run(int argc, char **argv)
 			gc_json_string(&j, o.kernel.patches[i].what);
 		gc_json_array_end(&j);
 		json_stats(&j, &st);
+		/* the pages came from a decompressed cache file */
+		gc_json_key(&j, "cache");
+		gc_json_bool(&j, !st.piped && gc_dump_field_by_name(d,
+					"decompressed_cache") != NULL);
 		if (verify) {
 			gc_json_key(&j, "verify");
 			gc_json_object_begin(&j);

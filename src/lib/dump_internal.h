@@ -130,6 +130,14 @@ struct gc_page_sink {
 	struct gc_error *(*flush)(void *arg);
 	void *arg;
 	bool used;  /* set by the format when it called layout */
+	/* Optional: the file the pages are written to and the offset frame
+	 * PFN's page has in it (valid from layout on; UINT64_MAX outside
+	 * the layout).  A format that cannot read its input twice (a
+	 * compressed stream decoded in a thread) reads its pages back from
+	 * there after the walk, and sets REREAD. */
+	const char *path;
+	uint64_t (*offset_of)(void *arg, uint64_t pfn);
+	bool reread;
 };
 
 /* gc_dump_open with SINK given to the format's open (see above). */

@@ -36,7 +36,9 @@
 #include <zlib.h>
 #include <zstd.h>
 #include <zstd_errors.h>
+#include <pthread.h>
 
+#include "../util/ring.h"
 #include "qemu_stream.h"
 
 #define OUT_CHUNK (1u << 20)
@@ -93,6 +95,7 @@ const char *gc_qs_codec_detect(const uint8_t *h, size_t len)
 
 struct sink {
 	int fd;              /* -1: keep only the first LIMIT bytes in BUF */
+	struct gc_ring *ring; /* else: full buffers go to this ring (a pipe) */
 	uint8_t *buf;
 	size_t len, cap;
 	uint64_t total;      /* bytes produced */
@@ -123,7 +126,15 @@ static struct gc_error *sink_flush(struct sink *s)
 static struct gc_error *sink_room(struct sink *s, uint8_t **p, size_t *n)
 {
 	if (s->len == s->cap) {
-		if (s->fd < 0) {
+		if (s->ring) {
+			/* the buffer goes to the walk; the next is empty */
+			gc_ring_put(s->ring, s->buf, s->len);
+			s->len = 0;
+			if (!(s->buf = gc_ring_take_empty(s->ring)))
+				return gc_error_new(GC_ERR_CANCELLED,
+						    "decompression", "the "
+						    "reader stopped");
+		} else if (s->fd < 0) {
 			s->full = true;
 			*n = 0;
 			return NULL;
@@ -141,7 +152,7 @@ static void sink_produced(struct sink *s, size_t n)
 {
 	s->len += n;
 	s->total += n;
-	if (s->fd < 0 && s->len == s->cap)
+	if (s->fd < 0 && !s->ring && s->len == s->cap)
 		s->full = true;
 }
 
@@ -550,13 +561,28 @@ static struct gc_error *run_lzop(struct source *in, struct sink *out,
 			}
 		}
 		const uint8_t *plain = data;
+		/* a block that fits the sink's room is decoded straight into
+		 * it (no copy); it counts as output once its checksum held */
+		uint8_t *direct = NULL;
 		if (clen < dlen) {
-			if (!cbuf && !(cbuf = malloc(LZOP_MAX_BLOCK))) {
+			uint8_t *op;
+			size_t room;
+			if ((err = sink_room(out, &op, &room))) {
+				free(tmp);
+				break;
+			}
+			if (!out->full && room >= dlen)
+				direct = op;
+		}
+		if (clen < dlen) {
+			if (!direct && !cbuf && !(cbuf = malloc(LZOP_MAX_BLOCK))) {
 				free(tmp);
 				return &gc_error_nomem;
 			}
 			lzo_uint n = dlen;
-			int rc = lzo1x_decompress_safe(data, clen, cbuf, &n, NULL);
+			int rc = lzo1x_decompress_safe(data, clen,
+						       direct ? direct : cbuf,
+						       &n, NULL);
 			if (rc != LZO_E_OK || n != dlen) {
 				free(tmp);
 				free(cbuf);
@@ -565,7 +591,7 @@ static struct gc_error *run_lzop(struct source *in, struct sink *out,
 					(unsigned long)n, dlen);
 				return NULL;
 			}
-			plain = cbuf;
+			plain = direct ? direct : cbuf;
 		}
 		if (has_d) {
 			uint32_t c = (flags & LZOP_CRC32_D) ?
@@ -581,6 +607,10 @@ static struct gc_error *run_lzop(struct source *in, struct sink *out,
 		}
 		/* copy into the sink */
 		size_t done = 0;
+		if (direct) {
+			sink_produced(out, dlen);
+			done = dlen;
+		}
 		while (done < dlen && !out->full) {
 			uint8_t *op;
 			size_t room;
@@ -654,6 +684,122 @@ bool gc_qs_compressed_is_qevm(struct gc_file *f, uint64_t skip)
 	free(in.tmp);
 	gc_error_free(err);
 	return s.len == 4 && !memcmp(out, "QEVM", 4);
+}
+
+/* ---- the pipe: decoding in a thread for a one-pass convert ------------------ */
+
+/*
+ * A one-pass convert of a compressed stream whose cache file does not
+ * exist yet decodes it in a thread into a ring of PIPE_NBUF buffers that
+ * the stream walk (qemu_stream.c, gc_qstream_open_piped) reads from
+ * memory, so that decoding and writing the output overlap and no cache
+ * file is written and read back.  The thread runs the same codec
+ * functions as the cache (same limits, same reasons for stopping); the
+ * pipe is owned by gc_qstream_open_compressed and joined before it
+ * returns, on every path.
+ */
+#define PIPE_NBUF 8
+#define PIPE_BUFSZ (1u << 20)
+/* A read the walk makes before the device state is at most one page or a
+ * block name: the ring's headroom carries the unread end of a buffer in
+ * front of the next one. */
+#define PIPE_HEADROOM (64u << 10)
+
+struct gc_qpipe {
+	struct gc_ring *ring;
+	pthread_t thread;
+	bool running;
+	struct gc_file *f;
+	uint64_t skip;
+	const char *codec;
+	/* set by the thread, read after the join */
+	struct gc_error *err;
+	struct stopped st;
+	uint64_t total;
+};
+
+static void *pipe_main(void *arg)
+{
+	struct gc_qpipe *p = arg;
+	struct sink s = { .fd = -1, .ring = p->ring, .cap = PIPE_BUFSZ };
+	struct source in = { .f = p->f, .pos = p->skip, .end = p->f->size };
+	in.tmp = p->f->map ? NULL : malloc(IN_CHUNK);
+	if (!p->f->map && !in.tmp)
+		p->err = &gc_error_nomem;
+	else if (!(s.buf = gc_ring_take_empty(p->ring)))
+		p->err = gc_error_new(GC_ERR_CANCELLED, "decompression",
+				      "the reader stopped");
+	else
+		p->err = run(p->codec, &in, &s, &p->st);
+	if (s.buf)
+		gc_ring_put(p->ring, s.buf, p->err ? 0 : s.len);
+	p->total = s.total;
+	gc_ring_close(p->ring);
+	free(in.tmp);
+	return NULL;
+}
+
+static struct gc_error *pipe_start(struct gc_file *f, uint64_t skip,
+				   const char *codec, struct gc_qpipe **out)
+{
+	*out = NULL;
+	struct gc_qpipe *p = calloc(1, sizeof(*p));
+	if (!p)
+		return &gc_error_nomem;
+	p->f = f;
+	p->skip = skip;
+	p->codec = codec;
+	if (!(p->ring = gc_ring_new(PIPE_NBUF, PIPE_BUFSZ, PIPE_HEADROOM))) {
+		free(p);
+		return &gc_error_nomem;
+	}
+	int e = pthread_create(&p->thread, NULL, pipe_main, p);
+	if (e) {
+		gc_ring_free(p->ring);
+		free(p);
+		return gc_error_new(GC_ERR_IO, "decompression", "cannot start "
+				    "a thread: %s", strerror(e));
+	}
+	p->running = true;
+	*out = p;
+	return NULL;
+}
+
+/* Stop the thread if it still runs (the walk gave up) and wait for it. */
+static void pipe_join(struct gc_qpipe *p)
+{
+	if (!p->running)
+		return;
+	gc_ring_cancel(p->ring);
+	pthread_join(p->thread, NULL);
+	p->running = false;
+}
+
+static void pipe_free(struct gc_qpipe *p)
+{
+	if (!p)
+		return;
+	pipe_join(p);
+	gc_error_free(p->err);
+	gc_ring_free(p->ring);
+	free(p);
+}
+
+struct gc_ring *gc_qpipe_ring(struct gc_qpipe *p)
+{
+	return p->ring;
+}
+
+bool gc_qpipe_wait(struct gc_qpipe *p, uint64_t *total)
+{
+	/* the walk has taken every buffer: the thread has ended or is about
+	 * to (the cancel only matters if it has not) */
+	if (p->running) {
+		pthread_join(p->thread, NULL);
+		p->running = false;
+	}
+	*total = p->total;
+	return !p->err && !p->st.why[0];
 }
 
 /* ---- the cache ------------------------------------------------------------------- */
@@ -832,6 +978,41 @@ struct gc_error *gc_qstream_open_compressed(struct gc_dump *d, uint64_t skip,
 		} else {
 			gc_file_close(cf);
 			cf = NULL;
+		}
+	}
+	if (!cf && d->sink && d->sink->path && d->sink->offset_of) {
+		/* a one-pass convert and no cache yet: decode in a thread
+		 * straight into the output (no cache file); NULL *OUT without
+		 * an error: that route cannot give the same result, the
+		 * cache's is taken */
+		struct gc_qpipe *pp;
+		if (!(err = pipe_start(d->file, skip, codec, &pp))) {
+			err = gc_qstream_open_piped(d, pp, machine_hint, out);
+			pipe_join(pp);
+			uint64_t total = pp->total;
+			pipe_free(pp);
+			if (!err && *out) {
+				err = gc_dump_add_field(d, "compression", false, 0,
+							"%s (whole stream)", codec);
+				if (!err)
+					err = gc_dump_add_field(d, "decompressed_size",
+								true, total, "%" PRIu64,
+								total);
+				if (!err)
+					err = gc_dump_add_field(d, "decompressed_cache",
+								false, 0, "(none: decoded "
+								"in a thread into the "
+								"converted output)");
+			}
+			if (err)
+				err = gc_error_context(err, "%s-compressed stream at "
+						       "file offset 0x%" PRIx64
+						       " (decoded in a thread)",
+						       codec, skip);
+			if (err || *out)
+				goto out;
+		} else {
+			goto out;
 		}
 	}
 	if (!cf) {

@@ -23,6 +23,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../util/ring.h"
 #include "../util/vec.h"
 #include "guestcore/qemu.h"
 #include "qemu_stream.h"
@@ -30,6 +31,9 @@
 #define QS_MAX_VMDESC_SCAN (16ull << 20)
 #define QS_MAX_FOOTER_SCAN (64ull << 20)
 #define QS_MAX_BLOCKS 4096
+/* piped: the stream from the first section after RAM on is kept in
+ * memory (the device state and the VM description: kilobytes) */
+#define QS_PIPE_TAIL_MAX (64ull << 20)
 #define GIB (1ull << 30)
 
 /* ---- reading stream bytes ------------------------------------------------ */
@@ -48,6 +52,85 @@
  */
 #define QS_WIN (4u << 20)
 
+/*
+ * Piped (a compressed stream decoded by a thread, gc_qstream_open_piped):
+ * the window is a ring buffer, the unread end of the previous one copied
+ * into its headroom; reads only go forward (rereading the start of the
+ * last read, as the walk does, stays in the window).  From the first
+ * section after RAM on the rest of the stream is in memory (TAIL).  A
+ * read neither can give marks the pipe failed: the caller takes the
+ * cache route.
+ */
+static struct gc_error *pipe_gone(struct gc_qstream *qs, uint64_t off,
+				  const char *what)
+{
+	qs->pipe_failed = true;
+	return gc_error_at(GC_ERR_UNSUPPORTED, off, what, "stream bytes the "
+			   "decoder thread no longer holds");
+}
+
+static struct gc_error *pipe_view(struct gc_qstream *qs, uint64_t off,
+				  size_t len, const void **out,
+				  const char *what)
+{
+	if (qs->in_tail) {
+		if (off < qs->tail_off || off - qs->tail_off > qs->tail_len ||
+		    len > qs->tail_len - (off - qs->tail_off))
+			return pipe_gone(qs, off, what);
+		*out = qs->tail + (off - qs->tail_off);
+		return NULL;
+	}
+	if (off >= qs->win_off && off - qs->win_off <= qs->win_len &&
+	    len <= qs->win_len - (off - qs->win_off)) {
+		*out = qs->win + (off - qs->win_off);
+		return NULL;
+	}
+	if (off < qs->win_off || len > gc_ring_headroom(qs->ring))
+		return pipe_gone(qs, off, what);
+	/* the sink may hold pointers into the buffer given back below */
+	if (qs->sink && !qs->sink_err)
+		qs->sink_err = qs->sink->flush(qs->sink->arg);
+	if (qs->sink_err)
+		return gc_error_at(GC_ERR_IO, off, what, "the output could not "
+				   "be written");
+	uint64_t end = qs->win_off + qs->win_len;
+	size_t keep = off < end ? (size_t)(end - off) : 0;
+	const uint8_t *kp = keep ? qs->win + (off - qs->win_off) : NULL;
+	for (;;) {
+		uint8_t *buf;
+		size_t n;
+		if (!gc_ring_next(qs->ring, &buf, &n))
+			return pipe_gone(qs, off, what);  /* cut or failed */
+		if (keep)
+			memcpy(buf - keep, kp, keep);
+		if (qs->chunk)
+			gc_ring_give_back(qs->ring, qs->chunk);
+		qs->chunk = buf;
+		uint64_t boff = end;
+		end += n;
+		if (keep) {
+			qs->win = buf - keep;
+			qs->win_off = off;
+			qs->win_len = keep + n;
+		} else {
+			qs->win = buf;
+			qs->win_off = boff;
+			qs->win_len = n;
+		}
+		if (end <= off) {
+			keep = 0;    /* skipped over */
+			continue;
+		}
+		if (len <= end - off)
+			break;
+		/* a short (last) buffer: carry its bytes on */
+		keep = (size_t)(end - off);
+		kp = qs->win + (off - qs->win_off);
+	}
+	*out = qs->win + (off - qs->win_off);
+	return NULL;
+}
+
 static struct gc_error *qs_view(struct gc_qstream *qs, uint64_t off,
 				size_t len, void *tmp, const void **out,
 				const char *what)
@@ -59,6 +142,8 @@ static struct gc_error *qs_view(struct gc_qstream *qs, uint64_t off,
 				   " run past the end of the stream (0x%" PRIx64
 				   " bytes%s)", len, off, qs->size,
 				   qs->decompressed ? ", decompressed" : "");
+	if (qs->ring || qs->in_tail)
+		return pipe_view(qs, off, len, out, what);
 	if (qs->win && len <= QS_WIN / 2) {
 		if (off < qs->win_off || off + len > qs->win_off + qs->win_len) {
 			/* the sink may hold pointers into the window */
@@ -186,6 +271,18 @@ static struct gc_error *find_vmdesc(struct gc_qstream *qs)
 		return NULL;
 	uint64_t span = GC_MIN(qs->size, QS_MAX_VMDESC_SCAN);
 	uint64_t start = qs->size - span;
+	/* piped: only the tail is still there; when the description is not
+	 * in it, the cache route (which scans more) must decide */
+	bool partial = false;
+	if (qs->in_tail && start < qs->tail_off) {
+		start = qs->tail_off;
+		span = qs->size - start;
+		partial = true;
+		if (span < 6) {
+			qs->pipe_failed = true;
+			return NULL;
+		}
+	}
 	uint8_t *tmp = NULL;
 	if (!qs->file->map && !(tmp = malloc(span)))
 		return &gc_error_nomem;
@@ -219,6 +316,8 @@ static struct gc_error *find_vmdesc(struct gc_qstream *qs)
 		qs->json_off = start + found;
 	}
 	free(tmp);
+	if (found == UINT64_MAX && partial)
+		qs->pipe_failed = true;
 	if (found == UINT64_MAX)
 		return NULL;
 	err = gc_qj_parse(qs->json_text, qs->json_len,
@@ -451,6 +550,12 @@ static bool sink_page(struct walk *w, const struct qs_block *b, uint64_t page,
 			struct gc_error *err = qs_view(qs, QS_SLOT_VAL(slot),
 						       qs->page_size, NULL,
 						       &data, "page");
+			if (err && qs->pipe_failed) {
+				/* piped, the stream ends here: the cache
+				 * route's walk says how */
+				gc_error_free(err);
+				return false;
+			}
 			if (err) {
 				qs->sink_err = err;
 				return false;
@@ -894,6 +999,65 @@ static bool walk_config(struct walk *w)
 	}
 }
 
+/*
+ * Piped: the walk has read the type byte at AT of the first section that
+ * is not RAM (device state, EOF): keep the rest of the stream in memory
+ * (the decoder runs to its end), then find the VM description in it as
+ * the cache route does before its walk.  False when that cannot give the
+ * cache route's answer (PIPE_FAILED) or the output failed (SINK_ERR).
+ */
+static bool pipe_tail(struct walk *w, uint64_t at)
+{
+	struct gc_qstream *qs = w->qs;
+	if (qs->sink && !qs->sink_err)
+		qs->sink_err = qs->sink->flush(qs->sink->arg);
+	if (qs->sink_err)
+		return false;
+	size_t have = (size_t)(qs->win_off + qs->win_len - at);
+	if (!gc_vec_reserve(&qs->tail, &qs->tail_cap, have ? have : 1)) {
+		qs->pipe_failed = true;
+		return false;
+	}
+	memcpy(qs->tail, qs->win + (at - qs->win_off), have);
+	qs->tail_len = have;
+	if (qs->chunk)
+		gc_ring_give_back(qs->ring, qs->chunk);
+	qs->chunk = NULL;
+	qs->win = NULL;
+	qs->win_len = 0;
+	uint8_t *buf;
+	size_t n;
+	while (gc_ring_next(qs->ring, &buf, &n)) {
+		bool ok = n <= QS_PIPE_TAIL_MAX - qs->tail_len &&
+			  gc_vec_reserve(&qs->tail, &qs->tail_cap,
+					 qs->tail_len + n);
+		if (ok) {
+			memcpy(qs->tail + qs->tail_len, buf, n);
+			qs->tail_len += n;
+		}
+		gc_ring_give_back(qs->ring, buf);
+		if (!ok) {
+			qs->pipe_failed = true;
+			return false;
+		}
+	}
+	uint64_t total;
+	if (!gc_qpipe_wait(qs->pipe, &total) || total != at + qs->tail_len) {
+		/* the decoder stopped early: the cache route says why */
+		qs->pipe_failed = true;
+		return false;
+	}
+	qs->tail_off = at;
+	qs->in_tail = true;
+	qs->size = total;
+	struct gc_error *err = find_vmdesc(qs);
+	if (err || qs->page_size != 4096) {
+		gc_error_free(err);
+		qs->pipe_failed = true;
+	}
+	return !qs->pipe_failed;
+}
+
 static void walk(struct walk *w)
 {
 	struct gc_qstream *qs = w->qs;
@@ -903,6 +1067,13 @@ static void walk(struct walk *w)
 		struct gc_error *err = cur_u8(&w->c, &t, "section type");
 		if (err) {
 			stop_err(w, at, err, "the stream ends before QEMU_VM_EOF:");
+			return;
+		}
+		if (qs->ring && !qs->in_tail && t != QS_SECTION_START &&
+		    t != QS_SECTION_PART && t != QS_SECTION_END &&
+		    !pipe_tail(w, at)) {
+			stop(w, at, "the rest of the decoded stream could not "
+			     "be kept in memory");
 			return;
 		}
 		switch (t) {
@@ -1005,7 +1176,7 @@ static struct gc_error *add_region(struct gc_qstream *qs, uint64_t gpa,
 {
 	if (!size)
 		return NULL;
-	struct qs_region r = { gpa, size, block, boff };
+	struct qs_region r = { gpa, size, block, boff, 0 };
 	if (!gc_vec_push(&qs->regions, &qs->nr_regions, &qs->cap_regions, &r))
 		return &gc_error_nomem;
 	qs->blocks[block].placed = true;
@@ -1116,6 +1287,15 @@ static uint64_t slot_of(const struct gc_qstream *qs, uint64_t gpa)
 			  (r->boff + (gpa - r->gpa)) / qs->page_size);
 }
 
+/* Piped: where the page holding GPA (whose slot is DATA) is in the
+ * output being written. */
+static uint64_t out_page(const struct gc_qstream *qs, uint64_t gpa)
+{
+	const struct qs_region *r = region_of(qs, gpa);
+	return r ? r->out + ((gpa - r->gpa) & ~(uint64_t)(qs->page_size - 1))
+		 : UINT64_MAX;
+}
+
 struct gc_error *gc_qstream_locate(struct gc_dump *d, enum gc_space space,
 				   uint64_t frame, struct gc_page_loc *loc)
 {
@@ -1132,6 +1312,11 @@ struct gc_error *gc_qstream_locate(struct gc_dump *d, enum gc_space space,
 		loc->size = qs->page_size;
 		loc->codec = GC_CODEC_RAW;
 		loc->stream = qs->stream;
+		if (qs->out_stream) {
+			/* piped: the page is in the output */
+			loc->offset = out_page(qs, frame << d->page_shift);
+			loc->stream = qs->out_stream;
+		}
 		break;
 	case QS_TAG_FILL:
 		if (QS_SLOT_VAL(s) == 0) {
@@ -1397,8 +1582,11 @@ static struct gc_error *read_phys(struct gc_qstream *qs, uint64_t gpa,
 		uint64_t s = slot_of(qs, gpa);
 		if (QS_SLOT_TAG(s) == QS_TAG_DATA) {
 			const void *p;
-			struct gc_error *err = qs_view(qs, QS_SLOT_VAL(s) + in,
-						       n, o, &p, "page data");
+			struct gc_error *err = qs->out_file ?
+				gc_file_view(qs->out_file, out_page(qs, gpa) + in,
+					     n, o, &p, "page data (output)") :
+				qs_view(qs, QS_SLOT_VAL(s) + in, n, o, &p,
+					"page data");
 			if (err)
 				return err;
 			if (p != o)
@@ -1521,10 +1709,13 @@ void gc_qstream_free(struct gc_qstream *qs)
 	free(qs->json_text);
 	free(qs->stop_why);
 	free(qs->vmcoreinfo);
-	free(qs->win);
+	if (!qs->piped)
+		free(qs->win);  /* piped: a ring buffer, the ring's */
+	free(qs->tail);
 	gc_error_free(qs->sink_err);
 	gc_stream_close(qs->stream);
-	if (qs->decompressed)
+	gc_stream_close(qs->out_stream);
+	if (qs->decompressed && !qs->piped)
 		gc_file_close(qs->file);
 	free(qs);
 }
@@ -1600,22 +1791,25 @@ static struct gc_error *add_fields(struct gc_dump *d, struct gc_qstream *qs)
 	return NULL;
 }
 
-struct gc_error *gc_qstream_open(struct gc_dump *d, struct gc_file *file,
-				 uint64_t base, bool decompressed,
-				 const char *machine_hint,
-				 struct gc_qstream **out)
+/* PIPE: piped (FILE is the compressed input, not taken). */
+static struct gc_error *open_stream(struct gc_dump *d, struct gc_file *file,
+				    uint64_t base, bool decompressed,
+				    struct gc_qpipe *pipe,
+				    const char *machine_hint,
+				    struct gc_qstream **out)
 {
 	*out = NULL;
+	bool owns = decompressed && !pipe;
 	struct gc_qstream *qs = calloc(1, sizeof(*qs));
 	if (!qs) {
-		if (decompressed)
+		if (owns)
 			gc_file_close(file);
 		return &gc_error_nomem;
 	}
 	qs->file = file;
 	struct gc_error *serr = gc_stream_from_file(file, false, &qs->stream);
 	if (serr) {
-		if (decompressed)
+		if (owns)
 			gc_file_close(file);
 		free(qs);
 		return serr;
@@ -1625,6 +1819,13 @@ struct gc_error *gc_qstream_open(struct gc_dump *d, struct gc_file *file,
 	/* offsets in messages: of the file, or of the decompressed stream */
 	qs->rbase = decompressed ? 0 : base;
 	qs->size = file->size > base ? file->size - base : 0;
+	if (pipe) {
+		/* the length is known when the decoder has ended (pipe_tail) */
+		qs->piped = true;
+		qs->pipe = pipe;
+		qs->ring = gc_qpipe_ring(pipe);
+		qs->size = UINT64_MAX >> 4;
+	}
 	qs->page_size = 4096;
 	qs->json_devices = -1;
 	qs->json_next_node = -1;
@@ -1639,6 +1840,7 @@ struct gc_error *gc_qstream_open(struct gc_dump *d, struct gc_file *file,
 	}
 	struct walk w = { .d = d, .qs = qs, .c = { qs, 0 },
 			  .cur_block = SIZE_MAX };
+	bool sink_failed = false;
 	uint32_t magic = 0;
 	struct gc_error *err = cur_u32(&w.c, &magic, "stream header");
 	if (!err && magic != QS_MAGIC)
@@ -1651,7 +1853,7 @@ struct gc_error *gc_qstream_open(struct gc_dump *d, struct gc_file *file,
 				  "version %u (2 and 3 are known)", qs->version);
 	if (err)
 		goto fail;
-	err = find_vmdesc(qs);
+	err = pipe ? NULL : find_vmdesc(qs);
 	if (err) {
 		/* a damaged description costs the device lengths only */
 		struct gc_error *e2 = gc_dump_finding(d, GC_SEV_WARNING,
@@ -1672,11 +1874,13 @@ struct gc_error *gc_qstream_open(struct gc_dump *d, struct gc_file *file,
 	}
 	uint64_t at = w.c.pos;
 	uint8_t t;
-	qs->win = malloc(QS_WIN);  /* NULL: the walk reads through the mapping */
+	/* NULL: the walk reads through the mapping; piped: ring buffers */
+	if (!pipe)
+		qs->win = malloc(QS_WIN);
 	/* one-pass convert: pages go to the sink from the window (of the
 	 * decompressed cache file for a compressed stream) */
 	qs->sink = d->sink;
-	if (qs->sink && !qs->win) {
+	if ((qs->sink && !qs->win && !pipe) || (pipe && !qs->sink)) {
 		err = &gc_error_nomem;
 		goto fail;
 	}
@@ -1696,12 +1900,44 @@ struct gc_error *gc_qstream_open(struct gc_dump *d, struct gc_file *file,
 walked:
 	if (qs->sink && !qs->sink_err)
 		qs->sink_err = qs->sink->flush(qs->sink->arg);
-	free(qs->win);
+	if (!pipe)
+		free(qs->win);
 	qs->win = NULL;
 	if (qs->sink_err) {
 		err = qs->sink_err;
 		qs->sink_err = NULL;
+		sink_failed = true;
 		goto fail;
+	}
+	if (pipe) {
+		/* the thread is owned by the caller, which joins it */
+		qs->pipe = NULL;
+		qs->ring = NULL;
+		qs->chunk = NULL;
+		if (!qs->in_tail || qs->pipe_failed || !qs->placed ||
+		    (qs->stopped && qs->stop_off < qs->tail_off)) {
+			/* the cache route's walk decides */
+			gc_qstream_free(qs);
+			return NULL;
+		}
+		/* pages are read back from the output being written */
+		struct gc_page_sink *sk = qs->sink;
+		for (size_t i = 0; i < qs->nr_regions; i++) {
+			qs->regions[i].out = sk->offset_of(sk->arg,
+				qs->regions[i].gpa / qs->page_size);
+			if (qs->regions[i].out == UINT64_MAX) {
+				gc_qstream_free(qs);
+				return NULL;
+			}
+		}
+		if ((err = gc_file_open(sk->path, &qs->out_file)))
+			goto fail;
+		if ((err = gc_stream_from_file(qs->out_file, true,
+					       &qs->out_stream))) {
+			qs->out_file = NULL;
+			goto fail;
+		}
+		sk->reread = true;
 	}
 	qs->sink = NULL;
 	qs->end_off = w.c.pos;
@@ -1772,8 +2008,30 @@ walked:
 						     qs->first_compressed));
 	return err;
 fail:
+	if (pipe && !sink_failed && !qs->out_file) {
+		/* the cache route's open says what is wrong */
+		gc_error_free(err);
+		err = NULL;
+	}
 	gc_qstream_free(qs);
 	return err;
+}
+
+struct gc_error *gc_qstream_open(struct gc_dump *d, struct gc_file *file,
+				 uint64_t base, bool decompressed,
+				 const char *machine_hint,
+				 struct gc_qstream **out)
+{
+	return open_stream(d, file, base, decompressed, NULL, machine_hint,
+			   out);
+}
+
+struct gc_error *gc_qstream_open_piped(struct gc_dump *d,
+				       struct gc_qpipe *pipe,
+				       const char *machine_hint,
+				       struct gc_qstream **out)
+{
+	return open_stream(d, d->file, 0, true, pipe, machine_hint, out);
 }
 
 /* ---- check ------------------------------------------------------------------- */

@@ -120,6 +120,7 @@ struct qs_region {
 	uint64_t gpa, size;  /* guest-physical range, page aligned */
 	size_t block;
 	uint64_t boff;       /* offset in the block */
+	uint64_t out;        /* piped: offset of GPA's page in the output */
 };
 
 struct qs_section {
@@ -154,6 +155,21 @@ struct gc_qstream {
 	struct gc_page_sink *sink;
 	struct gc_error *sink_err;  /* the sink failed: the open fails */
 	bool placed;         /* place() ran (early, for the sink) */
+	/* piped (gc_qstream_open_piped): the stream comes from a decoder
+	 * thread through RING; the window is (part of) a ring buffer; from
+	 * the first section after RAM on, the rest of the stream is in TAIL;
+	 * after the walk, pages are read back from OUT_FILE */
+	bool piped;
+	struct gc_qpipe *pipe;  /* while the walk runs */
+	struct gc_ring *ring;
+	uint8_t *chunk;      /* the ring buffer the window is in, or NULL */
+	bool pipe_failed;    /* the walk needed what the pipe cannot give */
+	bool in_tail;
+	uint8_t *tail;
+	size_t tail_len, tail_cap;
+	uint64_t tail_off;   /* stream offset of TAIL[0] */
+	struct gc_file *out_file;
+	struct gc_stream *out_stream;
 
 	uint32_t version;
 	char machine[256];
@@ -252,6 +268,21 @@ struct gc_error *gc_qstream_open_compressed(struct gc_dump *d, uint64_t skip,
 					    const char *codec,
 					    const char *machine_hint,
 					    struct gc_qstream **out);
+/* A compressed stream decoded by a thread into a ring (qemu_decomp.c). */
+struct gc_qpipe;
+struct gc_ring *gc_qpipe_ring(struct gc_qpipe *p);
+/* After the ring ended: wait for the thread; true when the stream decoded
+ * cleanly to its end (TOTAL bytes). */
+bool gc_qpipe_wait(struct gc_qpipe *p, uint64_t *total);
+/* Index the stream PIPE decodes for D, whose sink (D->sink, with a path
+ * and offset_of) takes the pages.  *OUT NULL without an error: the walk
+ * met something the pipe cannot give as the cache route would (a cut or
+ * damaged stream, device state before RAM, ...): the caller takes the
+ * cache route, whose walk lays the output out again. */
+struct gc_error *gc_qstream_open_piped(struct gc_dump *d,
+				       struct gc_qpipe *pipe,
+				       const char *machine_hint,
+				       struct gc_qstream **out);
 /* True when F's bytes at SKIP decompress to a "QEVM" stream (a probe:
  * decodes at most 1 MiB). */
 bool gc_qs_compressed_is_qevm(struct gc_file *f, uint64_t skip);

@@ -20,9 +20,13 @@
  *
  * The layout assumes every page of every placed block is sent.  When the
  * finished index says otherwise (a page never sent, cut off, XBZRLE or
- * compressed; a compressed input, whose walk does not use the sink), the
- * pages written are discarded and gc_convert writes the output from the
- * index as before: the result is the same file either way.
+ * compressed), the pages written are discarded and gc_convert writes the
+ * output from the index as before: the result is the same file either way.
+ *
+ * A compressed stream without a decompressed cache file is decoded in a
+ * thread and walked from memory (formats/qemu_stream.c, "piped"); that
+ * dump reads its pages back from this output (the sink's PATH and
+ * OFFSET_OF), so its random-access fallback opens the input again.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -49,6 +53,7 @@ struct gc_convert_stream {
 	int fd;
 	char *tmp;
 	char *out;
+	char *in;
 	struct gc_page_sink sink;
 	struct gc_frame_run *runs;  /* the layout promised */
 	uint64_t *first;            /* output page index of each run */
@@ -108,6 +113,23 @@ static struct gc_error *cs_layout(void *arg, const struct gc_frame_run *runs,
 				  size_t nr, uint32_t page_size)
 {
 	struct gc_convert_stream *cs = arg;
+	if (cs->runs) {
+		/* laid out again: a piped walk gave up and the cache route's
+		 * walk writes every page again into an empty file */
+		free(cs->runs);
+		free(cs->first);
+		free(cs->fillpage);
+		free(cs->zeropage);
+		cs->runs = NULL;
+		cs->first = NULL;
+		cs->fillpage = cs->zeropage = NULL;
+		cs->niov = 0;
+		cs->zeros = 0;
+		cs->done = 0;
+		cs->last = 0;
+		if (ftruncate(cs->fd, 0))
+			return cs_io(cs, 0, errno);
+	}
 	cs->ps = page_size;
 	cs->runs = malloc((nr ? nr : 1) * sizeof(*runs));
 	cs->first = malloc((nr ? nr : 1) * sizeof(*cs->first));
@@ -123,7 +145,30 @@ static struct gc_error *cs_layout(void *arg, const struct gc_frame_run *runs,
 		cs->total += runs[i].count;
 	}
 	cs->data_off = gc_elf_prelaid_data_off(nr, page_size);
+	/* the file's final length (the headers come last): pages may be read
+	 * back from it (a piped compressed stream) */
+	uint64_t end = cs->data_off + cs->total * cs->ps;
+	if (end > (uint64_t)INT64_MAX || ftruncate(cs->fd, (off_t)end))
+		return cs_io(cs, 0, errno);
 	return NULL;
+}
+
+/* Where frame PFN's page is in the output, UINT64_MAX outside the layout. */
+static uint64_t cs_offset_of(void *arg, uint64_t pfn)
+{
+	struct gc_convert_stream *cs = arg;
+	size_t lo = 0, hi = cs->nr;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (pfn < cs->runs[mid].start)
+			hi = mid;
+		else if (pfn - cs->runs[mid].start >= cs->runs[mid].count)
+			lo = mid + 1;
+		else
+			return cs->data_off + (cs->first[mid] + pfn -
+					       cs->runs[mid].start) * cs->ps;
+	}
+	return UINT64_MAX;
 }
 
 static struct gc_error *cs_page(void *arg, uint64_t pfn, const void *data,
@@ -203,6 +248,7 @@ static void cs_free(struct gc_convert_stream *cs)
 		unlink(cs->tmp);
 	free(cs->tmp);
 	free(cs->out);
+	free(cs->in);
 	free(cs->runs);
 	free(cs->first);
 	free(cs->fillpage);
@@ -259,7 +305,8 @@ struct gc_error *gc_convert_stream_open(const char *in_path,
 		return &gc_error_nomem;
 	cs->fd = -1;
 	cs->opts = opts;
-	if (!(cs->out = strdup(out_path))) {
+	if (!(cs->out = strdup(out_path)) || !(cs->in = strdup(in_path))) {
+		free(cs->out);
 		free(cs);
 		return &gc_error_nomem;
 	}
@@ -270,7 +317,9 @@ struct gc_error *gc_convert_stream_open(const char *in_path,
 	}
 	cs->sink = (struct gc_page_sink){ .layout = cs_layout,
 					  .page = cs_page,
-					  .flush = cs_flush, .arg = cs };
+					  .flush = cs_flush, .arg = cs,
+					  .path = cs->tmp,
+					  .offset_of = cs_offset_of };
 	err = gc_dump_open_sink(in_path, NULL, &cs->sink, dump);
 	cs->opts = NULL;
 	if (err) {
@@ -279,6 +328,31 @@ struct gc_error *gc_convert_stream_open(const char *in_path,
 	}
 	*out = cs;
 	return NULL;
+}
+
+/*
+ * The random-access route: the pages written are discarded and gc_convert
+ * writes the output from the index.  A piped dump reads its pages back
+ * from those very pages, so the input is opened again (through the
+ * decompressed cache) for that route.
+ */
+static struct gc_error *random_access(struct gc_convert_stream *cs,
+				      struct gc_dump *in,
+				      const struct gc_convert_opts *opts,
+				      struct gc_convert_stats *stats)
+{
+	char *o = cs->out, *ip = cs->in;
+	bool reread = cs->sink.reread;
+	cs->out = cs->in = NULL;
+	cs_free(cs);
+	struct gc_dump *again = NULL;
+	struct gc_error *err = reread ? gc_dump_open(ip, NULL, &again) : NULL;
+	if (!err)
+		err = gc_convert(again ? again : in, o, opts, stats);
+	gc_dump_close(again);
+	free(o);
+	free(ip);
+	return err;
 }
 
 /* The layout held: the index has every page the sink was promised. */
@@ -314,16 +388,10 @@ struct gc_error *gc_convert_stream_finish(struct gc_convert_stream *cs,
 		cs_free(cs);
 		return err;
 	}
-	if (!held) {
-		/* discard the pages written: the random-access route */
-		char *o = cs->out;
-		cs->out = NULL;
-		cs_free(cs);
-		err = gc_convert(in, o, opts, stats);
-		free(o);
-		return err;
-	}
+	if (!held)
+		return random_access(cs, in, opts, stats);
 	st->one_pass = true;
+	st->piped = cs->sink.reread;
 	uint64_t end = cs->data_off + cs->total * cs->ps;
 	if (ftruncate(cs->fd, (off_t)end))
 		err = cs_io(cs, end, errno);
@@ -333,12 +401,7 @@ struct gc_error *gc_convert_stream_finish(struct gc_convert_stream *cs,
 	if (err && gc_error_code(err) == GC_ERR_UNSUPPORTED) {
 		/* the notes do not fit the room kept for them */
 		gc_error_free(err);
-		char *o = cs->out;
-		cs->out = NULL;
-		cs_free(cs);
-		err = gc_convert(in, o, opts, stats);
-		free(o);
-		return err;
+		return random_access(cs, in, opts, stats);
 	}
 	if (!err && opts->progress)
 		opts->progress(opts->progress_arg, cs->total, cs->total);
