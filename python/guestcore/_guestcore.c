@@ -416,7 +416,9 @@ static PyObject *convert_stats_dict(const struct gc_convert_stats *s)
 	    dset(d, "xen_pv", PyBool_FromLong(s->xen_pv)) ||
 	    dset(d, "pt_pages", u64(s->pt_pages)) ||
 	    dset(d, "pt_entries", u64(s->pt_entries)) ||
-	    dset(d, "vmcoreinfo", PyBool_FromLong(s->has_vmcoreinfo))) {
+	    dset(d, "vmcoreinfo", PyBool_FromLong(s->has_vmcoreinfo)) ||
+	    dset(d, "one_pass", PyBool_FromLong(s->one_pass)) ||
+	    dset(d, "piped", PyBool_FromLong(s->piped))) {
 		Py_XDECREF(d);
 		return NULL;
 	}

@@ -83,6 +83,8 @@ def xen(rel, tag):
     ours = os.path.join(T, f"{tag}.py.elf")
     st = d.convert(ours, progress=lambda done_, total: None)
     same(f"{tag}_convert_pages", st["pages_written"], d.nr_frames)
+    # which route ran, as convert --json says: a raw save image in one pass
+    same(f"{tag}_convert_route", (st["one_pass"], st["piped"]), (tag == "virsh_save", False))
     theirs = os.path.join(T, f"{tag}.cli.elf")
     cli("convert", path, "-o", theirs, rc=0)
     same(f"{tag}_convert_same_bytes", sha(ours), sha(theirs))
