@@ -161,6 +161,9 @@ struct kvm_mem {
 				      uint64_t va, void *buf, size_t len);
 };
 
+/* A little-endian u64 at kernel virtual VA through M. */
+struct gc_error *kvm_rd64(const struct kvm_mem *m, uint64_t va, uint64_t *v);
+
 struct gc_error *kvm_layout_from_types(const struct gc_types *t,
 				       struct kvm_layout *l);
 /* The Linux 6.1 x86_64 layout (Debian 6.1.0 kvm/kvm_amd), for the fuzz

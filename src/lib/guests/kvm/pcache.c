@@ -18,16 +18,6 @@
 #include "guests/kvm/kvm_internal.h"
 #include "util/util.h"
 
-static struct gc_error *rd64(const struct kvm_mem *m, uint64_t va,
-			     uint64_t *v)
-{
-	uint8_t b[8];
-	struct gc_error *err = m->read(m->ctx, va, b, 8);
-	if (!err)
-		*v = gc_get64(b, false);
-	return err;
-}
-
 const char *kvm_pc_backing_name(enum kvm_pc_backing b)
 {
 	switch (b) {
@@ -64,7 +54,7 @@ static struct gc_error *xa_entry(const struct kvm_layout *l,
 	uint64_t e;
 	*out = 0;
 	*first = index;
-	struct gc_error *err = rd64(m, head, &e);
+	struct gc_error *err = kvm_rd64(m, head, &e);
 	if (err)
 		return gc_error_context(err, "the page cache's xa_head");
 	if (!XA_NODE(e)) {
@@ -98,7 +88,7 @@ static struct gc_error *xa_entry(const struct kvm_layout *l,
 		if (d == 0 && (index & ~low_mask(shift + 6u)))
 			return NULL;  /* beyond the tree's reach: none */
 		unsigned int off = (unsigned int)(index >> shift) & 63;
-		if ((err = rd64(m, node + l->xa_node_slots + 8ull * off, &e)))
+		if ((err = kvm_rd64(m, node + l->xa_node_slots + 8ull * off, &e)))
 			return gc_error_context(err, "page cache xa_node");
 		if (XA_INTERNAL(e) && !XA_NODE(e) && (e >> 2) <= 62) {
 			unsigned int sib = (unsigned int)(e >> 2);
@@ -109,7 +99,7 @@ static struct gc_error *xa_entry(const struct kvm_layout *l,
 					"sibling of slot %u (expected an "
 					"earlier slot)", off, sib);
 			off = sib;
-			if ((err = rd64(m, node + l->xa_node_slots + 8ull * off,
+			if ((err = kvm_rd64(m, node + l->xa_node_slots + 8ull * off,
 					&e)))
 				return gc_error_context(err, "page cache "
 							"xa_node");
@@ -164,9 +154,9 @@ static struct gc_error *backing(const struct kvm_layout *l,
 {
 	uint64_t inode, sb, magic;
 	struct gc_error *err;
-	if ((err = rd64(m, file + l->file_inode, &inode)) ||
-	    (err = rd64(m, inode + l->inode_sb, &sb)) ||
-	    (err = rd64(m, sb + l->sb_magic, &magic)))
+	if ((err = kvm_rd64(m, file + l->file_inode, &inode)) ||
+	    (err = kvm_rd64(m, inode + l->inode_sb, &sb)) ||
+	    (err = kvm_rd64(m, sb + l->sb_magic, &magic)))
 		return gc_error_context(err, "the superblock of file 0x%"
 					PRIx64, file);
 	bool huge = vma->flags & KVM_VM_HUGETLB;
@@ -189,8 +179,8 @@ static struct gc_error *backing(const struct kvm_layout *l,
 					     "hstate.order");
 		uint64_t info, hs;
 		uint32_t order = 0;
-		if ((err = rd64(m, sb + l->sb_fs_info, &info)) ||
-		    (err = rd64(m, info + l->hsb_hstate, &hs)) ||
+		if ((err = kvm_rd64(m, sb + l->sb_fs_info, &info)) ||
+		    (err = kvm_rd64(m, info + l->hsb_hstate, &hs)) ||
 		    (err = m->read(m->ctx, hs + l->hstate_order, &order, 4)))
 			return gc_error_context(err, "the huge page size of "
 						"file 0x%" PRIx64, file);
@@ -209,8 +199,8 @@ static struct gc_error *backing(const struct kvm_layout *l,
 	*out = KVM_PC_SHMEM;
 	uint64_t dentry, name;
 	char nm[6];
-	if (!rd64(m, file + l->file_dentry, &dentry) && dentry &&
-	    !rd64(m, dentry + l->dentry_name, &name) && name) {
+	if (!kvm_rd64(m, file + l->file_dentry, &dentry) && dentry &&
+	    !kvm_rd64(m, dentry + l->dentry_name, &name) && name) {
 		struct gc_error *e2 = m->read(m->ctx, name, nm, sizeof(nm));
 		if (!e2 && !memcmp(nm, "memfd:", 6))
 			*out = KVM_PC_MEMFD;
@@ -236,8 +226,8 @@ struct gc_error *kvm_pcache_lookup(const struct kvm_layout *l,
 				     "page cache", "not in a file VMA");
 	uint64_t pgoff, mapping;
 	struct gc_error *err;
-	if ((err = rd64(m, vma->addr + l->vma_pgoff, &pgoff)) ||
-	    (err = rd64(m, vma->file + l->file_mapping, &mapping)))
+	if ((err = kvm_rd64(m, vma->addr + l->vma_pgoff, &pgoff)) ||
+	    (err = kvm_rd64(m, vma->file + l->file_mapping, &mapping)))
 		return gc_error_context(err, "VMA 0x%" PRIx64 " of VMM address "
 					"0x%" PRIx64, vma->addr, va);
 	if (!mapping)
@@ -304,8 +294,8 @@ struct gc_error *kvm_pcache_lookup(const struct kvm_layout *l,
 				     PRIu64 " below pfn 2^40)", e, out->index,
 				     va, vmemmap, l->page_size);
 	uint64_t pmap, pidx;
-	if ((err = rd64(m, e + l->page_mapping, &pmap)) ||
-	    (err = rd64(m, e + l->page_index, &pidx)))
+	if ((err = kvm_rd64(m, e + l->page_mapping, &pmap)) ||
+	    (err = kvm_rd64(m, e + l->page_index, &pidx)))
 		return gc_error_context(err, "struct page of VMM address 0x%"
 					PRIx64, va);
 	if (pmap != mapping || pidx != first)

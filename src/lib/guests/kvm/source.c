@@ -435,19 +435,7 @@ static struct gc_error *kg_locate(struct gc_guest *gg, uint64_t hpa,
 	}
 	if (hpa >= KVM_PCACHE)
 		hpa -= KVM_PCACHE;  /* a page of the VMM's page cache */
-	struct gc_dump *h = g->host;
-	struct gc_page_loc hl;
-	struct gc_error *err = h->ops->locate(h, GC_SPACE_PHYS, hpa >> 12, &hl);
-	if (err)
-		return err;
-	if (hl.state != GC_PAGE_PRESENT) {
-		loc->state = hl.state;
-		return NULL;
-	}
-	*loc = hl;
-	if (!loc->stream)
-		loc->stream = h->stream;
-	return NULL;
+	return gc_guest_locate_host(g->host, hpa, loc);
 }
 
 static const char *kg_gap_reason(enum gc_page_state s)

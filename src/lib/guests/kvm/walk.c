@@ -29,8 +29,7 @@
 #include "util/util.h"
 #include "util/vec.h"
 
-static struct gc_error *rd64(const struct kvm_mem *m, uint64_t va,
-			     uint64_t *v)
+struct gc_error *kvm_rd64(const struct kvm_mem *m, uint64_t va, uint64_t *v)
 {
 	uint8_t b[8];
 	struct gc_error *err = m->read(m->ctx, va, b, 8);
@@ -72,9 +71,9 @@ static struct gc_error *add_slot(const struct kvm_layout *l,
 	uint8_t b2[2];
 	uint32_t flags;
 	struct gc_error *err;
-	if ((err = rd64(m, s.addr + l->slot_base_gfn, &s.base_gfn)) ||
-	    (err = rd64(m, s.addr + l->slot_npages, &s.npages)) ||
-	    (err = rd64(m, s.addr + l->slot_uaddr, &s.userspace_addr)) ||
+	if ((err = kvm_rd64(m, s.addr + l->slot_base_gfn, &s.base_gfn)) ||
+	    (err = kvm_rd64(m, s.addr + l->slot_npages, &s.npages)) ||
+	    (err = kvm_rd64(m, s.addr + l->slot_uaddr, &s.userspace_addr)) ||
 	    (err = rd32(m, s.addr + l->slot_flags, &flags)) ||
 	    (err = m->read(m->ctx, s.addr + l->slot_id, b2, 2)))
 		return gc_error_context(err, "kvm_memory_slot 0x%" PRIx64,
@@ -143,7 +142,7 @@ static struct gc_error *walk_slots(const struct kvm_layout *l,
 				    "kvm_memslots", "node_idx %" PRIu32
 				    " (0 or 1)", idx);
 	if (!err)
-		err = rd64(m, memslots + l->ms_gfn_tree, &node);
+		err = kvm_rd64(m, memslots + l->ms_gfn_tree, &node);
 	if (err)
 		return err;
 	uint64_t stack[KVM_RB_MAX_DEPTH];
@@ -159,7 +158,7 @@ static struct gc_error *walk_slots(const struct kvm_layout *l,
 					"deeper than %u levels",
 					KVM_RB_MAX_DEPTH);
 			stack[sp++] = node;
-			if ((err = rd64(m, node + l->rb_left, &node)))
+			if ((err = kvm_rd64(m, node + l->rb_left, &node)))
 				return err;
 		}
 		node = stack[--sp];
@@ -172,7 +171,7 @@ static struct gc_error *walk_slots(const struct kvm_layout *l,
 		if ((err = add_slot(l, m, addr, as, vm, cap, &first,
 				    &last_gfn)))
 			return err;
-		if ((err = rd64(m, node + l->rb_right, &node)))
+		if ((err = kvm_rd64(m, node + l->rb_right, &node)))
 			return err;
 	}
 	return NULL;
@@ -185,7 +184,7 @@ static struct gc_error *xa_load(const struct kvm_layout *l,
 				uint64_t index, uint64_t *out)
 {
 	uint64_t e;
-	struct gc_error *err = rd64(m, xa + l->xa_head, &e);
+	struct gc_error *err = kvm_rd64(m, xa + l->xa_head, &e);
 	for (unsigned int d = 0; !err; d++) {
 		if ((e & 3) != 2 || e < 4096) {
 			/* a value: only index 0 lives in the head itself */
@@ -209,7 +208,7 @@ static struct gc_error *xa_load(const struct kvm_layout *l,
 			return NULL;
 		}
 		uint64_t off = (index >> shift) & 63;
-		err = rd64(m, node + l->xa_node_slots + off * 8, &e);
+		err = kvm_rd64(m, node + l->xa_node_slots + off * 8, &e);
 	}
 	return err;
 }
@@ -408,11 +407,11 @@ static struct gc_error *read_vcpu(const struct kvm_layout *l,
 		if ((c->regs_avail | c->regs_dirty) & (1u << i))
 			set(v, kvm_regs[i], gc_get64(regs + 8 * i, false));
 	uint64_t cr0, cr2, cr3, cr4, efer;
-	if ((err = rd64(m, va + l->vcpu_cr0, &cr0)) ||
-	    (err = rd64(m, va + l->vcpu_cr2, &cr2)) ||
-	    (err = rd64(m, va + l->vcpu_cr3, &cr3)) ||
-	    (err = rd64(m, va + l->vcpu_cr4, &cr4)) ||
-	    (err = rd64(m, va + l->vcpu_efer, &efer))) {
+	if ((err = kvm_rd64(m, va + l->vcpu_cr0, &cr0)) ||
+	    (err = kvm_rd64(m, va + l->vcpu_cr2, &cr2)) ||
+	    (err = kvm_rd64(m, va + l->vcpu_cr3, &cr3)) ||
+	    (err = kvm_rd64(m, va + l->vcpu_cr4, &cr4)) ||
+	    (err = kvm_rd64(m, va + l->vcpu_efer, &efer))) {
 		problem(pb, "control registers", err);
 	} else {
 		set(v, GC_REG_CR0, cr0);
@@ -427,7 +426,7 @@ static struct gc_error *read_vcpu(const struct kvm_layout *l,
 	if (l->has_pid) {
 		uint64_t pid;
 		uint32_t nr;
-		err = rd64(m, va + l->vcpu_pid, &pid);
+		err = kvm_rd64(m, va + l->vcpu_pid, &pid);
 		if (!err && pid && !(err = rd32(m, pid + l->pid_nr, &nr)))
 			c->pid = nr;
 		gc_error_free(err);
@@ -436,7 +435,7 @@ static struct gc_error *read_vcpu(const struct kvm_layout *l,
 		uint8_t *vmcb = malloc(VMCB_SIZE);
 		if (!vmcb)
 			return &gc_error_nomem;
-		err = rd64(m, va + l->svm_vmcb, &c->vmcb);
+		err = kvm_rd64(m, va + l->svm_vmcb, &c->vmcb);
 		if (!err)
 			err = m->read(m->ctx, c->vmcb, vmcb, VMCB_SIZE);
 		if (err) {
@@ -455,9 +454,9 @@ static struct gc_error *read_vcpu(const struct kvm_layout *l,
 		free(vmcb);
 		uint64_t cur;
 		if (l->has_vmcb_pa) {
-			err = rd64(m, va + l->svm_current_vmcb, &cur);
+			err = kvm_rd64(m, va + l->svm_current_vmcb, &cur);
 			if (!err)
-				err = rd64(m, cur + l->vmcb_info_pa,
+				err = kvm_rd64(m, cur + l->vmcb_info_pa,
 					   &c->vmcb_pa);
 			gc_error_free(err);
 		}
@@ -466,9 +465,9 @@ static struct gc_error *read_vcpu(const struct kvm_layout *l,
 		if (!vmcs)
 			return &gc_error_nomem;
 		uint64_t lv = 0;
-		err = rd64(m, va - l->vmx_vcpu + l->vmx_loaded_vmcs, &lv);
+		err = kvm_rd64(m, va - l->vmx_vcpu + l->vmx_loaded_vmcs, &lv);
 		if (!err)
-			err = rd64(m, lv + l->loaded_vmcs_vmcs, &c->vmcs);
+			err = kvm_rd64(m, lv + l->loaded_vmcs_vmcs, &c->vmcs);
 		if (!err)
 			err = m->read(m->ctx, c->vmcs, vmcs, 4096);
 		if (err) {
@@ -513,7 +512,7 @@ struct gc_error *kvm_vma_at(const struct kvm_layout *l,
 	if (!l->has_vma)
 		return NULL;
 	uint64_t e;
-	struct gc_error *err = rd64(m, mm + l->mm_mt_root, &e);
+	struct gc_error *err = kvm_rd64(m, mm + l->mm_mt_root, &e);
 	if (err)
 		return err;
 	if ((e & 3) != 2 || e < 4096)
@@ -545,16 +544,16 @@ struct gc_error *kvm_vma_at(const struct kvm_layout *l,
 			if (va <= p)
 				break;
 		}
-		if ((err = rd64(m, node + soff + 8ull * i, &e)))
+		if ((err = kvm_rd64(m, node + soff + 8ull * i, &e)))
 			return err;
 		if (type == 1) {
 			if (!e)
 				return NULL;
 			struct kvm_vma v = { .addr = e };
-			if ((err = rd64(m, e + l->vma_start, &v.start)) ||
-			    (err = rd64(m, e + l->vma_end, &v.end)) ||
-			    (err = rd64(m, e + l->vma_flags, &v.flags)) ||
-			    (err = rd64(m, e + l->vma_file, &v.file)))
+			if ((err = kvm_rd64(m, e + l->vma_start, &v.start)) ||
+			    (err = kvm_rd64(m, e + l->vma_end, &v.end)) ||
+			    (err = kvm_rd64(m, e + l->vma_flags, &v.flags)) ||
+			    (err = kvm_rd64(m, e + l->vma_file, &v.file)))
 				return err;
 			if (v.start <= va && va < v.end) {
 				*out = v;
@@ -610,7 +609,7 @@ static void read_vmm(const struct kvm_layout *l, const struct kvm_mem *m,
 		uint64_t task;
 		uint32_t pid;
 		char comm[16];
-		err = rd64(m, vm->mm + l->mm_owner, &task);
+		err = kvm_rd64(m, vm->mm + l->mm_owner, &task);
 		if (!err && task)
 			err = rd32(m, task + l->task_pid, &pid);
 		if (!err && task)
@@ -625,8 +624,8 @@ static void read_vmm(const struct kvm_layout *l, const struct kvm_mem *m,
 	if (!l->has_args || !m->read_user || !vm->pgd_phys)
 		return;
 	uint64_t as, ae;
-	if ((err = rd64(m, vm->mm + l->mm_arg_start, &as)) ||
-	    (err = rd64(m, vm->mm + l->mm_arg_end, &ae))) {
+	if ((err = kvm_rd64(m, vm->mm + l->mm_arg_start, &as)) ||
+	    (err = kvm_rd64(m, vm->mm + l->mm_arg_end, &ae))) {
 		problem(pb, "the VMM's command line", err);
 		return;
 	}
@@ -669,12 +668,12 @@ static struct gc_error *read_vm(const struct kvm_layout *l,
 	gc_strbuf_init(&pb);
 	uint32_t online = 0;
 	struct gc_error *err;
-	if ((err = rd64(m, kvm + l->kvm_mm, &vm->mm)) ||
+	if ((err = kvm_rd64(m, kvm + l->kvm_mm, &vm->mm)) ||
 	    (l->has_nr_memslot_pages &&
-	     (err = rd64(m, kvm + l->kvm_nr_memslot_pages,
+	     (err = kvm_rd64(m, kvm + l->kvm_nr_memslot_pages,
 			 &vm->nr_memslot_pages))) ||
 	    (err = rd32(m, kvm + l->kvm_online_vcpus, &online)) ||
-	    (vm->mm && (err = rd64(m, vm->mm + l->mm_pgd, &vm->pgd)))) {
+	    (vm->mm && (err = kvm_rd64(m, vm->mm + l->mm_pgd, &vm->pgd)))) {
 		gc_strbuf_free(&pb);
 		return gc_error_context(err, "struct kvm 0x%" PRIx64, kvm);
 	}
@@ -692,7 +691,7 @@ static struct gc_error *read_vm(const struct kvm_layout *l,
 	size_t cap = 0;
 	for (unsigned int as = 0; as < l->nr_as; as++) {
 		uint64_t ms;
-		err = rd64(m, kvm + l->kvm_memslots + 8ull * as, &ms);
+		err = kvm_rd64(m, kvm + l->kvm_memslots + 8ull * as, &ms);
 		if (!err && ms)
 			err = walk_slots(l, m, ms, as, vm, &cap);
 		if (err == &gc_error_nomem)
@@ -725,7 +724,7 @@ static struct gc_error *read_vm(const struct kvm_layout *l,
 	for (uint32_t i = 0; i < online && !err; i++) {
 		uint64_t va;
 		if (l->vcpus_ptrs)
-			err = rd64(m, kvm + l->kvm_vcpus + 8ull * i, &va);
+			err = kvm_rd64(m, kvm + l->kvm_vcpus + 8ull * i, &va);
 		else
 			err = xa_load(l, m, kvm + l->kvm_vcpu_array, i, &va);
 		if (!err && !va)
@@ -780,7 +779,7 @@ struct gc_error *kvm_walk(const struct kvm_layout *l,
 	struct gc_kvm_vm *vms = NULL;
 	size_t n = 0, cap = 0;
 	uint64_t pos;
-	struct gc_error *err = rd64(m, head, &pos);
+	struct gc_error *err = kvm_rd64(m, head, &pos);
 	if (err)
 		return gc_error_context(err, "vm_list at 0x%" PRIx64, head);
 	/* Brent's cycle check: a list that loops without coming back to
@@ -815,7 +814,7 @@ struct gc_error *kvm_walk(const struct kvm_layout *l,
 			err = &gc_error_nomem;
 			break;
 		}
-		err = rd64(m, pos, &pos);
+		err = kvm_rd64(m, pos, &pos);
 		if (err)
 			err = gc_error_context(err, "vm_list entry of struct "
 					       "kvm 0x%" PRIx64,
