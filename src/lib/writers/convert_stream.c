@@ -153,10 +153,9 @@ static struct gc_error *cs_layout(void *arg, const struct gc_frame_run *runs,
 	return NULL;
 }
 
-/* Where frame PFN's page is in the output, UINT64_MAX outside the layout. */
-static uint64_t cs_offset_of(void *arg, uint64_t pfn)
+/* The layout run holding frame PFN, CS->nr when none does. */
+static size_t cs_run_of(const struct gc_convert_stream *cs, uint64_t pfn)
 {
-	struct gc_convert_stream *cs = arg;
 	size_t lo = 0, hi = cs->nr;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -165,10 +164,19 @@ static uint64_t cs_offset_of(void *arg, uint64_t pfn)
 		else if (pfn - cs->runs[mid].start >= cs->runs[mid].count)
 			lo = mid + 1;
 		else
-			return cs->data_off + (cs->first[mid] + pfn -
-					       cs->runs[mid].start) * cs->ps;
+			return mid;
 	}
-	return UINT64_MAX;
+	return cs->nr;
+}
+
+/* Where frame PFN's page is in the output, UINT64_MAX outside the layout. */
+static uint64_t cs_offset_of(void *arg, uint64_t pfn)
+{
+	struct gc_convert_stream *cs = arg;
+	size_t r = cs_run_of(cs, pfn);
+	if (r == cs->nr)
+		return UINT64_MAX;
+	return cs->data_off + (cs->first[r] + pfn - cs->runs[r].start) * cs->ps;
 }
 
 static struct gc_error *cs_page(void *arg, uint64_t pfn, const void *data,
@@ -178,22 +186,9 @@ static struct gc_error *cs_page(void *arg, uint64_t pfn, const void *data,
 	size_t r = cs->last;
 	if (r >= cs->nr || pfn < cs->runs[r].start ||
 	    pfn - cs->runs[r].start >= cs->runs[r].count) {
-		size_t lo = 0, hi = cs->nr;
-		while (lo < hi) {
-			size_t mid = lo + (hi - lo) / 2;
-			if (pfn < cs->runs[mid].start)
-				hi = mid;
-			else if (pfn - cs->runs[mid].start >= cs->runs[mid].count)
-				lo = mid + 1;
-			else {
-				lo = mid;
-				break;
-			}
-		}
-		if (lo >= cs->nr || pfn < cs->runs[lo].start ||
-		    pfn - cs->runs[lo].start >= cs->runs[lo].count)
+		if ((r = cs_run_of(cs, pfn)) == cs->nr)
 			return NULL;  /* outside the layout: not written */
-		r = cs->last = lo;
+		cs->last = r;
 	}
 	uint64_t off = cs->data_off +
 		       (cs->first[r] + pfn - cs->runs[r].start) * cs->ps;
