@@ -77,6 +77,57 @@ sz=$(stat -c %s "$T/s.img")
 printf '\125\252\125\252' | dd of="$T/s.img" bs=1 seek=$((sz / 2)) conv=notrunc status=none
 fallback piped_corrupt_lzop "$T/s.img" '"one_pass":false,"piped":false,"cache":true' \
 	"lzop block does not decompress"
+# lzop's blocks are decoded by two threads (even ones by the pipe's
+# decoder, odd ones by a second thread, qemu_decomp.c lz_ahead): a bad
+# block of either kind ends the output exactly there, as decoding them
+# one by one does; check names that block's data offset and the bytes
+# before it.  The blocks are found from the file's own headers.
+lzblocks() { # FILE: "index data_offset dlen" per block of a lzop stream
+	python3 - "$1" <<'PY'
+import struct, sys
+f = open(sys.argv[1], 'rb').read()
+k = f.find(b'\x89LZO\x00\r\n\x1a\n') + 9
+ver, = struct.unpack_from('>H', f, k); k += 4 + (2 if ver >= 0x940 else 0)
+k += 1 + (1 if ver >= 0x940 else 0)
+flags, = struct.unpack_from('>I', f, k)
+k += 4 + (4 if flags & 0x800 else 0) + 8 + (4 if ver >= 0x940 else 0)
+k += 1 + f[k] + 4
+i = 0
+while True:
+    dlen, = struct.unpack_from('>I', f, k)
+    if not dlen:
+        break
+    clen, = struct.unpack_from('>I', f, k + 4)
+    q = k + 8 + (4 if flags & 0x101 else 0) + (4 if clen < dlen and flags & 0x202 else 0)
+    print(i, q, dlen)
+    k = q + clen; i += 1
+PY
+}
+"$MK" "$T/lz.img" --save --compress lzop --ram 0x800000 >/dev/null
+for b in 4 5; do
+	read -r _ q dl < <(lzblocks "$T/lz.img" | awk -v b=$b '$1 == b')
+	cp "$T/lz.img" "$T/lzb.img"
+	printf '\377\377\377\377\377\377\377\377' | dd of="$T/lzb.img" bs=1 seek=$((q + 100)) conv=notrunc status=none
+	rm -rf "$C"
+	GUESTCORE_CACHE_DIR=$C run_gc lzop_bad_block_$b 1 check "$T/lzb.img" &&
+	case "$OUT" in *"lzop stream stops at file offset $(printf 0x%x "$q") after $((b * dl)) bytes of output: lzop block does not decompress"*)
+		pass lzop_bad_block_$b ;;
+	*) fail lzop_bad_block_$b "$(echo "$OUT" | grep -i lzop | head -2)" ;; esac
+done
+# as the lzop program writes it (an adler32 of each block's data): a
+# wrong checksum in block 3 (the second thread's) stops there
+if command -v lzop >/dev/null; then
+	lzop -1 -c < "$T/r.qevm" > "$T/lzp.qevm"
+	read -r _ q dl < <(lzblocks "$T/lzp.qevm" | awk '$1 == 3')
+	printf '\0\0\0\1' | dd of="$T/lzp.qevm" bs=1 seek=$((q - 4)) conv=notrunc status=none
+	rm -rf "$C"
+	GUESTCORE_CACHE_DIR=$C run_gc lzop_bad_checksum_odd 1 check "$T/lzp.qevm" &&
+	case "$OUT" in *"stops at file offset $(printf 0x%x "$q") after $((3 * dl)) bytes of output: lzop data checksum 0x00000001"*)
+		pass lzop_bad_checksum_odd ;;
+	*) fail lzop_bad_checksum_odd "$(echo "$OUT" | grep -i lzop | head -2)" ;; esac
+else
+	skip lzop_bad_checksum_odd "no lzop program"
+fi
 "$MK" "$T/p.qevm" --compress zstd --sparse --ram 0x10000000 --machine pc-i440fx-7.2 >/dev/null
 fallback piped_sparse "$T/p.qevm" '"one_pass":false,"piped":false,"cache":true' ""
 "$MK" "$T/n.qevm" --compress lzop --no-vmdesc >/dev/null
