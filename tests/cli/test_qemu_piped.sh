@@ -77,11 +77,10 @@ sz=$(stat -c %s "$T/s.img")
 printf '\125\252\125\252' | dd of="$T/s.img" bs=1 seek=$((sz / 2)) conv=notrunc status=none
 fallback piped_corrupt_lzop "$T/s.img" '"one_pass":false,"piped":false,"cache":true' \
 	"lzop block does not decompress"
-# lzop's blocks are decoded by two threads (even ones by the pipe's
-# decoder, odd ones by a second thread, qemu_decomp.c lz_ahead): a bad
-# block of either kind ends the output exactly there, as decoding them
-# one by one does; check names that block's data offset and the bytes
-# before it.  The blocks are found from the file's own headers.
+# A bad lzop block ends the output exactly at its start: check names
+# that block's data offset and the bytes decoded before it (a block
+# decoded into the pipe's staging buffer counts only once its checksum
+# held).  The blocks are found from the file's own headers.
 lzblocks() { # FILE: "index data_offset dlen" per block of a lzop stream
 	python3 - "$1" <<'PY'
 import struct, sys
@@ -115,7 +114,7 @@ for b in 4 5; do
 	*) fail lzop_bad_block_$b "$(echo "$OUT" | grep -i lzop | head -2)" ;; esac
 done
 # as the lzop program writes it (an adler32 of each block's data): a
-# wrong checksum in block 3 (the second thread's) stops there
+# wrong checksum in block 3 stops there
 if command -v lzop >/dev/null; then
 	lzop -1 -c < "$T/r.qevm" > "$T/lzp.qevm"
 	read -r _ q dl < <(lzblocks "$T/lzp.qevm" | awk '$1 == 3')
