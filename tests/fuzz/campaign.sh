@@ -21,8 +21,10 @@
 # line is removed or a later line says "fixed".  libFuzzer's per-input
 # limit (--timeout, 60 s here against smoke.sh's 10) is wall clock, so a
 # niced round on a loaded machine can see a quick input starved past it:
-# a timeout's input is run again alone, and recorded as a finding only
-# when it is slow then too ("not a finding: ..." otherwise).
+# a timeout's (or slow unit's) input is run again alone, and recorded as
+# a finding only when it is slow then too ("not a finding: ..."
+# otherwise).  The same holds for a campaign stopped with SIGSTOP (to
+# measure something else on the machine) while an input ran.
 # --jobs N runs the N targets with the least CPU time at once, each its
 # own round (on 2 cores, 2 when nothing else needs the machine).
 # --report prints each target's totals from the ledger and exits: the
@@ -112,7 +114,7 @@ round() {
 	# loaded machine can see a quick input starved past it.  Run a
 	# timeout's input again alone; only one that is slow then is a
 	# finding.
-	art=$(echo "$line" | sed -n 's/.*input kept in \([^ ]*timeout-[^ ]*\).*/\1/p')
+	art=$(echo "$line" | sed -n 's/.*input kept in \([^ ]*\(timeout\|slow-unit\)-[^ ]*\).*/\1/p')
 	if [ -n "$art" ] && [ -f "$art" ]; then
 		local t0 ms
 		t0=$(date +%s%N)
