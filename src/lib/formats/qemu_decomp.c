@@ -102,7 +102,8 @@ struct sink {
 	uint64_t file_off;   /* where the next flush writes */
 	bool full;           /* LIMIT reached (probe) */
 	/* The pipe's decoders that write in place (zlib, lzo) are given this
-	 * private buffer instead of the ring's (see sink_room_decode) */
+	 * private buffer instead of the ring's when the ring cannot drop
+	 * buffers from the walk's caches (see sink_room_decode) */
 	uint8_t *stage;
 	bool staged;         /* the last room handed out was STAGE */
 };
@@ -155,19 +156,22 @@ static struct gc_error *sink_room(struct sink *s, uint8_t **p, size_t *n)
 
 /*
  * Room for a codec that decodes in place: zlib's inflate and lzo copy each
- * match from output they wrote a moment before.  Into a ring buffer the
- * walk's thread has just read (a cache line it holds), every store waits
- * for the line to come back from the other core, and the copies that
- * follow wait on the stores: on the 1 GiB bench image (2 cores) zlib and
- * lzo ran at 0.55-0.9x their speed alone, varying from run to run.  So on
- * a pipe these codecs decode into STAGE, which stays in this core's
- * cache, and sink_produced copies it over in one memcpy (5% of zlib's
- * time, 15% of lzo's); the piped convert of those images then ran at
- * 0.9-0.98x (gzip) and 0.8-0.9x (lzop) of the library alone.
- * Measured and not kept: empty buffers reused in FIFO order, non-temporal
- * copies (no better), and a second thread decoding every other lzop block
- * (0.9x instead of 0.87x when mapping the input costs more than decoding
- * it, 0.7x instead of 0.8x when not: the writer needs the second core).
+ * match from output they wrote a moment before.  Into a ring buffer whose
+ * cache lines the walk's core still holds (it has just read them), every
+ * store waits for the line to come back from the other core and the
+ * copies that follow wait on the stores: on the 1 GiB bench image (2
+ * cores) zlib and lzo ran at 0.45-0.9x their speed alone, varying from
+ * run to run.  Where the ring drops each buffer from the walk's caches as
+ * it is given back (gc_ring_drops_caches: x86-64 with CLFLUSHOPT) they
+ * decode into the ring directly; elsewhere they decode into STAGE, which
+ * stays in this core's cache, and sink_produced copies it over in one
+ * memcpy.  Measured on the 1 GiB image, best of 3 against the library in
+ * the same minute: lzop 0.87-0.91x dropping, 0.82-0.86x staging, 0.44x
+ * neither; gzip 0.97x / 0.94x / 0.60-0.92x.  Also measured and not kept:
+ * empty buffers reused in FIFO order, non-temporal copies from the stage
+ * (no better), and a second thread decoding every other lzop block (0.9x
+ * instead of 0.87x when mapping the input costs more than decoding it,
+ * 0.7x instead of 0.8x when not: the walk needs the second core).
  */
 #define STAGE_SIZE (256u << 10)
 
@@ -607,8 +611,8 @@ static struct gc_error *run_lzop(struct source *in, struct sink *out,
 		}
 		const uint8_t *plain = data;
 		/* a block that fits the sink's room is decoded straight into
-		 * it (on a pipe: into its stage, see sink_room_decode); it
-		 * counts as output once its checksum held */
+		 * it (or its stage, see sink_room_decode); it counts as output
+		 * once its checksum held */
 		uint8_t *direct = NULL;
 		if (clen < dlen) {
 			uint8_t *op;
@@ -771,7 +775,8 @@ static void *pipe_main(void *arg)
 	struct source in = { .f = p->f, .pos = p->skip, .end = p->f->size };
 	in.tmp = p->f->map ? NULL : malloc(IN_CHUNK);
 	/* zstd, xz and bzip2 copy out of their own buffers already */
-	bool in_place = !strcmp(p->codec, "gzip") || !strcmp(p->codec, "lzop");
+	bool in_place = (!strcmp(p->codec, "gzip") || !strcmp(p->codec, "lzop")) &&
+		!gc_ring_drops_caches(p->ring);
 	if (in_place)
 		s.stage = malloc(STAGE_SIZE);
 	if ((!p->f->map && !in.tmp) || (in_place && !s.stage))

@@ -2,7 +2,9 @@
 /* A bounded ring of byte buffers between two threads (ring.h). */
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "cache.h"
 #include "ring.h"
 
 struct gc_ring {
@@ -17,6 +19,8 @@ struct gc_ring {
 	size_t *full_len;
 	size_t head, nr_full;
 	bool closed, cancelled;
+	bool drop;                /* give_back drops the buffer from the
+				   * consumer's caches (cache.h) */
 };
 
 struct gc_ring *gc_ring_new(size_t nbuf, size_t size, size_t headroom)
@@ -29,6 +33,10 @@ struct gc_ring *gc_ring_new(size_t nbuf, size_t size, size_t headroom)
 	r->nbuf = nbuf;
 	r->size = size;
 	r->headroom = headroom;
+	/* GUESTCORE_NO_CACHE_DROP=1: as on a CPU that cannot (the producer
+	 * then stages its output, docs/qemu-migration.md) */
+	const char *no = getenv("GUESTCORE_NO_CACHE_DROP");
+	r->drop = gc_cache_can_drop() && !(no && *no && strcmp(no, "0"));
 	if (pthread_mutex_init(&r->lock, NULL)) {
 		free(r);
 		return NULL;
@@ -135,8 +143,17 @@ bool gc_ring_next(struct gc_ring *r, uint8_t **buf, size_t *len)
 	return ok;
 }
 
+bool gc_ring_drops_caches(const struct gc_ring *r)
+{
+	return r->drop;
+}
+
 void gc_ring_give_back(struct gc_ring *r, uint8_t *buf)
 {
+	/* the consumer is done with BUF: out of its caches before the
+	 * producer writes into it again (cache.h) */
+	if (r->drop)
+		gc_cache_drop(buf - r->headroom, r->headroom + r->size);
 	pthread_mutex_lock(&r->lock);
 	r->empty[r->nr_empty++] = buf;
 	pthread_cond_broadcast(&r->changed);

@@ -39,6 +39,10 @@ void gc_ring_close(struct gc_ring *r);
 /* Consumer: the next full buffer (blocks while none is ready); false
  * once the producer closed and every buffer put was taken. */
 bool gc_ring_next(struct gc_ring *r, uint8_t **buf, size_t *len);
+/* True when gc_ring_give_back drops each buffer from the consumer's
+ * caches (cache.h): a producer that reads back what it writes can then
+ * write into the ring directly. */
+bool gc_ring_drops_caches(const struct gc_ring *r);
 /* Consumer: BUF (from gc_ring_next) may be reused. */
 void gc_ring_give_back(struct gc_ring *r, uint8_t *buf);
 /* Consumer: stop the producer (its takes return NULL from now on). */
