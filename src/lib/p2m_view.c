@@ -252,7 +252,7 @@ static struct gc_error *build_tables(struct gc_dump *d, struct pair *p,
 		return err;
 	/* m2p: by mfn, the first (lowest) pfn of each dumped frame */
 	if (n > 1)
-		qsort(p, n, sizeof(*p), cmp_by_mfn);
+		gc_qsort(p, n, sizeof(*p), cmp_by_mfn);
 	struct gc_xlat_entry *inv = NULL;
 	size_t ni = 0, capi = 0;
 	for (size_t i = 0; i < n; i++) {

@@ -30,11 +30,11 @@ static struct gc_error *rd(void *ctx, uint64_t va, void *buf, size_t len)
 
 static const char *const layouts[] = {
 	"SYMBOL(prb)=ffffffff80000000\n",
-	"SYMBOL(log_buf)=ffffffff80000000\nSYMBOL(log_buf_len)=ffffffff80000008\n"
-	"SYMBOL(log_first_idx)=ffffffff8000000c\n"
-	"SYMBOL(log_next_idx)=ffffffff80000010\nSIZE(printk_log)=16\n",
-	"SYMBOL(log_buf)=ffffffff80000000\nSYMBOL(log_buf_len)=ffffffff80000008\n"
-	"SYMBOL(log_end)=ffffffff8000000c\n",
+	("SYMBOL(log_buf)=ffffffff80000000\nSYMBOL(log_buf_len)=ffffffff80000008\n"
+	 "SYMBOL(log_first_idx)=ffffffff8000000c\n"
+	 "SYMBOL(log_next_idx)=ffffffff80000010\nSIZE(printk_log)=16\n"),
+	("SYMBOL(log_buf)=ffffffff80000000\nSYMBOL(log_buf_len)=ffffffff80000008\n"
+	 "SYMBOL(log_end)=ffffffff8000000c\n"),
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

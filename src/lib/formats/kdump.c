@@ -660,7 +660,7 @@ static struct gc_error *kd_open(struct gc_dump *d)
 			      "the split flag set", m->path);
 	/* order parts by pfn range; reject overlaps */
 	struct kd_file first = kd->files[0];
-	qsort(kd->files, kd->nfiles, sizeof(*kd->files), cmp_file);
+	gc_qsort(kd->files, kd->nfiles, sizeof(*kd->files), cmp_file);
 	for (size_t i = 1; i < kd->nfiles && !err; i++)
 		if (kd->files[i].pfn_lo < kd->files[i - 1].pfn_hi)
 			err = gc_error_new(GC_ERR_FORMAT, "split files",

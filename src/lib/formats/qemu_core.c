@@ -440,7 +440,7 @@ struct gc_error *gc_qemu_core_open(const char *path, struct gc_qemu_core **out)
 			goto fail;
 		c->nr_segs++;
 	}
-	qsort(c->segs, c->nr_segs, sizeof(*c->segs), seg_cmp);
+	gc_qsort(c->segs, c->nr_segs, sizeof(*c->segs), seg_cmp);
 	for (size_t i = 1; i < c->nr_segs; i++)
 		if (c->segs[i].vaddr - c->segs[i - 1].vaddr < c->segs[i - 1].memsz) {
 			err = gc_error_addr(GC_ERR_FORMAT, GC_SPACE_NONE, c->segs[i].vaddr, "PT_LOAD",

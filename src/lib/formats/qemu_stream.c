@@ -700,7 +700,7 @@ static bool walk_ram(struct walk *w)
 			uint64_t len;
 			if (kind == QS_RAM_XBZRLE) {
 				uint8_t enc;
-				uint16_t l16;
+				uint16_t l16 = 0;
 				err = cur_u8(&w->c, &enc, "XBZRLE encoding");
 				if (!err)
 					err = cur_u16(&w->c, &l16, "XBZRLE length");
@@ -1238,7 +1238,7 @@ static struct gc_error *place(struct gc_dump *d, struct gc_qstream *qs)
 		if (err)
 			return err;
 	}
-	qsort(qs->regions, qs->nr_regions, sizeof(*qs->regions), region_cmp);
+	gc_qsort(qs->regions, qs->nr_regions, sizeof(*qs->regions), region_cmp);
 	for (size_t i = 1; i < qs->nr_regions; i++)
 		if (qs->regions[i].gpa < qs->regions[i - 1].gpa +
 					 qs->regions[i - 1].size)

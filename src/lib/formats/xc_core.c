@@ -990,7 +990,7 @@ static struct gc_error *xc_frame_runs(struct gc_dump *d, enum gc_space space,
 			v[k++] = f;
 	}
 	if (!(pfn_space && x->idx.pfn_sorted && x->elf))
-		qsort(v, k, sizeof(*v), cmp_u64);
+		gc_qsort(v, k, sizeof(*v), cmp_u64);
 	size_t cap = 16, cnt = 0;
 	struct gc_frame_run *r = malloc(cap * sizeof(*r));
 	if (!r) {

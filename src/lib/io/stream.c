@@ -221,7 +221,7 @@ static struct gc_error *flat_resolve(struct gc_stream *s,
 		ev[2 * i] = (struct flat_ev){ recs[i].start, i, true };
 		ev[2 * i + 1] = (struct flat_ev){ recs[i].end, i, false };
 	}
-	qsort(ev, 2 * n, sizeof(*ev), cmp_ev);
+	gc_qsort(ev, 2 * n, sizeof(*ev), cmp_ev);
 	for (size_t e = 0; e < 2 * n;) {
 		uint64_t pos = ev[e].pos;
 		for (; e < 2 * n && ev[e].pos == pos; e++) {

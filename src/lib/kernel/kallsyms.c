@@ -246,7 +246,7 @@ static struct gc_error *decode(const struct gc_kmem *m,
 
 static void sort_table(struct gc_symtab *t)
 {
-	qsort(t->s, t->n, sizeof(*t->s), by_addr);
+	gc_qsort(t->s, t->n, sizeof(*t->s), by_addr);
 }
 
 struct gc_error *gc_kallsyms_read(const struct gc_vmcoreinfo *vi,
@@ -817,7 +817,7 @@ struct gc_error *gc_system_map_parse(const char *text, size_t len,
 	if (!out->n)
 		return gc_error_new(GC_ERR_FORMAT, "System.map",
 				    "no 'ADDRESS TYPE NAME' line");
-	qsort(out->s, out->n, sizeof(*out->s), by_addr);
+	gc_qsort(out->s, out->n, sizeof(*out->s), by_addr);
 	out->source = "System.map";
 	return NULL;
 }
@@ -959,7 +959,7 @@ struct gc_error *gc_vmlinux_symtab_read(const char *path, uint64_t slide,
 		gc_symtab_free(out);
 		return gc_error_context(err, "reading %s", path);
 	}
-	qsort(out->s, out->n, sizeof(*out->s), by_addr);
+	gc_qsort(out->s, out->n, sizeof(*out->s), by_addr);
 	out->source = "vmlinux .symtab";
 	return NULL;
 }

@@ -373,7 +373,7 @@ static struct gc_error *read_syms(const struct gc_kmem *m,
 				(unsigned char)strs[i] > 0x7e))
 			strs[i] = '?';
 	mod->names = strs;
-	qsort(mod->syms, mod->nr_syms, sizeof(*mod->syms), sym_cmp);
+	gc_qsort(mod->syms, mod->nr_syms, sizeof(*mod->syms), sym_cmp);
 	mod->pub.nr_syms = mod->nr_syms;
 	if (bad)
 		return problem(ml, "module %s: %zu of %" PRIu64 " kallsyms "

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/util.h"
 #include "rangemap.h"
 
 static int cmp_start(const void *a, const void *b)
@@ -81,7 +82,7 @@ struct gc_error *gc_range_resolve(struct gc_range_in *in, size_t n,
 		if (in[i].end > in[i].start)
 			in[m++] = in[i];
 	n = m;
-	qsort(in, n, sizeof(*in), cmp_start);
+	gc_qsort(in, n, sizeof(*in), cmp_start);
 	uint64_t maxend = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (i && in[i].start < maxend)
@@ -113,7 +114,7 @@ struct gc_error *gc_range_resolve(struct gc_range_in *in, size_t n,
 		b[2 * i] = in[i].start;
 		b[2 * i + 1] = in[i].end;
 	}
-	qsort(b, 2 * n, sizeof(*b), cmp_u64);
+	gc_qsort(b, 2 * n, sizeof(*b), cmp_u64);
 	size_t nb = 0;
 	for (size_t i = 0; i < 2 * n; i++)
 		if (!nb || b[nb - 1] != b[i])

@@ -317,9 +317,9 @@ static struct gc_error *build_index(struct btf *b)
 		}
 	}
 	if (b->nr_names)
-		qsort(b->names, b->nr_names, sizeof(*b->names), name_cmp);
+		gc_qsort(b->names, b->nr_names, sizeof(*b->names), name_cmp);
 	if (b->nr_enums)
-		qsort(b->enums, b->nr_enums, sizeof(*b->enums), enum_cmp);
+		gc_qsort(b->enums, b->nr_enums, sizeof(*b->enums), enum_cmp);
 	return NULL;
 }
 

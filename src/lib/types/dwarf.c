@@ -475,7 +475,7 @@ static struct gc_error *build_index(struct dw *d)
 		return gc_error_new(GC_ERR_NOT_PRESENT, "DWARF",
 				    "no named types in .debug_info");
 	/* one entry per (name, kind): the first definition */
-	qsort(d->names, d->nr_names, sizeof(*d->names), name_cmp);
+	gc_qsort(d->names, d->nr_names, sizeof(*d->names), name_cmp);
 	size_t w = 0;
 	for (size_t i = 0; i < d->nr_names; i++)
 		if (!w || strcmp(d->names[w - 1].name, d->names[i].name) ||
@@ -483,7 +483,7 @@ static struct gc_error *build_index(struct dw *d)
 			d->names[w++] = d->names[i];
 	d->nr_names = w;
 	if (d->nr_enums)
-		qsort(d->enums, d->nr_enums, sizeof(*d->enums), enum_cmp);
+		gc_qsort(d->enums, d->nr_enums, sizeof(*d->enums), enum_cmp);
 	return NULL;
 }
 

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define GC_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -35,6 +36,15 @@ void gc_strbuf_free(struct gc_strbuf *sb);
 bool gc_page_is_zero(const uint8_t *p, size_t len);
 
 /* Overflow-checked arithmetic: false on overflow. */
+/* qsort of N elements of SIZE bytes; fewer than 2 (BASE may then be NULL,
+ * which qsort must not be given) is already sorted. */
+static inline void gc_qsort(void *base, size_t n, size_t size,
+			    int (*cmp)(const void *, const void *))
+{
+	if (n > 1)
+		qsort(base, n, size, cmp);
+}
+
 static inline bool gc_add_ok(uint64_t a, uint64_t b, uint64_t *out)
 {
 	return !__builtin_add_overflow(a, b, out);

@@ -91,7 +91,7 @@ static int range_cmp(const void *a, const void *b)
 
 static struct gc_error *map_finish(struct gc_qemu_ram_map *m)
 {
-	qsort(m->ranges, m->nr_ranges, sizeof(*m->ranges), range_cmp);
+	gc_qsort(m->ranges, m->nr_ranges, sizeof(*m->ranges), range_cmp);
 	for (size_t i = 0; i < m->nr_ranges; i++) {
 		struct gc_qemu_ram_range *r = &m->ranges[i];
 		uint64_t e;

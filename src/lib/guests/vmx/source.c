@@ -353,7 +353,7 @@ struct gc_error *gc_vmx_find_guests(struct gc_dump *host,
 			    s.hits[k].st.eptp == h->st.eptp)
 				ord[c++] = (struct order){ s.hits[k].st.vpid,
 							   s.hits[k].paddr };
-		qsort(ord, c, sizeof(*ord), cmp_order);
+		gc_qsort(ord, c, sizeof(*ord), cmp_order);
 		void *ng = realloc(g, (n + 1) * sizeof(*g));
 		if (!ng) {
 			err = &gc_error_nomem;

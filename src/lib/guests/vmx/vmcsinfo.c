@@ -68,7 +68,7 @@ static int cmp_loc(const void *a, const void *b)
 void gc_vmx_layout_sort(struct gc_vmcs_layout *l)
 {
 	if (l->nr_locs)
-		qsort(l->locs, l->nr_locs, sizeof(*l->locs), cmp_loc);
+		gc_qsort(l->locs, l->nr_locs, sizeof(*l->locs), cmp_loc);
 }
 
 static int hexval(char c)
@@ -378,7 +378,7 @@ char *gc_vmcsinfo_format(const struct gc_vmcs_layout *l)
 	for (size_t i = 0; i < l->nr_locs; i++)
 		order[i] = &l->locs[i];
 	if (l->nr_locs)
-		qsort(order, l->nr_locs, sizeof(*order), cmp_seq);
+		gc_qsort(order, l->nr_locs, sizeof(*order), cmp_seq);
 	struct gc_strbuf sb;
 	gc_strbuf_init(&sb);
 	gc_strbuf_printf(&sb, "REVISION_ID=%x\n", l->revision);
