@@ -17,6 +17,9 @@
 # cp's own figure by 5x between runs.
 # GC_BENCH_QEVM_OPEN4G=1 adds the open (index) of a 4 GiB raw stream
 # (mkqevm --big, ~2 minutes to write on this VM), cached.
+# Each input is synced to disk before it is timed: the writeback of a
+# freshly written 1 GiB image otherwise lands in the middle of the
+# measurements (kernel threads on both cores while the convert needs two).
 # Convert of a stream takes the one-pass route (docs/qemu-migration.md):
 # the "one_pass" lines say whether it did.
 set -eu
@@ -96,14 +99,14 @@ echo "open (index) raw: $o"
 if [ -n "${GC_BENCH_QEVM_BIG:-}" ]; then
 	big=$W/big.img
 	"$BUILD/mkqevm" "$big" --save --big --ram "$GC_BENCH_QEVM_BIG" > /dev/null
-	cat "$big" > /dev/null
+	sync "$big"; cat "$big" > /dev/null
 	tcp=$(best 3 "$O/copy" cp "$big" "$O/copy")
 	tcv=$(best 3 "$O/out.elf" "$GC" convert "$big" -o "$O/out.elf" --no-kernel)
 	echo "mkqevm raw save image $(stat -c %s "$big") bytes (best of 3, CPU seconds): cp ${tcp}s, convert (ELF) ${tcv}s: convert at $(ratio "$tcp" "$tcv")x cp's throughput"
 	rm -f "$big"
 	for name in ${GC_BENCH_QEVM_BIG_CODECS:-zstd gzip lzop}; do
 		"$BUILD/mkqevm" "$big" --save --big --ram "$GC_BENCH_QEVM_BIG" --compress "$name" > /dev/null
-		cat "$big" > /dev/null
+		sync "$big"; cat "$big" > /dev/null
 		boff=$(( 92 + $(od -An -tu4 -j20 -N4 "$big") ))
 		lib=$(bestlib 3 "$name" "$big" "$boff")
 		conv=$(best2 3 "$O/out.elf" "$GC" convert "$big" -o "$O/out.elf" --no-kernel)
@@ -126,6 +129,7 @@ for c in gzip:1 bzip2:2 xz:3 lzop:4 zstd:5; do
 	lzop) tail -c +$((off + 1)) "$SAVE" | lzop -c >> "$img" ;;
 	zstd) tail -c +$((off + 1)) "$SAVE" | zstd -q -c >> "$img" ;;
 	esac
+	sync "$img"
 	n=3; [ "$name" = bzip2 ] && n=1
 	lib=$(bestlib "$n" "$name" "$img" "$off")
 	conv=$(best2 "$n" "$O/out.elf" "$GC" convert "$img" -o "$O/out.elf" --no-kernel)
@@ -143,7 +147,7 @@ done
 if [ -n "${GC_BENCH_QEVM_OPEN4G:-}" ]; then
 	big=$W/big4g.qevm
 	"$BUILD/mkqevm" "$big" --big --ram 4294967296 > /dev/null
-	cat "$big" > /dev/null
+	sync "$big"; cat "$big" > /dev/null
 	echo "open (index) of a 4 GiB raw stream ($(stat -c %s "$big") bytes, cached): $($B open "$big" 3)"
 	rm -f "$big"
 fi
