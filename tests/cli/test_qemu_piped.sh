@@ -86,7 +86,7 @@ fallback piped_corrupt_lzop "$T/s.img" '"one_pass":false,"piped":false,"cache":t
 	"lzop block does not decompress"
 # A bad lzop block ends the output exactly at its start: check names
 # that block's data offset and the bytes decoded before it (a block
-# decoded into the pipe's staging buffer counts only once its checksum
+# decoded straight into the output buffer counts only once its checksum
 # held).  The blocks are found from the file's own headers.
 lzblocks() { # FILE: "index data_offset dlen" per block of a lzop stream
 	python3 - "$1" <<'PY'
