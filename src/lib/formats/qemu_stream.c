@@ -939,7 +939,10 @@ static bool walk_config(struct walk *w)
 	for (;;) {
 		uint64_t sub = w->c.pos;
 		uint8_t t;
-		if (cur_u8(&w->c, &t, "") != NULL || t != QS_SUBSECTION) {
+		/* the end of the stream here is the section walk's to report */
+		struct gc_error *end = cur_u8(&w->c, &t, "");
+		if (end || t != QS_SUBSECTION) {
+			gc_error_free(end);
 			w->c.pos = sub;
 			return true;
 		}
