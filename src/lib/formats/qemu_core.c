@@ -101,8 +101,11 @@ static struct gc_error *parse_nt_file(struct gc_qemu_core *c, const uint8_t *d,
 		if (!gc_mul_ok(pg, pgsz, &f->file_offset))
 			f->file_offset = UINT64_MAX;
 		if (s >= end) {
+			/* both go: a later NT_FILE note may try again */
 			free(c->files);
 			c->files = NULL;
+			free(c->file_strings);
+			c->file_strings = NULL;
 			return gc_error_at(GC_ERR_FORMAT, off, "NT_FILE note",
 					   "names end after %" PRIu64 " of %" PRIu64 " entries", i, count);
 		}
