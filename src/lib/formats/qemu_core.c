@@ -70,6 +70,16 @@ static int seg_cmp(const void *a, const void *b)
 	return x->vaddr < y->vaddr ? -1 : x->vaddr > y->vaddr;
 }
 
+/* A bad NT_FILE note's entries and names both go (a later NT_FILE note
+ * may try again). */
+static void drop_files(struct gc_qemu_core *c)
+{
+	free(c->files);
+	c->files = NULL;
+	free(c->file_strings);
+	c->file_strings = NULL;
+}
+
 static struct gc_error *parse_nt_file(struct gc_qemu_core *c, const uint8_t *d,
 				      uint64_t size, uint64_t off)
 {
@@ -101,11 +111,7 @@ static struct gc_error *parse_nt_file(struct gc_qemu_core *c, const uint8_t *d,
 		if (!gc_mul_ok(pg, pgsz, &f->file_offset))
 			f->file_offset = UINT64_MAX;
 		if (s >= end) {
-			/* both go: a later NT_FILE note may try again */
-			free(c->files);
-			c->files = NULL;
-			free(c->file_strings);
-			c->file_strings = NULL;
+			drop_files(c);
 			return gc_error_at(GC_ERR_FORMAT, off, "NT_FILE note",
 					   "names end after %" PRIu64 " of %" PRIu64 " entries", i, count);
 		}
@@ -117,8 +123,7 @@ static struct gc_error *parse_nt_file(struct gc_qemu_core *c, const uint8_t *d,
 				GC_ERR_FORMAT, off, "NT_FILE note",
 				"entry %" PRIu64 " ends (0x%" PRIx64 ") before it starts (0x%" PRIx64 ")",
 				i, f->end, f->start);
-			free(c->files);
-			c->files = NULL;
+			drop_files(c);
 			return err;
 		}
 	}
