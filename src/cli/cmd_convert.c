@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "guestcore/check.h"
 #include "guestcore/kernel.h"
 #include "guestcore/writer.h"
 #include "progress.h"
@@ -238,11 +239,32 @@ static int run(int argc, char **argv)
 	/* undecodable pages written as zeroes or left out: answered, with
 	 * problems */
 	int rc = st.pages_undecodable ? EXIT_PROBLEMS : EXIT_OK;
+	/* A damaged source converts as far as it goes (a cut migration
+	 * stream, a truncated vmcore), but the answer is not a clean one:
+	 * say how many problems `check` finds in it, name the first, and
+	 * exit 1.  These are the format's own checks (what `info` counts),
+	 * not the kernel-level ones. */
+	struct gc_report *srep = cli_report_new();
+	err = gc_dump_check(d, 0, srep);
+	if (err) {
+		gc_report_free(srep);
+		gc_kernel_close(kern);
+		gc_dump_close(d);
+		return cli_error(err);
+	}
+	size_t src_problems = gc_report_problems(srep);
+	const struct gc_finding *first_problem = NULL;
+	for (size_t i = 0; !first_problem && i < gc_report_count(srep); i++)
+		if (gc_report_finding(srep, i)->severity >= GC_SEV_WARNING)
+			first_problem = gc_report_finding(srep, i);
+	if (src_problems)
+		rc = EXIT_PROBLEMS;
 	if (verify) {
 		/* a piped dump reads its pages back from the output: compare
 		 * the output with the input opened again (its cache) */
 		struct gc_dump *dv = st.piped ? cli_open(in) : d;
 		if (!dv) {
+			gc_report_free(srep);
 			gc_kernel_close(kern);
 			gc_dump_close(d);
 			return EXIT_ERROR;
@@ -251,6 +273,7 @@ static int run(int argc, char **argv)
 		if (dv != d)
 			gc_dump_close(dv);
 		if (err) {
+			gc_report_free(srep);
 			gc_kernel_close(kern);
 			gc_dump_close(d);
 			return cli_error(err);
@@ -281,6 +304,27 @@ static int run(int argc, char **argv)
 			gc_json_string(&j, o.kernel.patches[i].what);
 		gc_json_array_end(&j);
 		json_stats(&j, &st);
+		gc_json_key(&j, "source_problems");
+		gc_json_u64(&j, src_problems);
+		gc_json_key(&j, "source_first_problem");
+		if (first_problem) {
+			gc_json_object_begin(&j);
+			gc_json_key(&j, "severity");
+			gc_json_string(&j,
+				gc_severity_name(first_problem->severity));
+			gc_json_key(&j, "code");
+			gc_json_string(&j, first_problem->code);
+			gc_json_key(&j, "message");
+			gc_json_string(&j, first_problem->message);
+			gc_json_key(&j, "offset");
+			if (first_problem->has_offset)
+				gc_json_hex(&j, first_problem->offset);
+			else
+				gc_json_null(&j);
+			gc_json_object_end(&j);
+		} else {
+			gc_json_null(&j);
+		}
 		/* the pages came from a decompressed cache file */
 		gc_json_key(&j, "cache");
 		gc_json_bool(&j, !st.piped && gc_dump_field_by_name(d,
@@ -311,6 +355,15 @@ static int run(int argc, char **argv)
 		for (size_t i = 0; i < nr_patch; i++)
 			fprintf(txt, "  patched: %s\n",
 				o.kernel.patches[i].what);
+		if (first_problem) {
+			fprintf(txt, "  source problems: %zu (`guestcore check "
+				"%s` lists them); the first: %s", src_problems,
+				in, first_problem->message);
+			if (first_problem->has_offset)
+				fprintf(txt, " [offset 0x%" PRIx64 "]",
+					first_problem->offset);
+			fprintf(txt, "\n");
+		}
 		if (verify) {
 			printf("verify: %" PRIu64 " pages identical, %" PRIu64
 			       " excluded (zero), %" PRIu64 " missing in the "
@@ -323,6 +376,7 @@ static int run(int argc, char **argv)
 				       PRIx64 "\n", vs.first_mismatch_pfn);
 		}
 	}
+	gc_report_free(srep);
 	gc_kernel_close(kern);
 	gc_dump_close(d);
 	return rc;
@@ -355,8 +409,9 @@ const struct cli_command cmd_convert = {
 		 "[--no-kernel] [--vmcoreinfo F] [--system-map F] "
 		 "[--vmlinux F] [--json]\n  (--compress needs --format kdump, "
 		 "default zstd; -o - writes a flattened stream to standard "
-		 "output; exit 1 if --verify finds a mismatch or --missing "
-		 "met undecodable pages)",
+		 "output; exit 1 if --verify finds a mismatch, --missing "
+		 "met undecodable pages, or the source has problems that "
+		 "`check` reports)",
 	.opts = options,
 	.kernel = true,
 };

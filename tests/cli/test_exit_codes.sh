@@ -38,6 +38,8 @@ vtop-bad-address    2 vtop "$T/f.core" xyz
 convert             0 convert "$T/f.core" -o "$T/c.elf"
 convert-existing    2 convert "$T/f.core" -o "$T/c.elf"
 convert-onto-input  2 convert "$T/f.core" -o "$T/f.core" --force
+convert-damaged     2 convert "$T/cut.core" -o "$T/d.elf"
+convert-damaged-zero 1 convert "$T/cut.core" -o "$T/d.elf" --missing zero
 EOF_TABLE
 
 C=${GC_DUMP_CACHE:-}
@@ -90,7 +92,7 @@ done
 kill -INT "$pid" 2>/dev/null
 wait "$pid"
 rc=$?
-if [ "$rc" = 130 ] && [ ! -e "$T/big.kdump" ] && [ -z "$(ls "$T" | grep -v -e '^f.core$' -e '^cut.core$' -e '^text$' -e '^r.bin$' -e '^c.elf$' -e '^int.err$' -e '^stderr$')" ]; then
+if [ "$rc" = 130 ] && [ ! -e "$T/big.kdump" ] && [ -z "$(ls "$T" | grep -v -e '^f.core$' -e '^cut.core$' -e '^text$' -e '^r.bin$' -e '^c.elf$' -e '^d.elf$' -e '^int.err$' -e '^stderr$')" ]; then
 	pass exit-convert-sigint-130
 else
 	fail exit-convert-sigint-130 "exit $rc; left: $(ls "$T" | tr '\n' ' '); stderr: $(cat "$T/int.err")"

@@ -25,11 +25,14 @@ piped() {
 	*) fail "$1" "second convert's route $(route)"; return ;; esac
 	cmp -s "$T/p.elf" "$T/q.elf" && pass "$1" || fail "$1" "outputs differ: $(cmp "$T/p.elf" "$T/q.elf" 2>&1)"
 }
-# fallback NAME IN ROUTE CHECK_SUBSTRING: the cache route ran, check says why
+# fallback NAME IN ROUTE CHECK_SUBSTRING [EXIT]: the cache route ran, check
+# says why; a damaged stream converts with exit 1 and its problems counted
 fallback() {
 	rm -rf "$C" "$T/p.elf"
-	GUESTCORE_CACHE_DIR=$C run_gc "$1" 0 convert "$2" -o "$T/p.elf" --json || return
+	GUESTCORE_CACHE_DIR=$C run_gc "$1" "${5:-0}" convert "$2" -o "$T/p.elf" --json || return
 	case "$(route)" in "$3") ;; *) fail "$1" "route $(route), expected $3"; return ;; esac
+	case "${5:-0}:$OUT" in 0:*'"source_problems": 0,'*|1:*'"source_problems": '[1-9]*) ;;
+	*) fail "$1" "$(echo "$OUT" | grep source_problems)"; return ;; esac
 	[ -z "$4" ] && { pass "$1"; return; }
 	GUESTCORE_CACHE_DIR=$C run_gc "$1" 1 check "$2" || return
 	case "$OUT" in *"$4"*) pass "$1" ;; *) fail "$1" "check lacks '$4': $(echo "$OUT" | grep -i error | head -3)" ;; esac
@@ -78,12 +81,12 @@ gzip -1 -c < "$T/r.qevm" > "$T/s.gz"
 sz=$(stat -c %s "$T/s.gz")
 head -c $((sz / 2)) "$T/s.gz" > "$T/cut.gz"
 fallback piped_cut_gzip "$T/cut.gz" '"one_pass":false,"piped":false,"cache":true' \
-	"the gzip stream stops at file offset 0x"
+	"the gzip stream stops at file offset 0x" 1
 "$MK" "$T/s.img" --save --compress lzop --ram 0x800000 >/dev/null
 sz=$(stat -c %s "$T/s.img")
 printf '\125\252\125\252' | dd of="$T/s.img" bs=1 seek=$((sz / 2)) conv=notrunc status=none
 fallback piped_corrupt_lzop "$T/s.img" '"one_pass":false,"piped":false,"cache":true' \
-	"lzop block does not decompress"
+	"lzop block does not decompress" 1
 # A bad lzop block ends the output exactly at its start: check names
 # that block's data offset and the bytes decoded before it (a block
 # decoded straight into the output buffer counts only once its checksum
@@ -135,7 +138,7 @@ else
 	skip lzop_bad_checksum_odd "no lzop program"
 fi
 "$MK" "$T/p.qevm" --compress zstd --sparse --ram 0x10000000 --machine pc-i440fx-7.2 >/dev/null
-fallback piped_sparse "$T/p.qevm" '"one_pass":false,"piped":false,"cache":true' ""
+fallback piped_sparse "$T/p.qevm" '"one_pass":false,"piped":false,"cache":true' "" 1
 "$MK" "$T/n.qevm" --compress lzop --no-vmdesc >/dev/null
 fallback piped_no_vmdesc "$T/n.qevm" '"one_pass":true,"piped":false,"cache":true' ""
 [ -z "$(ls -A "$T" | grep gctmp)" ] && pass piped_no_tmp || fail piped_no_tmp "$(ls -A "$T")"

@@ -218,6 +218,17 @@ run_gc qevm_convert 0 convert "$T/a.qevm" -o "$T/a.elf" && pass qevm_convert
 expect_out qevm_convert_regs 0 "RIP: ffffffff81000010" regs "$T/a.elf"
 expect_out qevm_convert_vmcoreinfo 0 "VMCOREINFO" info "$T/a.elf"
 rdcheck qevm_convert_rd "$T/a.elf" 0x9018 "$(word 9 3)"
+run_gc qevm_convert_clean_json 0 convert "$T/a.qevm" -o "$T/a.elf" --force --json &&
+	case "$OUT" in *'"source_problems": 0,'*'"source_first_problem": null'*) pass qevm_convert_clean_json ;;
+	*) fail qevm_convert_clean_json "$OUT" ;; esac
+# a cut stream converts as far as it goes, but not as a clean answer: the
+# problems `check` finds are counted and the first is named (exit 1)
+"$MK" "$T/c.qevm" --cut page >/dev/null
+expect_out qevm_convert_cut 1 "source problems: 4 (\`guestcore check $T/c.qevm\` lists them); the first: the stream could not be read past" \
+	convert "$T/c.qevm" -o "$T/c.elf"
+run_gc qevm_convert_cut_json 1 convert "$T/c.qevm" -o "$T/c.elf" --force --json &&
+	case "$OUT" in *'"source_problems": 4,'*'"code": "stream-stopped"'*) pass qevm_convert_cut_json ;;
+	*) fail qevm_convert_cut_json "$OUT" ;; esac
 
 # ---- the real virsh save image (libvirt 9.0, QEMU 7.2, q35 256 MiB) ----------------------
 R=${GC_DUMP_CACHE:+$GC_DUMP_CACHE/virsh-q35-256m-nokaslr}
@@ -230,7 +241,13 @@ if [ -n "$R" ] && [ -f "$R/virsh-save.raw.img" ]; then
 	expect_out real_save_sym 0 "ffffffff82a1aa40" sym "$S" init_task
 	run_gc real_save_convert 0 convert "$S" -o "$T/real.elf" && pass real_save_convert
 	expect_out real_convert_regs 0 "RIP: ffffffff81a592eb" regs "$T/real.elf"
-	rm -f "$T/real.elf"
+	# the same image cut at 40 MB: the RAM it holds converts, without
+	# registers (the cpu sections come after RAM), and convert says so
+	head -c 40000000 "$S" > "$T/realcut.img"
+	expect_out real_cut_convert 1 "source problems: 4 (" convert "$T/realcut.img" -o "$T/real.elf" --force
+	expect_out real_cut_convert_first 1 "the first: the stream could not be read past file offset 0x" convert "$T/realcut.img" -o "$T/real.elf" --force
+	expect_out real_cut_convert_vcpus 1 "vcpus: 0, VMCOREINFO" convert "$T/realcut.img" -o "$T/real.elf" --force
+	rm -f "$T/real.elf" "$T/realcut.img"
 else
 	skip real_save "virsh-q35-256m-nokaslr not in the dump cache"
 fi
