@@ -33,7 +33,8 @@ fi
 inputs=()
 for f in xen-pv-idle/xen-pv-idle.core xen-pvh-idle/xen-pvh-idle.core \
 	 qemu-idle-nokaslr/qemu-6.1-idle-2cpu.elf \
-	 qemu-panic-kaslr/qemu-6.1-panic-kaslr-2cpu.elf; do
+	 qemu-panic-kaslr/qemu-6.1-panic-kaslr-2cpu.elf \
+	 qemu-idle-nokaslr/qemu-6.1-idle-2cpu.makedumpfile-d31-zlib; do
 	[ -f "$CACHE/$f" ] && inputs+=("$CACHE/$f") || skip "input-$f" "absent from $CACHE"
 done
 
@@ -78,12 +79,17 @@ PYEOF
 
 for in in "${inputs[@]}"; do
 	base=$(basename "$in"); base=${base%.*}
+	# makedumpfile -d 31 (free, cache, user and zero pages excluded):
+	# in an ELF output long excluded runs are left out, short ones are
+	# zero pages, as makedumpfile -E writes them
+	case $in in *-d31-*) base=qemu-idle-d31 ;; esac
 	# zero-*: --exclude zero (issue #13: zero pages must stay readable,
 	# crash said "page excluded: kernel virtual address"); flat-stdout: a
 	# flattened kdump written to standard output, placed by makedumpfile -R
 	fmts="elf kdump-zlib kdump-zstd"
 	case $base in qemu-6.1-panic-kaslr-2cpu|xen-pv-idle)
-		fmts="$fmts zero-kdump zero-elf flat-stdout" ;; esac
+		fmts="$fmts zero-kdump zero-elf flat-stdout" ;;
+	qemu-idle-d31) fmts="elf zero-elf kdump-zstd" ;; esac
 	for fmt in $fmts; do
 		out="$T/$base.$fmt"
 		case $fmt in

@@ -95,8 +95,11 @@ struct gc_convert_kernel {
  * the 2nd bitmap; ELF: a hole between PT_LOADs), so that readers see it
  * as missing.  Both are counted (pages_undecodable) and recorded in the
  * GUESTCORE provenance note.  Frames the source itself marks excluded or
- * absent are not "undecodable": they stay excluded (kdump) or read as
- * zeroes (ELF, as makedumpfile -E) and are counted in pages_missing.
+ * absent are not "undecodable": they stay excluded (kdump); in an ELF
+ * output runs of 256 or more are left out (no PT_LOAD covers them) and
+ * shorter runs between stored pages are zero pages, as makedumpfile -E
+ * writes them (pages_missing, pages_missing_zeroed, and the provenance
+ * note's missing_pages_zeroed= line).
  */
 enum gc_missing_policy {
 	GC_MISSING_REFUSE = 0,
@@ -138,6 +141,11 @@ struct gc_convert_stats {
 				    * (--exclude zero: kdump's shared zero
 				    * page, ELF p_memsz tails) */
 	uint64_t pages_missing;    /* excluded / absent in the source */
+	uint64_t pages_missing_zeroed; /* ELF: those of pages_missing in
+				    * runs shorter than 256 between stored
+				    * pages, written as zeroes (as
+				    * makedumpfile -E); the rest are left
+				    * out (no PT_LOAD covers them) */
 	uint64_t pages_undecodable;/* the source could not decode them:
 				    * --missing zero wrote zeroes, --missing
 				    * skip left them out */

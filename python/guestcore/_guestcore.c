@@ -410,6 +410,7 @@ static PyObject *convert_stats_dict(const struct gc_convert_stats *s)
 	    dset(d, "pages_written", u64(s->pages_written)) ||
 	    dset(d, "pages_excluded", u64(s->pages_excluded)) ||
 	    dset(d, "pages_missing", u64(s->pages_missing)) ||
+	    dset(d, "pages_missing_zeroed", u64(s->pages_missing_zeroed)) ||
 	    dset(d, "segments", u64(s->segments)) ||
 	    dset(d, "output_bytes", u64(s->out_bytes)) ||
 	    dset(d, "nr_vcpus", PyLong_FromUnsignedLong(s->nr_vcpus)) ||

@@ -28,6 +28,12 @@ static void print_text(FILE *f, const char *in, const char *out,
 	       s->pages_total, s->pages_written, s->pages_excluded,
 	       o->format == GC_OUT_ELF ? "p_memsz tails" : "one shared page",
 	       s->pages_missing);
+	if (o->format == GC_OUT_ELF && s->pages_missing)
+		printf("  missing in source: %" PRIu64 " left out (no PT_LOAD "
+		       "covers them), %" PRIu64 " written as zeroes (runs "
+		       "shorter than 256 pages, as makedumpfile -E)\n",
+		       s->pages_missing - s->pages_missing_zeroed,
+		       s->pages_missing_zeroed);
 	if (o->missing != GC_MISSING_REFUSE)
 		printf("  undecodable in source: %" PRIu64 " (%s)\n",
 		       s->pages_undecodable, o->missing == GC_MISSING_ZERO ?
@@ -60,6 +66,8 @@ static void json_stats(struct gc_json *j, const struct gc_convert_stats *s)
 	gc_json_key(j, "pages_written"); gc_json_u64(j, s->pages_written);
 	gc_json_key(j, "pages_excluded"); gc_json_u64(j, s->pages_excluded);
 	gc_json_key(j, "pages_missing"); gc_json_u64(j, s->pages_missing);
+	gc_json_key(j, "pages_missing_zeroed");
+	gc_json_u64(j, s->pages_missing_zeroed);
 	gc_json_key(j, "pages_undecodable");
 	gc_json_u64(j, s->pages_undecodable);
 	gc_json_key(j, "segments"); gc_json_u64(j, s->segments);

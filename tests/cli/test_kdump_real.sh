@@ -104,4 +104,34 @@ if [ -n "$GC_DUMP_CACHE" ] && [ -f "$d/qemu-6.1-idle-2cpu.elf" ]; then
 	# -d31 excluded pages: reading one is an error naming the exclusion
 	run_gc "d31-excluded" 0 info "$d/qemu-6.1-idle-2cpu.makedumpfile-d31-zlib"
 	expect_out "d31-dump-level" 0 "dump_level: 31" info "$d/qemu-6.1-idle-2cpu.makedumpfile-d31-zlib"
+	# ... and an ELF file made of it: long runs of excluded pages are
+	# left out, short ones between stored pages are zero pages, counted
+	# and named in the GUESTCORE note (they were all zero pages, and the
+	# note said "changed=none"); the kernel text mapping is one PT_LOAD
+	# per RAM segment, so that drgn can read swapper_pg_dir
+	D31=$d/qemu-6.1-idle-2cpu.makedumpfile-d31-zlib
+	expect_out "d31-elf-missing" 0 "missing in source: 13335 left out (no PT_LOAD covers them), 1106 written as zeroes" \
+		convert "$D31" -o "$T/d31.elf" --verify
+	expect_out "d31-elf-verify" 0 "verify: 18295 pages identical, 0 excluded (zero), 14441 missing in the source, 0 mismatches" \
+		convert "$D31" -o "$T/d31.elf" --verify --force
+	grep -a -q 'missing_pages_zeroed=1106 ' "$T/d31.elf" && pass d31-elf-note ||
+		fail d31-elf-note "no missing_pages_zeroed=1106 in the GUESTCORE note"
+	run_gc "d31-elf-left-out" 1 rd "$T/d31.elf" -p 0x120000 1 &&
+		case "$ERR" in *"pfn 0x120 is not in the dump"*) pass d31-elf-left-out ;;
+		*) fail d31-elf-left-out "$ERR" ;; esac
+	run_gc "d31-src-excluded" 1 rd "$D31" -p 0x28f1000 1 &&
+		case "$ERR" in *"pfn 0x28f1 was excluded"*) pass d31-src-excluded ;;
+		*) fail d31-src-excluded "$ERR" ;; esac
+	expect_out "d31-elf-zeroed" 0 "28f1000:  0000000000000000" rd "$T/d31.elf" -p 0x28f1000 1
+	n=$(python3 - "$T/d31.elf" <<'PY'
+import struct, sys
+f = open(sys.argv[1], 'rb'); h = f.read(64)
+phoff, = struct.unpack_from('<Q', h, 32); phnum, = struct.unpack_from('<H', h, 56)
+f.seek(phoff); ph = f.read(56 * phnum)
+print(sum(1 for i in range(phnum) if struct.unpack_from('<I', ph, 56 * i)[0] == 1
+          and struct.unpack_from('<Q', ph, 56 * i + 16)[0] >= 0xffffffff80000000))
+PY
+)
+	[ "$n" = 7 ] && pass d31-elf-text-pieces || fail d31-elf-text-pieces "$n kernel text PT_LOADs, expected 7"
+	rm -f "$T/d31.elf"
 fi

@@ -350,6 +350,7 @@ static bool note_regenerated(const struct gc_note *n)
 struct build {
 	struct gc_wbuf notes;
 	size_t notes_patch;     /* see gc_wsource.notes_patch */
+	size_t notes_patch_zeroed;
 	char *vmcoreinfo;       /* owned copy, NUL-terminated */
 	size_t vmcoreinfo_len;
 	char release[65];
@@ -504,12 +505,28 @@ static struct gc_error *build_notes(struct gc_dump *d,
 				 "(--missing skip: left out, read as "
 				 "missing)");
 	}
+	/* ELF: frames the source cannot give, in runs shorter than 256
+	 * between stored pages, are zero pages (as makedumpfile -E); the
+	 * count is filled in once known.  Longer runs are left out. */
+	size_t zeroed_at = SIZE_MAX;
+	if (opts->format == GC_OUT_ELF) {
+		gc_strbuf_printf(&sb, "missing_pages_zeroed=");
+		zeroed_at = sb.len;
+		gc_strbuf_printf(&sb, "%*s (excluded or absent in the source, "
+				 "in runs shorter than 256 pages between "
+				 "stored ones: written as zeroes, as "
+				 "makedumpfile -E does; longer runs are left "
+				 "out of the PT_LOADs)\n",
+				 GC_NOTE_COUNT_WIDTH, "");
+	}
 	char *text = gc_strbuf_steal(&sb);
 	if (!text)
 		return &gc_error_nomem;
 	size_t at = (b->notes.len + 3) & ~(size_t)3;
 	at += 12 + ((sizeof(GC_NOTE_GUESTCORE_NAME) + 3) & ~(size_t)3);
 	b->notes_patch = count_at == SIZE_MAX ? SIZE_MAX : at + count_at;
+	b->notes_patch_zeroed = zeroed_at == SIZE_MAX ? SIZE_MAX :
+							at + zeroed_at;
 	gc_wbuf_note(&b->notes, GC_NOTE_GUESTCORE_NAME,
 		     GC_NOTE_GUESTCORE_PROVENANCE, text, strlen(text));
 	free(text);
@@ -695,6 +712,7 @@ struct gc_error *gc_convert(struct gc_dump *in, const char *out_path,
 			.notes = b.notes.data,
 			.notes_rw = b.notes.data,
 			.notes_patch = b.notes_patch,
+			.notes_patch_zeroed = b.notes_patch_zeroed,
 			.notes_len = b.notes.len,
 			.vmcoreinfo = b.vmcoreinfo,
 			.vmcoreinfo_len = b.vmcoreinfo_len,
@@ -909,6 +927,7 @@ struct gc_error *gc_convert_prelaid(struct gc_dump *in, int fd,
 			.notes = b.notes.data,
 			.notes_rw = b.notes.data,
 			.notes_patch = b.notes_patch,
+			.notes_patch_zeroed = b.notes_patch_zeroed,
 			.notes_len = b.notes.len,
 			.vmcoreinfo = b.vmcoreinfo,
 			.vmcoreinfo_len = b.vmcoreinfo_len,

@@ -1,10 +1,10 @@
 /*
  * ELF vmcore writer, laid out like the kernel's /proc/vmcore: the ELF
  * header, the program headers (PN_XNUM + section header 0 when there are
- * 65535 or more), one PT_NOTE, then a PT_LOAD for the kernel text mapping
- * when it is known and one PT_LOAD per contiguous run of guest-physical
- * frames.  The text segment points at the same file bytes as the RAM run
- * that contains it.
+ * 65535 or more), one PT_NOTE, then the kernel text mapping when it is
+ * known (a PT_LOAD per RAM segment the image overlaps, pointing at that
+ * segment's file bytes) and one PT_LOAD per contiguous run of
+ * guest-physical frames.
  *
  * The page data are written first, from a data offset past a program
  * header table sized for the most segments the options can make; the
@@ -17,7 +17,12 @@
  *    page starts a new segment.  Shorter zero runs are stored.  Zero
  *    pages at the end of a run are always a tail.
  *  - --missing skip: an undecodable page is a hole between segments.
- * Without either option the layout is the one of a table sized exactly.
+ *  - frames the source cannot give (excluded or absent there): runs of
+ *    ELF_ZERO_RUN or more, and runs at a segment's start or end, are
+ *    holes; shorter runs between stored pages are zero pages, counted
+ *    (as makedumpfile -E writes the pages it filters).
+ * The program header table has room for one segment per run plus one
+ * per ELF_ZERO_RUN frames (and the text mapping's share of them).
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -63,6 +68,8 @@ struct esegs {
 	bool open;
 	struct eseg cur;
 	uint64_t zeros;       /* pending zero frames after cur's data */
+	uint64_t gone;        /* pending frames the source cannot give
+			       * (excluded or absent there) after it */
 };
 
 static struct gc_error *seg_close(struct esegs *s, struct gc_convert_stats *st)
@@ -73,6 +80,7 @@ static struct gc_error *seg_close(struct esegs *s, struct gc_convert_stats *st)
 	s->cur.mem = s->cur.file + s->zeros;
 	st->pages_excluded += s->zeros;
 	s->zeros = 0;
+	s->gone = 0;          /* left out: a hole after the segment */
 	if (!s->cur.mem)
 		return NULL;
 	if (s->n >= s->max)
@@ -90,6 +98,22 @@ static void seg_open(struct esegs *s, uint64_t pfn, uint64_t off)
 	s->open = true;
 	s->cur = (struct eseg){ .start = pfn, .off = off };
 	s->zeros = 0;
+	s->gone = 0;
+}
+
+static struct gc_error *write_zero_pages(struct gc_wfile *w, uint64_t n,
+					 uint64_t ps)
+{
+	static const uint8_t zero[65536];
+	uint64_t bytes = n * ps;
+	while (bytes) {
+		size_t k = (size_t)GC_MIN(bytes, sizeof(zero));
+		struct gc_error *err = gc_wfile_write(w, zero, k);
+		if (err)
+			return err;
+		bytes -= k;
+	}
+	return NULL;
 }
 
 /* Store the pending zero frames (a run too short to leave out) or end
@@ -98,7 +122,6 @@ static struct gc_error *seg_flush_zeros(struct esegs *s, struct gc_wfile *w,
 					uint64_t pfn, uint64_t ps,
 					struct gc_convert_stats *st)
 {
-	static const uint8_t zero[65536];
 	if (!s->zeros)
 		return NULL;
 	if (s->zeros >= ELF_ZERO_RUN) {
@@ -107,18 +130,43 @@ static struct gc_error *seg_flush_zeros(struct esegs *s, struct gc_wfile *w,
 			seg_open(s, pfn, gc_wfile_tell(w));
 		return err;
 	}
-	uint64_t bytes = s->zeros * ps;
-	s->cur.file += s->zeros;
-	st->pages_written += s->zeros;
+	uint64_t n = s->zeros;
+	s->cur.file += n;
+	st->pages_written += n;
 	s->zeros = 0;
-	while (bytes) {
-		size_t n = (size_t)GC_MIN(bytes, sizeof(zero));
-		struct gc_error *err = gc_wfile_write(w, zero, n);
-		if (err)
-			return err;
-		bytes -= n;
+	return write_zero_pages(w, n, ps);
+}
+
+/* Frames the source cannot give (excluded or absent there) before the
+ * frame PFN that it can: at a segment's start, or in a run of 256 or
+ * more, they are left out (the segment starts at PFN, or ends before
+ * them and the next opens at PFN: readers find no PT_LOAD there); a
+ * shorter run between stored pages is stored as zero pages, as
+ * makedumpfile -E does, and counted (pages_missing_zeroed; the
+ * provenance note says so).  At a segment's end seg_close leaves them
+ * out. */
+static struct gc_error *seg_flush_gone(struct esegs *s, struct gc_wfile *w,
+				       uint64_t pfn, uint64_t ps,
+				       struct gc_convert_stats *st)
+{
+	if (!s->gone)
+		return NULL;
+	if (!s->cur.file && !s->zeros) {
+		/* at the segment's start: it starts at PFN instead */
+		seg_open(s, pfn, s->cur.off);
+		return NULL;
 	}
-	return NULL;
+	if (s->gone >= ELF_ZERO_RUN) {
+		struct gc_error *err = seg_close(s, st);
+		if (!err)
+			seg_open(s, pfn, gc_wfile_tell(w));
+		return err;
+	}
+	uint64_t n = s->gone;
+	s->cur.file += n;
+	st->pages_missing_zeroed += n;
+	s->gone = 0;
+	return write_zero_pages(w, n, ps);
 }
 
 /* The headers: ELF header, [section header 0], program headers, notes. */
@@ -132,25 +180,29 @@ static struct gc_error *write_headers(const struct gc_wsource *src,
 	unsigned int shift = (unsigned int)__builtin_ctzll(ps);
 	bool xres = phmax >= PN_XNUM;
 
-	/* The kernel text mapping, within the segment holding its start. */
-	const struct eseg *ts = NULL;
-	uint64_t text_file = 0, text_mem = 0;
+	/* The kernel text mapping: one PT_LOAD per RAM segment the kernel
+	 * image overlaps (segments end where runs of frames are left out),
+	 * each pointing at that segment's file bytes, as makedumpfile -E
+	 * writes them.  drgn reads the kernel's page tables through these
+	 * (a mapping that stops short of swapper_pg_dir makes it fail with
+	 * "recursive address translation").  At most the PHMAX slots left
+	 * after the RAM segments. */
+	size_t ntext = 0;
+	uint64_t text_lo = 0, text_hi = 0;
 	if (k && k->has_text && k->text_size) {
+		text_lo = k->text_paddr;
+		text_hi = k->text_paddr + k->text_size;
+		if (text_hi < text_lo)
+			text_hi = UINT64_MAX;
 		for (size_t i = 0; i < sg->n; i++) {
 			uint64_t start = sg->v[i].start << shift;
-			uint64_t fend = start + (sg->v[i].file << shift);
 			uint64_t mend = start + (sg->v[i].mem << shift);
-			if (k->text_paddr >= start && k->text_paddr < mend) {
-				ts = &sg->v[i];
-				text_mem = GC_MIN(k->text_size,
-						  mend - k->text_paddr);
-				text_file = k->text_paddr < fend ?
-					GC_MIN(text_mem, fend - k->text_paddr) : 0;
-				break;
-			}
+			if (start < text_hi && mend > text_lo &&
+			    1 + sg->n + ntext < phmax)
+				ntext++;
 		}
 	}
-	uint64_t nr_load = sg->n + (ts != NULL);
+	uint64_t nr_load = sg->n + ntext;
 	uint64_t phnum = 1 + nr_load;
 	bool xnum = phnum >= PN_XNUM;
 	uint64_t phoff = EHDR_SIZE;
@@ -181,11 +233,20 @@ static struct gc_error *write_headers(const struct gc_wsource *src,
 	put_phdr(ph, PT_NOTE, 0, notes_off, 0, 0, src->notes_len,
 		 src->notes_len, 0);
 	ph += PHDR_SIZE;
-	if (ts) {
+	for (size_t i = 0, t = 0; t < ntext && i < sg->n; i++) {
+		uint64_t start = sg->v[i].start << shift;
+		uint64_t fend = start + (sg->v[i].file << shift);
+		uint64_t mend = start + (sg->v[i].mem << shift);
+		if (start >= text_hi || mend <= text_lo)
+			continue;
+		uint64_t lo = GC_MAX(start, text_lo);
+		uint64_t hi = GC_MIN(mend, text_hi);
+		uint64_t file = fend > lo ? GC_MIN(fend, hi) - lo : 0;
 		put_phdr(ph, PT_LOAD, PF_R | PF_W | PF_X,
-			 ts->off + k->text_paddr - (ts->start << shift),
-			 k->text_vaddr, k->text_paddr, text_file, text_mem, 0);
+			 sg->v[i].off + (lo - start),
+			 k->text_vaddr + (lo - text_lo), lo, file, hi - lo, 0);
 		ph += PHDR_SIZE;
+		t++;
 	}
 	for (size_t i = 0; i < sg->n; i++) {
 		uint64_t paddr = sg->v[i].start << shift;
@@ -197,7 +258,8 @@ static struct gc_error *write_headers(const struct gc_wsource *src,
 		ph += PHDR_SIZE;
 	}
 	st->segments = nr_load;
-	gc_wnotes_count(src, st->pages_undecodable);
+	gc_wnotes_count(src, src->notes_patch, st->pages_undecodable);
+	gc_wnotes_count(src, src->notes_patch_zeroed, st->pages_missing_zeroed);
 	memcpy(hdr + notes_off, src->notes, src->notes_len);
 	struct gc_error *err = gc_wfile_pwrite(w, hdr, hdr_len, 0);
 	free(hdr);
@@ -218,12 +280,17 @@ struct gc_error *gc_write_elf(const struct gc_wsource *src, int fd,
 	uint64_t pages = 0;
 	for (size_t i = 0; i < src->nr_runs; i++)
 		pages += src->runs[i].count;
-	struct esegs sg = { .max = src->nr_runs };
-	if (ex)
-		sg.max += pages / ELF_ZERO_RUN + 1;
+	/* Every segment past one per run ends at a run of 256 or more
+	 * frames left out (zero pages under --exclude zero, frames the
+	 * source cannot give): at most pages / 256 of them. */
+	struct esegs sg = { .max = src->nr_runs + pages / ELF_ZERO_RUN + 1 };
 	if (skip)
 		sg.max += ELF_SKIP_SEGS;
-	uint64_t phmax = 1 + (k && k->has_text && k->text_size) + sg.max;
+	/* the kernel text mapping: one per RAM segment the image overlaps,
+	 * at most one per run plus one per 256 frames of the image */
+	uint64_t text_slots = (k && k->has_text && k->text_size) ?
+		src->nr_runs + k->text_size / ps / ELF_ZERO_RUN + 2 : 0;
+	uint64_t phmax = 1 + text_slots + sg.max;
 	uint64_t notes_off = EHDR_SIZE + phmax * PHDR_SIZE +
 			     (phmax >= PN_XNUM ? SHDR_SIZE : 0);
 	uint64_t data_off = (notes_off + src->notes_len + ps - 1) & ~(ps - 1);
@@ -259,6 +326,10 @@ struct gc_error *gc_write_elf(const struct gc_wsource *src, int fd,
 					       (uint64_t)GATHER), &in_fd,
 					&in_path, offs);
 				if (g) {
+					err = seg_flush_gone(&sg, &w, pfn, ps,
+							     st);
+					if (err)
+						break;
 					if (!sg.open)
 						seg_open(&sg, pfn,
 							 gc_wfile_tell(&w));
@@ -281,6 +352,9 @@ struct gc_error *gc_write_elf(const struct gc_wsource *src, int fd,
 				}
 			}
 			if (span) {
+				err = seg_flush_gone(&sg, &w, pfn, ps, st);
+				if (err)
+					break;
 				if (!sg.open)
 					seg_open(&sg, pfn, gc_wfile_tell(&w));
 				err = gc_wfile_copy(&w, in_fd, in_path, in_off,
@@ -312,17 +386,25 @@ struct gc_error *gc_write_elf(const struct gc_wsource *src, int fd,
 				seg_open(&sg, pfn, gc_wfile_tell(&w));
 			bool data = state == GC_PAGE_PRESENT ||
 				    state == GC_PAGE_ZERO;
-			if (ex && data && gc_page_is_zero(batch, ps)) {
+			if (!data) {
+				/* excluded or absent in the source: not
+				 * written as if it were data */
+				st->pages_missing++;
+				err = seg_flush_zeros(&sg, &w, pfn, ps, st);
+				sg.gone++;
+				continue;
+			}
+			err = seg_flush_gone(&sg, &w, pfn, ps, st);
+			if (err)
+				break;
+			if (ex && gc_page_is_zero(batch, ps)) {
 				sg.zeros++;
 				continue;
 			}
 			err = seg_flush_zeros(&sg, &w, pfn, ps, st);
 			if (err)
 				break;
-			if (data)
-				st->pages_written++;
-			else
-				st->pages_missing++;
+			st->pages_written++;
 			sg.cur.file++;
 			err = gc_wfile_write(&w, batch, ps);
 		}
@@ -367,7 +449,9 @@ enum { PRELAID_NOTE_ROOM = 1 << 20 };
 
 static uint64_t prelaid_phmax(size_t nr_runs)
 {
-	return 1 + 1 + nr_runs;  /* PT_NOTE, kernel text, one per run */
+	/* PT_NOTE; the kernel text mapping, one per run it overlaps; one
+	 * per run */
+	return 1 + nr_runs + nr_runs;
 }
 
 static uint64_t prelaid_notes_off(size_t nr_runs)

@@ -178,7 +178,7 @@ struct gc_error *gc_write_kdump(const struct gc_wsource *src, int fd,
 	if (!err && !(head = calloc(1, bm1_off)))
 		err = &gc_error_nomem;
 	if (!err) {
-		gc_wnotes_count(src, st->pages_undecodable);
+		gc_wnotes_count(src, src->notes_patch, st->pages_undecodable);
 		memcpy(head, "KDUMP   ", 8);
 		gc_put32(head + 8, 6, false);
 		put_str(head + 12, 65, "Linux");

@@ -274,15 +274,15 @@ struct gc_error *gc_wfile_gather(struct gc_wfile *w, int in_fd,
 	return NULL;
 }
 
-void gc_wnotes_count(const struct gc_wsource *src, uint64_t n)
+void gc_wnotes_count(const struct gc_wsource *src, size_t at, uint64_t n)
 {
-	if (src->notes_patch == SIZE_MAX || !src->notes_rw ||
-	    src->notes_patch + GC_NOTE_COUNT_WIDTH > src->notes_len)
+	if (at == SIZE_MAX || !src->notes_rw || at > src->notes_len ||
+	    src->notes_len - at < GC_NOTE_COUNT_WIDTH)
 		return;
 	char num[GC_NOTE_COUNT_WIDTH + 1];
 	int l = snprintf(num, sizeof(num), "%" PRIu64, n);
 	if (l > 0 && l <= GC_NOTE_COUNT_WIDTH)
-		memcpy(src->notes_rw + src->notes_patch, num, (size_t)l);
+		memcpy(src->notes_rw + at, num, (size_t)l);
 }
 
 void gc_wfile_free(struct gc_wfile *w)

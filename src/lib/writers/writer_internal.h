@@ -62,6 +62,9 @@ struct gc_wsource {
 	 * (SIZE_MAX: none) that gc_wnotes_count fills in once the count is
 	 * known; the writers write the notes after the pages. */
 	size_t notes_patch;
+	/* Likewise for the ELF output's "missing_pages_zeroed=" value
+	 * (SIZE_MAX: none). */
+	size_t notes_patch_zeroed;
 	uint8_t *notes_rw;
 	/* The guest's architecture (arch/arch.h; NULL = x86_64): the ELF
 	 * e_machine and the kdump utsname machine. */
@@ -85,8 +88,9 @@ void gc_wbuf_note(struct gc_wbuf *b, const char *name, uint32_t type,
 void gc_wbuf_free(struct gc_wbuf *b);
 
 enum { GC_NOTE_COUNT_WIDTH = 20 };
-/* Fill the count field of SRC's notes (see notes_patch) with N. */
-void gc_wnotes_count(const struct gc_wsource *src, uint64_t n);
+/* Fill the count field of SRC's notes at AT (notes_patch,
+ * notes_patch_zeroed; SIZE_MAX: nothing) with N. */
+void gc_wnotes_count(const struct gc_wsource *src, size_t at, uint64_t n);
 
 /* The provenance note of our own: name "GUESTCORE", type 1, text. */
 #define GC_NOTE_GUESTCORE_NAME "GUESTCORE"
