@@ -131,6 +131,11 @@ run_gc "convert-truncated-zero" 1 convert "$T/trunc.kdump" -o "$T/t.elf" --missi
 	fail "convert-truncated-zero-counted" "$OUT"
 grep -aq '^undecodable_pages=23533 *(--missing zero' "$T/t.elf" && pass "convert-truncated-zero-provenance" ||
 	fail "convert-truncated-zero-provenance" "$(strings "$T/t.elf" | grep -m1 undecodable)"
+# whoever opens the output later is told: info names its source, check
+# warns of the zero pages that stand for undecodable ones (exit 1)
+expect_out "convert-truncated-zero-info" 0 "provenance: written by guestcore" info "$T/t.elf"
+expect_out "convert-truncated-zero-check" 1 "warning  23533 pages could not be decoded in the source (kdump-compressed) and are zero pages in this file" \
+	check "$T/t.elf"
 rm -f "$T/t.elf" "$T/trunc.kdump"
 cp "$KD" "$T/corrupt.kdump" && chmod u+w "$T/corrupt.kdump"
 printf '\377%.0s' $(seq 3000) | dd of="$T/corrupt.kdump" bs=1 seek=20000000 conv=notrunc status=none
@@ -142,6 +147,8 @@ run_gc "convert-corrupt-skip" 1 convert "$T/corrupt.kdump" -o "$T/c.kdump" --for
 	--missing skip --verify --json &&
 	[ "$(jget '(d["pages_undecodable"], d["verify"]["mismatches"])')" = "(2, 0)" ] &&
 	pass "convert-corrupt-skip-counted" || fail "convert-corrupt-skip-counted" "$OUT"
+expect_out "convert-corrupt-skip-check" 0 "note     2 pages could not be decoded in the source (kdump-compressed) and are left out of this file" \
+	check "$T/c.kdump"
 run_gc "convert-corrupt-skip-rd" 1 rd "$T/c.kdump" -p 0x2413000 8 &&
 	case "$ERR" in *excluded*) pass "convert-corrupt-skip-rd-excluded" ;;
 	*) fail "convert-corrupt-skip-rd-excluded" "$ERR" ;; esac

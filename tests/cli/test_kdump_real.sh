@@ -116,6 +116,8 @@ if [ -n "$GC_DUMP_CACHE" ] && [ -f "$d/qemu-6.1-idle-2cpu.elf" ]; then
 		convert "$D31" -o "$T/d31.elf" --verify --force
 	grep -a -q 'missing_pages_zeroed=1106 ' "$T/d31.elf" && pass d31-elf-note ||
 		fail d31-elf-note "no missing_pages_zeroed=1106 in the GUESTCORE note"
+	expect_out "d31-elf-check-note" 0 "note     1106 zero pages of this file stand for pages its source (kdump-compressed) had excluded" \
+		check "$T/d31.elf"
 	run_gc "d31-elf-left-out" 1 rd "$T/d31.elf" -p 0x120000 1 &&
 		case "$ERR" in *"pfn 0x120 is not in the dump"*) pass d31-elf-left-out ;;
 		*) fail d31-elf-left-out "$ERR" ;; esac

@@ -6,7 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "guestcore/check.h"
 #include "notes.h"
+#include "util/util.h"
 
 static struct gc_note_cpu *cpu_at(struct gc_notes *ns, size_t i)
 {
@@ -195,12 +197,86 @@ bool gc_vmcoreinfo_get(const char *text, const char *key, char *out,
 	return false;
 }
 
+/* The value of "KEY=" on a line of the note text T (LEN bytes, not
+ * NUL-terminated), sanitized into OUT; false if no line has it. */
+static bool note_line(const char *t, size_t len, const char *key, char *out,
+		      size_t outlen)
+{
+	size_t kl = strlen(key);
+	for (size_t at = 0; at < len;) {
+		const char *nl = memchr(t + at, '\n', len - at);
+		size_t ll = nl ? (size_t)(nl - (t + at)) : len - at;
+		if (ll > kl && !memcmp(t + at, key, kl) && t[at + kl] == '=') {
+			size_t vl = GC_MIN(ll - kl - 1, outlen - 1);
+			gc_sanitize(out, t + at + kl + 1, vl);
+			return true;
+		}
+		at += ll + 1;
+	}
+	return false;
+}
+
+/*
+ * A file guestcore wrote (convert, extract) says in its GUESTCORE note
+ * what it was made from and which of its pages are not the guest's
+ * data: "missing_pages_zeroed=N" (pages the source excluded, written as
+ * zeroes in short runs, as makedumpfile -E) and "undecodable_pages=N
+ * (--missing zero|skip ...)".  Shown as the "provenance" field and, for
+ * those pages, as findings: whoever opens the file later is told that
+ * N zero pages stand for pages nobody could read.
+ */
+static struct gc_error *provenance(const struct gc_notes *ns,
+				   struct gc_dump *d)
+{
+	for (size_t i = 0; i < ns->n; i++) {
+		const struct gc_note *nt = &ns->notes[i];
+		if (strcmp(nt->name, "GUESTCORE") || nt->type != 1)
+			continue;
+		const char *t = (const char *)nt->desc;
+		size_t len = (size_t)nt->size;
+		char producer[64] = "?", source[64] = "?", v[128];
+		note_line(t, len, "producer", producer, sizeof(producer));
+		note_line(t, len, "source_format", source, sizeof(source));
+		struct gc_error *err = gc_dump_add_field(d, "provenance", false,
+			0, "written by %s from a %s dump (GUESTCORE note at "
+			"offset 0x%" PRIx64 ")", producer, source, nt->offset);
+		unsigned long long n;
+		char how[96];
+		if (!err && note_line(t, len, "missing_pages_zeroed", v,
+				      sizeof(v)) &&
+		    sscanf(v, "%llu", &n) == 1 && n)
+			err = gc_report_add(&d->findings, GC_SEV_NOTE,
+				"zeroed-pages", true, nt->offset,
+				"%llu zero pages of this file stand for pages "
+				"its source (%s) had excluded, as makedumpfile "
+				"-E writes short runs of them (GUESTCORE note "
+				"missing_pages_zeroed): they read as zeroes, "
+				"not as the guest's data", n, source);
+		if (!err && note_line(t, len, "undecodable_pages", v,
+				      sizeof(v)) &&
+		    sscanf(v, "%llu %95[^\n]", &n, how) >= 1 && n) {
+			bool zero = strstr(v, "--missing zero") != NULL;
+			err = gc_report_add(&d->findings,
+				zero ? GC_SEV_WARNING : GC_SEV_NOTE,
+				"undecodable-pages", true, nt->offset,
+				"%llu pages could not be decoded in the source "
+				"(%s) and are %s this file (GUESTCORE note "
+				"undecodable_pages)", n, source, zero ?
+				"zero pages in" : "left out of");
+		}
+		return err;
+	}
+	return NULL;
+}
+
 struct gc_error *gc_notes_add_fields(struct gc_notes *ns, struct gc_dump *d)
 {
 	struct gc_error *err = gc_dump_add_field(d, "notes", true, ns->n,
 		"%zu (%zu NT_PRSTATUS, %zu QEMU CPU state, %zu VMCOREINFO, "
 		"%zu Xen crash, %zu other)", ns->n, ns->nprstatus, ns->nqemu,
 		ns->nvmcoreinfo, ns->nxen, ns->nother);
+	if (!err)
+		err = provenance(ns, d);
 	if (err || !ns->vmcoreinfo)
 		return err;
 	static const struct {
