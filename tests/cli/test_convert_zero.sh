@@ -133,7 +133,7 @@ grep -aq '^undecodable_pages=23533 *(--missing zero' "$T/t.elf" && pass "convert
 	fail "convert-truncated-zero-provenance" "$(strings "$T/t.elf" | grep -m1 undecodable)"
 # whoever opens the output later is told: info names its source, check
 # warns of the zero pages that stand for undecodable ones (exit 1)
-expect_out "convert-truncated-zero-info" 0 "provenance: written by guestcore" info "$T/t.elf"
+expect_out "convert-truncated-zero-info" 0 "written_by: guestcore " info "$T/t.elf"
 expect_out "convert-truncated-zero-check" 1 "warning  23533 pages could not be decoded in the source (kdump-compressed) and are zero pages in this file" \
 	check "$T/t.elf"
 rm -f "$T/t.elf" "$T/trunc.kdump"

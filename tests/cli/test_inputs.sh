@@ -22,6 +22,7 @@ mkfifo "$T/fifo"
 expect_err "a FIFO with no writer is refused at once" "is a FIFO (pipe)" info "$T/fifo"
 expect_err "a character device is refused" "is a character device" check /dev/zero
 expect_err "a directory is refused" "is a directory" info "$T"
+(cd "$T" && expect_err "'-' is not standard input for a dump" "no file is named '-', and standard input is not read as a dump" info -)
 
 # Migration streams and libvirt save images are read (docs/qemu-migration.md);
 # damaged ones are refused with the offset.

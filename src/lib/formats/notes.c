@@ -221,7 +221,7 @@ static bool note_line(const char *t, size_t len, const char *key, char *out,
  * what it was made from and which of its pages are not the guest's
  * data: "missing_pages_zeroed=N" (pages the source excluded, written as
  * zeroes in short runs, as makedumpfile -E) and "undecodable_pages=N
- * (--missing zero|skip ...)".  Shown as the "provenance" field and, for
+ * (--missing zero|skip ...)".  Shown as the "written_by" field and, for
  * those pages, as findings: whoever opens the file later is told that
  * N zero pages stand for pages nobody could read.
  */
@@ -237,8 +237,8 @@ static struct gc_error *provenance(const struct gc_notes *ns,
 		char producer[64] = "?", source[64] = "?", v[128];
 		note_line(t, len, "producer", producer, sizeof(producer));
 		note_line(t, len, "source_format", source, sizeof(source));
-		struct gc_error *err = gc_dump_add_field(d, "provenance", false,
-			0, "written by %s from a %s dump (GUESTCORE note at "
+		struct gc_error *err = gc_dump_add_field(d, "written_by", false,
+			0, "%s, from a %s dump (GUESTCORE note at "
 			"offset 0x%" PRIx64 ")", producer, source, nt->offset);
 		unsigned long long n;
 		char how[96];

@@ -27,6 +27,15 @@ struct gc_error *gc_file_open(const char *path, struct gc_file **out)
 	if (f->fd < 0) {
 		int e = errno;
 		free(f);
+		if (e == ENOENT && !strcmp(path, "-"))
+			/* the usual name of standard input */
+			return gc_error_set_file(
+				gc_error_new(GC_ERR_IO, "cannot open",
+					     "no file is named '-', and "
+					     "standard input is not read as a "
+					     "dump (a dump needs random "
+					     "access): save it to a file "
+					     "first"), path);
 		return gc_error_set_file(
 			gc_error_new(GC_ERR_IO, "cannot open", "%s",
 				     strerror(e)), path);
