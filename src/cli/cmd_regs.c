@@ -113,7 +113,8 @@ static int run(int argc, char **argv)
 		gerr = gc_host_cpus_in_guest(d, NULL, false, &in_guest, &nin);
 	gc_error_free(gerr);
 	if (!n && !json)
-		printf("no vCPU registers in this dump\n");
+		printf("no vCPU registers in this dump (`guestcore check %s` "
+		       "says why)\n", gc_dump_path(d));
 	for (unsigned int i = 0; i < n; i++) {
 		struct gc_vcpu v;
 		struct gc_error *err = gc_dump_vcpu(d, i, &v);
@@ -193,6 +194,10 @@ static int run(int argc, char **argv)
 		gc_json_object_end(&j);
 		gc_json_end(&j);
 	}
+	/* none at all: not found (a stream cut before its device state, a
+	 * vmcore without NT_PRSTATUS notes) */
+	if (!n && rc == EXIT_OK)
+		rc = EXIT_PROBLEMS;
 	gc_host_cpus_in_guest_free(in_guest, nin);
 	gc_dump_close(d);
 	return rc;

@@ -17,6 +17,7 @@ done
 
 "$GCFIX" --pages 64 -o "$T/f.core" > /dev/null
 "$GCFIX" --pages 64 --cut-pages 3 -o "$T/cut.core" > /dev/null
+"$GCFIX" --pages 64 --vcpus 0 -o "$T/nocpu.core" > /dev/null
 printf 'not a dump at all\n' > "$T/text"
 # NAME RC ARGS...
 while read -r name rc args; do
@@ -34,6 +35,7 @@ rd-bad-address      2 rd "$T/f.core" xyz
 read-present        0 read "$T/f.core" -p 0 64 -o "$T/r.bin"
 read-existing-out   2 read "$T/f.core" -p 0 64 -o "$T/r.bin"
 regs                0 regs "$T/f.core"
+regs-none           1 regs "$T/nocpu.core"
 vtop-bad-address    2 vtop "$T/f.core" xyz
 convert             0 convert "$T/f.core" -o "$T/c.elf"
 convert-existing    2 convert "$T/f.core" -o "$T/c.elf"
@@ -92,7 +94,7 @@ done
 kill -INT "$pid" 2>/dev/null
 wait "$pid"
 rc=$?
-if [ "$rc" = 130 ] && [ ! -e "$T/big.kdump" ] && [ -z "$(ls "$T" | grep -v -e '^f.core$' -e '^cut.core$' -e '^text$' -e '^r.bin$' -e '^c.elf$' -e '^d.elf$' -e '^int.err$' -e '^stderr$')" ]; then
+if [ "$rc" = 130 ] && [ ! -e "$T/big.kdump" ] && [ -z "$(ls "$T" | grep -v -e '^f.core$' -e '^cut.core$' -e '^nocpu.core$' -e '^text$' -e '^r.bin$' -e '^c.elf$' -e '^d.elf$' -e '^int.err$' -e '^stderr$')" ]; then
 	pass exit-convert-sigint-130
 else
 	fail exit-convert-sigint-130 "exit $rc; left: $(ls "$T" | tr '\n' ' '); stderr: $(cat "$T/int.err")"

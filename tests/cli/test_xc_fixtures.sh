@@ -231,7 +231,7 @@ expect_out "regs-x86_32-be-elf32" 0 "  page table root: machine address 0x123401
 expect_out "regs-legacy-x86_32" 0 "  page table root: machine address 0x10001000" regs "$T/legbe.core"
 expect_out "regs-hvm-phys-root" 0 "  page table root: physical address 0x1000" regs "$T/hvm.core"
 fx novcpu --vcpus 0
-expect_out "regs-none" 0 "no vCPU registers in this dump" regs "$T/novcpu.core"
+expect_out "regs-none" 1 "no vCPU registers in this dump" regs "$T/novcpu.core"
 
 # ---------------------------------------------------------------------
 # check findings for every kind of damage (exit 1, exact text)
