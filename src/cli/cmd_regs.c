@@ -113,8 +113,8 @@ static int run(int argc, char **argv)
 		gerr = gc_host_cpus_in_guest(d, NULL, false, &in_guest, &nin);
 	gc_error_free(gerr);
 	if (!n && !json)
-		printf("no vCPU registers in this dump (`guestcore check %s` "
-		       "says why)\n", gc_dump_path(d));
+		printf("no vCPU registers in this dump (`guestcore check` "
+		       "says why)\n");
 	for (unsigned int i = 0; i < n; i++) {
 		struct gc_vcpu v;
 		struct gc_error *err = gc_dump_vcpu(d, i, &v);

@@ -92,7 +92,7 @@ done
 expect_out "kdump-v5-eraseinfo-text" 0 "eraseinfo: erase modules:mod_x foo" info kv5
 expect_out "kdump-v6-max_mapnr_64" 0 "max_mapnr: 128 (max_mapnr_64)" info kv6
 expect_out "kdump-v5-max_mapnr" 0 "max_mapnr: 128" info kv5
-expect_err "kdump-v3-no-regs-vmcoreinfo" 0 "" regs kv3
+expect_err "kdump-v3-no-regs-vmcoreinfo" 1 "" regs kv3
 
 # registers from the kdump notes (NT_PRSTATUS + QEMU), cr3 masked for pgd
 run_gc "kdump-regs-json" 0 regs --json kv6 &&
