@@ -113,6 +113,38 @@ for in in "${inputs[@]}"; do
 		rm -f "$out"
 	done
 done
+# makedumpfile --config (needs the debug vmlinux): it poisons what it
+# erases with 'X' and lists it in the eraseinfo section.  check warns, and
+# convert carries the list into an ELF note or the kdump section; crash and
+# drgn open both outputs.
+IDLE="$CACHE/qemu-idle-nokaslr/qemu-6.1-idle-2cpu.elf"
+if [ -f "$IDLE" ] && command -v makedumpfile > /dev/null; then
+	printf '[vmlinux]\nerase init_uts_ns.name.nodename\n' > "$T/erase.conf"
+	if "$GC" convert "$IDLE" -o "$T/plain.elf" --no-kernel > /dev/null 2>&1 &&
+	   makedumpfile -c -d 31 -x "$VMLINUX" --config "$T/erase.conf" \
+		"$T/plain.elf" "$T/erased.kdump" > "$T/md.log" 2>&1; then
+		if "$GC" check "$T/erased.kdump" | grep -q "poisoned kernel data with 'X' (0x58) before writing this dump: 1 erase command (the first: 'erase init_uts_ns.name.nodename size 65')"; then
+			pass "erased-check"
+		else
+			fail "erased-check" "$("$GC" check "$T/erased.kdump" | grep -i erase)"
+		fi
+		for fmt in elf kdump; do
+			"$GC" convert "$T/erased.kdump" -o "$T/erased-out.$fmt" --format $fmt > /dev/null 2>&1
+			if "$GC" info "$T/erased-out.$fmt" | grep -q 'eraseinfo: erase init_uts_ns.name.nodename size 65'; then
+				pass "erased-carried-$fmt"
+			else
+				fail "erased-carried-$fmt" "no eraseinfo in the $fmt output"
+			fi
+			crash_check "erased-$fmt" "$T/erased-out.$fmt"
+			drgn_check "erased-$fmt" "$T/erased-out.$fmt"
+		done
+		rm -f "$T/plain.elf" "$T/erased.kdump" "$T"/erased-out.*
+	else
+		fail "erased-makedumpfile" "$(tail -1 "$T/md.log" 2>/dev/null)"
+	fi
+else
+	skip "erased" "makedumpfile or $IDLE absent"
+fi
 # guestcore extract: a KVM guest out of a synthetic host built around the
 # real idle guest (mkhost --guest), opened in crash and drgn.
 MKHOST="$PWD/$BUILD/mkhost"

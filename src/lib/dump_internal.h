@@ -91,6 +91,13 @@ struct gc_dump {
 	size_t nr_notes;
 	/* Problems noticed while opening; check reports them. */
 	struct gc_report findings;
+	/* What makedumpfile --config poisoned with 'X' (0x58) before writing
+	 * the dump: the kdump eraseinfo section or the ELF "ERASEINFO" note,
+	 * "erase SYMBOL size N" lines; format-owned text, NULL = none.
+	 * convert carries it into its output. */
+	const char *eraseinfo;
+	size_t eraseinfo_len;
+	uint64_t eraseinfo_off;
 	/* Scratch page for decoding (one per dump; dumps are not shared
 	 * between threads). */
 	uint8_t *scratch;

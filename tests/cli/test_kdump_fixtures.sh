@@ -76,7 +76,7 @@ expect_out "kdump-excluded-count" 0 "3 excluded by dump_level 31" check k-zlib
 
 # every header_version: fields, vmcoreinfo and notes only when valid
 for v in 1 2 3 4 5 6; do
-	"$MK" kdump kv$v --version $v --codec lzo
+	"$MK" kdump kv$v --version $v --codec lzo --eraseinfo
 	same "kdump-v$v-rd" "$("$GC" rd kv$v -p 3008 2)" "$RD3"
 	run_gc "kdump-v$v-info" 0 info kv$v || continue
 	has() { echo "$OUT" | grep -q "^ *$1:"; }
@@ -90,6 +90,22 @@ for v in 1 2 3 4 5 6; do
 	same "kdump-v$v-eraseinfo" "$(has eraseinfo && echo y || echo n)" "$want_erase"
 done
 expect_out "kdump-v5-eraseinfo-text" 0 "eraseinfo: erase modules:mod_x foo" info kv5
+# makedumpfile --config poisons what it erases with 'X': check warns
+# (exit 1), and convert carries the eraseinfo into both output formats
+# (ELF: an ERASEINFO note, as makedumpfile -E writes; kdump: the section)
+ERASED="makedumpfile --config poisoned kernel data with 'X' (0x58) before writing this dump: 1 erase command (the first: 'erase modules:mod_x foo')"
+expect_out "kdump-erased-check" 1 "$ERASED" check kv5
+expect_out "kdump-erased-convert" 1 "source problems: 1" convert kv5 -o kv5.elf
+expect_out "kdump-erased-elf-check" 1 "$ERASED" check kv5.elf
+expect_out "kdump-erased-elf-field" 0 "eraseinfo: erase modules:mod_x foo" info kv5.elf
+grep -aq "eraseinfo=carried over" kv5.elf && pass kdump-erased-provenance ||
+	fail kdump-erased-provenance "no eraseinfo line in the GUESTCORE note"
+run_gc "kdump-erased-kdump" 1 convert kv5 -o kv5b.kdump --format kdump && pass kdump-erased-kdump
+expect_out "kdump-erased-kdump-field" 0 "eraseinfo: erase modules:mod_x foo" info kv5b.kdump
+expect_out "kdump-erased-kdump-check" 1 "$ERASED" check kv5b.kdump
+run_gc "kdump-erased-back" 1 convert kv5.elf -o kv5c.kdump --format kdump && pass kdump-erased-back
+expect_out "kdump-erased-back-check" 1 "$ERASED" check kv5c.kdump
+rm -f kv5.elf kv5b.kdump kv5c.kdump
 expect_out "kdump-v6-max_mapnr_64" 0 "max_mapnr: 128 (max_mapnr_64)" info kv6
 expect_out "kdump-v5-max_mapnr" 0 "max_mapnr: 128" info kv5
 expect_err "kdump-v3-no-regs-vmcoreinfo" 1 "" regs kv3

@@ -14,7 +14,7 @@ e="$OUT/fuzz_elf_vmcore" k="$OUT/fuzz_kdump" f="$OUT/fuzz_flat"
 for c in raw zlib lzo snappy zstd; do
 	"$MK" kdump "$k/k-$c" --codec $c --pages 0-7 --zero 2 --exclude 5 --max-mapnr 16
 done
-for v in 1 3 4 5; do "$MK" kdump "$k/kv$v" --version $v --pages 0-3 --max-mapnr 8; done
+for v in 1 3 4 5; do "$MK" kdump "$k/kv$v" --version $v --pages 0-3 --max-mapnr 8 --eraseinfo; done
 "$MK" kdump "$k/k32" --32 --pages 0-3 --max-mapnr 8
 "$MK" kdump "$k/kbad" --codec zstd --pages 0-7 --max-mapnr 16 --damage bad-csize
 # zero pages compressed one by one next to 0x01 pages (the zero-page memo),

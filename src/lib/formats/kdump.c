@@ -465,8 +465,12 @@ static struct gc_error *read_meta(struct gc_dump *d, struct kdump *kd)
 	if (!err && k->version >= 5 && k->size_erase) {
 		err = read_blob(d, k, k->off_erase, k->size_erase,
 				"eraseinfo", "eraseinfo-range", &b);
-		if (!err && b)
+		if (!err && b) {
 			kd->eraseinfo = (char *)b;
+			d->eraseinfo = kd->eraseinfo;
+			d->eraseinfo_len = strlen(kd->eraseinfo);
+			d->eraseinfo_off = k->off_erase;
+		}
 	}
 	return err;
 }

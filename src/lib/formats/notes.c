@@ -151,6 +151,12 @@ struct gc_error *gc_notes_parse(struct gc_notes *ns, uint8_t *buf, size_t len,
 			ns->nvmcoreinfo++;
 		} else if (!strcmp(name, "Xen")) {
 			ns->nxen++;
+		} else if (!strcmp(name, "ERASEINFO") && !ns->eraseinfo) {
+			/* makedumpfile -E --config: what it erased */
+			ns->eraseinfo = (const char *)desc;
+			ns->eraseinfo_len = descsz;
+			ns->eraseinfo_offset = off + descoff;
+			ns->nother++;
 		} else {
 			ns->nother++;
 		}
@@ -269,6 +275,46 @@ static struct gc_error *provenance(const struct gc_notes *ns,
 	return NULL;
 }
 
+/*
+ * makedumpfile --config "erase" commands poison kernel data with 'X'
+ * (0x58) before the pages are written, and list what they erased
+ * ("erase SYMBOL size N", one per line) in the kdump eraseinfo section or
+ * an ELF "ERASEINFO" note.  Those bytes then read as 'X' (`sys` shows a
+ * nodename of X's): say so in check, with the first command.
+ */
+static struct gc_error *erased(struct gc_dump *d, bool field)
+{
+	const char *t = d->eraseinfo;
+	size_t len = strnlen(d->eraseinfo, d->eraseinfo_len);
+	size_t lines = 0, first_len = 0;
+	const char *first = NULL;
+	for (size_t at = 0; at < len;) {
+		const char *nl = memchr(t + at, '\n', len - at);
+		size_t ll = nl ? (size_t)(nl - (t + at)) : len - at;
+		if (ll && !lines++) {
+			first = t + at;
+			first_len = ll;
+		}
+		at += ll + 1;
+	}
+	if (!lines)
+		return NULL;
+	char cmd[96];
+	gc_sanitize(cmd, first, GC_MIN(first_len, sizeof(cmd) - 1));
+	struct gc_error *err = NULL;
+	if (field)
+		err = gc_dump_add_field(d, "eraseinfo", false, 0, "%s%s", cmd,
+					lines > 1 ? " ..." : "");
+	if (!err)
+		err = gc_report_add(&d->findings, GC_SEV_WARNING, "erased",
+			true, d->eraseinfo_off, "makedumpfile --config "
+			"poisoned kernel data with 'X' (0x58) before writing "
+			"this dump: %zu erase command%s (the first: '%s'); "
+			"those bytes read as 'X', not as the guest's data",
+			lines, lines == 1 ? "" : "s", cmd);
+	return err;
+}
+
 struct gc_error *gc_notes_add_fields(struct gc_notes *ns, struct gc_dump *d)
 {
 	struct gc_error *err = gc_dump_add_field(d, "notes", true, ns->n,
@@ -277,6 +323,15 @@ struct gc_error *gc_notes_add_fields(struct gc_notes *ns, struct gc_dump *d)
 		ns->nvmcoreinfo, ns->nxen, ns->nother);
 	if (!err)
 		err = provenance(ns, d);
+	/* the format's own eraseinfo (kdump) or the note's */
+	bool from_note = !d->eraseinfo && ns->eraseinfo;
+	if (from_note) {
+		d->eraseinfo = ns->eraseinfo;
+		d->eraseinfo_len = ns->eraseinfo_len;
+		d->eraseinfo_off = ns->eraseinfo_offset;
+	}
+	if (!err && d->eraseinfo)
+		err = erased(d, from_note);
 	if (err || !ns->vmcoreinfo)
 		return err;
 	static const struct {

@@ -33,6 +33,9 @@ struct gc_notes {
 	struct gc_note_cpu *cpus;
 	size_t ncpus, nprstatus, nqemu;
 	size_t nxen, nvmcoreinfo, nother;
+	const char *eraseinfo;     /* makedumpfile's ERASEINFO note text */
+	size_t eraseinfo_len;
+	uint64_t eraseinfo_offset;
 	char *vmcoreinfo;          /* NUL-terminated copy, or NULL */
 	size_t vmcoreinfo_len;
 	uint64_t vmcoreinfo_offset;
@@ -56,7 +59,9 @@ void gc_notes_free(struct gc_notes *ns);
 /* Value of KEY= in VMCOREINFO text (copied into OUT), false if absent. */
 bool gc_vmcoreinfo_get(const char *text, const char *key, char *out,
 		       size_t outlen);
-/* Record the VMCOREINFO keys `info` shows as dump fields. */
+/* Record the VMCOREINFO keys `info` shows as dump fields, what a
+ * GUESTCORE note says, and what makedumpfile erased (d->eraseinfo, from
+ * the ERASEINFO note unless the format set it). */
 struct gc_error *gc_notes_add_fields(struct gc_notes *ns, struct gc_dump *d);
 /* A VMCOREINFO value as the header fields show it: NUMBER(phys_base) (the
  * kernel writes it in signed decimal) as signed hex ("-0x1ce00000"), the

@@ -338,7 +338,8 @@ static bool note_regenerated(const struct gc_note *n)
 	if (!strcmp(n->name, "CORE") && n->type == 1)
 		return true;
 	if (!strcmp(n->name, "QEMU") || !strcmp(n->name, "VMCOREINFO") ||
-	    !strcmp(n->name, GC_NOTE_GUESTCORE_NAME))
+	    !strcmp(n->name, GC_NOTE_GUESTCORE_NAME) ||
+	    !strcmp(n->name, "ERASEINFO"))
 		return true;
 	/* xc_core's own .note.Xen (DUMPCORE_*) describes the old file. */
 	if (!strcmp(n->name, "Xen") && n->type >= 0x2000000 &&
@@ -431,6 +432,13 @@ static struct gc_error *build_notes(struct gc_dump *d,
 		if (vmci_dec(vi, vlen, "CRASHTIME", &t) && t > 0)
 			b->timestamp = (uint64_t)t;
 	}
+	/* What makedumpfile --config erased ('X' bytes in the pages, which
+	 * are copied as they are): an ERASEINFO note in an ELF output, as
+	 * makedumpfile -E writes it; the kdump writer puts it in the
+	 * eraseinfo section.  From either kind of source. */
+	if (d->eraseinfo && d->eraseinfo_len && opts->format == GC_OUT_ELF)
+		gc_wbuf_note(&b->notes, "ERASEINFO", 0, d->eraseinfo,
+			     strnlen(d->eraseinfo, d->eraseinfo_len));
 	/* Other notes of the source, verbatim. */
 	for (size_t i = 0; i < gc_dump_nr_notes(d); i++) {
 		const struct gc_note *nt = gc_dump_note(d, i);
@@ -487,6 +495,11 @@ static struct gc_error *build_notes(struct gc_dump *d,
 				 ": %s\n", p->len, p->paddr,
 				 p->what ? p->what : "patched");
 	}
+	if (d->eraseinfo && d->eraseinfo_len)
+		gc_strbuf_printf(&sb, "eraseinfo=carried over (%zu bytes): "
+				 "the data makedumpfile --config poisoned with "
+				 "'X' stays so\n",
+				 strnlen(d->eraseinfo, d->eraseinfo_len));
 	if (opts->exclude_zero)
 		gc_strbuf_printf(&sb, "%s",
 				 opts->format == GC_OUT_ELF ?
@@ -716,6 +729,9 @@ struct gc_error *gc_convert(struct gc_dump *in, const char *out_path,
 			.notes_len = b.notes.len,
 			.vmcoreinfo = b.vmcoreinfo,
 			.vmcoreinfo_len = b.vmcoreinfo_len,
+			.eraseinfo = in->eraseinfo,
+			.eraseinfo_len = in->eraseinfo ?
+				strnlen(in->eraseinfo, in->eraseinfo_len) : 0,
 			.nr_vcpus = b.nr_vcpus,
 			.kernel = &k,
 			.release = k.uts_release ? k.uts_release :

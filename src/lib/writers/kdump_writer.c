@@ -54,7 +54,8 @@ struct gc_error *gc_write_kdump(const struct gc_wsource *src, int fd,
 
 	uint64_t vmci_off = ps + SUB_SIZE;
 	uint64_t note_off = (vmci_off + src->vmcoreinfo_len + 7) & ~7ull;
-	uint64_t sub_end = note_off + src->notes_len;
+	uint64_t erase_off = (note_off + src->notes_len + 7) & ~7ull;
+	uint64_t sub_end = erase_off + src->eraseinfo_len;
 	uint64_t sub_hdr_size = (sub_end - ps + ps - 1) / ps;
 	uint64_t bm1_off = (1 + sub_hdr_size) * ps;
 	uint64_t desc_off = bm1_off + bitmap_blocks * ps;
@@ -220,6 +221,12 @@ struct gc_error *gc_write_kdump(const struct gc_wsource *src, int fd,
 			gc_put64(sub + 48, note_off, false);
 			gc_put64(sub + 56, src->notes_len, false);
 			memcpy(head + note_off, src->notes, src->notes_len);
+		}
+		if (src->eraseinfo_len) {
+			gc_put64(sub + 64, erase_off, false);
+			gc_put64(sub + 72, src->eraseinfo_len, false);
+			memcpy(head + erase_off, src->eraseinfo,
+			       src->eraseinfo_len);
 		}
 		gc_put64(sub + 80, 0, false);
 		gc_put64(sub + 88, max_mapnr, false);

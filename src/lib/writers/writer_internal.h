@@ -55,6 +55,10 @@ struct gc_wsource {
 	/* Raw VMCOREINFO text (may be NULL). */
 	const char *vmcoreinfo;
 	size_t vmcoreinfo_len;
+	/* The source's makedumpfile eraseinfo text (may be NULL): the kdump
+	 * writer's eraseinfo section (an ELF output has it as a note). */
+	const char *eraseinfo;
+	size_t eraseinfo_len;
 	unsigned int nr_vcpus;
 	const struct gc_convert_kernel *kernel;
 	/* The provenance note's "undecodable_pages=" value: NOTES_PATCH is
