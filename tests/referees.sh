@@ -128,6 +128,11 @@ if [ -f "$IDLE" ] && command -v makedumpfile > /dev/null; then
 		else
 			fail "erased-check" "$("$GC" check "$T/erased.kdump" | grep -i erase)"
 		fi
+		if "$GC" sys "$T/erased.kdump" 2> /dev/null | grep -q 'NODENAME: XXXXXXXXXXXXXXXX*  \[erased by makedumpfile --config\]'; then
+			pass "erased-sys-marked"
+		else
+			fail "erased-sys-marked" "$("$GC" sys "$T/erased.kdump" 2>&1 | grep -i node)"
+		fi
 		for fmt in elf kdump; do
 			"$GC" convert "$T/erased.kdump" -o "$T/erased-out.$fmt" --format $fmt > /dev/null 2>&1
 			if "$GC" info "$T/erased-out.$fmt" | grep -q 'eraseinfo: erase init_uts_ns.name.nodename size 65'; then

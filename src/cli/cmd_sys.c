@@ -55,6 +55,17 @@ static void load_text(uint64_t x, char *buf, size_t len)
 		 ((x & 2047) * 100) >> 11);
 }
 
+/* S is all 'X' (what makedumpfile --config writes over what it erases) */
+static bool all_x(const char *s)
+{
+	if (!s || !*s)
+		return false;
+	for (; *s; s++)
+		if (*s != 'X')
+			return false;
+	return true;
+}
+
 static int run(int argc, char **argv)
 {
 	bool json = cli_take_flag(&argc, argv, "--json");
@@ -132,6 +143,13 @@ static int run(int argc, char **argv)
 		release = fact(k, "osrelease");
 	const char *version = fact(k, "version");
 	const char *nodename = fact(k, "nodename");
+	/* makedumpfile --config poisons what it erases with 'X': a field
+	 * read as nothing but X's from such a dump is marked, not shown as
+	 * the guest's (`erase init_uts_ns.name.nodename` is the usual one) */
+	bool erasedump = gc_dump_field_by_name(d, "eraseinfo") != NULL;
+	bool er_node = erasedump && all_x(nodename);
+	bool er_rel = erasedump && all_x(release);
+	bool er_ver = erasedump && all_x(version);
 
 	if (json) {
 		struct gc_json j;
@@ -212,6 +230,15 @@ static int run(int argc, char **argv)
 			gc_json_key(&j, "panic_comm");
 			gc_json_string(&j, panic_comm);
 		}
+		gc_json_key(&j, "erased");
+		gc_json_array_begin(&j);
+		if (er_node)
+			gc_json_string(&j, "nodename");
+		if (er_rel)
+			gc_json_string(&j, "release");
+		if (er_ver)
+			gc_json_string(&j, "version");
+		gc_json_array_end(&j);
 		gc_json_key(&j, "missing");
 		gc_json_string(&j, s.missing);
 		gc_json_object_end(&j);
@@ -229,9 +256,13 @@ static int run(int argc, char **argv)
 		else
 			printf("LOAD AVERAGE: (unknown)\n");
 		printf("       TASKS: %s\n", ntask);
-		printf("    NODENAME: %s\n", nodename ? nodename : "(unknown)");
-		printf("     RELEASE: %s\n", release ? release : "(unknown)");
-		printf("     VERSION: %s\n", version ? version : "(unknown)");
+		static const char er[] = "  [erased by makedumpfile --config]";
+		printf("    NODENAME: %s%s\n", nodename ? nodename : "(unknown)",
+		       er_node ? er : "");
+		printf("     RELEASE: %s%s\n", release ? release : "(unknown)",
+		       er_rel ? er : "");
+		printf("     VERSION: %s%s\n", version ? version : "(unknown)",
+		       er_ver ? er : "");
 		printf("     MACHINE: %s\n", mach);
 		printf("      MEMORY: %s\n", mem);
 		printf("       PANIC: \"%s\"\n", panic ? panic : "");
@@ -254,6 +285,10 @@ static int run(int argc, char **argv)
 	}
 	if (s.missing[0])
 		fprintf(stderr, "guestcore: not known: %s\n", s.missing);
+	if (erasedump)
+		fprintf(stderr, "guestcore: %s: makedumpfile --config erased "
+			"kernel data in this dump (the bytes read as 'X'; "
+			"`guestcore check` names them)\n", gc_dump_path(d));
 	gc_kernel_close(k);
 	gc_dump_close(d);
 	return rc;

@@ -26,7 +26,9 @@ done
 expect_out "be-kdump-descriptor-codecs" 0 "(raw 2, zlib 0, lzo 0, snappy 0, zstd 59)" check kb-zstd
 expect_out "be-kdump-max_mapnr_64" 0 "max_mapnr: 128 (max_mapnr_64)" info kb-zlib
 expect_out "be-kdump-vmcoreinfo" 0 "vmcoreinfo OSRELEASE: 6.1.0-fixture" info kb-zlib
-expect_out "be-kdump-eraseinfo" 0 "eraseinfo: erase modules:mod_x foo" info kb-zlib
+"$MK" kdump kbe --codec zlib --big-endian --eraseinfo
+expect_out "be-kdump-eraseinfo" 0 "eraseinfo: erase modules:mod_x foo" info kbe
+expect_out "be-kdump-eraseinfo-check" 1 "1 erase command (the first: 'erase modules:mod_x foo')" check kbe
 expect_out "be-kdump-notes" 0 "notes: 5 (2 NT_PRSTATUS, 2 QEMU CPU state, 1 VMCOREINFO, 0 Xen crash, 0 other)" info kb-zlib
 # registers from big-endian NT_PRSTATUS and QEMU notes: the same values
 run_gc "be-kdump-regs-json" 0 regs --json kb-lzo &&
