@@ -202,6 +202,13 @@ done
 expect_out qevm_gzip_cut 1 "1 cut by the end of the stream" check "$T/zc.qevm"
 head -c 20000 "$T/z.img" > "$T/zt.img"
 expect_out qevm_zstd_truncated_file 1 "the zstd stream stops at file offset 0x4e20 after" check "$T/zt.img"
+# cut before 4 bytes decode: not "decompress it first", which would
+# not help, but what is known
+zstd -q -c "$T/a.qevm" | head -c 100 > "$T/zt0.img"
+expect_err qevm_zstd_cut_before_output 2 "guestcore: $T/zt0.img: file header at offset 0x64: this is a zstd-compressed file cut short: only 0 bytes decode before its end (the zstd stream ends inside a frame (truncated)), too few to tell what it holds" \
+	info "$T/zt0.img"
+printf 'not a dump\n' | zstd -q > "$T/text.zst"
+expect_err qevm_zstd_other 2 "guestcore: $T/text.zst: file header at offset 0x0: this is a zstd-compressed file: decompress it first (zstd -d --long=31)" info "$T/text.zst"
 expect_out qevm_zstd_truncated_why 1 "the zstd stream ends inside a frame (truncated)" check "$T/zt.img"
 # the decompressed cache: made once, reused, remade when the file changes
 "$MK" "$T/zr.qevm" --compress xz >/dev/null

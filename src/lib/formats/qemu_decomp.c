@@ -229,6 +229,7 @@ static struct gc_error *src_next(struct source *in, const uint8_t **p,
 struct stopped {
 	char why[300];
 	uint64_t at;         /* compressed file offset */
+	bool cut;            /* the input ended before the stream did */
 };
 
 static void stop_at(struct stopped *st, uint64_t at, const char *fmt, ...)
@@ -253,8 +254,10 @@ static bool next_input(struct source *in, struct stopped *st, const char *cut,
 	if ((*err = src_next(in, ip, n)))
 		return false;
 	if (!*n) {
-		if (cut)
+		if (cut) {
 			stop_at(st, in->pos, "%s", cut);
+			st->cut = true;
+		}
 		return false;
 	}
 	return true;
@@ -707,6 +710,55 @@ static struct gc_error *run(const char *codec, struct source *in,
 	return gc_error_new(GC_ERR_UNSUPPORTED, "compression", "'%s'", codec);
 }
 
+/* Decode the start of F's compressed stream at SKIP into OUT (at most CAP
+ * bytes, at most 1 MiB of input read); *LEN gets the bytes decoded, WHY
+ * (WHYLEN bytes) why the decoder stopped before CAP ("" when it did not)
+ * and *AT the compressed offset it names. */
+static void sniff(struct gc_file *f, uint64_t skip, uint8_t *out, size_t cap,
+		  size_t *len, char *why, size_t whylen, uint64_t *at)
+{
+	*len = 0;
+	if (whylen)
+		why[0] = '\0';
+	*at = skip;
+	uint8_t head[16];
+	size_t hl = (size_t)GC_MIN(sizeof(head), f->size - GC_MIN(f->size, skip));
+	const void *v;
+	struct gc_error *err = gc_file_view(f, skip, hl, head, &v, "head");
+	if (err) {
+		gc_error_free(err);
+		return;
+	}
+	const char *codec = gc_qs_codec_detect(v, hl);
+	if (!codec)
+		return;
+	struct sink s = { .fd = -1, .buf = out, .cap = cap };
+	struct source in = { .f = f, .pos = skip,
+			     .end = GC_MIN(f->size, skip + IN_CHUNK) };
+	in.tmp = f->map ? NULL : malloc(IN_CHUNK);
+	if (!f->map && !in.tmp)
+		return;
+	struct stopped st = { "", 0, false };
+	err = run(codec, &in, &s, &st);
+	free(in.tmp);
+	*len = s.len;
+	/* only a stream cut short: a limit (a zstd window, an xz
+	 * dictionary) or damage in the middle keeps "decompress it first" */
+	if (s.len < cap && whylen && st.cut && in.end == f->size) {
+		snprintf(why, whylen, "%s", st.why);
+		*at = st.at;
+	}
+	gc_error_free(err);
+}
+
+bool gc_qs_compressed_cut(struct gc_file *f, uint64_t skip, size_t *len,
+			      char *why, size_t whylen, uint64_t *at)
+{
+	uint8_t out[4];
+	sniff(f, skip, out, sizeof(out), len, why, whylen, at);
+	return *len < sizeof(out) && why[0];
+}
+
 /* True when the stream of F at SKIP decompresses to bytes starting "QEVM". */
 bool gc_qs_compressed_is_qevm(struct gc_file *f, uint64_t skip)
 {
@@ -729,7 +781,7 @@ bool gc_qs_compressed_is_qevm(struct gc_file *f, uint64_t skip)
 	in.tmp = f->map ? NULL : malloc(IN_CHUNK);
 	if (!f->map && !in.tmp)
 		return false;
-	struct stopped st = { "", 0 };
+	struct stopped st = { "", 0, false };
 	err = run(codec, &in, &s, &st);
 	free(in.tmp);
 	gc_error_free(err);
@@ -1020,7 +1072,7 @@ struct gc_error *gc_qstream_open_compressed(struct gc_dump *d, uint64_t skip,
 	free(real);
 	char *dir = cache_dir();
 	char *path = dir ? gc_asprintf("%s/qevm-%016" PRIx64 ".raw", dir, h) : NULL;
-	struct stopped st = { "", 0 };
+	struct stopped st = { "", 0, false };
 	struct gc_file *cf = NULL;
 	bool reused = false;
 	struct gc_error *oerr = path ? gc_file_open(path, &cf) : NULL;

@@ -286,6 +286,12 @@ struct gc_error *gc_qstream_open_piped(struct gc_dump *d,
 /* True when F's bytes at SKIP decompress to a "QEVM" stream (a probe:
  * decodes at most 1 MiB). */
 bool gc_qs_compressed_is_qevm(struct gc_file *f, uint64_t skip);
+/* True when F's compressed stream at SKIP ends (the file is cut) before
+ * 4 bytes decode: *LEN bytes did, WHY (WHYLEN bytes) says where the
+ * decoder stopped, *AT at which compressed offset (a probe: at most the
+ * first 1 MiB; a limit or damage is not reported here). */
+bool gc_qs_compressed_cut(struct gc_file *f, uint64_t skip, size_t *len,
+			      char *why, size_t whylen, uint64_t *at);
 /* The codec whose magic starts HEAD, or NULL. */
 const char *gc_qs_codec_detect(const uint8_t *head, size_t len);
 
