@@ -9,7 +9,6 @@
 #include "dump_internal.h"
 #include "io/pagecache.h"
 #include "io/readahead.h"
-#include "formats/qemu_stream.h"
 
 #define GC_PAGECACHE_SLOTS 64
 
@@ -55,7 +54,7 @@ static const struct gc_format_ops *detect(struct gc_stream *s,
  * are and what to do, instead of "not a dump format".  NULL when the head
  * matches none of them.
  */
-static struct gc_error *explain_unknown(struct gc_file *f,
+static struct gc_error *explain_unknown(struct gc_stream *s,
 				       const uint8_t *head, size_t len)
 {
 	static const struct {
@@ -70,19 +69,13 @@ static struct gc_error *explain_unknown(struct gc_file *f,
 		{ "\x89LZO\0\r\n\x1a\n", 9, "an lzop-compressed file: decompress it first (lzop -d)" },
 		{ "PK\x03\x04", 4, "a zip archive: unpack it first" },
 	};
-	/* compressed, and cut before anything can be told of what it holds:
-	 * decompressing it would not help */
-	const char *codec = gc_qs_codec_detect(head, len);
-	size_t got;
-	uint64_t at;
-	char why[200];
-	if (codec && f && gc_qs_compressed_cut(f, 0, &got, why, sizeof(why),
-						   &at))
-		return gc_error_at(GC_ERR_FORMAT, at, "file header",
-				   "this is a %s-compressed file cut short: "
-				   "only %zu bytes decode before its end (%s), "
-				   "too few to tell what it holds", codec, got,
-				   why);
+	/* a format that can say why it could not take the file */
+	for (size_t i = 0; s && gc_formats[i].ops; i++) {
+		struct gc_error *why = gc_formats[i].explain ?
+			gc_formats[i].explain(head, len, s) : NULL;
+		if (why)
+			return why;
+	}
 	for (size_t i = 0; i < GC_ARRAY_SIZE(known); i++)
 		if (len >= known[i].len && !memcmp(head, known[i].magic, known[i].len))
 			return gc_error_at(GC_ERR_UNSUPPORTED, 0, "file header",
@@ -185,8 +178,7 @@ struct gc_error *gc_dump_open_sink(const char *path,
 			err = gc_error_at(GC_ERR_FORMAT, 0, "file header",
 					  "the file is too short to be a dump "
 					  "(%zu bytes)", len);
-		else if ((err = explain_unknown(flat ? NULL : d->file, head,
-						len)) == NULL)
+		else if ((err = explain_unknown(d->stream, head, len)) == NULL)
 			err = gc_error_at(GC_ERR_FORMAT, 0, "file header",
 					  "not a dump format guestcore knows "
 					  "(first bytes %02x %02x %02x %02x%s)",

@@ -234,6 +234,10 @@ struct gc_format_entry {
 	const struct gc_format_ops *ops;
 	/* HEAD holds the first LEN (<= 512) bytes of the file. */
 	bool (*probe)(const uint8_t *head, size_t len, struct gc_stream *s);
+	/* Optional, for a file no format took: why this one could not
+	 * (a compressed stream cut before it can be told), or NULL. */
+	struct gc_error *(*explain)(const uint8_t *head, size_t len,
+				    struct gc_stream *s);
 };
 extern const struct gc_format_entry gc_formats[];
 

@@ -2193,6 +2193,25 @@ bool gc_qemu_stream_probe(const uint8_t *head, size_t len, struct gc_stream *s)
 	       gc_qs_compressed_is_qevm(gc_stream_file(s), 0);
 }
 
+struct gc_error *gc_qemu_stream_explain(const uint8_t *head, size_t len,
+					struct gc_stream *s)
+{
+	/* compressed, and cut before anything can be told of what it holds:
+	 * "decompress it first" would not help */
+	const char *codec = gc_qs_codec_detect(head, len);
+	size_t got;
+	uint64_t at;
+	char why[200];
+	if (!codec || gc_stream_container(s) == GC_CONTAINER_FLAT ||
+	    !gc_qs_compressed_cut(gc_stream_file(s), 0, &got, why,
+				  sizeof(why), &at))
+		return NULL;
+	return gc_error_at(GC_ERR_FORMAT, at, "file header",
+			   "this is a %s-compressed file cut short: only %zu "
+			   "bytes decode before its end (%s), too few to tell "
+			   "what it holds", codec, got, why);
+}
+
 const struct gc_format_ops gc_qemu_stream_ops = {
 	.format = GC_FORMAT_QEMU_STREAM,
 	.open = qevm_open,

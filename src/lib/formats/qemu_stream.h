@@ -298,6 +298,8 @@ const char *gc_qs_codec_detect(const uint8_t *head, size_t len);
 /* The two formats (registry.c). */
 extern const struct gc_format_ops gc_qemu_stream_ops;
 bool gc_qemu_stream_probe(const uint8_t *head, size_t len, struct gc_stream *s);
+struct gc_error *gc_qemu_stream_explain(const uint8_t *head, size_t len,
+					struct gc_stream *s);
 extern const struct gc_format_ops gc_libvirt_save_ops;
 bool gc_libvirt_save_probe(const uint8_t *head, size_t len, struct gc_stream *s);
 
