@@ -101,6 +101,10 @@ asan:
 check-asan: asan
 	BUILD=build-asan ASAN_OPTIONS=detect_leaks=1 tests/run.sh
 
+# The CLI under valgrind's memcheck: no error, no leak (small inputs).
+check-valgrind: all
+	BUILD=$(BUILD) tests/valgrind_check.sh
+
 # crash and drgn on converted real dumps (downloads a debug vmlinux once).
 check-referees: $(BIN)
 	BUILD=$(BUILD) tests/referees.sh
@@ -157,7 +161,7 @@ install: all
 clean:
 	rm -rf build build-asan build-fuzz
 
-.PHONY: all check asan check-asan check-referees check-btf check-bt-drgn fuzz fuzz-long fuzz-report demo bench install clean python install-python
+.PHONY: all check asan check-asan check-referees check-valgrind check-btf check-bt-drgn fuzz fuzz-long fuzz-report demo bench install clean python install-python
 .SECONDARY:
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -54,6 +54,8 @@ extern const struct cli_opt cli_json_only[];
  * on success replace it by operands followed by canonical options and
  * return -1; otherwise print and return the exit code (0 for --help). */
 int cli_parse_options(const struct cli_command *cmd, int *argc, char ***argv);
+/* Free what cli_parse_options made (after the command has run). */
+void cli_options_release(void);
 void cli_command_help(const struct cli_command *cmd, FILE *out);
 
 extern const struct cli_command cmd_info, cmd_check, cmd_rd, cmd_read,

@@ -80,8 +80,10 @@ int main(int argc, char **argv)
 		}
 		if (commands[i]->opts) {
 			int rc = cli_parse_options(commands[i], &cargc, &cargv);
-			if (rc >= 0)
+			if (rc >= 0) {
+				cli_options_release();
 				return rc;
+			}
 		} else {
 			for (int k = 1; k < cargc; k++) {
 				if (!strcmp(cargv[k], "--"))
@@ -93,9 +95,10 @@ int main(int argc, char **argv)
 				}
 			}
 		}
-		if (!cli_take_split(&cargc, cargv))
-			return EXIT_ERROR;
-		return commands[i]->run(cargc, cargv);
+		int rc = cli_take_split(&cargc, cargv) ?
+			commands[i]->run(cargc, cargv) : EXIT_ERROR;
+		cli_options_release();
+		return rc;
 	}
 	fprintf(stderr, "guestcore: unknown command '%s'\n", argv[1]);
 	usage(stderr);

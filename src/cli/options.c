@@ -90,11 +90,20 @@ static const struct cli_opt *find(const struct cli_opt *const *groups,
 	return NULL;
 }
 
-/* What the canonical argv holds lives until exit: kept reachable here (the
- * process's one parse; LeakSanitizer scans statics). */
+/* What the canonical argv holds lives until the command returns: kept
+ * here (the process's one parse) and freed by cli_options_release. */
 static char **canon_argv;
 static char *canon_strs[512];
 static size_t nr_canon_strs;
+
+void cli_options_release(void)
+{
+	for (size_t i = 0; i < nr_canon_strs; i++)
+		free(canon_strs[i]);
+	nr_canon_strs = 0;
+	free(canon_argv);
+	canon_argv = NULL;
+}
 
 static char *keep(char *s)
 {
