@@ -1887,7 +1887,15 @@ static struct gc_error *open_stream(struct gc_dump *d, struct gc_file *file,
 		err = &gc_error_nomem;
 		goto fail;
 	}
-	if (qs->version == 3 && !cur_u8(&w.c, &t, "") && t == QS_CONFIGURATION) {
+	/* a stream that ends here has no configuration section: the walk
+	 * says where it stops (the error of this peek is not kept) */
+	bool config = false;
+	if (qs->version == 3) {
+		struct gc_error *peek = cur_u8(&w.c, &t, "");
+		config = !peek && t == QS_CONFIGURATION;
+		gc_error_free(peek);
+	}
+	if (config) {
 		if (!walk_config(&w))
 			goto walked;
 	} else {
