@@ -762,30 +762,11 @@ bool gc_qs_compressed_cut(struct gc_file *f, uint64_t skip, size_t *len,
 /* True when the stream of F at SKIP decompresses to bytes starting "QEVM". */
 bool gc_qs_compressed_is_qevm(struct gc_file *f, uint64_t skip)
 {
-	uint8_t head[16];
-	size_t len = (size_t)GC_MIN(sizeof(head), f->size - GC_MIN(f->size, skip));
-	const void *v;
-	struct gc_error *err = gc_file_view(f, skip, len, head, &v, "head");
-	if (err) {
-		gc_error_free(err);
-		return false;
-	}
-	const char *codec = gc_qs_codec_detect(v, len);
-	if (!codec)
-		return false;
 	uint8_t out[4];
-	struct sink s = { .fd = -1, .buf = out, .cap = sizeof(out) };
-	/* a probe decodes at most 1 MiB of input */
-	struct source in = { .f = f, .pos = skip,
-			     .end = GC_MIN(f->size, skip + IN_CHUNK) };
-	in.tmp = f->map ? NULL : malloc(IN_CHUNK);
-	if (!f->map && !in.tmp)
-		return false;
-	struct stopped st = { "", 0, false };
-	err = run(codec, &in, &s, &st);
-	free(in.tmp);
-	gc_error_free(err);
-	return s.len == 4 && !memcmp(out, "QEVM", 4);
+	size_t len;
+	uint64_t at;
+	sniff(f, skip, out, sizeof(out), &len, NULL, 0, &at);
+	return len == 4 && !memcmp(out, "QEVM", 4);
 }
 
 /* ---- the pipe: decoding in a thread for a one-pass convert ------------------ */
