@@ -119,6 +119,14 @@ check-btf: $(BIN)
 check-bt-drgn: $(BIN)
 	BUILD=$(BUILD) tests/bt_drgn.sh
 
+# Kernels other than the shared dumps' 6.1 (by default the newest Debian
+# 6.12 with a -dbg package; GC_KABIS="ABI ..." for others): QEMU dumps made
+# by ../shared/tools/make-qemu-dumps.sh (minutes and a ~1 GB debug package
+# the first time, kept in ~/.cache/guestcore/kernels/ABI) read by guestcore
+# without debuginfo and by drgn with the debug vmlinux (tests/kernel_versions.sh).
+check-kernels: all python
+	BUILD=$(BUILD) tests/kernel_versions.sh
+
 fuzz:
 	$(MAKE) -f tests/fuzz/fuzz.mk
 
@@ -161,7 +169,7 @@ install: all
 clean:
 	rm -rf build build-asan build-fuzz
 
-.PHONY: all check asan check-asan check-referees check-valgrind check-btf check-bt-drgn fuzz fuzz-long fuzz-report demo bench install clean python install-python
+.PHONY: all check asan check-asan check-referees check-valgrind check-btf check-bt-drgn check-kernels fuzz fuzz-long fuzz-report demo bench install clean python install-python
 .SECONDARY:
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

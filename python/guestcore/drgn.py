@@ -18,8 +18,10 @@ pid of the task that CPU was running -- and opened with
 ``Program.set_core_dump``.  A core with a VMCOREINFO note makes drgn set
 ``ProgramFlags.IS_LINUX_KERNEL``; it has no PT_LOAD, so every byte drgn reads
 comes from the segments added afterwards.  The note file is unlinked at once
-(drgn keeps its descriptor).  ``prog.crashed_thread()`` is the task on
-``crashing_cpu`` (CPU 0 when the kernel did not crash) and its
+(drgn keeps its descriptor).  ``prog.crashed_thread()`` is drgn's: the
+task on ``crashing_cpu``, which only the kexec crash path sets, else CPU
+0's -- after a panic without kdump on another CPU that is not the task that
+panicked; ``crashed_thread(prog)`` here asks ``panic_cpu`` first.  Its
 ``stack_trace()`` starts from that vCPU's registers; any other task running
 on a CPU is unwound from its vCPU's registers, sleeping tasks from their
 saved frame, as drgn does for a vmcore.
@@ -42,7 +44,7 @@ import drgn as _drgn
 
 import guestcore as _gc
 
-__all__ = ["program", "note_file_bytes", "main"]
+__all__ = ["program", "crashed_thread", "note_file_bytes", "main"]
 
 # Lowest kernel-half address on x86_64 (4- and 5-level paging alike).
 _KERNEL_HALF = 0xFFFF800000000000
@@ -182,6 +184,44 @@ def program(path: Union[str, "_gc.Dump"], vmlinux: Union[None, str, Sequence[str
         except _drgn.MissingDebugInfoError:
             pass
     return prog
+
+
+def crashed_thread(prog: "_drgn.Program") -> "_drgn.Thread":
+    """The thread that panicked, on any drgn program of a kernel dump.
+
+    drgn 0.0.22's ``prog.crashed_thread()`` takes the CPU from
+    ``crashing_cpu``, which only the kexec crash path sets: after a panic
+    without kdump (QEMU's pvpanic, ``virsh dump`` or ``xl dump-core`` of a
+    panicked guest) it is -1, and drgn answers with CPU 0's task wherever
+    panic() ran.  This asks ``panic_cpu`` first (Linux >= 4.5; -1 until a
+    panic) and returns the task running on that CPU; without a panic CPU,
+    or when it is the CPU drgn picks, it is ``prog.crashed_thread()``.
+    LookupError when the panic ran in the idle task (pid 0) of another CPU:
+    drgn 0.0.22 has no Thread for it (``prog.stack_trace(task)`` of that
+    CPU's ``runqueues.idle`` unwinds it)."""
+    from drgn.helpers.linux.percpu import per_cpu
+
+    try:
+        cpu = int(prog["panic_cpu"].counter)
+    except (KeyError, LookupError, AttributeError):
+        cpu = -1
+    if cpu < 0:
+        return prog.crashed_thread()
+    try:
+        drgn_cpu = int(prog["crashing_cpu"])
+    except KeyError:
+        drgn_cpu = 0
+    if drgn_cpu == -1:
+        drgn_cpu = 0
+    if cpu == drgn_cpu:
+        return prog.crashed_thread()
+    task = per_cpu(prog["runqueues"], cpu).curr
+    pid = int(task.pid)
+    if pid == 0:
+        raise LookupError(f"the panic ran in CPU {cpu}'s idle task, for which "
+                          "drgn has no Thread; unwind it with "
+                          f"prog.stack_trace(per_cpu(prog['runqueues'], {cpu}).idle)")
+    return prog.thread(pid)
 
 
 def _shell(prog: "_drgn.Program", banner_extra: str) -> None:

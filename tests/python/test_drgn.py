@@ -160,6 +160,18 @@ def panic_kdump():
     # unwinds one frame there
     compare("panic_kdump", prog, path, min_frames=1)
     same("panic_kdump_crashed_is_init", prog.crashed_thread().object.comm.string_(), b"init")
+    # panic_cpu is 0 here, drgn's own choice: guestcore.drgn.crashed_thread
+    # agrees (the 6.12 dumps of make check-kernels panic on CPU 1, where it
+    # does not)
+    same("panic_kdump_crashed_thread_helper",
+         (gdrgn.crashed_thread(prog).tid, int(prog["panic_cpu"].counter)), (1, 0))
+    # an idle dump: no panic CPU (-1), so drgn's answer
+    idle = dump("qemu-idle-nokaslr/qemu-6.1-idle-2cpu.elf")
+    if idle:
+        iprog = gdrgn.program(idle, vmlinux=VMLINUX)
+        same("idle_crashed_thread_helper",
+             (gdrgn.crashed_thread(iprog).tid, int(iprog["panic_cpu"].counter)),
+             (iprog.crashed_thread().tid, -1))
 
 
 def ground_truth(rel):

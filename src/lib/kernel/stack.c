@@ -15,7 +15,8 @@
  *                and 6.4); the 6.1 layout when there are no types.
  *   stacks       the task's (task_struct.stack, sizeof(union
  *                thread_union)), the CPU's hardirq stack (per-CPU
- *                hardirq_stack_ptr = top - 8, sizeof(struct irq_stack)),
+ *                hardirq_stack_ptr, or pcpu_hot.hardirq_stack_ptr in
+ *                6.2-6.14: top - 8, sizeof(struct irq_stack)),
  *                the CPU's IST stacks (per-CPU cea_exception_stacks; each
  *                *_stack member of struct cea_exception_stacks).
  *   start        an active task: its vCPU's registers; a sleeping task:
@@ -290,9 +291,16 @@ static void cpu_stacks(struct ctx *x, unsigned int cpu)
 	if (!sym(x->k, "__per_cpu_offset", &pco) ||
 	    gc_kernel_read_u64(x->k, pco + 8ull * cpu, &pc))
 		return;
-	uint64_t var;
-	if (sym(x->k, "hardirq_stack_ptr", &var) &&
-	    !gc_kernel_read_u64(x->k, pc + var, &v) && v) {
+	uint64_t var, o;
+	/* A per-CPU variable of its own (to 6.1, again from 6.15), or a
+	 * member of the per-CPU struct pcpu_hot (6.2-6.14). */
+	bool have = sym(x->k, "hardirq_stack_ptr", &var);
+	if (!have && sym(x->k, "pcpu_hot", &var) &&
+	    off(x, "pcpu_hot", "hardirq_stack_ptr", &o)) {
+		var += o;
+		have = true;
+	}
+	if (have && !gc_kernel_read_u64(x->k, pc + var, &v) && v) {
 		uint64_t sz = size_or(x, "irq_stack", DEFAULT_STACK);
 		add_stack(x, v + 8 - sz, sz, GC_STACK_IRQ, "IRQ");
 	}

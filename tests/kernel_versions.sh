@@ -1,0 +1,179 @@
+#!/usr/bin/env bash
+# Other kernel versions (`make check-kernels`; not part of the default
+# suite): the real dumps in ../shared/dumps all run Debian's 6.1, while
+# customers' dumps run whatever they run.  For each kernel in GC_KABIS
+# (Debian package ABI names, default the newest linux-image-6.12.*-amd64
+# this machine's apt knows with a -dbg package), ../shared/tools/
+# make-qemu-dumps.sh boots it under QEMU (TCG) and dumps it: set B (2
+# vCPUs, KASLR, panic; ELF and makedumpfile -d 0 lzo) and set C (4 vCPUs,
+# 5-level paging, panic; ELF and kdump zlib), into
+# $GC_REFEREE_CACHE/kernels/KABI (minutes the first time, and the ~1 GB
+# debug package; kept).  Each dump is then read by guestcore without
+# debuginfo and by drgn with the debug vmlinux (tests/kver_drgn.py, on
+# guestcore's ELF conversion, since drgn 0.0.22 reads neither QEMU's ELF
+# nor, on 6.12, makedumpfile's output through its own paging code):
+#   - check is clean; sys names the release; info and convert exit 0;
+#   - ps lists drgn's tasks (pid and comm) plus one idle task per vCPU;
+#   - mod lists drgn's modules at drgn's base addresses;
+#   - log has drgn's number of records and the same last record;
+#   - bt -a: every vCPU's walk ends at the end of its stacks;
+#   - guestcore.drgn.crashed_thread() is sys's panic task;
+#   - bt of every task gives drgn's DWARF program counters (drgn stops at
+#     a module's frame, having no module debuginfo: there only the first
+#     pc is compared; where drgn cannot start a task, it is skipped);
+#   - BTF layouts of task_struct, mm_struct, module, page against the
+#     vmlinux's DWARF (tests/btf_dwarf.py, pahole).
+# crash 8.0.2 (Debian 12) cannot open 6.12 dumps at all, so it is no
+# referee here.  Prints PASS/FAIL/SKIP lines and a summary.
+set -u
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build}
+GC="$PWD/$BUILD/guestcore"
+RC=${GC_REFEREE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/guestcore}
+TOOLS=${GC_SHARED_TOOLS:-$PWD/../shared/tools}
+T=$(mktemp -d /tmp/gckver.XXXXXX)
+trap 'rm -rf "$T"' EXIT
+npass=0 nfail=0 nskip=0
+pass() { echo "PASS $1"; npass=$((npass + 1)); }
+fail() { echo "FAIL $1: $2"; nfail=$((nfail + 1)); }
+skip() { echo "SKIP $1: $2"; nskip=$((nskip + 1)); }
+[ -x "$GC" ] || { echo "no $GC: build first"; exit 2; }
+
+kabis=${GC_KABIS:-}
+if [ -z "$kabis" ]; then
+	kabis=$(apt-cache search --names-only '^linux-image-6\.12\.[0-9]+\+deb12-amd64-dbg$' 2>/dev/null |
+		sed -n 's/^linux-image-\(6\.12\.[0-9]*+deb12-amd64\)-dbg .*/\1/p' | sort -V | tail -1)
+fi
+[ -n "$kabis" ] || { skip kernels "no 6.12 kernel with a -dbg package in apt (set GC_KABIS)"; echo "0 passed, 0 failed, 1 skipped"; exit 0; }
+command -v drgn > /dev/null || { skip kernels "drgn not installed"; echo "0 passed, 0 failed, 1 skipped"; exit 0; }
+
+# ps/mod/log/bt of guestcore as lines comparable with kver_drgn.py's
+ours() { # DUMP
+	"$GC" ps "$1" --json | python3 -c '
+import json, sys
+for t in json.load(sys.stdin)["tasks"]:
+    print("TASK", t["pid"], t["comm"], t["task"])' > "$T/ps" || return 1
+	"$GC" mod "$1" --json | python3 -c '
+import json, sys
+for m in json.load(sys.stdin)["modules"]:
+    print("MOD", m["name"], m["base"])' > "$T/mod" || return 1
+	"$GC" log "$1" --json | python3 -c '
+import json, sys
+r = json.load(sys.stdin)["records"]
+print("LOG", len(r)); print("LOGLAST", r[-1]["text"])' > "$T/log" || return 1
+}
+bt_of() { # DUMP TASKADDR -> pcs of its kernel frames
+	"$GC" bt "$1" "$2" --json 2> /dev/null | python3 -c '
+import json, sys
+for t in json.load(sys.stdin)["traces"]:
+    print(" ".join(f["pc"] for f in t["frames"] if f["kind"] != "user registers"))'
+}
+
+one_dump() { # KABI DUMP VMLINUX
+	local kabi=$1 d=$2 v=$3 n
+	n="$kabi/$(basename "$(dirname "$d")")/$(basename "$d")"
+	"$GC" check "$d" > "$T/check" 2>&1 && grep -q '^result: clean' "$T/check" &&
+		pass "$n-check-clean" || fail "$n-check-clean" "$(tail -2 "$T/check")"
+	"$GC" sys "$d" > "$T/sys" 2> "$T/sys.err" && grep -q "^ *RELEASE: $kabi\$" "$T/sys" &&
+		pass "$n-sys-release" || fail "$n-sys-release" "$(grep RELEASE "$T/sys"; tail -1 "$T/sys.err")"
+	"$GC" info "$d" > /dev/null 2>&1 && pass "$n-info-exit-0" || fail "$n-info-exit-0" "exit $?"
+	if ! "$GC" convert "$d" -o "$T/conv" --force > "$T/conv.log" 2>&1; then
+		fail "$n-convert" "$(tail -1 "$T/conv.log")"
+		return
+	fi
+	pass "$n-convert"
+	timeout 600 /usr/bin/python3 -m drgn -q -c "$T/conv" -s "$v" tests/kver_drgn.py \
+		> "$T/drgn" 2> "$T/drgn.err" < /dev/null
+	rm -f "$T/conv"
+	if ! grep -q '^LOG ' "$T/drgn"; then
+		fail "$n-drgn" "drgn did not read the conversion: $(tail -1 "$T/drgn.err")"
+		return
+	fi
+	if ! ours "$d"; then
+		fail "$n-ours" "ps, mod or log failed"
+		return
+	fi
+	local ncpu want got
+	ncpu=$(awk '$1 == "TASK" && $2 == 0' "$T/ps" | wc -l)
+	want=$(grep '^TASK' "$T/drgn" | sort)
+	got=$(awk '$1 == "TASK" && $2 != 0 { print $1, $2, $3 }' "$T/ps" | sort)
+	[ "$want" = "$got" ] && [ "$ncpu" -ge 1 ] &&
+		pass "$n-ps-equal ($(echo "$want" | wc -l) tasks + $ncpu idle)" ||
+		fail "$n-ps-equal" "$(diff <(echo "$want") <(echo "$got") | head -5 | tr '\n' ' ')"
+	want=$(grep '^MOD' "$T/drgn" | sort)
+	got=$(sort "$T/mod")
+	[ "$want" = "$got" ] && pass "$n-mod-equal ($(echo "$want" | wc -l) modules)" ||
+		fail "$n-mod-equal" "drgn '$want' ours '$got'"
+	want=$(grep '^LOG' "$T/drgn")
+	got=$(cat "$T/log")
+	[ "$want" = "$got" ] && pass "$n-log-equal ($(sed -n '1s/LOG //p' "$T/log") records)" ||
+		fail "$n-log-equal" "drgn '$want' ours '$got'"
+	# every vCPU's walk reaches the end of its stacks (drgn cannot start
+	# the idle vCPUs' tasks: the IRQ-stack hop there is checked this way)
+	got=$("$GC" bt "$d" -a --json | python3 -c '
+import json, sys
+for t in json.load(sys.stdin)["traces"]:
+    if t["stop"] != "end of stack":
+        print("cpu%d: %s" % (t["cpu"], t["stop_reason"]))')
+	[ -z "$got" ] && pass "$n-bt-a-end-of-stack" || fail "$n-bt-a-end-of-stack" "$got"
+	# the panicking task through guestcore.drgn (straight from the dump):
+	# drgn's own crashed_thread() takes CPU 0 when crashing_cpu is -1
+	# (no kexec), guestcore.drgn.crashed_thread() asks panic_cpu
+	want=$("$GC" sys "$d" --json | python3 -c 'import json, sys; print(json.load(sys.stdin)["panic_pid"])')
+	got=$(printf 'import guestcore.drgn as g\nprint(g.crashed_thread(prog).tid)\n' > "$T/ct.py" &&
+		PYTHONPATH=$PWD/$BUILD/python timeout 600 /usr/bin/python3 -m guestcore.drgn "$d" -s "$v" "$T/ct.py" 2>&1 | tail -1)
+	[ -n "$want" ] && [ "$got" = "$want" ] && pass "$n-drgn-crashed-thread (pid $got)" ||
+		fail "$n-drgn-crashed-thread" "sys panic_pid '$want', guestcore.drgn.crashed_thread '$got'"
+	# bt of every task drgn could unwind
+	local same=0 first=0 bad="" ntask=0 task pcs g
+	while read -r _ _ task pcs; do
+		ntask=$((ntask + 1))
+		g=$(bt_of "$d" "$task")
+		if [ "$g" = "$pcs" ]; then
+			same=$((same + 1))
+		elif [ "$(echo "$pcs" | wc -w)" = 1 ] && [ "${g%% *}" = "$pcs" ]; then
+			first=$((first + 1))
+		else
+			bad="$bad $task(ours '$g' drgn '$pcs')"
+		fi
+	done < <(grep '^BT ' "$T/drgn")
+	[ -z "$bad" ] && [ "$same" -gt 0 ] &&
+		pass "$n-bt-every-task ($same of $ntask equal, $first first-pc only; $(grep -c '^BTERR' "$T/drgn") drgn could not start)" ||
+		fail "$n-bt-every-task" "$(echo "$bad" | cut -c1-400)"
+}
+
+for kabi in $kabis; do
+	dir=$RC/kernels/$kabi
+	mkdir -p "$dir"
+	if ! KABI=$kabi bash "$TOOLS/make-qemu-dumps.sh" --with-ground-truth --sets B,C \
+		--cache "$dir/cache" "$dir/out" > "$dir/make.log" 2>&1; then
+		fail "$kabi-make-dumps" "make-qemu-dumps.sh failed: $(tail -2 "$dir/make.log" | tr '\n' ' ')"
+		continue
+	fi
+	v=$dir/cache/dbg/vmlinux
+	[ -s "$v" ] || { fail "$kabi-vmlinux" "no $v"; continue; }
+	n=0
+	for d in "$dir"/cache/raw/*/*.elf "$dir"/cache/raw/*/*.kdump-* "$dir"/cache/raw/*/*.makedumpfile-*; do
+		[ -f "$d" ] || continue
+		n=$((n + 1))
+		one_dump "$kabi" "$d" "$v"
+	done
+	[ "$n" -ge 4 ] && pass "$kabi-dumps ($n)" || fail "$kabi-dumps" "only $n dumps in $dir/cache/raw"
+	# BTF in the dump's memory against the vmlinux's DWARF
+	if command -v pahole > /dev/null; then
+		for d in "$dir"/cache/raw/*/*.elf; do
+			for ty in task_struct mm_struct module page; do
+				out=$(python3 tests/btf_dwarf.py "$GC" "$d" "$ty" "$v" \
+					"$kabi-$(basename "$d")-btf-$ty" 2>&1)
+				case "$out" in
+				*PASS*) pass "$(echo "$out" | tail -1 | sed 's/^PASS //')" ;;
+				*) fail "$kabi-$(basename "$d")-btf-$ty" "$(echo "$out" | tail -1)" ;;
+				esac
+			done
+		done
+	else
+		skip "$kabi-btf" "pahole not installed (apt-get install dwarves)"
+	fi
+done
+echo "$npass passed, $nfail failed, $nskip skipped"
+[ "$nfail" -eq 0 ]

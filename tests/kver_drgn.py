@@ -1,0 +1,43 @@
+# drgn script for tests/kernel_versions.sh: what drgn, with the kernel's
+# debug vmlinux, sees in a dump (converted by guestcore, so that each
+# vCPU's registers carry its current task's pid):
+#   TASK pid comm              every task on init_task's list
+#   MOD name base              every module on the modules list
+#   LOG n                      printk records
+#   LOGLAST text               the last record's text
+#   BT pid task pc...          each task's physical frames (inlined calls
+#                              folded into their frame, as bt_drgn.py does)
+#   BTERR pid task message     drgn could not unwind it
+from drgn.helpers.linux.list import list_for_each_entry
+from drgn.helpers.linux.pid import for_each_task
+from drgn.helpers.linux.printk import get_printk_records
+from drgn.helpers.linux.percpu import per_cpu
+
+tasks = list(for_each_task(prog))
+for t in tasks:
+    print("TASK", int(t.pid), t.comm.string_().decode(errors="replace"))
+for m in list_for_each_entry("struct module", prog["modules"].address_of_(),
+                             "list"):
+    try:
+        base = m.mem[0].base.value_()
+    except (AttributeError, LookupError):
+        base = m.core_layout.base.value_()
+    print("MOD", m.name.string_().decode(), hex(base))
+recs = get_printk_records(prog)
+print("LOG", len(recs))
+print("LOGLAST", recs[-1].text.decode(errors="replace"))
+
+# the idle tasks (not on the list) through each CPU's runqueue
+idle = [per_cpu(prog["runqueues"], c).idle
+        for c in range(int(prog["nr_cpu_ids"]))]
+for t in tasks + idle:
+    try:
+        pcs, last_sp = [], None
+        for f in prog.stack_trace(t):
+            if pcs and pcs[-1] == f.pc and f.sp == last_sp:
+                continue
+            pcs.append(f.pc)
+            last_sp = f.sp
+        print("BT", int(t.pid), hex(t.value_()), " ".join(hex(p) for p in pcs))
+    except Exception as e:  # noqa: BLE001 - reported, not hidden
+        print("BTERR", int(t.pid), hex(t.value_()), e)
