@@ -47,16 +47,19 @@ def truth_vm(truth):
     return truth["dumps"][DUMP]["kvm"]["vms"][0]
 
 
-def guests(truth, path):
-    g = json.load(open(path))["guests"]
-    tv = truth_vm(truth)
-    out(len(g) == len(truth["dumps"][DUMP]["kvm"]["vms"]), "kvm guests count",
-        "%d VMs" % len(g))
-    vm = g[0]
-    out(h(vm["kvm"]) == h(tv["kvm"]), "kvm struct kvm address", vm["kvm"])
-    out(vm["vmm_pid"] == truth["vmm"]["vmm_pid"] == tv["userspace_pid"],
-        "kvm VMM pid", str(vm["vmm_pid"]))
-    out(h(vm["pgd"]) == h(tv["mm_pgd_phys"]), "kvm VMM pgd", vm["pgd"])
+def no_drgn(truth, what):
+    """True (and a SKIP line) when truth.json has no drgn walk of DUMP:
+    the referee failed there (drgn 0.0.22 cannot place a 6.4+ kernel's
+    module debuginfo, so kvm.ko's vm_list is out of its reach); only the
+    VMM's own truth is left to compare with."""
+    if "kvm" in truth["dumps"].get(DUMP, {}):
+        return False
+    print("SKIP %s: truth.json has no drgn walk of %s (the referee failed "
+          "on this host kernel)" % (what, DUMP))
+    return True
+
+
+def vmm_slots_equal(truth, vm):
     ts = truth["vmm"]["memslots"]
     slots = [s for s in vm["slots"] if s["as_id"] == 0]
     ok = len(slots) == len(ts) and all(
@@ -65,6 +68,30 @@ def guests(truth, path):
         h(s["userspace_addr"]) == h(t["userspace_addr"])
         for s, t in zip(slots, ts))
     out(ok, "kvm memory slots", json.dumps(slots))
+
+
+def guests(truth, path):
+    g = json.load(open(path))["guests"]
+    if no_drgn(truth, "kvm struct kvm, pgd, kvm_vcpu, VMCB and nested_cr3 against drgn"):
+        out(len(g) == 1, "kvm guests count (the VMM's one VM)", "%d VMs" % len(g))
+        if not g:
+            return
+        vm = g[0]
+        out(vm["vmm_pid"] == truth["vmm"]["vmm_pid"], "kvm VMM pid", str(vm["vmm_pid"]))
+        vmm_slots_equal(truth, vm)
+        tids = [v["thread_pid"] for v in vm["vcpus"]]
+        out(tids == truth["vmm"]["vcpu_tids"], "kvm vCPU threads equal the VMM's",
+            "%s, want %s" % (tids, truth["vmm"]["vcpu_tids"]))
+        return
+    tv = truth_vm(truth)
+    out(len(g) == len(truth["dumps"][DUMP]["kvm"]["vms"]), "kvm guests count",
+        "%d VMs" % len(g))
+    vm = g[0]
+    out(h(vm["kvm"]) == h(tv["kvm"]), "kvm struct kvm address", vm["kvm"])
+    out(vm["vmm_pid"] == truth["vmm"]["vmm_pid"] == tv["userspace_pid"],
+        "kvm VMM pid", str(vm["vmm_pid"]))
+    out(h(vm["pgd"]) == h(tv["mm_pgd_phys"]), "kvm VMM pgd", vm["pgd"])
+    vmm_slots_equal(truth, vm)
     tc = tv["vcpus"]
     ok = len(vm["vcpus"]) == len(tc) and all(
         h(v["kvm_vcpu"]) == h(t["kvm_vcpu"]) and
@@ -252,12 +279,29 @@ def poke(path, pa, val):
     sys.exit(1)
 def host(truth, path):
     k = json.load(open(path))["kernel"]
-    tk = truth["dumps"][DUMP]["kvm"]
-    tv = truth_vm(truth)
 
     def fact(name):
         f = k.get(name)
         return f["value"] if isinstance(f, dict) else None
+    if no_drgn(truth, "kvm host page_offset against drgn"):
+        # the L1 init's own report: "_text ADDR T _text", "la57=N"
+        rep = " ".join(truth["l1"].get("init_report", []))
+        import re
+        m = re.search(r"_text ([0-9a-f]+) T _text", rep)
+        la = re.search(r"la57=(\d)", rep)
+        if m:
+            want = int(m.group(1), 16) - 0xffffffff81000000
+            ko = fact("kaslr_offset")
+            out(ko is not None and h(ko) == want,
+                "kvm host KASLR offset (L1's _text)", "%s, want 0x%x" % (ko, want))
+        if la:
+            want = 5 if la.group(1) == "1" else 4
+            lv = fact("paging_levels")
+            out(lv is not None and int(lv) == want,
+                "kvm host paging depth %d levels (L1's la57)" % want, str(lv))
+        return
+    tk = truth["dumps"][DUMP]["kvm"]
+    tv = truth_vm(truth)
     lv = fact("paging_levels")
     out(lv is not None and int(lv) == tk["l1_paging_levels"],
         "kvm host paging depth %d levels" % tk["l1_paging_levels"], str(lv))
@@ -273,6 +317,8 @@ def host(truth, path):
 
 def structs(truth, path):
     g = json.load(open(path))["guests"]
+    if no_drgn(truth, "kvm structures against drgn's walk"):
+        return
     tvms = truth["dumps"][DUMP]["kvm"]["vms"]
     out(len(g) == len(tvms), "kvm guests count (drgn)", "%d VMs" % len(g))
     for vm, tv in zip(g, tvms):
@@ -303,6 +349,16 @@ def structs(truth, path):
 
 def extract(truth, path):
     txt = open(path).read()
+    if no_drgn(truth, "kvm extract: nested_cr3 and the vCPUs' modes against drgn"):
+        n = sum(h(t["memory_size"]) for t in truth["vmm"]["memslots"]) // 4096
+        out("verify: ok: %d pages compared, 0 differ" % n in txt,
+            "kvm extract --verify: %d pages" % n, txt[-300:])
+        import re
+        out(re.search(r"NPT cross-check \(nested_cr3 0x[0-9a-f]+\): %d guest "
+                      r"pages agree with the VMM's page tables, 0 not in the "
+                      r"NPT" % n, txt) is not None,
+            "kvm NPT cross-check agrees", txt[-300:])
+        return
     tv = truth_vm(truth)
     n = tv["nr_memslot_pages"]
     out("verify: ok: %d pages compared, 0 differ" % n in txt,
