@@ -165,7 +165,7 @@ expect_out "info-hvm-kaslr" 0 "kaslr_offset: 0x2a00000  [VMCOREINFO KERNELOFFSET
 expect_out "info-hvm-physbase" 0 "phys_base: -0x1600000  [VMCOREINFO NUMBER(phys_base)]" info "$T/hvm.core"
 expect_out "info-hvm-table" 0 "page_table: physical 0x2800000  [init_top_pgt" info "$T/hvm.core"
 expect_out "info-hvm-page-offset" 0 "page_offset: 0xffff9a0c40000000  [page tables" info "$T/hvm.core"
-expect_out "info-hvm-uts" 0 "nodename: gcguest  [init_uts_ns in memory]" info "$T/hvm.core"
+expect_out "info-hvm-uts" 0 "nodename: gcguest  [init_uts_ns in memory (name at +0)]" info "$T/hvm.core"
 expect_out "info-panic" 0 "panic: Kernel panic - not syncing: sysrq triggered crash  [kernel log]" info "$T/pv.core"
 expect_out "info-cpus" 0 "cpus_online: 2  [kallsyms]" info "$T/pv.core"
 

@@ -880,36 +880,96 @@ static struct gc_error *setup_paging(struct gc_kernel *k)
 	return NULL;
 }
 
+/* A 65-byte utsname field: a non-empty printable string ending in NUL. */
+static bool uts_field_ok(const char *f)
+{
+	size_t n = strnlen(f, 65);
+	if (!n || n == 65)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)f[i] < 0x20 || (unsigned char)f[i] > 0x7e)
+			return false;
+	return true;
+}
+
+/*
+ * init_uts_ns.name (struct new_utsname: six 65-byte fields).  Where it
+ * starts in struct uts_namespace changed: after a 4-byte struct kref until
+ * Linux 5.10, first from 5.11 (the count moved into ns_common).  x86
+ * VMCOREINFO does not export OFFSET(uts_namespace.name), so without it
+ * the offsets 0, 4 and 8 are tried: the one whose sysname and release are
+ * printable strings, and whose release is VMCOREINFO's OSRELEASE when it
+ * has one.  Nothing is recorded when none is (never an empty release).
+ */
 static void read_uts(struct gc_kernel *k)
 {
 	uint64_t uts, off = 0;
 	if (!gc_vmcoreinfo_symbol(k->vi, "init_uts_ns", &uts))
 		return;
-	gc_vmcoreinfo_offset(k->vi, "uts_namespace.name", &off);
-	/* struct new_utsname: six 65-byte fields. */
-	char u[6 * 65];
-	struct gc_error *e = gc_kernel_read(k, uts + off, u, sizeof(u));
+	bool given = gc_vmcoreinfo_offset(k->vi, "uts_namespace.name", &off);
+	if (given && off > 4096) {
+		gc_kernel_add_note(k, "VMCOREINFO OFFSET(uts_namespace.name)=%"
+				   PRIu64 " is absurd; init_uts_ns not read", off);
+		return;
+	}
+	char raw[8 + 6 * 65];
+	size_t span = given ? 6 * 65 : sizeof(raw);
+	struct gc_error *e = gc_kernel_read(k, uts + off, raw, span);
 	if (e) {
 		gc_kernel_add_note(k, "cannot read init_uts_ns: %s",
 				   gc_error_string(e));
 		gc_error_free(e);
 		return;
 	}
-	for (int i = 0; i < 6; i++)
-		u[i * 65 + 64] = '\0';
-	char buf[65];
+	const char *osr = gc_vmcoreinfo_value(k->vi, "OSRELEASE");
+	const char *u = NULL;
+	static const unsigned int cand[] = {0, 4, 8};
+	for (size_t i = 0; i < (given ? 1u : 3u) && !u; i++) {
+		const char *c = raw + cand[i];
+		if (uts_field_ok(c) && uts_field_ok(c + 2 * 65) &&
+		    (!osr || !*osr || !strcmp(c + 2 * 65, osr))) {
+			u = c;
+			off += cand[i];
+		}
+	}
+	/* No release equals OSRELEASE: a utsname that says "Linux" is still
+	 * read, and the disagreement said. */
+	for (size_t i = 0; i < (given ? 1u : 3u) && !u; i++) {
+		const char *c = raw + cand[i];
+		if (!strcmp(c, "Linux") && uts_field_ok(c + 2 * 65)) {
+			u = c;
+			off += cand[i];
+			char a[65], b[65];
+			gc_sanitize(a, c + 2 * 65, strnlen(c + 2 * 65, 64));
+			gc_sanitize(b, osr ? osr : "", osr ? strnlen(osr, 64) : 0);
+			gc_kernel_add_note(k, "init_uts_ns says release '%s', "
+					   "VMCOREINFO OSRELEASE says '%s'", a, b);
+		}
+	}
+	if (!u) {
+		gc_kernel_add_note(k, "init_uts_ns at 0x%" PRIx64 " holds no "
+				   "utsname %s (sysname and release must be "
+				   "printable strings); release, version, machine "
+				   "and nodename not read", uts,
+				   given ? "at VMCOREINFO's OFFSET(uts_namespace.name)"
+					 : "at offset 0, 4 or 8");
+		return;
+	}
+	char buf[65], from[64];
+	snprintf(from, sizeof(from), "init_uts_ns in memory (name at +%" PRIu64
+		 ")", off);
 	gc_sanitize(buf, u + 2 * 65, strnlen(u + 2 * 65, 64));
-	gc_kernel_add_fact_text(k, "release", GC_FACT_FROM_MEMORY,
-				"init_uts_ns in memory", "%s", buf);
+	gc_kernel_add_fact_text(k, "release", GC_FACT_FROM_MEMORY, from, "%s",
+				buf);
 	gc_sanitize(buf, u + 3 * 65, strnlen(u + 3 * 65, 64));
-	gc_kernel_add_fact_text(k, "version", GC_FACT_FROM_MEMORY,
-				"init_uts_ns in memory", "%s", buf);
+	gc_kernel_add_fact_text(k, "version", GC_FACT_FROM_MEMORY, from, "%s",
+				buf);
 	gc_sanitize(buf, u + 4 * 65, strnlen(u + 4 * 65, 64));
-	gc_kernel_add_fact_text(k, "machine", GC_FACT_FROM_MEMORY,
-				"init_uts_ns in memory", "%s", buf);
+	gc_kernel_add_fact_text(k, "machine", GC_FACT_FROM_MEMORY, from, "%s",
+				buf);
 	gc_sanitize(buf, u + 1 * 65, strnlen(u + 1 * 65, 64));
-	gc_kernel_add_fact_text(k, "nodename", GC_FACT_FROM_MEMORY,
-				"init_uts_ns in memory", "%s", buf);
+	gc_kernel_add_fact_text(k, "nodename", GC_FACT_FROM_MEMORY, from, "%s",
+				buf);
 }
 
 static void cpus_online(struct gc_kernel *k)

@@ -185,7 +185,8 @@ struct gc_error *gc_kernel_sys(struct gc_kernel *k, struct gc_kernel_sys *s)
 			"tk_core.timekeeper.xtime_sec";
 	}
 	if (err) {
-		missing(s, "timekeeper (date, uptime)", err);
+		missing(s, "timekeeper (date, uptime)", err);  /* frees err */
+		err = NULL;
 	} else if (!(err = off(t, "timekeeper", "wall_to_monotonic.tv_sec",
 			       &o_wsec)) &&
 		   !(err = off(t, "timekeeper", "wall_to_monotonic.tv_nsec",
