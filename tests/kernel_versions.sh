@@ -10,14 +10,14 @@
 # -d 31 zlib), set B (2 vCPUs, KASLR, panic; ELF and makedumpfile -d 0 lzo)
 # and set C (4 vCPUs, 5-level paging where the kernel has it, panic; ELF
 # and kdump zlib), into $GC_REFEREE_CACHE/kernels/KABI (minutes the first
-# time -- 5 more on a 5.10 panic, whose pvpanic module the script does not
-# find, so it waits for the panic on the console -- and the ~1 GB
+# time, and the ~1 GB
 # debug package; kept).  Each dump is then read by guestcore without
 # debuginfo and by drgn with the debug vmlinux (tests/kver_drgn.py, on
 # guestcore's ELF conversion, since drgn 0.0.22 reads neither QEMU's ELF
 # nor, on 6.12, makedumpfile's output through its own paging code):
 #   - check is clean; sys names the release; info and convert exit 0;
-#   - ps lists drgn's tasks (pid and comm) plus one idle task per vCPU;
+#   - ps lists drgn's tasks (pid and comm) plus one idle task per vCPU,
+#     in drgn's states (task_state_to_char, as crash's ps letters);
 #   - mod lists drgn's modules at drgn's base addresses;
 #   - log has drgn's number of records and the same last record;
 #   - bt -a: every vCPU's walk ends at the end of its stacks;
@@ -77,9 +77,51 @@ seed() {
 		> "$T/seed.log" 2>&1 || return 1
 	dpkg-deb -x "$c"/debs/linux-image-"$kabi"_*.deb "$c/kernel" || return 1
 	deb=$(ls "$c"/debs/linux-image-"$kabi"-dbg_*.deb) || return 1
-	dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$c/dbg" "./usr/lib/debug/boot/vmlinux-$kabi" &&
+	# and what make-kvm-host-dump.sh would fetch into its cache (the
+	# sibling kvm-cache): the kernel, the vmlinux, kvm.ko and kvm-amd.ko
+	local kc=$c/../kvm-cache rel=usr/lib/debug/lib/modules/$kabi/kernel/arch/x86/kvm
+	mkdir -p "$kc/dbg" "$kc/dbgmods"
+	dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$c/dbg" "./usr/lib/debug/boot/vmlinux-$kabi" \
+		"./$rel/kvm.ko" "./$rel/kvm-amd.ko" &&
 		mv "$c/dbg/usr/lib/debug/boot/vmlinux-$kabi" "$c/dbg/vmlinux" &&
+		mkdir -p "$kc/dbgmods/$rel" && mv "$c/dbg/$rel"/kvm*.ko "$kc/dbgmods/$rel/" &&
+		ln -sfn "$c/kernel" "$kc/kernel" && ln -sf "$c/dbg/vmlinux" "$kc/dbg/vmlinux" &&
 		rm -rf "$c/dbg/usr" "$c"/debs/*.deb
+}
+# tools_for KABI CACHEDIR: the directory of the dump scripts to run for
+# KABI, copies adjusted to an older kernel's modules where needed:
+#   - pvpanic: both scripts look for drivers/misc/pvpanic/pvpanic{,-mmio}.ko
+#     (Linux >= 5.12); before that it is drivers/misc/pvpanic.ko, which
+#     make-kvm-host-dump.sh stops on ("missing module") and
+#     make-qemu-dumps.sh leaves out (then it waits 5 minutes for a panic
+#     event that never comes);
+#   - ccp (which kvm-amd needs) depends on rng-core in 5.10, which the KVM
+#     host's initramfs does not load ("FAILED to load ccp", no /dev/kvm);
+#   - the KVM host's drgn truth reads task_struct.thread_info.cpu (5.16+;
+#     before, task_struct.cpu) and stops with AttributeError.
+tools_for() {
+	local m=$2/kernel/lib/modules/$1/kernel ed=()
+	case "$1" in
+	[1-4].*|5.[0-9].*|5.1[0-5].*)
+		ed+=(-e 's|"cpu": int(t\.thread_info\.cpu),|"cpu": int(t.thread_info.cpu if hasattr(t.thread_info, "cpu") else t.cpu),|') ;;
+	esac
+	ls "$m"/drivers/misc/pvpanic.ko* > /dev/null 2>&1 &&
+		ed+=(-e 's|drivers/misc/pvpanic/pvpanic drivers/misc/pvpanic/pvpanic-mmio|drivers/misc/pvpanic|')
+	ls "$m"/drivers/char/hw_random/rng-core.ko* > /dev/null 2>&1 &&
+		ed+=(-e 's|virt/lib/irqbypass arch/x86/kvm/kvm drivers/crypto/ccp/ccp|virt/lib/irqbypass arch/x86/kvm/kvm drivers/char/hw_random/rng-core drivers/crypto/ccp/ccp|')
+	if [ ${#ed[@]} -eq 0 ]; then
+		echo "$TOOLS"
+		return
+	fi
+	local d=$T/tools-$1 f
+	mkdir -p "$d"
+	for f in "$TOOLS"/*; do
+		case "$f" in
+		*.sh) sed "${ed[@]}" "$f" > "$d/$(basename "$f")" ;;
+		*) cp "$f" "$d/" ;;
+		esac
+	done
+	echo "$d"
 }
 
 kabis=${GC_KABIS:-}
@@ -102,7 +144,8 @@ ours() { # DUMP
 	"$GC" ps "$1" --json | python3 -c '
 import json, sys
 for t in json.load(sys.stdin)["tasks"]:
-    print("TASK", t["pid"], t["comm"], t["task"])' > "$T/ps" || return 1
+    print("TASK", t["pid"], t["comm"])
+    print("STATE", t["pid"], t["state"])' > "$T/ps" || return 1
 	"$GC" mod "$1" --json | python3 -c '
 import json, sys
 for m in json.load(sys.stdin)["modules"]:
@@ -146,10 +189,14 @@ one_dump() { # KABI DUMP VMLINUX
 	local ncpu want got
 	ncpu=$(awk '$1 == "TASK" && $2 == 0' "$T/ps" | wc -l)
 	want=$(grep '^TASK' "$T/drgn" | sort)
-	got=$(awk '$1 == "TASK" && $2 != 0 { print $1, $2, $3 }' "$T/ps" | sort)
+	got=$(awk '$1 == "TASK" && $2 != 0' "$T/ps" | sort)
 	[ "$want" = "$got" ] && [ "$ncpu" -ge 1 ] &&
 		pass "$n-ps-equal ($(echo "$want" | wc -l) tasks + $ncpu idle)" ||
 		fail "$n-ps-equal" "$(diff <(echo "$want") <(echo "$got") | head -5 | tr '\n' ' ')"
+	want=$(grep '^STATE' "$T/drgn" | sort)
+	got=$(awk '$1 == "STATE" && $2 != 0' "$T/ps" | sort)
+	[ "$want" = "$got" ] && pass "$n-ps-states-equal ($(echo "$want" | awk '{ print $3 }' | sort | uniq -c | tr -s ' ' | tr '\n' ','))" ||
+		fail "$n-ps-states-equal" "$(diff <(echo "$want") <(echo "$got") | head -5 | tr '\n' ' ')"
 	want=$(grep '^MOD' "$T/drgn" | sort)
 	got=$(sort "$T/mod")
 	[ "$want" = "$got" ] && pass "$n-mod-equal ($(echo "$want" | wc -l) modules)" ||
@@ -201,7 +248,8 @@ for kabi in $kabis; do
 		fail "$kabi-fetch" "could not fetch linux-image-$kabi from Debian 11: $(tail -1 "$T/seed.log" 2>/dev/null)"
 		continue
 	fi
-	if ! KABI=$kabi bash "$TOOLS/make-qemu-dumps.sh" --with-ground-truth --sets A,B,C \
+	tools=$(tools_for "$kabi" "$dir/cache")
+	if ! KABI=$kabi bash "$tools/make-qemu-dumps.sh" --with-ground-truth --sets A,B,C \
 		--cache "$dir/cache" "$dir/out" > "$dir/make.log" 2>&1; then
 		fail "$kabi-make-dumps" "make-qemu-dumps.sh failed: $(tail -2 "$dir/make.log" | tr '\n' ' ')"
 		continue
@@ -222,7 +270,7 @@ for kabi in $kabis; do
 	if [ "${GC_KVER_KVM:-1}" != 0 ]; then
 		h=$dir/kvm-host-vmm
 		[ -s "$h/truth.json" ] ||
-			KABI=$kabi bash "$TOOLS/make-kvm-host-dump.sh" --cache "$dir/kvm-cache" "$h" \
+			KABI=$kabi bash "$tools/make-kvm-host-dump.sh" --cache "$dir/kvm-cache" "$h" \
 				> "$dir/make-kvm-host.log" 2>&1
 		if [ -s "$h/host.elf" ] && [ -s "$h/truth.json" ]; then
 			GC_KVM_HOST_DIR=$h GC_KVM_HOST_MAKE=0 BUILD=$BUILD bash tests/kvm_host_check.sh > "$T/kvm" 2>&1

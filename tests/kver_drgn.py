@@ -2,20 +2,29 @@
 # debug vmlinux, sees in a dump (converted by guestcore, so that each
 # vCPU's registers carry its current task's pid):
 #   TASK pid comm              every task on init_task's list
+#   STATE pid st               its state as crash's ps prints it (RU, IN,
+#                              UN, ID, ...: task_state_to_char mapped)
 #   MOD name base              every module on the modules list
 #   LOG n                      printk records
 #   LOGLAST text               the last record's text
-#   BT pid task pc...          each task's physical frames (inlined calls
-#                              folded into their frame, as bt_drgn.py does)
+#   BT pid task pc...          each task's physical kernel frames (inlined
+#                              calls folded into their frame, as
+#                              bt_drgn.py does; a user-space pc ends it)
 #   BTERR pid task message     drgn could not unwind it
 from drgn.helpers.linux.list import list_for_each_entry
 from drgn.helpers.linux.pid import for_each_task
 from drgn.helpers.linux.printk import get_printk_records
 from drgn.helpers.linux.percpu import per_cpu
+from drgn.helpers.linux.sched import task_state_to_char
+
+CRASH_ST = {"R": "RU", "S": "IN", "D": "UN", "T": "ST", "t": "TR",
+            "X": "DE", "Z": "ZO", "P": "PA", "I": "ID"}
 
 tasks = list(for_each_task(prog))
 for t in tasks:
     print("TASK", int(t.pid), t.comm.string_().decode(errors="replace"))
+    c = task_state_to_char(t)
+    print("STATE", int(t.pid), CRASH_ST.get(c, c))
 for m in list_for_each_entry("struct module", prog["modules"].address_of_(),
                              "list"):
     try:
@@ -36,6 +45,8 @@ for t in tasks + idle:
         for f in prog.stack_trace(t):
             if pcs and pcs[-1] == f.pc and f.sp == last_sp:
                 continue
+            if f.pc < 0xFFFF800000000000:
+                break  # on through the entry pt_regs into user space (5.10)
             pcs.append(f.pc)
             last_sp = f.sp
         print("BT", int(t.pid), hex(t.value_()), " ".join(hex(p) for p in pcs))

@@ -14,6 +14,8 @@
                                             structures' (guests --json) and
                                             the truth's VMCB save areas
   kvm_truth.py samepages A B NAME           every page of A equal in B
+  kvm_truth.py poke ELF PA VALUE [WORDS]    write VALUE (hex) WORDS times
+                                            (default 2) at physical PA
   kvm_truth.py host TRUTH INFO.json         the host kernel view (info --json):
                                             paging depth, KASLR offset,
                                             page_offset
@@ -265,16 +267,16 @@ def scan(truth_path, scan_path, kvm_path):
                 ", ".join("%s %s" % (k, s_[k]) for k in bad))
 
 
-def poke(path, pa, val):
-    """Write VAL twice (a list head's next and prev) at physical PA of
-    the ELF dump PATH; exit 1 when PA is in no PT_LOAD."""
+def poke(path, pa, val, words=2):
+    """Write VAL WORDS times (default twice: a list head's next and prev)
+    at physical PA of the ELF dump PATH; exit 1 when PA is in no PT_LOAD."""
     f, loads = loads_of(path)
     f.close()
     for lpa, off, fs in loads:
-        if lpa <= pa and pa + 16 <= lpa + fs:
+        if lpa <= pa and pa + 8 * words <= lpa + fs:
             with open(path, "r+b") as w:
                 w.seek(off + pa - lpa)
-                w.write(struct.pack("<QQ", val, val))
+                w.write(struct.pack("<%dQ" % words, *[val] * words))
             return
     sys.exit(1)
 def host(truth, path):
@@ -395,7 +397,8 @@ def extract(truth, path):
 
 if __name__ == "__main__":
     if sys.argv[1] == "poke":
-        poke(sys.argv[2], int(sys.argv[3], 16), int(sys.argv[4], 16))
+        poke(sys.argv[2], int(sys.argv[3], 16), int(sys.argv[4], 16),
+             int(sys.argv[5]) if len(sys.argv) > 5 else 2)
         sys.exit(0)
     if sys.argv[1] == "samepages":
         pages(sys.argv[2], sys.argv[3], sys.argv[4])

@@ -61,6 +61,33 @@ expect_err "kvm extract --vm 1 (no such VM)" 2 \
 	"guestcore: $H: KVM guest: no VM 1: the host's vm_list has 1" \
 	extract "$H" --vm 1 -o "$T/g1.vmcore"
 
+# kvm_amd without BTF of its own (as on Linux < 5.11): a copy with the
+# magic of kvm_amd's BTF (the kernel's struct btf data) cleared.  struct
+# vcpu_svm is then unknown and the 4.x-5.12 layout (vmcb, vmcb_pa after
+# struct kvm_vcpu) is probed; in this 6.1 kernel the word after vmcb is
+# vmcb01.ptr, a virtual address, so the probe refuses: no VMCB, the vendor
+# unknown, a problem that says why (exit 1), never another page taken for
+# the VMCB.  (A real 5.10 host, where the probe finds every vCPU's VMCB:
+# make check-kernels.)
+BTFVA=$("$GC" struct "$H" vcpu_svm | sed -n 's/.*\[BTF of module kvm_amd at 0x\([0-9a-f]*\) .*/\1/p')
+PA=
+[ -n "$BTFVA" ] && PA=$("$GC" vtop "$H" "0x$BTFVA" | awk '/^[0-9a-f]+ +[0-9a-f]+ *$/ {p=$2} END {print p}')
+if [ -n "$PA" ] && cp --reflink=auto "$H" "$T/nobtf.elf" &&
+	python3 "$TOOLS/kvm_truth.py" poke "$T/nobtf.elf" "$PA" 0 1; then
+	run_gc "kvm no vcpu_svm type: guests" 1 guests "$T/nobtf.elf" --json &&
+	echo "$OUT" | python3 -c '
+import json, sys
+g = json.load(sys.stdin)["guests"][0]
+ok = (g["vendor"] == "?" and all(v["vmcb"] == "0x0" for v in g["vcpus"]) and
+      "vCPU 0 VMCB: " in g["problems"] and "struct vcpu_svm" in g["problems"] and
+      "are not a VMCB pointer and its physical address" in g["problems"])
+print(("PASS " if ok else "FAIL ") + "kvm no vcpu_svm type: the VMCB probe refuses the 6.1 layout" +
+      ("" if ok else ": %s %s" % (g["vendor"], g["problems"])))'
+	rm -f "$T/nobtf.elf"
+else
+	fail "kvm no vcpu_svm type" "could not make the copy (kvm_amd BTF at '$BTFVA', physical '$PA')"
+fi
+
 # makedumpfile -d 31 / -d 17 of the same host (makedumpfile 1.7.2 wants
 # the program headers right after the ELF header: a patched copy)
 if ! command -v makedumpfile >/dev/null; then

@@ -3,7 +3,8 @@
  * libFuzzer target: the walk of the host kernel's KVM structures
  * (src/lib/guests/kvm/walk.c) over a synthetic kernel memory image with
  * the Linux 6.1 layout and again with the layout of Linux < 5.17 (slot
- * and vCPU arrays, kvm_layout_pre517_synthetic; seeds "array*"): byte I
+ * and vCPU arrays, kvm_layout_pre517_synthetic, with the vendor's type
+ * unknown so that the VMCB is probed; seeds "array*"): byte I
  * of the input is kernel virtual KBASE + I,
  * vm_list's head is at KBASE (seeds: tests/fuzz/kvm_image.py).  User
  * addresses (the VMM's command line) read the same bytes at their value.
@@ -83,9 +84,13 @@ static void one(const uint8_t *data, size_t size, bool pre517)
 {
 	struct img m = { data, size };
 	struct kvm_layout l;
-	if (pre517)
+	if (pre517) {
+		/* and without struct vcpu_svm (kvm_amd of Linux < 5.11 has
+		 * no BTF): the VMCB found by walk.c's probe */
 		kvm_layout_pre517_synthetic(&l);
-	else
+		l.vendor = GC_KVM_UNKNOWN;
+		l.svm_vmcb_probe = true;
+	} else
 		kvm_layout_linux61_svm(&l);
 	struct kvm_mem mem = { &m, rd, vtop, rd_user };
 	struct gc_kvm_vm *vms;

@@ -68,6 +68,11 @@ struct kvm_layout {
 	enum gc_kvm_vendor vendor;
 	uint64_t svm_vmcb, svm_current_vmcb, vmcb_info_pa;
 	bool has_vmcb_pa;
+	/* neither struct vcpu_svm nor vcpu_vmx in the types (kvm_amd and
+	 * kvm_intel have no BTF of their own before Linux 5.11): try the
+	 * 4.x-5.12 vcpu_svm layout, vmcb and vmcb_pa right after struct
+	 * kvm_vcpu (svm_vmcb = its size), vCPU by vCPU (walk.c) */
+	bool svm_vmcb_probe;
 	/* vendor: vcpu_vmx (container of kvm_vcpu at vmx_vcpu) ->
 	 * loaded_vmcs -> vmcs (the current VMCS region, kernel virtual) */
 	uint64_t vmx_vcpu, vmx_loaded_vmcs, loaded_vmcs_vmcs;

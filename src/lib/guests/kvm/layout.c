@@ -301,6 +301,14 @@ struct gc_error *kvm_layout_from_types(const struct gc_types *t,
 		}
 		gc_error_free(err);
 	}
+	uint64_t vsz;
+	if (l->vendor == GC_KVM_UNKNOWN &&
+	    !(err = gc_types_sizeof(t, "struct kvm_vcpu", &vsz, NULL)) &&
+	    vsz >= 64 && vsz < (1u << 20)) {
+		l->svm_vmcb = (vsz + 7) & ~7ull;
+		l->svm_vmcb_probe = true;
+	}
+	gc_error_free(err);
 	return NULL;
 }
 

@@ -376,6 +376,76 @@ void kvm_vcpu_from_vmcs(struct gc_kvm_vcpu *c, const uint8_t *region,
 		       "vmcs_layout); kernel_gs_base unknown";
 }
 
+/*
+ * No struct vcpu_svm in the dump's types (kvm_amd of Linux < 5.11 has no
+ * BTF of its own).  From 4.x to 5.12 struct vcpu_svm starts with struct
+ * kvm_vcpu (whose size the kernel's BTF gives) followed by `struct vmcb
+ * *vmcb; unsigned long vmcb_pa;`.  Taken only when both agree -- vmcb a
+ * page-aligned kernel address that translates to vmcb_pa -- and the VMCB
+ * there has EFER.SVME set in its save area (VMRUN requires it); then the
+ * vCPU's VMCB is read as with the types.  Otherwise nothing is guessed:
+ * the problem says what is not known.
+ */
+static void probe_vmcb(const struct kvm_layout *l, const struct kvm_mem *m,
+		       uint64_t va, uint32_t id, struct gc_kvm_vcpu *c,
+		       struct gc_vcpu *v, struct gc_strbuf *pb)
+{
+	uint64_t vmcb = 0, vmcb_pa = 0, pa = 0;
+	const char *why = NULL;
+	uint8_t *buf = NULL;
+	struct gc_error *err = kvm_rd64(m, va + l->svm_vmcb, &vmcb);
+	if (!err)
+		err = kvm_rd64(m, va + l->svm_vmcb + 8, &vmcb_pa);
+	if (err)
+		goto out;
+	if (!m->vtop) {
+		why = "no kernel address translation to check it with";
+		goto out;
+	}
+	if ((vmcb & 4095) || (vmcb_pa & 4095) || !vmcb ||
+	    (err = m->vtop(m->ctx, vmcb, &pa)) || pa != vmcb_pa) {
+		gc_error_free(err);
+		err = NULL;
+		why = "the two words after struct kvm_vcpu are not a VMCB "
+		      "pointer and its physical address";
+		goto out;
+	}
+	if (!(buf = malloc(VMCB_SIZE))) {
+		err = &gc_error_nomem;
+		goto out;
+	}
+	if ((err = m->read(m->ctx, vmcb, buf, VMCB_SIZE)))
+		goto out;
+	if (!(gc_get64(buf + VMCB_SAVE + 0xd0, false) & (1u << 12))) {
+		why = "the page they name has no EFER.SVME in a VMCB save area";
+		goto out;
+	}
+	c->vmcb = vmcb;
+	c->vmcb_pa = vmcb_pa;
+	from_vmcb(c, buf);
+	c->regs_note = "general registers from kvm_vcpu.arch.regs, control "
+		       "registers and EFER from kvm_vcpu.arch, segments, "
+		       "rflags, descriptor tables and kernel_gs_base from the "
+		       "VMCB (struct vcpu_svm not in the dump's types: found "
+		       "after struct kvm_vcpu as vmcb and vmcb_pa, which agree, "
+		       "and the VMCB's EFER.SVME is set)";
+	v->source = "KVM kvm_vcpu.arch + VMCB (layout probed)";
+out:
+	free(buf);
+	if (err || why) {
+		char what[40];
+		snprintf(what, sizeof(what), "vCPU %" PRIu32 " VMCB", id);
+		problem(pb, what, err ? gc_error_context(err, "probing struct "
+							 "vcpu_svm at 0x%" PRIx64,
+							 va) :
+			gc_error_addr(GC_ERR_UNSUPPORTED, GC_SPACE_KVIRT, va,
+				      "struct vcpu_svm", "not in the dump's "
+				      "types (kvm_amd/kvm_intel of Linux < 5.11 "
+				      "have no BTF) and %s: segments, rflags "
+				      "and descriptor tables unknown", why));
+	}
+}
+
 static struct gc_error *read_vcpu(const struct kvm_layout *l,
 				  const struct kvm_mem *m, uint64_t va,
 				  struct gc_kvm_vcpu *c, struct gc_strbuf *pb)
@@ -460,6 +530,8 @@ static struct gc_error *read_vcpu(const struct kvm_layout *l,
 					   &c->vmcb_pa);
 			gc_error_free(err);
 		}
+	} else if (l->vendor == GC_KVM_UNKNOWN && l->svm_vmcb_probe) {
+		probe_vmcb(l, m, va, id, c, v, pb);
 	} else if (l->vendor == GC_KVM_VMX && l->has_vmx_vmcs) {
 		uint8_t *vmcs = malloc(4096);
 		if (!vmcs)
@@ -744,6 +816,14 @@ static struct gc_error *read_vm(const struct kvm_layout *l,
 			problem(&pb, what, err);
 			err = NULL;
 		}
+	}
+	if (!err && l->vendor == GC_KVM_UNKNOWN && l->svm_vmcb_probe &&
+	    vm->nr_vcpus) {
+		bool all = true;
+		for (size_t i = 0; i < vm->nr_vcpus; i++)
+			all = all && vm->vcpus[i].vmcb_pa;
+		if (all)
+			vm->vendor = GC_KVM_SVM;
 	}
 	if (err) {
 		gc_strbuf_free(&pb);
