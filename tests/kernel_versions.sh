@@ -54,7 +54,7 @@ BAPT=$RC/kernels/apt-bullseye
 bapt() { # apt-get/apt-cache ARGS... through the bullseye lists
 	local tool=$1
 	shift
-	"$tool" -o Dir::Etc::sourcelist="$BAPT/sources.list" -o Dir::Etc::sourceparts=- \
+	timeout 1200 "$tool" -o Dir::Etc::sourcelist="$BAPT/sources.list" -o Dir::Etc::sourceparts=- \
 		-o Dir::State::Lists="$BAPT/lists" -o Dir::Cache="$BAPT/cache" "$@"
 }
 bapt_update() {
@@ -62,7 +62,7 @@ bapt_update() {
 	mkdir -p "$BAPT/lists/partial" "$BAPT/cache/archives/partial"
 	printf 'deb http://deb.debian.org/debian bullseye main\ndeb http://deb.debian.org/debian-security bullseye-security main\n' \
 		> "$BAPT/sources.list"
-	timeout 300 bapt apt-get update -q > "$T/bapt.log" 2>&1
+	bapt apt-get update -q > "$T/bapt.log" 2>&1
 }
 # seed KABI CACHEDIR: a kernel this machine's apt does not know, fetched
 # from bullseye and unpacked where make-qemu-dumps.sh looks for it
@@ -73,7 +73,7 @@ seed() {
 	case "$kabi" in 5.10.0-*) ;; *) return 0 ;; esac
 	bapt_update || return 1
 	mkdir -p "$c/debs" "$c/kernel" "$c/dbg"
-	(cd "$c/debs" && timeout 1200 bapt apt-get download -q "linux-image-$kabi" "linux-image-$kabi-dbg") \
+	(cd "$c/debs" && bapt apt-get download -q "linux-image-$kabi" "linux-image-$kabi-dbg") \
 		> "$T/seed.log" 2>&1 || return 1
 	dpkg-deb -x "$c"/debs/linux-image-"$kabi"_*.deb "$c/kernel" || return 1
 	deb=$(ls "$c"/debs/linux-image-"$kabi"-dbg_*.deb) || return 1
@@ -167,7 +167,8 @@ one_dump() { # KABI DUMP VMLINUX
 	n="$kabi/$(basename "$(dirname "$d")")/$(basename "$d")"
 	"$GC" check "$d" > "$T/check" 2>&1 && grep -q '^result: clean' "$T/check" &&
 		pass "$n-check-clean" || fail "$n-check-clean" "$(tail -2 "$T/check")"
-	"$GC" sys "$d" > "$T/sys" 2> "$T/sys.err" && grep -q "^ *RELEASE: $kabi\$" "$T/sys" &&
+	"$GC" sys "$d" > "$T/sys" 2> "$T/sys.err"
+	grep -q "^ *RELEASE: $kabi\$" "$T/sys" &&
 		pass "$n-sys-release" || fail "$n-sys-release" "$(grep RELEASE "$T/sys"; tail -1 "$T/sys.err")"
 	"$GC" info "$d" > /dev/null 2>&1 && pass "$n-info-exit-0" || fail "$n-info-exit-0" "exit $?"
 	if ! "$GC" convert "$d" -o "$T/conv" --force > "$T/conv.log" 2>&1; then
@@ -186,17 +187,36 @@ one_dump() { # KABI DUMP VMLINUX
 		fail "$n-ours" "ps, mod or log failed"
 		return
 	fi
-	local ncpu want got
+	local ncpu want got ref
 	ncpu=$(awk '$1 == "TASK" && $2 == 0' "$T/ps" | wc -l)
 	want=$(grep '^TASK' "$T/drgn" | sort)
 	got=$(awk '$1 == "TASK" && $2 != 0' "$T/ps" | sort)
-	[ "$want" = "$got" ] && [ "$ncpu" -ge 1 ] &&
-		pass "$n-ps-equal ($(echo "$want" | wc -l) tasks + $ncpu idle)" ||
-		fail "$n-ps-equal" "$(diff <(echo "$want") <(echo "$got") | head -5 | tr '\n' ' ')"
+	if ! "$GC" ps "$d" > /dev/null 2> "$T/ps.err" &&
+		grep -q 'the task list is incomplete.*was excluded when the dump was made' "$T/ps.err"; then
+		# a filter that took kernel data out (makedumpfile 1.7.2's -d 31
+		# of 6.12, which it predates): ps must say so, naming the page,
+		# and list only tasks the same moment's ELF dump has (drgn, on
+		# the conversion, has a different part of the list)
+		ref=$(ls "$(dirname "$d")"/*.elf 2>/dev/null | head -1)
+		"$GC" ps "$ref" --json | python3 -c '
+import json, sys
+for t in json.load(sys.stdin)["tasks"]:
+    print("TASK", t["pid"], t["comm"])' | sort > "$T/ref"
+		[ -n "$ref" ] && [ -z "$(comm -23 <(echo "$got") "$T/ref")" ] &&
+			pass "$n-ps-partial ($(echo "$got" | wc -l) of the ELF dump's $(awk '$2 != 0' "$T/ref" | wc -l) tasks; $(grep -o 'pfn 0x[0-9a-f]* was excluded' "$T/ps.err" | head -1))" ||
+			fail "$n-ps-partial" "tasks not in $ref: $(comm -23 <(echo "$got") "$T/ref" | head -3 | tr '\n' ' ')"
+		skip "$n-ps-states-equal" "the dump lost part of the task list"
+	else
+		[ "$want" = "$got" ] && [ "$ncpu" -ge 1 ] &&
+			pass "$n-ps-equal ($(echo "$want" | wc -l) tasks + $ncpu idle)" ||
+			fail "$n-ps-equal" "$(diff <(echo "$want") <(echo "$got") | head -5 | tr '\n' ' ')"
+	fi
 	want=$(grep '^STATE' "$T/drgn" | sort)
 	got=$(awk '$1 == "STATE" && $2 != 0' "$T/ps" | sort)
-	[ "$want" = "$got" ] && pass "$n-ps-states-equal ($(echo "$want" | awk '{ print $3 }' | sort | uniq -c | tr -s ' ' | tr '\n' ','))" ||
-		fail "$n-ps-states-equal" "$(diff <(echo "$want") <(echo "$got") | head -5 | tr '\n' ' ')"
+	if ! grep -q 'the task list is incomplete' "$T/ps.err"; then
+		[ "$want" = "$got" ] && pass "$n-ps-states-equal ($(echo "$want" | awk '{ print $3 }' | sort | uniq -c | tr -s ' ' | tr '\n' ','))" ||
+			fail "$n-ps-states-equal" "$(diff <(echo "$want") <(echo "$got") | head -5 | tr '\n' ' ')"
+	fi
 	want=$(grep '^MOD' "$T/drgn" | sort)
 	got=$(sort "$T/mod")
 	[ "$want" = "$got" ] && pass "$n-mod-equal ($(echo "$want" | wc -l) modules)" ||
