@@ -922,30 +922,34 @@ static void read_uts(struct gc_kernel *k)
 		return;
 	}
 	const char *osr = gc_vmcoreinfo_value(k->vi, "OSRELEASE");
-	const char *u = NULL;
+	/* The first offset whose release is OSRELEASE wins.  Failing that, a
+	 * utsname that says "Linux" is still read, and the disagreement said. */
+	const char *u = NULL, *linux_only = NULL;
+	unsigned int u_at = 0, l_at = 0;
 	static const unsigned int cand[] = {0, 4, 8};
 	for (size_t i = 0; i < (given ? 1u : 3u) && !u; i++) {
 		const char *c = raw + cand[i];
-		if (uts_field_ok(c) && uts_field_ok(c + 2 * 65) &&
+		if (!uts_field_ok(c + 2 * 65))
+			continue;
+		if (uts_field_ok(c) &&
 		    (!osr || !*osr || !strcmp(c + 2 * 65, osr))) {
 			u = c;
-			off += cand[i];
+			u_at = cand[i];
+		} else if (!linux_only && !strcmp(c, "Linux")) {
+			linux_only = c;
+			l_at = cand[i];
 		}
 	}
-	/* No release equals OSRELEASE: a utsname that says "Linux" is still
-	 * read, and the disagreement said. */
-	for (size_t i = 0; i < (given ? 1u : 3u) && !u; i++) {
-		const char *c = raw + cand[i];
-		if (!strcmp(c, "Linux") && uts_field_ok(c + 2 * 65)) {
-			u = c;
-			off += cand[i];
-			char a[65], b[65];
-			gc_sanitize(a, c + 2 * 65, strnlen(c + 2 * 65, 64));
-			gc_sanitize(b, osr ? osr : "", osr ? strnlen(osr, 64) : 0);
-			gc_kernel_add_note(k, "init_uts_ns says release '%s', "
-					   "VMCOREINFO OSRELEASE says '%s'", a, b);
-		}
+	if (!u && linux_only) {
+		u = linux_only;
+		u_at = l_at;
+		char a[65], b[65];
+		gc_sanitize(a, u + 2 * 65, strnlen(u + 2 * 65, 64));
+		gc_sanitize(b, osr ? osr : "", osr ? strnlen(osr, 64) : 0);
+		gc_kernel_add_note(k, "init_uts_ns says release '%s', "
+				   "VMCOREINFO OSRELEASE says '%s'", a, b);
 	}
+	off += u_at;
 	if (!u) {
 		gc_kernel_add_note(k, "init_uts_ns at 0x%" PRIx64 " holds no "
 				   "utsname %s (sysname and release must be "

@@ -111,6 +111,12 @@ struct gc_error *gc_kernel_add_fact_text(struct gc_kernel *k,
 	__attribute__((format(printf, 5, 6)));
 struct gc_error *gc_kernel_add_note(struct gc_kernel *k, const char *fmt,
 				    ...) __attribute__((format(printf, 2, 3)));
+/* tasks.c: where the x86 per-CPU variable NAME sits in each CPU's per-CPU
+ * area: its own symbol, or else a member of the per-CPU struct pcpu_hot
+ * (Linux 6.2-6.14, found through T; T may be NULL). */
+struct gc_error *gc_kernel_percpu_var(struct gc_kernel *k,
+				     const struct gc_types *t,
+				     const char *name, uint64_t *off);
 void gc_kernel_kmem(struct gc_kernel *k, struct gc_kmem *m);
 
 /* tasklist.c: task_struct and friends as the kernel's types lay them out. */

@@ -291,15 +291,11 @@ static void cpu_stacks(struct ctx *x, unsigned int cpu)
 	if (!sym(x->k, "__per_cpu_offset", &pco) ||
 	    gc_kernel_read_u64(x->k, pco + 8ull * cpu, &pc))
 		return;
-	uint64_t var, o;
-	/* A per-CPU variable of its own (to 6.1, again from 6.15), or a
-	 * member of the per-CPU struct pcpu_hot (6.2-6.14). */
-	bool have = sym(x->k, "hardirq_stack_ptr", &var);
-	if (!have && sym(x->k, "pcpu_hot", &var) &&
-	    off(x, "pcpu_hot", "hardirq_stack_ptr", &o)) {
-		var += o;
-		have = true;
-	}
+	uint64_t var;
+	struct gc_error *err = gc_kernel_percpu_var(x->k, x->t,
+						"hardirq_stack_ptr", &var);
+	bool have = !err;
+	gc_error_free(err);
 	if (have && !gc_kernel_read_u64(x->k, pc + var, &v) && v) {
 		uint64_t sz = size_or(x, "irq_stack", DEFAULT_STACK);
 		add_stack(x, v + 8 - sz, sz, GC_STACK_IRQ, "IRQ");
@@ -310,8 +306,8 @@ static void cpu_stacks(struct ctx *x, unsigned int cpu)
 	if (!x->t || !sym(x->k, "cea_exception_stacks", &var) ||
 	    gc_kernel_read_u64(x->k, pc + var, &cea) || !cea)
 		return;
-	struct gc_error *err = gc_types_find(x->t, "struct cea_exception_stacks",
-					     &ty, &src);
+	err = gc_types_find(x->t, "struct cea_exception_stacks",
+			  &ty, &src);
 	struct gc_type_info ti;
 	if (!err)
 		err = gc_type_info(ty, &ti);

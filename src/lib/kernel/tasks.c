@@ -21,6 +21,27 @@ static struct gc_error *sym(struct gc_kernel *k, const char *name,
 	return err;
 }
 
+struct gc_error *gc_kernel_percpu_var(struct gc_kernel *k,
+				     const struct gc_types *t,
+				     const char *name, uint64_t *off)
+{
+	struct gc_error *e1 = sym(k, name, off);
+	if (!e1)
+		return NULL;
+	uint64_t hot, o;
+	const char *src;
+	struct gc_error *e2 = t ? sym(k, "pcpu_hot", &hot) : NULL;
+	if (t && !e2)
+		e2 = gc_types_offsetof(t, "pcpu_hot", name, &o, &src);
+	if (!t || e2) {
+		gc_error_free(e2);
+		return e1;
+	}
+	gc_error_free(e1);
+	*off = hot + o;
+	return NULL;
+}
+
 struct gc_error *gc_kernel_cpu_task(struct gc_kernel *k, unsigned int cpu,
 				    uint64_t *task, uint32_t *pid)
 {
@@ -38,20 +59,9 @@ struct gc_error *gc_kernel_cpu_task(struct gc_kernel *k, unsigned int cpu,
 		err = gc_kernel_read_u64(k, pco + 8ull * cpu, &per_cpu);
 	if (err)
 		return gc_error_context(err, "per-CPU offset of CPU %u", cpu);
-	struct gc_error *e1 = sym(k, "current_task", &cur);
-	if (e1) {
-		uint64_t hot, off;
-		struct gc_error *e2 = sym(k, "pcpu_hot", &hot);
-		if (!e2)
-			e2 = gc_types_offsetof(t, "pcpu_hot", "current_task",
-					       &off, &src);
-		if (e2) {
-			gc_error_free(e2);
-			return e1;
-		}
-		gc_error_free(e1);
-		cur = hot + off;
-	}
+	err = gc_kernel_percpu_var(k, t, "current_task", &cur);
+	if (err)
+		return err;
 	err = gc_kernel_read_u64(k, per_cpu + cur, &tp);
 	if (err)
 		return gc_error_context(err, "current task of CPU %u", cpu);

@@ -376,6 +376,22 @@ void kvm_vcpu_from_vmcs(struct gc_kvm_vcpu *c, const uint8_t *region,
 		       "vmcs_layout); kernel_gs_base unknown";
 }
 
+/* The VMCB at kernel address VA, in a new VMCB_SIZE buffer (*BUF, NULL on
+ * error). */
+static struct gc_error *vmcb_read(const struct kvm_mem *m, uint64_t va,
+				  uint8_t **buf)
+{
+	*buf = malloc(VMCB_SIZE);
+	if (!*buf)
+		return &gc_error_nomem;
+	struct gc_error *err = m->read(m->ctx, va, *buf, VMCB_SIZE);
+	if (err) {
+		free(*buf);
+		*buf = NULL;
+	}
+	return err;
+}
+
 /*
  * No struct vcpu_svm in the dump's types (kvm_amd of Linux < 5.11 has no
  * BTF of its own).  From 4.x to 5.12 struct vcpu_svm starts with struct
@@ -410,11 +426,7 @@ static void probe_vmcb(const struct kvm_layout *l, const struct kvm_mem *m,
 		      "pointer and its physical address";
 		goto out;
 	}
-	if (!(buf = malloc(VMCB_SIZE))) {
-		err = &gc_error_nomem;
-		goto out;
-	}
-	if ((err = m->read(m->ctx, vmcb, buf, VMCB_SIZE)))
+	if ((err = vmcb_read(m, vmcb, &buf)))
 		goto out;
 	if (!(gc_get64(buf + VMCB_SAVE + 0xd0, false) & (1u << 12))) {
 		why = "the page they name has no EFER.SVME in a VMCB save area";
@@ -502,12 +514,12 @@ static struct gc_error *read_vcpu(const struct kvm_layout *l,
 		gc_error_free(err);
 	}
 	if (l->vendor == GC_KVM_SVM) {
-		uint8_t *vmcb = malloc(VMCB_SIZE);
-		if (!vmcb)
-			return &gc_error_nomem;
+		uint8_t *vmcb = NULL;
 		err = kvm_rd64(m, va + l->svm_vmcb, &c->vmcb);
 		if (!err)
-			err = m->read(m->ctx, c->vmcb, vmcb, VMCB_SIZE);
+			err = vmcb_read(m, c->vmcb, &vmcb);
+		if (err == &gc_error_nomem)
+			return err;
 		if (err) {
 			problem(pb, "VMCB", gc_error_context(
 					    err, "vCPU %" PRIu32 " VMCB 0x%"
