@@ -3,12 +3,14 @@
  * guestcore bt: kernel stack traces without debuginfo (ORC from the dump's
  * memory, frame pointers as the fallback), printed as crash's bt prints
  * them.  An active task starts from its vCPU's registers; a sleeping task
- * (TASKADDR) from its saved context.
+ * (TASKADDR) from its saved context.  --tasks walks every task (crash's
+ * foreach bt), --state keeps those in some states (foreach UN bt).
  */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cli.h"
 
@@ -291,18 +293,85 @@ static int bt_cpu(struct bt *b, unsigned int cpu, bool first)
 	return EXIT_OK;
 }
 
-static int bt_task(struct bt *b, uint64_t task)
+static int bt_task(struct bt *b, uint64_t task, bool first)
 {
 	unsigned int cpu;
 	if (gc_kernel_task_active_cpu(b->k, task, &cpu))
-		return bt_cpu(b, cpu, true);
+		return bt_cpu(b, cpu, first);
 	struct gc_stack_trace *tr;
 	struct gc_error *err = gc_kernel_stack_task(b->k, task, &tr);
 	if (err)
 		return cli_error(gc_error_set_file(err, gc_dump_path(b->d)));
+	if (!first && !b->j)
+		printf("\n");
 	print_trace(b, tr);
 	gc_stack_trace_free(tr);
 	return EXIT_OK;
+}
+
+/* STATES: crash's state names, comma-separated ("UN", "RU,UN"). */
+static bool state_wanted(const char *states, const char *st)
+{
+	if (!states)
+		return true;
+	size_t l = strlen(st);
+	for (const char *p = states; *p;) {
+		size_t n = strcspn(p, ",");
+		if (n == l && !strncasecmp(p, st, l))
+			return true;
+		p += n + (p[n] == ',');
+	}
+	return false;
+}
+
+static bool states_valid(const char *states)
+{
+	static const char *const known[] = {"RU", "IN", "UN", "ST", "TR", "ZO",
+					    "DE", "SW", "WA", "PA", "ID", "NE"};
+	for (const char *p = states; *p;) {
+		size_t n = strcspn(p, ",");
+		bool ok = false;
+		for (size_t i = 0; i < sizeof(known) / sizeof(*known); i++)
+			ok |= n == 2 && !strncasecmp(p, known[i], 2);
+		if (!ok)
+			return false;
+		p += n + (p[n] == ',');
+	}
+	return *states != '\0';
+}
+
+/*
+ * Every task, in ps's order (crash's foreach bt), or those in STATES.  A
+ * task whose stack cannot be walked is said and the others go on (exit 1);
+ * a damaged task list is walked as far as it was read, and said.
+ */
+static int bt_tasks(struct bt *b, const char *states, size_t *shown)
+{
+	struct gc_task *v;
+	size_t n;
+	struct gc_error *err = gc_kernel_tasks(b->k, &v, &n);
+	if (err && !n)
+		return cli_error(gc_error_set_file(err, gc_dump_path(b->d)));
+	int rc = EXIT_OK;
+	*shown = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!state_wanted(states, gc_task_state_name(&v[i])))
+			continue;
+		int r = bt_task(b, v[i].addr, *shown == 0);
+		(*shown)++;
+		if (r > rc)
+			rc = r;
+	}
+	free(v);
+	if (err) {
+		fprintf(stderr, "guestcore: the task list is incomplete (%zu "
+			"tasks read): %s\n", n,
+			gc_error_string(gc_error_set_file(err,
+							  gc_dump_path(b->d))));
+		gc_error_free(err);
+		b->problems = true;
+	}
+	return rc;
 }
 
 /* crash's bt without arguments: the panicking CPU (panic_cpu), else
@@ -331,10 +400,13 @@ static int run(int argc, char **argv)
 		return EXIT_ERROR;
 	bool json = cli_take_flag(&argc, argv, "--json");
 	bool all = cli_take_flag(&argc, argv, "--all");
-	const char *cpu_arg = NULL, *target = NULL, *path = NULL;
+	bool tasks = cli_take_flag(&argc, argv, "--tasks");
+	const char *cpu_arg = NULL, *target = NULL, *path = NULL, *states = NULL;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--cpu") && i + 1 < argc)
 			cpu_arg = argv[++i];
+		else if (!strcmp(argv[i], "--state") && i + 1 < argc)
+			states = argv[++i];
 		else if (!path)
 			path = argv[i];
 		else if (!target)
@@ -342,8 +414,14 @@ static int run(int argc, char **argv)
 		else
 			return cli_usage(&cmd_bt);
 	}
-	if (!path || (!!all + !!cpu_arg + !!target) > 1)
+	if (!path || (!!all + !!cpu_arg + !!target + tasks) > 1)
 		return cli_usage(&cmd_bt);
+	if (states && !tasks)
+		return cli_fail("bt: --state goes with --tasks");
+	if (states && !states_valid(states))
+		return cli_fail("bt: --state takes crash's state names, "
+				"comma-separated (RU, IN, UN, ST, TR, ZO, DE, "
+				"SW, WA, PA, ID, NE), not '%s'", states);
 	uint64_t cpu_n = 0, task = 0;
 	int32_t pid = -1;
 	if (cpu_arg && !cli_parse_count(cpu_arg, &cpu_n))
@@ -387,15 +465,18 @@ static int run(int argc, char **argv)
 	int rc = EXIT_OK;
 	unsigned int nr = gc_dump_nr_vcpus(d);
 	unsigned int pc;
-	if (pid >= 0) {
+	size_t shown = 0;
+	if (tasks) {
+		rc = bt_tasks(&b, states, &shown);
+	} else if (pid >= 0) {
 		err = task_by_pid(k, pid, &task);
 		if (err)  /* no such pid: not found, exit 1 */
 			rc = cli_lookup_error(gc_error_set_file(err,
 							       gc_dump_path(d)));
 		else
-			rc = bt_task(&b, task);
+			rc = bt_task(&b, task, true);
 	} else if (target) {
-		rc = bt_task(&b, task);
+		rc = bt_task(&b, task, true);
 	} else if (cpu_arg) {
 		if (cpu_n >= nr)
 			rc = cli_fail("bt: --cpu %" PRIu64 ": the dump has %u "
@@ -415,9 +496,16 @@ static int run(int argc, char **argv)
 	}
 	if (json) {
 		gc_json_array_end(&j);
+		if (tasks) {
+			gc_json_key(&j, "shown");
+			gc_json_u64(&j, shown);
+		}
 		gc_json_object_end(&j);
 		gc_json_end(&j);
 	}
+	if (tasks && !json && rc != EXIT_ERROR)
+		fprintf(stderr, "%zu task%s%s%s\n", shown, shown == 1 ? "" : "s",
+			states ? " in state " : "", states ? states : "");
 	if (rc == EXIT_OK && b.problems)
 		rc = EXIT_PROBLEMS;
 	gc_kernel_close(k);
@@ -429,6 +517,9 @@ static const struct cli_opt options[] = {
 	{ .name = "all", .short_name = 'a', .arg = CLI_FLAG, .canon = "--all",
 	  .help = "every vCPU's active task" },
 	CLI_VALUE_OPT("cpu", 0, "N", "the active task of vCPU N"),
+	CLI_FLAG_OPT("tasks", 0, "every task, in ps's order (crash's foreach bt)"),
+	CLI_VALUE_OPT("state", 0, "ST[,ST]", "with --tasks: only tasks in these "
+		      "states, crash's names (UN: uninterruptible, RU, IN, ...)"),
 	CLI_FLAG_OPT("json", 0, "print one JSON object"),
 	CLI_OPT_END,
 };
@@ -438,7 +529,8 @@ const struct cli_command cmd_bt = {
 	.run = run,
 	.summary = "kernel stack traces without debuginfo (ORC from the dump, "
 		   "frame pointers as the fallback), like crash's bt",
-	.usage = "bt DUMP [-a | --cpu N | TASKADDR | PID] [--json] "
+	.usage = "bt DUMP [-a | --cpu N | TASKADDR | PID | --tasks [--state ST]] "
+		 "[--json] "
 		 "[--vmcoreinfo FILE] [--system-map FILE] [--vmlinux FILE] "
 		 "[--kallsyms auto|vmcoreinfo|search]",
 	.opts = options,

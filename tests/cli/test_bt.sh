@@ -254,4 +254,36 @@ if [ -f "$PE" ]; then
 	}
 	run_gc "bt-pid-active" 0 bt "$PE" 1 && same "bt-pid-1-is-cpu0-panic" "$(echo "$OUT" | grep -m1 'exception RIP')" "    [exception RIP: pvpanic_panic_notify+96 [pvpanic]]"
 	expect_rc "bt-pid-absent-exit-1" 1 bt "$PE" 99999
+	# bt --tasks (crash's foreach bt): every task of ps, each trace the
+	# one bt TASKADDR gives; --state keeps crash's state names
+	run_gc "bt-tasks" 0 bt "$PE" --tasks --json && {
+		echo "$OUT" > "$T/tasks.json"
+		"$GC" ps "$PE" --json > "$T/ps.json"
+		v=$(python3 - "$T/tasks.json" "$T/ps.json" <<'PY'
+import json, sys
+b = json.load(open(sys.argv[1])); p = json.load(open(sys.argv[2]))
+bt = sorted(t["task"] for t in b["traces"]); ps = sorted(t["task"] for t in p["tasks"])
+print(b["shown"], len(b["traces"]), bt == ps,
+      sorted({t["stop"] for t in b["traces"]}),
+      [t["pid"] for t in b["traces"] if t["active"]])
+PY
+)
+		same "bt-tasks-every-ps-task" "$v" "54 54 True ['end of stack'] [0, 1]"
+		for task in ffff8dfa449fc200 ffff8dfa44a6a100; do
+			"$GC" bt "$PE" "$task" --json > "$T/one.json"
+			v=$(python3 -c '
+import json, sys
+one = json.load(open(sys.argv[1]))["traces"][0]
+print([t for t in json.load(open(sys.argv[2]))["traces"] if t["task"] == "0x" + sys.argv[3]] == [one])' \
+				"$T/one.json" "$T/tasks.json" "$task")
+			same "bt-tasks-$task-equals-bt-taskaddr" "$v" True
+		done
+	}
+	run_gc "bt-tasks-state" 0 bt "$PE" --tasks --state RU,un && {
+		same "bt-tasks-state-ru-headers" "$(echo "$OUT" | grep '^PID:' | awk '{ print $2 }' | tr '\n' ' ')" "0 0 1 17 "
+		same "bt-tasks-state-count" "$(cat "$T/stderr")" "4 tasks in state RU,un"
+	}
+	expect_rc "bt-tasks-state-unknown-exit-2" 2 bt "$PE" --tasks --state XX
+	expect_rc "bt-state-without-tasks-exit-2" 2 bt "$PE" --state UN
+	expect_rc "bt-tasks-and-a-exit-2" 2 bt "$PE" --tasks -a
 fi
