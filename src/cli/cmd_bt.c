@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "cli.h"
+#include "guestcore/svm.h"
 
 struct bt {
 	struct gc_kernel *k;
@@ -20,7 +21,25 @@ struct bt {
 	const struct gc_types *t;
 	struct gc_json *j;
 	bool problems;
+	/* which vCPUs' registers are a KVM guest's (asked once, lazily) */
+	bool in_guest_asked;
+	char **in_guest;
+	unsigned int nin;
 };
+
+/* A KVM host's CPU stopped inside a guest holds the guest's registers:
+ * the line that says so, NULL for the host's own (or unknown). */
+static const char *cpu_in_guest(struct bt *b, unsigned int cpu)
+{
+	if (!b->in_guest_asked) {
+		b->in_guest_asked = true;
+		struct gc_error *err = gc_host_cpus_in_guest(b->d, b->k, false,
+							     &b->in_guest,
+							     &b->nin);
+		gc_error_free(err);
+	}
+	return cpu < b->nin ? b->in_guest[cpu] : NULL;
+}
 
 /* bt PID: the task through the kernel's task list (ps's). */
 static struct gc_error *task_by_pid(struct gc_kernel *k, int32_t pid,
@@ -146,7 +165,8 @@ static void json_regs(struct gc_json *j, const struct gc_stack_frame *f)
 	gc_json_object_end(j);
 }
 
-static void print_trace(struct bt *b, const struct gc_stack_trace *tr)
+static void print_trace(struct bt *b, const struct gc_stack_trace *tr,
+			const char *guest)
 {
 	int32_t pid, cpu_n = tr->cpu;
 	char comm[32];
@@ -270,10 +290,16 @@ static void print_trace(struct bt *b, const struct gc_stack_trace *tr)
 		gc_json_string(b->j, tr->stop_why);
 		gc_json_key(b->j, "orc_layout");
 		gc_json_string(b->j, tr->orc_layout);
+		if (guest) {
+			gc_json_key(b->j, "in_guest");
+			gc_json_string(b->j, guest);
+		}
 		gc_json_object_end(b->j);
 	} else if (tr->stop != GC_STACK_STOP_END) {
 		printf("    (stack walk stopped: %s: %s)\n",
 		       gc_stack_stop_name(tr->stop), tr->stop_why);
+		if (guest)
+			printf("    (%s)\n", guest);
 	}
 }
 
@@ -288,7 +314,12 @@ static int bt_cpu(struct bt *b, unsigned int cpu, bool first)
 	}
 	if (!first && !b->j)
 		printf("\n");
-	print_trace(b, tr);
+	/* the vCPU's own registers are not kernel text: perhaps they are
+	 * a KVM guest's, the host task being inside VMRUN/VMLAUNCH */
+	const char *guest = NULL;
+	if (tr->stop == GC_STACK_STOP_NOT_TEXT && tr->nr <= 1)
+		guest = cpu_in_guest(b, cpu);
+	print_trace(b, tr, guest);
 	gc_stack_trace_free(tr);
 	return EXIT_OK;
 }
@@ -304,7 +335,7 @@ static int bt_task(struct bt *b, uint64_t task, bool first)
 		return cli_error(gc_error_set_file(err, gc_dump_path(b->d)));
 	if (!first && !b->j)
 		printf("\n");
-	print_trace(b, tr);
+	print_trace(b, tr, NULL);
 	gc_stack_trace_free(tr);
 	return EXIT_OK;
 }
@@ -508,6 +539,7 @@ static int run(int argc, char **argv)
 			states ? " in state " : "", states ? states : "");
 	if (rc == EXIT_OK && b.problems)
 		rc = EXIT_PROBLEMS;
+	gc_host_cpus_in_guest_free(b.in_guest, b.nin);
 	gc_kernel_close(k);
 	gc_dump_close(d);
 	return rc;

@@ -184,7 +184,7 @@ else
 	if [ -f "$dump" ]; then
 		run_gc "bt-kvm-host-cpu0-guest-regs" 1 bt "$dump" --cpu 0 && {
 			got=$(echo "$OUT" | grep -c '^ *#')
-			last=$(echo "$OUT" | tail -1)
+			last=$(echo "$OUT" | grep "stack walk stopped")
 			same "bt-kvm-host-cpu0-no-frames-from-guest-regs" "$got $last" \
 				"0     (stack walk stopped: not kernel text: 0x8070 is not in the kernel's text nor in a module's)"
 		}

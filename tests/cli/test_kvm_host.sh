@@ -53,6 +53,18 @@ fi
 expect_out "kvm check: host CPU 0 was in the guest" 0 \
 	"host CPU 0 was executing KVM guest 0 (VMM pid 122 vmm) vCPU 0 when the dump was taken: the dump's register note for CPU 0 holds the guest's registers (guest rip 0x8070), not the host's" \
 	check "$H"
+# bt of that CPU stops at the guest's rip and says whose registers they
+# are; the host's other CPU walks to the end of its stack
+if run_gc "kvm bt -a of the host" 1 bt "$H" -a; then
+	case "$OUT" in
+	*"(stack walk stopped: not kernel text: 0x8070 is not in the kernel's text nor in a module's)"*"(host CPU 0 was executing KVM guest 0 (VMM pid 122 vmm) vCPU 0"*"not the host's)"*) pass "kvm bt says CPU 0's registers are the guest's" ;;
+	*) fail "kvm bt says CPU 0's registers are the guest's" "$OUT" ;;
+	esac
+	[ "$(echo "$OUT" | grep -c 'stack walk stopped')" = 1 ] && pass "kvm bt -a: CPU 1 reaches the end" ||
+		fail "kvm bt -a: CPU 1 reaches the end" "$OUT"
+fi
+run_gc "kvm bt --json in_guest" 1 bt "$H" --cpu 0 --json &&
+	same "kvm bt --json in_guest" "$(echo "$OUT" | python3 -c 'import json, sys; t = json.load(sys.stdin)["traces"][0]; print(t["stop"], t["in_guest"][:36])')" "not kernel text host CPU 0 was executing KVM guest 0"
 mkdir -p "$T/all"
 expect_out "kvm extract --all" 0 "== guest 0: $T/all/guest0.vmcore" extract "$H" --all -o "$T/all"
 cmp -s "$T/all/guest0.vmcore" "$T/g0.vmcore" && pass "kvm --all writes the same vmcore as --vm 0" ||
