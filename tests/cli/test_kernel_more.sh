@@ -127,6 +127,7 @@ else
 	fixture k4 --levels 4 --page-offset ffff9a5c80000000 --kaslr 3a000000 --kallsyms new
 	fixture k4abs --levels 4 --kaslr 0 --kallsyms abs
 	fixture k4none --levels 4 --page-offset ffffa11c00000000 --kallsyms none
+	fixture k4pc --levels 4 --kaslr 2a000000 --kallsyms pcrel
 
 	# info: levels, the randomised direct map, phys_base, uts
 	run_gc "kmore-l5-info" 0 info "$T/k5.elf" &&
@@ -164,7 +165,7 @@ else
 	expect_out "kmore-l5-sym-addr" 0 "ffffffff9de01125 (T) fixture_func_273+5" sym "$T/k5.elf" 0xffffffff9de01125
 	expect_out "kmore-l5-sym-type-in-token" 0 "(t) fixture_func_002" sym "$T/k5.elf" fixture_func_002
 	# the tables found are where mkvmcore put them
-	for f in k5 k4 k4abs; do
+	for f in k5 k4 k4abs k4pc; do
 		want=$(sed -n 's/^kallsyms: \([0-9]* symbols; token_table [^ ]* token_index [^ ]* markers [^ ]* names [^ ]* num_syms [^ ]*\).*/\1/p' "$T/$f.ks")
 		got=$(kallsyms_fact "$T/$f.elf" | head -1 | sed 's/ \(offsets\|addresses\) .*//')
 		same "kmore-$f-search-locates-tables" "$got" "$want"
@@ -172,6 +173,16 @@ else
 	expect_out "kmore-k4-layout-6.4" 0 "after kallsyms_token_index (6.4+)" info "$T/k4.elf"
 	expect_out "kmore-k4abs-layout-absolute" 0 "kallsyms_addresses before kallsyms_num_syms" info "$T/k4abs.elf"
 	expect_out "kmore-k4abs-sym" 0 "ffffffff81000120 (t) fixture_func_017" sym "$T/k4abs.elf" fixture_func_017
+	# Linux 7.0+: no kallsyms_relative_base, every offset relative to its
+	# own address, num_syms right before the names; VMCOREINFO points at
+	# the tables without a base (both ways must decode them)
+	for how in vmcoreinfo search; do
+		expect_out "kmore-k4pc-$how-sym" 0 "ffffffffab000120 (t) fixture_func_017" \
+			sym "$T/k4pc.elf" fixture_func_017 --kallsyms $how
+		expect_out "kmore-k4pc-$how-percpu-in-image" 0 "ffffffffab39c000 (D) cpu_number" \
+			sym "$T/k4pc.elf" cpu_number --kallsyms $how
+	done
+	GUESTCORE_KALLSYMS=search expect_out "kmore-k4pc-layout-7.0" 0 "each relative to itself (7.0+)" info "$T/k4pc.elf"
 	# without VMCOREINFO: CR4.LA57 from the QEMU note says 5 levels,
 	# the cr3 is used, the direct map is found, kallsyms still are
 	run_gc "kmore-l5-nvi-info" 0 info "$T/k5q.elf" &&

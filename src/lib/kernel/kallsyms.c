@@ -57,21 +57,31 @@ bool gc_kallsyms_locate_vmcoreinfo(const struct gc_vmcoreinfo *vi,
 	    !gc_vmcoreinfo_symbol(vi, "kallsyms_token_index",
 				  &loc->token_index))
 		return false;
-	loc->relative = gc_vmcoreinfo_symbol(vi, "kallsyms_offsets",
-					     &loc->offsets) &&
+	bool offsets = gc_vmcoreinfo_symbol(vi, "kallsyms_offsets",
+					    &loc->offsets);
+	loc->relative = offsets &&
 			gc_vmcoreinfo_symbol(vi, "kallsyms_relative_base",
 					     &loc->relative_base);
+	loc->layout = "located by VMCOREINFO";
+	if (!loc->relative && offsets) {
+		/* Linux >= 7.0: no relative base, every offset relative to
+		 * where it is stored */
+		loc->relative = loc->pcrel = true;
+		loc->layout = "located by VMCOREINFO; kallsyms_offsets "
+			      "relative to themselves (Linux >= 7.0)";
+		return true;
+	}
 	if (!loc->relative &&
 	    !gc_vmcoreinfo_symbol(vi, "kallsyms_addresses", &loc->addresses))
 		return false;
-	loc->layout = "located by VMCOREINFO";
 	return true;
 }
 
 /*
  * Decode the tables at LOC: names through the token table, addresses from
- * kallsyms_offsets + kallsyms_relative_base (either encoding) or from
- * kallsyms_addresses.  LOC->nr is read from kallsyms_num_syms when 0.
+ * kallsyms_offsets + kallsyms_relative_base (either encoding), from
+ * kallsyms_offsets alone, each relative to its own address (LOC->pcrel),
+ * or from kallsyms_addresses.  LOC->nr is read from kallsyms_num_syms when 0.
  */
 static struct gc_error *decode(const struct gc_kmem *m,
 			       struct gc_kallsyms_loc *loc,
@@ -120,7 +130,7 @@ static struct gc_error *decode(const struct gc_kmem *m,
 					  "kallsyms_addresses");
 	uint64_t relbase = 0;
 	bool abs_percpu = false;
-	if (!err && relative) {
+	if (!err && relative && !loc->pcrel) {
 		uint8_t b8[8];
 		err = read_all(m, loc->relative_base, b8, 8,
 			       "kallsyms_relative_base");
@@ -210,7 +220,10 @@ static struct gc_error *decode(const struct gc_kmem *m,
 		if (relative) {
 			int32_t o = (int32_t)gc_get32(offs + (size_t)i * 4,
 						      false);
-			if (!abs_percpu)
+			if (loc->pcrel)
+				s[i].addr = loc->offsets + 4ull * i +
+					    (uint64_t)(int64_t)o;
+			else if (!abs_percpu)
 				s[i].addr = relbase + (uint32_t)o;
 			else
 				s[i].addr = o >= 0 ? (uint64_t)o :
@@ -249,6 +262,10 @@ static void sort_table(struct gc_symtab *t)
 	gc_qsort(t->s, t->n, sizeof(*t->s), by_addr);
 }
 
+static bool table_sane(const struct gc_symtab *t,
+		       const struct gc_vmcoreinfo *vi, unsigned int *agree,
+		       char *why, size_t whylen);
+
 struct gc_error *gc_kallsyms_read(const struct gc_vmcoreinfo *vi,
 				  const struct gc_kmem *m,
 				  struct gc_symtab *out)
@@ -260,6 +277,20 @@ struct gc_error *gc_kallsyms_read(const struct gc_vmcoreinfo *vi,
 				    "VMCOREINFO does not locate the kallsyms "
 				    "tables (Linux < 6.0)");
 	struct gc_error *err = decode(m, &loc, out);
+	if (!err && loc.pcrel) {
+		/* an encoding inferred, not named: the table must agree
+		 * with VMCOREINFO's own symbols */
+		char why[160];
+		unsigned int agree;
+		if (!table_sane(out, vi, &agree, why, sizeof(why))) {
+			gc_symtab_free(out);
+			err = gc_error_addr(GC_ERR_CORRUPT, GC_SPACE_KVIRT,
+					    loc.offsets, "kallsyms_offsets",
+					    "no kallsyms_relative_base, and "
+					    "offsets relative to themselves "
+					    "give a wrong table: %s", why);
+		}
+	}
 	if (!err)
 		sort_table(out);
 	return err;
@@ -419,22 +450,25 @@ static bool names_agree(const struct win *w, uint64_t ns, uint32_t n,
 	return limit - pos < 8;
 }
 
-/* num_syms and the names before the markers at MS (C entries). */
+/* num_syms and the names before the markers at MS (C entries): the names
+ * 8 bytes after an aligned num_syms, or (Linux >= 7.0) right after it. */
 static bool find_names(const struct win *w, uint64_t ms, uint32_t c,
-		       unsigned esz, uint64_t *ns_out, uint32_t *n_out)
+		       unsigned esz, uint64_t *ns_out, uint32_t *n_out,
+		       uint64_t *num_out)
 {
 	uint32_t last = w32(w, ms + (uint64_t)(c - 1) * esz);
 	if (ms < (uint64_t)last + 2 + 8)
 		return false;
-	uint64_t top = (ms - last - 2) & ~7ull;
-	for (uint64_t back = 0; back <= 256u * ENTRY_MAX; back += 8) {
+	uint64_t top = (ms - last - 2) & ~3ull;
+	for (uint64_t back = 0; back <= 256u * ENTRY_MAX; back += 4) {
 		if (top < back + 8)
 			break;
 		uint64_t ns = top - back;
 		if (!w_has(w, ns - 8, 8))
 			break;
-		uint32_t n = w32(w, ns - 8);
-		if (n <= 256u * (c - 1) || n > 256u * c)
+		uint64_t num = (ns & 7) ? ns - 4 : ns - 8;
+		uint32_t n = w32(w, num);
+		if ((num & 7) || n <= 256u * (c - 1) || n > 256u * c)
 			continue;
 		/* the last block first (cheap), then everything */
 		uint64_t pos = ns + last;
@@ -450,6 +484,7 @@ static bool find_names(const struct win *w, uint64_t ms, uint32_t c,
 			continue;
 		*ns_out = ns;
 		*n_out = n;
+		*num_out = num;
 		return true;
 	}
 	return false;
@@ -483,10 +518,10 @@ static bool find_markers_names(const struct win *w, uint64_t tt,
 				}
 				uint64_t ms;
 				uint32_t c, n;
-				uint64_t ns;
+				uint64_t ns, num;
 				if (!markers_ending(w, end, esz, &ms, &c))
 					continue;
-				if (!find_names(w, ms, c, esz, &ns, &n))
+				if (!find_names(w, ms, c, esz, &ns, &n, &num))
 					continue;
 				if (pass) {
 					uint64_t seq = (end + 7) & ~7ull;
@@ -501,7 +536,7 @@ static bool find_markers_names(const struct win *w, uint64_t tt,
 				loc->nr_markers = c;
 				loc->marker_size = esz;
 				loc->names = ns;
-				loc->num_syms = ns - 8;
+				loc->num_syms = num;
 				loc->nr = n;
 				loc->seqs_gap = pass;
 				return true;
@@ -585,7 +620,7 @@ static bool table_sane(const struct gc_symtab *t,
 }
 
 struct layout {
-	bool relative;
+	bool relative, pcrel;
 	uint64_t tab, base;
 	const char *name;
 };
@@ -599,27 +634,31 @@ static struct gc_error *try_layouts(const struct gc_kmem *m,
 {
 	uint64_t n = loc->nr;
 	uint64_t l4 = (n * 4 + 7) & ~7ull;
-	struct layout c[4];
+	struct layout c[5];
 	size_t nc = 0;
 	uint64_t rb = loc->num_syms - 8;
 	if (rb >= l4)
-		c[nc++] = (struct layout){true, rb - l4, rb,
+		c[nc++] = (struct layout){true, false, rb - l4, rb,
 			"kallsyms_offsets and kallsyms_relative_base before "
 			"kallsyms_num_syms (4.6-6.3)"};
 	uint64_t o64 = loc->token_index + 512;
-	c[nc++] = (struct layout){true, o64, o64 + l4,
+	c[nc++] = (struct layout){true, false, o64, o64 + l4,
 		"kallsyms_offsets and kallsyms_relative_base after "
 		"kallsyms_token_index (6.4+)"};
+	c[nc++] = (struct layout){true, true, o64, 0,
+		"kallsyms_offsets after kallsyms_token_index, each relative "
+		"to itself (7.0+)"};
 	if (loc->num_syms >= n * 8)
-		c[nc++] = (struct layout){false, loc->num_syms - n * 8, 0,
+		c[nc++] = (struct layout){false, false, loc->num_syms - n * 8, 0,
 			"kallsyms_addresses before kallsyms_num_syms "
 			"(no CONFIG_KALLSYMS_BASE_RELATIVE)"};
-	c[nc++] = (struct layout){false, o64, 0,
+	c[nc++] = (struct layout){false, false, o64, 0,
 		"kallsyms_addresses after kallsyms_token_index"};
 	why[0] = '\0';
 	for (size_t i = 0; i < nc; i++) {
 		struct gc_kallsyms_loc l = *loc;
 		l.relative = c[i].relative;
+		l.pcrel = c[i].pcrel;
 		l.offsets = c[i].relative ? c[i].tab : 0;
 		l.relative_base = c[i].base;
 		l.addresses = c[i].relative ? 0 : c[i].tab;

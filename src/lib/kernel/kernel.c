@@ -1465,7 +1465,9 @@ static struct gc_error *load_kallsyms(struct gc_kernel *k)
 		 " pages read; %u VMCOREINFO symbols agree)", loc.pages_read,
 		 loc.vmcoreinfo_agree);
 	char tabs[96];
-	if (loc.relative)
+	if (loc.pcrel)
+		snprintf(tabs, sizeof(tabs), "offsets 0x%" PRIx64, loc.offsets);
+	else if (loc.relative)
 		snprintf(tabs, sizeof(tabs), "offsets 0x%" PRIx64
 			 " relative_base 0x%" PRIx64, loc.offsets,
 			 loc.relative_base);

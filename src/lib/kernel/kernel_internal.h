@@ -154,6 +154,8 @@ struct gc_kallsyms_loc {
 	uint64_t offsets, relative_base; /* CONFIG_KALLSYMS_BASE_RELATIVE */
 	uint64_t addresses;              /* otherwise */
 	bool relative;
+	bool pcrel;              /* each offset relative to its own address
+				  * (Linux >= 7.0: no kallsyms_relative_base) */
 	bool abs_percpu;         /* offsets >= 0 are absolute values */
 	bool seqs_gap;           /* kallsyms_seqs_of_names before tokens */
 	uint32_t nr;             /* symbols */
