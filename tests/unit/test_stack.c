@@ -228,6 +228,110 @@ TEST(orc_walk_irq_regs_user)
 	free(m);
 }
 
+/* The register numbering with AX (seen on Linux 7.2): raw sp_reg/bp_reg
+ * map onto the unwinder's numbering, and the table's CALL entries tell
+ * which numbering a kernel uses. */
+TEST(orc_registers_with_ax)
+{
+	struct gc_orc_layout l;
+	struct gc_orc_entry e;
+	gc_orc_layout_v2(&l);
+	l.regs_ax = true;
+	/* CALL, sp_reg 3 (SP), bp_reg 8 (PREV_SP) */
+	uint8_t raw[6] = {0x08, 0x00, 0xf0, 0xff, 0x83, 0x02};
+	gc_orc_decode(&l, raw, &e);
+	CHECK_EQ_U64(e.sp_reg, GC_ORC_REG_SP);
+	CHECK_EQ_U64(e.bp_reg, GC_ORC_REG_PREV_SP);
+	CHECK_EQ_U64(e.type, GC_ORC_CALL);
+	static const unsigned int want[16] = {
+		GC_ORC_REG_UNDEFINED, GC_ORC_REG_AX, GC_ORC_REG_DX,
+		GC_ORC_REG_SP, GC_ORC_REG_BP, GC_ORC_REG_DI, GC_ORC_REG_R10,
+		GC_ORC_REG_R13, GC_ORC_REG_PREV_SP, GC_ORC_REG_SP_INDIRECT,
+		GC_ORC_REG_BP_INDIRECT, GC_ORC_REG_INVALID,
+		GC_ORC_REG_INVALID, GC_ORC_REG_INVALID, GC_ORC_REG_INVALID,
+		GC_ORC_REG_INVALID};
+	for (unsigned int r = 0; r < 16; r++) {
+		raw[4] = (uint8_t)r;
+		gc_orc_decode(&l, raw, &e);
+		CHECK_EQ_U64(e.sp_reg, want[r]);
+	}
+	/* the same bytes in the 6.x numbering: sp_reg 3 is DI */
+	l.regs_ax = false;
+	raw[4] = 0x83;
+	gc_orc_decode(&l, raw, &e);
+	CHECK_EQ_U64(e.sp_reg, GC_ORC_REG_DI);
+	CHECK_EQ_U64(e.bp_reg, GC_ORC_REG_BP_INDIRECT);
+	/* the vote: 200 CALL entries, 190 on raw SP of one numbering */
+	uint8_t tab[6 * 220];
+	unsigned int vo, va;
+	for (int pass = 0; pass < 3; pass++) {
+		memset(tab, 0, sizeof(tab));
+		for (int i = 0; i < 220; i++) {
+			uint8_t *x = tab + 6 * i;
+			x[5] = i < 200 ? 0x02 : 0x00;   /* CALL, else undefined */
+			x[4] = (uint8_t)(i < 190 ? (pass == 0 ? 5 : pass == 1 ? 3 :
+						    (i & 1 ? 5 : 3)) : 4);
+		}
+		gc_orc_layout_v2(&l);
+		l.regs_ax = pass == 0;   /* the vote sets it either way */
+		bool known = gc_orc_guess_regs(&l, tab, 220, &vo, &va);
+		if (pass == 0) {
+			CHECK(known && !l.regs_ax);
+			CHECK_EQ_U64(vo, 190);
+		} else if (pass == 1) {
+			CHECK(known && l.regs_ax);
+			CHECK_EQ_U64(va, 190);
+		} else {
+			CHECK(!known);   /* 95 against 95: no numbering */
+		}
+	}
+	CHECK(!gc_orc_guess_regs(&l, tab, 10, &vo, &va));   /* too few */
+}
+
+/* The walk of orc_walk_irq_regs_user with its table renumbered as Linux
+ * 7.x numbers registers: the same frames with regs_ax, and a wrong walk
+ * without it. */
+TEST(orc_walk_registers_with_ax)
+{
+	static const uint8_t to_ax[16] = {0, 8, 2, 5, 4, 3, 6, 7, 10, 9,
+					  11, 12, 13, 14, 15, 15};
+	for (int with = 0; with < 2; with++) {
+		struct gc_unwind_env env;
+		struct gc_stack_range st[4];
+		struct mem *m = setup(&env, st);
+		for (size_t i = 0; i < m->n; i++) {
+			uint8_t *x = m->orct + 6 * i;
+			x[4] = (uint8_t)(to_ax[x[4] & 15] | to_ax[x[4] >> 4] << 4);
+		}
+		env.layout.regs_ax = with;
+		put64(m, IRQ_ST + 0x3f08, TEXT + 0x220);
+		put64(m, IRQ_ST + 0x3f10, TASK_ST + 0x3e00);
+		put64(m, TASK_ST + 0x3e00, TEXT + 0x410);
+		struct gc_pt_regs r = {.ip = TEXT + 0x305, .sp = TASK_ST + 0x3f00,
+				       .cs = 0x10, .bp = 0x1234, .ax = 7};
+		memcpy(m->task + 0x3e10, &r, sizeof(r));
+		put64(m, TASK_ST + 0x3f00, TEXT + 0x508);
+		put64(m, TASK_ST + 0x3ef8, 0xb0b0);
+		struct gc_pt_regs u = {.ip = 0x401000, .sp = 0x7ffd0000,
+				       .cs = 0x33, .ss = 0x2b, .orig_ax = 1};
+		memcpy(m->task + 0x3f08, &u, sizeof(u));
+		struct gc_stack_trace tr = {0};
+		struct gc_stack_frame f = exc(TEXT + 0x110, IRQ_ST + 0x3f00);
+		CHECK(!gc_unwind(&env, &f, 0, &tr));
+		if (with) {
+			CHECK_EQ_U64(tr.stop, GC_STACK_STOP_END);
+			CHECK_EQ_U64(tr.nr, 6);
+			CHECK_EQ_U64(tr.frames[2].pc, TEXT + 0x410);
+			CHECK_EQ_U64(tr.frames[4].pc, TEXT + 0x508);
+			CHECK(tr.frames[5].user);
+		} else {
+			CHECK(tr.stop != GC_STACK_STOP_END || tr.nr != 6);
+		}
+		free(tr.frames);
+		free(m);
+	}
+}
+
 /* An NMI on its IST stack: the entry's pt_regs there hold the
  * interrupted task-stack context */
 TEST(orc_walk_nmi_stack_to_task)

@@ -57,6 +57,18 @@ void gc_orc_decode(const struct gc_orc_layout *l, const uint8_t raw[6],
 	e->bp_offset = (int16_t)bp;
 	e->sp_reg = (w >> (l->sp_reg_shift & 15)) & 15;
 	e->bp_reg = (w >> (l->bp_reg_shift & 15)) & 15;
+	if (l->regs_ax) {
+		static const uint8_t map[16] = {
+			GC_ORC_REG_UNDEFINED, GC_ORC_REG_AX, GC_ORC_REG_DX,
+			GC_ORC_REG_SP, GC_ORC_REG_BP, GC_ORC_REG_DI,
+			GC_ORC_REG_R10, GC_ORC_REG_R13, GC_ORC_REG_PREV_SP,
+			GC_ORC_REG_SP_INDIRECT, GC_ORC_REG_BP_INDIRECT,
+			GC_ORC_REG_INVALID, GC_ORC_REG_INVALID,
+			GC_ORC_REG_INVALID, GC_ORC_REG_INVALID,
+			GC_ORC_REG_INVALID};
+		e->sp_reg = map[e->sp_reg];
+		e->bp_reg = map[e->bp_reg];
+	}
 	unsigned int tb = l->type_bits > 0 && l->type_bits <= 4 ? l->type_bits : 2;
 	unsigned int t = (w >> (l->type_shift & 15)) & ((1u << tb) - 1);
 	e->end = l->end_shift >= 0 && ((w >> (l->end_shift & 15)) & 1);
@@ -74,6 +86,44 @@ void gc_orc_decode(const struct gc_orc_layout *l, const uint8_t raw[6],
 		if (e->sp_reg == GC_ORC_REG_UNDEFINED)
 			e->type = e->end ? GC_ORC_END_OF_STACK : GC_ORC_UNDEFINED;
 	}
+}
+
+unsigned int gc_orc_raw_sp_reg(const struct gc_orc_layout *l,
+			       const uint8_t raw[6])
+{
+	unsigned int w = (unsigned int)(raw[4] | raw[5] << 8);
+	return (w >> (l->sp_reg_shift & 15)) & 15;
+}
+
+bool gc_orc_guess_regs(struct gc_orc_layout *l, const uint8_t *raw,
+		       size_t n, unsigned int *votes_old,
+		       unsigned int *votes_ax)
+{
+	struct gc_orc_layout plain = *l;
+	plain.regs_ax = false;
+	unsigned int calls = 0;
+	*votes_old = *votes_ax = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct gc_orc_entry e;
+		gc_orc_decode(&plain, raw + 6 * i, &e);
+		if (e.type != GC_ORC_CALL)
+			continue;
+		calls++;
+		unsigned int r = gc_orc_raw_sp_reg(l, raw + 6 * i);
+		*votes_old += r == 5;
+		*votes_ax += r == 3;
+	}
+	if (calls < 16)
+		return false;
+	if (*votes_old * 10 >= calls * 9) {
+		l->regs_ax = false;
+		return true;
+	}
+	if (*votes_ax * 10 >= calls * 9) {
+		l->regs_ax = true;
+		return true;
+	}
+	return false;
 }
 
 static struct gc_error *ip_at(const struct gc_unwind_env *env,
@@ -243,6 +293,7 @@ static bool reg_value(struct walk *w, unsigned int reg, uint64_t *v)
 	case GC_ORC_REG_R13: *v = w->regs.r13; return true;
 	case GC_ORC_REG_DI: *v = w->regs.di; return true;
 	case GC_ORC_REG_DX: *v = w->regs.dx; return true;
+	case GC_ORC_REG_AX: *v = w->regs.ax; return true;
 	default: return false;
 	}
 }
@@ -325,7 +376,7 @@ static struct gc_error *orc_step(struct walk *w, const struct gc_orc_entry *e,
 		indirect = true;
 		break;
 	case GC_ORC_REG_R10: case GC_ORC_REG_R13:
-	case GC_ORC_REG_DI: case GC_ORC_REG_DX:
+	case GC_ORC_REG_DI: case GC_ORC_REG_DX: case GC_ORC_REG_AX:
 		if (!reg_value(w, e->sp_reg, &v)) {
 			stop(w, GC_STACK_STOP_BAD_ORC, "ORC entry for 0x%" PRIx64
 			     " takes the stack pointer from register #%u, "

@@ -14,12 +14,17 @@
 
 #include "guestcore/kernel.h"
 
-/* ORC register numbers (sp_reg / bp_reg), the same in every version. */
+/* ORC register numbers (sp_reg / bp_reg) as the unwinder knows them: the
+ * numbering of Linux up to 6.x (at least 6.12).  A later numbering (seen
+ * on 7.2: UNDEFINED 0, AX 1, DX 2, SP 3, BP 4, DI 5, R10 6, R13 7,
+ * PREV_SP 8, SP_INDIRECT 9, BP_INDIRECT 10) is mapped onto these by
+ * gc_orc_decode when the layout says so; AX exists only there. */
 enum {
 	GC_ORC_REG_UNDEFINED = 0, GC_ORC_REG_PREV_SP = 1, GC_ORC_REG_DX = 2,
 	GC_ORC_REG_DI = 3, GC_ORC_REG_BP = 4, GC_ORC_REG_SP = 5,
 	GC_ORC_REG_R10 = 6, GC_ORC_REG_R13 = 7, GC_ORC_REG_BP_INDIRECT = 8,
-	GC_ORC_REG_SP_INDIRECT = 9,
+	GC_ORC_REG_SP_INDIRECT = 9, GC_ORC_REG_AX = 10,
+	GC_ORC_REG_INVALID = 15,
 };
 
 /* What an entry says the frame is (version independent). */
@@ -40,6 +45,7 @@ struct gc_orc_layout {
 	int end_shift;         /* -1: no end bit */
 	int signal_shift;      /* -1: no signal bit */
 	bool new_types;        /* the 6.4 type numbering */
+	bool regs_ax;          /* the register numbering with AX (7.x) */
 };
 
 struct gc_orc_entry {
@@ -53,6 +59,17 @@ void gc_orc_layout_v1(struct gc_orc_layout *l);   /* <= 6.3 (end bit) */
 void gc_orc_layout_v2(struct gc_orc_layout *l);   /* >= 6.4 (signal bit) */
 void gc_orc_decode(const struct gc_orc_layout *l, const uint8_t raw[6],
 		   struct gc_orc_entry *e);
+/* The raw sp_reg of an entry (before any renumbering). */
+unsigned int gc_orc_raw_sp_reg(const struct gc_orc_layout *l,
+			       const uint8_t raw[6]);
+/* Which register numbering a table uses, from its CALL entries: in every
+ * numbering nearly all of them take the stack pointer from SP, raw 5 in
+ * the old one and raw 3 in the one with AX.  *VOTES_OLD / *VOTES_AX count
+ * them; true when one has at least 9 in 10 of the votes (then
+ * L->regs_ax is set accordingly). */
+bool gc_orc_guess_regs(struct gc_orc_layout *l, const uint8_t *raw,
+		       size_t n, unsigned int *votes_old,
+		       unsigned int *votes_ax);
 
 /* One ORC table in kernel-virtual memory: N relative ips (s32, each
  * relative to its own address, sorted) at IP_START and N entries at

@@ -138,6 +138,38 @@ static void find_layout(struct ctx *x, struct gc_orc_layout *l)
 		 l->new_types ? "Linux >= 6.4 types" : "Linux < 6.4 types");
 }
 
+/* Which ORC register numbering the kernel's table uses (orc.h): 32
+ * samples of 128 entries across the vmlinux table vote. */
+static void find_regs(struct ctx *x, struct gc_orc_layout *l)
+{
+	enum { SAMPLES = 32, PER = 128 };
+	uint8_t *raw = malloc(6u * SAMPLES * PER);
+	if (!raw)
+		return;
+	size_t have = 0;
+	uint64_t n = x->text.n;
+	for (unsigned int i = 0; i < SAMPLES && n >= PER; i++) {
+		uint64_t at = (n - PER) / (SAMPLES - 1) * i;
+		struct gc_error *err = gc_kernel_read(x->k, x->text.orc_start +
+						      6 * at, raw + 6 * have,
+						      6u * PER);
+		if (err) {
+			gc_error_free(err);
+			continue;
+		}
+		have += PER;
+	}
+	unsigned int old, ax;
+	bool known = gc_orc_guess_regs(l, raw, have, &old, &ax);
+	free(raw);
+	(void)old;
+	(void)ax;
+	size_t len = strlen(x->layout);
+	snprintf(x->layout + len, sizeof(x->layout) - len, "; %s",
+		 !known ? "regs unknown: 6.x assumed" :
+		 l->regs_ax ? "regs 7.x (SP=3)" : "regs 6.x (SP=5)");
+}
+
 static void kernel_tables(struct ctx *x, bool *no_orc)
 {
 	struct gc_kernel *k = x->k;
@@ -350,6 +382,8 @@ static struct gc_error *setup(struct gc_kernel *k, struct ctx *x,
 				      .table = table_at};
 	find_layout(x, &env->layout);
 	kernel_tables(x, &env->no_orc);
+	if (!env->no_orc)
+		find_regs(x, &env->layout);
 	if (!x->have_text)
 		return gc_error_new(GC_ERR_NOT_PRESENT, "kernel text",
 				    "no _stext/_etext symbols: cannot tell "
