@@ -188,6 +188,11 @@ static int run(int argc, char **argv)
 		} else {
 			gc_json_null(&j);
 		}
+		gc_json_key(&j, "hz");
+		if (s.hz)
+			gc_json_u64(&j, s.hz);
+		else
+			gc_json_null(&j);
 		gc_json_key(&j, "load_average");
 		if (s.has_load) {
 			gc_json_array_begin(&j);

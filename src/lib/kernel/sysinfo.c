@@ -86,6 +86,21 @@ static struct gc_error *timekeeper(struct gc_kernel *k,
 	uint64_t a, seq;
 	const char *s;
 	struct gc_error *err = sym(k, "tk_core", &a);
+	if (err) {
+		/* Linux 7.x: tk_core is timekeeper_data[TIMEKEEPER_CORE = 0],
+		 * a struct tk_data the types describe */
+		uint64_t o;
+		struct gc_error *e2 = sym(k, "timekeeper_data", &a);
+		if (!e2)
+			e2 = off(t, "tk_data", "timekeeper", &o);
+		if (!e2) {
+			gc_error_free(err);
+			*tk = a + o;
+			*src = "timekeeper_data[0].timekeeper";
+			return NULL;
+		}
+		gc_error_free(e2);
+	}
 	if (!err)
 		err = gc_types_sizeof(t, "seqcount_raw_spinlock_t", &seq, &s);
 	if (err) {
@@ -111,12 +126,23 @@ static struct gc_error *timekeeper(struct gc_kernel *k,
  * timekeeping_init and the first tick (6 s on the Xen dumps), so this
  * replaces it when it can be had.
  */
-static void jiffies_uptime(struct gc_kernel *k, struct gc_kernel_sys *s)
+static void jiffies_uptime(struct gc_kernel *k, const struct gc_types *t,
+			   struct gc_kernel_sys *s)
 {
-	uint64_t a, tick, j;
-	struct gc_error *err;
-	if ((err = sym(k, "tick_nsec", &a)) || (err = rd(k, a, 8, &tick)) ||
-	    (err = sym(k, "jiffies_64", &a)) || (err = rd(k, a, 8, &j))) {
+	uint64_t a, tick, j, o;
+	const char *src = "jiffies_64 (HZ from tick_nsec)";
+	struct gc_error *err = sym(k, "tick_nsec", &a);
+	if (!err) {
+		err = rd(k, a, 8, &tick);
+	} else if (!(err = sym(k, "tk_ntp_data", &a)) &&
+		   !(err = off(t, "ntp_data", "tick_length", &o)) &&
+		   !(err = rd(k, a + o, 8, &tick))) {
+		/* Linux 7.x: no tick_nsec; the core timekeeper's NTP tick
+		 * length is nanoseconds a tick in 32.32 fixed point */
+		tick >>= 32;
+		src = "jiffies_64 (HZ from tk_ntp_data[0].tick_length)";
+	}
+	if (err || (err = sym(k, "jiffies_64", &a)) || (err = rd(k, a, 8, &j))) {
 		gc_error_free(err);
 		return;
 	}
@@ -130,7 +156,7 @@ static void jiffies_uptime(struct gc_kernel *k, struct gc_kernel_sys *s)
 	s->has_uptime = true;
 	s->uptime_ns = (j - initial) / hz * 1000000000ull +
 		       (j - initial) % hz * (1000000000ull / hz);
-	s->uptime_source = "jiffies_64 (HZ from tick_nsec)";
+	s->uptime_source = src;
 }
 
 struct gc_error *gc_kernel_sys(struct gc_kernel *k, struct gc_kernel_sys *s)
@@ -180,9 +206,11 @@ struct gc_error *gc_kernel_sys(struct gc_kernel *k, struct gc_kernel_sys *s)
 	    !s->has_time && !(err = rd(k, tk + o_sec, 8, &v))) {
 		s->has_time = true;
 		s->time_sec = (int64_t)v;
-		s->time_source = strcmp(tksrc, "tk_core.timekeeper") ?
+		s->time_source = !strcmp(tksrc, "shadow_timekeeper") ?
 			"shadow_timekeeper.xtime_sec" :
-			"tk_core.timekeeper.xtime_sec";
+			!strcmp(tksrc, "tk_core.timekeeper") ?
+			"tk_core.timekeeper.xtime_sec" :
+			"timekeeper_data[0].timekeeper.xtime_sec";
 	}
 	if (err) {
 		missing(s, "timekeeper (date, uptime)", err);  /* frees err */
@@ -215,16 +243,18 @@ struct gc_error *gc_kernel_sys(struct gc_kernel *k, struct gc_kernel_sys *s)
 			} else {
 				s->has_uptime = true;
 				s->uptime_ns = (uint64_t)total;
-				s->uptime_source = strcmp(tksrc,
-					"tk_core.timekeeper") ?
+				s->uptime_source = !strcmp(tksrc,
+					"shadow_timekeeper") ?
 					"shadow_timekeeper (monotonic + offs_boot)" :
-					"tk_core.timekeeper (monotonic + offs_boot)";
+					!strcmp(tksrc, "tk_core.timekeeper") ?
+					"tk_core.timekeeper (monotonic + offs_boot)" :
+					"timekeeper_data[0].timekeeper (monotonic + offs_boot)";
 			}
 		}
 	}
 	if (err)
 		missing(s, "uptime", err);
-	jiffies_uptime(k, s);
+	jiffies_uptime(k, t, s);
 
 	/* load average: unsigned long avenrun[3] */
 	if (!(err = sym(k, "avenrun", &a)) && !(err = rd(k, a, 8, &s->avenrun[0])) &&
