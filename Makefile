@@ -120,7 +120,8 @@ check-bt-drgn: $(BIN)
 	BUILD=$(BUILD) tests/bt_drgn.sh
 
 # Kernels other than the shared dumps' 6.1 (by default the newest Debian
-# 6.12 with a -dbg package; GC_KABIS="ABI ..." for others): QEMU dumps made
+# 6.12 with a -dbg package, Debian 11's newest 5.10 and unstable's newest
+# kernel; GC_KABIS="ABI ..." for others): QEMU dumps made
 # by ../shared/tools/make-qemu-dumps.sh (minutes and a ~1 GB debug package
 # the first time, kept in ~/.cache/guestcore/kernels/ABI) read by guestcore
 # without debuginfo and by drgn with the debug vmlinux (tests/kernel_versions.sh).

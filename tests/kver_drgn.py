@@ -11,6 +11,8 @@
 #                              calls folded into their frame, as
 #                              bt_drgn.py does; a user-space pc ends it)
 #   BTERR pid task message     drgn could not unwind it
+#   XTIME sec                  the core timekeeper's xtime_sec (tk_core,
+#                              timekeeper_data[0] on 7.x)
 from drgn.helpers.linux.list import list_for_each_entry
 from drgn.helpers.linux.pid import for_each_task
 from drgn.helpers.linux.printk import get_printk_records
@@ -32,6 +34,11 @@ for m in list_for_each_entry("struct module", prog["modules"].address_of_(),
     except (AttributeError, LookupError):
         base = m.core_layout.base.value_()
     print("MOD", m.name.string_().decode(), hex(base))
+try:
+    tk = prog["tk_core"].timekeeper
+except KeyError:
+    tk = prog["timekeeper_data"][0].timekeeper
+print("XTIME", int(tk.xtime_sec))
 recs = get_printk_records(prog)
 print("LOG", len(recs))
 print("LOGLAST", recs[-1].text.decode(errors="replace"))
