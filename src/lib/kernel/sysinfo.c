@@ -134,7 +134,7 @@ static void jiffies_uptime(struct gc_kernel *k, const struct gc_types *t,
 	struct gc_error *err = sym(k, "tick_nsec", &a);
 	if (!err) {
 		err = rd(k, a, 8, &tick);
-	} else if (!(err = sym(k, "tk_ntp_data", &a)) &&
+	} else if ((gc_error_free(err), !(err = sym(k, "tk_ntp_data", &a))) &&
 		   !(err = off(t, "ntp_data", "tick_length", &o)) &&
 		   !(err = rd(k, a + o, 8, &tick))) {
 		/* Linux 7.x: no tick_nsec; the core timekeeper's NTP tick
