@@ -39,7 +39,8 @@ sameroute() {
 	rm -f "$T/ra" "$T/rb"
 	a=$("$GC" read "$T/o.elf" 0 0x200000 -o "$T/ra" 2>&1; [ ! -f "$T/ra" ] || md5sum < "$T/ra")
 	b=$("$GC" read "$T/f.kdump" 0 0x200000 -o "$T/rb" 2>&1; [ ! -f "$T/rb" ] || md5sum < "$T/rb")
-	a=${a//o.elf/OUT}; a=${a//ra/R}; b=${b//f.kdump/OUT}; b=${b//rb/R}
+	# whole paths: the temporary directory's random name may hold "ra"/"rb"
+	a=${a//"$T/o.elf"/OUT}; a=${a//"$T/ra"/R}; b=${b//"$T/f.kdump"/OUT}; b=${b//"$T/rb"/R}
 	same "$1" "$a" "$b"
 }
 
