@@ -4,7 +4,9 @@
  * tables and stacks.  Input:
  *   [0]      flags: bit 0 the 6.4 entry layout, bit 1 no stack bounds
  *            known, bit 2 "no ORC" (frame pointers only), bit 3 start
- *            from a call frame (a sleeping task) instead of registers
+ *            from a call frame (a sleeping task) instead of registers,
+ *            bit 4 the register numbering of Linux 7.x (AX, SP=3), bit 5
+ *            that numbering guessed from the entries (gc_orc_guess_regs)
  *   [1..2]   N, ORC entries (little endian, at most 1024)
  *   [3..4]   start ip, offset into the text at TEXT
  *   [5..6]   start sp, offset into the stack
@@ -87,6 +89,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		gc_orc_layout_v2(&env.layout);
 	else
 		gc_orc_layout_v1(&env.layout);
+	env.layout.regs_ax = (flags & 16) != 0;
+	if (flags & 32) {
+		unsigned int vo, va;
+		(void)gc_orc_guess_regs(&env.layout, im.orct, im.n, &vo, &va);
+	}
 	struct gc_stack_frame f = {.pc = TEXT + (data[3] | data[4] << 8),
 				   .sp = STACK + (data[5] | data[6] << 8),
 				   .exception = !(flags & 8),

@@ -2,7 +2,8 @@
 # Seed corpus for fuzz_orc: small walks in the input format of
 # tests/fuzz/fuzz_orc.c (IRQ stack -> task stack through an indirect
 # stack pointer, a pt_regs entry frame, user-mode registers at the end;
-# a frame-pointer chain; the 6.4 layout's end-of-stack entry).  Written by
+# a frame-pointer chain; the 6.4 layout's end-of-stack entry; the first
+# walk in Linux 7.x's register numbering).  Written by
 # python3; the seed tool is not used.
 # seed-tool: gcfixture
 set -e
@@ -40,4 +41,11 @@ seed("frame-pointers", 0, [(0x100, 8, 0, w(5, 0, 0))], 0x20, 0x70, 0x80, fp)
 e2 = bytearray(0x200)
 e2[0x48:0x50] = struct.pack("<Q", TEXT + 0x210)
 seed("v2-end", 1, [(0x100, 16, 0, 5 | 2 << 8), (0x200, 0, 0, 1 << 8)], 0x110, 0x40, 0, e2)
+# the first walk with Linux 7.x register numbers (SP 3, SP_INDIRECT 9,
+# PREV_SP 8), told by flag bit 4, and again guessed from the entries (bit 5)
+ax = {5: 3, 9: 9, 0: 0, 1: 8}
+ents7 = [(ip, so, bo, (x & ~0xff) | ax[x & 15] | ax[(x >> 4) & 15] << 4)
+         for ip, so, bo, x in ents]
+seed("irq-regs-user-7x", 16, ents7, 0x110, 0x300, 0, stk)
+seed("irq-regs-user-7x-guess", 32, ents7, 0x110, 0x300, 0, stk)
 PY
