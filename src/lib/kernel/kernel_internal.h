@@ -36,6 +36,9 @@ struct gc_symtab {
 
 struct gc_kernel {
 	struct gc_dump *d;         /* what it reads: the dump, or VIEW */
+	/* ORC register numbering found by stack.c's vote, once: 0 not yet,
+	 * 1 the 6.x one, 2 with AX (7.x), 3 undetermined */
+	int orc_regs;
 	/* Legacy PV dump (no pfn column): the physical view over it built
 	 * from the guest's own p2m (gc_p2m_view_new), owned; else NULL. */
 	struct gc_dump *view;

@@ -143,6 +143,14 @@ static void find_layout(struct ctx *x, struct gc_orc_layout *l)
 static void find_regs(struct ctx *x, struct gc_orc_layout *l)
 {
 	enum { SAMPLES = 32, PER = 128 };
+	if (x->k->orc_regs) {   /* voted before (bt --tasks: every task) */
+		l->regs_ax = x->k->orc_regs == 2;
+		size_t len = strlen(x->layout);
+		snprintf(x->layout + len, sizeof(x->layout) - len, "; %s",
+			 x->k->orc_regs == 3 ? "regs unknown: 6.x assumed" :
+			 l->regs_ax ? "regs 7.x (SP=3)" : "regs 6.x (SP=5)");
+		return;
+	}
 	uint8_t *raw = malloc(6u * SAMPLES * PER);
 	if (!raw)
 		return;
@@ -164,6 +172,8 @@ static void find_regs(struct ctx *x, struct gc_orc_layout *l)
 	free(raw);
 	(void)old;
 	(void)ax;
+	if (have)
+		x->k->orc_regs = !known ? 3 : l->regs_ax ? 2 : 1;
 	size_t len = strlen(x->layout);
 	snprintf(x->layout + len, sizeof(x->layout) - len, "; %s",
 		 !known ? "regs unknown: 6.x assumed" :
