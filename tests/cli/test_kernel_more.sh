@@ -128,6 +128,8 @@ else
 	fixture k4abs --levels 4 --kaslr 0 --kallsyms abs
 	fixture k4none --levels 4 --page-offset ffffa11c00000000 --kallsyms none
 	fixture k4pc --levels 4 --kaslr 2a000000 --kallsyms pcrel
+	fixture k4seq --levels 4 --kaslr 0 --kallsyms seqs
+	fixture k4seq4 --levels 4 --kaslr 4000000 --kallsyms seqs4
 
 	# info: levels, the randomised direct map, phys_base, uts
 	run_gc "kmore-l5-info" 0 info "$T/k5.elf" &&
@@ -165,7 +167,7 @@ else
 	expect_out "kmore-l5-sym-addr" 0 "ffffffff9de01125 (T) fixture_func_273+5" sym "$T/k5.elf" 0xffffffff9de01125
 	expect_out "kmore-l5-sym-type-in-token" 0 "(t) fixture_func_002" sym "$T/k5.elf" fixture_func_002
 	# the tables found are where mkvmcore put them
-	for f in k5 k4 k4abs k4pc; do
+	for f in k5 k4 k4abs k4pc k4seq k4seq4; do
 		want=$(sed -n 's/^kallsyms: \([0-9]* symbols; token_table [^ ]* token_index [^ ]* markers [^ ]* names [^ ]* num_syms [^ ]*\).*/\1/p' "$T/$f.ks")
 		got=$(kallsyms_fact "$T/$f.elf" | head -1 | sed 's/ \(offsets\|addresses\) .*//')
 		same "kmore-$f-search-locates-tables" "$got" "$want"
@@ -183,6 +185,16 @@ else
 			sym "$T/k4pc.elf" cpu_number --kallsyms $how
 	done
 	GUESTCORE_KALLSYMS=search expect_out "kmore-k4pc-layout-7.0" 0 "each relative to itself (7.0+)" info "$T/k4pc.elf"
+	# Linux 6.2/6.3: kallsyms_seqs_of_names (3 bytes a symbol; 4 in the
+	# patches before the merge) between the markers and the token table
+	expect_out "kmore-k4seq-layout-6.2" 0 "kallsyms_seqs_of_names between the markers and the token table (6.2/6.3)" info "$T/k4seq.elf"
+	expect_out "kmore-k4seq-sym" 0 "ffffffff81000120 (t) fixture_func_017" sym "$T/k4seq.elf" fixture_func_017
+	expect_out "kmore-k4seq-sym-last" 0 "(B) jiffies_64" sym "$T/k4seq.elf" jiffies_64
+	expect_out "kmore-k4seq4-layout-6.2" 0 "kallsyms_seqs_of_names between the markers and the token table (6.2/6.3)" info "$T/k4seq4.elf"
+	expect_out "kmore-k4seq4-sym" 0 "ffffffff85000120 (t) fixture_func_017" sym "$T/k4seq4.elf" fixture_func_017
+	run_gc "kmore-k4-no-seqs-gap" 0 info "$T/k4.elf" &&
+	case "$OUT" in *seqs_of_names*) fail "kmore-k4-no-seqs-gap" "$(echo "$OUT" | grep kallsyms)" ;;
+	*) pass "kmore-k4-no-seqs-gap" ;; esac
 	# without VMCOREINFO: CR4.LA57 from the QEMU note says 5 levels,
 	# the cr3 is used, the direct map is found, kallsyms still are
 	run_gc "kmore-l5-nvi-info" 0 info "$T/k5q.elf" &&

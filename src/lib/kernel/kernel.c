@@ -1478,9 +1478,11 @@ static struct gc_error *load_kallsyms(struct gc_kernel *k)
 			   "%u symbols; token_table 0x%" PRIx64
 			   " token_index 0x%" PRIx64 " markers 0x%" PRIx64
 			   " names 0x%" PRIx64 " num_syms 0x%" PRIx64 " %s"
-			   " [%s]", loc.nr, loc.token_table, loc.token_index,
+			   " [%s%s]", loc.nr, loc.token_table, loc.token_index,
 			   loc.markers, loc.names, loc.num_syms, tabs,
-			   loc.layout);
+			   loc.layout, loc.seqs_gap ? "; kallsyms_seqs_of_names "
+			   "between the markers and the token table (6.2/6.3)" :
+			   "");
 	return NULL;
 }
 
