@@ -185,6 +185,22 @@ else
 			sym "$T/k4pc.elf" cpu_number --kallsyms $how
 	done
 	GUESTCORE_KALLSYMS=search expect_out "kmore-k4pc-layout-7.0" 0 "each relative to itself (7.0+)" info "$T/k4pc.elf"
+	# a kallsyms_names entry longer than scripts/kallsyms.c can write (a
+	# two-byte length over 0x3fff) is refused with its address, by both
+	# ways of finding the tables (it overran a stack buffer: SIGSEGV)
+	cp "$T/k4pc.elf" "$T/k4big.elf"
+	nm=$(sed -n 's/.* names 0x\([0-9a-f]*\) .*/\1/p' "$T/k4pc.ks")
+	printf '\377\377' | dd of="$T/k4big.elf" bs=1 conv=notrunc status=none \
+		seek=$((0x$nm - 0xffffffffab000000 + 0x400000 + 0x1000))
+	want="kallsyms_names at kernel virtual address 0x$nm: entry 0 claims 32767 bytes (scripts/kallsyms.c writes at most 16383)"
+	for how in vmcoreinfo auto; do
+		run_gc "kmore-kallsyms-entry-too-long-$how" 2 sym "$T/k4big.elf" fixture_func_017 --kallsyms $how &&
+		case "$ERR" in *"$want") pass "kmore-kallsyms-entry-too-long-$how" ;;
+		*) fail "kmore-kallsyms-entry-too-long-$how" "stderr: $ERR" ;; esac
+	done
+	run_gc "kmore-kallsyms-entry-too-long-search" 2 sym "$T/k4big.elf" fixture_func_017 --kallsyms search &&
+	case "$ERR" in *"a token table at 0x"*" has no markers and names before it)") pass "kmore-kallsyms-entry-too-long-search" ;;
+	*) fail "kmore-kallsyms-entry-too-long-search" "stderr: $ERR" ;; esac
 	# Linux 6.2/6.3: kallsyms_seqs_of_names (3 bytes a symbol; 4 in the
 	# patches before the merge) between the markers and the token table
 	expect_out "kmore-k4seq-layout-6.2" 0 "kallsyms_seqs_of_names between the markers and the token table (6.2/6.3)" info "$T/k4seq.elf"

@@ -28,3 +28,22 @@ img = open(sys.argv[2], "rb").read()[2:]
 open(sys.argv[3], "wb").write(b"\x02\x00" + struct.pack("<5I", *offs) + img)
 PY
 rm -f "$OUT/k.elf" "$OUT/k.ks"
+# Tables named by VMCOREINFO whose first name is as long as an entry can be
+# (a two-byte length of 0x3fff), in 64 KiB: larger inputs than the cut
+# tables above, so libFuzzer (whose -max_len follows the corpus) can reach
+# lengths past the limit.  num_syms 2 at 0, token_index at 0x200 (token i
+# is the two bytes i+1, NUL), token_table at 0x800, offsets at 0xc00,
+# relative_base right after, names at 0x1000.
+python3 - "$OUT/fuzz_kallsyms/vmcoreinfo-longest-name" <<'PY'
+import struct, sys
+img = bytearray(0x10000)
+struct.pack_into("<I", img, 0, 2)
+for i in range(256):
+    struct.pack_into("<H", img, 0x200 + 2 * i, 2 * i)
+    img[0x800 + 2 * i] = (i % 94) + 33
+struct.pack_into("<ii", img, 0xc00, 0x10, 0x20)
+names = bytes([0xff, 0x7f]) + bytes((i % 200) + 40 for i in range(0x3fff)) + bytes([2, 65, 66])
+img[0x1000:0x1000 + len(names)] = names
+hdr = bytes([2 | 4 | 8, 0]) + struct.pack("<5I", 0, 0x1000, 0x800, 0x200, 0xc00)
+open(sys.argv[1], "wb").write(hdr + bytes(img))
+PY

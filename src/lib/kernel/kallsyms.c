@@ -15,6 +15,9 @@
 
 #define KSYMS_MAX 4000000u       /* sanity bound on kallsyms_num_syms */
 #define NAMES_MAX (64u << 20)
+/* The longest kallsyms_names entry: a two-byte length holds 14 bits and
+ * scripts/kallsyms.c refuses anything longer. */
+#define KSYM_ENTRY_MAX 0x3fffu
 #define MAP_FILE_MAX (256u << 20)
 
 void gc_symtab_free(struct gc_symtab *t)
@@ -154,7 +157,8 @@ static struct gc_error *decode(const struct gc_kmem *m,
 	size_t have = 0, pos = 0;
 	uint64_t cva = loc->names;
 	for (uint32_t i = 0; !err && i < num; i++) {
-		uint8_t entry[2 + 0x4000];
+		uint8_t entry[2 + KSYM_ENTRY_MAX];
+		uint64_t eva = cva - have + pos;
 		size_t need = 1, got = 0;
 		for (int phase = 0; phase < 3 && !err; phase++) {
 			while (got < need && !err) {
@@ -181,6 +185,16 @@ static struct gc_error *decode(const struct gc_kmem *m,
 			} else if (phase == 1 && need == 2 && got == 2) {
 				size_t len = (entry[0] & 0x7f) |
 					     ((size_t)entry[1] << 7);
+				if (len > KSYM_ENTRY_MAX) {
+					err = gc_error_addr(GC_ERR_CORRUPT,
+						GC_SPACE_KVIRT, eva,
+						"kallsyms_names",
+						"entry %u claims %zu bytes "
+						"(scripts/kallsyms.c writes "
+						"at most %u)", i, len,
+						KSYM_ENTRY_MAX);
+					break;
+				}
 				need = 2 + len;
 			}
 		}
@@ -429,7 +443,8 @@ static uint32_t entry_size(const struct win *w, uint64_t va)
 		return b ? 1u + b : 0;
 	if (!w_has(w, va, 2))
 		return 0;
-	return 2u + ((b & 0x7fu) | ((uint32_t)w8(w, va + 1) << 7));
+	uint32_t len = (b & 0x7fu) | ((uint32_t)w8(w, va + 1) << 7);
+	return len > KSYM_ENTRY_MAX ? 0 : 2u + len;
 }
 
 /* Walk all N entries from NS: every 256th must start at its marker, the
