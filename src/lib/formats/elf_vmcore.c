@@ -201,21 +201,56 @@ static struct gc_error *read_note_area(struct gc_dump *d, struct elfv *e,
 			      &d->findings);
 }
 
+/*
+ * The program header table, entry by entry: straight from the mapping, or
+ * read PH_CHUNK bytes at a time.  Never all of it at once: a flattened or
+ * split file's logical size is what its records claim, so a table that
+ * "fits" may be gigabytes of bytes that are not there.
+ */
+#define PH_CHUNK (1u << 20)
+struct phtab {
+	struct gc_stream *s;
+	uint64_t off, n;
+	uint16_t esz;
+	const uint8_t *map;
+	uint8_t *buf;
+	uint64_t first, count; /* entries in BUF */
+};
+
+static struct gc_error *ph_entry(struct phtab *t, uint64_t i,
+				 const uint8_t **p)
+{
+	if (t->map) {
+		*p = t->map + t->off + i * t->esz;
+		return NULL;
+	}
+	if (i < t->first || i - t->first >= t->count) {
+		uint64_t per = PH_CHUNK / t->esz;
+		uint64_t cnt = GC_MIN(per, t->n - i);
+		struct gc_error *err = gc_stream_read(t->s, t->off + i * t->esz,
+						      t->buf, (size_t)(cnt * t->esz),
+						      "program header table");
+		if (err)
+			return err;
+		t->first = i;
+		t->count = cnt;
+	}
+	*p = t->buf + (i - t->first) * t->esz;
+	return NULL;
+}
+
 static struct gc_error *read_phdrs(struct gc_dump *d, struct elfv *e)
 {
-	size_t tlen = (size_t)(e->phnum * e->phentsize);
-	uint8_t *tmp = gc_stream_map(d->stream) ? NULL : malloc(tlen);
-	if (!gc_stream_map(d->stream) && !tmp)
+	struct phtab t = { d->stream, e->phoff, e->phnum, e->phentsize,
+			   gc_stream_map(d->stream), NULL, 0, 0 };
+	if (!t.map && !(t.buf = malloc(PH_CHUNK)))
 		return &gc_error_nomem;
-	const void *tab;
-	struct gc_error *err = gc_stream_view(d->stream, e->phoff, tlen, tmp, &tab,
-					    "program header table");
+	struct gc_error *err = NULL;
+	const uint8_t *p;
 	size_t nload = 0;
-	if (!err)
-		for (uint64_t i = 0; i < e->phnum; i++)
-			nload += gc_get32((const uint8_t *)tab +
-						  i * e->phentsize, e->be) ==
-				 PT_LOAD;
+	for (uint64_t i = 0; i < e->phnum && !err; i++)
+		if (!(err = ph_entry(&t, i, &p)))
+			nload += gc_get32(p, e->be) == PT_LOAD;
 	if (!err && nload) {
 		e->segs = calloc(nload, sizeof(*e->segs));
 		if (!e->segs)
@@ -223,7 +258,8 @@ static struct gc_error *read_phdrs(struct gc_dump *d, struct elfv *e)
 	}
 	bool be = e->be;
 	for (uint64_t i = 0; i < e->phnum && !err; i++) {
-		const uint8_t *p = (const uint8_t *)tab + i * e->phentsize;
+		if ((err = ph_entry(&t, i, &p)))
+			break;
 		uint64_t hoff = e->phoff + i * e->phentsize;
 		uint32_t type = gc_get32(p, be);
 		struct gc_elf_segment s = { .phdr = (uint32_t)i };
@@ -280,9 +316,13 @@ static struct gc_error *read_phdrs(struct gc_dump *d, struct elfv *e)
 				      "partial first page is not addressable",
 				      i, s.paddr);
 		s.text = e->cls == 64 && s.vaddr >= START_KERNEL_MAP;
+		if (e->nsegs == nload) /* the table changed under us */
+			return free(t.buf), gc_error_at(GC_ERR_IO, hoff,
+				"program header table", "more PT_LOAD entries "
+				"on the second reading than on the first");
 		e->segs[e->nsegs++] = s;
 	}
-	free(tmp);
+	free(t.buf);
 	return err;
 }
 

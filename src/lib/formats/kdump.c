@@ -290,8 +290,7 @@ static struct gc_error *read_bitmaps(struct gc_dump *d, struct kd_file *k,
 				   "dump (size 0x%" PRIx64 ")", k->sub_hdr_size,
 				   k->bitmap_blocks, bs, k->lsize);
 	/* the bitmaps are stored bytes: a flattened stream must hold them */
-	const struct gc_file *pf = gc_stream_file(k->s);
-	uint64_t stored = pf ? pf->size : k->lsize;
+	uint64_t stored = gc_stream_stored(k->s);
 	if (2 * k->bm_bytes > stored)
 		return gc_error_at(GC_ERR_TRUNCATED, k->bm_off, "bitmaps",
 				   "2 x %" PRIu64 " bitmap bytes cannot be in a "

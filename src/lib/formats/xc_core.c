@@ -455,6 +455,15 @@ static struct gc_error *build_index(struct gc_dump *d, uint64_t n,
 		.d = d, .offset = x->index_offset, .entsize = x->index_entsize,
 		.has_pfn = has_pfn, .has_mfn = has_mfn, .legacy32 = legacy32,
 	};
+	/* the entries are stored bytes, whatever a flattened file's records
+	 * claim its size to be: never allocate for more than it holds */
+	uint64_t stored = gc_stream_stored(d->stream), need;
+	if (!gc_mul_ok(n, x->index_entsize, &need) || need > stored)
+		return gc_error_at(GC_ERR_TRUNCATED, x->index_offset,
+				   "page index", "%" PRIu64 " entries of %"
+				   PRIu64 " bytes cannot be in a file that "
+				   "stores %" PRIu64 " bytes", n,
+				   x->index_entsize, stored);
 	src.buf = malloc(4096 * x->index_entsize);
 	if (!src.buf)
 		return &gc_error_nomem;

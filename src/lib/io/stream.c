@@ -457,6 +457,26 @@ void gc_stream_close(struct gc_stream *s)
 
 uint64_t gc_stream_size(const struct gc_stream *s) { return s->size; }
 
+uint64_t gc_stream_stored(const struct gc_stream *s)
+{
+	uint64_t n = 0;
+	switch (s->kind) {
+	case GC_CONTAINER_PLAIN:
+		return s->size;
+	case GC_CONTAINER_WINDOW:
+		return GC_MIN(s->size, gc_stream_stored(s->base));
+	case GC_CONTAINER_FLAT:
+		for (size_t i = 0; i < s->next; i++)
+			n += s->ext[i].end - s->ext[i].start;
+		return n;
+	case GC_CONTAINER_CONCAT:
+		for (size_t i = 0; i < s->nparts; i++)
+			n += gc_stream_stored(s->parts[i]);
+		return n;
+	}
+	return s->size;
+}
+
 const char *gc_stream_path(const struct gc_stream *s)
 {
 	while (s->base)

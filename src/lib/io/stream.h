@@ -109,6 +109,11 @@ void gc_stream_close(struct gc_stream *s);
 /* ---- what it is ------------------------------------------------------- */
 
 uint64_t gc_stream_size(const struct gc_stream *s);
+/* How many of those bytes the files hold: less than the size when a
+ * flattened file's records leave holes.  A table that must be stored
+ * bytes (an index, a bitmap) is never larger than this, whatever the
+ * headers claim, so bound allocations by it. */
+uint64_t gc_stream_stored(const struct gc_stream *s);
 /* The outermost file's path (for messages). */
 const char *gc_stream_path(const struct gc_stream *s);
 enum gc_container gc_stream_container(const struct gc_stream *s);
