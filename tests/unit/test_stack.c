@@ -261,6 +261,11 @@ TEST(orc_registers_with_ax)
 	gc_orc_decode(&l, raw, &e);
 	CHECK_EQ_U64(e.sp_reg, GC_ORC_REG_DI);
 	CHECK_EQ_U64(e.bp_reg, GC_ORC_REG_BP_INDIRECT);
+	/* ... where AX is 10 (the 2026 Clang DRAP support, backported to
+	 * 6.12+ stable trees) */
+	raw[4] = 0x0a;
+	gc_orc_decode(&l, raw, &e);
+	CHECK_EQ_U64(e.sp_reg, GC_ORC_REG_AX);
 	/* the vote: 200 CALL entries, 190 on raw SP of one numbering */
 	uint8_t tab[6 * 220];
 	unsigned int vo, va;

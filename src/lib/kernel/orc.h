@@ -15,10 +15,12 @@
 #include "guestcore/kernel.h"
 
 /* ORC register numbers (sp_reg / bp_reg) as the unwinder knows them: the
- * numbering of Linux up to 6.x (at least 6.12).  A later numbering (seen
- * on 7.2: UNDEFINED 0, AX 1, DX 2, SP 3, BP 4, DI 5, R10 6, R13 7,
- * PREV_SP 8, SP_INDIRECT 9, BP_INDIRECT 10) is mapped onto these by
- * gc_orc_decode when the layout says so; AX exists only there. */
+ * numbering of Linux up to 6.x (at least 6.12), where AX is 10 (upstream
+ * commit 96f3b16a "objtool: Support Clang RAX DRAP sequence", 2026, also
+ * queued for the 6.12 to 7.0 stable trees; no older table uses 10).  A
+ * later numbering (seen on 7.2: UNDEFINED 0, AX 1, DX 2, SP 3, BP 4, DI 5,
+ * R10 6, R13 7, PREV_SP 8, SP_INDIRECT 9, BP_INDIRECT 10) is mapped onto
+ * these by gc_orc_decode when the layout says so. */
 enum {
 	GC_ORC_REG_UNDEFINED = 0, GC_ORC_REG_PREV_SP = 1, GC_ORC_REG_DX = 2,
 	GC_ORC_REG_DI = 3, GC_ORC_REG_BP = 4, GC_ORC_REG_SP = 5,
