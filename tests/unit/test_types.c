@@ -406,6 +406,55 @@ TEST(btf_wide_anonymous_nesting_bounded)
 	gc_types_free(t);
 }
 
+TEST(btf_parameter_fanout_bounded)
+{
+	/* 30 levels of "pointer to a function taking two pointers to the
+	 * next level" (60 deep, within the depth bound): 1.2 KB of BTF whose
+	 * C spelling has 2^31 parts.  It took hours and all memory; now the
+	 * spelling stops after 1024 types, and the levels near the bottom
+	 * still spell as C. */
+	struct btfgen g;
+	btfgen_init(&g, 1, 0, false);
+	btfgen_type(&g, "int", BG_INT, false, 0, 4);
+	btfgen_u32(&g, 1u << 24 | 32);
+	enum { LEVELS = 30 };
+	for (uint32_t i = 0; i < LEVELS; i++) {
+		uint32_t ptr = 2 + 2 * i, next = i + 1 < LEVELS ? ptr + 2 : 1;
+		btfgen_type(&g, NULL, BG_PTR, false, 0, ptr + 1);
+		btfgen_type(&g, NULL, BG_FUNC_PROTO, false, 2, 0);
+		for (int k = 0; k < 2; k++) {
+			btfgen_u32(&g, 0);
+			btfgen_u32(&g, next);
+		}
+	}
+	size_t len;
+	uint8_t *b = btfgen_finish(&g, &len);
+	btfgen_free(&g);
+	CHECK(b);
+	struct gc_type_provider *p;
+	struct gc_types *t = chain_of(b, len, &p);
+	free(b);
+	CHECK(t);
+	char *s = NULL;
+	struct gc_error *err = gc_type_format((struct gc_type){p, 2}, "x", &s);
+	CHECK(err && gc_error_code(err) == GC_ERR_FORMAT);
+	CHECK_CONTAINS(gc_error_string(err), "type id 2 of ");
+	CHECK_CONTAINS(gc_error_string(err), "its C declaration takes more "
+		       "than 1024 types");
+	gc_error_free(err);
+	uint32_t last = 2 + 2 * (LEVELS - 1);
+	CHECK_OK(gc_type_format((struct gc_type){p, last}, "x", &s));
+	CHECK_STR(s, "void (*x)(int, int)");
+	free(s);
+	CHECK_OK(gc_type_format((struct gc_type){p, last - 2}, "x", &s));
+	CHECK_STR(s, "void (*x)(void (*)(int, int), void (*)(int, int))");
+	free(s);
+	/* 8 levels from the bottom: 2^9 - 1 pointers, as many prototypes */
+	CHECK_OK(gc_type_format((struct gc_type){p, last - 14}, "x", &s));
+	free(s);
+	gc_types_free(t);
+}
+
 TEST(vmcoreinfo_provider_flat)
 {
 	static const char text[] = "OSRELEASE=6.1.0-56-amd64\n"

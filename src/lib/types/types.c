@@ -277,12 +277,13 @@ static void base_name(struct gc_strbuf *sb, const struct gc_type_info *ti)
 }
 
 static struct gc_error *format_rec(struct gc_type ty, const char *decl,
-				   struct gc_strbuf *sb, int depth);
+				   struct gc_strbuf *sb, int depth,
+				   unsigned int *steps);
 
 static struct gc_error *format_proto(struct gc_type ty,
 				     const struct gc_type_info *ti,
 				     const char *decl, struct gc_strbuf *sb,
-				     int depth)
+				     int depth, unsigned int *steps)
 {
 	struct gc_strbuf d;
 	gc_strbuf_init(&d);
@@ -304,7 +305,7 @@ static struct gc_error *format_proto(struct gc_type ty,
 		}
 		struct gc_strbuf p;
 		gc_strbuf_init(&p);
-		err = format_rec(m.type, m.name, &p, depth + 1);
+		err = format_rec(m.type, m.name, &p, depth + 1, steps);
 		if (!err && !p.failed)
 			gc_strbuf_append(&d, p.buf ? p.buf : "", p.len);
 		gc_strbuf_free(&p);
@@ -318,17 +319,29 @@ static struct gc_error *format_proto(struct gc_type ty,
 	if (!nd)
 		return &gc_error_nomem;
 	struct gc_error *err = ti->has_target ?
-		format_rec(ti->target, nd, sb, depth + 1) :
+		format_rec(ti->target, nd, sb, depth + 1, steps) :
 		(gc_strbuf_printf(sb, "void %s", nd), NULL);
 	free(nd);
 	return err;
 }
 
+/*
+ * STEPS bounds the whole declaration, not just its depth: parameters fan
+ * out, so hostile types nested 64 deep with two pointer parameters each
+ * would take 2^32 steps (and as many bytes); a real kernel type takes a
+ * few dozen.
+ */
+#define FORMAT_MAX_STEPS 1024u
+
 static struct gc_error *format_rec(struct gc_type ty, const char *decl,
-				   struct gc_strbuf *sb, int depth)
+				   struct gc_strbuf *sb, int depth,
+				   unsigned int *steps)
 {
 	if (depth > GC_TYPE_MAX_DEPTH)
 		return too_deep(ty);
+	if (++*steps > FORMAT_MAX_STEPS)
+		return gc_error_new(GC_ERR_FORMAT, "type graph", "too many "
+				    "types"); /* gc_type_format says which */
 	struct gc_type_info ti;
 	struct gc_error *err = gc_type_info(ty, &ti);
 	if (err)
@@ -373,13 +386,13 @@ static struct gc_error *format_rec(struct gc_type ty, const char *decl,
 				gc_strbuf_printf(sb, "void%s%s", sp, decl);
 				return NULL;
 			}
-			return format_rec(ti.target, decl, sb, depth + 1);
+			return format_rec(ti.target, decl, sb, depth + 1, steps);
 		}
 		nd = gc_asprintf("%s%s%s", q, sp, decl);
 		break;
 	}
 	case GC_TYPE_FUNC_PROTO:
-		return format_proto(ty, &ti, decl, sb, depth);
+		return format_proto(ty, &ti, decl, sb, depth, steps);
 	case GC_TYPE_FUNC:
 		nd = gc_asprintf("%s%s", ti.name, decl);
 		break;
@@ -405,7 +418,7 @@ static struct gc_error *format_rec(struct gc_type ty, const char *decl,
 		free(nd);
 		return NULL;
 	}
-	err = format_rec(ti.target, nd, sb, depth + 1);
+	err = format_rec(ti.target, nd, sb, depth + 1, steps);
 	free(nd);
 	return err;
 }
@@ -415,7 +428,16 @@ struct gc_error *gc_type_format(struct gc_type ty, const char *name,
 {
 	struct gc_strbuf sb;
 	gc_strbuf_init(&sb);
-	struct gc_error *err = format_rec(ty, name ? name : "", &sb, 0);
+	unsigned int steps = 0;
+	struct gc_error *err = format_rec(ty, name ? name : "", &sb, 0, &steps);
+	if (err && steps > FORMAT_MAX_STEPS) {
+		gc_error_free(err);
+		err = gc_error_new(GC_ERR_FORMAT, "type graph", "type id %"
+				   PRIu32 " of %s: its C declaration takes "
+				   "more than %u types (parameters nested in "
+				   "parameters?)", ty.id, gc_type_source(ty),
+				   FORMAT_MAX_STEPS);
+	}
 	if (err) {
 		gc_strbuf_free(&sb);
 		return err;
