@@ -20,7 +20,7 @@ struct ctx {
 	const uint8_t *obj;         /* object bytes, NULL = layout only */
 	uint64_t size;
 	struct gc_error *err;       /* first failure */
-	unsigned int lines;         /* members printed so far */
+	unsigned int lines;         /* members and elements printed */
 };
 
 
@@ -109,6 +109,21 @@ static void print_string(struct ctx *c, uint64_t off, uint64_t n)
 	free(buf);
 }
 
+/* Every member and array element printed counts: arrays of empty structs
+ * nest without growing the object (x[4096][4096][4096] of a 0-byte
+ * struct is 2^36 elements in 8 bytes). */
+static bool over_budget(struct ctx *c)
+{
+	if (c->lines++ < MAX_LINES)
+		return false;
+	if (c->lines == MAX_LINES + 1)
+		note_err(c, gc_error_new(GC_ERR_UNSUPPORTED, "type",
+					 "more than %u members and array "
+					 "elements to print (nesting too wide "
+					 "or deep)", MAX_LINES));
+	return true;
+}
+
 static void print_array(struct ctx *c, const struct gc_type_info *ti,
 			uint64_t bit, int depth)
 {
@@ -130,7 +145,7 @@ static void print_array(struct ctx *c, const struct gc_type_info *ti,
 		gc_json_array_begin(c->j);
 	else
 		printf("{");
-	for (uint64_t i = 0; i < n; i++) {
+	for (uint64_t i = 0; i < n && !over_budget(c); i++) {
 		if (!c->j && i)
 			printf(", ");
 		print_value(c, ti->target, bit + i * esz * 8, 0, depth + 1);
@@ -274,13 +289,8 @@ static void print_members(struct ctx *c, struct gc_type s, uint64_t base,
 	}
 	for (uint32_t i = 0; i < ti.vlen; i++) {
 		struct gc_member m;
-		if (c->lines++ >= MAX_LINES) {
-			note_err(c, gc_error_new(GC_ERR_UNSUPPORTED, "type",
-						 "more than %u members to print "
-						 "(nesting too wide or deep)",
-						 MAX_LINES));
+		if (over_budget(c))
 			break;
-		}
 		if (note_err(c, gc_type_member(s, i, &m)))
 			break;
 		uint64_t bit = base + m.bit_offset;

@@ -25,6 +25,44 @@ if [ -x "$MK" ] && "$MK" kernel "$T/k.elf" --levels 4 --kaslr 0 > /dev/null 2>&1
 else
 	skip struct-no-btf "mkvmcore not built"
 fi
+# Hostile types through --vmlinux (a .BTF section in a small object): a
+# member x[4096][4096][4096] of a 0-byte struct is 2^36 elements in an
+# 8-byte object.  Printing one stops at 2^20 members and elements, with
+# the reason (it printed for ever: 1.5 GB in 20 s); the layout is one line.
+if [ -x "$MK" ] && command -v objcopy > /dev/null && command -v cc > /dev/null; then
+	python3 - "$T/arr.btf" <<'PY'
+import struct, sys
+t = struct.pack("<III", 1, 4 << 24, 0)                      # 1 struct empty {}
+for prev in (1, 2, 3):                                      # 2..4 arrays of 4096
+    t += struct.pack("<III", 0, 3 << 24, 0) + struct.pack("<III", prev, 5, 4096)
+t += struct.pack("<III", 13, 1 << 24, 4) + struct.pack("<I", 1 << 24 | 32)   # 5 int
+t += struct.pack("<III", 7, 4 << 24 | 1, 8) + struct.pack("<III", 11, 4, 0)  # 6 struct top
+s = b"\0empty\0top\0x\0int\0"
+h = struct.pack("<HBBIIIII", 0xeb9f, 1, 0, 24, 0, len(t), len(t), len(s))
+open(sys.argv[1], "wb").write(h + t + s)
+PY
+	echo 'int f(void) { return 0; }' > "$T/o.c"
+	cc -c -o "$T/o.o" "$T/o.c" && objcopy --add-section .BTF="$T/arr.btf" "$T/o.o" "$T/hostile.o"
+	"$MK" kernel "$T/kb.elf" --levels 4 --kaslr 0 > "$T/kb.out" 2> /dev/null
+	banner=$(sed -n 's/^banner=//p' "$T/kb.out")
+	expect_out struct-hostile-layout 0 "[0] struct empty x[4096][4096][4096];" \
+		struct "$T/kb.elf" top --vmlinux "$T/hostile.o"
+	for mode in text json; do
+		js=; [ $mode = json ] && js=--json
+		timeout 60 "$GC" struct "$T/kb.elf" top "$banner" --vmlinux "$T/hostile.o" $js \
+			> "$T/big.out" 2> "$T/stderr"
+		RC=$?
+		OUT=$(wc -c < "$T/big.out"); ERR=$(cat "$T/stderr"); rm -f "$T/big.out"
+		if [ "$RC" = 2 ] && [ "$OUT" -lt 100000000 ] &&
+		   [ "$ERR" = "guestcore: $T/kb.elf: type: more than 1048576 members and array elements to print (nesting too wide or deep)" ]; then
+			pass "struct-hostile-array-bounded-$mode"
+		else
+			fail "struct-hostile-array-bounded-$mode" "exit $RC, $OUT bytes, stderr: $ERR"
+		fi
+	done
+else
+	skip struct-hostile "mkvmcore, objcopy or cc absent"
+fi
 expect_rc struct-usage 2 struct
 expect_out struct-help 0 "struct DUMP NAME[.MEMBER[,MEMBER...]] [ADDR] [--json]" struct --help
 
