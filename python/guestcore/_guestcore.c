@@ -145,7 +145,8 @@ static PyObject *raise_gc(struct gc_error *err, const char *file)
 		err = gc_error_set_file(err, file);
 	enum gc_error_code code = gc_error_code(err);
 	PyObject *cls = code_class(code);
-	PyObject *inst = PyObject_CallFunction(cls, "s", gc_error_string(err));
+	PyObject *inst = PyObject_CallFunction(cls, "N",
+					       str_or_none(gc_error_string(err)));
 	if (!inst)
 		goto out;
 	uint64_t off, addr;
@@ -1206,8 +1207,8 @@ fail:
 static PyObject *symbol_tuple(const struct gc_symbol *s, PyObject *offset)
 {
 	char t[2] = { s->type, 0 };
-	return Py_BuildValue("(NKsNN)", str_or_none(s->name),
-			     (unsigned long long)s->addr, t,
+	return Py_BuildValue("(NKNNN)", str_or_none(s->name),
+			     (unsigned long long)s->addr, str_or_none(t),
 			     str_or_none(s->source), offset);
 }
 
@@ -1567,7 +1568,7 @@ static PyObject *Kernel_sys(KernelObject *self, PyObject *unused)
 			u64(s.panic_task) : Py_NewRef(none)) ||
 	    dset(d, "panic_pid", s.has_panic_cpu && s.panic_task ?
 			PyLong_FromLong(s.panic_pid) : Py_NewRef(none)) ||
-	    dset(d, "missing", PyUnicode_FromString(s.missing))) {
+	    dset(d, "missing", str_or_none(s.missing))) {
 		Py_DECREF(d);
 		return NULL;
 	}
@@ -1604,10 +1605,10 @@ static PyObject *frame_dict(const struct gc_stack_frame *f, bool have,
 			!f->exception ? "call" :
 			f->user ? "user registers" : "exception")) ||
 	    dset(d, "pc", u64(f->pc)) || dset(d, "sp", u64(f->sp)) ||
-	    dset(d, "symbol", have ? PyUnicode_FromString(s.name) :
+	    dset(d, "symbol", have ? str_or_none(s.name) :
 				     Py_NewRef(Py_None)) ||
 	    dset(d, "offset", have ? u64(f->pc - s.addr) : Py_NewRef(Py_None)) ||
-	    dset(d, "module", f->module[0] ? PyUnicode_FromString(f->module) :
+	    dset(d, "module", f->module[0] ? str_or_none(f->module) :
 					     Py_NewRef(Py_None)) ||
 	    dset(d, "stack", PyUnicode_FromString(f->stack_name)) ||
 	    dset(d, "how", str_or_none(f->how)))
@@ -1692,8 +1693,8 @@ static PyObject *Kernel_stack(KernelObject *self, PyObject *args, PyObject *kw)
 					  Py_NewRef(Py_None)) ||
 	    dset(d, "frames", Py_NewRef(frames)) ||
 	    dset(d, "stop", PyUnicode_FromString(gc_stack_stop_name(tr->stop))) ||
-	    dset(d, "stop_reason", PyUnicode_FromString(tr->stop_why)) ||
-	    dset(d, "orc_layout", PyUnicode_FromString(tr->orc_layout)))
+	    dset(d, "stop_reason", str_or_none(tr->stop_why)) ||
+	    dset(d, "orc_layout", str_or_none(tr->orc_layout)))
 		Py_CLEAR(d);
 out:
 	PyMem_Free(syms);
@@ -1726,9 +1727,10 @@ static PyObject *Kernel_modules(KernelObject *self, PyObject *args,
 			if (!gc_kernel_module_sym(self->k, i, j, &s))
 				break;
 			char t[2] = { s.type, 0 };
-			PyObject *st = Py_BuildValue("(sKs)", s.name,
+			PyObject *st = Py_BuildValue("(NKN)",
+						     str_or_none(s.name),
 						     (unsigned long long)s.addr,
-						     t);
+						     str_or_none(t));
 			if (!st || PyList_Append(syms, st))
 				Py_CLEAR(syms);
 			Py_XDECREF(st);
@@ -1888,7 +1890,7 @@ static PyObject *Kernel_member(KernelObject *self, PyObject *args)
 	if (err)
 		return raise_gc(err, self->dump->path);
 	PyObject *d = PyDict_New();
-	if (!d || dset(d, "name", PyUnicode_FromString(m.name ? m.name : path)) ||
+	if (!d || dset(d, "name", str_or_none(m.name ? m.name : path)) ||
 	    dset(d, "type", str_or_none(tname)) ||
 	    dset(d, "offset", u64(m.bit_offset / 8)) ||
 	    dset(d, "bit_offset", u64(m.bit_offset)) ||
@@ -2317,8 +2319,8 @@ static PyObject *Guest_get_kvm(GuestObject *self, void *c)
 	    dset(d, "nr_vcpus", PyLong_FromUnsignedLong(vm->nr_vcpus)) ||
 	    dset(d, "memory_bytes", u64(vm->mem_bytes)) ||
 	    dset(d, "slots", Py_NewRef(slots)) ||
-	    dset(d, "problems", PyUnicode_FromString(vm->problems ?
-						      vm->problems : ""))) {
+	    dset(d, "problems", str_or_none(vm->problems ?
+						  vm->problems : ""))) {
 		Py_XDECREF(d);
 		d = NULL;
 	}
@@ -2747,11 +2749,11 @@ static PyObject *ram_map_dict(const struct gc_qemu_ram_map *map)
 	PyObject *ranges = PyList_New(0), *notes = PyList_New(0);
 	for (size_t i = 0; ranges && i < map->nr_ranges; i++) {
 		const struct gc_qemu_ram_range *r = &map->ranges[i];
-		PyObject *d = Py_BuildValue("{sKsKsKss}", "gpa",
+		PyObject *d = Py_BuildValue("{sKsKsKsN}", "gpa",
 					    (unsigned long long)r->gpa, "size",
 					    (unsigned long long)r->size, "hva",
 					    (unsigned long long)r->hva, "block",
-					    r->name);
+					    str_or_none(r->name));
 		if (!d || PyList_Append(ranges, d))
 			Py_CLEAR(ranges);
 		Py_XDECREF(d);

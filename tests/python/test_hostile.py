@@ -111,8 +111,37 @@ def main():
     ok("hostile_no_crash")
 
 
+def non_utf8_names():
+    """Symbol names and types are bytes from the dump: a kallsyms table
+    (named by VMCOREINFO, as Linux >= 6.0 does, so no printable-token
+    check applies) whose "fixture_" token starts with 0xff and whose type
+    token "T" is 0xfe answers with U+FFFD in their place (it raised
+    UnicodeDecodeError, neither an answer nor a guestcore.Error)."""
+    mk = os.path.join(os.path.dirname(GC), "mkvmcore")
+    k = os.path.join(T, "k8.elf")
+    r = subprocess.run([mk, "kernel", k, "--levels", "4", "--kaslr", "0", "--kallsyms", "pcrel"],
+                       check=True, capture_output=True, text=True)
+    tt = int(r.stderr.split("token_table 0x")[1].split()[0], 16)
+    ti = int(r.stderr.split("token_index 0x")[1].split()[0], 16)
+    b = bytearray(open(k, "rb").read())
+    at = lambda va: va - 0xffffffff81000000 + 0x400000 + 0x1000  # noqa: E731
+    idx = [int.from_bytes(b[at(ti) + 2 * i:at(ti) + 2 * i + 2], "little") for i in range(256)]
+    toks = {bytes(b[at(tt) + o:b.index(0, at(tt) + o)]): at(tt) + o for o in idx}
+    b[toks[b"fixture_"]] = 0xff
+    b[toks[b"T"]] = 0xfe
+    open(k, "wb").write(b)
+    kern = guestcore.open(k).kernel()
+    name, addr, typ, _src, off = kern.symbol_at(0xffffffff81000010 + 2)
+    same("hostile_symbol_name_replaced", (name, addr, typ, off),
+         ("\ufffdixture_func_000", 0xffffffff81000010, "\ufffd", 2))
+    name, _addr, typ, _src, _off = kern.symbol_at(0xffffffff81000020)
+    # (its name may be spelled with another token: only the type is sure)
+    same("hostile_symbol_type_lowercase_kept", (name.endswith("ixture_func_001"), typ), (True, "t"))
+
+
 try:
     main()
+    non_utf8_names()
 except Exception as e:  # noqa: BLE001
     fail("hostile", f"{type(e).__name__}: {e}")
 done()
