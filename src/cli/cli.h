@@ -110,6 +110,10 @@ bool cli_take_flag(int *argc, char **argv, const char *flag);
 /* Kernel-layer options: --vmcoreinfo, --system-map, --vmlinux. */
 bool cli_take_kernel_opts(int *argc, char **argv,
 			  struct gc_kernel_opts *opts);
+/* S (a task's comm, a name from the dump) into OUT with control,
+ * backslash and non-ASCII bytes as \xNN, so that it cannot drive the
+ * terminal; LEN of 4 x strlen(S) + 1 holds it all. */
+void cli_escape(const char *s, char *out, size_t len);
 /* Open the kernel view of D or print the error; NULL on failure. */
 struct gc_kernel *cli_open_kernel(struct gc_dump *d,
 				  const struct gc_kernel_opts *opts);

@@ -92,8 +92,10 @@ static void task_ident(struct bt *b, uint64_t task, int32_t *pid, char *comm,
 	if (!err)
 		err = gc_kernel_read(b->k, task + o, c, sizeof(c));
 	if (!err) {
-		size_t n = strnlen(c, sizeof(c));
-		snprintf(comm, len, "%.*s", (int)n, c);
+		char raw[sizeof(c) + 1];
+		memcpy(raw, c, sizeof(c));
+		raw[sizeof(c)] = '\0';
+		cli_escape(raw, comm, len);
 	}
 	gc_error_free(err);
 }
@@ -169,7 +171,7 @@ static void print_trace(struct bt *b, const struct gc_stack_trace *tr,
 			const char *guest)
 {
 	int32_t pid, cpu_n = tr->cpu;
-	char comm[32];
+	char comm[80];
 	task_ident(b, tr->task, &pid, comm, sizeof(comm), &cpu_n);
 	if (b->j) {
 		gc_json_object_begin(b->j);

@@ -20,20 +20,6 @@ static const struct cli_opt options[] = {
 	CLI_OPT_END,
 };
 
-/* COMM with control and non-ASCII bytes as \xNN (at most 16 bytes in). */
-static void escape(const char *s, char *out, size_t len)
-{
-	size_t o = 0;
-	for (; *s && o + 5 < len; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c >= 0x20 && c < 0x7f && c != '\\')
-			out[o++] = (char)c;
-		else
-			o += (size_t)snprintf(out + o, len - o, "\\x%02x", c);
-	}
-	out[o] = '\0';
-}
-
 static int by_pid(const void *a, const void *b)
 {
 	const struct gc_task *x = a, *y = b;
@@ -52,7 +38,7 @@ static bool kthread(const struct gc_task *t)
 static void print_row(const struct gc_task *t, uint64_t totalram)
 {
 	char comm[80], mem[16];
-	escape(t->comm, comm, sizeof(comm));
+	cli_escape(t->comm, comm, sizeof(comm));
 	if (t->rss_pages != UINT64_MAX && totalram)
 		snprintf(mem, sizeof(mem), "%5.1f",
 			 (double)t->rss_pages * 100.0 / (double)totalram);
@@ -69,7 +55,7 @@ static void print_row(const struct gc_task *t, uint64_t totalram)
 static void json_task(struct gc_json *j, const struct gc_task *t)
 {
 	char comm[80];
-	escape(t->comm, comm, sizeof(comm));
+	cli_escape(t->comm, comm, sizeof(comm));
 	gc_json_object_begin(j);
 	gc_json_key(j, "pid");
 	gc_json_i64(j, t->pid);
@@ -130,7 +116,7 @@ static void print_parents(const struct gc_task *v, size_t n,
 	}
 	for (size_t i = nc; i-- > 0;) {
 		char comm[80];
-		escape(chain[i]->comm, comm, sizeof(comm));
+		cli_escape(chain[i]->comm, comm, sizeof(comm));
 		printf("%*sPID: %-5" PRId32 " TASK: %016" PRIx64 "  CPU: %-3"
 		       PRId32 " COMMAND: \"%s\"\n", (int)(nc - 1 - i), "",
 		       chain[i]->pid, chain[i]->addr, chain[i]->cpu, comm);

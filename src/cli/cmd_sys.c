@@ -97,8 +97,8 @@ static int run(int argc, char **argv)
 	char panic_comm[80] = "";
 	for (size_t i = 0; i < ntasks && s.panic_task; i++)
 		if (tasks[i].addr == s.panic_task)
-			snprintf(panic_comm, sizeof(panic_comm), "%s",
-				 tasks[i].comm);
+			cli_escape(tasks[i].comm, panic_comm,
+				   sizeof(panic_comm));
 	free(tasks);
 
 	char date[64] = "(unknown)", up[64] = "(unknown)", mem[32] = "(unknown)";

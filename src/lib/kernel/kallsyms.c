@@ -260,8 +260,23 @@ static struct gc_error *decode(const struct gc_kmem *m,
 		free(nameoff);
 		return &gc_error_nomem;
 	}
-	for (uint32_t i = 0; i < num; i++)
-		s[i].name = out->names + nameoff[i];
+	/* Symbol names and types are printable ASCII in every kernel; a byte
+	 * that is not (an escape sequence, invalid UTF-8) is shown as '?'
+	 * and counted, so no output can carry it. */
+	for (uint32_t i = 0; i < num; i++) {
+		char *nm = out->names + nameoff[i];
+		bool bad = s[i].type <= 0x20 || s[i].type >= 0x7f;
+		if (bad)
+			s[i].type = '?';
+		for (char *c = nm; *c; c++)
+			if ((unsigned char)*c <= 0x20 ||
+			    (unsigned char)*c >= 0x7f) {
+				*c = '?';
+				bad = true;
+			}
+		out->unprintable += bad;
+		s[i].name = nm;
+	}
 	free(nameoff);
 	/* The kernel sorts the table by address; keep that order for the
 	 * checks, then sort by (address, name) for lookups. */

@@ -1500,6 +1500,13 @@ static struct gc_error *load_syms(struct gc_kernel *k)
 					     &k->syms);
 	} else {
 		err = load_kallsyms(k);
+		if (!err && k->syms.unprintable)
+			gc_kernel_add_fact_text(k, "kallsyms_unprintable",
+				GC_FACT_FROM_SYMBOLS, "kallsyms_names",
+				"%zu of %zu symbol names or types hold bytes "
+				"outside printable ASCII (shown as ?): the "
+				"table is damaged or not the kernel's",
+				k->syms.unprintable, k->syms.n);
 	}
 	k->syms_err = err;
 	/* the kernel image's bounds, for gc_kernel_symbol_at */

@@ -32,6 +32,8 @@ struct gc_symtab {
 	size_t n;
 	const char *source;
 	char *names;           /* storage for kallsyms names */
+	size_t unprintable;    /* kallsyms names with bytes outside printable
+				* ASCII (shown as '?') */
 };
 
 struct gc_kernel {
