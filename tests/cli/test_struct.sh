@@ -60,6 +60,25 @@ PY
 			fail "struct-hostile-array-bounded-$mode" "exit $RC, $OUT bytes, stderr: $ERR"
 		fi
 	done
+	# a member name with an escape sequence prints as '?' (it reached the
+	# terminal raw)
+	python3 - "$T/esc.btf" <<'PY'
+import struct, sys
+t = struct.pack("<III", 13, 1 << 24, 4) + struct.pack("<I", 1 << 24 | 32)  # 1 int
+t += struct.pack("<III", 7, 4 << 24 | 1, 8) + struct.pack("<III", 17, 1, 0)  # 2 struct top
+s = b"\0empty\0top\0x\0int\0\x1b[31mred\0"
+h = struct.pack("<HBBIIIII", 0xeb9f, 1, 0, 24, 0, len(t), len(t), len(s))
+open(sys.argv[1], "wb").write(h + t + s)
+PY
+	objcopy --add-section .BTF="$T/esc.btf" "$T/o.o" "$T/esc.o"
+	for a in "" "$banner"; do
+		run_gc "struct-btf-escape${a:+-object}" 0 struct "$T/kb.elf" top $a --vmlinux "$T/esc.o" &&
+		case "$OUT" in
+		*$'\033'*) fail "struct-btf-escape${a:+-object}" "ESC in: $OUT" ;;
+		*"?[31mred"*) pass "struct-btf-escape${a:+-object}" ;;
+		*) fail "struct-btf-escape${a:+-object}" "$OUT" ;;
+		esac
+	done
 else
 	skip struct-hostile "mkvmcore, objcopy or cc absent"
 fi

@@ -381,6 +381,14 @@ static struct gc_error *parse(struct btf *b)
 		return gc_error_at(GC_ERR_FORMAT, b->strs_at + str_len - 1,
 				   "BTF strings", "the last string is not "
 				   "NUL-terminated");
+	/* Names, section names and tags are printable ASCII in every BTF
+	 * a compiler writes; any other byte (an escape sequence, invalid
+	 * UTF-8) becomes '?' here, in our copy, so that no output made
+	 * from these types can carry it. */
+	for (uint8_t *c = b->data + b->strs_at; c < b->data + b->strs_at +
+							  str_len; c++)
+		if (*c && (*c < 0x20 || *c >= 0x7f))
+			*c = '?';
 	if (b->base) {
 		b->start_id = ids_end(b->base);
 		b->start_str = strs_end(b->base);
