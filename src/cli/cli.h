@@ -114,6 +114,8 @@ bool cli_take_kernel_opts(int *argc, char **argv,
  * backslash and non-ASCII bytes as \xNN, so that it cannot drive the
  * terminal; LEN of 4 x strlen(S) + 1 holds it all. */
 void cli_escape(const char *s, char *out, size_t len);
+/* The same, of any length, straight to F. */
+void cli_print_escaped(FILE *f, const char *s);
 /* Open the kernel view of D or print the error; NULL on failure. */
 struct gc_kernel *cli_open_kernel(struct gc_dump *d,
 				  const struct gc_kernel_opts *opts);

@@ -63,11 +63,16 @@ static void print_text(struct gc_qemu_core *core, const struct gc_qemu_ram_map *
 	       gc_qemu_core_nr_segments(core), gc_qemu_core_nr_threads(core), gc_qemu_core_nr_files(core));
 	for (size_t i = 0; i < gc_qemu_core_nr_problems(core); i++)
 		printf("core problem: %s\n", gc_qemu_core_problem(core, i));
-	printf("executable: %s\n", gc_qemu_core_exe(core)[0] ? gc_qemu_core_exe(core) : "(unknown)");
+	/* the executable and command line are bytes of the process: escaped */
+	printf("executable: ");
+	cli_print_escaped(stdout, gc_qemu_core_exe(core)[0] ? gc_qemu_core_exe(core) : "(unknown)");
+	printf("\n");
 	if (argc) {
 		printf("command line (%s):", src);
-		for (size_t i = 0; i < argc; i++)
-			printf(" %s", argv[i]);
+		for (size_t i = 0; i < argc; i++) {
+			printf(" ");
+			cli_print_escaped(stdout, argv[i]);
+		}
 		printf("\n");
 	} else {
 		printf("command line: not recovered\n");

@@ -324,3 +324,14 @@ void cli_escape(const char *s, char *out, size_t len)
 	}
 	out[o] = '\0';
 }
+
+void cli_print_escaped(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c >= 0x20 && c < 0x7f && c != '\\')
+			fputc(c, f);
+		else
+			fprintf(f, "\\x%02x", c);
+	}
+}

@@ -61,6 +61,21 @@ if command -v gdb >/dev/null; then
 	else
 		skip "process core" "gdb could not write a core (ptrace restricted?)"
 	fi
+	# its command line is bytes of the process: extract-qemu's report
+	# escapes them (an ESC in an argument reached the terminal raw)
+	sh -c 'sleep 60; :' $'\033[31mred' &
+	pid=$!
+	sleep 0.2
+	gdb -q -batch -p "$pid" -ex "gcore $T/sh.core" >/dev/null 2>&1
+	kill "$pid" 2>/dev/null
+	if [ -s "$T/sh.core" ]; then
+		OUT=$("$GC" extract-qemu "$T/sh.core" -o "$T/sh.vmcore" --dry-run --ram 0:0x1000@0x400000 2>&1)
+		case "$OUT" in
+		*$'\033'*) fail "extract-qemu escapes the command line" "ESC in: $OUT" ;;
+		*"command line ("*' \x1b[31mred'*) pass "extract-qemu escapes the command line" ;;
+		*) fail "extract-qemu escapes the command line" "$OUT" ;;
+		esac
+	fi
 else
 	skip "process core" "no gdb"
 fi
