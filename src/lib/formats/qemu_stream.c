@@ -1616,8 +1616,12 @@ static void load_vmcoreinfo(struct gc_dump *d, struct gc_qstream *qs)
 			continue;
 		uint8_t b[17];
 		const void *pv;
-		if (qs_view(qs, s->data_off, 17, b, &pv, "vmcoreinfo") != NULL)
-			return;  /* the walk read these bytes: cannot fail */
+		struct gc_error *e = qs_view(qs, s->data_off, 17, b, &pv,
+					     "vmcoreinfo");
+		if (e) {   /* the walk read these bytes: cannot fail */
+			gc_error_free(e);
+			return;
+		}
 		const uint8_t *p = pv;
 		qs->has_vmcoreinfo_dev = p[0] != 0;
 		qs->vmci_guest_format = gc_get16(p + 3, true);

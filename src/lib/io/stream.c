@@ -96,9 +96,12 @@ struct gc_error *gc_stream_open(const char *path, struct gc_report *findings,
 	if (err)
 		return err;
 	uint8_t h[32];
-	if (s->size < sizeof(h) ||
-	    gc_stream_read(s, 0, h, sizeof(h), "file header") ||
-	    !gc_stream_flat_probe(h, sizeof(h))) {
+	if (s->size >= sizeof(h) &&
+	    (err = gc_stream_read(s, 0, h, sizeof(h), "file header"))) {
+		gc_stream_close(s);
+		return err;
+	}
+	if (s->size < sizeof(h) || !gc_stream_flat_probe(h, sizeof(h))) {
 		*out = s;
 		return NULL;
 	}

@@ -180,8 +180,10 @@ struct gc_error *gc_mod_layout_from_types(const struct gc_types *t,
 		    !(err = gc_type_info(e, &ei)) && ei.kind == GC_TYPE_ENUM) {
 			for (uint32_t i = 0; i < ei.vlen; i++) {
 				struct gc_enumerator en;
-				if (gc_type_enumerator(e, i, &en) == NULL &&
-				    en.value >= 0 &&
+				struct gc_error *ee = gc_type_enumerator(e, i,
+									 &en);
+				gc_error_free(ee);
+				if (!ee && en.value >= 0 &&
 				    en.value < GC_MOD_MAX_STATES)
 					l->state_name[en.value] = en.name;
 			}

@@ -66,6 +66,15 @@ static bool sym(struct gc_kernel *k, const char *name, uint64_t *addr)
 	return true;
 }
 
+/* A u64 of kernel memory, or false (the error freed): for the optional
+ * stacks, whose absence bt reports by not finding a frame there. */
+static bool rd_u64(struct gc_kernel *k, uint64_t va, uint64_t *v)
+{
+	struct gc_error *err = gc_kernel_read_u64(k, va, v);
+	gc_error_free(err);
+	return !err;
+}
+
 static bool off(const struct ctx *x, const char *type, const char *path,
 		uint64_t *o)
 {
@@ -244,7 +253,7 @@ static void load_modules(struct ctx *x)
 		   off(x, "module", "arch.orc_unwind_ip", &o_ip) &&
 		   off(x, "module", "arch.orc_unwind", &o_orc);
 	uint64_t p;
-	if (gc_kernel_read_u64(x->k, head, &p))
+	if (!rd_u64(x->k, head, &p))
 		return;
 	for (unsigned int i = 0; i < MAX_MODULES && p != head; i++) {
 		uint64_t m = p - o_list, base, ip = 0, oe = 0;
@@ -321,7 +330,7 @@ static void task_stack(struct ctx *x, uint64_t task)
 {
 	uint64_t o, st;
 	if (!task || !off(x, "task_struct", "stack", &o) ||
-	    gc_kernel_read_u64(x->k, task + o, &st))
+	    !rd_u64(x->k, task + o, &st))
 		return;
 	add_stack(x, st, size_or(x, "thread_union", DEFAULT_STACK),
 		  GC_STACK_TASK, "task");
@@ -331,14 +340,14 @@ static void cpu_stacks(struct ctx *x, unsigned int cpu)
 {
 	uint64_t pco, pc, v;
 	if (!sym(x->k, "__per_cpu_offset", &pco) ||
-	    gc_kernel_read_u64(x->k, pco + 8ull * cpu, &pc))
+	    !rd_u64(x->k, pco + 8ull * cpu, &pc))
 		return;
 	uint64_t var;
 	struct gc_error *err = gc_kernel_percpu_var(x->k, x->t,
 						"hardirq_stack_ptr", &var);
 	bool have = !err;
 	gc_error_free(err);
-	if (have && !gc_kernel_read_u64(x->k, pc + var, &v) && v) {
+	if (have && rd_u64(x->k, pc + var, &v) && v) {
 		uint64_t sz = size_or(x, "irq_stack", DEFAULT_STACK);
 		add_stack(x, v + 8 - sz, sz, GC_STACK_IRQ, "IRQ");
 	}
@@ -346,7 +355,7 @@ static void cpu_stacks(struct ctx *x, unsigned int cpu)
 	struct gc_type ty;
 	const char *src;
 	if (!x->t || !sym(x->k, "cea_exception_stacks", &var) ||
-	    gc_kernel_read_u64(x->k, pc + var, &cea) || !cea)
+	    !rd_u64(x->k, pc + var, &cea) || !cea)
 		return;
 	err = gc_types_find(x->t, "struct cea_exception_stacks",
 			  &ty, &src);
@@ -360,7 +369,12 @@ static void cpu_stacks(struct ctx *x, unsigned int cpu)
 	for (uint32_t i = 0; i < ti.vlen && i < 32; i++) {
 		struct gc_member m;
 		uint64_t sz;
-		if (gc_type_member(ty, i, &m) == NULL) {
+		err = gc_type_member(ty, i, &m);
+		if (err) {
+			gc_error_free(err);
+			continue;
+		}
+		{
 			size_t l = strlen(m.name);
 			if (l < 7 || strcmp(m.name + l - 6, "_stack"))
 				continue;

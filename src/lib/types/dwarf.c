@@ -239,7 +239,9 @@ static struct gc_error *dw_info(const struct gc_type_provider *p, uint32_t id,
 			uint32_t t;
 			Dwarf_Die td;
 			Dwarf_Word enc;
-			if (!type_ref(&die, &t) && t &&
+			struct gc_error *te = type_ref(&die, &t);
+			gc_error_free(te);
+			if (!te && t &&
 			    dwarf_offdie(dw_of(p)->dbg, t, &td) &&
 			    udata(&td, DW_AT_encoding, &enc))
 				out->is_signed = enc == DW_ATE_signed ||
@@ -356,7 +358,9 @@ static struct gc_error *dw_enumerator(const struct gc_type_provider *p,
 		return dw_err("DW_AT_const_value", dwarf_dieoffset(&e));
 	out->value = v;
 	struct gc_type_info ti;
-	out->is_signed = !dw_info(p, id, &ti) && ti.is_signed;
+	struct gc_error *ie = dw_info(p, id, &ti);
+	out->is_signed = !ie && ti.is_signed;
+	gc_error_free(ie);
 	return NULL;
 }
 

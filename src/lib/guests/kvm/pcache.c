@@ -197,15 +197,17 @@ static struct gc_error *backing(const struct kvm_layout *l,
 		return NULL;
 	}
 	*out = KVM_PC_SHMEM;
-	uint64_t dentry, name;
+	/* memfd or plain shmem by the file's name; unreadable means shmem */
+	uint64_t dentry = 0, name = 0;
 	char nm[6];
-	if (!kvm_rd64(m, file + l->file_dentry, &dentry) && dentry &&
-	    !kvm_rd64(m, dentry + l->dentry_name, &name) && name) {
-		struct gc_error *e2 = m->read(m->ctx, name, nm, sizeof(nm));
-		if (!e2 && !memcmp(nm, "memfd:", 6))
-			*out = KVM_PC_MEMFD;
-		gc_error_free(e2);
-	}
+	struct gc_error *e2 = kvm_rd64(m, file + l->file_dentry, &dentry);
+	if (!e2 && dentry)
+		e2 = kvm_rd64(m, dentry + l->dentry_name, &name);
+	if (!e2 && dentry && name &&
+	    !(e2 = m->read(m->ctx, name, nm, sizeof(nm))) &&
+	    !memcmp(nm, "memfd:", 6))
+		*out = KVM_PC_MEMFD;
+	gc_error_free(e2);
 	return NULL;
 }
 
