@@ -312,26 +312,31 @@ struct gc_report *cli_report_new(void)
 	return r;
 }
 
+/* C as itself, or as \xNN when it could drive a terminal (or is the
+ * escape character itself); the bytes written to OUT[5], NUL included. */
+static void escape_byte(unsigned char c, char out[5])
+{
+	if (c >= 0x20 && c < 0x7f && c != '\\')
+		out[0] = (char)c, out[1] = '\0';
+	else
+		snprintf(out, 5, "\\x%02x", c);
+}
+
 void cli_escape(const char *s, char *out, size_t len)
 {
 	size_t o = 0;
 	for (; *s && o + 5 < len; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c >= 0x20 && c < 0x7f && c != '\\')
-			out[o++] = (char)c;
-		else
-			o += (size_t)snprintf(out + o, len - o, "\\x%02x", c);
+		escape_byte((unsigned char)*s, out + o);
+		o += strlen(out + o);
 	}
 	out[o] = '\0';
 }
 
 void cli_print_escaped(FILE *f, const char *s)
 {
+	char b[5];
 	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c >= 0x20 && c < 0x7f && c != '\\')
-			fputc(c, f);
-		else
-			fprintf(f, "\\x%02x", c);
+		escape_byte((unsigned char)*s, b);
+		fputs(b, f);
 	}
 }

@@ -37,6 +37,22 @@ static struct gc_types *chain_of(const uint8_t *b, size_t len,
 	return t;
 }
 
+/* G's blob (G freed) as a one-provider chain; NULL after a failure. */
+static struct gc_types *chain_of_gen(struct btfgen *g,
+				     struct gc_type_provider **out)
+{
+	size_t len;
+	uint8_t *b = btfgen_finish(g, &len);
+	btfgen_free(g);
+	if (!b) {
+		gc_test_fail(__FILE__, __LINE__, "btfgen: out of memory");
+		return NULL;
+	}
+	struct gc_types *t = chain_of(b, len, out);
+	free(b);
+	return t;
+}
+
 static char *fmt(struct gc_type ty, const char *name)
 {
 	char *s = NULL;
@@ -345,13 +361,8 @@ TEST(btf_cycle_bounded)
 	btfgen_u32(&g, 2);
 	btfgen_type(&g, "st", BG_STRUCT, false, 1, 8);
 	btfgen_member(&g, NULL, 4, 0, 0);  /* itself, anonymous */
-	size_t len;
-	uint8_t *b = btfgen_finish(&g, &len);
-	btfgen_free(&g);
-	CHECK(b);
 	struct gc_type_provider *p;
-	struct gc_types *t = chain_of(b, len, &p);
-	free(b);
+	struct gc_types *t = chain_of_gen(&g, &p);
 	CHECK(t);
 	uint64_t v;
 	struct gc_error *err = gc_types_sizeof(t, "a", &v, NULL);
@@ -388,12 +399,7 @@ TEST(btf_wide_anonymous_nesting_bounded)
 			btfgen_member(&g, lvl ? NULL : "x", lvl ? 2 + lvl - 1 : 1,
 				      0, 0);
 	}
-	size_t len;
-	uint8_t *b = btfgen_finish(&g, &len);
-	btfgen_free(&g);
-	CHECK(b);
-	struct gc_types *t = chain_of(b, len, NULL);
-	free(b);
+	struct gc_types *t = chain_of_gen(&g, NULL);
 	CHECK(t);
 	struct gc_member m;
 	CHECK_OK(gc_types_member(t, "top", "x", &m, NULL));
@@ -427,13 +433,8 @@ TEST(btf_parameter_fanout_bounded)
 			btfgen_u32(&g, next);
 		}
 	}
-	size_t len;
-	uint8_t *b = btfgen_finish(&g, &len);
-	btfgen_free(&g);
-	CHECK(b);
 	struct gc_type_provider *p;
-	struct gc_types *t = chain_of(b, len, &p);
-	free(b);
+	struct gc_types *t = chain_of_gen(&g, &p);
 	CHECK(t);
 	char *s = NULL;
 	struct gc_error *err = gc_type_format((struct gc_type){p, 2}, "x", &s);
