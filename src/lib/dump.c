@@ -458,14 +458,15 @@ struct gc_error *gc_decode_page_cached(struct gc_dump *d,
 		if (!d->pcache)
 			return &gc_error_nomem;
 	}
-	/* keyed by (stream, logical offset) */
+	/* keyed by (stream, logical offset, length and codec) */
 	const void *key = loc->stream ? loc->stream : d->stream;
-	const uint8_t *hit = gc_pagecache_get(d->pcache, key, loc->offset);
+	uint64_t tag = gc_page_loc_tag(loc);
+	const uint8_t *hit = gc_pagecache_get(d->pcache, key, loc->offset, tag);
 	if (hit) {
 		memcpy(buf, hit, d->page_size);
 		return NULL;
 	}
-	uint8_t *slot = gc_pagecache_slot(d->pcache, key, loc->offset);
+	uint8_t *slot = gc_pagecache_slot(d->pcache, key, loc->offset, tag);
 	if (!slot)
 		return gc_decode_stored(d, loc, buf);
 	struct gc_error *err = gc_decode_stored(d, loc, slot);

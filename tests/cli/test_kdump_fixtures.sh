@@ -178,6 +178,22 @@ expect_out "damage-no-desc" 1 \
 expect_err "damage-no-desc-read" 2 \
 	"guestcore: d4: page descriptor at offset 0x4600: pfn 0x7f: stored size 0 is impossible for a 4096-byte block (raw)" \
 	read d4 -p 0x7f000 8
+# two descriptors naming the stored bytes of pfn 1 with half the length
+# (pfn 2) or another codec (pfn 3): read after pfn 1, whose page the
+# decoded-page cache then holds, each must still fail as it does alone
+"$MK" kdump d6 --codec zlib --pages 0-7 --damage shared-data
+same "damage-shared-data-pfn1" "$("$GC" rd d6 -p 1008 2)" \
+	"            1008:  0000000100000001 0000000100000002   ................"
+if run_gc "damage-shared-data-after-pfn1" 2 read d6 -p 0x1000 0x2000; then
+	case "$ERR" in
+	*"reading pfn 0x2: page data at offset "*"zlib data ("*" bytes) does not decompress"*)
+		pass "damage-shared-data-after-pfn1" ;;
+	*) fail "damage-shared-data-after-pfn1" "stderr: $ERR" ;;
+	esac
+fi
+expect_rc "damage-shared-data-pfn3-alone" 2 read d6 -p 0x3000 8
+expect_out "damage-shared-data-deep" 1 "2 of 8 pages fail to decode; the first is pfn 0x2" \
+	check --deep d6
 printf 'KDUMP   \006\0\0\0' > d5
 expect_err "damage-short-header" 2 \
 	"guestcore: d5: disk_dump_header at offset 0x0: the dump is 12 bytes, shorter than its header" info d5

@@ -76,32 +76,62 @@ TEST(rangemap_many_identical)
 	free(r);
 }
 
+/* Two descriptors may give one offset a different stored length or codec
+ * (hostile or damaged): each is its own entry, never the other's page. */
+TEST(pagecache_tag_is_part_of_the_key)
+{
+	struct gc_pagecache *c = gc_pagecache_new(4, 4096);
+	CHECK(c);
+	int a;
+	struct gc_page_loc l1 = { .offset = 0x4000, .size = 400,
+				  .codec = GC_CODEC_ZLIB };
+	struct gc_page_loc l2 = l1, l3 = l1;
+	l2.size = 401;
+	l3.codec = GC_CODEC_LZO;
+	CHECK(gc_page_loc_tag(&l1) != gc_page_loc_tag(&l2));
+	CHECK(gc_page_loc_tag(&l1) != gc_page_loc_tag(&l3));
+	uint8_t *s = gc_pagecache_slot(c, &a, 0x4000, gc_page_loc_tag(&l1));
+	memset(s, 0x44, 4096);
+	gc_pagecache_commit(c, s);
+	CHECK(gc_pagecache_get(c, &a, 0x4000, gc_page_loc_tag(&l1)));
+	CHECK(!gc_pagecache_get(c, &a, 0x4000, gc_page_loc_tag(&l2)));
+	CHECK(!gc_pagecache_get(c, &a, 0x4000, gc_page_loc_tag(&l3)));
+	s = gc_pagecache_slot(c, &a, 0x4000, gc_page_loc_tag(&l3));
+	memset(s, 0x55, 4096);
+	gc_pagecache_commit(c, s);
+	const uint8_t *p = gc_pagecache_get(c, &a, 0x4000, gc_page_loc_tag(&l1));
+	CHECK(p && p[0] == 0x44);
+	p = gc_pagecache_get(c, &a, 0x4000, gc_page_loc_tag(&l3));
+	CHECK(p && p[0] == 0x55);
+	gc_pagecache_free(c);
+}
+
 TEST(pagecache_hit_miss_evict)
 {
 	struct gc_pagecache *c = gc_pagecache_new(2, 4096);
 	CHECK(c);
 	int a, b;
-	CHECK(!gc_pagecache_get(c, &a, 0));
-	uint8_t *s = gc_pagecache_slot(c, &a, 0);
+	CHECK(!gc_pagecache_get(c, &a, 0, 0));
+	uint8_t *s = gc_pagecache_slot(c, &a, 0, 0);
 	memset(s, 0x11, 4096);
 	/* not committed: invisible */
-	CHECK(!gc_pagecache_get(c, &a, 0));
+	CHECK(!gc_pagecache_get(c, &a, 0, 0));
 	gc_pagecache_commit(c, s);
-	const uint8_t *p = gc_pagecache_get(c, &a, 0);
+	const uint8_t *p = gc_pagecache_get(c, &a, 0, 0);
 	CHECK(p && p[4095] == 0x11);
 	/* same offset, other file: a different key */
-	CHECK(!gc_pagecache_get(c, &b, 0));
-	s = gc_pagecache_slot(c, &b, 0);
+	CHECK(!gc_pagecache_get(c, &b, 0, 0));
+	s = gc_pagecache_slot(c, &b, 0, 0);
 	memset(s, 0x22, 4096);
 	gc_pagecache_commit(c, s);
-	s = gc_pagecache_slot(c, &a, 8192);
+	s = gc_pagecache_slot(c, &a, 8192, 0);
 	memset(s, 0x33, 4096);
 	gc_pagecache_commit(c, s);
 	/* two slots: one of the first two entries was evicted */
-	int live = (gc_pagecache_get(c, &a, 0) != NULL) +
-		   (gc_pagecache_get(c, &b, 0) != NULL);
+	int live = (gc_pagecache_get(c, &a, 0, 0) != NULL) +
+		   (gc_pagecache_get(c, &b, 0, 0) != NULL);
 	CHECK_EQ_U64(live, 1);
-	p = gc_pagecache_get(c, &a, 8192);
+	p = gc_pagecache_get(c, &a, 8192, 0);
 	CHECK(p && p[0] == 0x33);
 	struct gc_pagecache_stats st;
 	gc_pagecache_stats(c, &st);

@@ -288,33 +288,33 @@ TEST(pagecache_busy_slots)
 	CHECK(c);
 	int f;
 	bool busy;
-	uint8_t *a = gc_pagecache_slot(c, &f, 0);
+	uint8_t *a = gc_pagecache_slot(c, &f, 0, 0);
 	CHECK(a);
 	/* busy: visible to lookup as busy, never returned, never evicted */
-	CHECK(!gc_pagecache_lookup(c, &f, 0, &busy) && busy);
-	CHECK(!gc_pagecache_get(c, &f, 0));
+	CHECK(!gc_pagecache_lookup(c, &f, 0, 0, &busy) && busy);
+	CHECK(!gc_pagecache_get(c, &f, 0, 0));
 	for (uint64_t i = 1; i <= 10; i++) {
-		uint8_t *s = gc_pagecache_slot(c, &f, i * 4096);
+		uint8_t *s = gc_pagecache_slot(c, &f, i * 4096, 0);
 		CHECK(s && s != a);
 		s[0] = (uint8_t)i;
 		gc_pagecache_commit(c, s);
 	}
-	CHECK(!gc_pagecache_lookup(c, &f, 0, &busy) && busy);
+	CHECK(!gc_pagecache_lookup(c, &f, 0, 0, &busy) && busy);
 	a[0] = 0x77;
 	gc_pagecache_commit(c, a);
-	const uint8_t *p = gc_pagecache_lookup(c, &f, 0, &busy);
+	const uint8_t *p = gc_pagecache_lookup(c, &f, 0, 0, &busy);
 	CHECK(p && !busy && p[0] == 0x77);
 	/* release: the key is gone and the slot reusable */
-	uint8_t *b = gc_pagecache_slot(c, &f, 99 * 4096);
+	uint8_t *b = gc_pagecache_slot(c, &f, 99 * 4096, 0);
 	CHECK(b);
 	gc_pagecache_release(c, b);
-	CHECK(!gc_pagecache_lookup(c, &f, 99 * 4096, &busy) && !busy);
+	CHECK(!gc_pagecache_lookup(c, &f, 99 * 4096, 0, &busy) && !busy);
 	/* every slot busy: no slot rather than a busy one */
-	uint8_t *x = gc_pagecache_slot(c, &f, 200 * 4096);
-	uint8_t *y = gc_pagecache_slot(c, &f, 201 * 4096);
-	uint8_t *z = gc_pagecache_slot(c, &f, 202 * 4096);
+	uint8_t *x = gc_pagecache_slot(c, &f, 200 * 4096, 0);
+	uint8_t *y = gc_pagecache_slot(c, &f, 201 * 4096, 0);
+	uint8_t *z = gc_pagecache_slot(c, &f, 202 * 4096, 0);
 	CHECK(x && y && z);
-	CHECK(!gc_pagecache_slot(c, &f, 203 * 4096));
+	CHECK(!gc_pagecache_slot(c, &f, 203 * 4096, 0));
 	gc_pagecache_release(c, x);
 	gc_pagecache_release(c, y);
 	gc_pagecache_release(c, z);

@@ -43,6 +43,13 @@ struct gc_page_loc {
 	struct gc_stream *stream;
 };
 
+/* How LOC's stored bytes are read (length and codec): with the stream and
+ * offset, the key of a decoded page (pagecache.h). */
+static inline uint64_t gc_page_loc_tag(const struct gc_page_loc *loc)
+{
+	return (uint64_t)loc->codec << 32 | loc->size;
+}
+
 /* The longest stored page the zero-page memo remembers (bytes). */
 #define GC_ZERO_MEMO_MAX 256
 

@@ -9,6 +9,7 @@ enum slot_state { FREE, BUSY, VALID };
 struct slot {
 	const void *file;
 	uint64_t offset;
+	uint64_t tag;
 	uint8_t state;      /* enum slot_state; BUSY and VALID are linked */
 	bool referenced;
 	uint32_t next;      /* hash chain, UINT32_MAX = end */
@@ -72,13 +73,13 @@ void gc_pagecache_free(struct gc_pagecache *c)
 }
 
 const uint8_t *gc_pagecache_lookup(struct gc_pagecache *c, const void *file,
-				   uint64_t offset, bool *busy)
+				   uint64_t offset, uint64_t tag, bool *busy)
 {
 	*busy = false;
 	for (uint32_t i = c->buckets[hash(c, file, offset)]; i != NONE;
 	     i = c->slots[i].next) {
 		struct slot *s = &c->slots[i];
-		if (s->file != file || s->offset != offset)
+		if (s->file != file || s->offset != offset || s->tag != tag)
 			continue;
 		if (s->state == BUSY) {
 			*busy = true;
@@ -93,10 +94,10 @@ const uint8_t *gc_pagecache_lookup(struct gc_pagecache *c, const void *file,
 }
 
 const uint8_t *gc_pagecache_get(struct gc_pagecache *c, const void *file,
-				uint64_t offset)
+				uint64_t offset, uint64_t tag)
 {
 	bool busy;
-	return gc_pagecache_lookup(c, file, offset, &busy);
+	return gc_pagecache_lookup(c, file, offset, tag, &busy);
 }
 
 static void unlink_slot(struct gc_pagecache *c, uint32_t i)
@@ -109,7 +110,7 @@ static void unlink_slot(struct gc_pagecache *c, uint32_t i)
 }
 
 uint8_t *gc_pagecache_slot(struct gc_pagecache *c, const void *file,
-			   uint64_t offset)
+			   uint64_t offset, uint64_t tag)
 {
 	/* CLOCK: skip busy slots, and recently used ones once; two full
 	 * turns find a slot unless every one is busy. */
@@ -135,6 +136,7 @@ uint8_t *gc_pagecache_slot(struct gc_pagecache *c, const void *file,
 	s->state = BUSY;
 	s->file = file;
 	s->offset = offset;
+	s->tag = tag;
 	s->referenced = true;
 	s->bucket = hash(c, file, offset);
 	s->next = c->buckets[s->bucket];

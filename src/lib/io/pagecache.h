@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
  * A small fixed-size cache of decoded (decompressed) pages, one per dump.
- * Entries are keyed by where the stored bytes live (file, offset), so
- * pages that share stored data (the kdump shared zero page) share one
- * entry.  Replacement is CLOCK (second chance).  No global state and no
+ * Entries are keyed by where the stored bytes live (file, offset) and by
+ * a TAG saying how they are read (stored length and codec,
+ * gc_page_loc_tag), so pages that share stored data (the kdump shared zero
+ * page) share one entry, while two descriptors that give one offset a
+ * different length or codec never get each other's page.  Replacement is CLOCK (second chance).  No global state and no
  * locking: a cache shared between threads (io/readahead.c) is used under
  * its owner's mutex.
  *
@@ -25,19 +27,19 @@ struct gc_pagecache;
 struct gc_pagecache *gc_pagecache_new(size_t nr_slots, uint32_t page_size);
 void gc_pagecache_free(struct gc_pagecache *c);
 
-/* The cached page for KEY, or NULL. */
+/* The cached page for KEY (FILE, OFFSET, TAG), or NULL. */
 const uint8_t *gc_pagecache_get(struct gc_pagecache *c, const void *file,
-				uint64_t offset);
+				uint64_t offset, uint64_t tag);
 /* Like get, and sets *BUSY when KEY's page is being decoded (NULL then). */
 const uint8_t *gc_pagecache_lookup(struct gc_pagecache *c, const void *file,
-				   uint64_t offset, bool *busy);
+				   uint64_t offset, uint64_t tag, bool *busy);
 /*
  * A busy slot to decode KEY's page into (the caller made sure KEY is not
  * cached); NULL when every slot is busy.  Then gc_pagecache_commit after
  * the decode succeeded, gc_pagecache_release after it failed.
  */
 uint8_t *gc_pagecache_slot(struct gc_pagecache *c, const void *file,
-			   uint64_t offset);
+			   uint64_t offset, uint64_t tag);
 void gc_pagecache_commit(struct gc_pagecache *c, uint8_t *slot);
 void gc_pagecache_release(struct gc_pagecache *c, uint8_t *slot);
 

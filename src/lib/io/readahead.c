@@ -36,7 +36,8 @@ struct gc_readahead {
 	struct gc_decoder worker_dec;  /* the worker's codec state */
 };
 
-/* The same keys as the dump's small cache: (stream, logical offset). */
+/* The same keys as the dump's small cache: (stream, logical offset) and
+ * the tag (length, codec). */
 static const void *key_of(const struct gc_page_loc *loc)
 {
 	return loc->stream;
@@ -83,10 +84,12 @@ static void decode_ahead(struct gc_readahead *ra, uint64_t first, unsigned n,
 			continue;
 		const void *key = key_of(&loc[i]);
 		bool busy;
-		if (gc_pagecache_lookup(ra->cache, key, loc[i].offset, &busy) ||
+		if (gc_pagecache_lookup(ra->cache, key, loc[i].offset,
+					gc_page_loc_tag(&loc[i]), &busy) ||
 		    busy)
 			continue;
-		slot[i] = gc_pagecache_slot(ra->cache, key, loc[i].offset);
+		slot[i] = gc_pagecache_slot(ra->cache, key, loc[i].offset,
+					     gc_page_loc_tag(&loc[i]));
 	}
 	for (unsigned i = 0; i < n; i++) {
 		if (!slot[i])
@@ -254,13 +257,15 @@ struct gc_error *gc_readahead_page(struct gc_readahead *ra,
 				   void *buf)
 {
 	const void *key = key_of(loc);
+	uint64_t tag = gc_page_loc_tag(loc);
 	uint32_t page_size = ra->src.page_size;
 	pthread_mutex_lock(&ra->mu);
 	track(ra, frame, space);
 	for (;;) {
 		bool busy;
 		const uint8_t *hit = gc_pagecache_lookup(ra->cache, key,
-							 loc->offset, &busy);
+							 loc->offset, tag,
+							 &busy);
 		if (hit) {
 			memcpy(buf, hit, page_size);
 			ra->st.hits++;
@@ -281,7 +286,7 @@ struct gc_error *gc_readahead_page(struct gc_readahead *ra,
 		}
 	}
 	ra->st.misses++;
-	uint8_t *slot = gc_pagecache_slot(ra->cache, key, loc->offset);
+	uint8_t *slot = gc_pagecache_slot(ra->cache, key, loc->offset, tag);
 	pthread_mutex_unlock(&ra->mu);
 	if (!slot)      /* every slot busy: cannot happen with two threads */
 		return ra->src.decode(ra->src.ctx, loc, buf, ra->src.dec,
