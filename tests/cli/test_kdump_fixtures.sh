@@ -216,6 +216,42 @@ expect_out "elf64-vmcoreinfo" 0 "vmcoreinfo KERNELOFFSET: 1ce00000" info e64
 run_gc "elf64-regs" 0 regs --json e64 &&
 same "elf64-regs-cpu0" "$(echo "$OUT" | python3 -c 'import json,sys; v=json.load(sys.stdin)["vcpus"][0]; r=v["regs"]; print(v["source"], r["rip"], r["cr3"], r["gs_base_kernel"], v["pgd"])')" \
 	"NT_PRSTATUS + QEMU CPU state 0xffffffff81000000 0x6801 0xffff888007a00000 0x6000"
+# segment boundaries inside a page: the page is read from the segment its
+# first byte is in; its rest comes from the next segment when that one's
+# data follow in the file, and it is refused (never zero-filled) when they
+# lie elsewhere; also with VMCOREINFO's PAGESIZE making 4 KiB boundaries
+# fall inside pages (the checks run with the final page size)
+W7F="            7ff0:  00000007000001fe 00000007000001ff   ................"
+"$MK" elf eb-joined --boundary joined
+same "elf-boundary-joined-rd" "$("$GC" rd eb-joined -p 7ff0 2)" "$W7F"
+expect_out "elf-boundary-joined-clean" 0 "result: clean" check eb-joined
+"$MK" elf eb-split --boundary split
+expect_err "elf-boundary-split-refused" 2 \
+	"guestcore: eb-split: PT_LOAD data at offset 0x8000: the page at physical address 0x7000 is split: its first 0x800 bytes are PT_LOAD 1's, the rest PT_LOAD 2's at another file offset (0x9800)" \
+	rd eb-split -p 7ff0 2
+expect_out "elf-boundary-split-check" 1 \
+	"PT_LOAD 1's data end at 0x7800 inside the page at 0x7000, whose rest PT_LOAD 2 holds at another file offset: that page is refused, not read with zeros" \
+	check eb-split
+same "elf-boundary-split-neighbour" "$("$GC" rd eb-split -p 8000 1)" \
+	"            8000:  0000000800000000                    ........"
+for m in joined split; do
+	python3 -c 'import sys; b=open(sys.argv[1],"rb").read(); open(sys.argv[2],"wb").write(b.replace(b"PAGESIZE=4096",b"PAGESIZE=8192"))' eb-$m eb8-$m
+done
+same "elf-boundary-8k-joined-rd" "$("$GC" rd eb8-joined -p 7ff0 2)" "$W7F"
+expect_out "elf-boundary-8k-split-check" 1 \
+	"PT_LOAD 1's data end at 0x7800 inside the page at 0x6000, whose rest PT_LOAD 2 holds" check eb8-split
+expect_rc "elf-boundary-8k-split-refused" 2 rd eb8-split -p 6000 1
+"$MK" elf eb-end --boundary end-mid
+expect_out "elf-boundary-end-mid-note" 0 \
+	"1 PT_LOAD segment ends inside a page no other segment continues; the rest of such a page is not in the dump and reads as zero (the first: PT_LOAD 1, 0x400 bytes from 0x3fc00)" \
+	check eb-end
+"$MK" elf eb-ov --boundary ram-overlap
+expect_out "elf-boundary-ram-overlap" 1 \
+	"PT_LOAD 1 and PT_LOAD 2 both hold physical addresses from 0x3e000 (neither is kernel text); reads use PT_LOAD 1, the earlier header" \
+	check eb-ov
+run_gc "elf-boundary-ram-overlap-no-alias-note" 1 check eb-ov &&
+case "$OUT" in *"kernel-text alias"*) fail "elf-boundary-ram-overlap-no-alias-note" "$OUT" ;;
+*) pass "elf-boundary-ram-overlap-no-alias-note" ;; esac
 "$MK" elf e32 --class 32
 expect_out "elf32-class" 0 "elf_class: ELFCLASS32, little endian" info e32
 same "elf32-rd" "$("$GC" rd e32 -p 3008 2)" "$RD3"

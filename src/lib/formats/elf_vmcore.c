@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "../spaces/rangemap.h"
+#include "../util/vec.h"
 #include "elf_vmcore.h"
 #include "formats.h"
 #include "notes.h"
@@ -40,6 +41,20 @@ struct elfv {
 	 * provenance note says so (convert --exclude zero writes them); in
 	 * other files (makedumpfile -E) a tail is excluded pages. */
 	bool zero_tails;
+	/* Pages whose first bytes are one segment's last and whose rest
+	 * another segment holds (segment boundaries inside a page), sorted
+	 * by frame: read whole when the two segments' data are adjacent in
+	 * the file, refused otherwise (split_pages). */
+	struct elf_split *split;
+	size_t nsplit;
+	/* pairs of overlapping segments neither of which is kernel text */
+	size_t ram_overlaps;
+};
+
+struct elf_split {
+	uint64_t frame;
+	size_t a, b;        /* segs[]: the page's first bytes, its rest */
+	bool joined;        /* the file holds the page's bytes in one run */
 };
 
 /* Does a GUESTCORE provenance note (type 1) hold the line
@@ -309,12 +324,6 @@ static struct gc_error *read_phdrs(struct gc_dump *d, struct elfv *e)
 				      "the end of the file (size 0x%" PRIx64
 				      "); pages beyond it read as truncated",
 				      i, s.offset, s.filesz, gc_stream_size(d->stream));
-		if (!err && (s.paddr & (d->page_size - 1)))
-			err = gc_dump_finding(d, GC_SEV_WARNING, "segment-unaligned",
-				      true, hoff, "PT_LOAD %" PRIu64 ": p_paddr "
-				      "0x%" PRIx64 " is not page aligned; the "
-				      "partial first page is not addressable",
-				      i, s.paddr);
 		s.text = e->cls == 64 && s.vaddr >= START_KERNEL_MAP;
 		if (e->nsegs == nload) /* the table changed under us */
 			return free(t.buf), gc_error_at(GC_ERR_IO, hoff,
@@ -350,6 +359,188 @@ static struct gc_error *build_map(struct gc_dump *d, struct elfv *e)
 	struct gc_error *err = gc_range_resolve(in, e->nsegs, &e->map,
 						&e->nmap, &e->overlaps);
 	free(in);
+	return err;
+}
+
+struct seg_key {
+	uint64_t paddr;
+	size_t idx;
+};
+
+static int by_paddr(const void *x, const void *y)
+{
+	const struct seg_key *a = x, *b = y;
+	if (a->paddr != b->paddr)
+		return a->paddr < b->paddr ? -1 : 1;
+	return a->idx < b->idx ? -1 : a->idx > b->idx;
+}
+
+static int by_frame(const void *x, const void *y)
+{
+	uint64_t a = ((const struct elf_split *)x)->frame;
+	uint64_t b = ((const struct elf_split *)y)->frame;
+	return a < b ? -1 : a > b;
+}
+
+static const struct elf_split *split_of(const struct elfv *e, uint64_t frame)
+{
+	size_t lo = 0, hi = e->nsplit;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (e->split[mid].frame < frame)
+			lo = mid + 1;
+		else if (e->split[mid].frame > frame)
+			hi = mid;
+		else
+			return &e->split[mid];
+	}
+	return NULL;
+}
+
+/*
+ * Segment boundaries inside a page, with the final page size (VMCOREINFO's
+ * PAGESIZE may have changed it since the headers were read).  A page is
+ * read from the segment its first byte is in (build_map); when that
+ * segment's data end inside the page:
+ *   - another segment holding the rest, its data right after in the file
+ *     (a range split in two): the page is read whole from the file;
+ *   - another segment holding the rest elsewhere in the file: the page
+ *     is refused (ev_locate), never read with its rest as zeros;
+ *   - no segment after it (kexec's 0x9fc00, where RAM ends below 640K),
+ *     or our own zero p_memsz tail: the rest reads as zero, which a
+ *     finding says (not for our own zero tails).
+ * A segment starting inside a page it shares with no other segment loses
+ * that partial page (a warning says so).
+ */
+static struct gc_error *split_pages(struct gc_dump *d, struct elfv *e)
+{
+	uint64_t ps = d->page_size, mask = ps - 1;
+	struct gc_error *err = NULL;
+	if (!e->nsegs)
+		return NULL;
+	struct seg_key *ord = malloc(e->nsegs * sizeof(*ord));
+	if (!ord)
+		return &gc_error_nomem;
+	for (size_t i = 0; i < e->nsegs; i++)
+		ord[i] = (struct seg_key){ e->segs[i].paddr, i };
+	qsort(ord, e->nsegs, sizeof(*ord), by_paddr);
+	size_t cap = 0, nhole = 0, first_hole = 0, nrefused = 0;
+	uint64_t hole_at = 0, hole_len = 0;
+	/* RAM segments overlapping each other (not kdump's kernel-text
+	 * alias): the one reaching furthest so far, by p_paddr */
+	size_t far = SIZE_MAX;
+	for (size_t k = 0; k < e->nsegs; k++) {
+		size_t a = ord[k].idx;
+		const struct gc_elf_segment *s = &e->segs[a];
+		if (!s->text && s->memsz) {
+			const struct gc_elf_segment *f =
+				far == SIZE_MAX ? NULL : &e->segs[far];
+			if (f && s->paddr < f->paddr + f->memsz &&
+			    !e->ram_overlaps++) {
+				const struct gc_elf_segment *w = far < a ? f : s;
+				err = gc_dump_finding(d, GC_SEV_WARNING,
+					"segment-overlap-ram", true,
+					e->phoff + (uint64_t)s->phdr * e->phentsize,
+					"PT_LOAD %u and PT_LOAD %u both hold physical "
+					"addresses from 0x%" PRIx64 " (neither is "
+					"kernel text); reads use PT_LOAD %u, the "
+					"earlier header", f->phdr, s->phdr,
+					s->paddr, w->phdr);
+				if (err)
+					break;
+			}
+			if (!f || s->paddr + s->memsz > f->paddr + f->memsz)
+				far = a;
+		}
+		uint64_t dend = s->paddr + s->filesz;  /* no wrap: memsz checked */
+		if (!s->filesz || !(dend & mask))
+			continue;
+		uint64_t page = dend & ~mask;
+		size_t m = gc_range_find(e->map, e->nmap, page);
+		if (m == SIZE_MAX || e->map[m].idx != a)
+			continue;       /* another segment serves that page */
+		if (e->zero_tails && dend < s->paddr + s->memsz)
+			continue;       /* our own zero tail */
+		/* the first segment after it (by p_paddr) holding data past
+		 * DEND in this page; a crowd of them is refused unexamined */
+		size_t b = SIZE_MAX, seen = 0;
+		for (size_t j = k + 1; j < e->nsegs && ord[j].paddr < page + ps;
+		     j++) {
+			const struct gc_elf_segment *t = &e->segs[ord[j].idx];
+			if (t->filesz && t->paddr + t->filesz > dend) {
+				b = ord[j].idx;
+				break;
+			}
+			if (++seen == 64) {
+				b = a;
+				break;
+			}
+		}
+		if (b == SIZE_MAX) {
+			if (!nhole++) {
+				first_hole = a;
+				hole_at = dend;
+				hole_len = page + ps - dend;
+			}
+			continue;
+		}
+		const struct gc_elf_segment *t = &e->segs[b];
+		bool joined = b != a && t->paddr == dend &&
+			      t->offset == s->offset + s->filesz &&
+			      t->paddr + t->filesz >= page + ps;
+		struct elf_split sp = { page >> d->page_shift, a, b, joined };
+		if (!gc_vec_push(&e->split, &e->nsplit, &cap, &sp)) {
+			err = &gc_error_nomem;
+			break;
+		}
+		if (!joined && !nrefused++)
+			err = gc_dump_finding(d, GC_SEV_WARNING, "segment-split-page",
+				true, e->phoff + (uint64_t)s->phdr * e->phentsize,
+				"PT_LOAD %u's data end at 0x%" PRIx64 " inside "
+				"the page at 0x%" PRIx64 ", whose rest PT_LOAD "
+				"%u holds at another file offset: that page "
+				"is refused, not read with zeros", s->phdr,
+				dend, page, t->phdr);
+		if (err)
+			break;
+	}
+	if (!err && nhole)
+		err = gc_dump_finding(d, GC_SEV_NOTE, "segment-partial-page",
+			true, e->phoff + (uint64_t)e->segs[first_hole].phdr *
+			e->phentsize, "%zu PT_LOAD segment%s end%s inside a "
+			"page no other segment continues; the rest of such a "
+			"page is not in the dump and reads as zero (the "
+			"first: PT_LOAD %u, 0x%" PRIx64 " bytes from 0x%"
+			PRIx64 ")", nhole, nhole == 1 ? "" : "s",
+			nhole == 1 ? "s" : "", e->segs[first_hole].phdr,
+			hole_len, hole_at);
+	if (!err && e->ram_overlaps > 1)
+		err = gc_dump_finding(d, GC_SEV_WARNING, "segment-overlaps-ram",
+			false, 0, "%zu PT_LOAD segments that are not kernel text "
+			"overlap an earlier one; each shared address is read "
+			"from the earlier header", e->ram_overlaps);
+	if (!err && nrefused > 1)
+		err = gc_dump_finding(d, GC_SEV_WARNING, "segment-split-pages",
+			false, 0, "%zu pages span two PT_LOAD segments whose "
+			"data are not adjacent in the file; each is refused",
+			nrefused);
+	if (!err && e->nsplit > 1)
+		qsort(e->split, e->nsplit, sizeof(*e->split), by_frame);
+	/* a segment starting inside a page: addressable when the page
+	 * is one of the above (the previous segment reads it) */
+	for (size_t i = 0; i < e->nsegs && !err; i++) {
+		const struct gc_elf_segment *t = &e->segs[i];
+		if (!(t->paddr & mask))
+			continue;
+		const struct elf_split *sp = split_of(e, t->paddr >> d->page_shift);
+		if (!sp || sp->b != i)
+			err = gc_dump_finding(d, GC_SEV_WARNING, "segment-unaligned",
+				true, e->phoff + (uint64_t)t->phdr * e->phentsize,
+				"PT_LOAD %u: p_paddr 0x%" PRIx64 " is not page "
+				"aligned; the partial first page is not "
+				"addressable", t->phdr, t->paddr);
+	}
+	free(ord);
 	return err;
 }
 
@@ -488,9 +679,11 @@ static struct gc_error *ev_open(struct gc_dump *d)
 		}
 	}
 	err = build_map(d, e);
+	if (!err)
+		err = split_pages(d, e);
 	if (err)
 		return err;
-	if (e->overlaps)
+	if (e->overlaps && !e->ram_overlaps)
 		err = gc_dump_finding(d, GC_SEV_NOTE, "segment-overlap", false, 0,
 			      "%zu PT_LOAD segment%s overlap%s another in "
 			      "physical addresses (kdump's kernel-text alias "
@@ -520,6 +713,7 @@ static void ev_close(struct gc_dump *d)
 	gc_notes_free(&e->notes);
 	free(e->segs);
 	free(e->map);
+	free(e->split);
 	free(e);
 	d->priv = NULL;
 }
@@ -545,6 +739,23 @@ static struct gc_error *ev_locate(struct gc_dump *d, enum gc_space space,
 		return NULL;
 	}
 	uint64_t avail = GC_MIN(s->filesz - rel, (uint64_t)d->page_size);
+	const struct elf_split *sp = avail < d->page_size ? split_of(e, frame) : NULL;
+	if (sp && sp->joined) {
+		avail = d->page_size;   /* the next segment's data follow */
+	} else if (sp) {
+		const struct gc_elf_segment *t = &e->segs[sp->b];
+		if (sp->b == sp->a)
+			return gc_error_at(GC_ERR_FORMAT, s->offset + rel,
+					   "PT_LOAD data", "the page at physical "
+					   "address 0x%" PRIx64 " is split among "
+					   "many PT_LOAD segments", addr);
+		return gc_error_at(GC_ERR_FORMAT, s->offset + rel, "PT_LOAD data",
+				   "the page at physical address 0x%" PRIx64
+				   " is split: its first 0x%" PRIx64 " bytes "
+				   "are PT_LOAD %u's, the rest PT_LOAD %u's at "
+				   "another file offset (0x%" PRIx64 ")", addr,
+				   avail, s->phdr, t->phdr, t->offset);
+	}
 	loc->offset = s->offset + rel;
 	loc->size = (uint32_t)avail;
 	loc->codec = avail < d->page_size ? GC_CODEC_SHORT : GC_CODEC_RAW;
