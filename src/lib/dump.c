@@ -575,7 +575,24 @@ struct gc_error *gc_dump_frame_runs(struct gc_dump *d, enum gc_space space,
 	if (!d->ops->frame_runs)
 		return gc_error_new(GC_ERR_UNSUPPORTED, "frame runs",
 				    "not available for this format");
-	return d->ops->frame_runs(d, space, runs, nr);
+	err = d->ops->frame_runs(d, space, runs, nr);
+	/* every frame's address fits in 64 bits: consumers (convert's
+	 * writers, check --deep) multiply by the page size */
+	uint64_t top = UINT64_MAX >> d->page_shift;
+	for (size_t i = 0; !err && i < *nr; i++) {
+		const struct gc_frame_run *r = &(*runs)[i];
+		if (r->count && (r->start > top || r->count - 1 > top - r->start))
+			err = gc_error_new(GC_ERR_FORMAT, "frame runs",
+					   "frames 0x%" PRIx64 "+0x%" PRIx64
+					   " lie past the 64-bit address space",
+					   r->start, r->count);
+	}
+	if (err) {
+		free(*runs);
+		*runs = NULL;
+		*nr = 0;
+	}
+	return err;
 }
 
 size_t gc_dump_nr_notes(const struct gc_dump *d) { return d->nr_notes; }

@@ -270,6 +270,21 @@ fx invmid --invalid-middle 3
 finding "check-invalid-middle" "$T/invmid.core" warning \
 	"3 invalid (~0) entries, the first at entry 128, sit before valid ones; the writer only pads the tail, so the index is damaged [offset 0x103800]"
 expect_out "invalid-middle-pages" 0 "pages:         253" info "$T/invmid.core"
+# a pfn past the physical address space: ignored with an error, and
+# convert neither crashes (the kdump bitmap's size wrapped: SIGSEGV) nor
+# writes the page at a wrapped address (ELF)
+fx wildpfn --hvm --pfns 0-3,0xfffffffffffffffe
+finding "check-wild-pfn" "$T/wildpfn.core" error \
+	"1 page index entry names a frame past the 52-bit physical address space and is ignored (the first: entry 4, frame 0xfffffffffffffffe) [offset 0x8020]"
+for f in kdump elf; do
+	run_gc "convert-wild-pfn-$f" 1 convert --format $f --no-kernel -o "$T/wildpfn.$f" "$T/wildpfn.core" &&
+	case "$OUT" in
+	*"pages: 4 in source, 4 written"*) pass "convert-wild-pfn-$f" ;;
+	*) fail "convert-wild-pfn-$f" "$OUT" ;;
+	esac
+done
+same "convert-wild-pfn-elf-segments" "$(readelf -lW "$T/wildpfn.elf" | awk '$1 == "LOAD" { print $4 }' | sort -u | tr '\n' ' ')" \
+	"0x0000000000000000 "
 fx badprs --bad-offset prstatus
 finding "check-bad-prstatus" "$T/badprs.core" error \
 	"section .xen_prstatus (offset 0x204048, size 0x1430) ends at 0x205478, past the end of the file (size 0x104048): 0x1430 bytes are missing [offset 0x204048]"

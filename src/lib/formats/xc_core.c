@@ -414,7 +414,24 @@ struct index_src {
 	bool has_pfn, has_mfn;
 	bool legacy32;  /* legacy 4-byte entries */
 	uint8_t *buf;
+	/* frame numbers past the 52-bit physical address space (x86-64's
+	 * and arm64's widest) are impossible: read as invalid entries and
+	 * counted on the first of the builder's two passes */
+	uint64_t limit;
+	unsigned pass;
+	uint64_t nr_wild, first_wild, first_wild_idx;
 };
+
+static uint64_t tame(struct index_src *s, uint64_t i, uint64_t v)
+{
+	if (v == GC_FRAME_INVALID || v < s->limit)
+		return v;
+	if (s->pass == 1 && !s->nr_wild++) {
+		s->first_wild = v;
+		s->first_wild_idx = i;
+	}
+	return GC_FRAME_INVALID;
+}
 
 static struct gc_error *index_get(void *ctx, uint64_t start, uint64_t count,
 				  uint64_t *pfn, uint64_t *mfn)
@@ -429,19 +446,22 @@ static struct gc_error *index_get(void *ctx, uint64_t start, uint64_t count,
 	if (err)
 		return err;
 	const uint8_t *b = p;
+	if (!start)
+		s->pass++;
 	for (uint64_t k = 0; k < count; k++, b += s->entsize) {
 		if (s->legacy32) {
 			uint32_t v = gc_get32(b, x->be);
-			mfn[k] = v == UINT32_MAX ? GC_FRAME_INVALID : v;
+			mfn[k] = v == UINT32_MAX ? GC_FRAME_INVALID :
+				 tame(s, start + k, v);
 			continue;
 		}
 		if (s->has_pfn && s->has_mfn) {
-			pfn[k] = gc_get64(b, x->be);
-			mfn[k] = gc_get64(b + 8, x->be);
+			pfn[k] = tame(s, start + k, gc_get64(b, x->be));
+			mfn[k] = tame(s, start + k, gc_get64(b + 8, x->be));
 		} else if (s->has_pfn) {
-			pfn[k] = gc_get64(b, x->be);
+			pfn[k] = tame(s, start + k, gc_get64(b, x->be));
 		} else {
-			mfn[k] = gc_get64(b, x->be);
+			mfn[k] = tame(s, start + k, gc_get64(b, x->be));
 		}
 	}
 	return NULL;
@@ -467,9 +487,20 @@ static struct gc_error *build_index(struct gc_dump *d, uint64_t n,
 	src.buf = malloc(4096 * x->index_entsize);
 	if (!src.buf)
 		return &gc_error_nomem;
+	src.limit = 1ull << (52 - d->page_shift);
 	struct gc_error *err = gc_frame_index_build(&x->idx, n, has_pfn,
 						    has_mfn, index_get, &src);
 	free(src.buf);
+	if (!err && src.nr_wild)
+		err = gc_dump_finding(d, GC_SEV_ERROR, "index-wild-frames", true,
+			      x->index_offset + src.first_wild_idx *
+			      x->index_entsize, "%" PRIu64 " page index "
+			      "entr%s a frame past the 52-bit physical address "
+			      "space and %s ignored (the first: entry %" PRIu64
+			      ", frame 0x%" PRIx64 ")", src.nr_wild,
+			      src.nr_wild == 1 ? "y names" : "ies name",
+			      src.nr_wild == 1 ? "is" : "are",
+			      src.first_wild_idx, src.first_wild);
 	return err;
 }
 
