@@ -787,10 +787,13 @@ struct gc_error *gc_convert_verify(struct gc_dump *in, const char *out_path,
 				    "the output went to standard output and "
 				    "cannot be read back");
 	struct gc_dump *out = NULL;
-	struct gc_error *err = gc_dump_open(out_path, NULL, &out);
+	/* an ELF output records no page size but VMCOREINFO's: read it
+	 * with the input's (a 512 KiB-page source without VMCOREINFO) */
+	uint32_t ps = gc_dump_page_size(in);
+	struct gc_open_opts oo = { .page_size = ps };
+	struct gc_error *err = gc_dump_open(out_path, &oo, &out);
 	if (err)
 		return gc_error_context(err, "re-opening the output");
-	uint32_t ps = gc_dump_page_size(in);
 	if (gc_dump_page_size(out) != ps) {
 		gc_dump_close(out);
 		return gc_error_set_file(

@@ -70,20 +70,24 @@ struct gc_error *gc_wfile_init(struct gc_wfile *w, int fd, const char *path,
 	w->pos = pos;
 	w->cap = WFILE_BUF;
 	w->flat = flat;
-	w->buf = malloc(w->cap);
+	/* the buffer, then gather's scratch for the gaps it skips */
+	w->buf = malloc(w->cap + GC_GATHER_MAX_GAP);
 	if (!w->buf)
 		return &gc_error_nomem;
 	if (!flat)
 		return NULL;
 	/* makedumpfile_header: signature, type 1, version 1 (big endian) */
 	uint8_t *h = calloc(1, FLAT_HDR);
-	if (!h)
-		return &gc_error_nomem;
-	memcpy(h, "makedumpfile", 12);
-	gc_put64(h + 16, 1, true);
-	gc_put64(h + 24, 1, true);
-	struct gc_error *err = stream_write(w, h, FLAT_HDR);
-	free(h);
+	struct gc_error *err = h ? NULL : &gc_error_nomem;
+	if (h) {
+		memcpy(h, "makedumpfile", 12);
+		gc_put64(h + 16, 1, true);
+		gc_put64(h + 24, 1, true);
+		err = stream_write(w, h, FLAT_HDR);
+		free(h);
+	}
+	if (err)
+		gc_wfile_free(w);   /* callers free only what init made */
 	return err;
 }
 
@@ -224,12 +228,17 @@ struct gc_error *gc_wfile_gather(struct gc_wfile *w, int in_fd,
 				 size_t n, size_t len)
 {
 	enum { IOV = 1024 };
-	static uint8_t gap[GC_GATHER_MAX_GAP];   /* read into, never read */
+	uint8_t *gap = w->buf + w->cap;   /* read into, never read */
 	struct iovec iov[IOV];
 	size_t i = 0;
+	if (!len || len > w->cap)
+		return gc_error_new(GC_ERR_INVALID_ARG, "writer",
+				    "pages of %zu bytes do not fit the %zu-byte "
+				    "output buffer", len, w->cap);
 	/* Small rounds: the pages pass through a buffer that stays in the
-	 * CPU's cache between the read and the write (as cp's 128 KiB). */
-	const size_t round = GC_MIN(w->cap, (size_t)GATHER_ROUND);
+	 * CPU's cache between the read and the write (as cp's 128 KiB);
+	 * at least one page per round (pages may be up to 1 MiB). */
+	const size_t round = GC_MIN(w->cap, GC_MAX((size_t)GATHER_ROUND, len));
 	while (i < n) {
 		if (w->len + len > round) {
 			struct gc_error *err = gc_wfile_flush(w);
