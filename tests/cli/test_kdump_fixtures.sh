@@ -146,9 +146,17 @@ same "split-rd-part2" "$("$GC" rd ks --split ks.1 --split ks.2 -p 3f008 1)" \
 	"           3f008:  0000003f00000001                    ....?..."
 same "split-order-free" "$("$GC" read ks.2 --split ks --split ks.1 -p 0 0x40000 | sha256sum)" \
 	"$("$GC" read kp-zlib -p 0 0x40000 | sha256sum)"
+# a part not given: its dumped pages are neither "not in the dump" nor a
+# clean check
 expect_err "split-part-missing" 2 \
-	"guestcore: ks: read at physical address 0x3f000: pfn 0x3f is not in the dump" \
+	"guestcore: ks: split part: pfn 0x3f was dumped into a part that was not given (--split FILE)" \
 	read ks -p 0x3f000 8
+expect_out "split-part-missing-check" 1 \
+	"ks is one part of a split dump, and the parts given do not hold 21 dumped pages in 1 pfn range (the first: pfn 0x2b-0x55); give every part with --split FILE" \
+	check ks --split ks.2
+expect_err "split-excluded-still-excluded" 2 \
+	"guestcore: ks: read at physical address 0x7f000: pfn 0x7f is not in the dump" \
+	read ks -p 0x7f000 8
 "$MK" kdump ksf --split 2 --flat --codec snappy
 expect_out "split-flat-deep" 0 "result: clean" check --deep ksf --split ksf.1
 expect_err "split-needs-file" 2 "guestcore: info: option '--split' needs a value" info ks --split
@@ -178,6 +186,13 @@ expect_out "damage-no-desc" 1 \
 expect_err "damage-no-desc-read" 2 \
 	"guestcore: d4: page descriptor at offset 0x4600: pfn 0x7f: stored size 0 is impossible for a 4096-byte block (raw)" \
 	read d4 -p 0x7f000 8
+# bitmap 2 marks pages dumped at or past max_mapnr: said, not silently
+# absent
+for v in 5 6; do
+	"$MK" kdump km$v --pages 0-7 --damage past-mapnr --version $v
+	expect_out "damage-past-mapnr-v$v" 1 \
+		"km$v: bitmap 2 marks 4 pages dumped at or past max_mapnr 0x4; they are not read [offset 0x3000]" check km$v
+done
 # two descriptors naming the stored bytes of pfn 1 with half the length
 # (pfn 2) or another codec (pfn 3): read after pfn 1, whose page the
 # decoded-page cache then holds, each must still fail as it does alone

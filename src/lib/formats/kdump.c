@@ -402,6 +402,59 @@ static struct gc_error *setup_file(struct gc_dump *d, struct kd_file *k,
 	return err;
 }
 
+static struct kd_file *file_for(struct kdump *kd, uint64_t pfn);
+
+/* Dumped pages (bitmap 2 of the main file, which spans the whole range)
+ * that no part given holds: a split dump with parts missing. */
+static uint64_t gap_dumped(struct kdump *kd, uint64_t lo, uint64_t hi)
+{
+	const struct kd_file *m = &kd->files[0];
+	hi = GC_MIN(hi, GC_MIN(kd->max_mapnr, m->nbits));
+	return hi > lo ? rank2(m, hi) - rank2(m, lo) : 0;
+}
+
+static struct gc_error *split_gaps(struct gc_dump *d, struct kdump *kd)
+{
+	const struct kd_file *m = &kd->files[0];
+	if (!m->split)
+		return NULL;
+	/* parts sorted by pfn except the main one, first: walk the range
+	 * in pfn order through file_for's sorted view */
+	uint64_t top = GC_MIN(kd->max_mapnr, m->nbits), pos = 0;
+	uint64_t missing = 0, first_lo = 0, first_hi = 0;
+	size_t ngaps = 0;
+	while (pos < top) {
+		struct kd_file *k = file_for(kd, pos);
+		if (k) {
+			pos = k->pfn_hi > pos ? k->pfn_hi : pos + 1;
+			continue;
+		}
+		/* the gap runs to the next part's start */
+		uint64_t next = top;
+		for (size_t i = 0; i < kd->nfiles; i++)
+			if (kd->files[i].pfn_lo > pos && kd->files[i].pfn_lo < next &&
+			    kd->files[i].pfn_hi > kd->files[i].pfn_lo)
+				next = kd->files[i].pfn_lo;
+		uint64_t n = gap_dumped(kd, pos, next);
+		if (n) {
+			if (!ngaps++) {
+				first_lo = pos;
+				first_hi = next;
+			}
+			missing += n;
+		}
+		pos = next;
+	}
+	if (!missing)
+		return NULL;
+	return gc_dump_finding(d, GC_SEV_ERROR, "split-part-missing", false, 0,
+		"%s is one part of a split dump, and the parts given do not "
+		"hold %" PRIu64 " dumped page%s in %zu pfn range%s (the first: "
+		"pfn 0x%" PRIx64 "-0x%" PRIx64 "); give every part with "
+		"--split FILE", m->path, missing, missing == 1 ? "" : "s",
+		ngaps, ngaps == 1 ? "" : "s", first_lo, first_hi - 1);
+}
+
 static struct gc_error *open_part(struct gc_dump *d, struct kd_file *k)
 {
 	k->path = gc_stream_path(k->s);
@@ -656,6 +709,19 @@ static struct gc_error *kd_open(struct gc_dump *d)
 		err = setup_file(d, &kd->files[i], kd->max_mapnr);
 	if (err)
 		return err;
+	/* bitmap 2 bits at or past max_mapnr: descriptors the file may
+	 * hold, which no pfn lookup reaches */
+	uint64_t lim = GC_MIN(kd->max_mapnr, m->nbits);
+	uint64_t past = rank2(m, m->nbits) - rank2(m, lim);
+	if (past)
+		err = gc_dump_finding(d, GC_SEV_WARNING, "bitmap-past-mapnr", true,
+			      m->bm_off + m->bm_bytes + lim / 8,
+			      "%s: bitmap 2 marks %" PRIu64 " page%s dumped at "
+			      "or past max_mapnr 0x%" PRIx64 "; %s not read",
+			      m->path, past, past == 1 ? "" : "s", lim,
+			      past == 1 ? "it is" : "they are");
+	if (err)
+		return err;
 	if (nextra && !m->split)
 		err = gc_dump_finding(d, GC_SEV_WARNING, "split-flag", true,
 			      m->block_size + (m->is32 ? 8 : 12),
@@ -687,7 +753,9 @@ static struct gc_error *kd_open(struct gc_dump *d)
 	/* after the reorder above the parts are sorted except the main one;
 	 * locate searches all parts' ranges by binary search over a sorted
 	 * copy of the order */
-	err = read_meta(d, kd);
+	err = split_gaps(d, kd);
+	if (!err)
+		err = read_meta(d, kd);
 	if (err)
 		return err;
 	d->nr_frames = 0;
@@ -755,6 +823,12 @@ static struct gc_error *kd_locate(struct gc_dump *d, enum gc_space space,
 	struct kd_file *k = file_for(kd, pfn);
 	if (!k) {
 		const struct kd_file *m = &kd->files[0];
+		if (pfn < m->nbits && pfn < kd->max_mapnr && m->split &&
+		    bit(m->bm2, pfn))
+			return gc_error_new(GC_ERR_NOT_PRESENT, "split part",
+					    "pfn 0x%" PRIx64 " was dumped into "
+					    "a part that was not given "
+					    "(--split FILE)", pfn);
 		if (pfn < m->nbits && pfn < kd->max_mapnr &&
 		    bit(m->bm1, pfn) && !bit(m->bm2, pfn))
 			loc->state = GC_PAGE_EXCLUDED;
