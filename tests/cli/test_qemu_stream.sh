@@ -58,6 +58,23 @@ expect_out qevm_save_v1 0 "libvirt_version: 1" info "$T/v1.img"
 rdcheck qevm_save_v1_rd "$T/v1.img" 0x9018 "$(word 9 3)"
 printf '\003' | dd of="$T/v1.img" bs=1 seek=16 conv=notrunc status=none
 expect_err qevm_save_badversion 2 "guestcore: $T/v1.img: libvirt save header at offset 0x10: version 0x00000003 in either byte order (1 or 2 expected)" info "$T/v1.img"
+# inside a container these readers do not unwrap (they index the file):
+# refused by name, not misread at a raw offset
+"$MK" "$T/fl.img" --save >/dev/null
+"$MK" "$T/fl.qevm" >/dev/null
+MKV=$(dirname "$GCFIX")/mkvmcore
+"$MKV" flatten "$T/fl.img" "$T/fl.img.flat"
+"$MKV" flatten "$T/fl.qevm" "$T/fl.qevm.flat"
+expect_err qevm_save_flattened 2 "guestcore: $T/fl.img.flat: libvirt save image at offset 0x0: a libvirt save image is read only from a plain file, not from a flattened one (makedumpfile -F): reassemble it first with makedumpfile -R" info "$T/fl.img.flat"
+expect_err qevm_stream_flattened 2 "guestcore: $T/fl.qevm.flat: QEMU migration stream at offset 0x0: a QEMU migration stream is read only from a plain file, not from a flattened one (makedumpfile -F): reassemble it first with makedumpfile -R" info "$T/fl.qevm.flat"
+# a header naming gzip over a raw stream: the message shows the stream's
+# first bytes ("QEVM"), not an uninitialised buffer's
+printf '\001' | dd of="$T/fl.img" bs=1 seek=28 conv=notrunc status=none
+run_gc qevm_save_codec_mismatch 2 info "$T/fl.img" &&
+case "$ERR" in
+*"the header says gzip, the data starts 51 45 56 4d (no known magic)") pass qevm_save_codec_mismatch ;;
+*) fail qevm_save_codec_mismatch "$ERR" ;;
+esac
 "$MK" "$T/p.img" --save --partial >/dev/null
 expect_out qevm_partial 1 "libvirt had not finished writing this save image" check "$T/p.img"
 

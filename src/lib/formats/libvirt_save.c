@@ -77,8 +77,9 @@ static struct gc_error *lv_open(struct gc_dump *d)
 {
 	uint8_t h[LV_HDR];
 	char *data = NULL;
-	struct gc_error *err = gc_file_read(d->file, 0, h, LV_HDR,
-					    "libvirt save header");
+	struct gc_error *err = gc_qstream_plain_only(d, "libvirt save image");
+	if (!err)
+		err = gc_file_read(d->file, 0, h, LV_HDR, "libvirt save header");
 	if (err)
 		return err;
 	bool partial = !memcmp(h, "LibvirtQemudPart", 16);

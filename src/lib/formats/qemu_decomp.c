@@ -1034,7 +1034,8 @@ struct gc_error *gc_qstream_open_compressed(struct gc_dump *d, uint64_t skip,
 	if (!magic || strcmp(magic, codec))
 		return gc_error_at(GC_ERR_FORMAT, skip, "compressed stream",
 				   "the header says %s, the data starts %02x %02x "
-				   "%02x %02x (%s)", codec, hl > 0 ? head[0] : 0,
+				   "%02x %02x (%s)", codec,
+				   hl > 0 ? ((const uint8_t *)hv)[0] : 0,
 				   hl > 1 ? ((const uint8_t *)hv)[1] : 0,
 				   hl > 2 ? ((const uint8_t *)hv)[2] : 0,
 				   hl > 3 ? ((const uint8_t *)hv)[3] : 0,

@@ -2176,11 +2176,26 @@ struct gc_error *gc_qstream_check(struct gc_dump *d, unsigned int flags,
 
 /* ---- the bare stream ------------------------------------------------------------ */
 
+struct gc_error *gc_qstream_plain_only(struct gc_dump *d, const char *what)
+{
+	enum gc_container c = gc_stream_container(d->stream);
+	if (c == GC_CONTAINER_PLAIN)
+		return NULL;
+	return gc_error_at(GC_ERR_UNSUPPORTED, 0, what,
+			   "a %s is read only from a plain file, not from a "
+			   "%s one%s", what, gc_container_name(c),
+			   c == GC_CONTAINER_FLAT ? " (makedumpfile -F): "
+			   "reassemble it first with makedumpfile -R" : "");
+}
+
 static struct gc_error *qevm_open(struct gc_dump *d)
 {
 	struct gc_qstream *qs;
 	uint8_t head[4] = {0};
-	struct gc_error *err = gc_file_read(d->file, 0, head,
+	struct gc_error *err = gc_qstream_plain_only(d, "QEMU migration stream");
+	if (err)
+		return err;
+	err = gc_file_read(d->file, 0, head,
 					    (size_t)GC_MIN(d->file->size, 4),
 					    "stream header");
 	if (err)

@@ -240,6 +240,12 @@ struct gc_error *gc_qstream_open(struct gc_dump *d, struct gc_file *file,
 				 struct gc_qstream **out);
 void gc_qstream_free(struct gc_qstream *qs);
 
+/* These readers index D's file itself, not D's stream: a migration stream
+ * or save image inside a container (a flattened, windowed or
+ * concatenated file) is refused with this error, naming the container,
+ * instead of being misread; NULL when the file is plain. */
+struct gc_error *gc_qstream_plain_only(struct gc_dump *d, const char *what);
+
 /* The format ops shared by the bare stream and the libvirt save image;
  * dump->priv must begin with a struct gc_qstream pointer. */
 void gc_qstream_close(struct gc_dump *d);
