@@ -267,6 +267,13 @@ expect_out "elf-boundary-ram-overlap" 1 \
 run_gc "elf-boundary-ram-overlap-no-alias-note" 1 check eb-ov &&
 case "$OUT" in *"kernel-text alias"*) fail "elf-boundary-ram-overlap-no-alias-note" "$OUT" ;;
 *) pass "elf-boundary-ram-overlap-no-alias-note" ;; esac
+# more CPU notes than the table takes: the extra ones are ignored with a
+# warning (it was "out of memory", naming no file or offset)
+"$MK" elf emany --cpus 65537 --pages 0-3
+expect_out "elf-cpu-notes-too-many" 1 \
+	"PT_NOTE (program header 0): more than 65536 NT_PRSTATUS notes; this one and any after it are ignored" check emany
+expect_out "elf-cpu-notes-too-many-info" 0 "vcpus:         65536" info emany
+rm -f emany
 "$MK" elf e32 --class 32
 expect_out "elf32-class" 0 "elf_class: ELFCLASS32, little endian" info e32
 same "elf32-rd" "$("$GC" rd e32 -p 3008 2)" "$RD3"

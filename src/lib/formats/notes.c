@@ -10,11 +10,17 @@
 #include "notes.h"
 #include "util/util.h"
 
+/* CPU notes beyond this many are ignored (with a finding): more vCPUs than
+ * any hypervisor runs, and each costs a table entry. */
+enum { NOTES_MAX_CPUS = 65536 };
+
+/* Entry I (at most one past the last) of the CPU table; NULL when out of
+ * memory.  The caller keeps I below NOTES_MAX_CPUS. */
 static struct gc_note_cpu *cpu_at(struct gc_notes *ns, size_t i)
 {
 	if (i < ns->ncpus)
 		return &ns->cpus[i];
-	if (i != ns->ncpus || i >= 65536)
+	if (i != ns->ncpus)
 		return NULL;
 	struct gc_note_cpu *c = realloc(ns->cpus, (i + 1) * sizeof(*c));
 	if (!c)
@@ -23,6 +29,14 @@ static struct gc_note_cpu *cpu_at(struct gc_notes *ns, size_t i)
 	memset(&c[i], 0, sizeof(c[i]));
 	ns->ncpus = i + 1;
 	return &c[i];
+}
+
+static struct gc_error *too_many_cpus(struct gc_report *r, const char *what,
+				      uint64_t off, const char *kind)
+{
+	return gc_report_add(r, GC_SEV_WARNING, "cpu-notes-too-many", true, off,
+			     "%s: more than %d %s notes; this one and any "
+			     "after it are ignored", what, NOTES_MAX_CPUS, kind);
 }
 
 static struct gc_error *add_note(struct gc_notes *ns, const char *name,
@@ -113,6 +127,10 @@ struct gc_error *gc_notes_parse(struct gc_notes *ns, uint8_t *buf, size_t len,
 					"the x86_64 (336) nor the i386 (144) "
 					"layout; its registers are ignored",
 					what, descsz);
+			} else if (ns->nprstatus >= NOTES_MAX_CPUS) {
+				if (ns->nprstatus++ == NOTES_MAX_CPUS)
+					err = too_many_cpus(r, what, off + descoff,
+							    "NT_PRSTATUS");
 			} else {
 				struct gc_note_cpu *c = cpu_at(ns,
 							       ns->nprstatus);
@@ -130,6 +148,10 @@ struct gc_error *gc_notes_parse(struct gc_notes *ns, uint8_t *buf, size_t len,
 					"shorter than the %u-byte QEMUCPUState; "
 					"ignored", what, descsz,
 					GC_QEMU_CPUSTATE_MIN);
+			} else if (ns->nqemu >= NOTES_MAX_CPUS) {
+				if (ns->nqemu++ == NOTES_MAX_CPUS)
+					err = too_many_cpus(r, what, off + descoff,
+							    "QEMU CPU state");
 			} else {
 				struct gc_note_cpu *c = cpu_at(ns, ns->nqemu);
 				if (!c)
