@@ -28,6 +28,36 @@ run_gc "convert-exclude-zero-elf-accepted" 2 convert x -o "$T/y" --exclude zero 
 	*) pass "convert-exclude-zero-elf-accepted" ;; esac
 expect_rc "convert-bad-codec" 2 convert x -o "$T/y" --format kdump --compress lz4
 
+# ---- a hostile VMCOREINFO: KERNEL_IMAGE_SIZE 2^62 sized the ELF output's
+# program header table for 2^42 text segments ("File too large" at
+# 224 TiB); a size past x86_64's 1 GiB is not taken, and the table holds
+# no more text segments than RAM segments
+mkimg() { # OUT KERNEL_IMAGE_SIZE: one page at 16 MiB, VMCOREINFO only
+	python3 - "$1" "$2" <<'PYEOF'
+import struct, sys
+vi = ("OSRELEASE=6.1.0\nPAGESIZE=4096\nNUMBER(phys_base)=0\n"
+      "SYMBOL(_stext)=ffffffff81000000\nNUMBER(KERNEL_IMAGE_SIZE)=%s\n"
+      % sys.argv[2]).encode()
+name = b"VMCOREINFO\0"
+pad = lambda b: b + b"\0" * (-len(b) % 4)
+note = struct.pack("<III", len(name), len(vi), 0) + pad(name) + pad(vi)
+eh = bytearray(64)
+eh[0:7] = b"\x7fELF\x02\x01\x01"
+struct.pack_into("<HHIQQQIHHHHHH", eh, 16, 4, 62, 1, 0, 64, 0, 0, 64, 56, 2, 0, 0, 0)
+ph = struct.pack("<IIQQQQQQ", 4, 0, 64 + 112, 0, 0, len(note), len(note), 0)
+ph += struct.pack("<IIQQQQQQ", 1, 7, 4096, 0xffff888001000000, 0x1000000, 4096, 4096, 0)
+f = bytes(eh) + ph + note
+f += b"\0" * (4096 - len(f)) + bytes((i * 7) & 0xff for i in range(4096))
+open(sys.argv[1], "wb").write(f)
+PYEOF
+}
+for sz in 4611686018427387904 1073741824; do
+	mkimg "$T/kis.elf" $sz
+	rm -f "$T/kis.out.elf"
+	run_gc "convert-kernel-image-size-$sz" 0 convert --no-kernel --verify -o "$T/kis.out.elf" "$T/kis.elf" &&
+	same "convert-kernel-image-size-$sz" "$(stat -c %s "$T/kis.out.elf") $(readelf -lW "$T/kis.out.elf" | grep -c LOAD)" "8192 2"
+done
+
 # ---- interrupted: SIGINT while writing leaves neither OUT nor a temp file -
 # A 4 GiB (sparse) guest: the signal is sent as soon as the temporary file
 # appears, long before the copy can end.

@@ -129,8 +129,10 @@ bool gc_convert_kernel_from_vmcoreinfo(struct gc_convert_kernel *k,
 		uint64_t vaddr = stext & ~0x1fffffull;
 		int64_t isize;
 		uint64_t size = 512ull << 20;
+		/* x86_64's KERNEL_IMAGE_SIZE is 512 MiB, or 1 GiB with
+		 * KASLR: a larger value is not a kernel's */
 		if (vmci_dec(text, len, "NUMBER(KERNEL_IMAGE_SIZE)", &isize) &&
-		    isize > 0)
+		    isize > 0 && isize <= (1ll << 30))
 			size = (uint64_t)isize;
 		uint64_t used = vaddr - START_KERNEL_MAP;
 		if (used < size) {

@@ -290,6 +290,8 @@ struct gc_error *gc_write_elf(const struct gc_wsource *src, int fd,
 	 * at most one per run plus one per 256 frames of the image */
 	uint64_t text_slots = (k && k->has_text && k->text_size) ?
 		src->nr_runs + k->text_size / ps / ELF_ZERO_RUN + 2 : 0;
+	/* it only maps RAM segments: never more than there are */
+	text_slots = GC_MIN(text_slots, sg.max + 2);
 	uint64_t phmax = 1 + text_slots + sg.max;
 	uint64_t notes_off = EHDR_SIZE + phmax * PHDR_SIZE +
 			     (phmax >= PN_XNUM ? SHDR_SIZE : 0);
