@@ -139,7 +139,9 @@ void gc_guest_extract_result_free(struct gc_guest_extract_result *r);
  * with the VMCOREINFO the kernel layer finds in guest memory (unless OPTS
  * gives one) and G's provenance.  Only frames with data are written;
  * gaps are left out, never zero-filled.  No frame with data at all is
- * GC_ERR_NOT_PRESENT.
+ * GC_ERR_NOT_PRESENT.  Frames listed with data that cannot be read are
+ * left out too and counted in R->stats.pages_missing (the output is
+ * written; the caller reports them).
  */
 struct gc_error *gc_guest_extract(struct gc_guest *g, const char *out_path,
 				  const struct gc_convert_opts *opts,

@@ -260,6 +260,8 @@ static void json_guest(struct gc_json *j, const char *out,
 	gc_json_array_end(j);
 	gc_json_key(j, "pages_written");
 	gc_json_u64(j, r->stats.pages_written);
+	gc_json_key(j, "pages_missing");
+	gc_json_u64(j, r->stats.pages_missing);
 	gc_json_key(j, "pt_loads");
 	gc_json_u64(j, r->stats.segments);
 	gc_json_key(j, "output_bytes");
@@ -295,6 +297,9 @@ static int write_guest(struct gc_guest *guest, const char *out,
 	cli_progress_init(&pb, "extract", 4096);
 	o.progress = cli_progress_update;
 	o.progress_arg = &pb;
+	/* SIGINT/SIGTERM: stop at the next page, remove the temporary
+	 * output, exit 130 (as convert and extract-qemu) */
+	o.cancel = cli_cancel_flag();
 	struct gc_error *err = gc_guest_extract(guest, out, &o, r);
 	cli_progress_done(&pb);
 	memset(vs, 0, sizeof(*vs));
@@ -308,6 +313,10 @@ static int write_guest(struct gc_guest *guest, const char *out,
 		gc_guest_close(guest);
 		return cli_error(err);
 	}
+	if (r->stats.pages_missing && !x->json)
+		printf("missing: %" PRIu64 " guest pages the host dump lists "
+		       "could not be read; left out of the output\n",
+		       r->stats.pages_missing);
 	return -1;
 }
 
@@ -331,7 +340,8 @@ static int one_guest(struct gc_dump *host, const struct gc_vmcs_db *db,
 	if (wrc >= 0)
 		return wrc;
 	const struct gc_vmx_guest_info *gi = gc_vmx_guest_info(guest);
-	int rc = (gi->frames_missing || gi->nr_ept_problems || !verify_ok) ?
+	int rc = (gi->frames_missing || gi->nr_ept_problems || !verify_ok ||
+		  r.stats.pages_missing) ?
 			 EXIT_PROBLEMS : EXIT_OK;
 	if (j) {
 		json_guest(j, out, guest, &r, &vs, x->verify, verify_ok);
@@ -467,6 +477,8 @@ static void json_kvm(struct gc_json *j, const char *out,
 	gc_json_array_end(j);
 	gc_json_key(j, "pages_written");
 	gc_json_u64(j, r->stats.pages_written);
+	gc_json_key(j, "pages_missing");
+	gc_json_u64(j, r->stats.pages_missing);
 	gc_json_key(j, "output_bytes");
 	gc_json_u64(j, r->stats.out_bytes);
 	gc_json_key(j, "vmcoreinfo");
@@ -515,7 +527,8 @@ static int one_kvm(struct gc_dump *host, struct gc_kernel *k, unsigned int vm,
 	if (wrc >= 0)
 		return wrc;
 	const struct gc_guest_counts *c = gc_guest_counts(guest);
-	int rc = (c->frames_missing || c->frames_not_ram || !verify_ok) ?
+	int rc = (c->frames_missing || c->frames_not_ram || !verify_ok ||
+		  r.stats.pages_missing) ?
 			 EXIT_PROBLEMS : EXIT_OK;
 	if (j) {
 		json_kvm(j, out, guest, &r, &vs, x->verify, verify_ok);
@@ -630,6 +643,8 @@ static void json_svm(struct gc_json *j, const char *out,
 	gc_json_u64(j, c->frames_not_ram);
 	gc_json_key(j, "pages_written");
 	gc_json_u64(j, r->stats.pages_written);
+	gc_json_key(j, "pages_missing");
+	gc_json_u64(j, r->stats.pages_missing);
 	gc_json_key(j, "output_bytes");
 	gc_json_u64(j, r->stats.out_bytes);
 	if (verify) {
@@ -662,7 +677,8 @@ static int one_svm(struct gc_dump *host, const uint64_t *vmcb, size_t nr,
 	int wrc = write_guest(guest, out, x, &r, &vs, &verify_ok);
 	if (wrc >= 0)
 		return wrc;
-	int rc = (gc_guest_counts(guest)->frames_missing || !verify_ok || why)
+	int rc = (gc_guest_counts(guest)->frames_missing || !verify_ok ||
+		  r.stats.pages_missing || why)
 			 ? EXIT_PROBLEMS : EXIT_OK;
 	if (j) {
 		json_svm(j, out, guest, &r, &vs, x->verify, verify_ok, why);

@@ -66,6 +66,23 @@ fi
 run_gc "kvm bt --json in_guest" 1 bt "$H" --cpu 0 --json &&
 	same "kvm bt --json in_guest" "$(echo "$OUT" | python3 -c 'import json, sys; t = json.load(sys.stdin)["traces"][0]; print(t["stop"], t["in_guest"][:36])')" "not kernel text host CPU 0 was executing KVM guest 0"
 mkdir -p "$T/all"
+# SIGTERM while writing: exit 130, the temporary output removed (extract
+# left a partial .gctmp file and died of the signal)
+mkdir -p "$T/intr"
+"$GC" extract "$H" --vm 0 -o "$T/intr/g.vmcore" 2>"$T/intr.err" &
+xpid=$!
+for _ in $(seq 1 500); do
+	ls -a "$T/intr" | grep -q gctmp && break
+	sleep 0.01
+done
+kill -TERM $xpid 2>/dev/null
+wait $xpid; xrc=$?
+if [ "$xrc" = 0 ]; then
+	skip "kvm extract SIGTERM" "the extraction ended before the signal"
+else
+	same "kvm extract SIGTERM exit 130" "$xrc" "130"
+	same "kvm extract SIGTERM nothing left" "$(ls -A "$T/intr")" ""
+fi
 expect_out "kvm extract --all" 0 "== guest 0: $T/all/guest0.vmcore" extract "$H" --all -o "$T/all"
 cmp -s "$T/all/guest0.vmcore" "$T/g0.vmcore" && pass "kvm --all writes the same vmcore as --vm 0" ||
 	fail "kvm --all writes the same vmcore as --vm 0" "differ"
