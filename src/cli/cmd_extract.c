@@ -817,6 +817,7 @@ static int run(int argc, char **argv)
 		} else if (!strcmp(a, "--vmcs") && has_val) {
 			if (!parse_vmcs_list(argv[++i], &vmcs, &nr_vmcs)) {
 				free(vmcs);
+				free(vmcb);
 				return cli_fail("extract: bad --vmcs '%s' (page-"
 						"aligned hex addresses, comma-"
 						"separated)", argv[i]);
@@ -834,6 +835,7 @@ static int run(int argc, char **argv)
 			unsigned long v = strtoul(argv[++i], &end, 10);
 			if (*end || !*argv[i] || v > 65535) {
 				free(vmcs);
+				free(vmcb);
 				return cli_fail("extract: bad --vm '%s' (the "
 						"index `guests` shows)", argv[i]);
 			}
@@ -848,6 +850,7 @@ static int run(int argc, char **argv)
 				x.conv.format = GC_OUT_KDUMP;
 			} else if (strcmp(f, "elf")) {
 				free(vmcs);
+				free(vmcb);
 				return cli_fail("extract: --format is elf or "
 						"kdump, not '%s'", f);
 			}
@@ -855,11 +858,13 @@ static int run(int argc, char **argv)
 			compress_given = true;
 			if (!gc_out_codec_parse(argv[++i], &x.conv.codec)) {
 				free(vmcs);
+				free(vmcb);
 				return cli_fail("extract: unknown --compress "
 						"'%s'", argv[i]);
 			}
 		} else if (a[0] == '-' && a[1]) {
 			free(vmcs);
+			free(vmcb);
 			fprintf(stderr, "guestcore: extract: unknown or "
 					"incomplete option '%s'\n", a);
 			return cli_usage(&cmd_extract);
@@ -867,6 +872,7 @@ static int run(int argc, char **argv)
 			host_path = a;
 		} else {
 			free(vmcs);
+			free(vmcb);
 			return cli_usage(&cmd_extract);
 		}
 	}
@@ -878,6 +884,7 @@ static int run(int argc, char **argv)
 	}
 	if (compress_given && x.conv.format != GC_OUT_KDUMP) {
 		free(vmcs);
+		free(vmcb);
 		return cli_fail("extract: --compress needs --format kdump");
 	}
 	/* the one output rule set, before any work: an existing OUT needs
@@ -888,12 +895,14 @@ static int run(int argc, char **argv)
 		if (oerr || !cli_out_format_ok("extract", out,
 					       x.conv.format == GC_OUT_KDUMP)) {
 			free(vmcs);
+			free(vmcb);
 			return oerr ? cli_error(oerr) : EXIT_ERROR;
 		}
 	}
 	struct gc_dump *host = cli_open(host_path);
 	if (!host) {
 		free(vmcs);
+		free(vmcb);
 		return EXIT_ERROR;
 	}
 	if (nr_vmcb) {
@@ -917,6 +926,7 @@ static int run(int argc, char **argv)
 		free(why);
 		gc_dump_close(host);
 		free(vmcs);
+		free(vmcb);
 		return src;
 	}
 	if (vm_given || (x.all && nkvm)) {
@@ -960,6 +970,7 @@ static int run(int argc, char **argv)
 		gc_kernel_close(k);
 		gc_dump_close(host);
 		free(vmcs);
+		free(vmcb);
 		return krc;
 	}
 	gc_kernel_close(k);
@@ -969,6 +980,7 @@ static int run(int argc, char **argv)
 	if (err) {
 		gc_dump_close(host);
 		free(vmcs);
+		free(vmcb);
 		return cli_error(err);
 	}
 	const char *vi;
@@ -1042,6 +1054,7 @@ done:
 	gc_vmcs_db_free(db);
 	gc_dump_close(host);
 	free(vmcs);
+	free(vmcb);
 	return rc;
 }
 

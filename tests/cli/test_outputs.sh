@@ -54,3 +54,42 @@ if [ "$(id -u)" = 0 ] && mkdir -p "$T/small" && mount -t tmpfs -o size=256k tmpf
 else
 	skip "full disk" "cannot mount a tmpfs here"
 fi
+
+# A file system without RENAME_NOREPLACE (renameat2 fails EINVAL: some
+# network and FUSE file systems), where OUT appears after the writer's
+# check (another process): the fallback must not replace it.  A preloaded
+# renameat2 makes OUT, then fails as such a file system does.
+if command -v cc >/dev/null; then
+	cat > "$T/norename.c" <<'CEOF'
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <unistd.h>
+int renameat2(int ofd, const char *old, int nfd, const char *new, unsigned f)
+{
+	(void)ofd; (void)old; (void)f;
+	int fd = openat(nfd, new, O_WRONLY | O_CREAT | O_EXCL, 0644);
+	if (fd >= 0) {
+		(void)write(fd, "theirs\n", 7);
+		close(fd);
+	}
+	errno = EINVAL;
+	return -1;
+}
+CEOF
+	if cc -shared -fPIC -o "$T/norename.so" "$T/norename.c" 2>"$T/cc.err"; then
+		rm -f "$T/race.elf"
+		OUT=$(LD_PRELOAD="$T/norename.so" "$GC" convert "$IN" -o "$T/race.elf" 2>"$T/err"); RC=$?
+		same "no-noreplace fallback keeps a file made meanwhile" "$RC $(head -c 6 "$T/race.elf" | tr -c 'a-z' '?')" "2 theirs"
+		case "$(head -c 300 "$T/err")" in *"exists (use --force to overwrite)"*)
+			pass "no-noreplace fallback says it exists" ;;
+		*) fail "no-noreplace fallback says it exists" "$(head -c 300 "$T/err")" ;; esac
+		same "no-noreplace fallback leaves no temporary file" "$(ls -a "$T" | grep -c gctmp)" 0
+	else
+		skip "no-noreplace fallback" "cc failed: $(head -1 "$T/cc.err")"
+	fi
+else
+	skip "no-noreplace fallback" "no C compiler"
+fi
+

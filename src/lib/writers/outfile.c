@@ -118,6 +118,22 @@ struct gc_error *gc_outfile_place(const char *tmp, const char *out,
 					 "exists (use --force to overwrite)");
 		if (errno != EINVAL && errno != ENOSYS)
 			goto fail;
+		/* no RENAME_NOREPLACE here (some network and FUSE file
+		 * systems): link() fails with EEXIST as atomically, and a
+		 * file made after the lstat above is never replaced */
+		if (link(tmp, out) == 0) {
+			(void)unlink(tmp);
+			return NULL;
+		}
+		if (errno == EEXIST)
+			return out_error(out, GC_ERR_INVALID_ARG,
+					 "exists (use --force to overwrite)");
+		if (errno != EPERM && errno != ENOTSUP && errno != ENOSYS)
+			goto fail;
+		/* no hard links either (vfat): a last check, then rename */
+		if (lstat(out, &st) == 0)
+			return out_error(out, GC_ERR_INVALID_ARG,
+					 "exists (use --force to overwrite)");
 	}
 	if (rename(tmp, out) == 0)
 		return NULL;
