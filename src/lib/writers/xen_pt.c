@@ -259,6 +259,17 @@ static struct gc_error *rewrite_table(struct walker *w, uint64_t pfn,
 			return err;
 		uint64_t align = leaf && level == 2 ? 511 :
 				 leaf && level == 3 ? (1ull << 18) - 1 : 0;
+		/* a large leaf maps 512 (or 262144) machine frames: every
+		 * one must be the pfn after the one before, or the output's
+		 * tables would translate into other pages */
+		for (uint64_t k = 1; found && !(p & align) && k <= align; k++) {
+			uint64_t pk = 0;
+			err = m2p(w->d, mfn + k, &pk, &found);
+			if (err)
+				return err;
+			if (found && pk != p + k)
+				found = false;
+		}
 		if (!found || (p & align)) {
 			gc_put64(page + 8 * i, 0, false);
 			w->st->pt_dropped++;
