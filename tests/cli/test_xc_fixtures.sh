@@ -309,6 +309,10 @@ finding "check-bad-prstatus-vcpus" "$T/badprs.core" error \
 fx badshinfo --bad-offset shared_info
 finding "check-bad-shared-info" "$T/badshinfo.core" error \
 	"section .xen_shared_info (offset 0x204048, size 0x1000) ends at 0x205048, past the end of the file (size 0x104048): 0x1000 bytes are missing [offset 0x204048]"
+# offset + size past 2^64: the message named the wrapped sum ("ends at 0xff8")
+fx badshwrap --bad-offset shared_info=0xfffffffffffffff8
+finding "check-section-wraps" "$T/badshwrap.core" error \
+	"section .xen_shared_info (offset 0xfffffffffffffff8, size 0x1000) ends past 2^64, past the end of the file (size 0x104048): 0x1000 bytes are missing [offset 0xfffffffffffffff8]"
 fx badpages --bad-offset pages
 finding "check-bad-pages" "$T/badpages.core" error \
 	"page data is truncated: the file ends at 0x104048, so 256 of 256 listed pages have no data, from index 0 (pfn 0x0) on [offset 0x204048]"

@@ -188,6 +188,41 @@ expect_out "check-linear-bad" 1 "warning  the guest's linear p2m list (xen_p2m_a
 expect_out "check-linear-missing" 1 "pfn 0x3401 is missing (~0) in the guest's p2m, but the dump's index maps it to mfn" \
 	check "$T/pvbad.core"
 
+# .xen_shared_info damage: a section too short for arch.max_pfn and the
+# frame-list-list, an offset whose + 3088 wraps around 2^64, one that runs
+# past the end of the file, and a frame-list-list mfn past the 52-bit
+# machine space.  Each is one p2m-fll warning and the rest of check (the
+# linear list) goes on.  Before: exit 2 with no findings at all; the
+# wrapped read took bytes from the start of the file as max_pfn and
+# frame-list-list; mfn << 12 overflowed.
+gen sishort --pv --shared-info-at end-16 --shared-info-size 16
+gen siwrap --pv --shared-info-at 0xfffffffffffffff8
+gen sipast --pv --shared-info-at end-16
+gen siwild --pv --shared-info-fll 0xffffffff81027ee0
+# si_check NAME 'LINE' : check exits 1, prints LINE and still checks the
+# linear p2m list
+si_check() {
+	run_gc "check-$1" 1 check "$T/$1.core" || return
+	if printf '%s\n' "$OUT" | grep -qxF -- "$2"; then
+		pass "check-$1"
+	else
+		fail "check-$1" "no line '$2' in: $(printf '%s\n' "$OUT" | grep -v '^  ok' | head -5)"
+	fi
+	if printf '%s\n' "$OUT" | grep -qxF -- "  ok       the guest's linear p2m list (xen_p2m_addr) agrees with the dump's index for all 15360 dumped pfns it maps"; then
+		pass "check-$1-goes-on"
+	else
+		fail "check-$1-goes-on" "no linear-list result in: $(printf '%s\n' "$OUT" | tail -3)"
+	fi
+}
+if [ -f "$T/sishort.core" ] && [ -f "$T/sipast.core" ]; then
+	sz=$(stat -c %s "$T/sishort.core")
+	si_check sishort "  warning  the .xen_shared_info section is 0x10 bytes, too short to hold arch.max_pfn and pfn_to_mfn_frame_list_list (bytes 0xc10-0xc1f): the frame-list-list cannot be checked [offset $(printf '0x%x' $((sz - 16)))]"
+	sz=$(stat -c %s "$T/sipast.core")
+	si_check sipast "  warning  shared_info's arch.max_pfn and frame-list-list cannot be read: shared_info.arch at offset $(printf '0x%x' $((sz - 16 + 3088))): needs 0x10 bytes but the file ends at $(printf '0x%x' "$sz") [offset $(printf '0x%x' $((sz - 16 + 3088)))]"
+fi
+si_check siwrap "  warning  the .xen_shared_info section at offset 0xfffffffffffffff8 wraps around the 64-bit file offset space: the frame-list-list cannot be checked [offset 0xfffffffffffffff8]"
+si_check siwild "  warning  the frame-list-list at mfn 0xffffffff81027ee0 cannot be read: p2m frame: mfn 0xffffffff81027ee0 is past the 52-bit machine address space"
+
 # The seed case: vCPU 0's cr3 frame is not in the dump; init_top_pgt is used
 expect_out "cr3-missing-note" 0 "note: vcpu 0 cr3 0x7f743000 (machine frame 0x7f743) is not in the dump; the kernel's init_top_pgt is used instead" \
 	info "$T/pvmiss.core"

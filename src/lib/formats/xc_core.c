@@ -257,17 +257,24 @@ static struct gc_error *parse_sections(struct gc_dump *d,
 				break;
 			}
 			*dst = sec;
+			uint64_t end;
+			bool wraps = !gc_add_ok(sec.offset, sec.size, &end);
+			char ends[40];
+			if (wraps)  /* not the wrapped sum */
+				snprintf(ends, sizeof(ends), "past 2^64");
+			else
+				snprintf(ends, sizeof(ends), "at 0x%" PRIx64,
+					 end);
 			if (!gc_range_ok(sec.offset, sec.size,
 					 gc_stream_size(d->stream)))
 				err = gc_dump_finding(
 					d, GC_SEV_ERROR, "section-bounds", true,
 					sec.offset,
 					"section %s (offset 0x%" PRIx64
-					", size 0x%" PRIx64 ") ends at 0x%"
-					PRIx64 ", past the end of the file "
-					"(size 0x%" PRIx64 "): 0x%" PRIx64
-					" bytes are missing", nm, sec.offset,
-					sec.size, sec.offset + sec.size,
+					", size 0x%" PRIx64 ") ends %s, past "
+					"the end of the file (size 0x%" PRIx64
+					"): 0x%" PRIx64 " bytes are missing",
+					nm, sec.offset, sec.size, ends,
 					gc_stream_size(d->stream),
 					sec.size - in_file(d, &sec));
 		}
@@ -540,8 +547,10 @@ static struct gc_error *add_fields(struct gc_dump *d)
 		DECHEX("elf_strtab_offset", x->strtab.offset);
 		F("format_version", x->format_version, "%016" PRIx64,
 		  x->format_version);
-		if (x->shared_info.present)
+		if (x->shared_info.present) {
 			DECHEX("shared_info_offset", x->shared_info.offset);
+			DECHEX("shared_info_size", x->shared_info.size);
+		}
 		else if (!err)
 			err = gc_dump_add_field(d, "shared_info_offset", false,
 						0, "(none)");

@@ -24,6 +24,11 @@
 /* Offsets in the x86-64 shared_info page (public/xen.h). */
 #define SI_MAX_PFN 3088
 #define SI_FLL     3096
+#define SI_END     (SI_FLL + 8)
+
+/* Machine frames past the 52-bit physical address space (x86-64's
+ * widest) are no frames: refused before mfn << 12 can overflow. */
+#define MFN_LIMIT  (1ull << (52 - 12))
 
 struct cmp {
 	struct gc_kernel *k;
@@ -131,6 +136,10 @@ static struct gc_error *summary(struct cmp *c)
 static struct gc_error *read_mach_page(struct gc_dump *d, uint64_t mfn,
 				       uint64_t *page)
 {
+	if (mfn >= MFN_LIMIT)
+		return gc_error_new(GC_ERR_CORRUPT, "p2m frame", "mfn 0x%"
+				    PRIx64 " is past the 52-bit machine "
+				    "address space", mfn);
 	if (gc_dump_has_space(d, GC_SPACE_MACH))
 		return gc_dump_read(d, GC_SPACE_MACH, mfn << 12, page,
 				    4096);
@@ -145,24 +154,53 @@ static struct gc_error *check_fll(struct gc_kernel *k, struct gc_dump *d,
 {
 	const struct gc_field *f = gc_dump_field_by_name(d,
 							 "shared_info_offset");
+	const struct gc_field *fs = gc_dump_field_by_name(d,
+							  "shared_info_size");
 	if (!f || !f->has_number)
 		return gc_report_add(rep, GC_SEV_NOTE, "p2m-fll", false, 0,
 				     "no shared_info page: the frame-list-"
 				     "list cannot be checked");
+	/* arch.max_pfn and pfn_to_mfn_frame_list_list: inside the section
+	 * (its size known), at offsets that do not wrap around 2^64.  A
+	 * failure is a finding; the rest of the check goes on. */
+	uint64_t off = f->number, at, end;
+	uint64_t size = fs && fs->has_number ? fs->number : 0;
+	if (size < SI_END)
+		return gc_report_add(rep, GC_SEV_WARNING, "p2m-fll", true, off,
+				     "the .xen_shared_info section is 0x%"
+				     PRIx64 " bytes, too short to hold "
+				     "arch.max_pfn and pfn_to_mfn_frame_list_"
+				     "list (bytes 0x%x-0x%x): the frame-list-"
+				     "list cannot be checked", size,
+				     SI_MAX_PFN, SI_END - 1);
+	if (!gc_add_ok(off, SI_MAX_PFN, &at) || !gc_add_ok(at, 16, &end))
+		return gc_report_add(rep, GC_SEV_WARNING, "p2m-fll", true, off,
+				     "the .xen_shared_info section at offset "
+				     "0x%" PRIx64 " wraps around the 64-bit "
+				     "file offset space: the frame-list-list "
+				     "cannot be checked", off);
 	uint8_t si[16];
-	struct gc_error *e = gc_stream_read(d->stream, f->number + SI_MAX_PFN,
-					    si, sizeof(si), "shared_info.arch");
-	if (e)
-		return e;
+	struct gc_error *e = gc_stream_read(d->stream, at, si, sizeof(si),
+					    "shared_info.arch");
+	if (e) {
+		if (e == &gc_error_nomem)
+			return e;
+		struct gc_error *r = gc_report_add(
+			rep, GC_SEV_WARNING, "p2m-fll", true, at,
+			"shared_info's arch.max_pfn and frame-list-list cannot "
+			"be read: %s", gc_error_string(e));
+		gc_error_free(e);
+		return r;
+	}
 	uint64_t max_pfn = gc_get64(si, false), fll = gc_get64(si + 8, false);
 	if (!fll)
 		return gc_report_add(rep, GC_SEV_NOTE, "p2m-fll", true,
-				     f->number + SI_FLL, "shared_info's "
+				     off + SI_FLL, "shared_info's "
 				     "pfn_to_mfn_frame_list_list is 0 (the "
 				     "guest did not publish its p2m tree)");
 	if (max_pfn > (1ull << 27))
 		return gc_report_add(rep, GC_SEV_WARNING, "p2m-fll", true,
-				     f->number + SI_MAX_PFN, "shared_info "
+				     at, "shared_info "
 				     "max_pfn 0x%" PRIx64 " is implausible",
 				     max_pfn);
 	uint64_t *top = malloc(3 * 4096);
