@@ -223,6 +223,34 @@ fi
 si_check siwrap "  warning  the .xen_shared_info section at offset 0xfffffffffffffff8 wraps around the 64-bit file offset space: the frame-list-list cannot be checked [offset 0xfffffffffffffff8]"
 si_check siwild "  warning  the frame-list-list at mfn 0xffffffff81027ee0 cannot be read: p2m frame: mfn 0xffffffff81027ee0 is past the 52-bit machine address space"
 
+# IDENTITY / FOREIGN p2m entries (Linux's bits 62 / 63) name no frame of
+# the guest's RAM.  pfn 0x3000 (in the ballooned hole, not dumped) is
+# IDENTITY_FRAME(0x3000), and with --mfn-base 0x2000 mfn 0x3000 is another
+# pfn's dumped frame; pfn 0x1010 is FOREIGN_FRAME(0x5).  Before, the flag
+# bits were stripped: the legacy view read pfn 0x3000 as that other page,
+# and check compared 0x5 with pfn 0x1010's mfn as if it were a frame.
+gen pvflag --pv --p2m-bad 0x3000=0x4000000000003000 --p2m-bad 0x1010=0x8000000000000005
+gen legflag --pv --legacy --mfn-base 0x2000 --p2m-bad 0x3000=0x4000000000003000 --p2m-bad 0x1010=0x8000000000000005
+# has_line NAME 'LINE' : $OUT has exactly that line
+has_line() {
+	if printf '%s\n' "$OUT" | grep -qxF -- "$2"; then
+		pass "$1"
+	else
+		fail "$1" "no line '$2' in: $(printf '%s\n' "$OUT" | grep -v '^  ok' | head -6)"
+	fi
+}
+if run_gc "check-flagged-elf" 1 check "$T/pvflag.core"; then
+	has_line "check-flagged-foreign" "  warning  the guest's linear p2m list (xen_p2m_addr): pfn 0x1010 is a FOREIGN entry (0x8000000000000005) in the guest's p2m, not a frame of its RAM, but the dump's index maps it to mfn $(val pvflag mfn_of_0x1010)"
+	has_line "check-flagged-summary" "  warning  the guest's linear p2m list (xen_p2m_addr) disagrees with the dump's index for 1 pfns (15360 compared, 0 dumped pfns missing in the guest's map; first 20 listed) (1 IDENTITY/FOREIGN entry for pfns not in the dump: not RAM, not compared)"
+fi
+expect_err "legacy-identity-not-read" 2 "guestcore: $T/legflag.core: read at physical address 0x3000000: pfn 0x3000 is not in the dump" \
+	read "$T/legflag.core" -p 0x3000000 16
+run_gc "legacy-foreign-p2m" 1 p2m "$T/legflag.core" 1010 &&
+	same "legacy-foreign-p2m-text" "$OUT" "pfn 0x1010 -> not in the dump: pfn 0x1010 has no dumped frame in the guest's p2m (16384 entries)"
+if run_gc "check-flagged-legacy" 0 check "$T/legflag.core"; then
+	has_line "check-flagged-legacy-note" "  note     the dump has no pfn column; its pfn map is the guest's own p2m (the guest's linear p2m list (xen_p2m_addr 0xffffc90000400000, xen_p2m_size 16384), without 1 IDENTITY and 1 FOREIGN entries (not the guest's RAM), read through vcpu 0 cr3 (16384 entries; 15359 of 15360 dumped frames get a pfn)), so there is nothing independent to compare it with"
+fi
+
 # The seed case: vCPU 0's cr3 frame is not in the dump; init_top_pgt is used
 expect_out "cr3-missing-note" 0 "note: vcpu 0 cr3 0x7f743000 (machine frame 0x7f743) is not in the dump; the kernel's init_top_pgt is used instead" \
 	info "$T/pvmiss.core"

@@ -8,6 +8,7 @@
  * Every disagreement becomes a finding.
  */
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,7 +19,11 @@
 
 #define P2M_PER_PAGE 512u
 #define P2M_INVALID (~0ull)
-#define P2M_FLAG_MASK (3ull << 62) /* FOREIGN_FRAME_BIT, IDENTITY_FRAME_BIT */
+/* Linux x86-64 (asm/xen/page.h): FOREIGN_FRAME_BIT is bit 63 (another
+ * domain's frame mapped here), IDENTITY_FRAME_BIT bit 62 (pfn == mfn, I/O
+ * and other non-RAM ranges).  Neither is a frame of the guest's RAM. */
+#define P2M_FOREIGN (1ull << 63)
+#define P2M_IDENTITY (1ull << 62)
 #define MAX_REPORTED 20
 
 /* Offsets in the x86-64 shared_info page (public/xen.h). */
@@ -36,6 +41,7 @@ struct cmp {
 	struct gc_report *rep;
 	const char *what;
 	uint64_t compared, missing_guest, mismatches, reported;
+	uint64_t flagged;   /* IDENTITY/FOREIGN entries, not compared */
 	/* The dump's pfn runs, so that pfns it does not hold are skipped
 	 * without building an error for each (a p2m list can be far larger
 	 * than the dump). */
@@ -91,13 +97,22 @@ static struct gc_error *compare(struct cmp *c, uint64_t pfn, uint64_t gmfn)
 		in_dump = !e;
 		gc_error_free(e);
 	}
+	const char *flag = gmfn == P2M_INVALID ? NULL :
+			   gc_xen_p2m_flag_name(gmfn);
 	if (gmfn == P2M_INVALID) {
 		if (in_dump)
 			c->missing_guest++;
 		else
 			return NULL;
+	} else if (flag) {
+		/* not RAM of this guest: no frame to compare; a dumped pfn
+		 * that the guest says is not its RAM is a disagreement */
+		if (!in_dump) {
+			c->flagged++;
+			return NULL;
+		}
+		c->compared++;
 	} else {
-		gmfn &= ~P2M_FLAG_MASK;
 		c->compared += in_dump;
 		if (!in_dump || gmfn == dmfn)
 			return NULL;
@@ -105,6 +120,14 @@ static struct gc_error *compare(struct cmp *c, uint64_t pfn, uint64_t gmfn)
 	c->mismatches++;
 	if (c->reported++ >= MAX_REPORTED)
 		return NULL;
+	if (flag)
+		return gc_report_add(c->rep, GC_SEV_WARNING, "p2m-mismatch",
+				     false, 0, "%s: pfn 0x%" PRIx64 " is %s %s "
+				     "entry (0x%" PRIx64 ") in the guest's p2m, "
+				     "not a frame of its RAM, but the dump's "
+				     "index maps it to mfn 0x%" PRIx64,
+				     c->what, pfn, flag[0] == 'I' ? "an" : "a",
+				     flag, gmfn, dmfn);
 	if (gmfn == P2M_INVALID)
 		return gc_report_add(c->rep, GC_SEV_WARNING, "p2m-mismatch",
 				     false, 0, "%s: pfn 0x%" PRIx64 " is "
@@ -120,17 +143,24 @@ static struct gc_error *compare(struct cmp *c, uint64_t pfn, uint64_t gmfn)
 static struct gc_error *summary(struct cmp *c)
 {
 	cmp_done(c);
+	char flagged[128] = "";
+	if (c->flagged)
+		snprintf(flagged, sizeof(flagged), " (%" PRIu64 " IDENTITY/"
+			 "FOREIGN entr%s for pfns not in the dump: not RAM, "
+			 "not compared)", c->flagged,
+			 c->flagged == 1 ? "y" : "ies");
 	if (!c->mismatches)
 		return gc_report_add(c->rep, GC_SEV_OK, "p2m-agrees", false, 0,
 				     "%s agrees with the dump's index for "
-				     "all %" PRIu64 " dumped pfns it maps",
-				     c->what, c->compared);
+				     "all %" PRIu64 " dumped pfns it maps%s",
+				     c->what, c->compared, flagged);
 	return gc_report_add(c->rep, GC_SEV_WARNING, "p2m-disagrees", false,
 			     0, "%s disagrees with the dump's index for %"
 			     PRIu64 " pfns (%" PRIu64 " compared, %" PRIu64
 			     " dumped pfns missing in the guest's map; first "
-			     "%d listed)", c->what, c->mismatches, c->compared,
-			     c->missing_guest, MAX_REPORTED);
+			     "%d listed)%s", c->what, c->mismatches,
+			     c->compared, c->missing_guest, MAX_REPORTED,
+			     flagged);
 }
 
 static struct gc_error *read_mach_page(struct gc_dump *d, uint64_t mfn,
@@ -508,24 +538,47 @@ static struct gc_error *rebuild_tree(struct gc_kernel *k, uint64_t top_va,
 	return NULL;
 }
 
+const char *gc_xen_p2m_flag_name(uint64_t entry)
+{
+	return (entry & P2M_FOREIGN) ? "FOREIGN" :
+	       (entry & P2M_IDENTITY) ? "IDENTITY" : NULL;
+}
+
 struct gc_error *gc_xen_p2m_table_xlat(const uint64_t *table, uint64_t count,
 				       unsigned int page_shift,
+				       struct gc_xen_p2m_stats *st,
 				       struct gc_xlat **out)
 {
 	*out = NULL;
+	struct gc_xen_p2m_stats dummy;
+	if (!st)
+		st = &dummy;
+	memset(st, 0, sizeof(*st));
 	if (count > REBUILD_MAX || page_shift < 9 || page_shift > 20)
 		return gc_error_new(GC_ERR_CORRUPT, "guest p2m",
 				    "%" PRIu64 " entries is implausible", count);
 	struct gc_xlat_entry *runs = NULL;
 	size_t n = 0, cap = 0;
-	uint64_t mfn_max = UINT64_MAX >> page_shift;
+	uint64_t mfn_limit = 1ull << (52 - page_shift);
 	for (uint64_t pfn = 0; pfn < count; pfn++) {
 		uint64_t m = table[pfn];
 		if (m == P2M_INVALID)
 			continue;
-		m &= ~P2M_FLAG_MASK;
-		if (m > mfn_max)
+		/* not the guest's RAM: never mapped as if it were (an
+		 * identity pfn equal to a dumped mfn read another page) */
+		if (m & P2M_FOREIGN) {
+			st->foreign++;
 			continue;
+		}
+		if (m & P2M_IDENTITY) {
+			st->identity++;
+			continue;
+		}
+		if (m >= mfn_limit) {
+			st->wild++;
+			continue;
+		}
+		st->mapped++;
 		uint64_t from = pfn << page_shift, to = m << page_shift;
 		uint64_t psize = 1ull << page_shift;
 		if (n && runs[n - 1].from + runs[n - 1].len == from &&
@@ -572,9 +625,27 @@ struct gc_error *gc_xen_p2m_rebuild(struct gc_kernel *k, struct gc_xlat **out,
 				    "no xen_p2m_addr/xen_p2m_size or p2m_top "
 				    "symbol (kallsyms, --system-map)");
 	}
+	struct gc_xen_p2m_stats st = {0};
 	if (!e)
-		e = gc_xen_p2m_table_xlat(table, count, 12, out);
+		e = gc_xen_p2m_table_xlat(table, count, 12, &st, out);
 	free(table);
+	if (!e && (st.identity || st.foreign || st.wild)) {
+		char wild[80] = "";
+		if (st.wild)
+			snprintf(wild, sizeof(wild), " and %" PRIu64 " mfns past "
+				 "the 52-bit machine address space", st.wild);
+		char *s = gc_asprintf("%s, without %" PRIu64 " IDENTITY and %"
+				      PRIu64 " FOREIGN entries (not the "
+				      "guest's RAM)%s", *source, st.identity,
+				      st.foreign, wild);
+		free(*source);
+		*source = s;
+		if (!s) {
+			gc_xlat_free(*out);
+			*out = NULL;
+			e = &gc_error_nomem;
+		}
+	}
 	if (e) {
 		free(*source);
 		*source = NULL;
