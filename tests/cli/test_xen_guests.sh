@@ -251,6 +251,19 @@ if run_gc "check-flagged-legacy" 0 check "$T/legflag.core"; then
 	has_line "check-flagged-legacy-note" "  note     the dump has no pfn column; its pfn map is the guest's own p2m (the guest's linear p2m list (xen_p2m_addr 0xffffc90000400000, xen_p2m_size 16384), without 1 IDENTITY and 1 FOREIGN entries (not the guest's RAM), read through vcpu 0 cr3 (16384 entries; 15359 of 15360 dumped frames get a pfn)), so there is nothing independent to compare it with"
 fi
 
+# Two pfns naming one dumped frame in a legacy dump's p2m: pfn 0x10 says
+# pfn 0x1010's mfn.  Which is right is unknown, so neither is read (before,
+# pfn 0x10 read pfn 0x1010's page), and check warns.
+m1010=$(val leg mfn_of_0x1010)
+gen legdup --pv --legacy --p2m-bad "0x10=$m1010"
+expect_err "legacy-many-to-one-not-read" 2 "guestcore: $T/legdup.core: read at physical address 0x10000: pfn 0x10 is not in the dump" \
+	read "$T/legdup.core" -p 0x10000 16
+expect_err "legacy-many-to-one-other-not-read" 2 "guestcore: $T/legdup.core: read at physical address 0x1010000: pfn 0x1010 is not in the dump" \
+	read "$T/legdup.core" -p 0x1010000 16
+if run_gc "check-legacy-many-to-one" 1 check "$T/legdup.core"; then
+	has_line "check-legacy-many-to-one-line" "  warning  2 pfns of the guest's p2m name 1 dumped frame that another pfn names too (the first: mfn $m1010, named by pfn 0x10 and pfn 0x1010); which of them is right is unknown, so all are left unmapped"
+fi
+
 # The seed case: vCPU 0's cr3 frame is not in the dump; init_top_pgt is used
 expect_out "cr3-missing-note" 0 "note: vcpu 0 cr3 0x7f743000 (machine frame 0x7f743) is not in the dump; the kernel's init_top_pgt is used instead" \
 	info "$T/pvmiss.core"
