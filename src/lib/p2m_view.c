@@ -9,7 +9,9 @@
  * Built once: the p2m is walked run by run, every frame it names is looked
  * up in the base's machine space, and what is dumped becomes two tables of
  * coalesced runs, pfn -> mfn (the view's p2m: reads by pfn, frame runs)
- * and mfn -> pfn (its m2p: the first pfn naming each dumped frame).
+ * and mfn -> pfn (its m2p).  A dumped frame that several pfns name is in
+ * neither (which pfn is right is unknown; check says so), and a p2m naming
+ * dumped frames more than twice as often as there are frames is refused.
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -31,6 +33,9 @@ struct p2m_view {
 	uint64_t count;             /* p2m entries */
 	uint64_t mapped;            /* dumped frames that got a pfn */
 	uint64_t undumped;          /* p2m entries naming undumped mfns */
+	/* pfns naming a dumped frame another pfn names too (left unmapped),
+	 * how many frames, and the first such frame with two of its pfns */
+	uint64_t many_to_one, contested, dup_mfn, dup_pfn[2];
 	char *p2m_reason, *m2p_reason;
 };
 
@@ -121,6 +126,17 @@ static struct gc_error *view_check(struct gc_dump *d, unsigned int flags,
 {
 	struct p2m_view *v = PV(d);
 	struct gc_error *err = gc_dump_check(v->base, flags, r);
+	if (!err && v->many_to_one)
+		err = gc_report_add(r, GC_SEV_WARNING, "p2m-many-to-one", false,
+				    0, "%" PRIu64 " pfns of the guest's p2m "
+				    "name %" PRIu64 " dumped frame%s that "
+				    "another pfn names too (the first: mfn 0x%"
+				    PRIx64 ", named by pfn 0x%" PRIx64 " and "
+				    "pfn 0x%" PRIx64 "); which of them is right "
+				    "is unknown, so all are left unmapped",
+				    v->many_to_one, v->contested,
+				    v->contested == 1 ? "" : "s", v->dup_mfn,
+				    v->dup_pfn[0], v->dup_pfn[1]);
 	if (err)
 		return err;
 	return gc_report_add(r, v->undumped ? GC_SEV_WARNING : GC_SEV_OK,
@@ -141,6 +157,12 @@ static int cmp_by_mfn(const void *a, const void *b)
 	const struct pair *x = a, *y = b;
 	if (x->mfn != y->mfn)
 		return x->mfn < y->mfn ? -1 : 1;
+	return x->pfn < y->pfn ? -1 : x->pfn > y->pfn;
+}
+
+static int cmp_by_pfn(const void *a, const void *b)
+{
+	const struct pair *x = a, *y = b;
 	return x->pfn < y->pfn ? -1 : x->pfn > y->pfn;
 }
 
@@ -189,6 +211,11 @@ static struct gc_error *collect(struct p2m_view *v, struct gc_xlat *p2m,
 	struct pair *p = NULL;
 	uint64_t psize = 1ull << shift, end = v->count << shift;
 	uint64_t mfn_max = UINT64_MAX >> shift;
+	/* A p2m names each dumped frame once: more pairs than twice the
+	 * frames (plus slack) is no p2m of this dump, and must not cost
+	 * memory by its entries (2^28 naming one frame). */
+	uint64_t max_pairs = b->nr_frames > (UINT64_MAX - 1024) / 2 ?
+			     UINT64_MAX : 2 * b->nr_frames + 1024;
 	uint64_t addr = 0;
 	while (addr < end) {
 		struct gc_xlat_run r;
@@ -223,6 +250,15 @@ static struct gc_error *collect(struct p2m_view *v, struct gc_xlat *p2m,
 				v->undumped++;
 				continue;
 			}
+			if (n == max_pairs) {
+				free(p);
+				return gc_error_new(
+					GC_ERR_CORRUPT, "guest p2m", "more than "
+					"%" PRIu64 " of its entries name dumped "
+					"frames, but the dump holds %" PRIu64
+					" frames: refused", max_pairs,
+					b->nr_frames);
+			}
 			struct pair one = { pfn, mfn };
 			if (!gc_vec_push(&p, &n, &cap, &one)) {
 				free(p);
@@ -235,39 +271,63 @@ static struct gc_error *collect(struct p2m_view *v, struct gc_xlat *p2m,
 	return NULL;
 }
 
-/* The view's p2m and m2p tables from the dumped pairs (by pfn). */
+/* The view's p2m and m2p tables from the dumped pairs (by pfn).  A frame
+ * that two pfns name cannot be both: which one is right is unknown, so
+ * every pfn naming it is left unmapped and counted (reading one of them
+ * gave another pfn's page). */
 static struct gc_error *build_tables(struct gc_dump *d, struct pair *p,
 				     size_t n)
 {
 	struct p2m_view *v = PV(d);
 	unsigned int shift = d->page_shift;
-	size_t cap = 0;
-	for (size_t i = 0; i < n; i++)
-		if (!add_run(&v->runs, &v->nr_runs, &cap, p[i].pfn, p[i].mfn))
-			return &gc_error_nomem;
-	struct gc_error *err = frame_table_xlat(
-		v->runs, v->nr_runs, shift, "xen-guest-p2m", GC_SPACE_PHYS,
-		GC_SPACE_MACH, v->p2m_reason, &d->p2m);
-	if (err)
-		return err;
-	/* m2p: by mfn, the first (lowest) pfn of each dumped frame */
 	if (n > 1)
 		gc_qsort(p, n, sizeof(*p), cmp_by_mfn);
+	size_t k = 0;
+	for (size_t i = 0; i < n;) {
+		size_t j = i + 1;
+		while (j < n && p[j].mfn == p[i].mfn)
+			j++;
+		if (j - i == 1) {
+			p[k++] = p[i];
+		} else {
+			if (!v->contested) {
+				v->dup_mfn = p[i].mfn;
+				v->dup_pfn[0] = p[i].pfn;
+				v->dup_pfn[1] = p[i + 1].pfn;
+			}
+			v->contested++;
+			v->many_to_one += j - i;
+		}
+		i = j;
+	}
+	n = k;
+	/* m2p: by mfn, each dumped frame's one pfn */
 	struct gc_xlat_entry *inv = NULL;
 	size_t ni = 0, capi = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (i && p[i].mfn == p[i - 1].mfn)
-			continue;
 		v->mapped++;
 		if (!add_run(&inv, &ni, &capi, p[i].mfn, p[i].pfn)) {
 			free(inv);
 			return &gc_error_nomem;
 		}
 	}
-	err = frame_table_xlat(inv, ni, shift, "xen-guest-m2p", GC_SPACE_MACH,
-			       GC_SPACE_PHYS, v->m2p_reason, &d->m2p);
+	struct gc_error *err = frame_table_xlat(inv, ni, shift,
+						"xen-guest-m2p", GC_SPACE_MACH,
+						GC_SPACE_PHYS, v->m2p_reason,
+						&d->m2p);
 	free(inv);
-	return err;
+	if (err)
+		return err;
+	/* p2m: by pfn */
+	if (n > 1)
+		gc_qsort(p, n, sizeof(*p), cmp_by_pfn);
+	size_t cap = 0;
+	for (size_t i = 0; i < n; i++)
+		if (!add_run(&v->runs, &v->nr_runs, &cap, p[i].pfn, p[i].mfn))
+			return &gc_error_nomem;
+	return frame_table_xlat(v->runs, v->nr_runs, shift, "xen-guest-p2m",
+				GC_SPACE_PHYS, GC_SPACE_MACH, v->p2m_reason,
+				&d->p2m);
 }
 
 static struct gc_error *copy_base(struct gc_dump *d, const char *source)

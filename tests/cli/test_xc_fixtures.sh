@@ -309,6 +309,10 @@ finding "check-bad-prstatus-vcpus" "$T/badprs.core" error \
 fx badshinfo --bad-offset shared_info
 finding "check-bad-shared-info" "$T/badshinfo.core" error \
 	"section .xen_shared_info (offset 0x204048, size 0x1000) ends at 0x205048, past the end of the file (size 0x104048): 0x1000 bytes are missing [offset 0x204048]"
+# offset + size past 2^64: the message named the wrapped sum ("ends at 0xff8")
+fx badshwrap --bad-offset shared_info=0xfffffffffffffff8
+finding "check-section-wraps" "$T/badshwrap.core" error \
+	"section .xen_shared_info (offset 0xfffffffffffffff8, size 0x1000) ends past 2^64, past the end of the file (size 0x104048): 0x1000 bytes are missing [offset 0xfffffffffffffff8]"
 fx badpages --bad-offset pages
 finding "check-bad-pages" "$T/badpages.core" error \
 	"page data is truncated: the file ends at 0x104048, so 256 of 256 listed pages have no data, from index 0 (pfn 0x0) on [offset 0x204048]"
@@ -327,6 +331,28 @@ finding "check-absurd-nr-vcpus" "$T/absurdvcpus.core" error \
 fx legabsurdv --legacy --set-nr-vcpus 0xffffffff
 finding "check-legacy-absurd-vcpus" "$T/legabsurdv.core" error \
 	"the vCPU context stride is 0; contexts cannot be located [offset 0x4]"
+# a context stride shorter than a vcpu_guest_context: cr3 was never
+# decoded, yet check said "ok vcpu 0 cr3 = 0x0 -> pfn 0x0 is page 0" and
+# "result: clean" (the unset register read as 0, the unknown root space
+# looked up as a pfn)
+fx shortctx --stride 16 --vcpus 2
+finding "check-short-stride" "$T/shortctx.core" error \
+	"the vCPU context stride is 16 bytes, shorter than an x86_64 vcpu_guest_context (5168 bytes): only the first 16 bytes of each context are read, and the registers past them (cr3 at byte 5008) are unknown [offset 0x100]"
+finding "check-short-stride-cr3-unknown" "$T/shortctx.core" warning \
+	"vcpu 1 cr3 is unknown: its 16-byte context ends before the register; page-table walks from this vCPU cannot start"
+same "check-short-stride-no-ok-cr3" "$(printf '%s\n' "$OUT" | grep -c '^  ok .*\(cr3\|vCPU context\)')" 0
+same "check-short-stride-result" "$(printf '%s\n' "$OUT" | tail -1)" "result: 3 problems (1 error, 2 warnings)"
+fx legshortctx --legacy --stride 100
+finding "check-legacy-short-stride" "$T/legshortctx.core" error \
+	"the vCPU context stride is 100 bytes, shorter than an x86_32 vcpu_guest_context (2800 bytes): only the first 100 bytes of each context are read, and the registers past them (cr3 at byte 2728) are unknown [offset 0x4]"
+# cut after cr3: still an error, but cr3 itself is known and checked
+fx cutctx --stride 5100
+finding "check-cut-stride-cr3-known" "$T/cutctx.core" error \
+	"the vCPU context stride is 5100 bytes, shorter than an x86_64 vcpu_guest_context (5168 bytes): only the first 5100 bytes of each context are read, and the registers past them (cr3 at byte 5008) are unknown [offset 0x100]"
+case "$OUT" in
+*"  ok       vcpu 0 cr3 = 0x100001000 -> mfn 0x100001 is page 1 of the dump"*) pass "check-cut-stride-cr3-ok" ;;
+*) fail "check-cut-stride-cr3-ok" "$OUT" ;;
+esac
 fx legabsurdp --legacy --set-nr-pages 0xffffffff
 finding "check-legacy-absurd-pages" "$T/legabsurdp.core" error \
 	"xch_nr_pages is 4294967295 but only 750 index entries of 4 bytes fit before 0x2000 [offset 0x1448]"

@@ -188,6 +188,82 @@ expect_out "check-linear-bad" 1 "warning  the guest's linear p2m list (xen_p2m_a
 expect_out "check-linear-missing" 1 "pfn 0x3401 is missing (~0) in the guest's p2m, but the dump's index maps it to mfn" \
 	check "$T/pvbad.core"
 
+# .xen_shared_info damage: a section too short for arch.max_pfn and the
+# frame-list-list, an offset whose + 3088 wraps around 2^64, one that runs
+# past the end of the file, and a frame-list-list mfn past the 52-bit
+# machine space.  Each is one p2m-fll warning and the rest of check (the
+# linear list) goes on.  Before: exit 2 with no findings at all; the
+# wrapped read took bytes from the start of the file as max_pfn and
+# frame-list-list; mfn << 12 overflowed.
+gen sishort --pv --shared-info-at end-16 --shared-info-size 16
+gen siwrap --pv --shared-info-at 0xfffffffffffffff8
+gen sipast --pv --shared-info-at end-16
+gen siwild --pv --shared-info-fll 0xffffffff81027ee0
+# si_check NAME 'LINE' : check exits 1, prints LINE and still checks the
+# linear p2m list
+si_check() {
+	run_gc "check-$1" 1 check "$T/$1.core" || return
+	if printf '%s\n' "$OUT" | grep -qxF -- "$2"; then
+		pass "check-$1"
+	else
+		fail "check-$1" "no line '$2' in: $(printf '%s\n' "$OUT" | grep -v '^  ok' | head -5)"
+	fi
+	if printf '%s\n' "$OUT" | grep -qxF -- "  ok       the guest's linear p2m list (xen_p2m_addr) agrees with the dump's index for all 15360 dumped pfns it maps"; then
+		pass "check-$1-goes-on"
+	else
+		fail "check-$1-goes-on" "no linear-list result in: $(printf '%s\n' "$OUT" | tail -3)"
+	fi
+}
+if [ -f "$T/sishort.core" ] && [ -f "$T/sipast.core" ]; then
+	sz=$(stat -c %s "$T/sishort.core")
+	si_check sishort "  warning  the .xen_shared_info section is 0x10 bytes, too short to hold arch.max_pfn and pfn_to_mfn_frame_list_list (bytes 0xc10-0xc1f): the frame-list-list cannot be checked [offset $(printf '0x%x' $((sz - 16)))]"
+	sz=$(stat -c %s "$T/sipast.core")
+	si_check sipast "  warning  shared_info's arch.max_pfn and frame-list-list cannot be read: shared_info.arch at offset $(printf '0x%x' $((sz - 16 + 3088))): needs 0x10 bytes but the file ends at $(printf '0x%x' "$sz") [offset $(printf '0x%x' $((sz - 16 + 3088)))]"
+fi
+si_check siwrap "  warning  the .xen_shared_info section at offset 0xfffffffffffffff8 wraps around the 64-bit file offset space: the frame-list-list cannot be checked [offset 0xfffffffffffffff8]"
+si_check siwild "  warning  the frame-list-list at mfn 0xffffffff81027ee0 cannot be read: p2m frame: mfn 0xffffffff81027ee0 is past the 52-bit machine address space"
+
+# IDENTITY / FOREIGN p2m entries (Linux's bits 62 / 63) name no frame of
+# the guest's RAM.  pfn 0x3000 (in the ballooned hole, not dumped) is
+# IDENTITY_FRAME(0x3000), and with --mfn-base 0x2000 mfn 0x3000 is another
+# pfn's dumped frame; pfn 0x1010 is FOREIGN_FRAME(0x5).  Before, the flag
+# bits were stripped: the legacy view read pfn 0x3000 as that other page,
+# and check compared 0x5 with pfn 0x1010's mfn as if it were a frame.
+gen pvflag --pv --p2m-bad 0x3000=0x4000000000003000 --p2m-bad 0x1010=0x8000000000000005
+gen legflag --pv --legacy --mfn-base 0x2000 --p2m-bad 0x3000=0x4000000000003000 --p2m-bad 0x1010=0x8000000000000005
+# has_line NAME 'LINE' : $OUT has exactly that line
+has_line() {
+	if printf '%s\n' "$OUT" | grep -qxF -- "$2"; then
+		pass "$1"
+	else
+		fail "$1" "no line '$2' in: $(printf '%s\n' "$OUT" | grep -v '^  ok' | head -6)"
+	fi
+}
+if run_gc "check-flagged-elf" 1 check "$T/pvflag.core"; then
+	has_line "check-flagged-foreign" "  warning  the guest's linear p2m list (xen_p2m_addr): pfn 0x1010 is a FOREIGN entry (0x8000000000000005) in the guest's p2m, not a frame of its RAM, but the dump's index maps it to mfn $(val pvflag mfn_of_0x1010)"
+	has_line "check-flagged-summary" "  warning  the guest's linear p2m list (xen_p2m_addr) disagrees with the dump's index for 1 pfns (15360 compared, 0 dumped pfns missing in the guest's map; first 20 listed) (1 IDENTITY/FOREIGN entry for pfns not in the dump: not RAM, not compared)"
+fi
+expect_err "legacy-identity-not-read" 2 "guestcore: $T/legflag.core: read at physical address 0x3000000: pfn 0x3000 is not in the dump" \
+	read "$T/legflag.core" -p 0x3000000 16
+run_gc "legacy-foreign-p2m" 1 p2m "$T/legflag.core" 1010 &&
+	same "legacy-foreign-p2m-text" "$OUT" "pfn 0x1010 -> not in the dump: pfn 0x1010 has no dumped frame in the guest's p2m (16384 entries)"
+if run_gc "check-flagged-legacy" 0 check "$T/legflag.core"; then
+	has_line "check-flagged-legacy-note" "  note     the dump has no pfn column; its pfn map is the guest's own p2m (the guest's linear p2m list (xen_p2m_addr 0xffffc90000400000, xen_p2m_size 16384), without 1 IDENTITY and 1 FOREIGN entries (not the guest's RAM), read through vcpu 0 cr3 (16384 entries; 15359 of 15360 dumped frames get a pfn)), so there is nothing independent to compare it with"
+fi
+
+# Two pfns naming one dumped frame in a legacy dump's p2m: pfn 0x10 says
+# pfn 0x1010's mfn.  Which is right is unknown, so neither is read (before,
+# pfn 0x10 read pfn 0x1010's page), and check warns.
+m1010=$(val leg mfn_of_0x1010)
+gen legdup --pv --legacy --p2m-bad "0x10=$m1010"
+expect_err "legacy-many-to-one-not-read" 2 "guestcore: $T/legdup.core: read at physical address 0x10000: pfn 0x10 is not in the dump" \
+	read "$T/legdup.core" -p 0x10000 16
+expect_err "legacy-many-to-one-other-not-read" 2 "guestcore: $T/legdup.core: read at physical address 0x1010000: pfn 0x1010 is not in the dump" \
+	read "$T/legdup.core" -p 0x1010000 16
+if run_gc "check-legacy-many-to-one" 1 check "$T/legdup.core"; then
+	has_line "check-legacy-many-to-one-line" "  warning  2 pfns of the guest's p2m name 1 dumped frame that another pfn names too (the first: mfn $m1010, named by pfn 0x10 and pfn 0x1010); which of them is right is unknown, so all are left unmapped"
+fi
+
 # The seed case: vCPU 0's cr3 frame is not in the dump; init_top_pgt is used
 expect_out "cr3-missing-note" 0 "note: vcpu 0 cr3 0x7f743000 (machine frame 0x7f743) is not in the dump; the kernel's init_top_pgt is used instead" \
 	info "$T/pvmiss.core"

@@ -100,7 +100,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct gc_xlat *x;
 		if (tab) {
 			memcpy(tab, data + size - n * 8, n * 8);
-			err = gc_xen_p2m_table_xlat(tab, n, 12, &x);
+			err = gc_xen_p2m_table_xlat(tab, n, 12,
+						    gc_dump_nr_frames(d), NULL, &x);
 			if (!err)
 				err = gc_p2m_view_new(d, x, "fuzz", false,
 						      &view);
@@ -108,7 +109,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			free(tab);
 		}
 		/* a view of a view is refused */
-		if (view && !gc_xen_p2m_table_xlat(NULL, 0, 12, &x)) {
+		if (view && !gc_xen_p2m_table_xlat(NULL, 0, 12, UINT64_MAX,
+						      NULL, &x)) {
 			struct gc_dump *again;
 			gc_error_free(gc_p2m_view_new(view, x, "again", false,
 						      &again));

@@ -340,6 +340,43 @@ TEST(xlat_duplicates_answer_first_copy)
 	gc_frame_index_free(&ix);
 }
 
+/* pfns and mfns 0xfffffff0-0xfffffffe, then an invalid entry: compact
+ * columns store it as UINT32_MAX, exactly what a[0] + 15 reaches in
+ * 64-bit arithmetic, so the run claimed pfn 0xffffffff -> mfn 0xffffffff
+ * while a lookup of pfn 0xffffffff says unmapped.  Both directions stop
+ * before the invalid entry. */
+TEST(xlat_run_stops_at_invalid_entry)
+{
+	uint64_t p[16], m[16];
+	for (uint64_t i = 0; i < 15; i++)
+		p[i] = m[i] = 0xfffffff0ull + i;
+	p[15] = m[15] = INV;
+	struct gc_frame_index ix;
+	BUILD(&ix, 16, p, m, true, true);
+	CHECK(ix.pfn.w32 && ix.mfn.w32);
+	CHECK_EQ_U64(ix.nr_valid, 15);
+	struct gc_xlat *x, *y;
+	struct gc_xlat_run r;
+	CHECK_OK(gc_frame_index_xlat(&ix, true, 12, NULL, &x));
+	CHECK_OK(gc_frame_index_xlat(&ix, false, 12, NULL, &y));
+	bool ok = true;
+	struct gc_xlat *both[2] = { x, y };
+	for (int k = 0; k < 2; k++) {
+		struct gc_error *e = gc_xlat_lookup(both[k],
+						    0xfffffff0ull << 12, &r);
+		ok = ok && !e && r.status == GC_XLAT_MAPPED &&
+		     r.target == 0xfffffff0ull << 12 && r.len == 15 * 4096;
+		gc_error_free(e);
+		e = gc_xlat_lookup(both[k], 0xffffffffull << 12, &r);
+		ok = ok && !e && r.status == GC_XLAT_UNMAPPED;
+		gc_error_free(e);
+	}
+	gc_xlat_free(x);
+	gc_xlat_free(y);
+	gc_frame_index_free(&ix);
+	CHECK(ok);
+}
+
 /* an mfn-only index (legacy PV) has no translation */
 TEST(xlat_needs_both_columns)
 {

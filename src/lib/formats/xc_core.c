@@ -41,6 +41,7 @@ struct xc_core {
 	uint64_t magic, nr_vcpus_hdr, nr_pages_hdr, page_size_hdr;
 	bool pv;                /* has a machine space (.xen_p2m / legacy PV) */
 	bool is_32bit;          /* guest width from e_machine / stride */
+	bool ctx_short;         /* stride < the layout's context size */
 	/* sections (ELF) or header offsets (legacy) */
 	struct section note, prstatus, shared_info, pages, p2m, pfn, strtab;
 	bool have_none_note, have_header_note, have_version_note;
@@ -256,17 +257,24 @@ static struct gc_error *parse_sections(struct gc_dump *d,
 				break;
 			}
 			*dst = sec;
+			uint64_t end;
+			bool wraps = !gc_add_ok(sec.offset, sec.size, &end);
+			char ends[40];
+			if (wraps)  /* not the wrapped sum */
+				snprintf(ends, sizeof(ends), "past 2^64");
+			else
+				snprintf(ends, sizeof(ends), "at 0x%" PRIx64,
+					 end);
 			if (!gc_range_ok(sec.offset, sec.size,
 					 gc_stream_size(d->stream)))
 				err = gc_dump_finding(
 					d, GC_SEV_ERROR, "section-bounds", true,
 					sec.offset,
 					"section %s (offset 0x%" PRIx64
-					", size 0x%" PRIx64 ") ends at 0x%"
-					PRIx64 ", past the end of the file "
-					"(size 0x%" PRIx64 "): 0x%" PRIx64
-					" bytes are missing", nm, sec.offset,
-					sec.size, sec.offset + sec.size,
+					", size 0x%" PRIx64 ") ends %s, past "
+					"the end of the file (size 0x%" PRIx64
+					"): 0x%" PRIx64 " bytes are missing",
+					nm, sec.offset, sec.size, ends,
 					gc_stream_size(d->stream),
 					sec.size - in_file(d, &sec));
 		}
@@ -539,8 +547,10 @@ static struct gc_error *add_fields(struct gc_dump *d)
 		DECHEX("elf_strtab_offset", x->strtab.offset);
 		F("format_version", x->format_version, "%016" PRIx64,
 		  x->format_version);
-		if (x->shared_info.present)
+		if (x->shared_info.present) {
 			DECHEX("shared_info_offset", x->shared_info.offset);
+			DECHEX("shared_info_size", x->shared_info.size);
+		}
 		else if (!err)
 			err = gc_dump_add_field(d, "shared_info_offset", false,
 						0, "(none)");
@@ -648,13 +658,28 @@ static struct gc_error *setup_vcpus(struct gc_dump *d, uint64_t ctx_bytes,
 	if (n > 4096)
 		n = 4096; /* Xen's HVM_MAX_VCPUS is far below */
 	x->nr_ctx = (unsigned int)n;
+	struct gc_error *err = NULL;
 	if (n < x->nr_vcpus_hdr)
-		return gc_dump_finding(d, GC_SEV_ERROR, "vcpus-count", true, at,
+		err = gc_dump_finding(d, GC_SEV_ERROR, "vcpus-count", true, at,
 			       "the header lists %" PRIu64 " vCPU contexts of "
 			       "%" PRIu64 " bytes but only %" PRIu64
 			       " fit in the 0x%" PRIx64 " bytes available",
 			       x->nr_vcpus_hdr, stride, fit, ctx_bytes);
-	return NULL;
+	/* A context is read up to the stride only: a shorter stride leaves
+	 * the registers past it (cr3 among them) unknown, not zero. */
+	uint64_t need = x->is_32bit ? VCPU_CTX_32 : VCPU_CTX_64;
+	x->ctx_short = stride < need;
+	if (!err && x->ctx_short)
+		err = gc_dump_finding(d, GC_SEV_ERROR, "vcpus-stride", true, at,
+			       "the vCPU context stride is %" PRIu64 " bytes, "
+			       "shorter than an %s vcpu_guest_context (%"
+			       PRIu64 " bytes): only the first %" PRIu64
+			       " bytes of each context are read, and the "
+			       "registers past them (cr3 at byte %u) are "
+			       "unknown", stride,
+			       x->is_32bit ? "x86_32" : "x86_64", need, stride,
+			       x->is_32bit ? 2728u : 5008u);
+	return err;
 }
 
 static struct gc_error *open_elf(struct gc_dump *d)
@@ -1160,7 +1185,7 @@ static struct gc_error *xc_check(struct gc_dump *d, unsigned int flags,
 		ADD(GC_SEV_OK, "pages", false, 0,
 		    "all %" PRIu64 " pages have data in the file",
 		    ix->nr_valid);
-	if (x->nr_ctx)
+	if (x->nr_ctx && !x->ctx_short)
 		ADD(GC_SEV_OK, "vcpus", false, 0,
 		    "%u vCPU context%s of %" PRIu64 " bytes (%s layout)",
 		    x->nr_ctx, x->nr_ctx == 1 ? "" : "s", x->ctxt_stride,
@@ -1171,7 +1196,18 @@ static struct gc_error *xc_check(struct gc_dump *d, unsigned int flags,
 		if (err)
 			break;
 		bool online = !c.has_xen_flags || (c.xen_flags & VGCF_ONLINE);
-		uint64_t cr3 = c.regs[GC_REG_CR3];
+		uint64_t cr3;
+		if (!gc_vcpu_get_reg(&c, GC_REG_CR3, &cr3) ||
+		    c.pgd_space == GC_SPACE_NONE) {
+			/* never decoded (a context cut short): no frame
+			 * to look up, and 0 is not its value */
+			ADD(GC_SEV_WARNING, "cr3-unknown", false, 0,
+			    "vcpu %u cr3 is unknown: its %" PRIu64 "-byte "
+			    "context ends before the register; page-table "
+			    "walks from this vCPU cannot start", v,
+			    GC_MIN(x->ctxt_stride, (uint64_t)VCPU_CTX_64));
+			continue;
+		}
 		if (!online && cr3 == 0) {
 			ADD(GC_SEV_NOTE, "vcpu-offline", false, 0,
 			    "vcpu %u is offline (VGCF_online clear, cr3 0); "

@@ -1063,7 +1063,8 @@ static void legacy_p2m(struct gc_kernel *k)
 	} else {
 		struct gc_xlat *p2m;
 		char *src;
-		struct gc_error *e = gc_xen_p2m_rebuild(k, &p2m, &src);
+		struct gc_error *e = gc_xen_p2m_rebuild(
+			k, gc_dump_nr_frames(d), &p2m, &src);
 		if (!e) {
 			uint64_t cnt = p2m->limit >> 12;
 			char *full = gc_asprintf("%s, read through vcpu %u cr3",

@@ -447,11 +447,16 @@ static struct gc_error *index_xlat_lookup(struct gc_xlat *x, uint64_t addr,
 	uint64_t n = 1;
 	uint64_t most = unique ? GC_MIN(XLAT_RUN_MAX, idx->n - i) : 1;
 	if (src->w32 && dst->w32) {
-		/* compact columns: values < UINT32_MAX, no overflow */
+		/* compact columns: valid values are below UINT32_MAX, the
+		 * marker of an invalid entry, which a[0] + n (64-bit) can
+		 * reach: the run stops there, as a lookup would */
 		const uint32_t *a = src->w32 + i, *b = dst->w32 + i;
-		while (n < most && a[n] == a[0] + n && b[n] == b[0] + n)
+		while (n < most && a[n] != UINT32_MAX && b[n] != UINT32_MAX &&
+		       a[n] == a[0] + n && b[n] == b[0] + n)
 			n++;
 	} else {
+		/* wide columns: t + n stays at most 2^64 >> shift, never
+		 * GC_FRAME_INVALID, so an invalid entry ends the run */
 		while (n < most && frame + n > frame &&
 		       t + n <= (UINT64_MAX >> ix->shift) &&
 		       gc_column_get(src, i + n) == frame + n &&
