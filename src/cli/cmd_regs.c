@@ -127,6 +127,9 @@ static int run(int argc, char **argv)
 		flag_words(&v, flags, sizeof(flags));
 		unsigned int idx[GC_VCPU_MAX_REGS];
 		size_t nr = reg_order(&v, idx);
+		/* a record too short to hold any register (check names it) */
+		if (!nr && rc == EXIT_OK)
+			rc = EXIT_PROBLEMS;
 		if (json) {
 			gc_json_object_begin(&j);
 			gc_json_key(&j, "vcpu");
@@ -168,6 +171,9 @@ static int run(int argc, char **argv)
 		       flags);
 		if (i < nin && in_guest[i])
 			printf("  note: %s\n", in_guest[i]);
+		if (!nr)
+			printf("  no register is known (the record holds none "
+			       "it could decode; `guestcore check` says why)\n");
 		int col = 0;
 		for (size_t k = 0; k < nr; k++) {
 			char name[24];

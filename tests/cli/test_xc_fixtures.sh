@@ -342,6 +342,9 @@ finding "check-short-stride-cr3-unknown" "$T/shortctx.core" warning \
 	"vcpu 1 cr3 is unknown: its 16-byte context ends before the register; page-table walks from this vCPU cannot start"
 same "check-short-stride-no-ok-cr3" "$(printf '%s\n' "$OUT" | grep -c '^  ok .*\(cr3\|vCPU context\)')" 0
 same "check-short-stride-result" "$(printf '%s\n' "$OUT" | tail -1)" "result: 3 problems (1 error, 2 warnings)"
+# regs says no register is known, exit 1 (it printed the header alone, exit 0)
+run_gc "regs-short-stride" 1 regs "$T/shortctx.core" &&
+same "regs-short-stride" "$(printf '%s\n' "$OUT" | grep -c 'no register is known')" 2
 fx legshortctx --legacy --stride 100
 finding "check-legacy-short-stride" "$T/legshortctx.core" error \
 	"the vCPU context stride is 100 bytes, shorter than an x86_32 vcpu_guest_context (2800 bytes): only the first 100 bytes of each context are read, and the registers past them (cr3 at byte 2728) are unknown [offset 0x4]"
