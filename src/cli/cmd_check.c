@@ -70,9 +70,10 @@ static int run(int argc, char **argv)
 		gc_json_object_end(&j);
 		gc_json_end(&j);
 	} else {
-		printf("%s: %s, %" PRIu64 " pages, %u vCPUs\n",
+		printf("%s: %s, %" PRIu64 " page%s, %u vCPU%s\n",
 		       gc_dump_path(d), gc_format_name(gc_dump_format(d)),
-		       gc_dump_nr_frames(d), gc_dump_nr_vcpus(d));
+		       gc_dump_nr_frames(d), gc_dump_nr_frames(d) == 1 ? "" : "s",
+		       gc_dump_nr_vcpus(d), gc_dump_nr_vcpus(d) == 1 ? "" : "s");
 		for (size_t i = 0; i < gc_report_count(rep); i++) {
 			const struct gc_finding *f = gc_report_finding(rep, i);
 			if (quiet && f->severity < GC_SEV_WARNING)
