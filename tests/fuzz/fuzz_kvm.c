@@ -72,6 +72,9 @@ static void pcache(const struct kvm_layout *l, const struct kvm_mem *mem,
 							&pc);
 		if (!e2 && (pc.state > KVM_PC_NOT_CACHED ||
 			    pc.backing >= KVM_PC_NR_BACKING ||
+			    pc.hindex > KVM_PC_HIDX_EITHER ||
+			    (pc.hindex != KVM_PC_HIDX_NONE) !=
+				    (pc.backing == KVM_PC_HUGETLBFS) ||
 			    pc.pfn >= KVM_PCACHE_MAX_PFN + (1u << 18) ||
 			    !pc.len || pc.len > (1ull << 30) ||
 			    (pc.state != KVM_PC_PAGE && pc.pfn)))

@@ -392,15 +392,19 @@ TEST(page_cache_synthetic)
 	if (!err) {
 		CHECK_EQ_U64(hp.state, KVM_PC_PAGE);
 		CHECK_EQ_U64(hp.backing, KVM_PC_HUGETLBFS);
+		CHECK_EQ_U64(hp.hindex, KVM_PC_HIDX_HUGE);
 		CHECK_EQ_U64(hp.index, 1);
 		CHECK_EQ_U64(hp.pfn, 0x203);
 		CHECK_EQ_U64(hp.len, (512 - 3) * 4096ull);
 	}
+	/* nothing at huge index 2 nor at base index 0x400: a hole however
+	 * the kernel counts */
 	err = pc_at(&m, 0x7f3000200000ull, PC_VMEMMAP, &hp);
 	CHECK(!err);
 	gc_error_free(err);
 	if (!err) {
 		CHECK_EQ_U64(hp.state, KVM_PC_HOLE);
+		CHECK_EQ_U64(hp.hindex, KVM_PC_HIDX_EITHER);
 		CHECK_EQ_U64(hp.index, 2);
 		CHECK_EQ_U64(hp.len, 2ull << 20);
 	}
@@ -487,6 +491,112 @@ TEST(page_cache_damaged_refused)
 		gc_error_free(err);
 		free(m.p);
 	}
+}
+
+/* hugetlbfs the way Linux >= 6.7 indexes its page cache: in base pages,
+ * each huge page one multi-index entry of its order (kvm_image.py
+ * pcache-hbase, -hmixed, -h1g).  Huge page 1 of the file (the VMA's
+ * first, vm_pgoff 0x200) is at index 0x200, not 1; index 1 and 2 lie in
+ * the folio of huge page 0, which the VMA does not map and which must
+ * never answer for it. */
+TEST(page_cache_hugetlb_base_index)
+{
+	struct img m = { 0 };
+	CHECK(make_image("pcache-hbase", &m));
+	struct kvm_pc_page hp;
+	struct gc_error *err = pc_at(&m, 0x7f3000003000ull, PC_VMEMMAP, &hp);
+	CHECK(!err);
+	if (err)
+		fprintf(stderr, "%s\n", gc_error_string(err));
+	gc_error_free(err);
+	if (!err) {
+		CHECK_EQ_U64(hp.state, KVM_PC_PAGE);
+		CHECK_EQ_U64(hp.pfn, 0x203);   /* not 0x403: huge page 0's */
+		CHECK_EQ_U64(hp.backing, KVM_PC_HUGETLBFS);
+		CHECK_EQ_U64(hp.hindex, KVM_PC_HIDX_BASE);
+		CHECK_EQ_U64(hp.index, 0x200);
+		CHECK_EQ_U64(hp.len, (512 - 3) * 4096ull);
+	}
+	/* huge page 2: nothing at base index 0x400 (index 2 is inside huge
+	 * page 0's entry): a hole, not huge page 0 */
+	err = pc_at(&m, 0x7f3000200000ull, PC_VMEMMAP, &hp);
+	CHECK(!err);
+	gc_error_free(err);
+	if (!err) {
+		CHECK_EQ_U64(hp.state, KVM_PC_HOLE);
+		CHECK_EQ_U64(hp.hindex, KVM_PC_HIDX_BASE);
+		CHECK_EQ_U64(hp.index, 0x400);
+		CHECK_EQ_U64(hp.pfn, 0);
+		CHECK_EQ_U64(hp.len, 2ull << 20);
+	}
+	/* damage: an entry of 7 pages' siblings, not 8; huge page 1's
+	 * page->index; a vm_pgoff inside a huge page.  N3 0x1d900 (shift
+	 * 6), slots at +40; struct page of pfn P at 0x20000 + 64 P; the VMA
+	 * 0x1cc00 (vm_pgoff +104) */
+	static const struct {
+		size_t off;
+		uint64_t val;
+		const char *why;
+	} dmg[] = {
+		{ 0x1d900 + 40 + 8 * 15, 0,
+		  "the entry for index 0x200 starts at index 0x200 in a node "
+		  "of shift 6 with 6 sibling slots after it (expected a "
+		  "single-index entry at index 0x200, Linux < 6.7, or an "
+		  "entry of order 9 at index 0x200 in a node of shift 6 with "
+		  "7 siblings, Linux >= 6.7)" },
+		{ 0x20000 + 64 * 0x200 + 32, 0x201,
+		  "index 0x201 (expected the file's address_space "
+		  "0xffff88800001d800 and index 0x200 of VMM address "
+		  "0x7f3000003000)" },
+		{ 0x1cc00 + 104, 0x201,
+		  "vm_pgoff 0x201 of a hugetlbfs mapping is not a multiple of "
+		  "its huge pages (order 9)" },
+	};
+	for (size_t i = 0; i < sizeof(dmg) / sizeof(dmg[0]); i++) {
+		uint8_t save[8];
+		memcpy(save, m.p + dmg[i].off, 8);
+		put64(&m, dmg[i].off, dmg[i].val);
+		err = pc_at(&m, 0x7f3000003000ull, PC_VMEMMAP, &hp);
+		CHECK(err);
+		if (err)
+			CHECK_CONTAINS(gc_error_string(err), dmg[i].why);
+		gc_error_free(err);
+		memcpy(m.p + dmg[i].off, save, 8);
+	}
+	free(m.p);
+
+	/* a single-index huge page 1 at index 1 and a multi-index one at
+	 * 0x200: which way the kernel counts cannot be told, so neither is
+	 * taken */
+	CHECK(make_image("pcache-hmixed", &m));
+	err = pc_at(&m, 0x7f3000003000ull, PC_VMEMMAP, &hp);
+	CHECK(err);
+	if (err) {
+		CHECK_CONTAINS(gc_error_string(err), "VMM address "
+			       "0x7f3000003000: index 0x1 holds a single-index "
+			       "(huge-page) entry and index 0x200 a "
+			       "multi-index (base-page) one: whether this "
+			       "kernel indexes hugetlbfs in huge pages (Linux "
+			       "< 6.7) or in base pages (>= 6.7) cannot be "
+			       "established");
+	}
+	gc_error_free(err);
+	free(m.p);
+
+	/* 1 GiB pages (order 18: a shift-18 node, no siblings), the VMA at
+	 * file offset 1 GiB: index 0x40000, not 1 */
+	CHECK(make_image("pcache-h1g", &m));
+	err = pc_at(&m, 0x7f3000003000ull, PC_VMEMMAP, &hp);
+	CHECK(!err);
+	gc_error_free(err);
+	if (!err) {
+		CHECK_EQ_U64(hp.state, KVM_PC_PAGE);
+		CHECK_EQ_U64(hp.pfn, 0x303);
+		CHECK_EQ_U64(hp.hindex, KVM_PC_HIDX_BASE);
+		CHECK_EQ_U64(hp.index, 0x40000);
+		CHECK_EQ_U64(hp.len, ((1ull << 18) - 3) * 4096);
+	}
+	free(m.p);
 }
 
 TEST(real_host_layouts_from_btf)

@@ -130,10 +130,21 @@ enum kvm_pc_backing {
 	KVM_PC_SHMEM, KVM_PC_MEMFD, KVM_PC_HUGETLBFS, KVM_PC_FILE,
 	KVM_PC_NR_BACKING
 };
+/* How the kernel indexes a hugetlbfs file's page cache (pcache.c): in
+ * huge pages (Linux < 6.7), in base pages (>= 6.7), or not known and not
+ * needed (nothing at either index: a hole both ways). */
+enum kvm_pc_hindex {
+	KVM_PC_HIDX_NONE,   /* not hugetlbfs */
+	KVM_PC_HIDX_HUGE,
+	KVM_PC_HIDX_BASE,
+	KVM_PC_HIDX_EITHER,
+};
 struct kvm_pc_page {
 	enum kvm_pc_state state;
 	enum kvm_pc_backing backing;
-	uint64_t index;      /* the page-cache index looked up */
+	enum kvm_pc_hindex hindex;
+	uint64_t index;      /* the page-cache index looked up (hugetlbfs:
+				in huge pages unless HINDEX is BASE) */
 	uint64_t pfn;        /* KVM_PC_PAGE: the host frame holding VA */
 	uint64_t len;        /* bytes from VA the answer covers (>= 1) */
 };
@@ -143,12 +154,14 @@ struct kvm_mem;
 struct kvm_vma;
 /* VA (in VMA, which has a vm_file) through the file's page cache:
  * vma->vm_file->f_mapping->i_pages at index vm_pgoff + (VA - vm_start) /
- * 4096 (hugetlbfs: in huge pages, Linux < 6.7), the entry a struct page
- * pointer -> pfn through the vmemmap at VMEMMAP (sizeof(struct page)
- * from the layout; 0: unknown, refused).  The page found must name the
- * file's address_space and the index (page->mapping, page->index): a
- * damaged dump is an error naming the address and what was expected,
- * never a wrong page. */
+ * 4096 (hugetlbfs: in huge pages before Linux 6.7, in base pages with
+ * multi-index entries from 6.7; the entries found say which, and an
+ * answer that would depend on it when they do not is refused), the entry
+ * a struct page pointer -> pfn through the vmemmap at VMEMMAP
+ * (sizeof(struct page) from the layout; 0: unknown, refused).  The page
+ * found must name the file's address_space and the index (page->mapping,
+ * page->index): a damaged dump is an error naming the address and what
+ * was expected, never a wrong page. */
 struct gc_error *kvm_pcache_lookup(const struct kvm_layout *l,
 				   const struct kvm_mem *m, uint64_t vmemmap,
 				   const struct kvm_vma *vma, uint64_t va,
