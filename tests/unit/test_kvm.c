@@ -52,6 +52,12 @@ static struct gc_error *rd_user(void *ctx, uint64_t pgd, uint64_t va,
 	return NULL;
 }
 
+static void put64(struct img *m, size_t off, uint64_t v)
+{
+	for (int i = 0; i < 8; i++)
+		m->p[off + i] = (uint8_t)(v >> (8 * i));
+}
+
 /* The image kvm_image.py writes for DAMAGE. */
 static bool make_image(const char *damage, struct img *m)
 {
@@ -288,6 +294,87 @@ TEST(damaged_hosts_end_with_reasons)
 	free(m.p);
 }
 
+/* A vCPU is the one at its index or none: an xarray whose child node
+ * does not sit 6 below its parent (root shift 6, child 12: every index
+ * reaches the child's slot 0), and a vcpu_array or vcpus[] slot naming
+ * another index's kvm_vcpu, used to give vCPU 1 vCPU 0's registers. */
+TEST(vcpu_index_checked)
+{
+	struct kvm_layout l;
+	kvm_layout_linux61_svm(&l);
+	struct img m = { 0 };
+	struct gc_kvm_vm *vms = NULL;
+	size_t nr = 0;
+	CHECK(make_image("none", &m));
+	/* a new root R (shift 6) over the image's leaf XA 0xe000, whose
+	 * shift becomes 12; kvm.vcpu_array.xa_head at 0x1000 + 4400 */
+	const size_t R = 0x1ac00, XA = 0xe000, HEAD = 0x1000 + 4392 + 8;
+	m.p[R] = 6;
+	put64(&m, R + 40, KBASE + XA + 2);
+	m.p[XA] = 12;
+	put64(&m, HEAD, KBASE + R + 2);
+	struct kvm_mem mem = { &m, rd, vtop, rd_user };
+	struct gc_error *err = kvm_walk(&l, &mem, KBASE, &vms, &nr);
+	CHECK(!err && nr == 1);
+	if (!err && nr == 1) {
+		CHECK_EQ_U64(vms[0].nr_vcpus, 0);
+		CHECK_CONTAINS(vms[0].problems, "vCPU 1: xa_node at kernel "
+			       "virtual address 0xffff88800000e000: shift 12 "
+			       "under a node of shift 6 (expected 0) on the "
+			       "way to index 1");
+	}
+	gc_error_free(err);
+	gc_kvm_vms_free(vms, nr);
+	/* a node below shift 0 */
+	m.p[R] = 0;
+	m.p[XA] = 0;
+	err = kvm_walk(&l, &mem, KBASE, &vms, &nr);
+	CHECK(!err && nr == 1);
+	if (!err && nr == 1) {
+		CHECK_EQ_U64(vms[0].nr_vcpus, 0);
+		CHECK_CONTAINS(vms[0].problems, "vCPU 0: xa_node at kernel "
+			       "virtual address 0xffff88800000e000: a node "
+			       "(shift 0) in a slot of a shift-0 node, which "
+			       "holds entries (on the way to index 0)");
+	}
+	gc_error_free(err);
+	gc_kvm_vms_free(vms, nr);
+	free(m.p);
+
+	/* vcpu_array slot 1 names vCPU 0's kvm_vcpu (0x14000) */
+	CHECK(make_image("none", &m));
+	put64(&m, XA + 40 + 8, KBASE + 0x14000);
+	err = kvm_walk(&l, &mem, KBASE, &vms, &nr);
+	CHECK(!err && nr == 1);
+	if (!err && nr == 1) {
+		CHECK_EQ_U64(vms[0].nr_vcpus, 1);
+		CHECK_EQ_U64(vms[0].vcpus[0].vcpu_idx, 0);
+		CHECK_CONTAINS(vms[0].problems, "vCPU 1: kvm_vcpu at kernel "
+			       "virtual address 0xffff888000014000: vcpu_idx 0 "
+			       "(expected 1: KVM keeps each vCPU at its "
+			       "vcpu_idx in kvm.vcpu_array)");
+	}
+	gc_error_free(err);
+	gc_kvm_vms_free(vms, nr);
+	free(m.p);
+
+	/* before Linux 5.17: vcpus[1] (kvm + 8192 + 8) names vCPU 0's */
+	kvm_layout_pre517_synthetic(&l);
+	CHECK(make_image("array", &m));
+	put64(&m, 0x1000 + 8192 + 8, KBASE + 0x14000);
+	err = kvm_walk(&l, &mem, KBASE, &vms, &nr);
+	CHECK(!err && nr == 1);
+	if (!err && nr == 1) {
+		CHECK_EQ_U64(vms[0].nr_vcpus, 1);
+		CHECK_CONTAINS(vms[0].problems, "vcpu_idx 0 (expected 1: KVM "
+			       "keeps each vCPU at its vcpu_idx in "
+			       "kvm.vcpus[])");
+	}
+	gc_error_free(err);
+	gc_kvm_vms_free(vms, nr);
+	free(m.p);
+}
+
 /* The page cache of the VMM's shared and file mappings (pcache.c) over
  * kvm_image.py's "pcache" images: a memfd VMA over slot B and a private
  * file mapping (see kvm_image.py for what each index holds). */
@@ -306,12 +393,6 @@ static bool pcache_image(struct img *m)
 	memcpy(m->p, once.p, once.n);
 	m->n = once.n;
 	return true;
-}
-
-static void put64(struct img *m, size_t off, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		m->p[off + i] = (uint8_t)(v >> (8 * i));
 }
 
 static struct gc_error *pc_at(struct img *m, uint64_t va, uint64_t vmemmap,

@@ -179,12 +179,18 @@ static struct gc_error *walk_slots(const struct kvm_layout *l,
 
 /* ---- vCPUs: the xarray -------------------------------------------------- */
 
+/* The entry for INDEX of the xarray at XA (*OUT 0: none).  Every node's
+ * shift must be a multiple of 6 and exactly 6 below its parent's: a node
+ * that repeats its parent's shift or skips levels would resolve several
+ * indexes to one entry (vCPU 1 answered by vCPU 0). */
 static struct gc_error *xa_load(const struct kvm_layout *l,
 				const struct kvm_mem *m, uint64_t xa,
 				uint64_t index, uint64_t *out)
 {
 	uint64_t e;
+	*out = 0;
 	struct gc_error *err = kvm_rd64(m, xa + l->xa_head, &e);
+	int want = -1;
 	for (unsigned int d = 0; !err; d++) {
 		if ((e & 3) != 2 || e < 4096) {
 			/* a value: only index 0 lives in the head itself */
@@ -201,14 +207,25 @@ static struct gc_error *xa_load(const struct kvm_layout *l,
 			break;
 		if (shift > 60 || shift % 6)
 			return gc_error_addr(GC_ERR_CORRUPT, GC_SPACE_KVIRT,
-					     node, "xa_node", "shift %u",
-					     shift);
-		if (shift < 58 && (index >> shift) >= 64 && d == 0) {
-			*out = 0;
-			return NULL;
-		}
+					     node, "xa_node", "shift %u (expected "
+					     "a multiple of 6 up to 60)", shift);
+		if (d > 0 && want < 0)
+			return gc_error_addr(GC_ERR_CORRUPT, GC_SPACE_KVIRT,
+					     node, "xa_node", "a node (shift %u) "
+					     "in a slot of a shift-0 node, which "
+					     "holds entries (on the way to index %"
+					     PRIu64 ")", shift, index);
+		if (d > 0 && shift != want)
+			return gc_error_addr(GC_ERR_CORRUPT, GC_SPACE_KVIRT,
+					     node, "xa_node", "shift %u under a "
+					     "node of shift %d (expected %d) on "
+					     "the way to index %" PRIu64, shift,
+					     want + 6, want, index);
+		if (d == 0 && shift < 58 && (index >> shift) >= 64)
+			return NULL;  /* beyond the tree's reach: none */
 		uint64_t off = (index >> shift) & 63;
 		err = kvm_rd64(m, node + l->xa_node_slots + off * 8, &e);
+		want = (int)shift - 6;
 	}
 	return err;
 }
@@ -458,16 +475,27 @@ out:
 	}
 }
 
+/* The kvm_vcpu at VA, found at index WANT_IDX of kvm.vcpu_array (or
+ * vcpus[]): KVM puts each vCPU at its vcpu_idx, so one found elsewhere is
+ * another vCPU's (a damaged array) and refused. */
 static struct gc_error *read_vcpu(const struct kvm_layout *l,
 				  const struct kvm_mem *m, uint64_t va,
-				  struct gc_kvm_vcpu *c, struct gc_strbuf *pb)
+				  uint32_t want_idx, struct gc_kvm_vcpu *c,
+				  struct gc_strbuf *pb)
 {
 	memset(c, 0, sizeof(*c));
 	c->addr = va;
 	uint32_t id, idx, mode, cpu, mp;
 	struct gc_error *err;
+	if ((err = rd32(m, va + l->vcpu_idx, &idx)))
+		return gc_error_context(err, "kvm_vcpu 0x%" PRIx64, va);
+	if (idx != want_idx)
+		return gc_error_addr(GC_ERR_CORRUPT, GC_SPACE_KVIRT, va,
+				     "kvm_vcpu", "vcpu_idx %" PRIu32 " (expected "
+				     "%" PRIu32 ": KVM keeps each vCPU at its "
+				     "vcpu_idx in kvm.%s)", idx, want_idx,
+				     l->vcpus_ptrs ? "vcpus[]" : "vcpu_array");
 	if ((err = rd32(m, va + l->vcpu_id, &id)) ||
-	    (err = rd32(m, va + l->vcpu_idx, &idx)) ||
 	    (err = rd32(m, va + l->vcpu_mode, &mode)) ||
 	    (err = rd32(m, va + l->vcpu_cpu, &cpu)) ||
 	    (err = rd32(m, va + l->vcpu_mp_state, &mp)) ||
@@ -818,7 +846,7 @@ static struct gc_error *read_vm(const struct kvm_layout *l,
 					    " of %" PRIu32 " online", i,
 					    online);
 		if (!err)
-			err = read_vcpu(l, m, va, &vm->vcpus[vm->nr_vcpus],
+			err = read_vcpu(l, m, va, i, &vm->vcpus[vm->nr_vcpus],
 					&pb);
 		if (!err) {
 			vm->nr_vcpus++;
