@@ -48,12 +48,28 @@ static struct gc_error *rd32(const struct kvm_mem *m, uint64_t va,
 	return err;
 }
 
+/* ERR as a problem of the VM: "WHAT: reason".  Out of memory (ERR, or
+ * in writing it down) is not a problem of the VM: it fails SB
+ * (gc_strbuf_steal then answers NULL and the walk fails with it). */
 static void problem(struct gc_strbuf *sb, const char *what,
 		    struct gc_error *err)
 {
-	gc_strbuf_printf(sb, "%s%s: %s", sb->len ? "; " : "", what,
-			 err ? gc_error_string(err) : "?");
+	gc_strbuf_printf(sb, "%s%s: ", sb->len ? "; " : "", what);
+	if (err)
+		gc_strbuf_error(sb, err);
+	else
+		gc_strbuf_append(sb, "?", 1);
 	gc_error_free(err);
+}
+
+/* The error of an optional read (the value stays unknown): dropped,
+ * unless it is out of memory, which is returned. */
+static struct gc_error *optional(struct gc_error *err)
+{
+	if (err == &gc_error_nomem)
+		return err;
+	gc_error_free(err);
+	return NULL;
 }
 
 /* ---- memory slots: the gfn rb-tree, in order ---------------------------- */
@@ -437,8 +453,8 @@ static void probe_vmcb(const struct kvm_layout *l, const struct kvm_mem *m,
 	}
 	if ((vmcb & 4095) || (vmcb_pa & 4095) || !vmcb ||
 	    (err = m->vtop(m->ctx, vmcb, &pa)) || pa != vmcb_pa) {
-		gc_error_free(err);
-		err = NULL;
+		if ((err = optional(err)))
+			goto out;
 		why = "the two words after struct kvm_vcpu are not a VMCB "
 		      "pointer and its physical address";
 		goto out;
@@ -539,7 +555,8 @@ static struct gc_error *read_vcpu(const struct kvm_layout *l,
 		err = kvm_rd64(m, va + l->vcpu_pid, &pid);
 		if (!err && pid && !(err = rd32(m, pid + l->pid_nr, &nr)))
 			c->pid = nr;
-		gc_error_free(err);
+		if ((err = optional(err)))
+			return err;
 	}
 	if (l->vendor == GC_KVM_SVM) {
 		uint8_t *vmcb = NULL;
@@ -568,7 +585,8 @@ static struct gc_error *read_vcpu(const struct kvm_layout *l,
 			if (!err)
 				err = kvm_rd64(m, cur + l->vmcb_info_pa,
 					   &c->vmcb_pa);
-			gc_error_free(err);
+			if ((err = optional(err)))
+				return err;
 		}
 	} else if (l->vendor == GC_KVM_UNKNOWN && l->svm_vmcb_probe) {
 		probe_vmcb(l, m, va, id, c, v, pb);
@@ -587,9 +605,11 @@ static struct gc_error *read_vcpu(const struct kvm_layout *l,
 					    err, "vCPU %" PRIu32 " VMCS 0x%"
 					    PRIx64, id, c->vmcs));
 		} else {
-			if (m->vtop) {
-				err = m->vtop(m->ctx, c->vmcs, &c->vmcs_pa);
-				gc_error_free(err);
+			if (m->vtop &&
+			    (err = optional(m->vtop(m->ctx, c->vmcs,
+						    &c->vmcs_pa)))) {
+				free(vmcs);
+				return err;
 			}
 			kvm_vcpu_from_vmcs(c, vmcs, 4096, l->vmcs_db);
 			v->source = c->regs_from_vmcs ?
@@ -710,8 +730,11 @@ static void qemu_name(const char *buf, size_t len, char *out, size_t olen)
 	}
 }
 
-static void read_vmm(const struct kvm_layout *l, const struct kvm_mem *m,
-		     struct gc_kvm_vm *vm, struct gc_strbuf *pb)
+/* The VMM's task and command line; what cannot be read is a problem in
+ * PB; out of memory is returned. */
+static struct gc_error *read_vmm(const struct kvm_layout *l,
+				 const struct kvm_mem *m, struct gc_kvm_vm *vm,
+				 struct gc_strbuf *pb)
 {
 	struct gc_error *err;
 	if (m->vtop && (err = m->vtop(m->ctx, vm->pgd, &vm->pgd_phys)))
@@ -734,25 +757,25 @@ static void read_vmm(const struct kvm_layout *l, const struct kvm_mem *m,
 			problem(pb, "the VMM task (mm->owner)", err);
 	}
 	if (!l->has_args || !m->read_user || !vm->pgd_phys)
-		return;
+		return NULL;
 	uint64_t as, ae;
 	if ((err = kvm_rd64(m, vm->mm + l->mm_arg_start, &as)) ||
 	    (err = kvm_rd64(m, vm->mm + l->mm_arg_end, &ae))) {
 		problem(pb, "the VMM's command line", err);
-		return;
+		return NULL;
 	}
 	if (ae <= as)
-		return;
+		return NULL;
 	size_t len = (size_t)GC_MIN(ae - as, KVM_CMDLINE_MAX);
 	char *buf = malloc(len + 1);
 	if (!buf)
-		return;
+		return &gc_error_nomem;
 	err = m->read_user(m->ctx, vm->pgd_phys, as, buf, len);
 	if (err) {
 		/* not readable (e.g. user pages filtered out): said once */
 		problem(pb, "the VMM's command line", err);
 		free(buf);
-		return;
+		return NULL;
 	}
 	buf[len] = 0;
 	qemu_name(buf, len, vm->name, sizeof(vm->name));
@@ -765,10 +788,23 @@ static void read_vmm(const struct kvm_layout *l, const struct kvm_mem *m,
 	if (vm->cmdline)
 		gc_sanitize(vm->cmdline, buf, len);
 	free(buf);
+	return vm->cmdline ? NULL : &gc_error_nomem;
 }
 
 /* ---- one VM ------------------------------------------------------------ */
 
+static void vm_free(struct gc_kvm_vm *vm)
+{
+	free(vm->slots);
+	free(vm->vcpus);
+	free(vm->cmdline);
+	free(vm->problems);
+	memset(vm, 0, sizeof(*vm));
+}
+
+/* The VM of struct kvm at KVM in *VM; what cannot be read is in its
+ * problems.  An error (vm_list unusable, out of memory) leaves nothing
+ * allocated in *VM. */
 static struct gc_error *read_vm(const struct kvm_layout *l,
 				const struct kvm_mem *m, uint64_t kvm,
 				struct gc_kvm_vm *vm)
@@ -793,15 +829,15 @@ static struct gc_error *read_vm(const struct kvm_layout *l,
 		uint32_t p;
 		if (!(err = rd32(m, kvm + l->kvm_userspace_pid, &p)))
 			vm->userspace_pid = p;
-		gc_error_free(err);
+		err = optional(err);
 	}
-	if (vm->mm)
-		read_vmm(l, m, vm, &pb);
-	else
+	if (!err && vm->mm)
+		err = read_vmm(l, m, vm, &pb);
+	else if (!err)
 		problem(&pb, "the VMM", gc_error_new(GC_ERR_NOT_PRESENT,
 						     "kvm->mm", "NULL"));
 	size_t cap = 0;
-	for (unsigned int as = 0; as < l->nr_as; as++) {
+	for (unsigned int as = 0; !err && as < l->nr_as; as++) {
 		uint64_t ms;
 		err = kvm_rd64(m, kvm + l->kvm_memslots + 8ull * as, &ms);
 		if (!err && ms)
@@ -865,22 +901,13 @@ static struct gc_error *read_vm(const struct kvm_layout *l,
 		if (all)
 			vm->vendor = GC_KVM_SVM;
 	}
+	if (!err && !(vm->problems = gc_strbuf_steal(&pb)))
+		err = &gc_error_nomem;  /* including a problem out of memory */
 	if (err) {
 		gc_strbuf_free(&pb);
-		return err;
+		vm_free(vm);
 	}
-	vm->problems = gc_strbuf_steal(&pb);
-	if (!vm->problems)
-		vm->problems = strdup("");
-	return vm->problems ? NULL : &gc_error_nomem;
-}
-
-static void vm_free(struct gc_kvm_vm *vm)
-{
-	free(vm->slots);
-	free(vm->vcpus);
-	free(vm->cmdline);
-	free(vm->problems);
+	return err;
 }
 
 void gc_kvm_vms_free(struct gc_kvm_vm *vms, size_t nr)
