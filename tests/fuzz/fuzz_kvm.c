@@ -112,7 +112,10 @@ static void one(const uint8_t *data, size_t size, bool pre517)
 			abort();
 		for (size_t s = 0; s < vms[i].nr_slots; s++) {
 			if (vms[i].slots[s].base_gfn + vms[i].slots[s].npages >
-			    (1ull << 40))
+			    (1ull << 40) ||
+			    vms[i].slots[s].userspace_addr +
+					    (vms[i].slots[s].npages << 12) >
+				    KVM_VA_MASK + 1)
 				abort();
 			/* the VMM's VMA of the slot (maple tree walk): what
 			 * it returns must contain the address */

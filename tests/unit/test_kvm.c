@@ -375,6 +375,49 @@ TEST(vcpu_index_checked)
 	free(m.p);
 }
 
+/* A slot whose VMM range wraps past 2^64 or leaves the user address
+ * space is refused at the walk, naming the slot: the guest's memory map
+ * would otherwise fail later with a bare "run N wraps". */
+TEST(slot_userspace_range_checked)
+{
+	struct kvm_layout l;
+	kvm_layout_linux61_svm(&l);
+	static const struct {
+		uint64_t ua;
+		const char *why;
+	} q[] = {
+		{ 0xfffffffffffff000ull,
+		  "kvm_memory_slot at kernel virtual address 0xffff888000013200: "
+		  "slot 1 of address space 0: userspace_addr 0xfffffffffffff000 "
+		  "+ 0x1000 pages wraps past 2^64 (expected the VMM's user "
+		  "addresses, below 2^57)" },
+		{ (1ull << 57) - 0x1000,
+		  "slot 1 of address space 0: userspace_addr 0x1fffffffffff000 "
+		  "+ 0x1000 pages ends beyond 2^57" },
+	};
+	for (size_t i = 0; i < sizeof(q) / sizeof(q[0]); i++) {
+		struct img m = { 0 };
+		struct gc_kvm_vm *vms = NULL;
+		size_t nr = 0;
+		CHECK(make_image("none", &m));
+		put64(&m, 0x13200 + 248, q[i].ua);   /* slot B's uaddr */
+		struct kvm_mem mem = { &m, rd, vtop, rd_user };
+		struct gc_error *err = kvm_walk(&l, &mem, KBASE, &vms, &nr);
+		CHECK(!err && nr == 1);
+		if (!err && nr == 1) {
+			CHECK_EQ_U64(vms[0].nr_slots, 1);
+			CHECK_EQ_U64(vms[0].slots[0].id, 0);
+			CHECK_CONTAINS(vms[0].problems, "memory slots of address "
+				       "space 0: ");
+			CHECK_CONTAINS(vms[0].problems, q[i].why);
+			CHECK_EQ_U64(vms[0].nr_vcpus, 2);
+		}
+		gc_error_free(err);
+		gc_kvm_vms_free(vms, nr);
+		free(m.p);
+	}
+}
+
 /* The page cache of the VMM's shared and file mappings (pcache.c) over
  * kvm_image.py's "pcache" images: a memfd VMA over slot B and a private
  * file mapping (see kvm_image.py for what each index holds). */

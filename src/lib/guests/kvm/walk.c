@@ -109,6 +109,20 @@ static struct gc_error *add_slot(const struct kvm_layout *l,
 				     PRIx64 " is not a slot (out of order, "
 				     "unaligned or beyond 2^52 bytes)",
 				     s.base_gfn, s.npages, s.userspace_addr);
+	/* KVM takes only a userspace range that is user memory
+	 * (__kvm_set_memory_region: access_ok), below 2^57 even with 5-level
+	 * paging; VMM addresses past it, or wrapping past 2^64, are damage */
+	if (s.userspace_addr > (KVM_VA_MASK + 1) - (s.npages << 12))
+		return gc_error_addr(GC_ERR_CORRUPT, GC_SPACE_KVIRT, s.addr,
+				     "kvm_memory_slot", "slot %d of address "
+				     "space %u: userspace_addr 0x%" PRIx64
+				     " + 0x%" PRIx64 " pages %s (expected the "
+				     "VMM's user addresses, below 2^57)",
+				     s.id, as, s.userspace_addr, s.npages,
+				     s.userspace_addr + (s.npages << 12) <
+						     s.userspace_addr ?
+					     "wraps past 2^64" :
+					     "ends beyond 2^57");
 	*first = false;
 	*last_gfn = s.base_gfn + s.npages;
 	if (!gc_vec_push(&vm->slots, &vm->nr_slots, cap, &s))
