@@ -232,9 +232,11 @@ struct gc_error *kvm_vmm_xlat_new(struct gc_kernel *k, uint64_t pgd_phys,
  * are not current, CR3 and the guest-owned CR0/CR4 bits when KVM's
  * caches are stale (VCPU_EXREG_CR0/CR3/CR4 not available), the EPTP.
  * Each register taken is a bit in C->regs_from_vmcs; without a usable
- * layout they stay unknown (never 0) and C->regs_note says so. */
-void kvm_vcpu_from_vmcs(struct gc_kvm_vcpu *c, const uint8_t *region,
-			size_t len, const struct gc_vmcs_db *db);
+ * layout they stay unknown (never 0) and C->regs_note says so.  Out of
+ * memory (or a layout check that cannot run) is an error. */
+struct gc_error *kvm_vcpu_from_vmcs(struct gc_kvm_vcpu *c,
+				    const uint8_t *region, size_t len,
+				    const struct gc_vmcs_db *db);
 
 /* AMD's VMCB: control area 0x000-0x3ff, state save area at 0x400
  * (AMD64 APM vol. 2, appendix B; Linux struct vmcb_save_area). */

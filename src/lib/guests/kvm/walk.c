@@ -330,8 +330,9 @@ static void from_vmcb(struct gc_kvm_vcpu *c, const uint8_t *vmcb)
 #define KVM_EXREG_CR3 19
 #define KVM_EXREG_CR4 20
 
-void kvm_vcpu_from_vmcs(struct gc_kvm_vcpu *c, const uint8_t *region,
-			size_t len, const struct gc_vmcs_db *db)
+struct gc_error *kvm_vcpu_from_vmcs(struct gc_kvm_vcpu *c,
+				    const uint8_t *region, size_t len,
+				    const struct gc_vmcs_db *db)
 {
 	struct gc_vcpu *v = &c->regs;
 	c->regs_from_vmcs = 0;
@@ -342,19 +343,20 @@ void kvm_vcpu_from_vmcs(struct gc_kvm_vcpu *c, const uint8_t *region,
 		       "infer one with vmcs --infer): rflags, segments, "
 		       "descriptor tables, FS/GS base unknown";
 	if (len < 8)
-		return;
+		return NULL;
 	c->vmcs_revision = gc_get32(region, false) & 0x7fffffffu;
 	if (!db)
-		return;
+		return NULL;
 	struct gc_vmcs_hit hit;
 	struct gc_vmcs_scan_opts so = { 0 };
 	struct gc_error *err = gc_vmcs_check_db(db, region, len, c->vmcs_pa,
 						UINT64_MAX, &so, &hit);
 	free(hit.reason);
-	if (err || !hit.valid || !hit.layout) {
-		gc_error_free(err);
-		return;
-	}
+	if (err)
+		return gc_error_context(err, "checking the VMCS against the "
+					"known layouts");
+	if (!hit.valid || !hit.layout)
+		return NULL;
 	const struct gc_vmcs_layout *L = hit.layout;
 	bool hf = hit.high_first;
 	snprintf(c->vmcs_layout, sizeof(c->vmcs_layout), "%s",
@@ -421,6 +423,7 @@ void kvm_vcpu_from_vmcs(struct gc_kvm_vcpu *c, const uint8_t *region,
 		       "rflags, segments, descriptor tables, FS/GS base and "
 		       "lazily saved RSP/RIP from the VMCS (layout in "
 		       "vmcs_layout); kernel_gs_base unknown";
+	return NULL;
 }
 
 /* The VMCB at kernel address VA, in a new VMCB_SIZE buffer (*BUF, NULL on
@@ -625,7 +628,15 @@ static struct gc_error *read_vcpu(const struct kvm_layout *l,
 				free(vmcs);
 				return err;
 			}
-			kvm_vcpu_from_vmcs(c, vmcs, 4096, l->vmcs_db);
+			err = kvm_vcpu_from_vmcs(c, vmcs, 4096, l->vmcs_db);
+			if (err == &gc_error_nomem) {
+				free(vmcs);
+				return err;
+			}
+			if (err)
+				problem(pb, "VMCS", gc_error_context(
+						    err, "vCPU %" PRIu32 " VMCS "
+						    "0x%" PRIx64, id, c->vmcs));
 			v->source = c->regs_from_vmcs ?
 					    "KVM kvm_vcpu.arch + VMCS" :
 					    "KVM kvm_vcpu.arch";
