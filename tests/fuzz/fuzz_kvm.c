@@ -70,7 +70,7 @@ static void pcache(const struct kvm_layout *l, const struct kvm_mem *mem,
 		struct gc_error *e2 = kvm_pcache_lookup(l, mem,
 							KBASE + 0x20000, v, va,
 							&pc);
-		if (!e2 && (pc.state > KVM_PC_NOT_CACHED ||
+		if (!e2 && (pc.state > KVM_PC_UFFD ||
 			    pc.backing >= KVM_PC_NR_BACKING ||
 			    pc.hindex > KVM_PC_HIDX_EITHER ||
 			    (pc.hindex != KVM_PC_HIDX_NONE) !=

@@ -555,6 +555,43 @@ TEST(page_cache_synthetic)
 	free(m.p);
 }
 
+/* userfaultfd missing-page tracking on the VMA (VM_UFFD_MISSING 0x200,
+ * QEMU's postcopy destination): a shmem/memfd or hugetlbfs hole is not
+ * zero -- the VMM supplies the page when the guest touches it -- while a
+ * page in the page cache is still that page. */
+TEST(page_cache_uffd_missing)
+{
+	struct img m = { 0 };
+	CHECK(pcache_image(&m));
+	/* the memfd VMA (0x1b000) and the hugetlbfs one (0x1cc00):
+	 * vm_flags at +32 */
+	put64(&m, 0x1b000 + 32, 0xfb | KVM_VM_UFFD_MISSING);
+	put64(&m, 0x1cc00 + 32, 0x4000fb | KVM_VM_UFFD_MISSING);
+	static const struct {
+		uint64_t va;
+		enum kvm_pc_state state;
+		uint64_t pfn;
+	} q[] = {
+		{ 0x7f1000005000ull, KVM_PC_UFFD, 0 },
+		{ 0x7f1000040000ull, KVM_PC_UFFD, 0 },
+		{ 0x7f1000000000ull, KVM_PC_PAGE, 0x10 },
+		{ 0x7f1000004000ull, KVM_PC_SWAPPED, 0 },
+		{ 0x7f3000200000ull, KVM_PC_UFFD, 0 },
+		{ 0x7f3000003000ull, KVM_PC_PAGE, 0x203 },
+	};
+	for (size_t i = 0; i < sizeof(q) / sizeof(q[0]); i++) {
+		struct kvm_pc_page pc;
+		struct gc_error *err = pc_at(&m, q[i].va, PC_VMEMMAP, &pc);
+		CHECK(!err);
+		gc_error_free(err);
+		if (err)
+			continue;
+		CHECK_EQ_U64(pc.state, q[i].state);
+		CHECK_EQ_U64(pc.pfn, q[i].pfn);
+	}
+	free(m.p);
+}
+
 TEST(page_cache_damaged_refused)
 {
 	/* kvm_image.py's pcache-* damage (the fuzz seeds), patched here
@@ -852,7 +889,8 @@ TEST(real_host_vmm_vmas)
 		 * and is anonymous private: zero, for the extent of the
 		 * entry that is empty */
 		struct gc_xlat *x = NULL;
-		struct gc_error *e = kvm_vmm_xlat_new(k, 0x18c4000, mm, &x);
+		struct gc_error *e = kvm_vmm_xlat_new(k, 0x18c4000, mm, NULL,
+						      &x);
 		CHECK(!e);
 		if (!e) {
 			struct gc_xlat_run r;
@@ -1032,6 +1070,71 @@ TEST(real_memfd_page_cache)
 	}
 	gc_error_free(err);
 	gc_kvm_vms_free(vms, nr);
+	gc_kernel_close(k);
+	gc_dump_close(d);
+}
+
+/* The same for anonymous private memory: the real host's stack VMA (its
+ * lowest page never touched, zero, real_host_vmm_vmas) read with
+ * VM_UFFD_MISSING set in its vm_flags is a gap of the userfaultfd kind,
+ * not zero. */
+TEST(real_host_uffd_missing_not_zero)
+{
+	const char *path = gc_test_real_dump("kvm-host-vmm/host.elf");
+	if (!path) {
+		gc_test_skip("real dump absent (GC_DUMP_CACHE)");
+		return;
+	}
+	struct gc_dump *d = NULL;
+	struct gc_kernel *k = NULL;
+	const struct gc_types *t = NULL;
+	struct kvm_layout l;
+	struct gc_error *err = gc_dump_open(path, NULL, &d);
+	if (!err)
+		err = gc_kernel_open(d, NULL, &k);
+	if (!err)
+		err = gc_kernel_types(k, &t);
+	if (!err)
+		err = kvm_layout_from_types(t, &l);
+	const uint64_t mm = 0xffff8ea3c1061f80ull; /* truth.json */
+	uint64_t args = 0;
+	if (!err)
+		err = gc_kernel_read_u64(k, mm + l.mm_arg_start, &args);
+	struct kvm_mem m = { k, kread, NULL, NULL };
+	struct kvm_vma st;
+	bool found = false;
+	if (!err)
+		err = kvm_vma_at(&l, &m, mm, args, &st, &found);
+	CHECK(!err && found && !st.file);
+	CHECK(!(st.flags & KVM_VM_UFFD_MISSING));
+	struct damaged dm = { k, st.addr + l.vma_flags, { 0 }, 8 };
+	uint64_t fl = st.flags | KVM_VM_UFFD_MISSING;
+	for (int i = 0; i < 8; i++)
+		dm.val[i] = (uint8_t)(fl >> (8 * i));
+	struct kvm_mem dmem = { &dm, dread, NULL, NULL };
+	struct gc_xlat *x = NULL;
+	for (int patched = 0; !err && found && patched < 2; patched++) {
+		err = kvm_vmm_xlat_new(k, 0x18c4000, mm,
+				       patched ? &dmem : NULL, &x);
+		CHECK(!err);
+		if (err)
+			break;
+		struct gc_xlat_run r;
+		err = gc_xlat_lookup(x, st.start, &r);
+		CHECK(!err && r.status == GC_XLAT_MAPPED);
+		if (!patched) {
+			CHECK_EQ_U64(r.target, KVM_ZERO | st.start);
+		} else {
+			CHECK_EQ_U64(r.target, KVM_NOPTE |
+					       KVM_KIND(KVM_NOPTE_UFFD) |
+					       st.start);
+			CHECK(r.len <= st.end - st.start);
+		}
+		gc_xlat_free(x);
+		x = NULL;
+	}
+	gc_xlat_free(x);
+	gc_error_free(err);
 	gc_kernel_close(k);
 	gc_dump_close(d);
 }

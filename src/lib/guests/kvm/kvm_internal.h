@@ -116,6 +116,12 @@ struct gc_error *kvm_vma_at(const struct kvm_layout *l,
 /* ---- the page cache of the VMM's shared and file mappings (pcache.c) ---- */
 
 #define KVM_VM_HUGETLB 0x00400000ull
+/* userfaultfd missing-page tracking (UFFDIO_REGISTER_MODE_MISSING, e.g.
+ * QEMU on the destination of a postcopy migration): a page the VMA does
+ * not have yet is supplied by the VMM when first touched, not zeroed by
+ * the kernel (do_anonymous_page, shmem and hugetlb faults hand it to
+ * handle_userfault) */
+#define KVM_VM_UFFD_MISSING 0x00000200ull
 #define KVM_TMPFS_MAGIC 0x01021994ull
 #define KVM_HUGETLBFS_MAGIC 0x958458f6ull
 #define KVM_PCACHE_MAX_PFN (1ull << 40)   /* 52-bit physical addresses */
@@ -125,6 +131,8 @@ enum kvm_pc_state {
 	KVM_PC_SWAPPED,     /* shmem: a swap entry (a value entry) */
 	KVM_PC_HOLE,        /* shmem: no entry, the guest reads zero */
 	KVM_PC_NOT_CACHED,  /* a regular file's page not in the page cache */
+	KVM_PC_UFFD,        /* shmem/hugetlbfs: no page, and the VMA has
+			       VM_UFFD_MISSING: the VMM would supply it */
 };
 enum kvm_pc_backing {
 	KVM_PC_SHMEM, KVM_PC_MEMFD, KVM_PC_HUGETLBFS, KVM_PC_FILE,
@@ -217,13 +225,18 @@ enum {
 	KVM_NOPTE_SWAPPED = 1,    /* shmem: swapped out */
 	KVM_NOPTE_NOT_CACHED = 2, /* a regular file's page not cached */
 	KVM_NOPTE_PC_ERROR = 3,   /* the page cache could not be read */
+	KVM_NOPTE_UFFD = 4,       /* no page yet, VM_UFFD_MISSING: the VMM
+				     supplies it on first access */
 	KVM_ZERO_ANON = 0,        /* anonymous private, never touched */
 	KVM_ZERO_HOLE = 1,        /* shmem/memfd/hugetlbfs: no page yet */
 };
 struct gc_kernel;
 struct gc_xlat;
+/* MEM (NULL: K's kernel reads) reads the VMAs and page caches; tests
+ * give one that patches what they read. */
 struct gc_error *kvm_vmm_xlat_new(struct gc_kernel *k, uint64_t pgd_phys,
-				  uint64_t mm, struct gc_xlat **out);
+				  uint64_t mm, const struct kvm_mem *mem,
+				  struct gc_xlat **out);
 
 /* The state KVM does not keep in struct kvm_vcpu, from vCPU C's VMCS
  * REGION (LEN bytes, C->regs_avail/regs_dirty and KVM's copies already

@@ -444,7 +444,8 @@ static struct gc_error *hugetlb_lookup(const struct kvm_layout *l,
 	if (base)
 		out->index = bidx;
 	if (p->shape == H_NONE) {
-		out->state = KVM_PC_HOLE;
+		out->state = vma->flags & KVM_VM_UFFD_MISSING ? KVM_PC_UFFD :
+								KVM_PC_HOLE;
 		return NULL;
 	}
 	out->state = KVM_PC_PAGE;
@@ -499,12 +500,14 @@ struct gc_error *kvm_pcache_lookup(const struct kvm_layout *l,
 	uint64_t e = h.entry, first = h.first;
 	if (!e || (e & 1)) {
 		/* none: shmem allocates a zero page on fault (the guest
-		 * reads zero); a regular file reads it from disk.  A value:
-		 * shmem's swap entry, a file's shadow entry. */
+		 * reads zero) unless userfaultfd tracks missing pages (the
+		 * VMM supplies them); a regular file reads it from disk.  A
+		 * value: shmem's swap entry, a file's shadow entry. */
 		if (out->backing == KVM_PC_FILE)
 			out->state = KVM_PC_NOT_CACHED;
 		else if (!e)
-			out->state = KVM_PC_HOLE;
+			out->state = vma->flags & KVM_VM_UFFD_MISSING ?
+					     KVM_PC_UFFD : KVM_PC_HOLE;
 		else
 			out->state = KVM_PC_SWAPPED;
 		return NULL;

@@ -293,6 +293,7 @@ struct vmm_pt {
 	struct kvm_layout l;
 	struct kvm_vma last;      /* the last VMA found (a cache) */
 	bool has_last;
+	struct kvm_mem mem;       /* VMA and page-cache reads */
 	uint64_t vmemmap;         /* vmemmap_base (0: unknown) */
 	unsigned int backings;    /* bit per enum kvm_pc_backing seen */
 	char *pc_error;           /* the first page-cache lookup error */
@@ -310,9 +311,8 @@ static struct gc_error *vma_of_empty(struct vmm_pt *p,
 	if (!w->nr || !w->lvl[w->nr - 1].read || w->lvl[w->nr - 1].entry)
 		return NULL;
 	if (!p->has_last || va < p->last.start || va >= p->last.end) {
-		struct kvm_mem m = { .ctx = p->k, .read = k_read };
 		bool f = false;
-		struct gc_error *err = kvm_vma_at(&p->l, &m, p->mm, va,
+		struct gc_error *err = kvm_vma_at(&p->l, &p->mem, p->mm, va,
 						  &p->last, &f);
 		p->has_last = !err && f;
 		if ((err = optional(err)))
@@ -329,9 +329,8 @@ static struct gc_error *vma_of_empty(struct vmm_pt *p,
 static struct gc_error *pcache_answer(struct vmm_pt *p, uint64_t va,
 				      struct gc_xlat_run *out)
 {
-	struct kvm_mem m = { .ctx = p->k, .read = k_read };
 	struct kvm_pc_page pc;
-	struct gc_error *err = kvm_pcache_lookup(&p->l, &m, p->vmemmap,
+	struct gc_error *err = kvm_pcache_lookup(&p->l, &p->mem, p->vmemmap,
 						 &p->last, va, &pc);
 	uint64_t v = va & KVM_VA_MASK;
 	out->len = 4096 - (va & 4095);
@@ -364,6 +363,10 @@ static struct gc_error *pcache_answer(struct vmm_pt *p, uint64_t va,
 		break;
 	case KVM_PC_SWAPPED:
 		out->target = KVM_NOPTE | KVM_KIND(KVM_NOPTE_SWAPPED) | v;
+		break;
+	case KVM_PC_UFFD:
+		out->target = KVM_NOPTE | KVM_KIND(KVM_NOPTE_UFFD) | v;
+		out->len = len;
 		break;
 	default:
 		out->target = KVM_NOPTE | KVM_KIND(KVM_NOPTE_NOT_CACHED) | v;
@@ -402,7 +405,12 @@ static struct gc_error *pt_lookup(struct gc_xlat *x, uint64_t va,
 		return err;
 	if (p->last.file)
 		return pcache_answer(p, va, out);
-	if (!(p->last.flags & KVM_VM_SHARED)) {
+	if (p->last.flags & KVM_VM_UFFD_MISSING) {
+		/* not zero: the VMM supplies it when it is first touched */
+		out->target = KVM_NOPTE | KVM_KIND(KVM_NOPTE_UFFD) |
+			      (va & KVM_VA_MASK);
+		out->len = GC_MIN(out->len, p->last.end - va);
+	} else if (!(p->last.flags & KVM_VM_SHARED)) {
 		out->target = KVM_ZERO | (va & KVM_VA_MASK);
 		out->len = GC_MIN(out->len, p->last.end - va);
 	}
@@ -419,12 +427,14 @@ static void pt_destroy(struct gc_xlat *x)
 static const struct gc_xlat_ops pt_ops = { pt_lookup, pt_destroy };
 
 struct gc_error *kvm_vmm_xlat_new(struct gc_kernel *k, uint64_t pgd_phys,
-				  uint64_t mm, struct gc_xlat **out)
+				  uint64_t mm, const struct kvm_mem *mem,
+				  struct gc_xlat **out)
 {
 	struct vmm_pt *p = calloc(1, sizeof(*p));
 	if (!p)
 		return &gc_error_nomem;
 	p->k = k;
+	p->mem = mem ? *mem : (struct kvm_mem){ .ctx = k, .read = k_read };
 	p->pgd = pgd_phys;
 	p->mm = mm;
 	const struct gc_types *types;
@@ -515,6 +525,13 @@ static const char *kg_gap_reason_at(struct gc_guest *gg, uint64_t t,
 			       "read (the kvm-page-cache finding says why; "
 			       "host address 0x4600000000000000 + VMM "
 			       "virtual)";
+		case KVM_NOPTE_UFFD:
+			return "no page yet in a VMM mapping with userfaultfd "
+			       "missing-page tracking (VM_UFFD_MISSING, e.g. "
+			       "the destination of a postcopy migration): the "
+			       "VMM supplies it when first touched, its "
+			       "content is not in the dump (host address "
+			       "0x4800000000000000 + VMM virtual)";
 		default:
 			return NULL;
 		}
@@ -537,7 +554,8 @@ static const char *kg_gap_reason_at(struct gc_guest *gg, uint64_t t,
 static struct gc_error *pcache_counts(struct gc_guest *gg, struct kguest *g,
 				      struct gc_strbuf *sb)
 {
-	uint64_t cached = 0, holes = 0, swapped = 0, uncached = 0, bad = 0;
+	uint64_t cached = 0, holes = 0, swapped = 0, uncached = 0, bad = 0,
+		 uffd = 0;
 	for (size_t i = 0; i < gg->nr_map; i++) {
 		uint64_t t = gg->map[i].to;
 		if (t >= KVM_PCACHE && t < KVM_NOPTE)
@@ -556,6 +574,22 @@ static struct gc_error *pcache_counts(struct gc_guest *gg, struct kguest *g,
 			uncached += gg->gaps[i].count;
 		else if (kind == KVM_NOPTE_PC_ERROR)
 			bad += gg->gaps[i].count;
+		else if (kind == KVM_NOPTE_UFFD)
+			uffd += gg->gaps[i].count;
+	}
+	struct gc_error *err;
+	if (uffd) {
+		gc_strbuf_printf(sb, "userfaultfd=%" PRIu64 " guest pages not "
+				 "yet supplied by the VMM\n", uffd);
+		if ((err = gc_report_add(
+			     &gg->findings, GC_SEV_WARNING, "kvm-userfaultfd",
+			     false, 0, "%" PRIu64 " guest pages have no page "
+			     "yet in a VMM mapping with userfaultfd missing-"
+			     "page tracking (VM_UFFD_MISSING, e.g. the "
+			     "destination of a postcopy migration): the VMM "
+			     "supplies them when first touched, so they are "
+			     "gaps, not zeros", uffd)))
+			return err;
 	}
 	if (!cached && !holes && !swapped && !uncached && !bad)
 		return NULL;
@@ -578,7 +612,7 @@ static struct gc_error *pcache_counts(struct gc_guest *gg, struct kguest *g,
 		return &gc_error_nomem;
 	gc_strbuf_printf(sb, "page_cache=%s%s\n", line,
 			 g->pt && g->pt->pc_error ? ")" : "");
-	struct gc_error *err = gc_report_add(
+	err = gc_report_add(
 		&gg->findings, bad || swapped || uncached ? GC_SEV_WARNING :
 							    GC_SEV_NOTE,
 		"kvm-page-cache", false, 0, "%s%s", line,
@@ -924,7 +958,7 @@ static struct gc_error *kg_open(struct gc_guest *gg,
 	if (err)
 		return err;
 	slots->limit = limit;
-	if ((err = kvm_vmm_xlat_new(g->k, vm->pgd_phys, vm->mm, &pt))) {
+	if ((err = kvm_vmm_xlat_new(g->k, vm->pgd_phys, vm->mm, NULL, &pt))) {
 		gc_xlat_free(slots);
 		return err;
 	}
