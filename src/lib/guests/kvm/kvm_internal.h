@@ -232,6 +232,13 @@ enum {
 };
 struct gc_kernel;
 struct gc_xlat;
+struct gc_xlat_entry;
+/* VM's address-space-0 memory slots as xlat table entries (*OUT, *NR,
+ * ascending: guest-physical -> VMM virtual), *LIMIT the end of the last;
+ * overlapping slots or none are an error. */
+struct gc_error *kvm_slots_table(const struct gc_kvm_vm *vm,
+				 struct gc_xlat_entry **out, size_t *nr,
+				 uint64_t *limit);
 /* MEM (NULL: K's kernel reads) reads the VMAs and page caches; tests
  * give one that patches what they read. */
 struct gc_error *kvm_vmm_xlat_new(struct gc_kernel *k, uint64_t pgd_phys,

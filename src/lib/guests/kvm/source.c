@@ -881,6 +881,43 @@ static struct gc_error *ept_check(struct gc_guest *gg, struct kguest *g,
 			     c.vmm_unmapped);
 }
 
+struct gc_error *kvm_slots_table(const struct gc_kvm_vm *vm,
+				 struct gc_xlat_entry **out, size_t *nr,
+				 uint64_t *limit)
+{
+	struct gc_xlat_entry *t = NULL;
+	size_t n = 0, cap = 0;
+	*out = NULL;
+	*nr = 0;
+	*limit = 0;
+	for (size_t i = 0; i < vm->nr_slots; i++) {
+		const struct gc_kvm_slot *s = &vm->slots[i];
+		if (s->as_id || !s->npages)
+			continue;
+		struct gc_xlat_entry e = { s->base_gfn << 12,
+					   s->userspace_addr, s->npages << 12 };
+		if (n && t[n - 1].from + t[n - 1].len > e.from) {
+			free(t);
+			return gc_error_addr(GC_ERR_CORRUPT, GC_SPACE_KVIRT,
+					     s->addr, "kvm_memory_slot",
+					     "slot %d overlaps the one before",
+					     s->id);
+		}
+		if (!gc_vec_push(&t, &n, &cap, &e)) {
+			free(t);
+			return &gc_error_nomem;
+		}
+		*limit = e.from + e.len;
+	}
+	if (!n)
+		return gc_error_addr(GC_ERR_NOT_PRESENT, GC_SPACE_KVIRT, vm->kvm,
+				     "KVM guest", "no memory slot in address "
+				     "space 0");
+	*out = t;
+	*nr = n;
+	return NULL;
+}
+
 static struct gc_error *kg_open(struct gc_guest *gg,
 				const struct gc_guest_args *a)
 {
@@ -925,31 +962,10 @@ static struct gc_error *kg_open(struct gc_guest *gg,
 		return err;
 	/* guest frames of address space 0 -> VMM virtual addresses */
 	struct gc_xlat_entry *t = NULL;
-	size_t n = 0, cap = 0;
+	size_t n = 0;
 	uint64_t limit = 0;
-	for (size_t i = 0; i < vm->nr_slots; i++) {
-		const struct gc_kvm_slot *s = &vm->slots[i];
-		if (s->as_id || !s->npages)
-			continue;
-		struct gc_xlat_entry e = { s->base_gfn << 12,
-					   s->userspace_addr, s->npages << 12 };
-		if (n && t[n - 1].from + t[n - 1].len > e.from) {
-			free(t);
-			return gc_error_addr(GC_ERR_CORRUPT, GC_SPACE_KVIRT,
-					     s->addr, "kvm_memory_slot",
-					     "slot %d overlaps the one before",
-					     s->id);
-		}
-		if (!gc_vec_push(&t, &n, &cap, &e)) {
-			free(t);
-			return &gc_error_nomem;
-		}
-		limit = e.from + e.len;
-	}
-	if (!n)
-		return gc_error_addr(GC_ERR_NOT_PRESENT, GC_SPACE_KVIRT, vm->kvm,
-				     "KVM guest", "no memory slot in address "
-				     "space 0");
+	if ((err = kvm_slots_table(vm, &t, &n, &limit)))
+		return err;
 	struct gc_xlat *slots = NULL, *pt = NULL;
 	err = gc_xlat_table(t, n, "kvm-memslots", GC_SPACE_PHYS,
 			    GC_SPACE_NONE, "not in any KVM memory slot",
