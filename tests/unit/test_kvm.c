@@ -418,6 +418,38 @@ TEST(slot_userspace_range_checked)
 	}
 }
 
+/* A guest_memfd slot (KVM_MEM_GUEST_MEMFD, Linux >= 6.8) keeps its
+ * private pages in the guest_memfd: its table entry is marked so that its
+ * pages are gaps, not the VMM mapping's (which has nothing or the shared
+ * view there). */
+TEST(guest_memfd_slot_not_read)
+{
+	struct gc_kvm_slot sl[3] = {
+		{ .id = 0, .base_gfn = 0, .npages = 0x100,
+		  .userspace_addr = 0x7f0000000000ull },
+		{ .id = 1, .base_gfn = 0x100000, .npages = 0x200,
+		  .userspace_addr = 0x7f1000000000ull,
+		  .flags = KVM_MEM_GUEST_MEMFD },
+		{ .id = 2, .as_id = 1, .base_gfn = 0, .npages = 0x10,
+		  .userspace_addr = 0x7f2000000000ull,
+		  .flags = KVM_MEM_GUEST_MEMFD },
+	};
+	struct gc_kvm_vm vm = { .kvm = KBASE, .slots = sl, .nr_slots = 3 };
+	struct gc_xlat_entry *t = NULL;
+	size_t n = 0;
+	uint64_t limit = 0;
+	CHECK_OK(kvm_slots_table(&vm, &t, &n, &limit));
+	CHECK_EQ_U64(n, 2);
+	if (n == 2) {
+		CHECK_EQ_U64(t[0].to, 0x7f0000000000ull);
+		CHECK_EQ_U64(t[1].from, 0x100000000ull);
+		CHECK_EQ_U64(t[1].to, KVM_SLOT_GMEM | 0x7f1000000000ull);
+		CHECK_EQ_U64(t[1].len, 0x200000);
+	}
+	CHECK_EQ_U64(limit, 0x100200000ull);
+	free(t);
+}
+
 /* The page cache of the VMM's shared and file mappings (pcache.c) over
  * kvm_image.py's "pcache" images: a memfd VMA over slot B and a private
  * file mapping (see kvm_image.py for what each index holds). */
@@ -1132,6 +1164,45 @@ TEST(real_host_uffd_missing_not_zero)
 		}
 		gc_xlat_free(x);
 		x = NULL;
+	}
+	gc_xlat_free(x);
+	gc_error_free(err);
+	gc_kernel_close(k);
+	gc_dump_close(d);
+}
+
+/* A guest_memfd slot's VMM address (kvm_slots_table marks it) is a gap of
+ * its own kind through the VMM's page tables, whatever the VMM maps there
+ * (here slot 0's memory, a 2 MiB THP at host 0x3000000). */
+TEST(real_host_guest_memfd_gap)
+{
+	const char *path = gc_test_real_dump("kvm-host-vmm/host.elf");
+	if (!path) {
+		gc_test_skip("real dump absent (GC_DUMP_CACHE)");
+		return;
+	}
+	struct gc_dump *d = NULL;
+	struct gc_kernel *k = NULL;
+	struct gc_xlat *x = NULL;
+	struct gc_error *err = gc_dump_open(path, NULL, &d);
+	if (!err)
+		err = gc_kernel_open(d, NULL, &k);
+	if (!err)
+		err = kvm_vmm_xlat_new(k, 0x18c4000, 0xffff8ea3c1061f80ull, NULL,
+				       &x);
+	CHECK(!err);
+	for (int marked = 0; !err && marked < 2; marked++) {
+		struct gc_xlat_run r;
+		uint64_t va = 0x7fb901400000ull;
+		err = gc_xlat_lookup(x, marked ? KVM_SLOT_GMEM | va : va, &r);
+		CHECK(!err && r.status == GC_XLAT_MAPPED);
+		if (marked) {
+			CHECK_EQ_U64(r.target, KVM_NOPTE |
+					       KVM_KIND(KVM_NOPTE_GMEM) | va);
+			CHECK(r.len >= 4096);
+		} else {
+			CHECK_EQ_U64(r.target, 0x3000000);
+		}
 	}
 	gc_xlat_free(x);
 	gc_error_free(err);

@@ -227,15 +227,24 @@ enum {
 	KVM_NOPTE_PC_ERROR = 3,   /* the page cache could not be read */
 	KVM_NOPTE_UFFD = 4,       /* no page yet, VM_UFFD_MISSING: the VMM
 				     supplies it on first access */
+	KVM_NOPTE_GMEM = 5,       /* a guest_memfd slot's page: not read */
 	KVM_ZERO_ANON = 0,        /* anonymous private, never touched */
 	KVM_ZERO_HOLE = 1,        /* shmem/memfd/hugetlbfs: no page yet */
 };
 struct gc_kernel;
 struct gc_xlat;
 struct gc_xlat_entry;
+/* A memory slot backed by a guest_memfd (KVM_MEM_GUEST_MEMFD, Linux >=
+ * 6.8): its private pages are in the guest_memfd, not behind
+ * userspace_addr, and which are private (kvm.mem_attr_array) is not read.
+ * Its table entries name the VMM address with KVM_SLOT_GMEM set, which the
+ * VMM page-table xlat answers as KVM_NOPTE_GMEM gaps. */
+#define KVM_MEM_GUEST_MEMFD 0x4u
+#define KVM_SLOT_GMEM (1ull << 63)
 /* VM's address-space-0 memory slots as xlat table entries (*OUT, *NR,
- * ascending: guest-physical -> VMM virtual), *LIMIT the end of the last;
- * overlapping slots or none are an error. */
+ * ascending: guest-physical -> VMM virtual, KVM_SLOT_GMEM added for a
+ * guest_memfd slot), *LIMIT the end of the last; overlapping slots or
+ * none are an error. */
 struct gc_error *kvm_slots_table(const struct gc_kvm_vm *vm,
 				 struct gc_xlat_entry **out, size_t *nr,
 				 uint64_t *limit);

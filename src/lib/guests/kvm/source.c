@@ -379,6 +379,14 @@ static struct gc_error *pt_lookup(struct gc_xlat *x, uint64_t va,
 				  struct gc_xlat_run *out)
 {
 	struct vmm_pt *p = x->priv;
+	if (va & KVM_SLOT_GMEM) {
+		/* a guest_memfd slot's (kvm_slots_table): not read */
+		uint64_t v = va & KVM_VA_MASK;
+		out->status = GC_XLAT_MAPPED;
+		out->target = KVM_NOPTE | KVM_KIND(KVM_NOPTE_GMEM) | v;
+		out->len = KVM_VA_MASK + 1 - v;
+		return NULL;
+	}
 	struct gc_walk w;
 	struct gc_error *err = gc_kernel_walk(p->k, va, true, p->pgd, &w);
 	if (!err) {
@@ -525,6 +533,13 @@ static const char *kg_gap_reason_at(struct gc_guest *gg, uint64_t t,
 			       "read (the kvm-page-cache finding says why; "
 			       "host address 0x4600000000000000 + VMM "
 			       "virtual)";
+		case KVM_NOPTE_GMEM:
+			return "a page of a guest_memfd memory slot "
+			       "(KVM_MEM_GUEST_MEMFD, Linux >= 6.8): its "
+			       "private pages are in the guest_memfd, not in "
+			       "the VMM's mapping, and which pages are private "
+			       "is not read (host address 0x4a00000000000000 "
+			       "+ VMM virtual)";
 		case KVM_NOPTE_UFFD:
 			return "no page yet in a VMM mapping with userfaultfd "
 			       "missing-page tracking (VM_UFFD_MISSING, e.g. "
@@ -896,6 +911,8 @@ struct gc_error *kvm_slots_table(const struct gc_kvm_vm *vm,
 			continue;
 		struct gc_xlat_entry e = { s->base_gfn << 12,
 					   s->userspace_addr, s->npages << 12 };
+		if (s->flags & KVM_MEM_GUEST_MEMFD)
+			e.to |= KVM_SLOT_GMEM;
 		if (n && t[n - 1].from + t[n - 1].len > e.from) {
 			free(t);
 			return gc_error_addr(GC_ERR_CORRUPT, GC_SPACE_KVIRT,
@@ -966,6 +983,22 @@ static struct gc_error *kg_open(struct gc_guest *gg,
 	uint64_t limit = 0;
 	if ((err = kvm_slots_table(vm, &t, &n, &limit)))
 		return err;
+	for (size_t i = 0; i < vm->nr_slots; i++) {
+		const struct gc_kvm_slot *s = &vm->slots[i];
+		if (s->as_id || !(s->flags & KVM_MEM_GUEST_MEMFD) ||
+		    !(err = gc_report_add(
+			      &gg->findings, GC_SEV_WARNING, "kvm-guest-memfd",
+			      false, 0, "memory slot %d (guest 0x%" PRIx64
+			      ", %" PRIu64 " pages) is backed by a guest_memfd "
+			      "(KVM_MEM_GUEST_MEMFD, Linux >= 6.8): its private "
+			      "pages are not in the VMM's mapping and which "
+			      "pages are private (kvm.mem_attr_array) is not "
+			      "read, so none of its pages are read (gaps)",
+			      s->id, s->base_gfn << 12, s->npages)))
+			continue;
+		free(t);
+		return err;
+	}
 	struct gc_xlat *slots = NULL, *pt = NULL;
 	err = gc_xlat_table(t, n, "kvm-memslots", GC_SPACE_PHYS,
 			    GC_SPACE_NONE, "not in any KVM memory slot",
