@@ -70,8 +70,11 @@ static void pcache(const struct kvm_layout *l, const struct kvm_mem *mem,
 		struct gc_error *e2 = kvm_pcache_lookup(l, mem,
 							KBASE + 0x20000, v, va,
 							&pc);
-		if (!e2 && (pc.state > KVM_PC_NOT_CACHED ||
+		if (!e2 && (pc.state > KVM_PC_UFFD ||
 			    pc.backing >= KVM_PC_NR_BACKING ||
+			    pc.hindex > KVM_PC_HIDX_EITHER ||
+			    (pc.hindex != KVM_PC_HIDX_NONE) !=
+				    (pc.backing == KVM_PC_HUGETLBFS) ||
 			    pc.pfn >= KVM_PCACHE_MAX_PFN + (1u << 18) ||
 			    !pc.len || pc.len > (1ull << 30) ||
 			    (pc.state != KVM_PC_PAGE && pc.pfn)))
@@ -109,7 +112,10 @@ static void one(const uint8_t *data, size_t size, bool pre517)
 			abort();
 		for (size_t s = 0; s < vms[i].nr_slots; s++) {
 			if (vms[i].slots[s].base_gfn + vms[i].slots[s].npages >
-			    (1ull << 40))
+			    (1ull << 40) ||
+			    vms[i].slots[s].userspace_addr +
+					    (vms[i].slots[s].npages << 12) >
+				    KVM_VA_MASK + 1)
 				abort();
 			/* the VMM's VMA of the slot (maple tree walk): what
 			 * it returns must contain the address */

@@ -18,7 +18,15 @@ pfn P at KBASE + 0x20000 + 64 P (the vmemmap).  Damaged: pcache-shift (the
 leaf node's shift 12 under a shift-6 node), pcache-page (index 1's entry
 off the vmemmap's grid), pcache-index (index 2's page says index 9),
 pcache-sibling (slot 7 a sibling of slot 9), pcache-loop (the top node's
-slot 0 is the top node itself).
+slot 0 is the top node itself).  The hugetlbfs page cache the way Linux
+>= 6.7 indexes it (in base pages, each huge page one multi-index entry of
+its order): pcache-hbase (a shift-6 node: slots 0-7 the huge page at file
+offset 0, pfn 0x400, not mapped by the VMA; slots 8-15 huge page 1 at
+index 0x200, pfn 0x200; index 0x400 nothing), pcache-hmixed (both ways at
+once: slot 0 a shift-0 node whose slot 1 is a single-index huge page 1,
+pfn 0x400, besides slots 8-15), pcache-h1g (1 GiB pages, order 18: the VMA
+maps the file from 1 GiB, vm_pgoff 0x40000; a shift-18 node whose slot 1
+is that huge page at index 0x40000, pfn 0x300).
 "array*" images hold slots and vCPUs the way Linux < 5.17 did (kvm_memslots
 .memslots[used_slots] sorted by base_gfn descending, kvm.vcpus[] pointers)
 at the offsets of kvm_layout_pre517_synthetic() (layout.c), and no gfn tree
@@ -29,7 +37,8 @@ import sys
 
 KBASE = 0xffff888000000000
 damage = sys.argv[2] if len(sys.argv) > 2 else "none"
-img = bytearray(0x1b000 if not damage.startswith("pcache") else 0x29000)
+img = bytearray(0x1b000 if not damage.startswith("pcache") else
+                0x31000 if damage.startswith("pcache-h") else 0x29000)
 
 
 def p64(off, v):
@@ -212,5 +221,26 @@ if damage.startswith("pcache"):
     p64(HSB + 24, K(HSTATE))
     p32(HSTATE + 40, 9)
     p64(AS_H + 16, K(N3) | 2)
-    p64(N3 + 40 + 8, page(0x200, AS_H, 1, order=9))
+    if damage in ("pcache-hbase", "pcache-hmixed"):
+        # Linux >= 6.7: base-page indexes, a multi-index entry of order 9
+        # (a shift-6 node, the entry and 7 siblings) per huge page
+        img[N3] = 6
+        for sl in range(8, 16):
+            p64(N3 + 40 + 8 * sl, page(0x200, AS_H, 0x200, order=9)
+                if sl == 8 else (8 << 2) | 2)
+        if damage == "pcache-hbase":
+            for sl in range(8):
+                p64(N3 + 40 + 8 * sl, page(0x400, AS_H, 0, order=9)
+                    if sl == 0 else 2)
+        else:
+            N4 = 0x1dc00
+            p64(N3 + 40, K(N4) | 2)
+            p64(N4 + 40 + 8, page(0x400, AS_H, 1, order=9))
+    elif damage == "pcache-h1g":
+        p32(HSTATE + 40, 18)
+        p64(VMA_H + 104, 0x40000)
+        img[N3] = 18
+        p64(N3 + 40 + 8, page(0x300, AS_H, 0x40000, order=18))
+    else:
+        p64(N3 + 40 + 8, page(0x200, AS_H, 1, order=9))
 open(sys.argv[1], "wb").write(bytes(img))

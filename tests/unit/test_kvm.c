@@ -52,6 +52,12 @@ static struct gc_error *rd_user(void *ctx, uint64_t pgd, uint64_t va,
 	return NULL;
 }
 
+static void put64(struct img *m, size_t off, uint64_t v)
+{
+	for (int i = 0; i < 8; i++)
+		m->p[off + i] = (uint8_t)(v >> (8 * i));
+}
+
 /* The image kvm_image.py writes for DAMAGE. */
 static bool make_image(const char *damage, struct img *m)
 {
@@ -288,6 +294,162 @@ TEST(damaged_hosts_end_with_reasons)
 	free(m.p);
 }
 
+/* A vCPU is the one at its index or none: an xarray whose child node
+ * does not sit 6 below its parent (root shift 6, child 12: every index
+ * reaches the child's slot 0), and a vcpu_array or vcpus[] slot naming
+ * another index's kvm_vcpu, used to give vCPU 1 vCPU 0's registers. */
+TEST(vcpu_index_checked)
+{
+	struct kvm_layout l;
+	kvm_layout_linux61_svm(&l);
+	struct img m = { 0 };
+	struct gc_kvm_vm *vms = NULL;
+	size_t nr = 0;
+	CHECK(make_image("none", &m));
+	/* a new root R (shift 6) over the image's leaf XA 0xe000, whose
+	 * shift becomes 12; kvm.vcpu_array.xa_head at 0x1000 + 4400 */
+	const size_t R = 0x1ac00, XA = 0xe000, HEAD = 0x1000 + 4392 + 8;
+	m.p[R] = 6;
+	put64(&m, R + 40, KBASE + XA + 2);
+	m.p[XA] = 12;
+	put64(&m, HEAD, KBASE + R + 2);
+	struct kvm_mem mem = { &m, rd, vtop, rd_user };
+	struct gc_error *err = kvm_walk(&l, &mem, KBASE, &vms, &nr);
+	CHECK(!err && nr == 1);
+	if (!err && nr == 1) {
+		CHECK_EQ_U64(vms[0].nr_vcpus, 0);
+		CHECK_CONTAINS(vms[0].problems, "vCPU 1: xa_node at kernel "
+			       "virtual address 0xffff88800000e000: shift 12 "
+			       "under a node of shift 6 (expected 0) on the "
+			       "way to index 1");
+	}
+	gc_error_free(err);
+	gc_kvm_vms_free(vms, nr);
+	/* a node below shift 0 */
+	m.p[R] = 0;
+	m.p[XA] = 0;
+	err = kvm_walk(&l, &mem, KBASE, &vms, &nr);
+	CHECK(!err && nr == 1);
+	if (!err && nr == 1) {
+		CHECK_EQ_U64(vms[0].nr_vcpus, 0);
+		CHECK_CONTAINS(vms[0].problems, "vCPU 0: xa_node at kernel "
+			       "virtual address 0xffff88800000e000: a node "
+			       "(shift 0) in a slot of a shift-0 node, which "
+			       "holds entries (on the way to index 0)");
+	}
+	gc_error_free(err);
+	gc_kvm_vms_free(vms, nr);
+	free(m.p);
+
+	/* vcpu_array slot 1 names vCPU 0's kvm_vcpu (0x14000) */
+	CHECK(make_image("none", &m));
+	put64(&m, XA + 40 + 8, KBASE + 0x14000);
+	err = kvm_walk(&l, &mem, KBASE, &vms, &nr);
+	CHECK(!err && nr == 1);
+	if (!err && nr == 1) {
+		CHECK_EQ_U64(vms[0].nr_vcpus, 1);
+		CHECK_EQ_U64(vms[0].vcpus[0].vcpu_idx, 0);
+		CHECK_CONTAINS(vms[0].problems, "vCPU 1: kvm_vcpu at kernel "
+			       "virtual address 0xffff888000014000: vcpu_idx 0 "
+			       "(expected 1: KVM keeps each vCPU at its "
+			       "vcpu_idx in kvm.vcpu_array)");
+	}
+	gc_error_free(err);
+	gc_kvm_vms_free(vms, nr);
+	free(m.p);
+
+	/* before Linux 5.17: vcpus[1] (kvm + 8192 + 8) names vCPU 0's */
+	kvm_layout_pre517_synthetic(&l);
+	CHECK(make_image("array", &m));
+	put64(&m, 0x1000 + 8192 + 8, KBASE + 0x14000);
+	err = kvm_walk(&l, &mem, KBASE, &vms, &nr);
+	CHECK(!err && nr == 1);
+	if (!err && nr == 1) {
+		CHECK_EQ_U64(vms[0].nr_vcpus, 1);
+		CHECK_CONTAINS(vms[0].problems, "vcpu_idx 0 (expected 1: KVM "
+			       "keeps each vCPU at its vcpu_idx in "
+			       "kvm.vcpus[])");
+	}
+	gc_error_free(err);
+	gc_kvm_vms_free(vms, nr);
+	free(m.p);
+}
+
+/* A slot whose VMM range wraps past 2^64 or leaves the user address
+ * space is refused at the walk, naming the slot: the guest's memory map
+ * would otherwise fail later with a bare "run N wraps". */
+TEST(slot_userspace_range_checked)
+{
+	struct kvm_layout l;
+	kvm_layout_linux61_svm(&l);
+	static const struct {
+		uint64_t ua;
+		const char *why;
+	} q[] = {
+		{ 0xfffffffffffff000ull,
+		  "kvm_memory_slot at kernel virtual address 0xffff888000013200: "
+		  "slot 1 of address space 0: userspace_addr 0xfffffffffffff000 "
+		  "+ 0x1000 pages wraps past 2^64 (expected the VMM's user "
+		  "addresses, below 2^57)" },
+		{ (1ull << 57) - 0x1000,
+		  "slot 1 of address space 0: userspace_addr 0x1fffffffffff000 "
+		  "+ 0x1000 pages ends beyond 2^57" },
+	};
+	for (size_t i = 0; i < sizeof(q) / sizeof(q[0]); i++) {
+		struct img m = { 0 };
+		struct gc_kvm_vm *vms = NULL;
+		size_t nr = 0;
+		CHECK(make_image("none", &m));
+		put64(&m, 0x13200 + 248, q[i].ua);   /* slot B's uaddr */
+		struct kvm_mem mem = { &m, rd, vtop, rd_user };
+		struct gc_error *err = kvm_walk(&l, &mem, KBASE, &vms, &nr);
+		CHECK(!err && nr == 1);
+		if (!err && nr == 1) {
+			CHECK_EQ_U64(vms[0].nr_slots, 1);
+			CHECK_EQ_U64(vms[0].slots[0].id, 0);
+			CHECK_CONTAINS(vms[0].problems, "memory slots of address "
+				       "space 0: ");
+			CHECK_CONTAINS(vms[0].problems, q[i].why);
+			CHECK_EQ_U64(vms[0].nr_vcpus, 2);
+		}
+		gc_error_free(err);
+		gc_kvm_vms_free(vms, nr);
+		free(m.p);
+	}
+}
+
+/* A guest_memfd slot (KVM_MEM_GUEST_MEMFD, Linux >= 6.8) keeps its
+ * private pages in the guest_memfd: its table entry is marked so that its
+ * pages are gaps, not the VMM mapping's (which has nothing or the shared
+ * view there). */
+TEST(guest_memfd_slot_not_read)
+{
+	struct gc_kvm_slot sl[3] = {
+		{ .id = 0, .base_gfn = 0, .npages = 0x100,
+		  .userspace_addr = 0x7f0000000000ull },
+		{ .id = 1, .base_gfn = 0x100000, .npages = 0x200,
+		  .userspace_addr = 0x7f1000000000ull,
+		  .flags = KVM_MEM_GUEST_MEMFD },
+		{ .id = 2, .as_id = 1, .base_gfn = 0, .npages = 0x10,
+		  .userspace_addr = 0x7f2000000000ull,
+		  .flags = KVM_MEM_GUEST_MEMFD },
+	};
+	struct gc_kvm_vm vm = { .kvm = KBASE, .slots = sl, .nr_slots = 3 };
+	struct gc_xlat_entry *t = NULL;
+	size_t n = 0;
+	uint64_t limit = 0;
+	CHECK_OK(kvm_slots_table(&vm, &t, &n, &limit));
+	CHECK_EQ_U64(n, 2);
+	if (n == 2) {
+		CHECK_EQ_U64(t[0].to, 0x7f0000000000ull);
+		CHECK_EQ_U64(t[1].from, 0x100000000ull);
+		CHECK_EQ_U64(t[1].to, KVM_SLOT_GMEM | 0x7f1000000000ull);
+		CHECK_EQ_U64(t[1].len, 0x200000);
+	}
+	CHECK_EQ_U64(limit, 0x100200000ull);
+	free(t);
+}
+
 /* The page cache of the VMM's shared and file mappings (pcache.c) over
  * kvm_image.py's "pcache" images: a memfd VMA over slot B and a private
  * file mapping (see kvm_image.py for what each index holds). */
@@ -306,12 +468,6 @@ static bool pcache_image(struct img *m)
 	memcpy(m->p, once.p, once.n);
 	m->n = once.n;
 	return true;
-}
-
-static void put64(struct img *m, size_t off, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		m->p[off + i] = (uint8_t)(v >> (8 * i));
 }
 
 static struct gc_error *pc_at(struct img *m, uint64_t va, uint64_t vmemmap,
@@ -392,15 +548,19 @@ TEST(page_cache_synthetic)
 	if (!err) {
 		CHECK_EQ_U64(hp.state, KVM_PC_PAGE);
 		CHECK_EQ_U64(hp.backing, KVM_PC_HUGETLBFS);
+		CHECK_EQ_U64(hp.hindex, KVM_PC_HIDX_HUGE);
 		CHECK_EQ_U64(hp.index, 1);
 		CHECK_EQ_U64(hp.pfn, 0x203);
 		CHECK_EQ_U64(hp.len, (512 - 3) * 4096ull);
 	}
+	/* nothing at huge index 2 nor at base index 0x400: a hole however
+	 * the kernel counts */
 	err = pc_at(&m, 0x7f3000200000ull, PC_VMEMMAP, &hp);
 	CHECK(!err);
 	gc_error_free(err);
 	if (!err) {
 		CHECK_EQ_U64(hp.state, KVM_PC_HOLE);
+		CHECK_EQ_U64(hp.hindex, KVM_PC_HIDX_EITHER);
 		CHECK_EQ_U64(hp.index, 2);
 		CHECK_EQ_U64(hp.len, 2ull << 20);
 	}
@@ -424,6 +584,43 @@ TEST(page_cache_synthetic)
 				&pc);
 	CHECK(err);
 	gc_error_free(err);
+	free(m.p);
+}
+
+/* userfaultfd missing-page tracking on the VMA (VM_UFFD_MISSING 0x200,
+ * QEMU's postcopy destination): a shmem/memfd or hugetlbfs hole is not
+ * zero -- the VMM supplies the page when the guest touches it -- while a
+ * page in the page cache is still that page. */
+TEST(page_cache_uffd_missing)
+{
+	struct img m = { 0 };
+	CHECK(pcache_image(&m));
+	/* the memfd VMA (0x1b000) and the hugetlbfs one (0x1cc00):
+	 * vm_flags at +32 */
+	put64(&m, 0x1b000 + 32, 0xfb | KVM_VM_UFFD_MISSING);
+	put64(&m, 0x1cc00 + 32, 0x4000fb | KVM_VM_UFFD_MISSING);
+	static const struct {
+		uint64_t va;
+		enum kvm_pc_state state;
+		uint64_t pfn;
+	} q[] = {
+		{ 0x7f1000005000ull, KVM_PC_UFFD, 0 },
+		{ 0x7f1000040000ull, KVM_PC_UFFD, 0 },
+		{ 0x7f1000000000ull, KVM_PC_PAGE, 0x10 },
+		{ 0x7f1000004000ull, KVM_PC_SWAPPED, 0 },
+		{ 0x7f3000200000ull, KVM_PC_UFFD, 0 },
+		{ 0x7f3000003000ull, KVM_PC_PAGE, 0x203 },
+	};
+	for (size_t i = 0; i < sizeof(q) / sizeof(q[0]); i++) {
+		struct kvm_pc_page pc;
+		struct gc_error *err = pc_at(&m, q[i].va, PC_VMEMMAP, &pc);
+		CHECK(!err);
+		gc_error_free(err);
+		if (err)
+			continue;
+		CHECK_EQ_U64(pc.state, q[i].state);
+		CHECK_EQ_U64(pc.pfn, q[i].pfn);
+	}
 	free(m.p);
 }
 
@@ -487,6 +684,112 @@ TEST(page_cache_damaged_refused)
 		gc_error_free(err);
 		free(m.p);
 	}
+}
+
+/* hugetlbfs the way Linux >= 6.7 indexes its page cache: in base pages,
+ * each huge page one multi-index entry of its order (kvm_image.py
+ * pcache-hbase, -hmixed, -h1g).  Huge page 1 of the file (the VMA's
+ * first, vm_pgoff 0x200) is at index 0x200, not 1; index 1 and 2 lie in
+ * the folio of huge page 0, which the VMA does not map and which must
+ * never answer for it. */
+TEST(page_cache_hugetlb_base_index)
+{
+	struct img m = { 0 };
+	CHECK(make_image("pcache-hbase", &m));
+	struct kvm_pc_page hp;
+	struct gc_error *err = pc_at(&m, 0x7f3000003000ull, PC_VMEMMAP, &hp);
+	CHECK(!err);
+	if (err)
+		fprintf(stderr, "%s\n", gc_error_string(err));
+	gc_error_free(err);
+	if (!err) {
+		CHECK_EQ_U64(hp.state, KVM_PC_PAGE);
+		CHECK_EQ_U64(hp.pfn, 0x203);   /* not 0x403: huge page 0's */
+		CHECK_EQ_U64(hp.backing, KVM_PC_HUGETLBFS);
+		CHECK_EQ_U64(hp.hindex, KVM_PC_HIDX_BASE);
+		CHECK_EQ_U64(hp.index, 0x200);
+		CHECK_EQ_U64(hp.len, (512 - 3) * 4096ull);
+	}
+	/* huge page 2: nothing at base index 0x400 (index 2 is inside huge
+	 * page 0's entry): a hole, not huge page 0 */
+	err = pc_at(&m, 0x7f3000200000ull, PC_VMEMMAP, &hp);
+	CHECK(!err);
+	gc_error_free(err);
+	if (!err) {
+		CHECK_EQ_U64(hp.state, KVM_PC_HOLE);
+		CHECK_EQ_U64(hp.hindex, KVM_PC_HIDX_BASE);
+		CHECK_EQ_U64(hp.index, 0x400);
+		CHECK_EQ_U64(hp.pfn, 0);
+		CHECK_EQ_U64(hp.len, 2ull << 20);
+	}
+	/* damage: an entry of 7 pages' siblings, not 8; huge page 1's
+	 * page->index; a vm_pgoff inside a huge page.  N3 0x1d900 (shift
+	 * 6), slots at +40; struct page of pfn P at 0x20000 + 64 P; the VMA
+	 * 0x1cc00 (vm_pgoff +104) */
+	static const struct {
+		size_t off;
+		uint64_t val;
+		const char *why;
+	} dmg[] = {
+		{ 0x1d900 + 40 + 8 * 15, 0,
+		  "the entry for index 0x200 starts at index 0x200 in a node "
+		  "of shift 6 with 6 sibling slots after it (expected a "
+		  "single-index entry at index 0x200, Linux < 6.7, or an "
+		  "entry of order 9 at index 0x200 in a node of shift 6 with "
+		  "7 siblings, Linux >= 6.7)" },
+		{ 0x20000 + 64 * 0x200 + 32, 0x201,
+		  "index 0x201 (expected the file's address_space "
+		  "0xffff88800001d800 and index 0x200 of VMM address "
+		  "0x7f3000003000)" },
+		{ 0x1cc00 + 104, 0x201,
+		  "vm_pgoff 0x201 of a hugetlbfs mapping is not a multiple of "
+		  "its huge pages (order 9)" },
+	};
+	for (size_t i = 0; i < sizeof(dmg) / sizeof(dmg[0]); i++) {
+		uint8_t save[8];
+		memcpy(save, m.p + dmg[i].off, 8);
+		put64(&m, dmg[i].off, dmg[i].val);
+		err = pc_at(&m, 0x7f3000003000ull, PC_VMEMMAP, &hp);
+		CHECK(err);
+		if (err)
+			CHECK_CONTAINS(gc_error_string(err), dmg[i].why);
+		gc_error_free(err);
+		memcpy(m.p + dmg[i].off, save, 8);
+	}
+	free(m.p);
+
+	/* a single-index huge page 1 at index 1 and a multi-index one at
+	 * 0x200: which way the kernel counts cannot be told, so neither is
+	 * taken */
+	CHECK(make_image("pcache-hmixed", &m));
+	err = pc_at(&m, 0x7f3000003000ull, PC_VMEMMAP, &hp);
+	CHECK(err);
+	if (err) {
+		CHECK_CONTAINS(gc_error_string(err), "VMM address "
+			       "0x7f3000003000: index 0x1 holds a single-index "
+			       "(huge-page) entry and index 0x200 a "
+			       "multi-index (base-page) one: whether this "
+			       "kernel indexes hugetlbfs in huge pages (Linux "
+			       "< 6.7) or in base pages (>= 6.7) cannot be "
+			       "established");
+	}
+	gc_error_free(err);
+	free(m.p);
+
+	/* 1 GiB pages (order 18: a shift-18 node, no siblings), the VMA at
+	 * file offset 1 GiB: index 0x40000, not 1 */
+	CHECK(make_image("pcache-h1g", &m));
+	err = pc_at(&m, 0x7f3000003000ull, PC_VMEMMAP, &hp);
+	CHECK(!err);
+	gc_error_free(err);
+	if (!err) {
+		CHECK_EQ_U64(hp.state, KVM_PC_PAGE);
+		CHECK_EQ_U64(hp.pfn, 0x303);
+		CHECK_EQ_U64(hp.hindex, KVM_PC_HIDX_BASE);
+		CHECK_EQ_U64(hp.index, 0x40000);
+		CHECK_EQ_U64(hp.len, ((1ull << 18) - 3) * 4096);
+	}
+	free(m.p);
 }
 
 TEST(real_host_layouts_from_btf)
@@ -618,7 +921,8 @@ TEST(real_host_vmm_vmas)
 		 * and is anonymous private: zero, for the extent of the
 		 * entry that is empty */
 		struct gc_xlat *x = NULL;
-		struct gc_error *e = kvm_vmm_xlat_new(k, 0x18c4000, mm, &x);
+		struct gc_error *e = kvm_vmm_xlat_new(k, 0x18c4000, mm, NULL,
+						      &x);
 		CHECK(!e);
 		if (!e) {
 			struct gc_xlat_run r;
@@ -798,6 +1102,110 @@ TEST(real_memfd_page_cache)
 	}
 	gc_error_free(err);
 	gc_kvm_vms_free(vms, nr);
+	gc_kernel_close(k);
+	gc_dump_close(d);
+}
+
+/* The same for anonymous private memory: the real host's stack VMA (its
+ * lowest page never touched, zero, real_host_vmm_vmas) read with
+ * VM_UFFD_MISSING set in its vm_flags is a gap of the userfaultfd kind,
+ * not zero. */
+TEST(real_host_uffd_missing_not_zero)
+{
+	const char *path = gc_test_real_dump("kvm-host-vmm/host.elf");
+	if (!path) {
+		gc_test_skip("real dump absent (GC_DUMP_CACHE)");
+		return;
+	}
+	struct gc_dump *d = NULL;
+	struct gc_kernel *k = NULL;
+	const struct gc_types *t = NULL;
+	struct kvm_layout l;
+	struct gc_error *err = gc_dump_open(path, NULL, &d);
+	if (!err)
+		err = gc_kernel_open(d, NULL, &k);
+	if (!err)
+		err = gc_kernel_types(k, &t);
+	if (!err)
+		err = kvm_layout_from_types(t, &l);
+	const uint64_t mm = 0xffff8ea3c1061f80ull; /* truth.json */
+	uint64_t args = 0;
+	if (!err)
+		err = gc_kernel_read_u64(k, mm + l.mm_arg_start, &args);
+	struct kvm_mem m = { k, kread, NULL, NULL };
+	struct kvm_vma st;
+	bool found = false;
+	if (!err)
+		err = kvm_vma_at(&l, &m, mm, args, &st, &found);
+	CHECK(!err && found && !st.file);
+	CHECK(!(st.flags & KVM_VM_UFFD_MISSING));
+	struct damaged dm = { k, st.addr + l.vma_flags, { 0 }, 8 };
+	uint64_t fl = st.flags | KVM_VM_UFFD_MISSING;
+	for (int i = 0; i < 8; i++)
+		dm.val[i] = (uint8_t)(fl >> (8 * i));
+	struct kvm_mem dmem = { &dm, dread, NULL, NULL };
+	struct gc_xlat *x = NULL;
+	for (int patched = 0; !err && found && patched < 2; patched++) {
+		err = kvm_vmm_xlat_new(k, 0x18c4000, mm,
+				       patched ? &dmem : NULL, &x);
+		CHECK(!err);
+		if (err)
+			break;
+		struct gc_xlat_run r;
+		err = gc_xlat_lookup(x, st.start, &r);
+		CHECK(!err && r.status == GC_XLAT_MAPPED);
+		if (!patched) {
+			CHECK_EQ_U64(r.target, KVM_ZERO | st.start);
+		} else {
+			CHECK_EQ_U64(r.target, KVM_NOPTE |
+					       KVM_KIND(KVM_NOPTE_UFFD) |
+					       st.start);
+			CHECK(r.len <= st.end - st.start);
+		}
+		gc_xlat_free(x);
+		x = NULL;
+	}
+	gc_xlat_free(x);
+	gc_error_free(err);
+	gc_kernel_close(k);
+	gc_dump_close(d);
+}
+
+/* A guest_memfd slot's VMM address (kvm_slots_table marks it) is a gap of
+ * its own kind through the VMM's page tables, whatever the VMM maps there
+ * (here slot 0's memory, a 2 MiB THP at host 0x3000000). */
+TEST(real_host_guest_memfd_gap)
+{
+	const char *path = gc_test_real_dump("kvm-host-vmm/host.elf");
+	if (!path) {
+		gc_test_skip("real dump absent (GC_DUMP_CACHE)");
+		return;
+	}
+	struct gc_dump *d = NULL;
+	struct gc_kernel *k = NULL;
+	struct gc_xlat *x = NULL;
+	struct gc_error *err = gc_dump_open(path, NULL, &d);
+	if (!err)
+		err = gc_kernel_open(d, NULL, &k);
+	if (!err)
+		err = kvm_vmm_xlat_new(k, 0x18c4000, 0xffff8ea3c1061f80ull, NULL,
+				       &x);
+	CHECK(!err);
+	for (int marked = 0; !err && marked < 2; marked++) {
+		struct gc_xlat_run r;
+		uint64_t va = 0x7fb901400000ull;
+		err = gc_xlat_lookup(x, marked ? KVM_SLOT_GMEM | va : va, &r);
+		CHECK(!err && r.status == GC_XLAT_MAPPED);
+		if (marked) {
+			CHECK_EQ_U64(r.target, KVM_NOPTE |
+					       KVM_KIND(KVM_NOPTE_GMEM) | va);
+			CHECK(r.len >= 4096);
+		} else {
+			CHECK_EQ_U64(r.target, 0x3000000);
+		}
+	}
+	gc_xlat_free(x);
+	gc_error_free(err);
 	gc_kernel_close(k);
 	gc_dump_close(d);
 }

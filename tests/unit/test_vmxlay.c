@@ -379,7 +379,7 @@ TEST(kvm_intel_registers)
 	CHECK_OK(gc_vmcs_db_add_published(db));
 	struct gc_kvm_vcpu c;
 	kvm_copies(&c);
-	kvm_vcpu_from_vmcs(&c, r, HI_PAGE, db);
+	CHECK_OK(kvm_vcpu_from_vmcs(&c, r, HI_PAGE, db));
 	uint64_t x;
 	CHECK_EQ_U64(c.vmcs_revision, 0x10);
 	CHECK_CONTAINS(c.vmcs_layout, "Sandy Bridge");
@@ -408,7 +408,7 @@ TEST(kvm_intel_registers)
 	kvm_copies(&c);
 	c.regs_dirty = 1u << 16;
 	c.regs_avail |= 1u << 19;
-	kvm_vcpu_from_vmcs(&c, r, HI_PAGE, db);
+	CHECK_OK(kvm_vcpu_from_vmcs(&c, r, HI_PAGE, db));
 	CHECK(gc_vcpu_get_reg(&c.regs, GC_REG_RIP, &x) && x == 0x1111);
 	CHECK(gc_vcpu_get_reg(&c.regs, GC_REG_CR3, &x) && x == 0xdead000);
 	CHECK(!(c.regs_from_vmcs & (1ull << GC_REG_RIP)));
@@ -416,7 +416,7 @@ TEST(kvm_intel_registers)
 	/* no layout for the revision (Skylake 0x4): unknown, said so */
 	r[0] = 0x4;
 	kvm_copies(&c);
-	kvm_vcpu_from_vmcs(&c, r, HI_PAGE, db);
+	CHECK_OK(kvm_vcpu_from_vmcs(&c, r, HI_PAGE, db));
 	CHECK_EQ_U64(c.vmcs_revision, 0x4);
 	CHECK_EQ_U64(c.regs_from_vmcs, 0);
 	CHECK_STR(c.vmcs_layout, "");
@@ -428,12 +428,12 @@ TEST(kvm_intel_registers)
 	r[0] = 0x10;
 	CHECK(gc_vmcs_put(pub, r, HI_PAGE, true, GC_VMCS_LINK_POINTER, 0));
 	kvm_copies(&c);
-	kvm_vcpu_from_vmcs(&c, r, HI_PAGE, db);
+	CHECK_OK(kvm_vcpu_from_vmcs(&c, r, HI_PAGE, db));
 	CHECK_EQ_U64(c.regs_from_vmcs, 0);
 	CHECK(!gc_vcpu_get_reg(&c.regs, GC_REG_RFLAGS, &x));
 	/* no database at all */
 	kvm_copies(&c);
-	kvm_vcpu_from_vmcs(&c, r, 4, NULL);
+	CHECK_OK(kvm_vcpu_from_vmcs(&c, r, 4, NULL));
 	CHECK_EQ_U64(c.regs_from_vmcs, 0);
 	gc_vmcs_db_free(db);
 	hi_free(&h);

@@ -102,14 +102,15 @@ struct gc_error *gc_error_context(struct gc_error *err, const char *fmt, ...)
 	va_start(ap, fmt);
 	char *ctx = gc_vasprintf(fmt, ap);
 	va_end(ap);
-	if (!ctx)
-		return err;
-	if (err->context) {
+	if (ctx && err->context) {
 		char *both = gc_asprintf("%s: %s", ctx, err->context);
 		free(ctx);
-		if (!both)
-			return err;
 		ctx = both;
+	}
+	if (!ctx) {
+		/* not the error without its context: out of memory */
+		gc_error_free(err);
+		return &gc_error_nomem;
 	}
 	free(err->context);
 	err->context = ctx;
@@ -154,6 +155,16 @@ const char *gc_error_string(struct gc_error *err)
 		gc_strbuf_printf(&sb, "%s%s", err->what ? ": " : "", err->why);
 	err->text = gc_escape_controls(gc_strbuf_steal(&sb));
 	return err->text ? err->text : "out of memory";
+}
+
+void gc_strbuf_error(struct gc_strbuf *sb, struct gc_error *err)
+{
+	const char *t = gc_error_string(err);
+	if (err == &gc_error_nomem || (err && !err->text)) {
+		sb->failed = true;
+		return;
+	}
+	gc_strbuf_append(sb, t, strlen(t));
 }
 
 void gc_error_free(struct gc_error *err)

@@ -31,6 +31,10 @@ void gc_strbuf_append(struct gc_strbuf *sb, const char *s, size_t len);
 /* Returns the string (caller frees) or NULL if any append failed. */
 char *gc_strbuf_steal(struct gc_strbuf *sb);
 void gc_strbuf_free(struct gc_strbuf *sb);
+/* Append ERR's one line (gc_error_string); out of memory, ERR itself
+ * included, fails SB rather than appending "out of memory". */
+struct gc_error;
+void gc_strbuf_error(struct gc_strbuf *sb, struct gc_error *err);
 
 /* LEN bytes at P are all zero. */
 bool gc_page_is_zero(const uint8_t *p, size_t len);

@@ -116,6 +116,12 @@ struct gc_error *kvm_vma_at(const struct kvm_layout *l,
 /* ---- the page cache of the VMM's shared and file mappings (pcache.c) ---- */
 
 #define KVM_VM_HUGETLB 0x00400000ull
+/* userfaultfd missing-page tracking (UFFDIO_REGISTER_MODE_MISSING, e.g.
+ * QEMU on the destination of a postcopy migration): a page the VMA does
+ * not have yet is supplied by the VMM when first touched, not zeroed by
+ * the kernel (do_anonymous_page, shmem and hugetlb faults hand it to
+ * handle_userfault) */
+#define KVM_VM_UFFD_MISSING 0x00000200ull
 #define KVM_TMPFS_MAGIC 0x01021994ull
 #define KVM_HUGETLBFS_MAGIC 0x958458f6ull
 #define KVM_PCACHE_MAX_PFN (1ull << 40)   /* 52-bit physical addresses */
@@ -125,15 +131,28 @@ enum kvm_pc_state {
 	KVM_PC_SWAPPED,     /* shmem: a swap entry (a value entry) */
 	KVM_PC_HOLE,        /* shmem: no entry, the guest reads zero */
 	KVM_PC_NOT_CACHED,  /* a regular file's page not in the page cache */
+	KVM_PC_UFFD,        /* shmem/hugetlbfs: no page, and the VMA has
+			       VM_UFFD_MISSING: the VMM would supply it */
 };
 enum kvm_pc_backing {
 	KVM_PC_SHMEM, KVM_PC_MEMFD, KVM_PC_HUGETLBFS, KVM_PC_FILE,
 	KVM_PC_NR_BACKING
 };
+/* How the kernel indexes a hugetlbfs file's page cache (pcache.c): in
+ * huge pages (Linux < 6.7), in base pages (>= 6.7), or not known and not
+ * needed (nothing at either index: a hole both ways). */
+enum kvm_pc_hindex {
+	KVM_PC_HIDX_NONE,   /* not hugetlbfs */
+	KVM_PC_HIDX_HUGE,
+	KVM_PC_HIDX_BASE,
+	KVM_PC_HIDX_EITHER,
+};
 struct kvm_pc_page {
 	enum kvm_pc_state state;
 	enum kvm_pc_backing backing;
-	uint64_t index;      /* the page-cache index looked up */
+	enum kvm_pc_hindex hindex;
+	uint64_t index;      /* the page-cache index looked up (hugetlbfs:
+				in huge pages unless HINDEX is BASE) */
 	uint64_t pfn;        /* KVM_PC_PAGE: the host frame holding VA */
 	uint64_t len;        /* bytes from VA the answer covers (>= 1) */
 };
@@ -143,12 +162,14 @@ struct kvm_mem;
 struct kvm_vma;
 /* VA (in VMA, which has a vm_file) through the file's page cache:
  * vma->vm_file->f_mapping->i_pages at index vm_pgoff + (VA - vm_start) /
- * 4096 (hugetlbfs: in huge pages, Linux < 6.7), the entry a struct page
- * pointer -> pfn through the vmemmap at VMEMMAP (sizeof(struct page)
- * from the layout; 0: unknown, refused).  The page found must name the
- * file's address_space and the index (page->mapping, page->index): a
- * damaged dump is an error naming the address and what was expected,
- * never a wrong page. */
+ * 4096 (hugetlbfs: in huge pages before Linux 6.7, in base pages with
+ * multi-index entries from 6.7; the entries found say which, and an
+ * answer that would depend on it when they do not is refused), the entry
+ * a struct page pointer -> pfn through the vmemmap at VMEMMAP
+ * (sizeof(struct page) from the layout; 0: unknown, refused).  The page
+ * found must name the file's address_space and the index (page->mapping,
+ * page->index): a damaged dump is an error naming the address and what
+ * was expected, never a wrong page. */
 struct gc_error *kvm_pcache_lookup(const struct kvm_layout *l,
 				   const struct kvm_mem *m, uint64_t vmemmap,
 				   const struct kvm_vma *vma, uint64_t va,
@@ -204,13 +225,34 @@ enum {
 	KVM_NOPTE_SWAPPED = 1,    /* shmem: swapped out */
 	KVM_NOPTE_NOT_CACHED = 2, /* a regular file's page not cached */
 	KVM_NOPTE_PC_ERROR = 3,   /* the page cache could not be read */
+	KVM_NOPTE_UFFD = 4,       /* no page yet, VM_UFFD_MISSING: the VMM
+				     supplies it on first access */
+	KVM_NOPTE_GMEM = 5,       /* a guest_memfd slot's page: not read */
 	KVM_ZERO_ANON = 0,        /* anonymous private, never touched */
 	KVM_ZERO_HOLE = 1,        /* shmem/memfd/hugetlbfs: no page yet */
 };
 struct gc_kernel;
 struct gc_xlat;
+struct gc_xlat_entry;
+/* A memory slot backed by a guest_memfd (KVM_MEM_GUEST_MEMFD, Linux >=
+ * 6.8): its private pages are in the guest_memfd, not behind
+ * userspace_addr, and which are private (kvm.mem_attr_array) is not read.
+ * Its table entries name the VMM address with KVM_SLOT_GMEM set, which the
+ * VMM page-table xlat answers as KVM_NOPTE_GMEM gaps. */
+#define KVM_MEM_GUEST_MEMFD 0x4u
+#define KVM_SLOT_GMEM (1ull << 63)
+/* VM's address-space-0 memory slots as xlat table entries (*OUT, *NR,
+ * ascending: guest-physical -> VMM virtual, KVM_SLOT_GMEM added for a
+ * guest_memfd slot), *LIMIT the end of the last; overlapping slots or
+ * none are an error. */
+struct gc_error *kvm_slots_table(const struct gc_kvm_vm *vm,
+				 struct gc_xlat_entry **out, size_t *nr,
+				 uint64_t *limit);
+/* MEM (NULL: K's kernel reads) reads the VMAs and page caches; tests
+ * give one that patches what they read. */
 struct gc_error *kvm_vmm_xlat_new(struct gc_kernel *k, uint64_t pgd_phys,
-				  uint64_t mm, struct gc_xlat **out);
+				  uint64_t mm, const struct kvm_mem *mem,
+				  struct gc_xlat **out);
 
 /* The state KVM does not keep in struct kvm_vcpu, from vCPU C's VMCS
  * REGION (LEN bytes, C->regs_avail/regs_dirty and KVM's copies already
@@ -219,9 +261,11 @@ struct gc_error *kvm_vmm_xlat_new(struct gc_kernel *k, uint64_t pgd_phys,
  * are not current, CR3 and the guest-owned CR0/CR4 bits when KVM's
  * caches are stale (VCPU_EXREG_CR0/CR3/CR4 not available), the EPTP.
  * Each register taken is a bit in C->regs_from_vmcs; without a usable
- * layout they stay unknown (never 0) and C->regs_note says so. */
-void kvm_vcpu_from_vmcs(struct gc_kvm_vcpu *c, const uint8_t *region,
-			size_t len, const struct gc_vmcs_db *db);
+ * layout they stay unknown (never 0) and C->regs_note says so.  Out of
+ * memory (or a layout check that cannot run) is an error. */
+struct gc_error *kvm_vcpu_from_vmcs(struct gc_kvm_vcpu *c,
+				    const uint8_t *region, size_t len,
+				    const struct gc_vmcs_db *db);
 
 /* AMD's VMCB: control area 0x000-0x3ff, state save area at 0x400
  * (AMD64 APM vol. 2, appendix B; Linux struct vmcb_save_area). */

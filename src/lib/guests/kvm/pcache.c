@@ -43,17 +43,47 @@ static uint64_t low_mask(unsigned int bits)
 	return bits >= 64 ? ~0ull : (1ull << bits) - 1;
 }
 
-/* The entry for INDEX in the xarray whose xa_head is at HEAD (*OUT 0:
- * none) and the first index of that entry (a multi-index entry covers
- * more than INDEX). */
+/* Where an entry of the xarray was found. */
+struct xa_hit {
+	uint64_t entry;      /* 0: none */
+	uint64_t first;      /* the first index it covers (a multi-index
+				entry covers more than the index asked) */
+	int shift;           /* the shift of the node holding it; -1: it is
+				xa_head itself */
+	unsigned int sibs;   /* sibling slots right after it that name it
+				(counted only when asked) */
+};
+
+/* The slots after slot OFF of NODE that are siblings naming OFF. */
+static struct gc_error *count_sibs(const struct kvm_layout *l,
+				   const struct kvm_mem *m, uint64_t node,
+				   unsigned int off, unsigned int *n)
+{
+	*n = 0;
+	for (unsigned int s = off + 1; s < 64; s++) {
+		uint64_t e;
+		struct gc_error *err = kvm_rd64(m, node + l->xa_node_slots +
+							   8ull * s, &e);
+		if (err)
+			return gc_error_context(err, "page cache xa_node");
+		if (!XA_INTERNAL(e) || XA_NODE(e) || (e >> 2) != off)
+			break;
+		(*n)++;
+	}
+	return NULL;
+}
+
+/* The entry for INDEX in the xarray whose xa_head is at HEAD (OUT->entry
+ * 0: none), the first index of that entry, the shift of the node holding
+ * it and, with SIBS, how many sibling slots follow it. */
 static struct gc_error *xa_entry(const struct kvm_layout *l,
 				 const struct kvm_mem *m, uint64_t head,
-				 uint64_t index, uint64_t *out,
-				 uint64_t *first)
+				 uint64_t index, bool sibs, struct xa_hit *out)
 {
 	uint64_t e;
-	*out = 0;
-	*first = index;
+	memset(out, 0, sizeof(*out));
+	out->first = index;
+	out->shift = -1;
 	struct gc_error *err = kvm_rd64(m, head, &e);
 	if (err)
 		return gc_error_context(err, "the page cache's xa_head");
@@ -65,7 +95,7 @@ static struct gc_error *xa_entry(const struct kvm_layout *l,
 					     "internal entry that is not a "
 					     "node (expected a node, a page "
 					     "or a value)", e);
-		*out = index == 0 && !XA_INTERNAL(e) ? e : 0;
+		out->entry = index == 0 && !XA_INTERNAL(e) ? e : 0;
 		return NULL;
 	}
 	int want = -1;
@@ -134,10 +164,11 @@ static struct gc_error *xa_entry(const struct kvm_layout *l,
 						     "expected a node, a page "
 						     "or a value");
 		}
-		*first = (index & ~low_mask(shift + 6u)) |
-			 ((uint64_t)off << shift);
-		*out = e;
-		return NULL;
+		out->first = (index & ~low_mask(shift + 6u)) |
+			     ((uint64_t)off << shift);
+		out->entry = e;
+		out->shift = shift;
+		return sibs ? count_sibs(l, m, node, off, &out->sibs) : NULL;
 	}
 	return gc_error_addr(GC_ERR_CORRUPT, GC_SPACE_KVIRT, head,
 			     "page cache xarray", "deeper than %u nodes",
@@ -211,6 +242,217 @@ static struct gc_error *backing(const struct kvm_layout *l,
 	return NULL;
 }
 
+/* ENTRY, found in the page cache of MAPPING, as a struct page in the
+ * vmemmap at VMEMMAP: its address (the entry itself), mapping and index. */
+static struct gc_error *page_of(const struct kvm_layout *l,
+				const struct kvm_mem *m, uint64_t vmemmap,
+				uint64_t mapping, uint64_t e, uint64_t index,
+				uint64_t va, uint64_t *pmap, uint64_t *pidx)
+{
+	if (!vmemmap || !l->page_size)
+		return gc_error_addr(GC_ERR_UNSUPPORTED, GC_SPACE_KVIRT, e,
+				     "page cache", "struct page of VMM address "
+				     "0x%" PRIx64 ": the vmemmap's base or "
+				     "sizeof(struct page) is unknown", va);
+	if (e < vmemmap || (e - vmemmap) % l->page_size ||
+	    (e - vmemmap) / l->page_size >= KVM_PCACHE_MAX_PFN)
+		return gc_error_addr(GC_ERR_CORRUPT, GC_SPACE_KVIRT, mapping,
+				     "page cache", "entry 0x%" PRIx64 " at "
+				     "index 0x%" PRIx64 " of VMM address 0x%"
+				     PRIx64 " is not a struct page (expected "
+				     "vmemmap 0x%" PRIx64 " + a multiple of %"
+				     PRIu64 " below pfn 2^40)", e, index,
+				     va, vmemmap, l->page_size);
+	struct gc_error *err;
+	if ((err = kvm_rd64(m, e + l->page_mapping, pmap)) ||
+	    (err = kvm_rd64(m, e + l->page_index, pidx)))
+		return gc_error_context(err, "struct page of VMM address 0x%"
+					PRIx64, va);
+	return NULL;
+}
+
+/* The folio order of the struct page at PAGE (page[1].compound_order). */
+static struct gc_error *folio_order(const struct kvm_layout *l,
+				    const struct kvm_mem *m, uint64_t page,
+				    uint64_t va, uint8_t *order)
+{
+	struct gc_error *err = m->read(m->ctx, page + l->page_size +
+						       l->page_compound_order,
+				       order, 1);
+	return gc_error_context(err, "the folio order of VMM address 0x%"
+				PRIx64, va);
+}
+
+/*
+ * hugetlbfs has indexed its page cache two ways (mm/filemap.c, mm/hugetlb.c):
+ * before Linux 6.7 in huge pages, each huge page one single-index entry
+ * (hugetlb folios were never given an xarray order) whose page->index
+ * counts huge pages; from 6.7 (commit a08c7193e4f1, "mm/filemap: remove
+ * hugetlb special casing in filemap.c", backported by some distributions)
+ * in base pages like any file, each huge page one multi-index entry of
+ * the huge page's order (xas_set_order: a node of shift order - order %
+ * 6 holding the entry and 2^(order % 6) - 1 siblings after it) at the
+ * huge page's first base index, which is also its page->index.  No
+ * kernel version or type tells which (the layout of struct page and the
+ * xarray did not change), so the entries say it: a lookup answers only
+ * with an entry shaped and indexed exactly as one of the two ways, at the
+ * index that way gives, never with the folio of another index.
+ */
+enum hshape { H_NONE, H_HUGE, H_BASE };
+
+struct hprobe {
+	enum hshape shape;
+	uint64_t page;         /* the struct page (H_HUGE, H_BASE) */
+	uint64_t first;        /* the entry's first index */
+};
+
+/* hugetlbfs's page cache (huge pages of order HORDER) at INDEX: nothing,
+ * a single-index entry at INDEX naming INDEX (H_HUGE), or a multi-index
+ * entry of order HORDER covering INDEX whose page->index is its first
+ * index (H_BASE); anything else an error. */
+static struct gc_error *hugetlb_probe(const struct kvm_layout *l,
+				      const struct kvm_mem *m,
+				      uint64_t vmemmap, uint64_t mapping,
+				      unsigned int horder, uint64_t index,
+				      uint64_t va, struct hprobe *out)
+{
+	memset(out, 0, sizeof(*out));
+	struct xa_hit h;
+	struct gc_error *err = xa_entry(l, m, mapping + l->as_xa_head, index,
+					true, &h);
+	if (err)
+		return err;
+	if (!h.entry)
+		return NULL;
+	if (h.entry & 1)
+		return gc_error_addr(GC_ERR_CORRUPT, GC_SPACE_KVIRT, mapping,
+				     "hugetlbfs page cache", "value entry 0x%"
+				     PRIx64 " at index 0x%" PRIx64 " (hugetlbfs "
+				     "pages are never swapped)", h.entry,
+				     index);
+	int bshift = (int)(horder - horder % 6);
+	unsigned int bsibs = (1u << (horder % 6)) - 1;
+	if (h.shift <= 0 && h.sibs == 0 && h.first == index) {
+		out->shape = H_HUGE;
+	} else if (h.shift == bshift && h.sibs == bsibs &&
+		   h.first == (index & ~low_mask(horder))) {
+		out->shape = H_BASE;
+	} else {
+		return gc_error_addr(
+			GC_ERR_CORRUPT, GC_SPACE_KVIRT, mapping,
+			"hugetlbfs page cache", "the entry for index 0x%"
+			PRIx64 " starts at index 0x%" PRIx64 " in a node of "
+			"shift %d with %u sibling slots after it (expected "
+			"a single-index entry at index 0x%" PRIx64 ", Linux "
+			"< 6.7, or an entry of order %u at index 0x%" PRIx64
+			" in a node of shift %d with %u siblings, Linux >= "
+			"6.7)", index, h.first, h.shift, h.sibs, index,
+			horder, index & ~low_mask(horder), bshift, bsibs);
+	}
+	uint64_t pmap, pidx;
+	if ((err = page_of(l, m, vmemmap, mapping, h.entry, index, va, &pmap,
+			   &pidx)))
+		return err;
+	if (pmap != mapping || pidx != h.first)
+		return gc_error_addr(GC_ERR_CORRUPT, GC_SPACE_KVIRT, h.entry,
+				     "struct page", "mapping 0x%" PRIx64
+				     " index 0x%" PRIx64 " (expected the "
+				     "file's address_space 0x%" PRIx64 " and "
+				     "index 0x%" PRIx64 " of VMM address 0x%"
+				     PRIx64 ")", pmap, pidx, mapping, h.first,
+				     va);
+	if (l->has_compound_order) {
+		/* the xarray gives the order of a multi-index entry; the
+		 * folio's own is checked where the types have it */
+		uint8_t order = 0;
+		if ((err = folio_order(l, m, h.entry, va, &order)))
+			return err;
+		if (order != horder)
+			return gc_error_addr(GC_ERR_CORRUPT, GC_SPACE_KVIRT,
+					     h.entry, "struct page", "folio "
+					     "order %u (expected hugetlbfs's "
+					     "%u for VMM address 0x%" PRIx64 ")",
+					     order, horder, va);
+	}
+	out->page = h.entry;
+	out->first = h.first;
+	return NULL;
+}
+
+/* VA of hugetlbfs VMA (vm_pgoff PGOFF, huge pages of order HORDER),
+ * whose file's address_space is MAPPING. */
+static struct gc_error *hugetlb_lookup(const struct kvm_layout *l,
+				       const struct kvm_mem *m,
+				       uint64_t vmemmap,
+				       const struct kvm_vma *vma,
+				       uint64_t mapping, uint64_t pgoff,
+				       unsigned int horder, uint64_t va,
+				       struct kvm_pc_page *out)
+{
+	uint64_t pg = (va - vma->start) >> 12, sub = pg & low_mask(horder);
+	out->len += ((1ull << horder) - 1 - sub) << 12;
+	/* hugetlbfs_file_mmap refuses a vm_pgoff that is not a whole
+	 * number of huge pages */
+	if (pgoff & low_mask(horder))
+		return gc_error_addr(GC_ERR_CORRUPT, GC_SPACE_KVIRT, vma->addr,
+				     "vm_area_struct", "vm_pgoff 0x%" PRIx64
+				     " of a hugetlbfs mapping is not a multiple "
+				     "of its huge pages (order %u)", pgoff,
+				     horder);
+	/* the huge page's index in huge pages (mm/hugetlb.c
+	 * vma_hugecache_offset) and in base pages (linear_page_index) */
+	uint64_t hidx = (pg >> horder) + (pgoff >> horder);
+	uint64_t bidx = hidx << horder;
+	if (hidx < pg >> horder || bidx >> horder != hidx)
+		return gc_error_addr(GC_ERR_CORRUPT, GC_SPACE_KVIRT, vma->addr,
+				     "vm_area_struct", "vm_pgoff 0x%" PRIx64
+				     " overflows the file's index", pgoff);
+	struct hprobe a, b;
+	struct gc_error *err = NULL;
+	out->index = hidx;
+	if ((err = hugetlb_probe(l, m, vmemmap, mapping, horder, hidx, va,
+				 &a)))
+		return gc_error_context(err, "page cache of VMM address 0x%"
+					PRIx64 " (hugetlbfs, index 0x%" PRIx64
+					" in huge pages)", va, hidx);
+	b = a;
+	if (bidx != hidx &&
+	    (err = hugetlb_probe(l, m, vmemmap, mapping, horder, bidx, va,
+				 &b)))
+		return gc_error_context(err, "page cache of VMM address 0x%"
+					PRIx64 " (hugetlbfs, index 0x%" PRIx64
+					" in base pages)", va, bidx);
+	bool huge = a.shape == H_HUGE || b.shape == H_HUGE;
+	bool base = a.shape == H_BASE || b.shape == H_BASE;
+	if (huge && base)
+		return gc_error_addr(
+			GC_ERR_CORRUPT, GC_SPACE_KVIRT, mapping,
+			"hugetlbfs page cache", "VMM address 0x%" PRIx64 ": "
+			"index 0x%" PRIx64 " holds a %s entry and index 0x%"
+			PRIx64 " a %s one: whether this kernel indexes "
+			"hugetlbfs in huge pages (Linux < 6.7) or in base "
+			"pages (>= 6.7) cannot be established", va, hidx,
+			a.shape == H_HUGE ? "single-index (huge-page)" :
+					    "multi-index (base-page)",
+			bidx, b.shape == H_HUGE ? "single-index (huge-page)" :
+						  "multi-index (base-page)");
+	/* nothing at either index: no huge page there whichever way the
+	 * kernel counts (hugetlb_fault would allocate a zeroed one) */
+	out->hindex = huge ? KVM_PC_HIDX_HUGE : base ? KVM_PC_HIDX_BASE :
+						      KVM_PC_HIDX_EITHER;
+	const struct hprobe *p = huge ? &a : &b;
+	if (base)
+		out->index = bidx;
+	if (p->shape == H_NONE) {
+		out->state = vma->flags & KVM_VM_UFFD_MISSING ? KVM_PC_UFFD :
+								KVM_PC_HOLE;
+		return NULL;
+	}
+	out->state = KVM_PC_PAGE;
+	out->pfn = (p->page - vmemmap) / l->page_size + sub;
+	return NULL;
+}
+
 struct gc_error *kvm_pcache_lookup(const struct kvm_layout *l,
 				   const struct kvm_mem *m, uint64_t vmemmap,
 				   const struct kvm_vma *vma, uint64_t va,
@@ -239,67 +481,42 @@ struct gc_error *kvm_pcache_lookup(const struct kvm_layout *l,
 	unsigned int horder = 0;
 	if ((err = backing(l, m, vma, vma->file, &out->backing, &horder)))
 		return err;
-	uint64_t pg = (va - vma->start) >> 12, sub = 0;
-	if (horder) {
-		/* Linux < 6.7 indexes hugetlbfs's page cache in huge pages:
-		 * (addr - vm_start) >> huge_page_shift + (vm_pgoff >>
-		 * huge_page_order) (mm/hugetlb.c vma_hugecache_offset) */
-		out->index = (pg >> horder) + (pgoff >> horder);
-		sub = pg & low_mask(horder);
-		out->len += ((1ull << horder) - 1 - sub) << 12;
-	} else {
-		out->index = pgoff + pg;
-	}
-	if (out->index < pg >> horder)
+	if (horder)
+		return hugetlb_lookup(l, m, vmemmap, vma, mapping, pgoff, horder,
+				      va, out);
+	uint64_t pg = (va - vma->start) >> 12;
+	out->index = pgoff + pg;
+	if (out->index < pg)
 		return gc_error_addr(GC_ERR_CORRUPT, GC_SPACE_KVIRT, vma->addr,
 				     "vm_area_struct", "vm_pgoff 0x%" PRIx64
 				     " overflows the file's index", pgoff);
-	uint64_t e, first;
-	err = xa_entry(l, m, mapping + l->as_xa_head, out->index, &e, &first);
+	struct xa_hit h;
+	err = xa_entry(l, m, mapping + l->as_xa_head, out->index, false, &h);
 	if (err)
 		return gc_error_context(err, "page cache of VMM address 0x%"
 					PRIx64 " (%s, index 0x%" PRIx64 ")",
 					va, kvm_pc_backing_name(out->backing),
 					out->index);
+	uint64_t e = h.entry, first = h.first;
 	if (!e || (e & 1)) {
-		/* none: shmem and hugetlbfs allocate a zero page on fault
-		 * (the guest reads zero); a regular file reads it from disk.
-		 * A value: shmem's swap entry, a file's shadow entry. */
+		/* none: shmem allocates a zero page on fault (the guest
+		 * reads zero) unless userfaultfd tracks missing pages (the
+		 * VMM supplies them); a regular file reads it from disk.  A
+		 * value: shmem's swap entry, a file's shadow entry. */
 		if (out->backing == KVM_PC_FILE)
 			out->state = KVM_PC_NOT_CACHED;
 		else if (!e)
-			out->state = KVM_PC_HOLE;
-		else if (out->backing == KVM_PC_HUGETLBFS)
-			return gc_error_addr(GC_ERR_CORRUPT, GC_SPACE_KVIRT,
-					     mapping, "hugetlbfs page cache",
-					     "value entry 0x%" PRIx64 " at "
-					     "index 0x%" PRIx64 " (hugetlbfs "
-					     "pages are never swapped)", e,
-					     out->index);
+			out->state = vma->flags & KVM_VM_UFFD_MISSING ?
+					     KVM_PC_UFFD : KVM_PC_HOLE;
 		else
 			out->state = KVM_PC_SWAPPED;
 		return NULL;
 	}
 	/* a struct page (the folio's head) in the vmemmap */
-	if (!vmemmap || !l->page_size)
-		return gc_error_addr(GC_ERR_UNSUPPORTED, GC_SPACE_KVIRT, e,
-				     "page cache", "struct page of VMM address "
-				     "0x%" PRIx64 ": the vmemmap's base or "
-				     "sizeof(struct page) is unknown", va);
-	if (e < vmemmap || (e - vmemmap) % l->page_size ||
-	    (e - vmemmap) / l->page_size >= KVM_PCACHE_MAX_PFN)
-		return gc_error_addr(GC_ERR_CORRUPT, GC_SPACE_KVIRT, mapping,
-				     "page cache", "entry 0x%" PRIx64 " at "
-				     "index 0x%" PRIx64 " of VMM address 0x%"
-				     PRIx64 " is not a struct page (expected "
-				     "vmemmap 0x%" PRIx64 " + a multiple of %"
-				     PRIu64 " below pfn 2^40)", e, out->index,
-				     va, vmemmap, l->page_size);
 	uint64_t pmap, pidx;
-	if ((err = kvm_rd64(m, e + l->page_mapping, &pmap)) ||
-	    (err = kvm_rd64(m, e + l->page_index, &pidx)))
-		return gc_error_context(err, "struct page of VMM address 0x%"
-					PRIx64, va);
+	if ((err = page_of(l, m, vmemmap, mapping, e, out->index, va, &pmap,
+			   &pidx)))
+		return err;
 	if (pmap != mapping || pidx != first)
 		return gc_error_addr(GC_ERR_CORRUPT, GC_SPACE_KVIRT, e,
 				     "struct page", "mapping 0x%" PRIx64
@@ -309,14 +526,11 @@ struct gc_error *kvm_pcache_lookup(const struct kvm_layout *l,
 				     PRIx64 ")", pmap, pidx, mapping, first,
 				     va);
 	uint64_t delta = out->index - first;
-	unsigned int need = horder;
 	if (delta) {
 		/* a large folio stored as one multi-index entry */
-		need = 0;
+		unsigned int need = 0;
 		while (need < 18 && (delta >> need))
 			need++;
-	}
-	if (need) {
 		uint8_t order = 0;
 		if (!l->has_compound_order)
 			return gc_error_addr(GC_ERR_UNSUPPORTED, GC_SPACE_KVIRT,
@@ -324,21 +538,16 @@ struct gc_error *kvm_pcache_lookup(const struct kvm_layout *l,
 					     "(order %u at least) and the "
 					     "host's types lack "
 					     "page.compound_order", need);
-		if ((err = m->read(m->ctx, e + l->page_size +
-					   l->page_compound_order,
-				   &order, 1)))
-			return gc_error_context(err, "the folio order of VMM "
-						"address 0x%" PRIx64, va);
-		if (order < need || order > 18 || (delta >> order) ||
-		    (horder && order != horder))
+		if ((err = folio_order(l, m, e, va, &order)))
+			return err;
+		if (order < need || order > 18 || (delta >> order))
 			return gc_error_addr(GC_ERR_CORRUPT, GC_SPACE_KVIRT, e,
 					     "struct page", "folio order %u "
-					     "(expected %s%u for VMM address "
-					     "0x%" PRIx64 ")", order,
-					     horder ? "" : "at least ",
+					     "(expected at least %u for VMM "
+					     "address 0x%" PRIx64 ")", order,
 					     need, va);
 	}
 	out->state = KVM_PC_PAGE;
-	out->pfn = (e - vmemmap) / l->page_size + (horder ? sub : delta);
+	out->pfn = (e - vmemmap) / l->page_size + delta;
 	return NULL;
 }

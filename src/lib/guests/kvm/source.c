@@ -30,6 +30,16 @@
 extern const struct gc_guest_source gc_guest_source_kvm;
 
 
+/* The error of something this source can do without (it then says so or
+ * answers a gap): dropped, unless it is out of memory, which is returned. */
+static struct gc_error *optional(struct gc_error *err)
+{
+	if (err == &gc_error_nomem)
+		return err;
+	gc_error_free(err);
+	return NULL;
+}
+
 /* ---- reading through the host kernel ------------------------------------ */
 
 static struct gc_error *k_read(void *ctx, uint64_t va, void *buf, size_t len)
@@ -122,19 +132,20 @@ char *gc_kvm_dump_level_note(const struct gc_dump *host)
 			   f->number);
 }
 
-/* Whether some address-space-0 slot of VM lies (partly) in a VMA with a
- * vm_file (at most 64 VMAs looked at per slot). */
-static bool vm_file_backed(struct gc_kernel *k, const struct gc_kvm_vm *vm)
+/* *YES: some address-space-0 slot of VM lies (partly) in a VMA with a
+ * vm_file (at most 64 VMAs looked at per slot; VMAs that cannot be read
+ * end the look).  Out of memory is returned. */
+static struct gc_error *vm_file_backed(struct gc_kernel *k,
+				       const struct gc_kvm_vm *vm, bool *yes)
 {
+	*yes = false;
 	const struct gc_types *t;
 	struct kvm_layout l;
 	struct gc_error *err = gc_kernel_types(k, &t);
 	if (!err)
 		err = kvm_layout_from_types(t, &l);
-	if (err) {
-		gc_error_free(err);
-		return false;
-	}
+	if (err)
+		return optional(err);
 	struct kvm_mem m = { .ctx = k, .read = k_read };
 	for (size_t i = 0; i < vm->nr_slots; i++) {
 		const struct gc_kvm_slot *s = &vm->slots[i];
@@ -143,15 +154,18 @@ static bool vm_file_backed(struct gc_kernel *k, const struct gc_kvm_vm *vm)
 			struct kvm_vma v;
 			bool found = false;
 			err = kvm_vma_at(&l, &m, vm->mm, va, &v, &found);
-			gc_error_free(err);
-			if (err || !found)
+			if (err)
+				return optional(err);
+			if (!found)
 				break;
-			if (v.file)
-				return true;
+			if (v.file) {
+				*yes = true;
+				return NULL;
+			}
 			va = v.end;
 		}
 	}
-	return false;
+	return NULL;
 }
 
 /* A VM whose RAM is (partly) a file's: the page-cache counts of opening
@@ -160,12 +174,17 @@ static struct gc_error *check_page_cache(struct gc_kernel *k, size_t i,
 					 const struct gc_kvm_vm *vm,
 					 struct gc_report *rep)
 {
-	if (!vm->pgd_phys || !vm_file_backed(k, vm))
-		return NULL;
+	bool file = false;
+	struct gc_error *err = vm->pgd_phys ? vm_file_backed(k, vm, &file) :
+					      NULL;
+	if (err || !file)
+		return err;
 	struct gc_guest_args a = { .host = gc_kernel_dump(k), .kernel = k,
 				   .vm = (unsigned int)i };
 	struct gc_guest *g = NULL;
-	struct gc_error *err = gc_guest_open("kvm", &a, &g);
+	err = gc_guest_open("kvm", &a, &g);
+	if (err == &gc_error_nomem)
+		return err;
 	if (err) {
 		struct gc_error *e2 = gc_report_add(
 			rep, GC_SEV_WARNING, "kvm-page-cache", false, 0,
@@ -198,6 +217,8 @@ struct gc_error *gc_kvm_check(struct gc_kernel *k, struct gc_report *rep)
 	struct gc_kvm_vm *vms = NULL;
 	size_t nr = 0;
 	err = gc_kvm_list(k, &vms, &nr);
+	if (err == &gc_error_nomem)
+		return err;
 	if (err) {
 		struct gc_error *e2 = gc_report_add(
 			rep, GC_SEV_WARNING, "kvm-structures", false, 0,
@@ -272,46 +293,62 @@ struct vmm_pt {
 	struct kvm_layout l;
 	struct kvm_vma last;      /* the last VMA found (a cache) */
 	bool has_last;
+	struct kvm_mem mem;       /* VMA and page-cache reads */
 	uint64_t vmemmap;         /* vmemmap_base (0: unknown) */
 	unsigned int backings;    /* bit per enum kvm_pc_backing seen */
 	char *pc_error;           /* the first page-cache lookup error */
 };
 
 /* VA has no page-table entry (the entry that stopped the walk is 0: not a
- * swap or migration entry): true when its VMA is found (p->last). */
-static bool vma_of_empty(struct vmm_pt *p, const struct gc_walk *w,
-			 uint64_t va)
+ * swap or migration entry): *FOUND when its VMA is found (p->last; a VMA
+ * that cannot be read is none: the page is then a gap).  Out of memory
+ * is returned. */
+static struct gc_error *vma_of_empty(struct vmm_pt *p,
+				     const struct gc_walk *w, uint64_t va,
+				     bool *found)
 {
+	*found = false;
 	if (!w->nr || !w->lvl[w->nr - 1].read || w->lvl[w->nr - 1].entry)
-		return false;
+		return NULL;
 	if (!p->has_last || va < p->last.start || va >= p->last.end) {
-		struct kvm_mem m = { .ctx = p->k, .read = k_read };
-		bool found = false;
-		struct gc_error *err = kvm_vma_at(&p->l, &m, p->mm, va,
-						  &p->last, &found);
-		gc_error_free(err);
-		p->has_last = !err && found;
+		bool f = false;
+		struct gc_error *err = kvm_vma_at(&p->l, &p->mem, p->mm, va,
+						  &p->last, &f);
+		p->has_last = !err && f;
+		if ((err = optional(err)))
+			return err;
 	}
-	return p->has_last;
+	*found = p->has_last;
+	return NULL;
 }
 
 /* VA of a VMA with a vm_file, no page-table entry: its file's page cache
- * (pcache.c) answers one page (a huge page on hugetlbfs). */
-static void pcache_answer(struct vmm_pt *p, uint64_t va,
-			  struct gc_xlat_run *out)
+ * (pcache.c) answers one page (a huge page on hugetlbfs); one it cannot
+ * read is a gap whose reason the first such error gives.  Out of memory
+ * is returned. */
+static struct gc_error *pcache_answer(struct vmm_pt *p, uint64_t va,
+				      struct gc_xlat_run *out)
 {
-	struct kvm_mem m = { .ctx = p->k, .read = k_read };
 	struct kvm_pc_page pc;
-	struct gc_error *err = kvm_pcache_lookup(&p->l, &m, p->vmemmap,
+	struct gc_error *err = kvm_pcache_lookup(&p->l, &p->mem, p->vmemmap,
 						 &p->last, va, &pc);
 	uint64_t v = va & KVM_VA_MASK;
 	out->len = 4096 - (va & 4095);
+	if (err == &gc_error_nomem)
+		return err;
 	if (err) {
-		if (!p->pc_error)
-			p->pc_error = strdup(gc_error_string(err));
+		if (!p->pc_error) {
+			struct gc_strbuf sb;
+			gc_strbuf_init(&sb);
+			gc_strbuf_error(&sb, err);
+			if (!(p->pc_error = gc_strbuf_steal(&sb))) {
+				gc_error_free(err);
+				return &gc_error_nomem;
+			}
+		}
 		gc_error_free(err);
 		out->target = KVM_NOPTE | KVM_KIND(KVM_NOPTE_PC_ERROR) | v;
-		return;
+		return NULL;
 	}
 	p->backings |= 1u << pc.backing;
 	uint64_t len = GC_MIN(pc.len, p->last.end - va);
@@ -327,16 +364,29 @@ static void pcache_answer(struct vmm_pt *p, uint64_t va,
 	case KVM_PC_SWAPPED:
 		out->target = KVM_NOPTE | KVM_KIND(KVM_NOPTE_SWAPPED) | v;
 		break;
+	case KVM_PC_UFFD:
+		out->target = KVM_NOPTE | KVM_KIND(KVM_NOPTE_UFFD) | v;
+		out->len = len;
+		break;
 	default:
 		out->target = KVM_NOPTE | KVM_KIND(KVM_NOPTE_NOT_CACHED) | v;
 		break;
 	}
+	return NULL;
 }
 
 static struct gc_error *pt_lookup(struct gc_xlat *x, uint64_t va,
 				  struct gc_xlat_run *out)
 {
 	struct vmm_pt *p = x->priv;
+	if (va & KVM_SLOT_GMEM) {
+		/* a guest_memfd slot's (kvm_slots_table): not read */
+		uint64_t v = va & KVM_VA_MASK;
+		out->status = GC_XLAT_MAPPED;
+		out->target = KVM_NOPTE | KVM_KIND(KVM_NOPTE_GMEM) | v;
+		out->len = KVM_VA_MASK + 1 - v;
+		return NULL;
+	}
 	struct gc_walk w;
 	struct gc_error *err = gc_kernel_walk(p->k, va, true, p->pgd, &w);
 	if (!err) {
@@ -345,7 +395,8 @@ static struct gc_error *pt_lookup(struct gc_xlat *x, uint64_t va,
 		out->len = w.page_size - (va & (w.page_size - 1));
 		return NULL;
 	}
-	gc_error_free(err);
+	if ((err = optional(err)))
+		return err;
 	/* the span of the entry that stopped the walk (a table that could
 	 * not be read, a non-present entry, a non-canonical address) */
 	unsigned int lvl = w.nr ? w.nr - 1 : 0;
@@ -357,13 +408,19 @@ static struct gc_error *pt_lookup(struct gc_xlat *x, uint64_t va,
 	out->status = GC_XLAT_MAPPED;
 	out->target = KVM_NOPTE | (va & ((1ull << 57) - 1));
 	out->len = span - (va & (span - 1));
-	if (vma_of_empty(p, &w, va)) {
-		if (p->last.file)
-			pcache_answer(p, va, out);
-		else if (!(p->last.flags & KVM_VM_SHARED)) {
-			out->target = KVM_ZERO | (va & KVM_VA_MASK);
-			out->len = GC_MIN(out->len, p->last.end - va);
-		}
+	bool found;
+	if ((err = vma_of_empty(p, &w, va, &found)) || !found)
+		return err;
+	if (p->last.file)
+		return pcache_answer(p, va, out);
+	if (p->last.flags & KVM_VM_UFFD_MISSING) {
+		/* not zero: the VMM supplies it when it is first touched */
+		out->target = KVM_NOPTE | KVM_KIND(KVM_NOPTE_UFFD) |
+			      (va & KVM_VA_MASK);
+		out->len = GC_MIN(out->len, p->last.end - va);
+	} else if (!(p->last.flags & KVM_VM_SHARED)) {
+		out->target = KVM_ZERO | (va & KVM_VA_MASK);
+		out->len = GC_MIN(out->len, p->last.end - va);
 	}
 	return NULL;
 }
@@ -378,12 +435,14 @@ static void pt_destroy(struct gc_xlat *x)
 static const struct gc_xlat_ops pt_ops = { pt_lookup, pt_destroy };
 
 struct gc_error *kvm_vmm_xlat_new(struct gc_kernel *k, uint64_t pgd_phys,
-				  uint64_t mm, struct gc_xlat **out)
+				  uint64_t mm, const struct kvm_mem *mem,
+				  struct gc_xlat **out)
 {
 	struct vmm_pt *p = calloc(1, sizeof(*p));
 	if (!p)
 		return &gc_error_nomem;
 	p->k = k;
+	p->mem = mem ? *mem : (struct kvm_mem){ .ctx = k, .read = k_read };
 	p->pgd = pgd_phys;
 	p->mm = mm;
 	const struct gc_types *types;
@@ -402,7 +461,10 @@ struct gc_error *kvm_vmm_xlat_new(struct gc_kernel *k, uint64_t pgd_phys,
 		err = gc_kernel_read_u64(k, sym.addr, &p->vmemmap);
 	if (err)
 		p->vmemmap = 0;
-	gc_error_free(err);
+	if ((err = optional(err))) {
+		free(p);
+		return err;
+	}
 	return gc_xlat_new(&pt_ops, p, "vmm-page-tables", GC_SPACE_NONE,
 			   GC_SPACE_PHYS, ~0ull, out);
 }
@@ -471,6 +533,20 @@ static const char *kg_gap_reason_at(struct gc_guest *gg, uint64_t t,
 			       "read (the kvm-page-cache finding says why; "
 			       "host address 0x4600000000000000 + VMM "
 			       "virtual)";
+		case KVM_NOPTE_GMEM:
+			return "a page of a guest_memfd memory slot "
+			       "(KVM_MEM_GUEST_MEMFD, Linux >= 6.8): its "
+			       "private pages are in the guest_memfd, not in "
+			       "the VMM's mapping, and which pages are private "
+			       "is not read (host address 0x4a00000000000000 "
+			       "+ VMM virtual)";
+		case KVM_NOPTE_UFFD:
+			return "no page yet in a VMM mapping with userfaultfd "
+			       "missing-page tracking (VM_UFFD_MISSING, e.g. "
+			       "the destination of a postcopy migration): the "
+			       "VMM supplies it when first touched, its "
+			       "content is not in the dump (host address "
+			       "0x4800000000000000 + VMM virtual)";
 		default:
 			return NULL;
 		}
@@ -493,7 +569,8 @@ static const char *kg_gap_reason_at(struct gc_guest *gg, uint64_t t,
 static struct gc_error *pcache_counts(struct gc_guest *gg, struct kguest *g,
 				      struct gc_strbuf *sb)
 {
-	uint64_t cached = 0, holes = 0, swapped = 0, uncached = 0, bad = 0;
+	uint64_t cached = 0, holes = 0, swapped = 0, uncached = 0, bad = 0,
+		 uffd = 0;
 	for (size_t i = 0; i < gg->nr_map; i++) {
 		uint64_t t = gg->map[i].to;
 		if (t >= KVM_PCACHE && t < KVM_NOPTE)
@@ -512,6 +589,22 @@ static struct gc_error *pcache_counts(struct gc_guest *gg, struct kguest *g,
 			uncached += gg->gaps[i].count;
 		else if (kind == KVM_NOPTE_PC_ERROR)
 			bad += gg->gaps[i].count;
+		else if (kind == KVM_NOPTE_UFFD)
+			uffd += gg->gaps[i].count;
+	}
+	struct gc_error *err;
+	if (uffd) {
+		gc_strbuf_printf(sb, "userfaultfd=%" PRIu64 " guest pages not "
+				 "yet supplied by the VMM\n", uffd);
+		if ((err = gc_report_add(
+			     &gg->findings, GC_SEV_WARNING, "kvm-userfaultfd",
+			     false, 0, "%" PRIu64 " guest pages have no page "
+			     "yet in a VMM mapping with userfaultfd missing-"
+			     "page tracking (VM_UFFD_MISSING, e.g. the "
+			     "destination of a postcopy migration): the VMM "
+			     "supplies them when first touched, so they are "
+			     "gaps, not zeros", uffd)))
+			return err;
 	}
 	if (!cached && !holes && !swapped && !uncached && !bad)
 		return NULL;
@@ -534,7 +627,7 @@ static struct gc_error *pcache_counts(struct gc_guest *gg, struct kguest *g,
 		return &gc_error_nomem;
 	gc_strbuf_printf(sb, "page_cache=%s%s\n", line,
 			 g->pt && g->pt->pc_error ? ")" : "");
-	struct gc_error *err = gc_report_add(
+	err = gc_report_add(
 		&gg->findings, bad || swapped || uncached ? GC_SEV_WARNING :
 							    GC_SEV_NOTE,
 		"kvm-page-cache", false, 0, "%s%s", line,
@@ -602,14 +695,15 @@ const struct gc_kvm_vm *gc_kvm_guest_vm(const struct gc_guest *gg)
 #define NPT_MAX_STEPS (1u << 22)
 
 /* How one vendor's second-level tables translate a guest-physical
- * address: true with *HPA when GPA is mapped, false when it is not; *LEN
- * the bytes from GPA to the end of the leaf (mapped) or of the span the
- * entry that stopped the walk covers (not mapped). */
+ * address: *MAPPED with *HPA when GPA is mapped (a walk that fails is not
+ * mapped); *LEN the bytes from GPA to the end of the leaf (mapped) or of
+ * the span the entry that stopped the walk covers (not mapped).  Only out
+ * of memory is an error. */
 struct slot_xcheck {
 	const char *name;        /* "NPT", "EPT": the step-limit note */
 	const char *tag;         /* the finding's tag */
-	bool (*translate)(void *ctx, uint64_t gpa, uint64_t *hpa,
-			  uint64_t *len);
+	struct gc_error *(*translate)(void *ctx, uint64_t gpa, bool *mapped,
+				      uint64_t *hpa, uint64_t *len);
 	void *ctx;
 };
 
@@ -618,36 +712,39 @@ struct slot_xcheck_counts {
 };
 
 /* Walk every address-space-0 slot of the VM through X and compare each
- * piece with the VMM's page tables (gg->walk).  False when the walk did
- * not finish: the step limit (a note is added) or a piece the guest's own
- * walk could not translate (nothing is added). */
-static bool slots_xcheck(struct gc_guest *gg, const struct gc_kvm_vm *vm,
-			 const struct slot_xcheck *x,
-			 struct slot_xcheck_counts *c)
+ * piece with the VMM's page tables (gg->walk).  *DONE false when the walk
+ * did not finish: the step limit (a note is added) or a piece the guest's
+ * own walk could not translate (nothing is added).  Out of memory, or a
+ * note that cannot be added, is returned. */
+static struct gc_error *slots_xcheck(struct gc_guest *gg,
+				     const struct gc_kvm_vm *vm,
+				     const struct slot_xcheck *x,
+				     struct slot_xcheck_counts *c, bool *done)
 {
 	unsigned int steps = 0;
 	memset(c, 0, sizeof(*c));
+	*done = false;
 	for (size_t i = 0; i < vm->nr_slots; i++) {
 		const struct gc_kvm_slot *s = &vm->slots[i];
 		if (s->as_id)
 			continue;
 		uint64_t a = s->base_gfn << 12, end = a + (s->npages << 12);
 		while (a < end) {
-			if (++steps > NPT_MAX_STEPS) {
-				gc_report_add(&gg->findings, GC_SEV_NOTE,
-					      x->tag, false, 0, "%s cross-"
-					      "check stopped after %u pieces",
-					      x->name, NPT_MAX_STEPS);
-				return false;
-			}
+			if (++steps > NPT_MAX_STEPS)
+				return gc_report_add(&gg->findings, GC_SEV_NOTE,
+						     x->tag, false, 0, "%s "
+						     "cross-check stopped after "
+						     "%u pieces", x->name,
+						     NPT_MAX_STEPS);
 			struct gc_xlat_run r;
 			struct gc_error *err = gc_xlat_lookup(gg->walk, a, &r);
-			if (err || r.status != GC_XLAT_MAPPED) {
-				gc_error_free(err);
-				return false;
-			}
+			if (err || r.status != GC_XLAT_MAPPED)
+				return optional(err);
 			uint64_t len = GC_MIN(r.len, end - a), hpa = 0, tlen = 0;
-			bool mapped = x->translate(x->ctx, a, &hpa, &tlen);
+			bool mapped = false;
+			if ((err = x->translate(x->ctx, a, &mapped, &hpa,
+						&tlen)))
+				return err;
 			len = GC_MIN(len, tlen);
 			if (!mapped) {
 				c->absent += len >> 12;
@@ -667,7 +764,8 @@ static bool slots_xcheck(struct gc_guest *gg, const struct gc_kvm_vm *vm,
 			a += len;
 		}
 	}
-	return true;
+	*done = true;
+	return NULL;
 }
 
 struct npt_ctx {
@@ -677,57 +775,59 @@ struct npt_ctx {
 
 /* AMD: the NPT is in the host's own page-table format, walked by the host
  * kernel's walker from nested_cr3 (a host-physical root). */
-static bool npt_translate(void *ctx, uint64_t gpa, uint64_t *hpa,
-			  uint64_t *len)
+static struct gc_error *npt_translate(void *ctx, uint64_t gpa, bool *mapped,
+				      uint64_t *hpa, uint64_t *len)
 {
 	struct npt_ctx *n = ctx;
 	struct gc_walk w;
 	struct gc_error *err = gc_kernel_walk(n->k, gpa, true, n->ncr3, &w);
+	*mapped = !err;
 	if (!err) {
 		*hpa = w.phys;
 		*len = w.page_size - (gpa & (w.page_size - 1));
-		return true;
+		return NULL;
 	}
-	gc_error_free(err);
 	unsigned int lvl = w.nr ? w.nr - 1 : 0;
 	unsigned int top = w.levels == 5 ? 0 : 1;
 	unsigned int sh = 12 + 9 * (4 - (top + lvl));
 	uint64_t span = w.nr && sh < 48 ? 1ull << sh : 4096;
 	*len = span - (gpa & (span - 1));
-	return false;
+	return optional(err);
 }
 
 /* Walk every address-space-0 slot through the NPT of vCPU 0's VMCB
  * (nested_cr3) and compare each piece with the VMM's page tables; the
  * counts become a finding (a warning when they disagree). */
-static void npt_check(struct gc_guest *gg, struct kguest *g)
+static struct gc_error *npt_check(struct gc_guest *gg, struct kguest *g)
 {
 	const struct gc_kvm_vm *vm = g->vm;
 	if (vm->vendor != GC_KVM_SVM || !vm->nr_vcpus ||
 	    !vm->vcpus[0].nested_cr3)
-		return;
+		return NULL;
 	uint64_t ncr3 = vm->vcpus[0].nested_cr3;
 	struct npt_ctx n = { g->k, ncr3 };
 	const struct slot_xcheck x = { "NPT", "kvm-npt", npt_translate, &n };
 	struct slot_xcheck_counts c;
-	if (!slots_xcheck(gg, vm, &x, &c))
-		return;
+	bool done;
+	struct gc_error *err = slots_xcheck(gg, vm, &x, &c, &done);
+	if (err || !done)
+		return err;
 	if (c.differ)
-		gc_report_add(&gg->findings, GC_SEV_WARNING, "kvm-npt", false,
-			      0, "NPT cross-check (nested_cr3 0x%" PRIx64 "): %"
-			      PRIu64 " guest pages map to other host pages "
-			      "than through the VMM's page tables (first at "
-			      "guest 0x%" PRIx64 "); %" PRIu64 " agree, %"
-			      PRIu64 " not in the NPT", ncr3, c.differ,
-			      c.first_diff, c.agree, c.absent);
-	else
-		gc_report_add(&gg->findings, GC_SEV_NOTE, "kvm-npt", false, 0,
-			      "NPT cross-check (nested_cr3 0x%" PRIx64 "): %"
-			      PRIu64 " guest pages agree with the VMM's page "
-			      "tables, %" PRIu64 " not in the NPT (not touched "
-			      "by the guest yet), %" PRIu64 " in the NPT but "
-			      "not mapped by the VMM", ncr3, c.agree, c.absent,
-			      c.vmm_unmapped);
+		return gc_report_add(&gg->findings, GC_SEV_WARNING, "kvm-npt",
+				     false, 0, "NPT cross-check (nested_cr3 0x%"
+				     PRIx64 "): %" PRIu64 " guest pages map to "
+				     "other host pages than through the VMM's "
+				     "page tables (first at guest 0x%" PRIx64
+				     "); %" PRIu64 " agree, %" PRIu64 " not in "
+				     "the NPT", ncr3, c.differ, c.first_diff,
+				     c.agree, c.absent);
+	return gc_report_add(&gg->findings, GC_SEV_NOTE, "kvm-npt", false, 0,
+			     "NPT cross-check (nested_cr3 0x%" PRIx64 "): %"
+			     PRIu64 " guest pages agree with the VMM's page "
+			     "tables, %" PRIu64 " not in the NPT (not touched "
+			     "by the guest yet), %" PRIu64 " in the NPT but "
+			     "not mapped by the VMM", ncr3, c.agree, c.absent,
+			     c.vmm_unmapped);
 }
 
 struct ept_ctx {
@@ -737,56 +837,102 @@ struct ept_ctx {
 
 /* Intel: gc_ept_translate over the host dump; a page it cannot translate
  * counts alone (4 KiB). */
-static bool ept_translate(void *ctx, uint64_t gpa, uint64_t *hpa,
-			  uint64_t *len)
+static struct gc_error *ept_translate(void *ctx, uint64_t gpa, bool *mapped,
+				      uint64_t *hpa, uint64_t *len)
 {
 	struct ept_ctx *e = ctx;
 	struct gc_ept_walk w;
 	struct gc_error *err = gc_ept_translate(&e->mem, e->eptp, gpa, &w);
+	*mapped = !err;
 	if (!err) {
 		*hpa = w.hpa;
 		*len = w.page_size - (gpa & (w.page_size - 1));
-		return true;
+		return NULL;
 	}
-	gc_error_free(err);
 	*len = 4096 - (gpa & 4095);
-	return false;
+	return optional(err);
 }
 
 /* Intel: the same cross-check through the EPT of vCPU 0's VMCS (the
  * EPTP read through its layout). */
-static void ept_check(struct gc_guest *gg, struct kguest *g,
-		      const struct gc_guest_args *a)
+static struct gc_error *ept_check(struct gc_guest *gg, struct kguest *g,
+				  const struct gc_guest_args *a)
 {
 	const struct gc_kvm_vm *vm = g->vm;
 	if (vm->vendor != GC_KVM_VMX || !vm->nr_vcpus)
-		return;
+		return NULL;
 	struct ept_ctx e = { .eptp = vm->vcpus[0].eptp };
-	if (!e.eptp) {
-		gc_report_add(&gg->findings, GC_SEV_NOTE, "kvm-ept", false, 0,
-			      "EPT cross-check not done: vCPU 0's VMCS %s",
-			      vm->vcpus[0].vmcs_layout[0] ?
-				      "layout has no EPT_POINTER" :
-				      "could not be decoded (no usable layout)");
-		return;
-	}
+	if (!e.eptp)
+		return gc_report_add(&gg->findings, GC_SEV_NOTE, "kvm-ept",
+				     false, 0, "EPT cross-check not done: vCPU "
+				     "0's VMCS %s", vm->vcpus[0].vmcs_layout[0] ?
+				     "layout has no EPT_POINTER" :
+				     "could not be decoded (no usable layout)");
 	struct gc_error *err = gc_hostmem_dump(a->host, &e.mem);
+	if (err == &gc_error_nomem)
+		return err;
 	if (err) {
+		struct gc_error *e2 = gc_report_add(
+			&gg->findings, GC_SEV_NOTE, "kvm-ept", false, 0,
+			"EPT cross-check not done: the host dump's memory: %s",
+			gc_error_string(err));
 		gc_error_free(err);
-		return;
+		return e2;
 	}
 	const struct slot_xcheck x = { "EPT", "kvm-ept", ept_translate, &e };
 	struct slot_xcheck_counts c;
-	if (!slots_xcheck(gg, vm, &x, &c))
-		return;
-	gc_report_add(&gg->findings, c.differ ? GC_SEV_WARNING : GC_SEV_NOTE,
-		      "kvm-ept", false, 0, "EPT cross-check (EPTP 0x%" PRIx64
-		      ", layout %s): %" PRIu64 " guest pages agree with the "
-		      "VMM's page tables, %" PRIu64 " map elsewhere (first at "
-		      "guest 0x%" PRIx64 "), %" PRIu64 " not in the EPT, %"
-		      PRIu64 " in the EPT but not mapped by the VMM", e.eptp,
-		      vm->vcpus[0].vmcs_layout, c.agree, c.differ,
-		      c.first_diff, c.absent, c.vmm_unmapped);
+	bool done;
+	if ((err = slots_xcheck(gg, vm, &x, &c, &done)) || !done)
+		return err;
+	return gc_report_add(&gg->findings,
+			     c.differ ? GC_SEV_WARNING : GC_SEV_NOTE, "kvm-ept",
+			     false, 0, "EPT cross-check (EPTP 0x%" PRIx64 ", "
+			     "layout %s): %" PRIu64 " guest pages agree with "
+			     "the VMM's page tables, %" PRIu64 " map elsewhere "
+			     "(first at guest 0x%" PRIx64 "), %" PRIu64 " not "
+			     "in the EPT, %" PRIu64 " in the EPT but not mapped "
+			     "by the VMM", e.eptp, vm->vcpus[0].vmcs_layout,
+			     c.agree, c.differ, c.first_diff, c.absent,
+			     c.vmm_unmapped);
+}
+
+struct gc_error *kvm_slots_table(const struct gc_kvm_vm *vm,
+				 struct gc_xlat_entry **out, size_t *nr,
+				 uint64_t *limit)
+{
+	struct gc_xlat_entry *t = NULL;
+	size_t n = 0, cap = 0;
+	*out = NULL;
+	*nr = 0;
+	*limit = 0;
+	for (size_t i = 0; i < vm->nr_slots; i++) {
+		const struct gc_kvm_slot *s = &vm->slots[i];
+		if (s->as_id || !s->npages)
+			continue;
+		struct gc_xlat_entry e = { s->base_gfn << 12,
+					   s->userspace_addr, s->npages << 12 };
+		if (s->flags & KVM_MEM_GUEST_MEMFD)
+			e.to |= KVM_SLOT_GMEM;
+		if (n && t[n - 1].from + t[n - 1].len > e.from) {
+			free(t);
+			return gc_error_addr(GC_ERR_CORRUPT, GC_SPACE_KVIRT,
+					     s->addr, "kvm_memory_slot",
+					     "slot %d overlaps the one before",
+					     s->id);
+		}
+		if (!gc_vec_push(&t, &n, &cap, &e)) {
+			free(t);
+			return &gc_error_nomem;
+		}
+		*limit = e.from + e.len;
+	}
+	if (!n)
+		return gc_error_addr(GC_ERR_NOT_PRESENT, GC_SPACE_KVIRT, vm->kvm,
+				     "KVM guest", "no memory slot in address "
+				     "space 0");
+	*out = t;
+	*nr = n;
+	return NULL;
 }
 
 static struct gc_error *kg_open(struct gc_guest *gg,
@@ -825,37 +971,34 @@ static struct gc_error *kg_open(struct gc_guest *gg,
 		return gc_error_addr(GC_ERR_NOT_PRESENT, GC_SPACE_KVIRT, vm->kvm,
 				     "KVM guest", "the VMM's page tables are "
 				     "unknown (%s)", vm->problems);
-	if (vm->problems[0])
-		gc_report_add(&gg->findings, GC_SEV_WARNING, "kvm-structures",
-			      false, 0, "VM %u (struct kvm 0x%" PRIx64 "): %s",
-			      a->vm, vm->kvm, vm->problems);
+	if (vm->problems[0] &&
+	    (err = gc_report_add(&gg->findings, GC_SEV_WARNING,
+				 "kvm-structures", false, 0, "VM %u (struct "
+				 "kvm 0x%" PRIx64 "): %s", a->vm, vm->kvm,
+				 vm->problems)))
+		return err;
 	/* guest frames of address space 0 -> VMM virtual addresses */
 	struct gc_xlat_entry *t = NULL;
-	size_t n = 0, cap = 0;
+	size_t n = 0;
 	uint64_t limit = 0;
+	if ((err = kvm_slots_table(vm, &t, &n, &limit)))
+		return err;
 	for (size_t i = 0; i < vm->nr_slots; i++) {
 		const struct gc_kvm_slot *s = &vm->slots[i];
-		if (s->as_id || !s->npages)
+		if (s->as_id || !(s->flags & KVM_MEM_GUEST_MEMFD) ||
+		    !(err = gc_report_add(
+			      &gg->findings, GC_SEV_WARNING, "kvm-guest-memfd",
+			      false, 0, "memory slot %d (guest 0x%" PRIx64
+			      ", %" PRIu64 " pages) is backed by a guest_memfd "
+			      "(KVM_MEM_GUEST_MEMFD, Linux >= 6.8): its private "
+			      "pages are not in the VMM's mapping and which "
+			      "pages are private (kvm.mem_attr_array) is not "
+			      "read, so none of its pages are read (gaps)",
+			      s->id, s->base_gfn << 12, s->npages)))
 			continue;
-		struct gc_xlat_entry e = { s->base_gfn << 12,
-					   s->userspace_addr, s->npages << 12 };
-		if (n && t[n - 1].from + t[n - 1].len > e.from) {
-			free(t);
-			return gc_error_addr(GC_ERR_CORRUPT, GC_SPACE_KVIRT,
-					     s->addr, "kvm_memory_slot",
-					     "slot %d overlaps the one before",
-					     s->id);
-		}
-		if (!gc_vec_push(&t, &n, &cap, &e)) {
-			free(t);
-			return &gc_error_nomem;
-		}
-		limit = e.from + e.len;
+		free(t);
+		return err;
 	}
-	if (!n)
-		return gc_error_addr(GC_ERR_NOT_PRESENT, GC_SPACE_KVIRT, vm->kvm,
-				     "KVM guest", "no memory slot in address "
-				     "space 0");
 	struct gc_xlat *slots = NULL, *pt = NULL;
 	err = gc_xlat_table(t, n, "kvm-memslots", GC_SPACE_PHYS,
 			    GC_SPACE_NONE, "not in any KVM memory slot",
@@ -864,7 +1007,7 @@ static struct gc_error *kg_open(struct gc_guest *gg,
 	if (err)
 		return err;
 	slots->limit = limit;
-	if ((err = kvm_vmm_xlat_new(g->k, vm->pgd_phys, vm->mm, &pt))) {
+	if ((err = kvm_vmm_xlat_new(g->k, vm->pgd_phys, vm->mm, NULL, &pt))) {
 		gc_xlat_free(slots);
 		return err;
 	}
@@ -879,18 +1022,19 @@ static struct gc_error *kg_open(struct gc_guest *gg,
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
 		const struct gc_kvm_vcpu *c = &vm->vcpus[i];
 		gg->vcpus[i] = c->regs;
-		if (c->mode == 1)
-			gc_report_add(&gg->findings, GC_SEV_NOTE,
-				      "kvm-vcpu-in-guest", false, 0,
-				      "vCPU %d was executing in guest mode on "
-				      "host CPU %d: the host dump's register "
-				      "note for CPU %d holds this guest's "
-				      "registers, not the host's", c->vcpu_id,
-				      c->cpu, c->cpu);
+		if (c->mode == 1 &&
+		    (err = gc_report_add(&gg->findings, GC_SEV_NOTE,
+					 "kvm-vcpu-in-guest", false, 0, "vCPU %d "
+					 "was executing in guest mode on host "
+					 "CPU %d: the host dump's register note "
+					 "for CPU %d holds this guest's "
+					 "registers, not the host's",
+					 c->vcpu_id, c->cpu, c->cpu)))
+			return err;
 	}
 	gg->nr_vcpus = vm->nr_vcpus;
-	npt_check(gg, g);
-	ept_check(gg, g, a);
+	if ((err = npt_check(gg, g)) || (err = ept_check(gg, g, a)))
+		return err;
 	gg->summary = gc_asprintf("KVM guest in host dump %s: struct kvm 0x%"
 				  PRIx64 ", VMM pid %" PRIu32 " (%s)",
 				  a->host->file->path, vm->kvm, vm->pid,

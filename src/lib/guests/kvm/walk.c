@@ -48,12 +48,28 @@ static struct gc_error *rd32(const struct kvm_mem *m, uint64_t va,
 	return err;
 }
 
+/* ERR as a problem of the VM: "WHAT: reason".  Out of memory (ERR, or
+ * in writing it down) is not a problem of the VM: it fails SB
+ * (gc_strbuf_steal then answers NULL and the walk fails with it). */
 static void problem(struct gc_strbuf *sb, const char *what,
 		    struct gc_error *err)
 {
-	gc_strbuf_printf(sb, "%s%s: %s", sb->len ? "; " : "", what,
-			 err ? gc_error_string(err) : "?");
+	gc_strbuf_printf(sb, "%s%s: ", sb->len ? "; " : "", what);
+	if (err)
+		gc_strbuf_error(sb, err);
+	else
+		gc_strbuf_append(sb, "?", 1);
 	gc_error_free(err);
+}
+
+/* The error of an optional read (the value stays unknown): dropped,
+ * unless it is out of memory, which is returned. */
+static struct gc_error *optional(struct gc_error *err)
+{
+	if (err == &gc_error_nomem)
+		return err;
+	gc_error_free(err);
+	return NULL;
 }
 
 /* ---- memory slots: the gfn rb-tree, in order ---------------------------- */
@@ -93,6 +109,20 @@ static struct gc_error *add_slot(const struct kvm_layout *l,
 				     PRIx64 " is not a slot (out of order, "
 				     "unaligned or beyond 2^52 bytes)",
 				     s.base_gfn, s.npages, s.userspace_addr);
+	/* KVM takes only a userspace range that is user memory
+	 * (__kvm_set_memory_region: access_ok), below 2^57 even with 5-level
+	 * paging; VMM addresses past it, or wrapping past 2^64, are damage */
+	if (s.userspace_addr > (KVM_VA_MASK + 1) - (s.npages << 12))
+		return gc_error_addr(GC_ERR_CORRUPT, GC_SPACE_KVIRT, s.addr,
+				     "kvm_memory_slot", "slot %d of address "
+				     "space %u: userspace_addr 0x%" PRIx64
+				     " + 0x%" PRIx64 " pages %s (expected the "
+				     "VMM's user addresses, below 2^57)",
+				     s.id, as, s.userspace_addr, s.npages,
+				     s.userspace_addr + (s.npages << 12) <
+						     s.userspace_addr ?
+					     "wraps past 2^64" :
+					     "ends beyond 2^57");
 	*first = false;
 	*last_gfn = s.base_gfn + s.npages;
 	if (!gc_vec_push(&vm->slots, &vm->nr_slots, cap, &s))
@@ -179,12 +209,18 @@ static struct gc_error *walk_slots(const struct kvm_layout *l,
 
 /* ---- vCPUs: the xarray -------------------------------------------------- */
 
+/* The entry for INDEX of the xarray at XA (*OUT 0: none).  Every node's
+ * shift must be a multiple of 6 and exactly 6 below its parent's: a node
+ * that repeats its parent's shift or skips levels would resolve several
+ * indexes to one entry (vCPU 1 answered by vCPU 0). */
 static struct gc_error *xa_load(const struct kvm_layout *l,
 				const struct kvm_mem *m, uint64_t xa,
 				uint64_t index, uint64_t *out)
 {
 	uint64_t e;
+	*out = 0;
 	struct gc_error *err = kvm_rd64(m, xa + l->xa_head, &e);
+	int want = -1;
 	for (unsigned int d = 0; !err; d++) {
 		if ((e & 3) != 2 || e < 4096) {
 			/* a value: only index 0 lives in the head itself */
@@ -201,14 +237,25 @@ static struct gc_error *xa_load(const struct kvm_layout *l,
 			break;
 		if (shift > 60 || shift % 6)
 			return gc_error_addr(GC_ERR_CORRUPT, GC_SPACE_KVIRT,
-					     node, "xa_node", "shift %u",
-					     shift);
-		if (shift < 58 && (index >> shift) >= 64 && d == 0) {
-			*out = 0;
-			return NULL;
-		}
+					     node, "xa_node", "shift %u (expected "
+					     "a multiple of 6 up to 60)", shift);
+		if (d > 0 && want < 0)
+			return gc_error_addr(GC_ERR_CORRUPT, GC_SPACE_KVIRT,
+					     node, "xa_node", "a node (shift %u) "
+					     "in a slot of a shift-0 node, which "
+					     "holds entries (on the way to index %"
+					     PRIu64 ")", shift, index);
+		if (d > 0 && shift != want)
+			return gc_error_addr(GC_ERR_CORRUPT, GC_SPACE_KVIRT,
+					     node, "xa_node", "shift %u under a "
+					     "node of shift %d (expected %d) on "
+					     "the way to index %" PRIu64, shift,
+					     want + 6, want, index);
+		if (d == 0 && shift < 58 && (index >> shift) >= 64)
+			return NULL;  /* beyond the tree's reach: none */
 		uint64_t off = (index >> shift) & 63;
 		err = kvm_rd64(m, node + l->xa_node_slots + off * 8, &e);
+		want = (int)shift - 6;
 	}
 	return err;
 }
@@ -283,8 +330,9 @@ static void from_vmcb(struct gc_kvm_vcpu *c, const uint8_t *vmcb)
 #define KVM_EXREG_CR3 19
 #define KVM_EXREG_CR4 20
 
-void kvm_vcpu_from_vmcs(struct gc_kvm_vcpu *c, const uint8_t *region,
-			size_t len, const struct gc_vmcs_db *db)
+struct gc_error *kvm_vcpu_from_vmcs(struct gc_kvm_vcpu *c,
+				    const uint8_t *region, size_t len,
+				    const struct gc_vmcs_db *db)
 {
 	struct gc_vcpu *v = &c->regs;
 	c->regs_from_vmcs = 0;
@@ -295,19 +343,20 @@ void kvm_vcpu_from_vmcs(struct gc_kvm_vcpu *c, const uint8_t *region,
 		       "infer one with vmcs --infer): rflags, segments, "
 		       "descriptor tables, FS/GS base unknown";
 	if (len < 8)
-		return;
+		return NULL;
 	c->vmcs_revision = gc_get32(region, false) & 0x7fffffffu;
 	if (!db)
-		return;
+		return NULL;
 	struct gc_vmcs_hit hit;
 	struct gc_vmcs_scan_opts so = { 0 };
 	struct gc_error *err = gc_vmcs_check_db(db, region, len, c->vmcs_pa,
 						UINT64_MAX, &so, &hit);
 	free(hit.reason);
-	if (err || !hit.valid || !hit.layout) {
-		gc_error_free(err);
-		return;
-	}
+	if (err)
+		return gc_error_context(err, "checking the VMCS against the "
+					"known layouts");
+	if (!hit.valid || !hit.layout)
+		return NULL;
 	const struct gc_vmcs_layout *L = hit.layout;
 	bool hf = hit.high_first;
 	snprintf(c->vmcs_layout, sizeof(c->vmcs_layout), "%s",
@@ -374,6 +423,7 @@ void kvm_vcpu_from_vmcs(struct gc_kvm_vcpu *c, const uint8_t *region,
 		       "rflags, segments, descriptor tables, FS/GS base and "
 		       "lazily saved RSP/RIP from the VMCS (layout in "
 		       "vmcs_layout); kernel_gs_base unknown";
+	return NULL;
 }
 
 /* The VMCB at kernel address VA, in a new VMCB_SIZE buffer (*BUF, NULL on
@@ -420,8 +470,8 @@ static void probe_vmcb(const struct kvm_layout *l, const struct kvm_mem *m,
 	}
 	if ((vmcb & 4095) || (vmcb_pa & 4095) || !vmcb ||
 	    (err = m->vtop(m->ctx, vmcb, &pa)) || pa != vmcb_pa) {
-		gc_error_free(err);
-		err = NULL;
+		if ((err = optional(err)))
+			goto out;
 		why = "the two words after struct kvm_vcpu are not a VMCB "
 		      "pointer and its physical address";
 		goto out;
@@ -458,16 +508,27 @@ out:
 	}
 }
 
+/* The kvm_vcpu at VA, found at index WANT_IDX of kvm.vcpu_array (or
+ * vcpus[]): KVM puts each vCPU at its vcpu_idx, so one found elsewhere is
+ * another vCPU's (a damaged array) and refused. */
 static struct gc_error *read_vcpu(const struct kvm_layout *l,
 				  const struct kvm_mem *m, uint64_t va,
-				  struct gc_kvm_vcpu *c, struct gc_strbuf *pb)
+				  uint32_t want_idx, struct gc_kvm_vcpu *c,
+				  struct gc_strbuf *pb)
 {
 	memset(c, 0, sizeof(*c));
 	c->addr = va;
 	uint32_t id, idx, mode, cpu, mp;
 	struct gc_error *err;
+	if ((err = rd32(m, va + l->vcpu_idx, &idx)))
+		return gc_error_context(err, "kvm_vcpu 0x%" PRIx64, va);
+	if (idx != want_idx)
+		return gc_error_addr(GC_ERR_CORRUPT, GC_SPACE_KVIRT, va,
+				     "kvm_vcpu", "vcpu_idx %" PRIu32 " (expected "
+				     "%" PRIu32 ": KVM keeps each vCPU at its "
+				     "vcpu_idx in kvm.%s)", idx, want_idx,
+				     l->vcpus_ptrs ? "vcpus[]" : "vcpu_array");
 	if ((err = rd32(m, va + l->vcpu_id, &id)) ||
-	    (err = rd32(m, va + l->vcpu_idx, &idx)) ||
 	    (err = rd32(m, va + l->vcpu_mode, &mode)) ||
 	    (err = rd32(m, va + l->vcpu_cpu, &cpu)) ||
 	    (err = rd32(m, va + l->vcpu_mp_state, &mp)) ||
@@ -511,7 +572,8 @@ static struct gc_error *read_vcpu(const struct kvm_layout *l,
 		err = kvm_rd64(m, va + l->vcpu_pid, &pid);
 		if (!err && pid && !(err = rd32(m, pid + l->pid_nr, &nr)))
 			c->pid = nr;
-		gc_error_free(err);
+		if ((err = optional(err)))
+			return err;
 	}
 	if (l->vendor == GC_KVM_SVM) {
 		uint8_t *vmcb = NULL;
@@ -540,7 +602,8 @@ static struct gc_error *read_vcpu(const struct kvm_layout *l,
 			if (!err)
 				err = kvm_rd64(m, cur + l->vmcb_info_pa,
 					   &c->vmcb_pa);
-			gc_error_free(err);
+			if ((err = optional(err)))
+				return err;
 		}
 	} else if (l->vendor == GC_KVM_UNKNOWN && l->svm_vmcb_probe) {
 		probe_vmcb(l, m, va, id, c, v, pb);
@@ -559,11 +622,21 @@ static struct gc_error *read_vcpu(const struct kvm_layout *l,
 					    err, "vCPU %" PRIu32 " VMCS 0x%"
 					    PRIx64, id, c->vmcs));
 		} else {
-			if (m->vtop) {
-				err = m->vtop(m->ctx, c->vmcs, &c->vmcs_pa);
-				gc_error_free(err);
+			if (m->vtop &&
+			    (err = optional(m->vtop(m->ctx, c->vmcs,
+						    &c->vmcs_pa)))) {
+				free(vmcs);
+				return err;
 			}
-			kvm_vcpu_from_vmcs(c, vmcs, 4096, l->vmcs_db);
+			err = kvm_vcpu_from_vmcs(c, vmcs, 4096, l->vmcs_db);
+			if (err == &gc_error_nomem) {
+				free(vmcs);
+				return err;
+			}
+			if (err)
+				problem(pb, "VMCS", gc_error_context(
+						    err, "vCPU %" PRIu32 " VMCS "
+						    "0x%" PRIx64, id, c->vmcs));
 			v->source = c->regs_from_vmcs ?
 					    "KVM kvm_vcpu.arch + VMCS" :
 					    "KVM kvm_vcpu.arch";
@@ -682,8 +755,11 @@ static void qemu_name(const char *buf, size_t len, char *out, size_t olen)
 	}
 }
 
-static void read_vmm(const struct kvm_layout *l, const struct kvm_mem *m,
-		     struct gc_kvm_vm *vm, struct gc_strbuf *pb)
+/* The VMM's task and command line; what cannot be read is a problem in
+ * PB; out of memory is returned. */
+static struct gc_error *read_vmm(const struct kvm_layout *l,
+				 const struct kvm_mem *m, struct gc_kvm_vm *vm,
+				 struct gc_strbuf *pb)
 {
 	struct gc_error *err;
 	if (m->vtop && (err = m->vtop(m->ctx, vm->pgd, &vm->pgd_phys)))
@@ -706,25 +782,25 @@ static void read_vmm(const struct kvm_layout *l, const struct kvm_mem *m,
 			problem(pb, "the VMM task (mm->owner)", err);
 	}
 	if (!l->has_args || !m->read_user || !vm->pgd_phys)
-		return;
+		return NULL;
 	uint64_t as, ae;
 	if ((err = kvm_rd64(m, vm->mm + l->mm_arg_start, &as)) ||
 	    (err = kvm_rd64(m, vm->mm + l->mm_arg_end, &ae))) {
 		problem(pb, "the VMM's command line", err);
-		return;
+		return NULL;
 	}
 	if (ae <= as)
-		return;
+		return NULL;
 	size_t len = (size_t)GC_MIN(ae - as, KVM_CMDLINE_MAX);
 	char *buf = malloc(len + 1);
 	if (!buf)
-		return;
+		return &gc_error_nomem;
 	err = m->read_user(m->ctx, vm->pgd_phys, as, buf, len);
 	if (err) {
 		/* not readable (e.g. user pages filtered out): said once */
 		problem(pb, "the VMM's command line", err);
 		free(buf);
-		return;
+		return NULL;
 	}
 	buf[len] = 0;
 	qemu_name(buf, len, vm->name, sizeof(vm->name));
@@ -737,10 +813,23 @@ static void read_vmm(const struct kvm_layout *l, const struct kvm_mem *m,
 	if (vm->cmdline)
 		gc_sanitize(vm->cmdline, buf, len);
 	free(buf);
+	return vm->cmdline ? NULL : &gc_error_nomem;
 }
 
 /* ---- one VM ------------------------------------------------------------ */
 
+static void vm_free(struct gc_kvm_vm *vm)
+{
+	free(vm->slots);
+	free(vm->vcpus);
+	free(vm->cmdline);
+	free(vm->problems);
+	memset(vm, 0, sizeof(*vm));
+}
+
+/* The VM of struct kvm at KVM in *VM; what cannot be read is in its
+ * problems.  An error (vm_list unusable, out of memory) leaves nothing
+ * allocated in *VM. */
 static struct gc_error *read_vm(const struct kvm_layout *l,
 				const struct kvm_mem *m, uint64_t kvm,
 				struct gc_kvm_vm *vm)
@@ -765,15 +854,15 @@ static struct gc_error *read_vm(const struct kvm_layout *l,
 		uint32_t p;
 		if (!(err = rd32(m, kvm + l->kvm_userspace_pid, &p)))
 			vm->userspace_pid = p;
-		gc_error_free(err);
+		err = optional(err);
 	}
-	if (vm->mm)
-		read_vmm(l, m, vm, &pb);
-	else
+	if (!err && vm->mm)
+		err = read_vmm(l, m, vm, &pb);
+	else if (!err)
 		problem(&pb, "the VMM", gc_error_new(GC_ERR_NOT_PRESENT,
 						     "kvm->mm", "NULL"));
 	size_t cap = 0;
-	for (unsigned int as = 0; as < l->nr_as; as++) {
+	for (unsigned int as = 0; !err && as < l->nr_as; as++) {
 		uint64_t ms;
 		err = kvm_rd64(m, kvm + l->kvm_memslots + 8ull * as, &ms);
 		if (!err && ms)
@@ -818,7 +907,7 @@ static struct gc_error *read_vm(const struct kvm_layout *l,
 					    " of %" PRIu32 " online", i,
 					    online);
 		if (!err)
-			err = read_vcpu(l, m, va, &vm->vcpus[vm->nr_vcpus],
+			err = read_vcpu(l, m, va, i, &vm->vcpus[vm->nr_vcpus],
 					&pb);
 		if (!err) {
 			vm->nr_vcpus++;
@@ -837,22 +926,13 @@ static struct gc_error *read_vm(const struct kvm_layout *l,
 		if (all)
 			vm->vendor = GC_KVM_SVM;
 	}
+	if (!err && !(vm->problems = gc_strbuf_steal(&pb)))
+		err = &gc_error_nomem;  /* including a problem out of memory */
 	if (err) {
 		gc_strbuf_free(&pb);
-		return err;
+		vm_free(vm);
 	}
-	vm->problems = gc_strbuf_steal(&pb);
-	if (!vm->problems)
-		vm->problems = strdup("");
-	return vm->problems ? NULL : &gc_error_nomem;
-}
-
-static void vm_free(struct gc_kvm_vm *vm)
-{
-	free(vm->slots);
-	free(vm->vcpus);
-	free(vm->cmdline);
-	free(vm->problems);
+	return err;
 }
 
 void gc_kvm_vms_free(struct gc_kvm_vm *vms, size_t nr)

@@ -232,10 +232,12 @@ static struct gc_error *sv_open(struct gc_guest *gg,
 	if ((err = gc_npt_xlat_new(&g->mem, g->info.nested_cr3,
 				   g->info.levels, &gg->walk)))
 		return gc_error_context(err, "VMCB 0x%" PRIx64, o->addrs[0]);
-	gc_report_add(&gg->findings, GC_SEV_NOTE, "svm-scan", false, 0,
-		      "registers from the VMCB only: %s unknown (KVM keeps "
-		      "them in kvm_vcpu.arch.regs, not in the VMCB); vCPUs in "
-		      "VMCB address order", GC_SVM_UNKNOWN_REGS);
+	if ((err = gc_report_add(&gg->findings, GC_SEV_NOTE, "svm-scan", false,
+				 0, "registers from the VMCB only: %s unknown "
+				 "(KVM keeps them in kvm_vcpu.arch.regs, not in "
+				 "the VMCB); vCPUs in VMCB address order",
+				 GC_SVM_UNKNOWN_REGS)))
+		return err;
 	gg->summary = gc_asprintf("KVM guest (SVM) in host dump %s, "
 				  "nested_cr3 0x%" PRIx64, host->file->path,
 				  g->info.nested_cr3);
