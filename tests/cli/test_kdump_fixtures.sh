@@ -247,6 +247,7 @@ expect_err "elf-boundary-split-refused" 2 \
 expect_out "elf-boundary-split-check" 1 \
 	"PT_LOAD 1's data end at 0x7800 inside the page at 0x7000, whose rest PT_LOAD 2 holds at another file offset: that page is refused, not read with zeros" \
 	check eb-split
+expect_out "elf-boundary-split-deep" 1 "1 of 64 pages cannot be read; the first is pfn 0x7" check --deep eb-split
 same "elf-boundary-split-neighbour" "$("$GC" rd eb-split -p 8000 1)" \
 	"            8000:  0000000800000000                    ........"
 for m in joined split; do

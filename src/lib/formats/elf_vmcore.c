@@ -847,8 +847,10 @@ static struct gc_error *ev_check(struct gc_dump *d, unsigned int flags,
 		uint64_t f0 = (s + d->page_size - 1) >> d->page_shift;
 		for (uint64_t f = f0; f < f0 + cnt; f++, n++) {
 			struct gc_page_loc loc;
-			ev_locate(d, GC_SPACE_PHYS, f, &loc);
-			if (loc.state != GC_PAGE_PRESENT) {
+			/* a page split between segments is refused there */
+			struct gc_error *e1 = ev_locate(d, GC_SPACE_PHYS, f, &loc);
+			if (e1 || loc.state != GC_PAGE_PRESENT) {
+				gc_error_free(e1);
 				if (!bad++)
 					first = f;
 				continue;
