@@ -16,41 +16,7 @@
 #include "spaces/xlat.h"
 #include "util/util.h"
 
-#define KBASE 0xffff888000000000ull
-
-struct img {
-	uint8_t *p;
-	size_t n;
-};
-
-static struct gc_error *rd(void *ctx, uint64_t va, void *buf, size_t len)
-{
-	const struct img *m = ctx;
-	if (va < KBASE || va - KBASE > m->n || len > m->n - (va - KBASE))
-		return gc_error_addr(GC_ERR_NOT_PRESENT, GC_SPACE_KVIRT, va,
-				     "image", "outside the image");
-	memcpy(buf, m->p + (va - KBASE), len);
-	return NULL;
-}
-
-static struct gc_error *vtop(void *ctx, uint64_t va, uint64_t *pa)
-{
-	(void)ctx;
-	*pa = va - KBASE;
-	return NULL;
-}
-
-static struct gc_error *rd_user(void *ctx, uint64_t pgd, uint64_t va,
-				void *buf, size_t len)
-{
-	const struct img *m = ctx;
-	(void)pgd;
-	if (va > m->n || len > m->n - va)
-		return gc_error_addr(GC_ERR_NOT_PRESENT, GC_SPACE_NONE, va,
-				     "user", "outside the image");
-	memcpy(buf, m->p + va, len);
-	return NULL;
-}
+#include "kvm_img.h"
 
 static void put64(struct img *m, size_t off, uint64_t v)
 {
