@@ -100,6 +100,30 @@ static struct gc_error *make_db(struct gc_dump *d, char **layouts, size_t nl,
 	return NULL;
 }
 
+/* Register N of C (NULL: none known) printed WIDTH hex digits wide, or
+ * "unknown": a register the source did not give is never shown as 0. */
+static const char *reg_text(const struct gc_vcpu *c, unsigned int n,
+			    int width, char buf[24])
+{
+	uint64_t v;
+	if (!c || !gc_vcpu_get_reg(c, n, &v))
+		return "unknown";
+	snprintf(buf, 24, "%0*" PRIx64, width, v);
+	return buf;
+}
+
+/* "NAME": register N of C, or null when it is not known. */
+static void json_reg(struct gc_json *j, const char *name,
+		     const struct gc_vcpu *c, unsigned int n)
+{
+	uint64_t v;
+	gc_json_key(j, name);
+	if (c && gc_vcpu_get_reg(c, n, &v))
+		gc_json_hex(j, v);
+	else
+		gc_json_null(j);
+}
+
 static void print_guest(const char *out, struct gc_guest *guest,
 			const struct gc_guest_extract_result *r,
 			const struct gc_verify_stats *vs, bool verify,
@@ -113,22 +137,28 @@ static void print_guest(const char *out, struct gc_guest *guest,
 		const struct gc_vmx_guest_vcpu *v = &gi->vcpus[i];
 		struct gc_vcpu c;
 		struct gc_error *err = gc_guest_vcpu(guest, (unsigned int)i, &c);
-		if (err) {
-			gc_error_free(err);
-			continue;
-		}
+		const struct gc_vcpu *cp = err ? NULL : &c;
+		char b[6][24];
 		printf("  vCPU %zu: VMCS 0x%" PRIx64 " revision 0x%x, VPID %"
 		       PRIu64 ", layout %s (chunk order %s%s)\n", i, v->vmcs,
 		       v->revision, v->vpid, v->layout,
 		       v->high_first ? "high-first" : "low-first",
 		       v->order_decided ? "" : ", not verifiable");
-		printf("    RIP %016" PRIx64 "  RSP %016" PRIx64 "  RFLAGS %08"
-		       PRIx64 "\n", c.regs[GC_REG_RIP], c.regs[GC_REG_RSP],
-		       c.regs[GC_REG_RFLAGS]);
-		printf("    CR0 %016" PRIx64 "  CR3 %016" PRIx64 "  CR4 %08"
-		       PRIx64 "  EFER %" PRIx64 "\n", c.regs[GC_REG_CR0],
-		       c.regs[GC_REG_CR3], c.regs[GC_REG_CR4],
-		       c.regs[GC_REG_EFER]);
+		if (err) {
+			printf("    registers unreadable: %s\n",
+			       gc_error_string(err));
+			gc_error_free(err);
+			continue;
+		}
+		printf("    RIP %s  RSP %s  RFLAGS %s\n",
+		       reg_text(cp, GC_REG_RIP, 16, b[0]),
+		       reg_text(cp, GC_REG_RSP, 16, b[1]),
+		       reg_text(cp, GC_REG_RFLAGS, 8, b[2]));
+		printf("    CR0 %s  CR3 %s  CR4 %s  EFER %s\n",
+		       reg_text(cp, GC_REG_CR0, 16, b[0]),
+		       reg_text(cp, GC_REG_CR3, 16, b[1]),
+		       reg_text(cp, GC_REG_CR4, 8, b[2]),
+		       reg_text(cp, GC_REG_EFER, 1, b[3]));
 	}
 	printf("  general registers (rax..r15 but rsp), cr2 and "
 	       "kernel_gs_base are not in a VMCS: stored as 0, marked "
@@ -194,11 +224,11 @@ static void json_guest(struct gc_json *j, const char *out,
 		const struct gc_vmx_guest_vcpu *v = &gi->vcpus[i];
 		struct gc_vcpu c;
 		struct gc_error *err = gc_guest_vcpu(guest, (unsigned int)i, &c);
-		if (err) {
-			gc_error_free(err);
-			continue;
-		}
+		const struct gc_vcpu *cp = err ? NULL : &c;
 		gc_json_object_begin(j);
+		if (err)
+			cli_json_error(j, err);
+		gc_error_free(err);
 		gc_json_key(j, "vmcs");
 		gc_json_hex(j, v->vmcs);
 		gc_json_key(j, "revision");
@@ -220,10 +250,8 @@ static void json_guest(struct gc_json *j, const char *out,
 			{ "gdt_base", GC_REG_GDT_BASE },
 			{ "idt_base", GC_REG_IDT_BASE },
 		};
-		for (size_t k = 0; k < sizeof(regs) / sizeof(regs[0]); k++) {
-			gc_json_key(j, regs[k].name);
-			gc_json_hex(j, c.regs[regs[k].reg]);
-		}
+		for (size_t k = 0; k < sizeof(regs) / sizeof(regs[0]); k++)
+			json_reg(j, regs[k].name, cp, regs[k].reg);
 		gc_json_object_end(j);
 	}
 	gc_json_array_end(j);
@@ -391,10 +419,11 @@ static void print_kvm(const char *out, struct gc_guest *guest,
 	       vm->nr_vcpus, vm->nr_vcpus == 1 ? "" : "s", vm->mem_bytes >> 20);
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
 		const struct gc_vcpu *v = &vm->vcpus[i].regs;
-		printf("  vCPU %d: RIP %016" PRIx64 "  RSP %016" PRIx64
-		       "  CR3 %016" PRIx64 "%s\n", vm->vcpus[i].vcpu_id,
-		       v->regs[GC_REG_RIP], v->regs[GC_REG_RSP],
-		       v->regs[GC_REG_CR3],
+		char b[3][24];
+		printf("  vCPU %d: RIP %s  RSP %s  CR3 %s%s\n",
+		       vm->vcpus[i].vcpu_id, reg_text(v, GC_REG_RIP, 16, b[0]),
+		       reg_text(v, GC_REG_RSP, 16, b[1]),
+		       reg_text(v, GC_REG_CR3, 16, b[2]),
 		       vm->vcpus[i].mode == 1 ? "  (in guest mode)" : "");
 	}
 	printf("memory: %" PRIu64 " guest frames mapped: %" PRIu64 " with data, %"
@@ -547,18 +576,10 @@ static int one_kvm(struct gc_dump *host, struct gc_kernel *k, unsigned int vm,
 
 /* ---- AMD guests of the VMCB scan (source "svm") ------------------------ */
 
-static void svm_regs(struct gc_guest *guest, unsigned int i, uint64_t *v)
-{
-	struct gc_vcpu c;
-	struct gc_error *err = gc_guest_vcpu(guest, i, &c);
-	static const enum gc_vcpu_reg r[] = { GC_REG_RIP, GC_REG_RSP,
-					      GC_REG_RAX, GC_REG_RFLAGS,
-					      GC_REG_CR0, GC_REG_CR3,
-					      GC_REG_CR4, GC_REG_EFER };
-	for (size_t k = 0; k < 8; k++)
-		v[k] = err ? 0 : c.regs[r[k]];
-	gc_error_free(err);
-}
+static const enum gc_vcpu_reg svm_shown[8] = {
+	GC_REG_RIP, GC_REG_RSP, GC_REG_RAX, GC_REG_RFLAGS,
+	GC_REG_CR0, GC_REG_CR3, GC_REG_CR4, GC_REG_EFER
+};
 
 static void print_svm(const char *out, struct gc_guest *guest,
 		      const struct gc_guest_extract_result *r,
@@ -571,14 +592,24 @@ static void print_svm(const char *out, struct gc_guest *guest,
 	       "(VMCB scan)\n", si->nested_cr3, si->levels, si->nr_vcpus,
 	       si->nr_vcpus == 1 ? "" : "s");
 	for (size_t i = 0; i < si->nr_vcpus; i++) {
-		uint64_t v[8];
-		svm_regs(guest, (unsigned int)i, v);
-		printf("  vCPU %zu: VMCB 0x%" PRIx64 " ASID %" PRIu32 "  RIP %016"
-		       PRIx64 "  RSP %016" PRIx64 "  RAX %016" PRIx64 "\n", i,
-		       si->vcpus[i].vmcb, si->vcpus[i].asid, v[0], v[1], v[2]);
-		printf("    RFLAGS %08" PRIx64 "  CR0 %016" PRIx64 "  CR3 %016"
-		       PRIx64 "  CR4 %08" PRIx64 "  EFER %" PRIx64 "\n", v[3],
-		       v[4], v[5], v[6], v[7]);
+		struct gc_vcpu vc;
+		struct gc_error *err = gc_guest_vcpu(guest, (unsigned int)i, &vc);
+		const struct gc_vcpu *cp = err ? NULL : &vc;
+		static const int width[8] = { 16, 16, 16, 8, 16, 16, 8, 1 };
+		char b[8][24];
+		const char *t[8];
+		for (size_t k = 0; k < 8; k++)
+			t[k] = reg_text(cp, svm_shown[k], width[k], b[k]);
+		printf("  vCPU %zu: VMCB 0x%" PRIx64 " ASID %" PRIu32 "  RIP %s"
+		       "  RSP %s  RAX %s\n", i, si->vcpus[i].vmcb,
+		       si->vcpus[i].asid, t[0], t[1], t[2]);
+		if (err)
+			printf("    registers unreadable: %s\n",
+			       gc_error_string(err));
+		else
+			printf("    RFLAGS %s  CR0 %s  CR3 %s  CR4 %s  EFER %s\n",
+			       t[3], t[4], t[5], t[6], t[7]);
+		gc_error_free(err);
 	}
 	printf("  %s are not in a VMCB (KVM keeps them in kvm_vcpu.arch.regs):"
 	       " stored as 0, marked unknown in the GUESTCORE note\n",
@@ -617,18 +648,19 @@ static void json_svm(struct gc_json *j, const char *out,
 	static const char *const names[] = { "rip", "rsp", "rax", "rflags",
 					     "cr0", "cr3", "cr4", "efer" };
 	for (size_t i = 0; i < si->nr_vcpus; i++) {
-		uint64_t v[8];
-		svm_regs(guest, (unsigned int)i, v);
+		struct gc_vcpu vc;
+		struct gc_error *err = gc_guest_vcpu(guest, (unsigned int)i, &vc);
 		gc_json_object_begin(j);
+		if (err)
+			cli_json_error(j, err);
 		gc_json_key(j, "vmcb");
 		gc_json_hex(j, si->vcpus[i].vmcb);
 		gc_json_key(j, "asid");
 		gc_json_u64(j, si->vcpus[i].asid);
-		for (size_t k = 0; k < 8; k++) {
-			gc_json_key(j, names[k]);
-			gc_json_hex(j, v[k]);
-		}
+		for (size_t k = 0; k < 8; k++)
+			json_reg(j, names[k], err ? NULL : &vc, svm_shown[k]);
 		gc_json_object_end(j);
+		gc_error_free(err);
 	}
 	gc_json_array_end(j);
 	gc_json_key(j, "unknown_registers");

@@ -33,6 +33,11 @@ struct gc_cpu_state {
 	size_t xen_ctx_len;
 	bool xen_32bit;            /* the x86_32 layout */
 	bool xen_pv;               /* cr3 holds a machine frame */
+	/* A file guestcore wrote: the registers its notes hold as 0
+	 * because the source did not know them ("rax,rbx,..." from the
+	 * GUESTCORE note, not NUL-terminated; pointer into the note). */
+	const char *unknown_regs;
+	size_t unknown_regs_len;
 };
 
 struct gc_format_ops {

@@ -120,6 +120,37 @@ expect_out extract_kdump 0 "layout $T/layout-d.txt" extract "$H1" --vmcs "$V1" -
 case "$OUT" in *"verify: ok"*) pass extract_kdump_verify ;; *) fail extract_kdump_verify "$(echo "$OUT" | tail -2)" ;; esac
 same_cmd kdump_log "$IDLE" "$T/g1.kdump" log
 expect_out kdump_format 0 "kdump-compressed" info "$T/g1.kdump"
+# a layout without the guest's RIP and RSP: those are unknown, not 0, in
+# the summary, the JSON and the written file (its GUESTCORE note names
+# them and guestcore reading the file leaves them out)
+grep -v 'FIELD(GUEST_R[IS]P)' "$T/layout-d.txt" > "$T/layout-norip.txt"
+expect_out extract_norip 0 "    RIP unknown  RSP unknown  RFLAGS 00000246" \
+	extract "$H1" --vmcs "$V1" -o "$T/norip.vmcore" --layout "$T/layout-norip.txt"
+case "$OUT" in
+*"CR3 0000000006048000"*) pass extract_norip_cr3 ;;
+*) fail extract_norip_cr3 "$(echo "$OUT" | grep CR3 | head -1)" ;;
+esac
+expect_out extract_norip_json 0 '"rip": null' \
+	extract "$H1" --vmcs "$V1" -o "$T/norip.vmcore" --force --layout "$T/layout-norip.txt" --json
+if strings "$T/norip.vmcore" | grep -qx "vcpu1_unknown_registers=rax,rbx,rcx,rdx,rsi,rdi,rbp,rsp,r8,r9,r10,r11,r12,r13,r14,r15,rip,gs_base_kernel,cr1,cr2,orig_rax"; then
+	pass extract_norip_note
+else
+	fail extract_norip_note "$(strings "$T/norip.vmcore" | grep unknown_registers)"
+fi
+run_gc extract_norip_regs 0 regs "$T/norip.vmcore"
+case "$OUT" in
+*"RIP:"*|*"RSP:"*|*"RAX:"*) fail extract_norip_regs "$(echo "$OUT" | head -3)" ;;
+*"vcpu 1: NT_PRSTATUS + QEMU CPU state, with the registers guestcore's source did not know left out"*"CR3: 0000000002a10000"*)
+	pass extract_norip_regs ;;
+*) fail extract_norip_regs "$(echo "$OUT" | head -3)" ;;
+esac
+# with the layout's RIP, the registers a VMCS lacks are still named
+run_gc extract_unknown_regs 0 regs "$T/g1.vmcore"
+case "$OUT" in
+*"RAX:"*) fail extract_unknown_regs "RAX listed: $(echo "$OUT" | grep RAX | head -1)" ;;
+*"RIP: ffffffff81a592eb"*) pass extract_unknown_regs ;;
+*) fail extract_unknown_regs "$(echo "$OUT" | head -3)" ;;
+esac
 
 # ---- the other built-in layout (rev 0x5a17), the KASLR guest, a seed -----
 H2="$T/host2.elf"

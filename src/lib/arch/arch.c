@@ -98,6 +98,39 @@ void gc_vcpu_set_reg(struct gc_vcpu *v, unsigned int n, uint64_t val)
 	v->valid_bits[n / 64] |= 1ull << (n % 64);
 }
 
+/* Clear the registers named in the comma-separated LIST (LEN bytes)
+ * from V: a file guestcore wrote holds them as 0 because its source did
+ * not know them.  Names A does not have are ignored (such a list can
+ * only make registers unknown).  True when one was cleared. */
+static bool forget_regs(const struct gc_arch_ops *a, const char *list,
+			size_t len, struct gc_vcpu *v)
+{
+	bool any = false;
+	for (size_t at = 0; at < len;) {
+		const char *c = memchr(list + at, ',', len - at);
+		size_t nl = c ? (size_t)(c - (list + at)) : len - at;
+		for (unsigned int n = 0; n < a->nr_regs &&
+		     n < GC_VCPU_MAX_REGS; n++) {
+			if (strlen(a->regs[n].name) != nl ||
+			    memcmp(a->regs[n].name, list + at, nl))
+				continue;
+			uint64_t bit = 1ull << (n % 64);
+			if (v->valid_bits[n / 64] & bit) {
+				v->valid_bits[n / 64] &= ~bit;
+				v->regs[n] = 0;
+				any = true;
+				if (n == a->reg_pgd) {
+					v->pgd_addr = 0;
+					v->pgd_space = GC_SPACE_NONE;
+				}
+			}
+			break;
+		}
+		at += nl + 1;
+	}
+	return any;
+}
+
 struct gc_error *gc_arch_decode_cpu(const struct gc_cpu_state *st,
 				    struct gc_vcpu *v)
 {
@@ -136,6 +169,13 @@ struct gc_error *gc_arch_decode_cpu(const struct gc_cpu_state *st,
 			"NT_PRSTATUS + QEMU CPU state" :
 			st->qemu ? "QEMU CPU state" :
 			st->prstatus ? "NT_PRSTATUS" : "none";
+	if (st->unknown_regs && forget_regs(a, st->unknown_regs,
+					    st->unknown_regs_len, v))
+		v->source = st->prstatus && st->qemu ?
+			"NT_PRSTATUS + QEMU CPU state, with the registers "
+			"guestcore's source did not know left out" :
+			"NT_PRSTATUS, with the registers guestcore's source "
+			"did not know left out";
 	return NULL;
 }
 

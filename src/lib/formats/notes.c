@@ -118,6 +118,11 @@ struct gc_error *gc_notes_parse(struct gc_notes *ns, uint8_t *buf, size_t len,
 		err = add_note(ns, name, type, desc, descsz, off + descoff);
 		if (err)
 			break;
+		if (!strcmp(name, "GUESTCORE") && type == 1 &&
+		    !ns->guestcore) {
+			ns->guestcore = (const char *)desc;
+			ns->guestcore_len = descsz;
+		}
 		if (!strcmp(name, "CORE") && type == GC_NT_PRSTATUS) {
 			if (descsz != GC_PRSTATUS64_SIZE &&
 			    descsz != GC_PRSTATUS32_SIZE) {
@@ -225,23 +230,46 @@ bool gc_vmcoreinfo_get(const char *text, const char *key, char *out,
 	return false;
 }
 
-/* The value of "KEY=" on a line of the note text T (LEN bytes, not
- * NUL-terminated), sanitized into OUT; false if no line has it. */
-static bool note_line(const char *t, size_t len, const char *key, char *out,
-		      size_t outlen)
+/* Where the value of "KEY=" starts on a line of the note text T (LEN
+ * bytes, not NUL-terminated) and its length in *VL; NULL if no line has
+ * it. */
+static const char *line_value(const char *t, size_t len, const char *key,
+			      size_t *vl)
 {
 	size_t kl = strlen(key);
 	for (size_t at = 0; at < len;) {
 		const char *nl = memchr(t + at, '\n', len - at);
 		size_t ll = nl ? (size_t)(nl - (t + at)) : len - at;
 		if (ll > kl && !memcmp(t + at, key, kl) && t[at + kl] == '=') {
-			size_t vl = GC_MIN(ll - kl - 1, outlen - 1);
-			gc_sanitize(out, t + at + kl + 1, vl);
-			return true;
+			*vl = ll - kl - 1;
+			return t + at + kl + 1;
 		}
 		at += ll + 1;
 	}
-	return false;
+	return NULL;
+}
+
+/* The value of "KEY=" in the note text T, sanitized into OUT; false if
+ * no line has it. */
+static bool note_line(const char *t, size_t len, const char *key, char *out,
+		      size_t outlen)
+{
+	size_t vl;
+	const char *v = line_value(t, len, key, &vl);
+	if (!v)
+		return false;
+	gc_sanitize(out, v, GC_MIN(vl, outlen - 1));
+	return true;
+}
+
+/* guestcore's own provenance note (GUESTCORE, type 1), or NULL. */
+static const struct gc_note *guestcore_note(const struct gc_notes *ns)
+{
+	for (size_t i = 0; i < ns->n; i++)
+		if (!strcmp(ns->notes[i].name, "GUESTCORE") &&
+		    ns->notes[i].type == 1)
+			return &ns->notes[i];
+	return NULL;
 }
 
 /*
@@ -256,10 +284,8 @@ static bool note_line(const char *t, size_t len, const char *key, char *out,
 static struct gc_error *provenance(const struct gc_notes *ns,
 				   struct gc_dump *d)
 {
-	for (size_t i = 0; i < ns->n; i++) {
-		const struct gc_note *nt = &ns->notes[i];
-		if (strcmp(nt->name, "GUESTCORE") || nt->type != 1)
-			continue;
+	const struct gc_note *nt = guestcore_note(ns);
+	if (nt) {
 		const char *t = (const char *)nt->desc;
 		size_t len = (size_t)nt->size;
 		char producer[64] = "?", source[64] = "?", v[128];
@@ -408,4 +434,13 @@ void gc_notes_cpu_state(const struct gc_notes *ns, unsigned int i,
 	out->prstatus_len = c->prstatus_len;
 	out->qemu = c->qemu;
 	out->qemu_len = c->qemu_len;
+	/* guestcore wrote this file: the registers its source did not
+	 * know are 0 in the notes and named in its provenance note */
+	if (ns->guestcore) {
+		char key[48];
+		snprintf(key, sizeof(key), "vcpu%u_unknown_registers", i);
+		out->unknown_regs = line_value(ns->guestcore,
+					       ns->guestcore_len, key,
+					       &out->unknown_regs_len);
+	}
 }

@@ -41,6 +41,10 @@ struct gc_notes {
 	uint64_t vmcoreinfo_offset;
 	bool be;                   /* byte order of the notes */
 	uint16_t e_machine;        /* the container's EM_*, 0 = x86_64 */
+	/* guestcore's own provenance note text (GUESTCORE type 1, not
+	 * NUL-terminated; points into bufs), or NULL */
+	const char *guestcore;
+	size_t guestcore_len;
 };
 
 /*

@@ -361,6 +361,46 @@ struct build {
 	unsigned int nr_vcpus;
 };
 
+/* "vcpuI_unknown_registers=..." for the provenance note: the registers a
+ * reader of V's notes (PR, and Q when written) would take as known but V
+ * does not have, written there as 0.  Found by reading the notes back,
+ * so that it holds for every architecture's note layout; guestcore
+ * reading the file leaves them out (gc_arch_decode_cpu). */
+static void unknown_regs_line(const struct gc_arch_ops *a,
+			      const struct gc_vcpu *v, const uint8_t *pr,
+			      const uint8_t *q, unsigned int i,
+			      struct gc_strbuf *sb)
+{
+	struct gc_cpu_state st;
+	memset(&st, 0, sizeof(st));
+	st.e_machine = a->e_machine;
+	st.prstatus = pr;
+	st.prstatus_len = a->prstatus_size;
+	st.qemu = q;
+	st.qemu_len = q ? a->qemu_note_size : 0;
+	struct gc_vcpu back;
+	memset(&back, 0, sizeof(back));
+	struct gc_error *err = gc_arch_decode_cpu(&st, &back);
+	if (err) {
+		gc_error_free(err);
+		return;
+	}
+	bool first = true;
+	for (unsigned int n = 0; n < a->nr_regs && n < GC_VCPU_MAX_REGS;
+	     n++) {
+		uint64_t x;
+		if (!gc_vcpu_get_reg(&back, n, &x) || gc_vcpu_get_reg(v, n, &x))
+			continue;
+		if (first)
+			gc_strbuf_printf(sb, "vcpu%u_unknown_registers=", i);
+		gc_strbuf_printf(sb, "%s%s", first ? "" : ",",
+				 a->regs[n].name);
+		first = false;
+	}
+	if (!first)
+		gc_strbuf_printf(sb, "\n");
+}
+
 static struct gc_error *build_notes(struct gc_dump *d,
 				    const struct gc_convert_opts *opts,
 				    const struct gc_convert_stats *st,
@@ -368,19 +408,25 @@ static struct gc_error *build_notes(struct gc_dump *d,
 {
 	bool pv = is_xen_pv(d);
 	unsigned int n = gc_dump_nr_vcpus(d);
+	struct gc_strbuf unknown;
+	gc_strbuf_init(&unknown);
 	for (unsigned int i = 0; i < n; i++) {
 		struct gc_vcpu v;
 		struct gc_error *err = gc_dump_vcpu(d, i, &v);
-		if (err)
+		if (err) {
+			gc_strbuf_free(&unknown);
 			return gc_error_context(err, "reading vcpu %u", i);
+		}
 		const struct gc_arch_ops *a = gc_arch_get(v.arch);
 		uint8_t pr[GC_ARCH_NOTE_MAX], q[GC_ARCH_NOTE_MAX];
 		if (!a || a->prstatus_size > sizeof(pr) ||
-		    a->qemu_note_size > sizeof(q))
+		    a->qemu_note_size > sizeof(q)) {
+			gc_strbuf_free(&unknown);
 			return gc_error_new(GC_ERR_UNSUPPORTED, "vcpu notes",
 					    "vcpu %u: cannot write %s "
 					    "registers", i,
 					    gc_arch_name(v.arch));
+		}
 		if (i < opts->kernel.nr_cpu_pids &&
 		    opts->kernel.cpu_pids[i] != GC_CONVERT_PID_UNKNOWN) {
 			v.pid = opts->kernel.cpu_pids[i];
@@ -399,9 +445,12 @@ static struct gc_error *build_notes(struct gc_dump *d,
 				cr3 = pfn << 12;
 			}
 		}
-		if (a->qemu_note_write && a->qemu_note_write(&v, cr3, q))
+		bool wrote_q = a->qemu_note_write &&
+			       a->qemu_note_write(&v, cr3, q);
+		if (wrote_q)
 			gc_wbuf_note(&b->notes, "QEMU", 0, q,
 				     a->qemu_note_size);
+		unknown_regs_line(a, &v, pr, wrote_q ? q : NULL, i, &unknown);
 		b->nr_vcpus++;
 	}
 	/* VMCOREINFO */
@@ -422,8 +471,10 @@ static struct gc_error *build_notes(struct gc_dump *d,
 		while (vlen && vi[vlen - 1] == '\0')
 			vlen--;
 		b->vmcoreinfo = malloc(vlen + 1);
-		if (!b->vmcoreinfo)
+		if (!b->vmcoreinfo) {
+			gc_strbuf_free(&unknown);
 			return &gc_error_nomem;
+		}
 		memcpy(b->vmcoreinfo, vi, vlen);
 		b->vmcoreinfo[vlen] = '\0';
 		b->vmcoreinfo_len = vlen;
@@ -471,6 +522,12 @@ static struct gc_error *build_notes(struct gc_dump *d,
 				 l && f->value[l - 1] == '\n' ? "" : "\n");
 	}
 	gc_strbuf_printf(&sb, "address_space=pfn\n");
+	/* registers written as 0 because the source did not know them */
+	if (unknown.len)
+		gc_strbuf_append(&sb, unknown.buf, unknown.len);
+	if (unknown.failed)
+		sb.failed = true;
+	gc_strbuf_free(&unknown);
 	if (pv) {
 		gc_strbuf_printf(&sb,
 				 "changed=page-table entries rewritten "
