@@ -291,3 +291,18 @@ expect_out "elf-truncated" 1 "runs past the end of the file" check et
 expect_err "elf-truncated-read" 2 \
 	"guestcore: et: read at physical address 0x3f000: pfn 0x3f is listed but its data lies past the end of the (truncated) file" \
 	read et -p 0x3f000 8
+# A file guestcore wrote names, in its GUESTCORE note, the registers its
+# source did not know (written as 0): they are left out, not shown as 0,
+# a cleared CR3 takes the page-table root with it, and names the arch does
+# not have (or empty ones) are ignored
+"$MK" elf eu --pages 0-3 --qemu --guestcore-note 'producer=guestcore 0.1.0\nvcpu0_unknown_registers=rax,rip,cr3,nonesuch,,rip\nvcpu1_unknown_registers='
+run_gc "elf-unknown-regs" 0 regs --json eu &&
+same "elf-unknown-regs-json" "$(echo "$OUT" | python3 -c 'import json,sys; c=json.load(sys.stdin)["vcpus"]; print(sorted({"rip","rax","cr3"} & set(c[0]["regs"])), "pgd" in c[0], c[0]["regs"]["rsp"], c[1]["regs"]["rip"], c[1]["regs"]["cr3"], c[1]["pgd"])')" \
+	"[] False 0xffffc90000000000 0xffffffff81000010 0xb801 0xb000"
+expect_out "elf-unknown-regs-source" 0 \
+	"vcpu 0: NT_PRSTATUS + QEMU CPU state, with the registers guestcore's source did not know left out, x86_64" regs eu
+case "$OUT" in
+*"vcpu 1: NT_PRSTATUS + QEMU CPU state, x86_64"*) pass "elf-unknown-regs-vcpu1" ;;
+*) fail "elf-unknown-regs-vcpu1" "$(echo "$OUT" | grep 'vcpu 1')" ;;
+esac
+rm -f eu

@@ -11,6 +11,7 @@ e="$OUT/fuzz_elf_vmcore" k="$OUT/fuzz_kdump" f="$OUT/fuzz_flat"
 "$MK" elf "$e/e64" --pages 0-3 --qemu --overlap --memsz-tail 1
 "$MK" elf "$e/e32" --class 32 --pages 0-1,4
 "$MK" elf "$e/eo" --pages 0 --note-overrun
+"$MK" elf "$e/eu" --pages 0-1 --qemu --guestcore-note 'producer=guestcore 0.1.0\nvcpu0_unknown_registers=rax,rip,cr3,nonesuch'
 for c in raw zlib lzo snappy zstd; do
 	"$MK" kdump "$k/k-$c" --codec $c --pages 0-7 --zero 2 --exclude 5 --max-mapnr 16
 done
