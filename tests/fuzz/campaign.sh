@@ -7,7 +7,7 @@
 #
 # Each round picks the target (among TARGETs, default all tests/fuzz/fuzz_*.c)
 # with the least CPU time in the ledger that is still below --goal (3600,
-# the issue's CPU-hour), runs it for --chunk wall seconds (600) through
+# the issue's CPU-hour), runs it for --chunk wall seconds (600; less when the goal is nearer) through
 # smoke.sh on the corpus kept in --corpus (~/.cache/guestcore/fuzz-corpus,
 # so every round continues from what earlier rounds found) and appends one
 # line to the ledger (tests/fuzz/ledger.tsv):
@@ -155,8 +155,13 @@ while :; do
 		[ $secs -lt 30 ] && { echo "campaign: --until reached"; break; }
 	fi
 	while read -r c t; do
-		echo "campaign: fuzz_$t ($c CPU s so far) for $secs s"
-		round "$t" "$secs" &
+		# no longer than the target still needs (plus a margin for
+		# loading its corpus): a whole round past the goal is CPU
+		# the other targets do not get
+		s=$((GOAL - c + 20))
+		[ $s -gt $secs ] && s=$secs
+		echo "campaign: fuzz_$t ($c CPU s so far) for $s s"
+		round "$t" "$s" &
 	done <<< "$pick"
 	wait
 done
