@@ -9,6 +9,7 @@
 #include "guestcore/check.h"
 #include "notes.h"
 #include "util/util.h"
+#include "util/vec.h"
 
 /* CPU notes beyond this many are ignored (with a finding): more vCPUs than
  * any hypervisor runs, and each costs a table entry. */
@@ -22,13 +23,15 @@ static struct gc_note_cpu *cpu_at(struct gc_notes *ns, size_t i)
 		return &ns->cpus[i];
 	if (i != ns->ncpus)
 		return NULL;
-	struct gc_note_cpu *c = realloc(ns->cpus, (i + 1) * sizeof(*c));
-	if (!c)
+	/* doubling: one realloc per CPU was quadratic in the CPU count
+	 * (5 minutes for 65,537 notes under AddressSanitizer, whose
+	 * realloc always copies) */
+	if (!gc_vec_reserve(&ns->cpus, &ns->cpus_cap, i + 1))
 		return NULL;
-	ns->cpus = c;
-	memset(&c[i], 0, sizeof(c[i]));
+	struct gc_note_cpu *c = &ns->cpus[i];
+	memset(c, 0, sizeof(*c));
 	ns->ncpus = i + 1;
-	return &c[i];
+	return c;
 }
 
 static struct gc_error *too_many_cpus(struct gc_report *r, const char *what,
@@ -43,32 +46,22 @@ static struct gc_error *add_note(struct gc_notes *ns, const char *name,
 				 uint32_t type, const uint8_t *desc,
 				 uint64_t size, uint64_t off)
 {
-	if (ns->n == ns->cap) {
-		size_t cap = ns->cap ? ns->cap * 2 : 16;
-		struct gc_note *nn = realloc(ns->notes, cap * sizeof(*nn));
-		if (!nn)
-			return &gc_error_nomem;
-		ns->notes = nn;
-		ns->cap = cap;
-	}
-	ns->notes[ns->n++] = (struct gc_note){
+	struct gc_note nt = {
 		.name = name, .type = type, .desc = desc, .size = size,
 		.offset = off,
 	};
-	return NULL;
+	return gc_vec_push(&ns->notes, &ns->n, &ns->cap, &nt) ? NULL :
+							       &gc_error_nomem;
 }
 
 struct gc_error *gc_notes_parse(struct gc_notes *ns, uint8_t *buf, size_t len,
 				uint64_t off, bool be, const char *what,
 				struct gc_report *r)
 {
-	uint8_t **nb = realloc(ns->bufs, (ns->nbufs + 1) * sizeof(*nb));
-	if (!nb) {
+	if (!gc_vec_push(&ns->bufs, &ns->nbufs, &ns->bufs_cap, &buf)) {
 		free(buf);
 		return &gc_error_nomem;
 	}
-	ns->bufs = nb;
-	ns->bufs[ns->nbufs++] = buf;
 	ns->be = be;
 	size_t pos = 0;
 	struct gc_error *err = NULL;

@@ -29,9 +29,9 @@ struct gc_notes {
 	struct gc_note *notes;
 	size_t n, cap;
 	uint8_t **bufs;            /* owned note segment copies */
-	size_t nbufs;
+	size_t nbufs, bufs_cap;
 	struct gc_note_cpu *cpus;
-	size_t ncpus, nprstatus, nqemu;
+	size_t ncpus, cpus_cap, nprstatus, nqemu;
 	size_t nxen, nvmcoreinfo, nother;
 	const char *eraseinfo;     /* makedumpfile's ERASEINFO note text */
 	size_t eraseinfo_len;

@@ -25,6 +25,7 @@
 #include "guestcore/writer.h"
 #include "formats/qemu_core.h"
 #include "guests/qemu/ram.h"
+#include "util/vec.h"
 
 #define PAGE 4096ull
 #define PT_LOAD 1
@@ -67,6 +68,7 @@ static struct gc_error *plan(struct gc_qemu_core *c, const struct gc_qemu_ram_ma
 {
 	*runs = NULL;
 	*nr = 0;
+	size_t cap = 0;
 	for (size_t i = 0; i < m->nr_ranges; i++) {
 		const struct gc_qemu_ram_range *rg = &m->ranges[i];
 		uint64_t done = 0;
@@ -90,11 +92,9 @@ static struct gc_error *plan(struct gc_qemu_core *c, const struct gc_qemu_ram_ma
 				    last->hva + last->size == rg->hva + done) {
 					last->size += n;
 				} else {
-					void *nv = realloc(*runs, (*nr + 1) * sizeof(**runs));
-					if (!nv)
+					struct run nrun = { rg->gpa + done, n, rg->hva + done };
+					if (!gc_vec_push(runs, nr, &cap, &nrun))
 						return &gc_error_nomem;
-					*runs = nv;
-					(*runs)[(*nr)++] = (struct run){ rg->gpa + done, n, rg->hva + done };
 				}
 				r->pages_written += n / PAGE;
 			} else {

@@ -21,6 +21,7 @@
 #include "util/util.h"
 #include "formats/qemu_core.h"
 #include "guests/qemu/ram.h"
+#include "util/vec.h"
 
 #define GIB (1ull << 30)
 #define MAX_TEXT_RANGES 100000
@@ -252,7 +253,7 @@ struct gc_error *gc_qemu_parse_mtree(const char *text, size_t len,
 	size_t n;
 	bool in_view = false, is_memory = false, found = false, done = false;
 	struct gc_qemu_mtree_range *v = NULL;
-	size_t cnt = 0;
+	size_t cnt = 0, cap = 0;
 	uint64_t lineno = 0;
 	while (!done && next_line(&it, &s, &n)) {
 		lineno++;
@@ -336,12 +337,10 @@ struct gc_error *gc_qemu_parse_mtree(const char *text, size_t len,
 			return gc_error_new(GC_ERR_FORMAT, "info mtree -f", "more than %u RAM ranges",
 					    MAX_TEXT_RANGES);
 		}
-		void *nv = realloc(v, (cnt + 1) * sizeof(*v));
-		if (!nv) {
+		if (!gc_vec_reserve(&v, &cap, cnt + 1)) {
 			free(v);
 			return &gc_error_nomem;
 		}
-		v = nv;
 		struct gc_qemu_mtree_range *r = &v[cnt++];
 		memset(r, 0, sizeof(*r));
 		r->gpa = start;
@@ -375,7 +374,7 @@ struct gc_error *gc_qemu_parse_ramblock(const char *text, size_t len,
 	size_t n;
 	bool header = false, has_hva = false;
 	struct gc_qemu_ramblock *v = NULL;
-	size_t cnt = 0;
+	size_t cnt = 0, cap = 0;
 	uint64_t lineno = 0;
 	while (next_line(&it, &s, &n)) {
 		lineno++;
@@ -437,13 +436,10 @@ struct gc_error *gc_qemu_parse_ramblock(const char *text, size_t len,
 			free(v);
 			return gc_error_new(GC_ERR_FORMAT, "info ramblock", "too many blocks");
 		}
-		void *nv = realloc(v, (cnt + 1) * sizeof(*v));
-		if (!nv) {
+		if (!gc_vec_push(&v, &cnt, &cap, &b)) {
 			free(v);
 			return &gc_error_nomem;
 		}
-		v = nv;
-		v[cnt++] = b;
 	}
 	if (!cnt) {
 		free(v);
