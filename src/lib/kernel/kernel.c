@@ -217,6 +217,13 @@ static struct gc_error *vi_from_file(struct gc_kernel *k, const char *path)
 	return k->vi_source ? NULL : &gc_error_nomem;
 }
 
+/* Unreadable pages after which the page-by-page search gives up.  Pages
+ * that read are bounded by what the file stores; pages that do not are
+ * not (an ELF segment may claim 2^50 frames of data past the file's end:
+ * found by fuzz_xen_guest, a 938-byte file that kept `log` busy for
+ * ever).  2^20 pages is 4 GiB of damage in a row or in pieces. */
+#define VI_SCAN_FAILED_MAX (1u << 20)
+
 /* Look at the start of every page for the kernel's vmcoreinfo_data page
  * ("OSRELEASE=") or its VMCOREINFO ELF note (page-aligned since 4.x). */
 static struct gc_error *vi_scan_memory(struct gc_kernel *k)
@@ -239,9 +246,11 @@ static struct gc_error *vi_scan_memory(struct gc_kernel *k)
 		free(runs);
 		return &gc_error_nomem;
 	}
-	uint64_t scanned = 0;
-	for (size_t r = 0; r < nr && !k->vi; r++) {
-		for (uint64_t i = 0; i < runs[r].count && !k->vi; i++) {
+	uint64_t scanned = 0, failed = 0;
+	for (size_t r = 0; r < nr && !k->vi && failed < VI_SCAN_FAILED_MAX;
+	     r++) {
+		for (uint64_t i = 0; i < runs[r].count && !k->vi &&
+		     failed < VI_SCAN_FAILED_MAX; i++) {
 			uint64_t frame = runs[r].start + i;
 			uint64_t addr = frame * psz;
 			uint8_t head[24];
@@ -250,6 +259,7 @@ static struct gc_error *vi_scan_memory(struct gc_kernel *k)
 							  sizeof(head));
 			if (e) {
 				gc_error_free(e);
+				failed++;
 				continue;
 			}
 			bool data = !memcmp(head, "OSRELEASE=", 10);
@@ -296,6 +306,14 @@ static struct gc_error *vi_scan_memory(struct gc_kernel *k)
 	}
 	free(page);
 	free(runs);
+	if (!k->vi && failed >= VI_SCAN_FAILED_MAX)
+		return gc_error_new(GC_ERR_NOT_PRESENT, "VMCOREINFO",
+				    "not in the dump's metadata and not found "
+				    "at the start of %" PRIu64 " pages of guest "
+				    "memory; the search stopped there, after "
+				    "%u pages that could not be read (of %"
+				    PRIu64 " the dump lists)", scanned,
+				    VI_SCAN_FAILED_MAX, gc_dump_nr_frames(d));
 	if (!k->vi)
 		return gc_error_new(GC_ERR_NOT_PRESENT, "VMCOREINFO",
 				    "not in the dump's metadata and not found "
