@@ -54,6 +54,10 @@ struct kvm_layout {
 	unsigned int nr_vcpu_ptrs;
 	/* struct kvm_vcpu (arch = kvm_vcpu.arch + kvm_vcpu_arch.X) */
 	uint64_t vcpu_id, vcpu_idx, vcpu_mode, vcpu_cpu, vcpu_pid;
+	/* vcpu_rip: kvm_vcpu_arch.rip, where Linux 7.x keeps RIP (regs[]
+	 * has only the 16 GPRs there); has_vcpu_rip says it exists */
+	uint64_t vcpu_rip;
+	bool has_vcpu_rip;
 	uint64_t vcpu_regs, vcpu_regs_avail, vcpu_regs_dirty, vcpu_cr0,
 		vcpu_cr2, vcpu_cr3, vcpu_cr4, vcpu_efer, vcpu_mp_state;
 	unsigned int nr_regs;           /* elements of arch.regs[] */

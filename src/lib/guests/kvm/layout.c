@@ -200,6 +200,14 @@ struct gc_error *kvm_layout_from_types(const struct gc_types *t,
 		l->nr_as = l->nr_as < 1 ? 1 : KVM_MAX_AS;
 	if (l->nr_regs > 17)
 		l->nr_regs = 17;
+	/* Linux 7.x: regs[] holds the 16 GPRs and RIP has its own member
+	 * (still bit VCPU_REGS_RIP, 16, of regs_avail/regs_dirty) */
+	const struct want rip[] = {
+		{ "struct kvm_vcpu_arch", "rip", &l->vcpu_rip },
+	};
+	l->has_vcpu_rip = l->nr_regs < 17 && opt_offsets(t, rip, 1);
+	if (l->has_vcpu_rip)
+		l->vcpu_rip += arch;
 	const struct want upid[] = {
 		{ "struct kvm", "userspace_pid", &l->kvm_userspace_pid },
 	};
