@@ -55,7 +55,8 @@ struct kvm_layout {
 	/* struct kvm_vcpu (arch = kvm_vcpu.arch + kvm_vcpu_arch.X) */
 	uint64_t vcpu_id, vcpu_idx, vcpu_mode, vcpu_cpu, vcpu_pid;
 	/* vcpu_rip: kvm_vcpu_arch.rip, where Linux 7.x keeps RIP (regs[]
-	 * has only the 16 GPRs there); has_vcpu_rip says it exists */
+	 * has only the 16 GPRs there, nr_regs 16); has_vcpu_rip says it
+	 * exists, and walk.c reads it as regs[16] */
 	uint64_t vcpu_rip;
 	bool has_vcpu_rip;
 	uint64_t vcpu_regs, vcpu_regs_avail, vcpu_regs_dirty, vcpu_cr0,

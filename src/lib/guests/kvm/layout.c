@@ -205,7 +205,7 @@ struct gc_error *kvm_layout_from_types(const struct gc_types *t,
 	const struct want rip[] = {
 		{ "struct kvm_vcpu_arch", "rip", &l->vcpu_rip },
 	};
-	l->has_vcpu_rip = l->nr_regs < 17 && opt_offsets(t, rip, 1);
+	l->has_vcpu_rip = l->nr_regs == 16 && opt_offsets(t, rip, 1);
 	if (l->has_vcpu_rip)
 		l->vcpu_rip += arch;
 	const struct want upid[] = {

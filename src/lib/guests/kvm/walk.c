@@ -546,16 +546,17 @@ static struct gc_error *read_vcpu(const struct kvm_layout *l,
 	if ((err = m->read(m->ctx, va + l->vcpu_regs, regs, l->nr_regs * 8)))
 		return gc_error_context(err, "kvm_vcpu 0x%" PRIx64 " arch.regs",
 					va);
-	for (unsigned int i = 0; i < l->nr_regs; i++)
-		if ((c->regs_avail | c->regs_dirty) & (1u << i))
-			set(v, kvm_regs[i], gc_get64(regs + 8 * i, false));
-	if (l->has_vcpu_rip && ((c->regs_avail | c->regs_dirty) & (1u << 16))) {
-		uint64_t rip;
-		if ((err = kvm_rd64(m, va + l->vcpu_rip, &rip)))
+	/* Linux 7.x: RIP, regs[16] before, is its own member */
+	unsigned int nregs = l->nr_regs;
+	if (l->has_vcpu_rip) {
+		if ((err = m->read(m->ctx, va + l->vcpu_rip, regs + 8 * nregs, 8)))
 			return gc_error_context(err, "kvm_vcpu 0x%" PRIx64
 						" arch.rip", va);
-		set(v, GC_REG_RIP, rip);
+		nregs++;
 	}
+	for (unsigned int i = 0; i < nregs; i++)
+		if ((c->regs_avail | c->regs_dirty) & (1u << i))
+			set(v, kvm_regs[i], gc_get64(regs + 8 * i, false));
 	uint64_t cr0, cr2, cr3, cr4, efer;
 	if ((err = kvm_rd64(m, va + l->vcpu_cr0, &cr0)) ||
 	    (err = kvm_rd64(m, va + l->vcpu_cr2, &cr2)) ||
